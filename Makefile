@@ -1,0 +1,48 @@
+# ketaclinic: `make demo` runs the demo clinic; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: demo install test test-fast lint format migrations-check bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/ketaclinic migrate --noinput
+	$(BIN)/ketaclinic seed_demo
+	@echo "Serving the demo clinic on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	KETACLINIC_PLAIN_HTTP=1 $(BIN)/ketaclinic runserver 127.0.0.1:$(PORT) --noreload
+
+# The whole suite: lint, migrations in step, unit/API tests and the browser journeys.
+# DATABASE_URL=postgres://... runs it on PostgreSQL.
+test: install lint migrations-check
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not e2e" -q
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	$(BIN)/ketaclinic makemigrations --check --dry-run
+	$(BIN)/ketaclinic permissions_doc --check
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var/ketaclinic.sqlite3* var/static

@@ -1,0 +1,3 @@
+"""ketaclinic: the system a ketamine and esketamine clinic runs on."""
+
+__version__ = "0.1.0"

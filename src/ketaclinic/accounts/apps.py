@@ -1,0 +1,9 @@
+"""App config for accounts."""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "ketaclinic.accounts"
+    label = "accounts"
+    verbose_name = "Users, roles and API tokens"

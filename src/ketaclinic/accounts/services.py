@@ -1,0 +1,79 @@
+"""Writes of the accounts app: API tokens. Each in one transaction with its audit event."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketaclinic.audit.services import record_event
+from ketaclinic.core.errors import InvalidInput, NotFound
+from ketaclinic.core.permissions import can, require
+
+from .models import ApiToken, User
+from .tokens import hash_token, new_token
+
+
+def create_api_token(*, actor, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Issue a token for `user`; returns the row and the plaintext (shown once, never stored).
+
+    `actor` None means the command line (the operator of the machine)."""
+    if actor is not None:
+        require(actor, "token.manage_own")
+        if actor.pk != user.pk:
+            raise NotFound("No such user.")
+    if user.clinic_id is None or not user.is_active or not user.role:
+        raise InvalidInput(
+            f"User {user.username!r} has no active role in a clinic; a token would be useless.",
+            fields={"user": "must be an active member of a clinic"},
+        )
+    if len(name) > 100:
+        raise InvalidInput("The token name is too long.", fields={"name": "at most 100 characters"})
+    plaintext = new_token()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            clinic_id=user.clinic_id,
+            user=user,
+            name=name,
+            token_hash=hash_token(plaintext),
+            prefix=plaintext[:10],
+        )
+        record_event(
+            actor=actor,
+            action="token.created",
+            clinic=user.clinic,
+            obj=token,
+            changes={"user": user.username, "name": name},
+        )
+    return token, plaintext
+
+
+def revoke_api_token(*, actor, token_id) -> ApiToken:
+    """Revoke a token: its owner or the clinic admin may; anyone else gets a 404."""
+    with transaction.atomic():
+        token = (
+            ApiToken.objects.select_for_update()
+            .filter(clinic_id=actor.clinic_id, pk=token_id)
+            .select_related("user")
+            .first()
+        )
+        own = token is not None and token.user_id == actor.pk and can(actor, "token.manage_own")
+        if token is None or not (own or can(actor, "token.manage_clinic")):
+            raise NotFound("No such token.")
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.revoked_by = actor
+            token.save(update_fields=["revoked_at", "revoked_by"])
+            record_event(
+                actor=actor,
+                action="token.revoked",
+                obj=token,
+                changes={"user": token.user.username},
+            )
+    return token
+
+
+def tokens_visible_to(actor):
+    """The actor's own tokens, or all of the clinic's for a clinic admin."""
+    tokens = ApiToken.objects.filter(clinic_id=actor.clinic_id).select_related("user")
+    if can(actor, "token.manage_clinic"):
+        return tokens
+    require(actor, "token.manage_own")
+    return tokens.filter(user=actor)

@@ -1,0 +1,76 @@
+"""Writing audit events. Services call record_event inside their own transaction."""
+
+import getpass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ketaclinic.core import context
+
+from .models import AuditEvent
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    return str(value)
+
+
+def record_event(
+    *,
+    actor,
+    action: str,
+    clinic=None,
+    obj=None,
+    patient=None,
+    changes: dict | None = None,
+) -> AuditEvent:
+    """Append one audit event. `actor` None means the system (a command or task)."""
+    ctx = context.current()
+    if actor is not None:
+        label = actor.username
+    elif ctx.via == "cli":
+        label = f"system (command line, OS user {_os_user()})"
+    else:
+        label = f"system ({ctx.via})"
+    if clinic is None:
+        clinic = getattr(obj, "clinic", None) or getattr(patient, "clinic", None)
+        if clinic is None and actor is not None:
+            clinic = actor.clinic
+    return AuditEvent.objects.create(
+        occurred_at=timezone.now(),
+        clinic=clinic,
+        actor=actor,
+        actor_label=label,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        patient=patient,
+        via=ctx.via if ctx.via in {"web", "api", "cli", "task"} else "system",
+        ip_address=ctx.ip_address,
+        changes=_jsonable(changes or {}),
+    )
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def diff(instance, before: dict, fields) -> dict:
+    """{field: {"from": old, "to": new}} for each field whose value changed."""
+    changed = {}
+    for name in fields:
+        new = getattr(instance, name)
+        old = before.get(name)
+        if old != new:
+            changed[name] = {"from": _jsonable(old), "to": _jsonable(new)}
+    return changed

@@ -1,0 +1,93 @@
+"""The root API at /api/v1/: authentication, error shapes, health, and every app's router."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
+from django.http import Http404
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, ValidationError
+
+import ketaclinic
+from ketaclinic.accounts.auth import api_auth
+from ketaclinic.core.discovery import app_modules
+from ketaclinic.core.errors import DomainError
+
+api = NinjaAPI(
+    title="ketaclinic API",
+    version="1",
+    description="The API of ketaclinic. Authenticate with `Authorization: Bearer <token>` "
+    "(create one with `ketaclinic create_api_token USERNAME` or on your account page).",
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(DjangoValidationError)
+def django_validation_error(request, exc: DjangoValidationError):
+    fields = (
+        {k: " ".join(v) for k, v in exc.message_dict.items()}
+        if hasattr(exc, "message_dict")
+        else {"__all__": " ".join(exc.messages)}
+    )
+    return api.create_response(
+        request, {"detail": "Invalid input.", "code": "invalid_input", "fields": fields}, status=422
+    )
+
+
+@api.exception_handler(ValidationError)
+def schema_validation_error(request, exc: ValidationError):
+    # Name every bad field: "body.weight_kg" -> "weight_kg".
+    fields = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        fields[".".join(loc) or "__all__"] = error.get("msg", "invalid")
+    return api.create_response(
+        request,
+        {
+            "detail": "Invalid input: " + ", ".join(sorted(fields)),
+            "code": "invalid_input",
+            "fields": fields,
+            "errors": exc.errors,
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return api.create_response(
+        request,
+        {"detail": "Authentication required: send 'Authorization: Bearer <token>'."},
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found.", "code": "not_found"}, status=404)
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+    version: str
+
+
+@api.get("/health", auth=None, response=HealthOut, tags=["health"])
+def health(request):
+    """Liveness and database check; needs no authentication."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {"status": "ok", "database": connection.vendor, "version": ketaclinic.__version__}
+
+
+for module in app_modules("api"):
+    router = getattr(module, "router", None)
+    if router is not None:
+        api.add_router("/", router)

@@ -1,0 +1,74 @@
+"""`ketaclinic seed_demo [--seed N]`: load the demo clinic once and print the demo logins."""
+
+import os
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD, DEMO_CLINIC_SLUG, DemoContext
+from ketaclinic.core.discovery import app_modules
+from ketaclinic.core.models import Clinic
+
+DEMO_USERS = ("admin", "prescriber", "nurse", "frontdesk", "auditor")
+
+
+class Command(BaseCommand):
+    help = "Load the demo clinic (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed (deterministic).")
+
+    def handle(self, *args, seed, **options):
+        password = os.environ.get("KETACLINIC_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+        if Clinic.objects.filter(slug=DEMO_CLINIC_SLUG).exists():
+            self.stdout.write("The demo clinic is already loaded; nothing was created.")
+            notes = self._ensure_passwords(password)
+        else:
+            ctx = self._seed(seed, password)
+            notes = ctx.notes
+        self._print_logins(password, notes)
+
+    def _seed(self, seed: int, password: str) -> DemoContext:
+        fake = Faker("en_US")
+        fake.seed_instance(seed)
+        ctx = DemoContext(
+            seed=seed, password=password, now=timezone.now(), rng=random.Random(seed), fake=fake
+        )
+        steps = sorted(
+            (m for m in app_modules("demo") if hasattr(m, "seed")),
+            key=lambda m: getattr(m, "ORDER", 100),
+        )
+        with transaction.atomic():
+            for step in steps:
+                self.stdout.write(f"  demo: {step.__name__.rsplit('.', 2)[-2]}")
+                step.seed(ctx)
+        self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic {ctx.clinic.name!r}."))
+        return ctx
+
+    def _ensure_passwords(self, password: str) -> list[str]:
+        from ketaclinic.accounts.models import User
+
+        for user in User.objects.filter(clinic__slug=DEMO_CLINIC_SLUG, username__in=DEMO_USERS):
+            if not user.check_password(password):
+                user.set_password(password)
+                user.save(update_fields=["password"])
+        notes_path = _notes_path()
+        return notes_path.read_text().splitlines() if notes_path.exists() else []
+
+    def _print_logins(self, password: str, notes: list[str]) -> None:
+        _notes_path().write_text("\n".join(notes))
+        self.stdout.write("")
+        self.stdout.write("Demo logins (username / password):")
+        for username in DEMO_USERS:
+            self.stdout.write(f"  {username:<11} / {password}")
+        for line in notes:
+            self.stdout.write(line)
+
+
+def _notes_path():
+    from django.conf import settings
+
+    return settings.VAR_DIR / "demo-notes.txt"

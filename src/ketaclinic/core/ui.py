@@ -1,0 +1,71 @@
+"""Registries for navigation items, patient-chart tabs and trajectory-chart markers."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from . import permissions
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    action: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ChartTab:
+    """A tab of the patient chart; its view takes `patient_id` and extends the chart layout."""
+
+    key: str
+    label: str
+    url_name: str
+    action: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ChartMarker:
+    at: datetime
+    label: str
+    kind: str
+
+
+_nav: dict[str, NavItem] = {}
+_tabs: dict[str, ChartTab] = {}
+_marker_providers: list[Callable] = []
+
+
+def register_nav_item(item: NavItem) -> None:
+    _nav[item.url_name] = item
+
+
+def register_chart_tab(tab: ChartTab) -> None:
+    _tabs[tab.key] = tab
+
+
+def register_trajectory_markers(provider: Callable) -> None:
+    """`provider(patient) -> list[ChartMarker]`, drawn on the measures trajectory chart."""
+    if provider not in _marker_providers:
+        _marker_providers.append(provider)
+
+
+def nav_items_for(user) -> list[NavItem]:
+    return sorted(
+        (i for i in _nav.values() if permissions.can(user, i.action)), key=lambda i: i.order
+    )
+
+
+def chart_tabs_for(user) -> list[ChartTab]:
+    return sorted(
+        (t for t in _tabs.values() if permissions.can(user, t.action)), key=lambda t: t.order
+    )
+
+
+def trajectory_markers(patient) -> list[ChartMarker]:
+    markers: list[ChartMarker] = []
+    for provider in _marker_providers:
+        markers.extend(provider(patient))
+    return sorted(markers, key=lambda m: m.at)

@@ -1,0 +1,50 @@
+"""Patient registry API: register, search, read (audited) and update."""
+
+from uuid import UUID
+
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from ketaclinic.core.errors import InvalidInput
+from ketaclinic.core.pagination import paginate
+
+from . import queries, services
+from .schemas import PatientIn, PatientOut, PatientPage, PatientPatch
+
+router = Router(tags=["patients"])
+
+
+class PatientSearch(Schema):
+    q: str = Field("", max_length=200)
+    page: int = Field(1, ge=1)
+
+
+@router.post("/patients", response={201: PatientOut})
+def register_patient(request, payload: PatientIn):
+    return Status(201, services.register_patient(actor=request.auth, **payload.dict()))
+
+
+@router.get("/patients", response=PatientPage)
+def list_patients(request, filters: Query[PatientSearch]):
+    page = paginate(queries.search_patients(request.auth, filters.q), filters.page)
+    return {"items": page.items, "count": page.count, "page": page.page, "pages": page.pages}
+
+
+@router.get("/patients/{patient_id}", response=PatientOut)
+def get_patient(request, patient_id: UUID):
+    return queries.access_patient(request.auth, patient_id, record_view=True)
+
+
+@router.patch("/patients/{patient_id}", response=PatientOut)
+def update_patient(request, patient_id: UUID, payload: PatientPatch):
+    patient = queries.access_patient(request.auth, patient_id, action="patient.update")
+    changes = payload.dict(exclude_unset=True)
+    required = {"given_name", "family_name", "date_of_birth", "sex"}
+    nulls = sorted(k for k, v in changes.items() if v is None and k in required)
+    if nulls:
+        raise InvalidInput(
+            "Required fields cannot be emptied: " + ", ".join(nulls),
+            fields=dict.fromkeys(nulls, "cannot be null"),
+        )
+    changes = {k: ("" if v is None and k != "weight_kg" else v) for k, v in changes.items()}
+    return services.update_patient(actor=request.auth, patient=patient, **changes)

@@ -1,0 +1,9 @@
+"""App config for patients."""
+
+from django.apps import AppConfig
+
+
+class PatientsConfig(AppConfig):
+    name = "ketaclinic.patients"
+    label = "patients"
+    verbose_name = "Patient registry"

@@ -1,0 +1,38 @@
+"""About 25 synthetic demo patients (Faker), deterministic for the seed."""
+
+from datetime import date
+from decimal import Decimal
+
+from .services import register_patient
+
+ORDER = 20
+DEMO_PATIENT_COUNT = 25
+
+
+def seed(ctx) -> None:
+    fake, rng = ctx.fake, ctx.rng
+    registrar = ctx.user("frontdesk")
+    today = ctx.now.date()
+    for _ in range(DEMO_PATIENT_COUNT):
+        sex = rng.choice(["female", "female", "male", "male", "other"])
+        given = fake.first_name_female() if sex == "female" else fake.first_name_male()
+        age = rng.randint(19, 78)
+        dob = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+        patient = register_patient(
+            actor=registrar,
+            given_name=given,
+            family_name=fake.last_name(),
+            date_of_birth=dob,
+            sex=sex,
+            phone=f"(555) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+            email=f"{given.lower()}.{rng.randint(10, 99)}@example.com",
+            address_line=fake.street_address(),
+            city=fake.city(),
+            region=fake.state_abbr(),
+            postal_code=fake.zipcode(),
+            emergency_contact_name=fake.name(),
+            emergency_contact_phone=f"(555) {rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+            emergency_contact_relationship=rng.choice(["spouse", "parent", "sibling", "friend"]),
+            weight_kg=Decimal(rng.randint(480, 1150)) / 10,
+        )
+        ctx.patients.append(patient)

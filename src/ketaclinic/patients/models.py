@@ -1,0 +1,110 @@
+"""The patient registry: demographics, contacts and weight, with a clinic-unique MRN."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from ketaclinic.core.models import ClinicScopedModel
+
+# Plausibility bounds for data entry (typos such as 800 kg), not clinical thresholds.
+MIN_WEIGHT_KG = Decimal("20.0")
+MAX_WEIGHT_KG = Decimal("400.0")
+EARLIEST_BIRTH_YEAR = 1900
+
+
+class Sex(models.TextChoices):
+    """Administrative sex, as FHIR's AdministrativeGender."""
+
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Patient(ClinicScopedModel):
+    """A person registered with the clinic. Only front-desk level data lives here."""
+
+    mrn = models.CharField("MRN", max_length=20, editable=False)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address_line = models.CharField("address", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField("state / region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_phone = models.CharField(max_length=40, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=60, blank=True)
+    weight_kg = models.DecimalField(
+        "weight (kg)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_WEIGHT_KG), MaxValueValidator(MAX_WEIGHT_KG)],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    EDITABLE_FIELDS = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "phone",
+        "email",
+        "address_line",
+        "city",
+        "region",
+        "postal_code",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relationship",
+        "weight_kg",
+    )
+
+    class Meta:
+        ordering = ["family_name", "given_name", "date_of_birth"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "mrn"], name="patient_mrn_unique_in_clinic")
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "family_name", "given_name"]),
+            models.Index(fields=["clinic", "date_of_birth"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name}, {self.given_name} ({self.mrn})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, day) -> int:
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+    def clean(self):
+        errors = {}
+        for name in ("given_name", "family_name"):
+            value = getattr(self, name) or ""
+            if not value.strip():
+                errors[name] = "This field is required."
+        dob = self.date_of_birth
+        if isinstance(dob, date):
+            if dob > timezone.localdate():
+                errors["date_of_birth"] = "The date of birth cannot be in the future."
+            elif dob.year < EARLIEST_BIRTH_YEAR:
+                errors["date_of_birth"] = f"The date of birth must be after {EARLIEST_BIRTH_YEAR}."
+        if errors:
+            raise ValidationError(errors)

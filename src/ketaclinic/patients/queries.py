@@ -1,0 +1,58 @@
+"""Reads of the patient registry, always scoped to the actor's clinic."""
+
+import re
+import uuid
+from datetime import date, datetime
+
+from django.db.models import Q
+
+from ketaclinic.audit.services import record_event
+from ketaclinic.core.errors import NotFound
+from ketaclinic.core.permissions import require
+
+from .models import Patient
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
+
+
+def parse_search_date(text: str) -> date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def search_patients(user, q: str = ""):
+    """Patients of the user's clinic matching a name, an MRN or a date of birth."""
+    require(user, "patient.view")
+    patients = Patient.objects.visible_to(user)
+    q = (q or "").strip()
+    if not q:
+        return patients
+    if (dob := parse_search_date(q)) is not None:
+        return patients.filter(date_of_birth=dob)
+    condition = Q(mrn__iexact=q)
+    words = [w for w in re.split(r"[\s,]+", q) if w]
+    name_match = Q()
+    for word in words:
+        name_match &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+    return patients.filter(condition | name_match)
+
+
+def access_patient(user, patient_id, *, action: str = "patient.view", record_view: bool = False):
+    """The patient of the user's clinic, or NotFound (also for other clinics' patients).
+
+    With record_view, writes `patient.viewed`: opening a record is itself audited."""
+    require(user, action)
+    try:
+        patient_id = uuid.UUID(str(patient_id))
+    except ValueError:
+        raise NotFound("No such patient.") from None
+    patient = Patient.objects.visible_to(user).filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound("No such patient.")
+    if record_view:
+        record_event(actor=user, action="patient.viewed", obj=patient, patient=patient)
+    return patient

@@ -1,0 +1,81 @@
+"""API input and output shapes for patients."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field
+
+from .models import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Sex
+
+
+class PatientIn(Schema):
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: date
+    sex: Sex
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    address_line: str = Field("", max_length=200)
+    city: str = Field("", max_length=100)
+    region: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=20)
+    emergency_contact_name: str = Field("", max_length=200)
+    emergency_contact_phone: str = Field("", max_length=40)
+    emergency_contact_relationship: str = Field("", max_length=60)
+    weight_kg: Decimal | None = Field(None, ge=MIN_WEIGHT_KG, le=MAX_WEIGHT_KG, decimal_places=1)
+
+
+class PatientPatch(Schema):
+    given_name: str | None = Field(None, min_length=1, max_length=100)
+    family_name: str | None = Field(None, min_length=1, max_length=100)
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    address_line: str | None = Field(None, max_length=200)
+    city: str | None = Field(None, max_length=100)
+    region: str | None = Field(None, max_length=100)
+    postal_code: str | None = Field(None, max_length=20)
+    emergency_contact_name: str | None = Field(None, max_length=200)
+    emergency_contact_phone: str | None = Field(None, max_length=40)
+    emergency_contact_relationship: str | None = Field(None, max_length=60)
+    weight_kg: Decimal | None = Field(None, ge=MIN_WEIGHT_KG, le=MAX_WEIGHT_KG, decimal_places=1)
+
+
+class PatientOut(Schema):
+    id: UUID
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    phone: str
+    email: str
+    address_line: str
+    city: str
+    region: str
+    postal_code: str
+    emergency_contact_name: str
+    emergency_contact_phone: str
+    emergency_contact_relationship: str
+    weight_kg: Decimal | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PatientSummary(Schema):
+    id: UUID
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+
+
+class PatientPage(Schema):
+    items: list[PatientSummary]
+    count: int
+    page: int
+    pages: int

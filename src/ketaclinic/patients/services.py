@@ -1,0 +1,90 @@
+"""Writes of the patient registry: register and update, each audited in the same transaction."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ketaclinic.audit.services import diff, record_event
+from ketaclinic.core.errors import InvalidInput
+from ketaclinic.core.models import Clinic
+from ketaclinic.core.permissions import require
+
+from .models import Patient
+
+
+def _validation_fields(exc: ValidationError) -> dict[str, str]:
+    if hasattr(exc, "message_dict"):
+        return {k: " ".join(v) for k, v in exc.message_dict.items()}
+    return {"__all__": " ".join(exc.messages)}
+
+
+def _validate(patient: Patient) -> None:
+    try:
+        patient.full_clean(exclude=["clinic", "mrn"])
+    except ValidationError as exc:
+        fields = _validation_fields(exc)
+        names = ", ".join(sorted(fields))
+        raise InvalidInput(f"Please correct: {names}.", fields=fields) from exc
+
+
+def _next_mrn(clinic_id) -> str:
+    """Take the clinic's next MRN under a row lock so two registrations never share one."""
+    clinic = Clinic.objects.select_for_update().get(pk=clinic_id)
+    mrn = f"{clinic.mrn_prefix}{clinic.next_mrn:06d}"
+    Clinic.objects.filter(pk=clinic.pk).update(next_mrn=clinic.next_mrn + 1)
+    return mrn
+
+
+def register_patient(*, actor, **data) -> Patient:
+    """Register a patient in the actor's clinic and assign the next MRN."""
+    require(actor, "patient.register")
+    unknown = set(data) - set(Patient.EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            "Unknown fields: " + ", ".join(sorted(unknown)),
+            fields=dict.fromkeys(unknown, "not a patient field"),
+        )
+    patient = Patient(clinic_id=actor.clinic_id, **_stripped(data))
+    _validate(patient)
+    with transaction.atomic():
+        patient.mrn = _next_mrn(actor.clinic_id)
+        patient.save()
+        record_event(
+            actor=actor,
+            action="patient.registered",
+            obj=patient,
+            patient=patient,
+            changes={"mrn": patient.mrn},
+        )
+    return patient
+
+
+def update_patient(*, actor, patient: Patient, **changes) -> Patient:
+    """Change demographics; the audit event lists each changed field's old and new value."""
+    require(actor, "patient.update")
+    unknown = set(changes) - set(Patient.EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            "These fields cannot be changed: " + ", ".join(sorted(unknown)),
+            fields=dict.fromkeys(unknown, "not an editable patient field"),
+        )
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk, clinic_id=actor.clinic_id)
+        before = {name: getattr(locked, name) for name in changes}
+        for name, value in _stripped(changes).items():
+            setattr(locked, name, value)
+        _validate(locked)
+        changed = diff(locked, before, changes)
+        if changed:
+            locked.save()
+            record_event(
+                actor=actor,
+                action="patient.updated",
+                obj=locked,
+                patient=locked,
+                changes=changed,
+            )
+    return locked
+
+
+def _stripped(data: dict) -> dict:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}

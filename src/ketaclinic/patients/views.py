@@ -1,0 +1,72 @@
+"""Patient pages: list and search, register, chart (audited view) and edit."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from ketaclinic.core.errors import Forbidden
+from ketaclinic.core.pagination import paginate
+from ketaclinic.core.permissions import can
+from ketaclinic.core.views import clinic_view, run_service
+
+from . import queries, services
+from .forms import PatientForm, PatientSearchForm
+
+
+@clinic_view
+def patient_list(request):
+    form = PatientSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    page = paginate(queries.search_patients(request.user, q), request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "q": q,
+        "can_register": can(request.user, "patient.register"),
+    }
+    if request.htmx:
+        return render(request, "patients/list.html#results", context)
+    return render(request, "patients/list.html", context)
+
+
+@clinic_view
+def patient_register(request):
+    if not can(request.user, "patient.register"):
+        raise Forbidden("Your role may not register patients.")
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        patient = run_service(form, lambda: services.register_patient(actor=request.user, **data))
+        if patient is not None:
+            messages.success(request, f"Registered {patient.full_name} ({patient.mrn}).")
+            return redirect("patients:chart", patient_id=patient.id)
+    return render(request, "patients/form.html", {"form": form, "title": "Register a patient"})
+
+
+@clinic_view
+def patient_chart(request, patient_id):
+    patient = queries.access_patient(request.user, patient_id, record_view=True)
+    return render(
+        request, "patients/chart_overview.html", {"patient": patient, "active_tab": "overview"}
+    )
+
+
+@clinic_view
+def patient_edit(request, patient_id):
+    patient = queries.access_patient(request.user, patient_id, action="patient.update")
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in form.Meta.fields
+        }
+        saved = run_service(
+            form,
+            lambda: services.update_patient(actor=request.user, patient=patient, **changes),
+        )
+        if saved is not None:
+            messages.success(request, "Changes saved.")
+            return redirect("patients:chart", patient_id=patient.id)
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "title": f"Edit {patient.full_name}", "patient": patient},
+    )

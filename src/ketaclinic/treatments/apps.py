@@ -1,0 +1,8 @@
+"""App config for treatments."""
+
+from django.apps import AppConfig
+
+
+class TreatmentsConfig(AppConfig):
+    name = "ketaclinic.treatments"
+    label = "treatments"

@@ -1,0 +1,8 @@
+"""URLs of the web shell."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+urlpatterns = [path("", views.home, name="home")]

@@ -1,0 +1,160 @@
+"""Shared fixtures: a clinic with one persona per role, another clinic, and API clients."""
+
+import pytest
+from django.test import Client
+
+from ketaclinic.accounts.services import create_api_token
+from ketaclinic.core.permissions import Role
+from tests.factories import make_clinic, make_user
+
+
+@pytest.fixture
+def clinic(db):
+    return make_clinic("Lakeside Clinic", "lakeside", dea_registration_number="AL1234563")
+
+
+@pytest.fixture
+def other_clinic(db):
+    return make_clinic("Hilltop Clinic", "hilltop")
+
+
+@pytest.fixture
+def prescriber(clinic):
+    return make_user(
+        clinic, "dr_patel", Role.PRESCRIBER, first_name="Asha", last_name="Patel", credentials="MD"
+    )
+
+
+@pytest.fixture
+def prescriber2(clinic):
+    return make_user(clinic, "np_kim", Role.PRESCRIBER, first_name="Dan", last_name="Kim")
+
+
+@pytest.fixture
+def nurse(clinic):
+    return make_user(
+        clinic, "rn_jones", Role.NURSE, first_name="Sam", last_name="Jones", credentials="RN"
+    )
+
+
+@pytest.fixture
+def nurse2(clinic):
+    return make_user(clinic, "rn_okafor", Role.NURSE, first_name="Grace", last_name="Okafor")
+
+
+@pytest.fixture
+def front_desk(clinic):
+    return make_user(clinic, "fd_lee", Role.FRONT_DESK, first_name="Kim", last_name="Lee")
+
+
+@pytest.fixture
+def auditor(clinic):
+    return make_user(clinic, "au_chen", Role.AUDITOR, first_name="Avery", last_name="Chen")
+
+
+@pytest.fixture
+def clinic_admin(clinic):
+    return make_user(clinic, "ad_morgan", Role.CLINIC_ADMIN, first_name="Alex", last_name="Morgan")
+
+
+@pytest.fixture
+def outsider(other_clinic):
+    """A clinic admin of another clinic: must never see anything of `clinic`."""
+    return make_user(other_clinic, "ad_other", Role.CLINIC_ADMIN)
+
+
+@pytest.fixture
+def personas(prescriber, nurse, front_desk, auditor, clinic_admin, outsider):
+    """Every role by its Role value, plus 'outsider' (another clinic's admin)."""
+    return {
+        Role.PRESCRIBER: prescriber,
+        Role.NURSE: nurse,
+        Role.FRONT_DESK: front_desk,
+        Role.AUDITOR: auditor,
+        Role.CLINIC_ADMIN: clinic_admin,
+        "outsider": outsider,
+    }
+
+
+class ApiClient:
+    """A test client that sends a bearer token and JSON bodies."""
+
+    def __init__(self, user=None):
+        self.client = Client()
+        self.headers = {}
+        if user is not None:
+            _, token = create_api_token(actor=None, user=user, name="test")
+            self.token = token
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def _call(self, method, path, data=None, **params):
+        kwargs = {"headers": self.headers}
+        if data is not None:
+            kwargs["data"] = data
+            kwargs["content_type"] = "application/json"
+        if params:
+            kwargs["query_params"] = params
+        return getattr(self.client, method)("/api/v1" + path, **kwargs)
+
+    def get(self, path, **params):
+        return self._call("get", path, **params)
+
+    def post(self, path, data=None):
+        return self._call("post", path, data if data is not None else {})
+
+    def put(self, path, data=None):
+        return self._call("put", path, data if data is not None else {})
+
+    def patch(self, path, data=None):
+        return self._call("patch", path, data if data is not None else {})
+
+    def delete(self, path):
+        return self._call("delete", path)
+
+
+@pytest.fixture
+def api():
+    """api(user) -> an ApiClient authenticated as that user; api() is anonymous."""
+    return ApiClient
+
+
+@pytest.fixture
+def web():
+    """web(user) -> a Django test client logged in as that user (session auth)."""
+
+    def _web(user=None):
+        client = Client()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _web
+
+
+@pytest.fixture
+def patient(clinic, front_desk):
+    from ketaclinic.patients.services import register_patient
+
+    return register_patient(
+        actor=front_desk,
+        given_name="Jordan",
+        family_name="Rivera",
+        date_of_birth="1984-03-12",
+        sex="female",
+        phone="(555) 200-1000",
+        email="jordan@example.com",
+        weight_kg="72.5",
+    )
+
+
+@pytest.fixture
+def other_patient(other_clinic, outsider):
+    from ketaclinic.patients.services import register_patient
+
+    return register_patient(
+        actor=outsider,
+        given_name="Morgan",
+        family_name="Hill",
+        date_of_birth="1979-07-01",
+        sex="male",
+    )
