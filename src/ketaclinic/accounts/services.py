@@ -77,3 +77,59 @@ def tokens_visible_to(actor):
         return tokens
     require(actor, "token.manage_own")
     return tokens.filter(user=actor)
+
+
+def add_staff_member(
+    *,
+    actor,
+    clinic,
+    username: str,
+    role: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    credentials: str = "",
+) -> User:
+    """Create a user with one role in one clinic. `actor` None means the command line."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from ketaclinic.core.permissions import Role
+
+    problems = {}
+    if role not in Role.values:
+        problems["role"] = f"must be one of {', '.join(Role.values)}"
+    if not username or User.objects.filter(username=username).exists():
+        problems["username"] = "is empty or already taken"
+    candidate = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    try:
+        validate_password(password, candidate)
+    except ValidationError as exc:
+        problems["password"] = " ".join(exc.messages)
+    if problems:
+        raise InvalidInput(
+            "Cannot add the staff member: " + ", ".join(sorted(problems)), fields=problems
+        )
+    with transaction.atomic():
+        candidate.clinic = clinic
+        candidate.role = role
+        candidate.credentials = credentials
+        candidate.set_password(password)
+        candidate.save()
+        record_event(
+            actor=actor,
+            action="user.created",
+            clinic=clinic,
+            obj=candidate,
+            changes={"username": username, "role": role},
+        )
+    return candidate
+
+
+def set_password(*, actor, user: User, password: str) -> None:
+    """Set a user's password (audited; the password itself is never logged)."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record_event(actor=actor, action="user.password_set", clinic=user.clinic, obj=user)

@@ -50,11 +50,12 @@ class Command(BaseCommand):
 
     def _ensure_passwords(self, password: str) -> list[str]:
         from ketaclinic.accounts.models import User
+        from ketaclinic.accounts.services import set_password
 
-        for user in User.objects.filter(clinic__slug=DEMO_CLINIC_SLUG, username__in=DEMO_USERS):
+        users = User.objects.filter(clinic__slug=DEMO_CLINIC_SLUG, username__in=DEMO_USERS)
+        for user in users.select_related("clinic"):
             if not user.check_password(password):
-                user.set_password(password)
-                user.save(update_fields=["password"])
+                set_password(actor=None, user=user, password=password)
         notes_path = _notes_path()
         return notes_path.read_text().splitlines() if notes_path.exists() else []
 
