@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "ketaclinic.treatments",
     "ketaclinic.inventory",
     "ketaclinic.outcomes",
+    "ketaclinic.billing",
+    "ketaclinic.access",
     "ketaclinic.web",
 ]
 

@@ -1,0 +1,1 @@
+"""ketaclinic access."""
