@@ -39,7 +39,16 @@ def get_patient(request, patient_id: UUID):
 def update_patient(request, patient_id: UUID, payload: PatientPatch):
     patient = queries.access_patient(request.auth, patient_id, action="patient.update")
     changes = payload.dict(exclude_unset=True)
-    required = {"given_name", "family_name", "date_of_birth", "sex"}
+    required = {
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "race",
+        "ethnicity",
+        "payer_type",
+        "income_band",
+    }
     nulls = sorted(k for k, v in changes.items() if v is None and k in required)
     if nulls:
         raise InvalidInput(

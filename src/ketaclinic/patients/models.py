@@ -25,6 +25,56 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class Race(models.TextChoices):
+    """US OMB race categories (SPD 15, 1997), self-reported; used for equity reporting."""
+
+    AMERICAN_INDIAN_ALASKA_NATIVE = (
+        "american_indian_alaska_native",
+        "American Indian or Alaska Native",
+    )
+    ASIAN = "asian", "Asian"
+    BLACK = "black", "Black or African American"
+    NATIVE_HAWAIIAN_PACIFIC_ISLANDER = (
+        "native_hawaiian_pacific_islander",
+        "Native Hawaiian or Other Pacific Islander",
+    )
+    WHITE = "white", "White"
+    MULTIPLE = "multiple", "More than one race"
+    OTHER = "other", "Other"
+    DECLINED = "declined", "Prefer not to say"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Ethnicity(models.TextChoices):
+    """US OMB ethnicity categories, self-reported."""
+
+    HISPANIC = "hispanic", "Hispanic or Latino"
+    NOT_HISPANIC = "not_hispanic", "Not Hispanic or Latino"
+    DECLINED = "declined", "Prefer not to say"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class PayerType(models.TextChoices):
+    SELF_PAY = "self_pay", "Self-pay"
+    COMMERCIAL = "commercial", "Commercial insurance"
+    MEDICARE = "medicare", "Medicare"
+    MEDICAID = "medicaid", "Medicaid"
+    VA_MILITARY = "va_military", "VA / military"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class IncomeBand(models.TextChoices):
+    """Self-reported household income band (for equity reporting, not for pricing)."""
+
+    UNDER_25K = "under_25k", "Under $25,000"
+    FROM_25K_TO_50K = "25k_50k", "$25,000 - $49,999"
+    FROM_50K_TO_100K = "50k_100k", "$50,000 - $99,999"
+    OVER_100K = "100k_plus", "$100,000 or more"
+    DECLINED = "declined", "Prefer not to say"
+    UNKNOWN = "unknown", "Unknown"
+
+
 class Patient(ClinicScopedModel):
     """A person registered with the clinic. Only front-desk level data lives here."""
 
@@ -50,6 +100,16 @@ class Patient(ClinicScopedModel):
         blank=True,
         validators=[MinValueValidator(MIN_WEIGHT_KG), MaxValueValidator(MAX_WEIGHT_KG)],
     )
+    race = models.CharField(max_length=40, choices=Race.choices, default=Race.UNKNOWN)
+    ethnicity = models.CharField(
+        max_length=20, choices=Ethnicity.choices, default=Ethnicity.UNKNOWN
+    )
+    payer_type = models.CharField(
+        max_length=20, choices=PayerType.choices, default=PayerType.UNKNOWN
+    )
+    income_band = models.CharField(
+        max_length=20, choices=IncomeBand.choices, default=IncomeBand.UNKNOWN
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     EDITABLE_FIELDS = (
@@ -67,6 +127,10 @@ class Patient(ClinicScopedModel):
         "emergency_contact_phone",
         "emergency_contact_relationship",
         "weight_kg",
+        "race",
+        "ethnicity",
+        "payer_type",
+        "income_band",
     )
 
     class Meta:

@@ -7,7 +7,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
-from .models import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Sex
+from .models import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Ethnicity, IncomeBand, PayerType, Race, Sex
 
 
 class PatientIn(Schema):
@@ -25,6 +25,10 @@ class PatientIn(Schema):
     emergency_contact_phone: str = Field("", max_length=40)
     emergency_contact_relationship: str = Field("", max_length=60)
     weight_kg: Decimal | None = Field(None, ge=MIN_WEIGHT_KG, le=MAX_WEIGHT_KG, decimal_places=1)
+    race: Race = Race.UNKNOWN
+    ethnicity: Ethnicity = Ethnicity.UNKNOWN
+    payer_type: PayerType = PayerType.UNKNOWN
+    income_band: IncomeBand = IncomeBand.UNKNOWN
 
 
 class PatientPatch(Schema):
@@ -42,6 +46,10 @@ class PatientPatch(Schema):
     emergency_contact_phone: str | None = Field(None, max_length=40)
     emergency_contact_relationship: str | None = Field(None, max_length=60)
     weight_kg: Decimal | None = Field(None, ge=MIN_WEIGHT_KG, le=MAX_WEIGHT_KG, decimal_places=1)
+    race: Race | None = None
+    ethnicity: Ethnicity | None = None
+    payer_type: PayerType | None = None
+    income_band: IncomeBand | None = None
 
 
 class PatientOut(Schema):
@@ -61,6 +69,10 @@ class PatientOut(Schema):
     emergency_contact_phone: str
     emergency_contact_relationship: str
     weight_kg: Decimal | None
+    race: str
+    ethnicity: str
+    payer_type: str
+    income_band: str
     created_at: datetime
     updated_at: datetime
 
