@@ -5,7 +5,24 @@ from django import forms
 from .models import Patient
 
 
+OPTIONAL_CHOICES = ("race", "ethnicity", "payer_type", "income_band")
+
+
 class PatientForm(forms.ModelForm):
+    """Registration and edit form; the self-reported equity fields may be left as unknown."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in OPTIONAL_CHOICES:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in OPTIONAL_CHOICES:
+            if not cleaned.get(name):
+                cleaned[name] = "unknown"
+        return cleaned
+
     class Meta:
         model = Patient
         fields = list(Patient.EDITABLE_FIELDS)
