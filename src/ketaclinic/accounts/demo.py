@@ -1,21 +1,24 @@
-"""Demo clinic and one user per role (usernames admin, prescriber, nurse, frontdesk, auditor)."""
+"""Demo clinic and its staff: one user per role (admin, prescriber, nurse, frontdesk, auditor)."""
 
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.demo import DEMO_CLINIC_SLUG
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import Role
 
-from .models import User
+from .services import add_staff_member
 
 ORDER = 10
 
 DEMO_STAFF = [
-    # username, role, first, last, credentials
-    ("admin", Role.CLINIC_ADMIN, "Alex", "Morgan", ""),
-    ("prescriber", Role.PRESCRIBER, "Priya", "Raman", "MD"),
-    ("nurse", Role.NURSE, "Noah", "Bennett", "RN"),
-    ("frontdesk", Role.FRONT_DESK, "Fatima", "Diaz", ""),
-    ("auditor", Role.AUDITOR, "Avery", "Chen", ""),
+    # username, role, first, last, credentials, NPI, DEA number (synthetic)
+    ("admin", Role.CLINIC_ADMIN, "Alex", "Morgan", "", "", ""),
+    ("prescriber", Role.PRESCRIBER, "Priya", "Raman", "MD", "1900000001", "BR9876543"),
+    ("nurse", Role.NURSE, "Noah", "Bennett", "RN", "", ""),
+    ("frontdesk", Role.FRONT_DESK, "Fatima", "Diaz", "", "", ""),
+    ("auditor", Role.AUDITOR, "Avery", "Chen", "", "", ""),
+    # A second nurse and prescriber make witnessing and peer comparison realistic.
+    ("nurse2", Role.NURSE, "Grace", "Okafor", "RN", "", ""),
+    ("prescriber2", Role.PRESCRIBER, "Daniel", "Kim", "NP", "1900000002", "MK1234567"),
 ]
 
 
@@ -32,41 +35,17 @@ def seed(ctx) -> None:
     )
     ctx.clinic = clinic
     record_event(actor=None, action="clinic.created", clinic=clinic, obj=clinic)
-    for index, (username, role, first, last, credentials) in enumerate(DEMO_STAFF):
-        user = User(
-            username=username,
+    for username, role, first, last, credentials, npi, dea in DEMO_STAFF:
+        ctx.users[username] = add_staff_member(
+            actor=None,
             clinic=clinic,
+            username=username,
             role=role,
+            password=ctx.password,
             first_name=first,
             last_name=last,
-            credentials=credentials,
             email=f"{username}@example.org",
-            npi=f"19{index:08d}" if role == Role.PRESCRIBER else "",
-            dea_number="BR9876543" if role == Role.PRESCRIBER else "",
-        )
-        user.set_password(ctx.password)
-        user.save()
-        record_event(
-            actor=None, action="user.created", clinic=clinic, obj=user, changes={"role": role}
-        )
-        ctx.users[username] = user
-    # A second nurse and prescriber make witnessing and peer comparison realistic.
-    for username, role, first, last, credentials in [
-        ("nurse2", Role.NURSE, "Grace", "Okafor", "RN"),
-        ("prescriber2", Role.PRESCRIBER, "Daniel", "Kim", "NP"),
-    ]:
-        user = User(
-            username=username,
-            clinic=clinic,
-            role=role,
-            first_name=first,
-            last_name=last,
             credentials=credentials,
-            email=f"{username}@example.org",
+            npi=npi,
+            dea_number=dea,
         )
-        user.set_password(ctx.password)
-        user.save()
-        record_event(
-            actor=None, action="user.created", clinic=clinic, obj=user, changes={"role": role}
-        )
-        ctx.users[username] = user

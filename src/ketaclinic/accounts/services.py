@@ -90,6 +90,8 @@ def add_staff_member(
     last_name: str = "",
     email: str = "",
     credentials: str = "",
+    npi: str = "",
+    dea_number: str = "",
 ) -> User:
     """Create a user with one role in one clinic. `actor` None means the command line."""
     from django.contrib.auth.password_validation import validate_password
@@ -115,6 +117,8 @@ def add_staff_member(
         candidate.clinic = clinic
         candidate.role = role
         candidate.credentials = credentials
+        candidate.npi = npi
+        candidate.dea_number = dea_number
         candidate.set_password(password)
         candidate.save()
         record_event(
