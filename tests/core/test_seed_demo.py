@@ -76,3 +76,12 @@ def test_the_same_seed_gives_the_same_patients_and_another_seed_others():
     other = _patients_for_seed(8, "c")
     assert first == again
     assert first != other
+
+
+def test_a_weak_demo_password_is_refused_with_a_clear_message_and_nothing_saved(monkeypatch):
+    from django.core.management.base import CommandError
+
+    monkeypatch.setenv("KETACLINIC_DEMO_PASSWORD", "123")
+    with pytest.raises(CommandError, match="password"):
+        seed()
+    assert not Clinic.objects.exists()

@@ -3,13 +3,14 @@
 import os
 import random
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
 from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD, DEMO_CLINIC_SLUG, DemoContext
 from ketaclinic.core.discovery import app_modules
+from ketaclinic.core.errors import DomainError
 from ketaclinic.core.models import Clinic
 
 DEMO_USERS = ("admin", "prescriber", "nurse", "frontdesk", "auditor")
@@ -41,10 +42,14 @@ class Command(BaseCommand):
             (m for m in app_modules("demo") if hasattr(m, "seed")),
             key=lambda m: getattr(m, "ORDER", 100),
         )
-        with transaction.atomic():
-            for step in steps:
-                self.stdout.write(f"  demo: {step.__name__.rsplit('.', 2)[-2]}")
-                step.seed(ctx)
+        try:
+            with transaction.atomic():
+                for step in steps:
+                    self.stdout.write(f"  demo: {step.__name__.rsplit('.', 2)[-2]}")
+                    step.seed(ctx)
+        except DomainError as exc:
+            details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+            raise CommandError(f"The demo was not loaded: {exc.message} {details}") from exc
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo clinic {ctx.clinic.name!r}."))
         return ctx
 
