@@ -1,5 +1,7 @@
 """Middleware that records the channel and client address for the audit log."""
 
+from django.utils import timezone
+
 from .context import acting
 
 
@@ -21,4 +23,12 @@ class RequestContextMiddleware:
     def __call__(self, request):
         via = "api" if request.path.startswith("/api/") else "web"
         with acting(via, client_ip(request)):
-            return self.get_response(request)
+            # Pages show times in the signed-in user's clinic time zone.
+            user = getattr(request, "user", None)
+            clinic = getattr(user, "clinic", None) if user is not None else None
+            if clinic is not None:
+                timezone.activate(clinic.tz)
+            try:
+                return self.get_response(request)
+            finally:
+                timezone.deactivate()
