@@ -1,0 +1,172 @@
+"""Controlled-substance ledger vocabulary and regulatory facts, as data with their sources."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+# Facts below come from /work/shared/reference/clinical.md section 5 unless marked
+# "project choice". A project choice is a default of this software, not a regulation,
+# and every one of them can be overridden in settings.KETACLINIC_INVENTORY.
+
+
+class EntryType(StrEnum):
+    """Kinds of ledger movement (21 CFR 1304.21: every receipt and disposition)."""
+
+    RECEIPT = "receipt"
+    DRAW = "draw"
+    ADMINISTRATION = "administration"
+    WASTE = "waste"
+    RETURN = "return"
+    TRANSFER = "transfer"
+    COUNT = "count"
+    DISCREPANCY = "discrepancy"
+    DESTRUCTION = "destruction"
+    LOSS = "loss"
+
+
+class BaseUnit(StrEnum):
+    """The unit a product's quantities are kept in."""
+
+    MG = "mg"
+    DEVICE = "device"
+
+
+class ProductForm(StrEnum):
+    """Finished form of a product (21 CFR 1304.22(c): "finished form")."""
+
+    INJECTION_SOLUTION = "injection_solution"
+    NASAL_SPRAY_DEVICE = "nasal_spray_device"
+
+
+# Solutions are counted in mg (mL is derived from the concentration); nasal devices
+# are counted whole, because a device is dispensed and accounted for as one unit.
+BASE_UNIT_BY_FORM = {
+    ProductForm.INJECTION_SOLUTION: BaseUnit.MG,
+    ProductForm.NASAL_SPRAY_DEVICE: BaseUnit.DEVICE,
+}
+
+
+@dataclass(frozen=True)
+class EntryTypeRule:
+    """How one entry type moves stock and a session's drug in hand, and who must witness it."""
+
+    stock_sign: int  # +1 adds to the lot at its location, -1 removes, 0 leaves it
+    session_sign: int  # +1 adds to the session's drug in hand, -1 accounts for some of it
+    witnesses: int
+    witness_source: str = ""
+
+
+ENTRY_TYPE_RULES: dict[EntryType, EntryTypeRule] = {
+    EntryType.RECEIPT: EntryTypeRule(stock_sign=+1, session_sign=0, witnesses=0),
+    EntryType.DRAW: EntryTypeRule(stock_sign=-1, session_sign=+1, witnesses=0),
+    EntryType.ADMINISTRATION: EntryTypeRule(stock_sign=0, session_sign=-1, witnesses=0),
+    EntryType.WASTE: EntryTypeRule(
+        stock_sign=0,
+        session_sign=-1,
+        witnesses=1,
+        witness_source=(
+            "clinical.md s5: waste after a dose is a disposal under 21 CFR 1304.22(c); "
+            "practice is a second licensed witness for every waste"
+        ),
+    ),
+    EntryType.RETURN: EntryTypeRule(stock_sign=+1, session_sign=-1, witnesses=0),
+    # A transfer is -quantity at the source and +quantity at the destination.
+    EntryType.TRANSFER: EntryTypeRule(stock_sign=0, session_sign=0, witnesses=0),
+    EntryType.COUNT: EntryTypeRule(stock_sign=0, session_sign=0, witnesses=0),
+    # A discrepancy carries its own sign: counted minus expected.
+    EntryType.DISCREPANCY: EntryTypeRule(stock_sign=0, session_sign=0, witnesses=0),
+    EntryType.DESTRUCTION: EntryTypeRule(
+        stock_sign=-1,
+        session_sign=0,
+        witnesses=2,
+        witness_source="clinical.md s5: DEA Form 41, two authorized employee witnesses",
+    ),
+    EntryType.LOSS: EntryTypeRule(stock_sign=-1, session_sign=0, witnesses=0),
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A number with the reference it comes from."""
+
+    value: int | Decimal
+    source: str
+
+
+RECORD_RETENTION_YEARS = Fact(2, "21 CFR 1304.04: keep records at least 2 years")
+BIENNIAL_INVENTORY_YEARS = Fact(
+    2, "21 CFR 1304.11: initial inventory on the first day, then at least every 2 years"
+)
+LOSS_NOTICE_BUSINESS_DAYS = Fact(
+    1, "21 CFR 1301.76(b): written notice to DEA within 1 business day of discovery"
+)
+FORM_106_FILING_DAYS = Fact(45, "21 CFR 1301.76(b): DEA Form 106 filed within 45 days")
+
+# 21 CFR 1304.22(c) dispenser record fields. The reference marks this list
+# "verify against eCFR": the report carries every field here, and adding one is a data change.
+DISPENSING_LOG_FIELDS: tuple[tuple[str, str], ...] = (
+    ("date", "Date of administration or disposal"),
+    ("substance", "Name of the substance"),
+    ("finished_form", "Finished form and units per container"),
+    ("ndc", "NDC"),
+    ("lot", "Lot"),
+    ("entry_type", "Disposition (administered, wasted, destroyed, lost)"),
+    ("quantity", "Quantity"),
+    ("unit", "Unit"),
+    ("patient_name", "Patient name"),
+    ("patient_address", "Patient address"),
+    ("administered_by", "Name or initials of the person who administered or disposed"),
+    ("manner", "Manner of disposal"),
+    ("witnesses", "Witnesses"),
+    ("entry_sequence", "Ledger entry"),
+)
+DISPENSING_LOG_SOURCE = "21 CFR 1304.22(c) dispenser records (clinical.md s5; verify against eCFR)"
+
+RECEIPTS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
+    ("date", "Date received"),
+    ("substance", "Name of the substance"),
+    ("finished_form", "Finished form and units per container"),
+    ("ndc", "NDC"),
+    ("lot", "Lot"),
+    ("containers", "Number of containers received"),
+    ("quantity", "Quantity"),
+    ("unit", "Unit"),
+    ("supplier_name", "Supplier name"),
+    ("supplier_address", "Supplier address"),
+    ("supplier_dea", "Supplier DEA number"),
+    ("invoice", "Invoice"),
+    ("received_by", "Received by"),
+    ("entry_sequence", "Ledger entry"),
+)
+RECEIPTS_LOG_SOURCE = "21 CFR 1304.22(c): containers received with date and supplier details"
+
+INVENTORY_SOURCE = (
+    "21 CFR 1304.11: record whether taken at opening or close of business; "
+    "Schedule III opened containers may be estimated"
+)
+
+
+class InventoryTiming(StrEnum):
+    """When an initial or biennial inventory was taken (21 CFR 1304.11)."""
+
+    OPENING = "opening"
+    CLOSE = "close"
+
+
+# Diversion statistics. Not clinical facts: a statistical convention and project choices.
+ROBUST_Z_CONSTANT = Fact(
+    Decimal("0.6745"),
+    "Iglewicz & Hoaglin (1993), modified z-score: 0.6745 * (x - median) / MAD",
+)
+ROBUST_Z_THRESHOLD = Fact(
+    Decimal("3.5"),
+    "Iglewicz & Hoaglin (1993) recommend |modified z| > 3.5 as a potential outlier",
+)
+# Below this many staff the median of "the peers" means little.
+DIVERSION_MIN_PEERS = Fact(4, "project choice (configurable)")
+REPEATED_DISCREPANCY_COUNT = Fact(2, "project choice (configurable)")
+REPEATED_DISCREPANCY_WINDOW_DAYS = Fact(30, "project choice (configurable)")
+
+# Quantities in mg are kept to the microgram; anything finer is refused, never rounded.
+QUANTITY_DECIMAL_PLACES = Fact(3, "project choice: mg to 0.001 (one microgram)")
+VOLUME_DISPLAY_PLACES = Fact(3, "project choice: mL shown to 0.001")

@@ -1,0 +1,269 @@
+"""Diversion signals for the compliance officer, each linked to the entries behind it.
+
+What automated dispensing cabinets report (clinical.md s5): discrepancies by user, per-user
+waste compared with peers (outliers), draws not matched to an administration; plus waste
+attempts refused for want of a witness, movements outside clinic hours and esketamine
+devices not matched to a session.
+"""
+
+import datetime as dt
+import statistics
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from ketaclinic.core.permissions import require
+from ketaclinic.inventory import rules
+from ketaclinic.inventory.config import get_config
+from ketaclinic.inventory.models import EntryType, LedgerEntry, RefusedMovement
+from ketaclinic.inventory.queries import _from_micro, _micro_units
+
+MOVEMENT_TYPES = (
+    EntryType.RECEIPT,
+    EntryType.DRAW,
+    EntryType.ADMINISTRATION,
+    EntryType.WASTE,
+    EntryType.RETURN,
+    EntryType.TRANSFER,
+    EntryType.DESTRUCTION,
+    EntryType.LOSS,
+)
+
+
+class SignalKind:
+    WASTE_OUTLIER = "waste_outlier"
+    DRAW_WITHOUT_ADMINISTRATION = "draw_without_administration"
+    UNWITNESSED_WASTE_ATTEMPT = "unwitnessed_waste_attempt"
+    REPEATED_DISCREPANCIES = "repeated_discrepancies"
+    OUTSIDE_HOURS = "outside_hours"
+    DEVICE_NOT_MATCHED = "device_not_matched"
+
+
+@dataclass
+class Signal:
+    kind: str
+    title: str
+    detail: str
+    subject: str
+    entry_ids: list[uuid.UUID] = field(default_factory=list)
+    refusal_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass
+class DiversionReport:
+    date_from: dt.date
+    date_to: dt.date
+    threshold: Decimal
+    signals: list[Signal]
+
+
+def _window(clinic, date_from: dt.date, date_to: dt.date):
+    tz = clinic.tz
+    start = dt.datetime.combine(date_from, dt.time.min, tz)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tz)
+    return start, end
+
+
+def _open_weekdays(clinic, default):
+    try:
+        from ketaclinic.protocols.models import ClinicCalendar
+    except ImportError:  # pragma: no cover - the protocols app is always installed
+        return default
+    calendar = ClinicCalendar.objects.filter(clinic_id=clinic.pk).first()
+    return tuple(calendar.open_weekdays) if calendar and calendar.open_weekdays else default
+
+
+def diversion_report(
+    user, *, date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None
+) -> DiversionReport:
+    """Every signal in the clinic-local date range."""
+    require(user, "ledger.diversion")
+    now = now or timezone.now()
+    config = get_config()
+    clinic = user.clinic
+    start, end = _window(clinic, date_from, date_to)
+    in_range = LedgerEntry.objects.filter(
+        clinic_id=clinic.pk, occurred_at__gte=start, occurred_at__lt=end
+    )
+    signals: list[Signal] = []
+    signals += _waste_outliers(in_range, config)
+    signals += _draws_without_administration(in_range, now - config.draw_grace)
+    signals += _unwitnessed_waste(clinic, start, end)
+    signals += _repeated_discrepancies(in_range, clinic, config)
+    signals += _outside_hours(in_range, clinic, config)
+    signals += _devices_not_matched(in_range, now - config.draw_grace)
+    return DiversionReport(date_from, date_to, config.robust_z_threshold, signals)
+
+
+def _waste_outliers(in_range, config) -> list[Signal]:
+    totals: dict = defaultdict(lambda: {EntryType.DRAW: Decimal(0), EntryType.WASTE: Decimal(0)})
+    names = {}
+    rows = (
+        in_range.filter(entry_type__in=(EntryType.DRAW, EntryType.WASTE), unit="mg")
+        .values("actor_id", "actor_name", "entry_type")
+        .annotate(total=Sum(_micro_units("quantity")))
+        .order_by()
+    )
+    for row in rows:
+        totals[row["actor_id"]][row["entry_type"]] += _from_micro(row["total"])
+        names[row["actor_id"]] = row["actor_name"]
+    # Waste as a share of what the same person drew: fair to staff who treat more patients.
+    ratios = {
+        actor: t[EntryType.WASTE] / t[EntryType.DRAW]
+        for actor, t in totals.items()
+        if t[EntryType.DRAW] > 0
+    }
+    if not ratios:
+        return []
+    median = statistics.median(ratios.values())
+    signals = []
+    for outlier in rules.flag_high_outliers(
+        ratios, threshold=config.robust_z_threshold, min_peers=config.diversion_min_peers
+    ):
+        waste_ids = list(
+            in_range.filter(entry_type=EntryType.WASTE, actor_id=outlier.key, unit="mg")
+            .order_by("sequence")
+            .values_list("id", flat=True)
+        )
+        signals.append(
+            Signal(
+                kind=SignalKind.WASTE_OUTLIER,
+                title="Wastes more than peers",
+                detail=(
+                    f"wasted {outlier.value:.0%} of the mg drawn, peers' median {median:.0%}; "
+                    f"robust z = {outlier.z:.1f} (threshold {config.robust_z_threshold})"
+                ),
+                subject=names[outlier.key],
+                entry_ids=waste_ids,
+            )
+        )
+    return signals
+
+
+def _draws_without_administration(in_range, cutoff) -> list[Signal]:
+    administered = LedgerEntry.objects.filter(
+        entry_type=EntryType.ADMINISTRATION, session_id__isnull=False
+    ).values_list("session_id", "lot_id")
+    draws = in_range.filter(entry_type=EntryType.DRAW, occurred_at__lt=cutoff).order_by("sequence")
+    draws = list(
+        draws.values("id", "session_id", "lot_id", "actor_name", "sequence", "quantity", "unit")
+    )
+    if not draws:
+        return []
+    session_ids = {d["session_id"] for d in draws if d["session_id"]}
+    matched = set(administered.filter(session_id__in=session_ids))
+    return [
+        Signal(
+            kind=SignalKind.DRAW_WITHOUT_ADMINISTRATION,
+            title="Draw without administration",
+            detail=f"entry #{d['sequence']}: {rules.canonical_decimal(d['quantity'])} {d['unit']} "
+            "drawn and no administration recorded for that session and lot",
+            subject=d["actor_name"],
+            entry_ids=[d["id"]],
+        )
+        for d in draws
+        if (d["session_id"], d["lot_id"]) not in matched
+    ]
+
+
+def _unwitnessed_waste(clinic, start, end) -> list[Signal]:
+    refused = RefusedMovement.objects.filter(
+        clinic_id=clinic.pk,
+        entry_type=EntryType.WASTE,
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+    ).select_related("actor")
+    by_actor: dict = defaultdict(list)
+    for row in refused.order_by("occurred_at"):
+        by_actor[row.actor].append(row)
+    return [
+        Signal(
+            kind=SignalKind.UNWITNESSED_WASTE_ATTEMPT,
+            title="Waste attempted without a valid witness",
+            detail=f"{len(rows)} refused attempt{'s' if len(rows) != 1 else ''}: "
+            + "; ".join(sorted({r.reason for r in rows})),
+            subject=actor.display_name,
+            refusal_ids=[r.pk for r in rows],
+        )
+        for actor, rows in by_actor.items()
+    ]
+
+
+def _repeated_discrepancies(in_range, clinic, config) -> list[Signal]:
+    found = in_range.filter(entry_type=EntryType.DISCREPANCY, data__kind="found").order_by(
+        "sequence"
+    )
+    by_actor: dict = defaultdict(list)
+    for entry in found.only("id", "actor_name", "occurred_at", "quantity"):
+        by_actor[entry.actor_name].append(entry)
+    signals = []
+    for name, rows in by_actor.items():
+        days = [timezone.localdate(r.occurred_at, clinic.tz) for r in rows]
+        if rules.repeated_discrepancies(
+            days,
+            at_least=config.repeated_discrepancy_count,
+            within_days=config.repeated_discrepancy_window_days,
+        ):
+            signals.append(
+                Signal(
+                    kind=SignalKind.REPEATED_DISCREPANCIES,
+                    title="Repeated count discrepancies",
+                    detail=f"{len(rows)} discrepancies found in counts by this user "
+                    f"({config.repeated_discrepancy_count} within "
+                    f"{config.repeated_discrepancy_window_days} days is the signal)",
+                    subject=name,
+                    entry_ids=[r.pk for r in rows],
+                )
+            )
+    return signals
+
+
+def _outside_hours(in_range, clinic, config) -> list[Signal]:
+    weekdays = _open_weekdays(clinic, config.clinic_weekdays)
+    by_actor: dict = defaultdict(list)
+    rows = in_range.filter(entry_type__in=MOVEMENT_TYPES).order_by("sequence")
+    for entry_id, name, at in rows.values_list("id", "actor_name", "occurred_at"):
+        local = timezone.localtime(at, clinic.tz)
+        if rules.outside_hours(local, config.clinic_opens, config.clinic_closes, weekdays):
+            by_actor[name].append(entry_id)
+    return [
+        Signal(
+            kind=SignalKind.OUTSIDE_HOURS,
+            title="Movements outside clinic hours",
+            detail=f"{len(ids)} movement{'s' if len(ids) != 1 else ''} outside "
+            f"{config.clinic_opens:%H:%M}-{config.clinic_closes:%H:%M} on open days",
+            subject=name,
+            entry_ids=ids,
+        )
+        for name, ids in by_actor.items()
+    ]
+
+
+def _devices_not_matched(in_range, cutoff) -> list[Signal]:
+    from ketaclinic.inventory.queries import session_lot_balance
+
+    signals = []
+    draws = in_range.filter(entry_type=EntryType.DRAW, unit="device", occurred_at__lt=cutoff)
+    for draw in draws.order_by("sequence"):
+        if draw.session_id is None:
+            why = "drawn without a treatment session"
+        else:
+            balance = session_lot_balance(draw.session_id, draw.lot_id)
+            if balance.balanced:
+                continue
+            missing = rules.canonical_decimal(balance.in_hand)
+            why = f"{missing} device(s) of the session unaccounted for"
+        signals.append(
+            Signal(
+                kind=SignalKind.DEVICE_NOT_MATCHED,
+                title="Esketamine devices not matched to a session",
+                detail=f"entry #{draw.sequence}: {why}",
+                subject=draw.actor_name,
+                entry_ids=[draw.pk],
+            )
+        )
+    return signals

@@ -1,0 +1,422 @@
+"""Reads of the ledger: scoped lookups, exact balances, session reconciliation, verification."""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import BigIntegerField, DecimalField, F, Sum, Value
+from django.db.models.functions import Cast, Round
+
+from ketaclinic.core.errors import NotFound
+from ketaclinic.core.permissions import require
+from ketaclinic.inventory import rules
+from ketaclinic.inventory.models import (
+    HASHED_COLUMNS,
+    EntryType,
+    LedgerChainHead,
+    LedgerEntry,
+    Lot,
+    Product,
+    SessionDrugClosure,
+    StorageLocation,
+    entry_content,
+)
+
+SESSION_TYPES = (
+    EntryType.DRAW,
+    EntryType.ADMINISTRATION,
+    EntryType.WASTE,
+    EntryType.RETURN,
+)
+_THOUSAND = Value(1000, output_field=DecimalField(max_digits=12, decimal_places=3))
+
+
+def _micro_units(column: str):
+    """A decimal column as whole thousandths, so SUM is exact on SQLite (REAL) and PostgreSQL."""
+    scaled = F(column) * _THOUSAND
+    return Cast(Round(scaled), BigIntegerField())
+
+
+def _from_micro(total) -> Decimal:
+    return Decimal(int(total or 0)).scaleb(-3).quantize(Decimal("0.001"))
+
+
+def _uuid(value, what: str):
+    try:
+        return uuid.UUID(str(getattr(value, "pk", value)))
+    except ValueError:
+        raise NotFound(f"No such {what}.") from None
+
+
+# --- scoped lookups ----------------------------------------------------------------------
+
+
+def _access(queryset, user, pk, what: str, action: str):
+    require(user, action)
+    row = queryset.visible_to(user).filter(pk=_uuid(pk, what)).first()
+    if row is None:
+        raise NotFound(f"No such {what}.")
+    return row
+
+
+def access_product(user, product_id, *, action: str = "ledger.view") -> Product:
+    return _access(Product.objects.all(), user, product_id, "product", action)
+
+
+def access_location(user, location_id, *, action: str = "ledger.view") -> StorageLocation:
+    return _access(StorageLocation.objects.all(), user, location_id, "storage location", action)
+
+
+def access_lot(user, lot_id, *, action: str = "ledger.view") -> Lot:
+    return _access(Lot.objects.select_related("product"), user, lot_id, "lot", action)
+
+
+def access_entry(user, entry_id, *, action: str = "ledger.view") -> LedgerEntry:
+    return _access(LedgerEntry.objects.all(), user, entry_id, "ledger entry", action)
+
+
+def access_session(user, session_id, *, action: str = "ledger.view"):
+    from ketaclinic.treatments.models import TreatmentSession
+
+    return _access(
+        TreatmentSession.objects.select_related("patient"), user, session_id, "session", action
+    )
+
+
+def products(user, *, active_only: bool = False):
+    require(user, "ledger.view")
+    rows = Product.objects.visible_to(user)
+    return rows.filter(active=True) if active_only else rows
+
+
+def locations(user, *, active_only: bool = False):
+    require(user, "ledger.view")
+    rows = StorageLocation.objects.visible_to(user)
+    return rows.filter(active=True) if active_only else rows
+
+
+def lots(user):
+    require(user, "ledger.view")
+    return Lot.objects.visible_to(user).select_related("product")
+
+
+def entries(
+    user,
+    *,
+    lot=None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    entry_type: str | None = None,
+    session=None,
+):
+    """Ledger entries of the user's clinic, oldest first; dates are clinic-local days."""
+    require(user, "ledger.view")
+    rows = LedgerEntry.objects.visible_to(user).select_related(
+        "lot__product", "location", "to_location", "patient"
+    )
+    if lot is not None:
+        rows = rows.filter(lot_id=_uuid(lot, "lot"))
+    if session is not None:
+        rows = rows.filter(session_id=_uuid(session, "session"))
+    if entry_type:
+        rows = rows.filter(entry_type=entry_type)
+    tz = user.clinic.tz
+    if date_from is not None:
+        rows = rows.filter(occurred_at__gte=dt.datetime.combine(date_from, dt.time.min, tz))
+    if date_to is not None:
+        end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tz)
+        rows = rows.filter(occurred_at__lt=end)
+    return rows.order_by("sequence")
+
+
+# --- balances ------------------------------------------------------------------------------
+
+
+def stock_balance(lot_id, location_id) -> Decimal:
+    """Exact stock of a lot at a location, derived from every entry (call under the lot lock)."""
+    outgoing = LedgerEntry.objects.filter(lot_id=lot_id, location_id=location_id).aggregate(
+        total=Sum(_micro_units("stock_delta"))
+    )["total"]
+    incoming = LedgerEntry.objects.filter(
+        lot_id=lot_id, to_location_id=location_id, entry_type=EntryType.TRANSFER
+    ).aggregate(total=Sum(_micro_units("quantity")))["total"]
+    return _from_micro((outgoing or 0) + (incoming or 0))
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    lot: Lot
+    location: StorageLocation
+    quantity: Decimal
+
+    @property
+    def product(self) -> Product:
+        return self.lot.product
+
+    @property
+    def unit(self) -> str:
+        return self.lot.product.unit
+
+    @property
+    def described(self) -> str:
+        product = self.lot.product
+        concentration = product.concentration if product.unit == "mg" else None
+        return rules.describe_quantity(self.quantity, product.unit, concentration)
+
+
+def _balances(clinic_id, *, lot_ids=None) -> dict[tuple, Decimal]:
+    base = LedgerEntry.objects.filter(clinic_id=clinic_id)
+    if lot_ids is not None:
+        base = base.filter(lot_id__in=lot_ids)
+    totals: dict[tuple, int] = defaultdict(int)
+    for row in (
+        base.exclude(location_id=None)
+        .values("lot_id", "location_id")
+        .annotate(total=Sum(_micro_units("stock_delta")))
+        .order_by()
+    ):
+        totals[(row["lot_id"], row["location_id"])] += int(row["total"] or 0)
+    for row in (
+        base.filter(entry_type=EntryType.TRANSFER)
+        .values("lot_id", "to_location_id")
+        .annotate(total=Sum(_micro_units("quantity")))
+        .order_by()
+    ):
+        totals[(row["lot_id"], row["to_location_id"])] += int(row["total"] or 0)
+    return {key: _from_micro(total) for key, total in totals.items()}
+
+
+def balances(user, *, include_empty: bool = False) -> list[BalanceRow]:
+    """Stock per lot and location, in three queries whatever the ledger's length."""
+    require(user, "ledger.view")
+    totals = _balances(user.clinic_id)
+    lots_by_id = {lot.pk: lot for lot in Lot.objects.visible_to(user).select_related("product")}
+    places = {loc.pk: loc for loc in StorageLocation.objects.visible_to(user)}
+    rows = [
+        BalanceRow(lots_by_id[lot_id], places[location_id], quantity)
+        for (lot_id, location_id), quantity in totals.items()
+        if include_empty or quantity != 0
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (r.lot.product.name, r.lot.expires_on, r.lot.lot_number, r.location.name),
+    )
+
+
+# --- session reconciliation ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionLotLine:
+    """One lot's drug in a session: drawn = administered + wasted + returned when balanced."""
+
+    lot: Lot
+    balance: rules.SessionDrugBalance
+
+    @property
+    def unit(self) -> str:
+        return self.lot.product.unit
+
+
+@dataclass(frozen=True)
+class SessionDrugRecord:
+    """A session's drug record across lots, and whether it is closed."""
+
+    session_id: uuid.UUID
+    lines: list[SessionLotLine] = field(default_factory=list)
+    closure: SessionDrugClosure | None = None
+
+    @property
+    def balanced(self) -> bool:
+        return all(line.balance.balanced for line in self.lines)
+
+    @property
+    def closed(self) -> bool:
+        return self.closure is not None
+
+    def _total(self, name: str) -> Decimal:
+        return sum((getattr(line.balance, name) for line in self.lines), Decimal(0))
+
+    @property
+    def drawn(self) -> Decimal:
+        return self._total("drawn")
+
+    @property
+    def administered(self) -> Decimal:
+        return self._total("administered")
+
+    @property
+    def wasted(self) -> Decimal:
+        return self._total("wasted")
+
+    @property
+    def returned(self) -> Decimal:
+        return self._total("returned")
+
+    @property
+    def in_hand(self) -> Decimal:
+        return self._total("in_hand")
+
+    @property
+    def units(self) -> set[str]:
+        return {line.unit for line in self.lines}
+
+
+def session_lot_balance(session_id, lot_id) -> rules.SessionDrugBalance:
+    rows = (
+        LedgerEntry.objects.filter(
+            session_id=session_id, lot_id=lot_id, entry_type__in=SESSION_TYPES
+        )
+        .values("entry_type")
+        .annotate(total=Sum(_micro_units("quantity")))
+        .order_by()
+    )
+    return rules.session_balance((r["entry_type"], _from_micro(r["total"])) for r in rows)
+
+
+def session_drug_balance(session) -> SessionDrugRecord:
+    """The drug record of a treatment session: per lot drawn/administered/wasted/returned.
+
+    For other apps (the treatment day): `.balanced`, `.closed`, `.drawn`, `.administered`,
+    `.wasted`, `.returned`, `.in_hand`. The caller has already checked access to the session.
+    """
+    session_id = _uuid(session, "session")
+    rows = (
+        LedgerEntry.objects.filter(session_id=session_id, entry_type__in=SESSION_TYPES)
+        .values("lot_id", "entry_type")
+        .annotate(total=Sum(_micro_units("quantity")))
+        .order_by()
+    )
+    per_lot: dict = defaultdict(list)
+    for row in rows:
+        per_lot[row["lot_id"]].append((row["entry_type"], _from_micro(row["total"])))
+    lots_by_id = Lot.objects.select_related("product").in_bulk(list(per_lot))
+    lines = [
+        SessionLotLine(lots_by_id[lot_id], rules.session_balance(totals))
+        for lot_id, totals in per_lot.items()
+    ]
+    lines.sort(key=lambda line: (line.lot.product.name, line.lot.lot_number))
+    closure = SessionDrugClosure.objects.filter(session_id=session_id).first()
+    return SessionDrugRecord(session_id=session_id, lines=lines, closure=closure)
+
+
+def session_lots_in_hand(session_id) -> list[uuid.UUID]:
+    """Lots of which the session still holds drawn drug."""
+    record = session_drug_balance(session_id)
+    return [line.lot.pk for line in record.lines if line.balance.in_hand > 0]
+
+
+# --- discrepancies -------------------------------------------------------------------------
+
+
+def open_discrepancies(user):
+    """Discrepancies found by counts that no clinic admin has resolved yet."""
+    require(user, "ledger.view")
+    resolved = LedgerEntry.objects.filter(
+        clinic_id=user.clinic_id,
+        entry_type=EntryType.DISCREPANCY,
+        data__kind="resolution",
+    ).values("related_entry_id")
+    return (
+        LedgerEntry.objects.visible_to(user)
+        .filter(entry_type=EntryType.DISCREPANCY, data__kind="found")
+        .exclude(pk__in=resolved)
+        .select_related("lot__product", "location")
+        .order_by("sequence")
+    )
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+def chain_rows(clinic_id, chunk_size: int = 2000):
+    """(content, hash, prev_hash) of a clinic's entries in sequence order, streamed."""
+    columns = (*HASHED_COLUMNS, "hash", "prev_hash")
+    rows = (
+        LedgerEntry.objects.filter(clinic_id=clinic_id)
+        .order_by("sequence")
+        .values(*columns)
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        yield entry_content(row), row["hash"], row["prev_hash"]
+
+
+def verify_clinic_chain(clinic_id, *, saved_head: str | None = None) -> rules.ChainVerdict:
+    """Recompute a clinic's chain against its recorded head and, if given, a saved head."""
+    head = LedgerChainHead.objects.filter(clinic_id=clinic_id).first()
+    mark = rules.HeadMark(head.sequence, head.head_hash) if head else None
+    return rules.verify_chain(chain_rows(clinic_id), saved_head=saved_head, recorded_head=mark)
+
+
+def verify_ledger(user, *, saved_head: str | None = None) -> rules.ChainVerdict:
+    require(user, "ledger.view")
+    return verify_clinic_chain(user.clinic_id, saved_head=saved_head)
+
+
+def head_of(clinic_id) -> str:
+    head = LedgerChainHead.objects.filter(clinic_id=clinic_id).first()
+    return head.head_hash if head else rules.GENESIS_HASH
+
+
+# --- the treatment day -----------------------------------------------------------------------
+
+
+def sessions_to_draw_for(user, day: dt.date):
+    """The day's sessions still open, for the draw page (newest first)."""
+    from ketaclinic.treatments.models import TreatmentSession
+
+    require(user, "ledger.view")
+    return (
+        TreatmentSession.objects.visible_to(user)
+        .filter(scheduled_date=day)
+        .exclude(status__in=("discharged", "aborted"))
+        .select_related("patient")
+        .order_by("chair", "created_at")
+    )
+
+
+@dataclass
+class DayReconciliation:
+    """End of day: every open difference, so nothing is left unexplained overnight."""
+
+    day: dt.date
+    sessions: list = field(default_factory=list)  # (session, SessionDrugRecord)
+    discrepancies: list = field(default_factory=list)
+    uncounted: list = field(default_factory=list)  # BalanceRow without a count that day
+
+    @property
+    def unbalanced(self) -> list:
+        return [(s, r) for s, r in self.sessions if not r.balanced]
+
+    @property
+    def open_differences(self) -> int:
+        return len(self.unbalanced) + len(self.discrepancies) + len(self.uncounted)
+
+
+def day_reconciliation(user, day: dt.date) -> DayReconciliation:
+    require(user, "ledger.view")
+    from ketaclinic.treatments.models import TreatmentSession
+
+    tz = user.clinic.tz
+    start = dt.datetime.combine(day, dt.time.min, tz)
+    end = start + dt.timedelta(days=1)
+    todays = LedgerEntry.objects.visible_to(user).filter(
+        occurred_at__gte=start, occurred_at__lt=end
+    )
+    session_ids = set(
+        todays.filter(entry_type__in=SESSION_TYPES).values_list("session_id", flat=True)
+    )
+    sessions = TreatmentSession.objects.filter(pk__in=session_ids).select_related("patient")
+    counted = set(todays.filter(entry_type=EntryType.COUNT).values_list("lot_id", "location_id"))
+    return DayReconciliation(
+        day=day,
+        sessions=sorted(
+            ((s, session_drug_balance(s)) for s in sessions),
+            key=lambda pair: (pair[1].balanced, pair[0].patient.family_name),
+        ),
+        discrepancies=list(open_discrepancies(user)),
+        uncounted=[row for row in balances(user) if (row.lot.pk, row.location.pk) not in counted],
+    )

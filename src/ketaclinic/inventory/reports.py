@@ -1,0 +1,418 @@
+"""DEA record reports for any date range, as rows, CSV and PDF.
+
+Dispensing log (21 CFR 1304.22(c)), receipts log, initial/biennial inventory (1304.11),
+DEA Form 41 (destruction) and Form 106 (theft or loss) data.
+"""
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils import timezone
+
+from ketaclinic.audit.services import record_event
+from ketaclinic.core.errors import InvalidInput
+from ketaclinic.core.permissions import require
+from ketaclinic.inventory import definitions as d
+from ketaclinic.inventory import rules
+from ketaclinic.inventory.models import EntryType, LedgerEntry, LossFiling
+from ketaclinic.inventory.queries import head_of
+
+THOUSANDTH = Decimal("0.001")
+MANNER = {
+    EntryType.ADMINISTRATION: "administered",
+    EntryType.WASTE: "wasted",
+    EntryType.DESTRUCTION: "destroyed",
+    EntryType.LOSS: "lost or stolen",
+}
+
+INVENTORY_FIELDS = (
+    ("date", "Date"),
+    ("inventory", "Inventory"),
+    ("timing", "Opening or close of business"),
+    ("substance", "Name of the substance"),
+    ("finished_form", "Finished form and units per container"),
+    ("ndc", "NDC"),
+    ("lot", "Lot"),
+    ("location", "Location"),
+    ("counted", "Quantity counted"),
+    ("unit", "Unit"),
+    ("containers", "Containers"),
+    ("estimated", "Estimated (opened container)"),
+    ("counted_by", "Counted by"),
+    ("entry_sequence", "Ledger entry"),
+)
+FORM_41_FIELDS = (
+    ("date", "Date destroyed"),
+    ("ndc", "NDC"),
+    ("substance", "Name"),
+    ("strength", "Strength"),
+    ("finished_form", "Form"),
+    ("lot", "Lot"),
+    ("quantity", "Quantity"),
+    ("unit", "Unit"),
+    ("containers", "Containers"),
+    ("method", "Method of destruction"),
+    ("reason", "Reason"),
+    ("destroyed_by", "Destroyed by"),
+    ("witness_1", "Witness 1"),
+    ("witness_2", "Witness 2"),
+    ("entry_sequence", "Ledger entry"),
+)
+FORM_106_FIELDS = (
+    ("discovered_on", "Date discovered"),
+    ("loss_type", "Type of loss"),
+    ("ndc", "NDC"),
+    ("substance", "Name"),
+    ("finished_form", "Form and units per container"),
+    ("lot", "Lot"),
+    ("quantity", "Quantity"),
+    ("unit", "Unit"),
+    ("circumstances", "Circumstances"),
+    ("police_report", "Police report"),
+    ("notice_due", "Notice due (1 business day)"),
+    ("notice_sent", "Notice sent"),
+    ("notice_state", "Notice"),
+    ("form_106_due", "Form 106 due (45 days)"),
+    ("form_106_filed", "Form 106 filed"),
+    ("form_106_state", "Form 106"),
+    ("recorded_by", "Recorded by"),
+    ("entry_sequence", "Ledger entry"),
+)
+
+
+@dataclass
+class Report:
+    code: str
+    title: str
+    source: str
+    columns: tuple[tuple[str, str], ...]
+    rows: list[dict] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    clinic: object = None
+    head: str = ""
+
+
+REPORTS = {
+    "dispensing": ("Dispensing log", d.DISPENSING_LOG_SOURCE, d.DISPENSING_LOG_FIELDS),
+    "receipts": ("Receipts log", d.RECEIPTS_LOG_SOURCE, d.RECEIPTS_LOG_FIELDS),
+    "inventory": ("Initial and biennial inventory", d.INVENTORY_SOURCE, INVENTORY_FIELDS),
+    "form41": (
+        "DEA Form 41 data: controlled substances destroyed",
+        "clinical.md s5: Form 41 with NDC, strength, quantity, date, method and two witnesses",
+        FORM_41_FIELDS,
+    ),
+    "form106": (
+        "DEA Form 106 data: theft or significant loss",
+        d.LOSS_NOTICE_BUSINESS_DAYS.source + "; " + d.FORM_106_FILING_DAYS.source,
+        FORM_106_FIELDS,
+    ),
+}
+
+
+def _quantity(entry) -> str:
+    return rules.canonical_decimal(entry.quantity)
+
+
+def _local(entry, tz) -> str:
+    return timezone.localtime(entry.occurred_at, tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _address(patient) -> str:
+    if patient is None:
+        return ""
+    parts = [
+        patient.address_line,
+        patient.city,
+        " ".join(p for p in (patient.region, patient.postal_code) if p),
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def _product_cells(entry) -> dict:
+    product = entry.lot.product
+    return {
+        "substance": product.name,
+        "finished_form": product.container_label,
+        "ndc": product.ndc,
+        "lot": entry.lot.lot_number,
+        "unit": entry.unit,
+    }
+
+
+def build_report(user, code: str, date_from: dt.date, date_to: dt.date) -> Report:
+    """One report's rows for the clinic-local date range (inclusive)."""
+    require(user, "ledger.report")
+    if code not in REPORTS:
+        raise InvalidInput("Unknown report.", fields={"report": "one of " + ", ".join(REPORTS)})
+    if date_to < date_from:
+        raise InvalidInput("The range ends before it starts.", fields={"to": "before from"})
+    title, source, columns = REPORTS[code]
+    clinic = user.clinic
+    tz = clinic.tz
+    start = dt.datetime.combine(date_from, dt.time.min, tz)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tz)
+    base = (
+        LedgerEntry.objects.visible_to(user)
+        .filter(occurred_at__gte=start, occurred_at__lt=end)
+        .select_related("lot__product", "patient", "location")
+        .order_by("sequence")
+    )
+    report = Report(
+        code, title, source, columns, [], date_from, date_to, clinic, head_of(clinic.pk)
+    )
+    builder = {
+        "dispensing": _dispensing,
+        "receipts": _receipts,
+        "inventory": _inventory,
+        "form41": _form41,
+        "form106": _form106,
+    }[code]
+    report.rows = builder(base, tz)
+    return report
+
+
+def _dispensing(base, tz) -> list[dict]:
+    rows = []
+    for e in base.filter(entry_type__in=list(MANNER)):
+        manner = MANNER[e.entry_type]
+        if e.entry_type in (EntryType.WASTE, EntryType.DESTRUCTION):
+            manner = f"{manner}: {e.data.get('method', '')}"
+        elif e.entry_type == EntryType.LOSS:
+            manner = f"{manner}: {e.data.get('loss_type', '')}"
+        rows.append(
+            {
+                "date": _local(e, tz),
+                **_product_cells(e),
+                "entry_type": e.get_entry_type_display(),
+                "quantity": _quantity(e),
+                "patient_name": e.patient.full_name if e.patient else "",
+                "patient_address": _address(e.patient),
+                "administered_by": e.actor_name,
+                "manner": manner,
+                "witnesses": "; ".join(n for n in (e.witness_name, e.second_witness_name) if n),
+                "entry_sequence": e.sequence,
+            }
+        )
+    return rows
+
+
+def _receipts(base, tz) -> list[dict]:
+    return [
+        {
+            "date": e.data.get("received_on") or _local(e, tz),
+            **_product_cells(e),
+            "containers": e.data.get("containers", ""),
+            "quantity": _quantity(e),
+            "supplier_name": e.data.get("supplier_name", ""),
+            "supplier_address": e.data.get("supplier_address", ""),
+            "supplier_dea": e.data.get("supplier_dea", ""),
+            "invoice": e.data.get("invoice", ""),
+            "received_by": e.actor_name,
+            "entry_sequence": e.sequence,
+        }
+        for e in base.filter(entry_type=EntryType.RECEIPT)
+    ]
+
+
+def _inventory(base, tz) -> list[dict]:
+    rows = []
+    counts = base.filter(entry_type=EntryType.COUNT, data__kind__in=["initial", "biennial"])
+    for e in counts:
+        per = e.lot.product.quantity_per_container
+        rows.append(
+            {
+                "date": _local(e, tz),
+                "inventory": e.data.get("kind", ""),
+                "timing": {"opening": "opening of business", "close": "close of business"}.get(
+                    e.data.get("timing", ""), ""
+                ),
+                **_product_cells(e),
+                "location": e.location.name if e.location else "",
+                "counted": _quantity(e),
+                "containers": rules.canonical_decimal((e.quantity / per).quantize(THOUSANDTH)),
+                "estimated": "yes" if e.data.get("estimated") else "no",
+                "counted_by": e.actor_name,
+                "entry_sequence": e.sequence,
+            }
+        )
+    return rows
+
+
+def _form41(base, tz) -> list[dict]:
+    rows = []
+    for e in base.filter(entry_type=EntryType.DESTRUCTION):
+        form = e.data.get("form_41", {})
+        rows.append(
+            {
+                "date": form.get("destroyed_on") or _local(e, tz),
+                **_product_cells(e),
+                "strength": form.get("strength", ""),
+                "quantity": _quantity(e),
+                "containers": form.get("containers", ""),
+                "method": e.data.get("method", ""),
+                "reason": e.reason,
+                "destroyed_by": e.actor_name,
+                "witness_1": e.witness_name,
+                "witness_2": e.second_witness_name,
+                "entry_sequence": e.sequence,
+            }
+        )
+    return rows
+
+
+def _form106(base, tz) -> list[dict]:
+    losses = list(base.filter(entry_type=EntryType.LOSS))
+    filings = {
+        (f.loss_id, f.kind): f for f in LossFiling.objects.filter(loss__in=[e.pk for e in losses])
+    }
+    today = timezone.localdate(timezone.now(), tz)
+    rows = []
+    for e in losses:
+        notice = filings.get((e.pk, "notice"))
+        form = filings.get((e.pk, "form_106"))
+        notice_due = dt.date.fromisoformat(e.data["notice_due"])
+        form_due = dt.date.fromisoformat(e.data["form_106_due"])
+        rows.append(
+            {
+                "discovered_on": e.data.get("discovered_on", ""),
+                "loss_type": e.data.get("loss_type", ""),
+                **_product_cells(e),
+                "quantity": _quantity(e),
+                "circumstances": e.reason,
+                "police_report": e.data.get("police_report", ""),
+                "notice_due": notice_due.isoformat(),
+                "notice_sent": notice.filed_on.isoformat() if notice else "",
+                "notice_state": rules.deadline_state(
+                    notice_due, today, notice.filed_on if notice else None
+                ),
+                "form_106_due": form_due.isoformat(),
+                "form_106_filed": form.filed_on.isoformat() if form else "",
+                "form_106_state": rules.deadline_state(
+                    form_due, today, form.filed_on if form else None
+                ),
+                "recorded_by": e.actor_name,
+                "entry_sequence": e.sequence,
+            }
+        )
+    return rows
+
+
+def audit_export(user, report: Report, fmt: str) -> None:
+    record_event(
+        actor=user,
+        action="ledger.report_exported",
+        clinic=user.clinic,
+        changes={
+            "report": report.code,
+            "from": report.date_from.isoformat(),
+            "to": report.date_to.isoformat(),
+            "format": fmt,
+            "rows": len(report.rows),
+        },
+    )
+
+
+def filename(report: Report, ext: str) -> str:
+    return f"{report.clinic.slug}-{report.code}-{report.date_from}-{report.date_to}.{ext}"
+
+
+def to_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([label for _key, label in report.columns])
+    for row in report.rows:
+        writer.writerow([_csv_safe(row.get(key, "")) for key, _label in report.columns])
+    return out.getvalue()
+
+
+def _csv_safe(value) -> str:
+    # A cell starting with = + - @ is a formula in spreadsheet programs (CSV injection).
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not _is_number(text)):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def to_pdf(report: Report) -> bytes:
+    """A landscape PDF: registrant header, the table, the source and the ledger head."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(orientation="L", unit="mm", format="Letter")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    family = "Helvetica"
+    unicode_font = FONT_DIR / "DejaVuSans.ttf"
+    if unicode_font.exists() and (FONT_DIR / "DejaVuSans-Bold.ttf").exists():
+        pdf.add_font("DejaVu", "", str(unicode_font))
+        pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        family = "DejaVu"
+
+    def text(value) -> str:
+        value = "" if value is None else str(value)
+        if family == "Helvetica":
+            return value.encode("latin-1", "replace").decode("latin-1")
+        return value
+
+    clinic = report.clinic
+    pdf.set_title(f"{report.title} {report.date_from} to {report.date_to}")
+    pdf.add_page()
+    pdf.set_font(family, "B", 13)
+    pdf.cell(0, 7, text(report.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 9)
+    header = [
+        f"Registrant: {clinic.name}",
+        f"DEA registration: {clinic.dea_registration_number or 'not recorded'}",
+        f"Address: {clinic.address or 'not recorded'}",
+        f"Period: {report.date_from} to {report.date_to} (clinic time, {clinic.time_zone})",
+        f"Generated: {timezone.localtime(timezone.now(), clinic.tz):%Y-%m-%d %H:%M}",
+        f"Source: {report.source}",
+    ]
+    for line in header:
+        pdf.multi_cell(0, 4.5, text(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(family, "", 6.5)
+    labels = [label for _key, label in report.columns]
+    with pdf.table(
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+        line_height=3.2,
+        text_align="LEFT",
+        first_row_as_headings=True,
+    ) as table:
+        row = table.row()
+        for label in labels:
+            row.cell(text(label))
+        for values in report.rows:
+            row = table.row()
+            for key, _label in report.columns:
+                row.cell(text(values.get(key, "")))
+    pdf.ln(2)
+    pdf.set_font(family, "", 8)
+    if not report.rows:
+        pdf.cell(0, 5, "No records in this period.", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        4,
+        text(
+            f"{len(report.rows)} record(s). Ledger head at export: {report.head} "
+            "(verify with `ketaclinic verify_ledger --head <hash>`)."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    return bytes(pdf.output())

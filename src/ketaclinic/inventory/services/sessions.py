@@ -1,0 +1,290 @@
+"""A treatment session's drug: draw, administer, waste (witnessed), return, and closing."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketaclinic.audit.services import record_event
+from ketaclinic.core.errors import Conflict, InvalidInput
+from ketaclinic.core.permissions import require
+from ketaclinic.inventory import definitions as d
+from ketaclinic.inventory import queries, rules
+from ketaclinic.inventory.models import (
+    EntryType,
+    LedgerChainHead,
+    LedgerEntry,
+    Lot,
+    Product,
+    SessionDrugClosure,
+)
+from ketaclinic.inventory.services.ledger import (
+    _append,
+    _check_stock,
+    _location,
+    _lock_lot,
+    _now,
+    _quantity,
+    _refuse,
+    _try_decimal,
+)
+from ketaclinic.inventory.witness import WitnessCredentials, WitnessRefused, authenticate_witness
+
+# --- the session's drug: draw, administer, waste, return -------------------------------------
+
+
+def _session_for(actor, session, *, for_draw: bool = False, now=None):
+    session = queries.access_session(actor, session, action="ledger.draw")
+    if SessionDrugClosure.objects.filter(session_id=session.pk).exists():
+        raise Conflict(
+            "This session's drug record is closed; record corrections as new entries on an "
+            "open session or a count.",
+            code="session_closed",
+        )
+    if for_draw and _ended_by(session, now):
+        raise Conflict(f"The session is {session.status}; no more drug can be drawn for it.")
+    return session
+
+
+def _ended_by(session, now) -> bool:
+    """Whether the session was discharged or aborted at `now` (charting late keeps its time)."""
+    ended_at = {"discharged": session.discharged_at, "aborted": session.aborted_at}
+    if session.status not in ended_at:
+        return False
+    return ended_at[session.status] is None or now >= ended_at[session.status]
+
+
+def _check_drug_matches(session, product: Product) -> None:
+    from ketaclinic.protocols.queries import UnknownProtocol, protocol_facts
+
+    try:
+        drug = protocol_facts(session.clinic_id, session.protocol_code).drug
+    except UnknownProtocol:
+        return
+    if drug != product.drug:
+        raise InvalidInput(
+            f"The session's protocol uses {drug}, not {product.drug}.",
+            fields={"lot": f"choose a lot of {drug}"},
+        )
+
+
+def draw_for_session(
+    *, actor, session, lot, location, quantity, reason: str = "", now=None
+) -> LedgerEntry:
+    """Take drug out of stock for a treatment session (the nurse now holds it)."""
+    require(actor, "ledger.draw")
+    now = _now(now)
+    session = _session_for(actor, session, for_draw=True, now=now)
+    place = _location(actor, location)
+    with transaction.atomic():
+        locked = _lock_lot(actor, lot)
+        _check_drug_matches(session, locked.product)
+        if locked.expires_on < timezone.localdate(now, actor.clinic.tz):
+            raise Conflict(
+                f"Lot {locked.lot_number} expired on {locked.expires_on:%Y-%m-%d}; "
+                "record its destruction instead.",
+                fields={"lot": "expired"},
+            )
+        amount = _quantity(quantity, locked.product.unit)
+        _check_stock(locked, place, -amount)
+        return _append(
+            actor=actor,
+            entry_type=EntryType.DRAW,
+            lot=locked,
+            quantity=amount,
+            stock_delta=-amount,
+            now=now,
+            location=place,
+            session=session,
+            patient=session.patient,
+            reason=reason,
+        )
+
+
+def _session_lot(actor, session, lot) -> Lot:
+    if lot is None:
+        in_hand = queries.session_lots_in_hand(session.pk)
+        if len(in_hand) != 1:
+            raise InvalidInput(
+                "Name the lot: the session holds drug of "
+                + ("no lot." if not in_hand else "several lots."),
+                fields={"lot": "required"},
+            )
+        lot = in_hand[0]
+    return _lock_lot(actor, lot)
+
+
+def _dispose(
+    *,
+    actor,
+    entry_type: EntryType,
+    session,
+    lot,
+    quantity,
+    now,
+    location=None,
+    witnesses=(),
+    reason="",
+    data=None,
+) -> LedgerEntry:
+    locked = _session_lot(actor, session, lot)
+    amount = _quantity(quantity, locked.product.unit)
+    balance = queries.session_lot_balance(session.pk, locked.pk)
+    check = rules.check_session_disposition(
+        balance, entry_type, amount, d.BaseUnit(locked.product.unit)
+    )
+    if not check.allowed:
+        raise Conflict(check.reason, fields={"quantity": check.reason})
+    draw = (
+        LedgerEntry.objects.filter(
+            session_id=session.pk, lot_id=locked.pk, entry_type=EntryType.DRAW
+        )
+        .order_by("-sequence")
+        .first()
+    )
+    delta = amount if entry_type == EntryType.RETURN else Decimal(0)
+    return _append(
+        actor=actor,
+        entry_type=entry_type,
+        lot=locked,
+        quantity=amount,
+        stock_delta=delta,
+        now=now,
+        location=location if location is not None else draw.location,
+        session=session,
+        patient=session.patient,
+        related_entry=draw,
+        witnesses=witnesses,
+        reason=reason,
+        data=data,
+    )
+
+
+def administer(*, actor, session, quantity, lot=None, reason: str = "", now=None) -> LedgerEntry:
+    """Record the amount given to the patient from what was drawn for the session."""
+    require(actor, "ledger.draw")
+    now = _now(now)
+    session = _session_for(actor, session)
+    with transaction.atomic():
+        return _dispose(
+            actor=actor,
+            entry_type=EntryType.ADMINISTRATION,
+            session=session,
+            lot=lot,
+            quantity=quantity,
+            now=now,
+            reason=reason,
+        )
+
+
+def record_waste(
+    *,
+    actor,
+    session,
+    quantity,
+    method: str,
+    witness: WitnessCredentials | None,
+    lot=None,
+    reason: str = "",
+    now=None,
+    request=None,
+) -> LedgerEntry:
+    """Waste what is left after a dose, witnessed by a second user who authenticates now.
+
+    A waste without a valid witness is refused and the attempt is kept (a diversion signal).
+    """
+    require(actor, "ledger.draw")
+    now = _now(now)
+    session = _session_for(actor, session)
+    if not (method or "").strip():
+        raise InvalidInput("Say how the drug was wasted.", fields={"method": "required"})
+    try:
+        witness_user = authenticate_witness(
+            actor=actor, credentials=witness, action="ledger.witness_waste", request=request
+        )
+    except WitnessRefused as exc:
+        _refuse(
+            actor=actor,
+            entry_type=EntryType.WASTE,
+            reason=str(exc),
+            session=session,
+            quantity=_try_decimal(quantity),
+            witness=(witness.username if witness else ""),
+        )
+        raise InvalidInput(str(exc), fields={"witness": str(exc)}, code="witness_refused") from exc
+    with transaction.atomic():
+        return _dispose(
+            actor=actor,
+            entry_type=EntryType.WASTE,
+            session=session,
+            lot=lot,
+            quantity=quantity,
+            now=now,
+            witnesses=[witness_user],
+            reason=reason,
+            data={"method": method.strip()},
+        )
+
+
+def return_to_stock(
+    *, actor, session, quantity, location, lot=None, reason: str = "", now=None
+) -> LedgerEntry:
+    """Put unused, intact drug back into stock (e.g. an unopened device)."""
+    require(actor, "ledger.draw")
+    now = _now(now)
+    session = _session_for(actor, session)
+    place = _location(actor, location)
+    with transaction.atomic():
+        return _dispose(
+            actor=actor,
+            entry_type=EntryType.RETURN,
+            session=session,
+            lot=lot,
+            quantity=quantity,
+            now=now,
+            location=place,
+            reason=reason,
+        )
+
+
+def close_session_drug_record(*, actor, session, now=None) -> SessionDrugClosure:
+    """Close a session's drug record; refused while drawn != administered + wasted + returned."""
+    require(actor, "ledger.close_session")
+    now = _now(now)
+    session = _session_for(actor, session)
+    with transaction.atomic():
+        LedgerChainHead.objects.get_or_create(clinic_id=actor.clinic_id)
+        head = LedgerChainHead.objects.select_for_update().get(clinic_id=actor.clinic_id)
+        record = queries.session_drug_balance(session)
+        if not record.balanced:
+            open_lines = ", ".join(
+                f"lot {line.lot.lot_number}: "
+                + rules.describe_quantity(line.balance.in_hand, line.unit)
+                + " not accounted for"
+                for line in record.lines
+                if not line.balance.balanced
+            )
+            raise Conflict(
+                f"The drug record does not balance ({open_lines}): record the administration, "
+                "waste or return first.",
+                code="unbalanced",
+            )
+        closure = SessionDrugClosure.objects.create(
+            clinic_id=actor.clinic_id,
+            session=session,
+            closed_by=actor,
+            closed_at=now,
+            drawn=record.drawn,
+            administered=record.administered,
+            wasted=record.wasted,
+            returned=record.returned,
+            ledger_head=head.head_hash,
+        )
+        record_event(
+            actor=actor,
+            action="ledger.session_closed",
+            obj=closure,
+            patient=session.patient,
+            changes={"drawn": str(record.drawn), "administered": str(record.administered)},
+        )
+    return closure

@@ -1,0 +1,436 @@
+"""Ledger pages: stock, sessions' drug, counts, reconciliation, reports, signals, verification."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from ketaclinic.core.errors import DomainError, Forbidden, NotFound
+from ketaclinic.core.pagination import paginate
+from ketaclinic.core.permissions import can, require
+from ketaclinic.core.views import clinic_view, run_service
+from ketaclinic.inventory import diversion, forms, queries, reports, services
+from ketaclinic.inventory.witness import WitnessCredentials
+
+
+def _today(user) -> dt.date:
+    return timezone.localdate(timezone.now(), user.clinic.tz)
+
+
+def _form_page(request, form, title: str, *, intro: str = "", submit: str = "Record"):
+    return render(
+        request,
+        "inventory/form.html",
+        {"form": form, "title": title, "intro": intro, "submit": submit},
+    )
+
+
+@clinic_view
+def ledger_home(request):
+    user = request.user
+    require(user, "ledger.view")
+    context = {
+        "balances": queries.balances(user),
+        "discrepancies": queries.open_discrepancies(user),
+        "head": queries.head_of(user.clinic_id),
+        "today": _today(user),
+    }
+    return render(request, "inventory/home.html", context)
+
+
+@clinic_view
+def entry_list(request):
+    user = request.user
+    form = forms.EntryFilterForm(request.GET or None, user=user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = queries.entries(
+        user,
+        lot=filters.get("lot"),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    ).order_by("-sequence")
+    entry_id = request.GET.get("entry")
+    if entry_id:
+        rows = rows.filter(pk=queries._uuid(entry_id, "ledger entry"))
+    page = paginate(rows, request.GET.get("page"), per_page=50)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "inventory/entries.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@clinic_view
+def receive(request):
+    require(request.user, "ledger.receive")
+    form = forms.ReceiptForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry = run_service(form, lambda: services.receive_stock(actor=request.user, **data))
+        if entry is not None:
+            messages.success(
+                request,
+                f"Received {data['containers']} container(s) of {entry.lot.product.name}, "
+                f"lot {entry.lot.lot_number} (entry #{entry.sequence}).",
+            )
+            return redirect("inventory:home")
+    return _form_page(request, form, "Receive stock", intro="Record containers as they arrive.")
+
+
+@clinic_view
+def draw_start(request):
+    """Pick the session to draw for."""
+    require(request.user, "ledger.draw")
+    day = _today(request.user)
+    return render(
+        request,
+        "inventory/draw_start.html",
+        {"sessions": queries.sessions_to_draw_for(request.user, day), "today": day},
+    )
+
+
+def _session_forms(request, session, record, data=None, which=None):
+    user = request.user
+    lots = [line.lot for line in record.lines if line.balance.in_hand > 0]
+    bound = {k: (data if k == which else None) for k in ("draw", "give", "waste", "ret")}
+    return {
+        "draw_form": forms.DrawForm(bound["draw"], user=user, prefix="draw"),
+        "give_form": forms.AdministerForm(bound["give"], lots=lots),
+        "waste_form": forms.WasteForm(bound["waste"], lots=lots),
+        "return_form": forms.ReturnForm(bound["ret"], lots=lots, user=user),
+    }
+
+
+@clinic_view
+def session_drug(request, session_id):
+    """A session's drug record: draw, administer, waste with a witness, return, close."""
+    user = request.user
+    session = queries.access_session(user, session_id)
+    record = queries.session_drug_balance(session)
+    action = request.POST.get("action") if request.method == "POST" else None
+    context_forms = _session_forms(request, session, record, request.POST, action)
+    if action:
+        done = _session_action(request, session, action, context_forms)
+        if done:
+            messages.success(request, done)
+            return redirect("inventory:session", session_id=session.pk)
+        record = queries.session_drug_balance(session)
+    return render(
+        request,
+        "inventory/session.html",
+        {
+            "session": session,
+            "record": record,
+            "entries": queries.entries(user, session=session),
+            "can_draw": can(user, "ledger.draw"),
+            "can_close": can(user, "ledger.close_session"),
+            **context_forms,
+        },
+    )
+
+
+def _session_action(request, session, action: str, context_forms) -> str | None:
+    user = request.user
+    if action == "close":
+        closure = _run_plain(
+            request, lambda: services.close_session_drug_record(actor=user, session=session)
+        )
+        return "Drug record closed: it balances." if closure else None
+    form = {
+        "draw": context_forms["draw_form"],
+        "give": context_forms["give_form"],
+        "waste": context_forms["waste_form"],
+        "ret": context_forms["return_form"],
+    }.get(action)
+    if form is None or not form.is_valid():
+        return None
+    data = form.cleaned_data
+    lot = data.get("lot") or None
+    if action == "draw":
+        entry = run_service(
+            form,
+            lambda: services.draw_for_session(
+                actor=user,
+                session=session,
+                lot=data["lot"],
+                location=data["location"],
+                quantity=data["quantity"],
+            ),
+        )
+    elif action == "give":
+        entry = run_service(
+            form,
+            lambda: services.administer(
+                actor=user, session=session, lot=lot, quantity=data["quantity"]
+            ),
+        )
+    elif action == "waste":
+        witness = WitnessCredentials(
+            username=data["witness_username"], password=data["witness_password"]
+        )
+        entry = run_service(
+            form,
+            lambda: services.record_waste(
+                actor=user,
+                session=session,
+                lot=lot,
+                quantity=data["quantity"],
+                method=data["method"],
+                witness=witness,
+                request=request,
+            ),
+        )
+    else:
+        entry = run_service(
+            form,
+            lambda: services.return_to_stock(
+                actor=user,
+                session=session,
+                lot=lot,
+                location=data["location"],
+                quantity=data["quantity"],
+            ),
+        )
+    if entry is None:
+        return None
+    what = entry.get_entry_type_display().lower()
+    return (
+        f"Recorded {what} of {entry.quantity.normalize():f} {entry.unit} (entry #{entry.sequence})."
+    )
+
+
+def _run_plain(request, call):
+    """Call a service from a form-less button; a refusal becomes an error message."""
+    try:
+        return call()
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return None
+
+
+@clinic_view
+def transfer(request):
+    require(request.user, "ledger.transfer")
+    form = forms.TransferForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        entry = run_service(
+            form, lambda: services.transfer_stock(actor=request.user, **form.cleaned_data)
+        )
+        if entry is not None:
+            messages.success(request, f"Transfer recorded (entry #{entry.sequence}).")
+            return redirect("inventory:home")
+    return _form_page(request, form, "Move stock between locations")
+
+
+@clinic_view
+def count(request):
+    """The end-of-day count: one counted quantity per lot and location, expected not shown."""
+    user = request.user
+    require(user, "ledger.count")
+    rows = queries.balances(user)
+    if request.method == "POST":
+        found = 0
+        errors = []
+        for index, row in enumerate(rows):
+            value = request.POST.get(f"counted-{index}", "").strip()
+            if value == "":
+                continue
+            try:
+                outcome = services.count_stock(
+                    actor=user, lot=row.lot, location=row.location, counted=value
+                )
+            except DomainError as exc:
+                errors.append(f"{row.lot} at {row.location}: {exc.message}")
+                continue
+            found += outcome.discrepancy is not None
+        for error in errors:
+            messages.error(request, error)
+        if not errors:
+            if found:
+                messages.warning(request, f"{found} discrepancy(ies) opened: see below.")
+            else:
+                messages.success(request, "Count recorded: it matches the ledger.")
+            return redirect("inventory:reconciliation")
+    return render(request, "inventory/count.html", {"rows": rows})
+
+
+@clinic_view
+def reconciliation(request):
+    user = request.user
+    form = forms.RangeForm(request.GET or None)
+    day = _today(user)
+    if form.is_valid() and form.cleaned_data.get("date_from"):
+        day = form.cleaned_data["date_from"]
+    return render(
+        request,
+        "inventory/reconciliation.html",
+        {
+            "rec": queries.day_reconciliation(user, day),
+            "can_resolve": can(user, "ledger.resolve_discrepancy"),
+        },
+    )
+
+
+@clinic_view
+def resolve(request, entry_id):
+    require(request.user, "ledger.resolve_discrepancy")
+    found = queries.access_entry(request.user, entry_id)
+    form = forms.ResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        entry = run_service(
+            form,
+            lambda: services.resolve_discrepancy(
+                actor=request.user, discrepancy=found, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if entry is not None:
+            messages.success(request, f"Discrepancy #{found.sequence} resolved.")
+            return redirect("inventory:reconciliation")
+    return _form_page(
+        request,
+        form,
+        f"Resolve discrepancy #{found.sequence}",
+        intro=f"{found.lot} at {found.location}: counted {found.data.get('counted')}, "
+        f"expected {found.data.get('expected')} ({found.unit}).",
+        submit="Resolve",
+    )
+
+
+def _witness_pair(data) -> list[WitnessCredentials]:
+    return [
+        WitnessCredentials(
+            username=data[f"witness{i}_username"], password=data[f"witness{i}_password"]
+        )
+        for i in (1, 2)
+    ]
+
+
+@clinic_view
+def destroy(request):
+    require(request.user, "ledger.destroy")
+    form = forms.DestructionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry = run_service(
+            form,
+            lambda: services.destroy_stock(
+                actor=request.user,
+                lot=data["lot"],
+                location=data["location"],
+                quantity=data["quantity"],
+                method=data["method"],
+                reason=data["reason"],
+                witnesses=_witness_pair(data),
+                request=request,
+            ),
+        )
+        if entry is not None:
+            messages.success(request, f"Destruction recorded (entry #{entry.sequence}).")
+            return redirect("inventory:home")
+    return _form_page(
+        request, form, "Destroy stock (Form 41)", intro="Two witnesses sign with their password."
+    )
+
+
+@clinic_view
+def loss(request):
+    require(request.user, "ledger.loss")
+    form = forms.LossForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        entry = run_service(
+            form, lambda: services.record_loss(actor=request.user, **form.cleaned_data)
+        )
+        if entry is not None:
+            messages.warning(
+                request,
+                f"Loss recorded. Written notice to DEA is due {entry.data['notice_due']}; "
+                f"Form 106 by {entry.data['form_106_due']}.",
+            )
+            return redirect("inventory:home")
+    return _form_page(request, form, "Report a theft or significant loss (Form 106)")
+
+
+@clinic_view
+def setup(request):
+    user = request.user
+    require(user, "ledger.view")
+    manage = can(user, "ledger.manage_stock")
+    product_form = forms.ProductCreateForm(
+        request.POST if request.POST.get("action") == "product" else None
+    )
+    location_form = forms.LocationCreateForm(
+        request.POST if request.POST.get("action") == "location" else None
+    )
+    if request.method == "POST" and manage:
+        form, call = (
+            (product_form, services.create_product)
+            if request.POST.get("action") == "product"
+            else (location_form, services.create_location)
+        )
+        if form.is_valid() and run_service(form, lambda: call(actor=user, **form.cleaned_data)):
+            messages.success(request, "Saved.")
+            return redirect("inventory:setup")
+    return render(
+        request,
+        "inventory/setup.html",
+        {
+            "products": queries.products(user),
+            "locations": queries.locations(user),
+            "product_form": product_form,
+            "location_form": location_form,
+            "manage": manage,
+        },
+    )
+
+
+def _range(user, form) -> tuple[dt.date, dt.date]:
+    today = _today(user)
+    data = form.cleaned_data if form.is_valid() else {}
+    date_to = data.get("date_to") or today
+    date_from = data.get("date_from") or date_to - dt.timedelta(days=29)
+    return date_from, date_to
+
+
+@clinic_view
+def diversion_page(request):
+    require(request.user, "ledger.diversion")
+    form = forms.RangeForm(request.GET or None)
+    date_from, date_to = _range(request.user, form)
+    report = diversion.diversion_report(request.user, date_from=date_from, date_to=date_to)
+    return render(request, "inventory/diversion.html", {"form": form, "report": report})
+
+
+@clinic_view
+def reports_page(request):
+    user = request.user
+    require(user, "ledger.report")
+    form = forms.ReportForm(request.GET or None)
+    if request.GET and form.is_valid():
+        date_from, date_to = _range(user, form)
+        fmt = form.cleaned_data["format"]
+        built = reports.build_report(user, form.cleaned_data["report"], date_from, date_to)
+        reports.audit_export(user, built, fmt)
+        if fmt == "pdf":
+            response = HttpResponse(reports.to_pdf(built), content_type="application/pdf")
+        else:
+            response = HttpResponse(reports.to_csv(built), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{reports.filename(built, fmt)}"'
+        return response
+    return render(request, "inventory/reports.html", {"form": form})
+
+
+@clinic_view
+def verify(request):
+    user = request.user
+    head = (request.GET.get("head") or "").strip().lower() or None
+    if head and (len(head) != 64 or any(c not in "0123456789abcdef" for c in head)):
+        messages.error(request, "A head hash is 64 hexadecimal characters.")
+        head = None
+    verdict = queries.verify_ledger(user, saved_head=head)
+    return render(request, "inventory/verify.html", {"verdict": verdict, "saved_head": head})

@@ -1,0 +1,73 @@
+"""Fifty nurses drawing from one lot at the same moment, on real threads and connections."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from ketaclinic.core.errors import Conflict
+from ketaclinic.inventory import queries, services
+from ketaclinic.inventory.models import EntryType, LedgerEntry
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite's test database is not shared between threads, and "
+        "the row lock (SELECT ... FOR UPDATE) under test only exists on PostgreSQL",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+DRAWS = 50
+
+
+def test_fifty_concurrent_draws_leave_the_exact_balance_and_a_valid_chain(
+    receive, ketamine, safe, make_session, make_patient, nurse
+):
+    # given one 500 mg vial and five sessions
+    lot = receive(ketamine, safe, containers=1).lot
+    sessions = [make_session(make_patient(given=f"P{i}")) for i in range(5)]
+    barrier = threading.Barrier(DRAWS)
+    outcomes: list[str] = []
+    guard = threading.Lock()
+
+    def draw(i: int) -> None:
+        try:
+            barrier.wait()
+            services.draw_for_session(
+                actor=nurse,
+                session=sessions[i % 5],
+                lot=lot.pk,
+                location=safe.pk,
+                quantity="12.5",
+            )
+            result = "drawn"
+        except Conflict:
+            result = "refused"
+        except Exception as exc:  # any other failure must show up in the assertion
+            result = f"error: {exc!r}"
+        finally:
+            connection.close()
+        with guard:
+            outcomes.append(result)
+
+    # when 50 threads draw 12.5 mg each at once
+    threads = [threading.Thread(target=draw, args=(i,)) for i in range(DRAWS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then exactly 40 draws were recorded, 10 refused, and nothing is left
+    assert sorted(set(outcomes)) == ["drawn", "refused"], outcomes
+    assert outcomes.count("drawn") == 40
+    assert outcomes.count("refused") == 10
+    assert queries.stock_balance(lot.pk, safe.pk) == Decimal("0")
+    assert LedgerEntry.objects.filter(entry_type=EntryType.DRAW).count() == 40
+    # and the chain is one unbroken sequence 1..41
+    verdict = queries.verify_clinic_chain(nurse.clinic_id)
+    assert verdict.valid, verdict.first_bad
+    assert verdict.entries == 41
+    assert list(LedgerEntry.objects.values_list("sequence", flat=True)) == list(range(1, 42))
