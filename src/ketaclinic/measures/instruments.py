@@ -1,0 +1,606 @@
+"""Rating scales as data: items, scoring, bands, safety items and cut-offs, each with its source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ketaclinic.measures import published_text as text
+
+REF = "clinical.md section 4"
+REF_DEFS = "clinical.md section 3"
+
+PATIENT = "patient"
+CLINICIAN = "clinician"
+
+SUM = "sum"  # sum over scoring domains, each domain scoring its highest item
+RISK_LEVEL = "risk_level"  # C-SSRS screener: a risk level instead of a total
+
+
+@dataclass(frozen=True)
+class Option:
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question; `text` is the published wording, None where the licence forbids shipping it."""
+
+    key: str
+    label: str
+    options: tuple[Option, ...]
+    text: str | None = None
+    scored: bool = True
+    required: bool = True
+    # C-SSRS skip logic: only asked (and then required) when this other item was answered yes.
+    asked_if: str | None = None
+
+    @property
+    def min_value(self) -> int:
+        return min(o.value for o in self.options)
+
+    @property
+    def max_value(self) -> int:
+        return max(o.value for o in self.options)
+
+    @property
+    def values(self) -> frozenset[int]:
+        return frozenset(o.value for o in self.options)
+
+
+@dataclass(frozen=True)
+class Band:
+    low: int
+    high: int
+    label: str
+
+
+@dataclass(frozen=True)
+class SafetyRule:
+    """A condition raising a clinician alert that must be acknowledged (never auto-dismissed)."""
+
+    code: str
+    message: str  # may use {value} (item answer) or {level} (risk level)
+    source: str
+    item: str | None = None
+    min_value: int | None = None
+    levels: tuple[str, ...] = ()
+    must_act: str = "prescriber"
+
+
+@dataclass(frozen=True)
+class Remission:
+    operator: str  # "<" or "<="
+    value: int
+    source: str
+    verify: bool = False
+
+    def describe(self) -> str:
+        return f"{'below' if self.operator == '<' else 'at or below'} {self.value}"
+
+
+@dataclass(frozen=True)
+class ReliableChangeData:
+    """Jacobson-Truax reliable change inputs; a missing value means the RCI is not computed."""
+
+    reliability: Decimal | None
+    reliability_source: str
+    sd: Decimal | None
+    sd_source: str
+    verify: bool = True
+
+
+@dataclass(frozen=True)
+class Instrument:
+    code: str
+    name: str
+    version: str
+    completed_by: str
+    items: tuple[Item, ...]
+    scoring: str
+    source: str
+    licence: str
+    # Scoring domains: the total is the sum of each domain's highest item (one item per domain
+    # for a plain sum; QIDS-SR16 groups sleep, appetite/weight and psychomotor items).
+    domains: tuple[tuple[str, ...], ...] = ()
+    bands: tuple[Band, ...] = ()
+    bands_source: str = REF
+    safety_rules: tuple[SafetyRule, ...] = ()
+    remission: Remission | None = None
+    reliable_change: ReliableChangeData | None = None
+    # Response / remission / percent change only mean something for symptom-severity scales.
+    tracks_outcome: bool = False
+    loinc_panel: str | None = None
+    loinc_total: str | None = None
+    instructions: str | None = None
+    ships_item_text: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def item_keys(self) -> tuple[str, ...]:
+        return tuple(i.key for i in self.items)
+
+    def item(self, key: str) -> Item:
+        return next(i for i in self.items if i.key == key)
+
+    @property
+    def scored_items(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.scored)
+
+    @property
+    def min_total(self) -> int | None:
+        if self.scoring != SUM:
+            return None
+        return sum(min(self.item(k).min_value for k in d) for d in self.domains)
+
+    @property
+    def max_total(self) -> int | None:
+        if self.scoring != SUM:
+            return None
+        return sum(max(self.item(k).max_value for k in d) for d in self.domains)
+
+
+def _options(labels) -> tuple[Option, ...]:
+    return tuple(Option(value=v, label=label) for v, label in enumerate(labels))
+
+
+def _numbered(low: int, high: int, anchors: dict[int, str] | None = None) -> tuple[Option, ...]:
+    anchors = anchors or {}
+    return tuple(
+        Option(value=v, label=f"{v} \u2013 {anchors[v]}" if v in anchors else str(v))
+        for v in range(low, high + 1)
+    )
+
+
+def _each(keys) -> tuple[tuple[str, ...], ...]:
+    return tuple((k,) for k in keys)
+
+
+YES_NO = (Option(0, "No"), Option(1, "Yes"))
+
+# --- PHQ-9 -------------------------------------------------------------------------------------
+
+_PHQ9_LABELS = {
+    "1": "little interest or pleasure",
+    "2": "feeling down, depressed, or hopeless",
+    "3": "sleep",
+    "4": "tired or little energy",
+    "5": "appetite",
+    "6": "feeling bad about yourself",
+    "7": "concentration",
+    "8": "moving or speaking slowly / restless",
+    "9": "thoughts of being better off dead or of self-harm",
+    "10": "difficulty (functional, unscored)",
+}
+
+PHQ9 = Instrument(
+    code="phq9",
+    name="PHQ-9",
+    version="1",
+    completed_by=PATIENT,
+    items=(
+        *(
+            Item(
+                key=k,
+                label=_PHQ9_LABELS[k],
+                text=text.PHQ9_ITEMS[k],
+                options=_options(text.PHQ_OPTIONS),
+            )
+            for k in map(str, range(1, 10))
+        ),
+        Item(
+            key="10",
+            label=_PHQ9_LABELS["10"],
+            text=text.PHQ9_ITEMS["10"],
+            options=_options(text.PHQ9_FUNCTIONAL_OPTIONS),
+            scored=False,
+            required=False,
+        ),
+    ),
+    scoring=SUM,
+    domains=_each(map(str, range(1, 10))),
+    bands=(
+        Band(0, 4, "minimal"),
+        Band(5, 9, "mild"),
+        Band(10, 14, "moderate"),
+        Band(15, 19, "moderately severe"),
+        Band(20, 27, "severe"),
+    ),
+    safety_rules=(
+        SafetyRule(
+            code="phq9_item9",
+            item="9",
+            min_value=1,
+            message=(
+                "PHQ-9 item 9 (thoughts of being better off dead or of self-harm) answered "
+                "{value}. A prescriber must assess suicide risk now; PHQ-9 item 9 alone misses "
+                "many at-risk patients, so complete the C-SSRS screener."
+            ),
+            source=f"{REF}: safety item PHQ-9 item 9 above 0; pair with the C-SSRS",
+        ),
+    ),
+    remission=Remission("<", 5, source=f"{REF_DEFS}: remission PHQ-9 below 5"),
+    reliable_change=ReliableChangeData(
+        reliability=Decimal("0.89"),
+        reliability_source="Kroenke, Spitzer & Williams 2001, J Gen Intern Med 16:606: "
+        "Cronbach's alpha 0.89 (verify)",
+        sd=None,
+        sd_source="verify: set the SD of a pre-treatment sample (Jacobson & Truax 1991)",
+    ),
+    tracks_outcome=True,
+    loinc_panel="44249-1",
+    loinc_total="44261-6",
+    instructions=text.PHQ9_INSTRUCTIONS,
+    ships_item_text=True,
+    source="Kroenke K, Spitzer RL, Williams JB. J Gen Intern Med 2001;16:606-613",
+    licence="Free to use (Pfizer): item text may ship (clinical.md section 4)",
+    notes=("Item 10 (functional difficulty) is optional and not scored; if given it must be 0-3.",),
+)
+
+# --- GAD-7 -------------------------------------------------------------------------------------
+
+_GAD7_LABELS = {
+    "1": "nervous, anxious or on edge",
+    "2": "cannot stop or control worrying",
+    "3": "worrying too much",
+    "4": "trouble relaxing",
+    "5": "restless",
+    "6": "easily annoyed or irritable",
+    "7": "afraid something awful might happen",
+}
+
+GAD7 = Instrument(
+    code="gad7",
+    name="GAD-7",
+    version="1",
+    completed_by=PATIENT,
+    items=tuple(
+        Item(
+            key=k,
+            label=_GAD7_LABELS[k],
+            text=text.GAD7_ITEMS[k],
+            options=_options(text.PHQ_OPTIONS),
+        )
+        for k in map(str, range(1, 8))
+    ),
+    scoring=SUM,
+    domains=_each(map(str, range(1, 8))),
+    bands=(
+        Band(0, 4, "minimal"),
+        Band(5, 9, "mild"),
+        Band(10, 14, "moderate"),
+        Band(15, 21, "severe"),
+    ),
+    remission=Remission("<", 5, source=f"{REF_DEFS}: remission GAD-7 below 5"),
+    reliable_change=ReliableChangeData(
+        reliability=Decimal("0.92"),
+        reliability_source="Spitzer, Kroenke, Williams & Lowe 2006, Arch Intern Med 166:1092: "
+        "Cronbach's alpha 0.92 (verify)",
+        sd=None,
+        sd_source="verify: set the SD of a pre-treatment sample (Jacobson & Truax 1991)",
+    ),
+    tracks_outcome=True,
+    loinc_panel="69737-5",
+    loinc_total="70274-6",
+    instructions=text.GAD7_INSTRUCTIONS,
+    ships_item_text=True,
+    source="Spitzer RL, Kroenke K, Williams JB, Lowe B. Arch Intern Med 2006;166:1092-1097",
+    licence="Free to use (Pfizer): item text may ship",
+)
+
+# --- QIDS-SR16 ---------------------------------------------------------------------------------
+
+# Short item names exactly as clinical.md section 4 lists them.
+_QIDS_LABELS = {
+    "1": "falling asleep",
+    "2": "sleep during the night",
+    "3": "waking too early",
+    "4": "sleeping too much",
+    "5": "feeling sad",
+    "6": "decreased appetite",
+    "7": "increased appetite",
+    "8": "decreased weight",
+    "9": "increased weight",
+    "10": "concentration",
+    "11": "view of myself",
+    "12": "thoughts of death or suicide",
+    "13": "general interest",
+    "14": "energy level",
+    "15": "feeling slowed down",
+    "16": "feeling restless",
+}
+
+QIDS_SR16 = Instrument(
+    code="qids_sr16",
+    name="QIDS-SR16",
+    version="1",
+    completed_by=PATIENT,
+    items=tuple(
+        Item(
+            key=k,
+            label=_QIDS_LABELS[k],
+            text=text.QIDS_SR16_ITEMS[k][0],
+            options=_options(text.QIDS_SR16_ITEMS[k][1]),
+        )
+        for k in map(str, range(1, 17))
+    ),
+    scoring=SUM,
+    # clinical.md section 4: max(1-4) + 5 + max(6-9) + 10 + 11 + 12 + 13 + 14 + max(15-16).
+    domains=(
+        ("1", "2", "3", "4"),
+        ("5",),
+        ("6", "7", "8", "9"),
+        ("10",),
+        ("11",),
+        ("12",),
+        ("13",),
+        ("14",),
+        ("15", "16"),
+    ),
+    bands=(
+        Band(0, 5, "none"),
+        Band(6, 10, "mild"),
+        Band(11, 15, "moderate"),
+        Band(16, 20, "severe"),
+        Band(21, 27, "very severe"),
+    ),
+    safety_rules=(
+        SafetyRule(
+            code="qids_item12",
+            item="12",
+            min_value=1,
+            message=(
+                "QIDS-SR16 item 12 (thoughts of death or suicide) answered {value}. "
+                "A prescriber must assess suicide risk now (e.g. C-SSRS screener)."
+            ),
+            source=f"{REF}: safety item QIDS-SR16 item 12 above 0",
+        ),
+    ),
+    remission=Remission("<=", 5, source=f"{REF_DEFS}: remission QIDS-SR16 5 or less"),
+    reliable_change=ReliableChangeData(
+        reliability=Decimal("0.86"),
+        reliability_source="Rush et al. 2003, Biol Psychiatry 54:573: QIDS-SR16 Cronbach's "
+        "alpha 0.86 (verify)",
+        sd=None,
+        sd_source="verify: set the SD of a pre-treatment sample (Jacobson & Truax 1991)",
+    ),
+    tracks_outcome=True,
+    instructions=text.QIDS_INSTRUCTIONS,
+    ships_item_text=True,
+    source="Rush AJ et al. Biol Psychiatry 2003;54:573-583",
+    licence="Free per secondary sources (verify): item text ships",
+    notes=(
+        "Total uses the domain-maximum rule (sleep 1-4, appetite/weight 6-9, psychomotor 15-16).",
+        "Every one of the 16 items must be answered (0 where there was no change).",
+    ),
+)
+
+# --- MADRS -------------------------------------------------------------------------------------
+
+_MADRS_LABELS = (
+    "apparent sadness",
+    "reported sadness",
+    "inner tension",
+    "reduced sleep",
+    "reduced appetite",
+    "concentration difficulties",
+    "lassitude",
+    "inability to feel",
+    "pessimistic thoughts",
+    "suicidal thoughts",
+)
+
+MADRS = Instrument(
+    code="madrs",
+    name="MADRS",
+    version="1",
+    completed_by=CLINICIAN,
+    items=tuple(
+        Item(key=str(n), label=label, options=_numbered(0, 6))
+        for n, label in enumerate(_MADRS_LABELS, start=1)
+    ),
+    scoring=SUM,
+    domains=_each(map(str, range(1, 11))),
+    bands=(
+        Band(0, 6, "normal"),
+        Band(7, 19, "mild"),
+        Band(20, 34, "moderate"),
+        Band(35, 60, "severe"),
+    ),
+    safety_rules=(
+        SafetyRule(
+            code="madrs_item10",
+            item="10",
+            min_value=2,
+            message=(
+                "MADRS item 10 (suicidal thoughts) rated {value}. A prescriber must assess "
+                "suicide risk now (e.g. C-SSRS screener)."
+            ),
+            source=f"{REF}: safety item MADRS item 10 at 2 or above",
+        ),
+    ),
+    remission=Remission(
+        "<=",
+        10,
+        source=f"{REF_DEFS}: remission MADRS 10 or less (some studies use 12 or less: "
+        "configurable)",
+        verify=True,
+    ),
+    reliable_change=ReliableChangeData(
+        reliability=None,
+        reliability_source="verify: no reliability value in clinical.md; configure one",
+        sd=None,
+        sd_source="verify: set the SD of a pre-treatment sample (Jacobson & Truax 1991)",
+    ),
+    tracks_outcome=True,
+    source="Montgomery SA, Asberg M. Br J Psychiatry 1979;134:382-389",
+    licence="Licence unclear: item names only, no anchors; load licensed text per clinic",
+)
+
+# --- PCL-5 -------------------------------------------------------------------------------------
+
+PCL5 = Instrument(
+    code="pcl5",
+    name="PCL-5",
+    version="1",
+    completed_by=PATIENT,
+    items=tuple(
+        Item(key=k, label=f"item {k}", text=text.PCL5_ITEMS[k], options=_options(text.PCL5_OPTIONS))
+        for k in map(str, range(1, 21))
+    ),
+    scoring=SUM,
+    domains=_each(map(str, range(1, 21))),
+    # Only one band is defined by the reference; scores below it have no band label.
+    bands=(Band(33, 80, "probable PTSD"),),
+    bands_source=f"{REF}: probable PTSD at 33 or more (configurable)",
+    reliable_change=ReliableChangeData(
+        reliability=Decimal("0.94"),
+        reliability_source="Blevins et al. 2015, J Trauma Stress 28:489: Cronbach's alpha 0.94 "
+        "(verify)",
+        sd=None,
+        sd_source="verify: set the SD of a pre-treatment sample (Jacobson & Truax 1991)",
+    ),
+    tracks_outcome=True,
+    instructions=text.PCL5_INSTRUCTIONS,
+    ships_item_text=True,
+    source="Weathers FW et al. 2013, PTSD Checklist for DSM-5 (National Center for PTSD); "
+    "Blevins CA et al. J Trauma Stress 2015;28:489-498",
+    licence="Public domain (National Center for PTSD): item text ships",
+)
+
+# --- CADSS-6 -----------------------------------------------------------------------------------
+
+CADSS6 = Instrument(
+    code="cadss6",
+    name="CADSS-6",
+    version="1",
+    completed_by=CLINICIAN,
+    items=tuple(
+        Item(key=str(n), label=f"CADSS-6 item {n}", options=_numbered(0, 4)) for n in range(1, 7)
+    ),
+    scoring=SUM,
+    domains=_each(map(str, range(1, 7))),
+    bands_source=f"{REF}: no bands for CADSS-6",
+    source="Rodrigues NB et al. 2021 (six-item Clinician-Administered Dissociative States Scale)",
+    licence="Licence unclear: item names only; load licensed text per clinic",
+    notes=("Item range 0-4 is marked verify in the reference.",),
+)
+
+# --- C-SSRS screener ---------------------------------------------------------------------------
+
+CSSRS_LEVELS = ("none", "low", "moderate", "high")
+
+# clinical.md section 4, in order of precedence. Each clause is a conjunction: "k" = yes to
+# item k, "!k" = not yes to item k. The first level with a satisfied clause wins.
+CSSRS_RISK_RULES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
+    ("high", (("4",), ("5",), ("6", "6b"))),
+    ("moderate", (("3",), ("6", "!6b"))),
+    ("low", (("1",), ("2",))),
+)
+CSSRS_RISK_SOURCE = (
+    f"{REF}: no yes answers = none; yes to 1 or 2 only = low; yes to 3, or 6 without 6b = "
+    "moderate; yes to 4 or 5, or 6 with 6b = high (immediate evaluation)"
+)
+
+_CSSRS_LABELS = {
+    "1": "wished to be dead",
+    "2": "actual thoughts of killing yourself",
+    "3": "thought about how",
+    "4": "any intention of acting",
+    "5": "worked out details / intend to carry out",
+    "6": "ever done, started or prepared anything to end your life",
+    "6b": "was that within the past 3 months",
+}
+
+CSSRS_SCREENER = Instrument(
+    code="cssrs_screener",
+    name="C-SSRS screener",
+    version="1",
+    completed_by=CLINICIAN,
+    items=(
+        Item(key="1", label=_CSSRS_LABELS["1"], options=YES_NO),
+        Item(key="2", label=_CSSRS_LABELS["2"], options=YES_NO),
+        # "if no [to 2], go to 6"
+        Item(key="3", label=_CSSRS_LABELS["3"], options=YES_NO, asked_if="2"),
+        Item(key="4", label=_CSSRS_LABELS["4"], options=YES_NO, asked_if="2"),
+        Item(key="5", label=_CSSRS_LABELS["5"], options=YES_NO, asked_if="2"),
+        Item(key="6", label=_CSSRS_LABELS["6"], options=YES_NO),
+        Item(key="6b", label=_CSSRS_LABELS["6b"], options=YES_NO, asked_if="6"),
+    ),
+    scoring=RISK_LEVEL,
+    bands_source=CSSRS_RISK_SOURCE,
+    safety_rules=(
+        SafetyRule(
+            code="cssrs_high",
+            levels=("high",),
+            message=(
+                "C-SSRS screener risk high: immediate evaluation by a prescriber is required."
+            ),
+            source=f"{REF}: C-SSRS moderate or high is a safety item; high = immediate evaluation",
+        ),
+        SafetyRule(
+            code="cssrs_moderate",
+            levels=("moderate",),
+            message="C-SSRS screener risk moderate: a prescriber must assess and act.",
+            source=f"{REF}: C-SSRS moderate or high is a safety item",
+        ),
+    ),
+    source="Columbia-Suicide Severity Rating Scale, screen version (Posner et al.)",
+    licence="Free for clinical use with registration (verify): item names only; clinic loads "
+    "its text",
+    notes=(
+        "Items 3-5 are asked only when item 2 is yes; item 6b only when item 6 is yes.",
+        "Result is a risk level (none / low / moderate / high), not a total.",
+    ),
+)
+
+# --- MOAA/S ------------------------------------------------------------------------------------
+
+MOAAS = Instrument(
+    code="moaas",
+    name="MOAA/S",
+    version="1",
+    completed_by=CLINICIAN,
+    items=(
+        Item(
+            key="1",
+            label="responsiveness",
+            # Only the two end anchors are given by clinical.md; the others ship as numbers.
+            options=_numbered(
+                0, 5, {5: "responds readily to name", 0: "no response to trapezius squeeze"}
+            ),
+        ),
+    ),
+    scoring=SUM,
+    domains=(("1",),),
+    bands_source=f"{REF}: observer scale, no bands",
+    source="Chernik DA et al. J Clin Psychopharmacol 1990;10:244-251",
+    licence="Observer scale: level names only; load licensed text per clinic",
+    notes=(
+        "Lower is more sedated: 5 responds readily to name ... 0 no response to trapezius squeeze.",
+    ),
+)
+
+INSTRUMENTS: dict[str, Instrument] = {
+    i.code: i for i in (PHQ9, GAD7, QIDS_SR16, MADRS, PCL5, CADSS6, CSSRS_SCREENER, MOAAS)
+}
+
+# Response: 50% or more reduction from the course baseline (clinical.md section 3).
+RESPONSE_REDUCTION_PERCENT = 50
+RESPONSE_SOURCE = f"{REF_DEFS}: response is 50% or more reduction from the course baseline"
+
+# Jacobson & Truax 1991 (J Consult Clin Psychol 59:12-19): |RCI| above 1.96 is reliable change.
+RCI_CRITICAL_VALUE = Decimal("1.96")
+RCI_SOURCE = "Jacobson NS, Truax P. J Consult Clin Psychol 1991;59:12-19"
+
+
+class UnknownInstrument(KeyError):
+    pass
+
+
+def get_instrument(code: str) -> Instrument:
+    try:
+        return INSTRUMENTS[code]
+    except KeyError:
+        raise UnknownInstrument(code) from None

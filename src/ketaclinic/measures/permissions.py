@@ -1,0 +1,41 @@
+"""Actions of the measures app (rating scales, safety alerts, self-report links, schedules)."""
+
+from ketaclinic.core.permissions import CLINICAL_READERS, CLINICAL_STAFF, Role, define
+
+define(
+    "measure.view",
+    "See rating-scale scores, trajectories and a patient's safety alerts",
+    CLINICAL_READERS,
+    area="measures",
+)
+define("measure.record", "Record a rating scale in the chart", CLINICAL_STAFF, area="measures")
+define(
+    "measure.request",
+    "Send a patient a self-report link (email, QR code or copied link)",
+    CLINICAL_STAFF,
+    area="measures",
+)
+define(
+    "measure.alerts",
+    "See the clinic-wide list of safety alerts",
+    CLINICAL_STAFF,
+    area="measures",
+)
+define(
+    "measure.acknowledge_alert",
+    "Acknowledge a safety alert with a note of the action taken",
+    {Role.PRESCRIBER},
+    area="measures",
+)
+define(
+    "measure.schedule",
+    "Set measurement schedules and see which scales are due or overdue",
+    CLINICAL_STAFF,
+    area="measures",
+)
+define(
+    "measure.configure",
+    "Change the clinic's cut-offs for an instrument (remission, reliable change)",
+    {Role.CLINIC_ADMIN, Role.PRESCRIBER},
+    area="measures",
+)

@@ -1,0 +1,399 @@
+"""Reads of rating scales, alerts, links and schedules, always scoped to the actor's clinic."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Max
+from django.utils import timezone
+
+from ketaclinic.core import ui
+from ketaclinic.core.errors import NotFound
+from ketaclinic.core.permissions import require
+from ketaclinic.patients.queries import access_patient
+
+from . import rules
+from .instruments import INSTRUMENTS, Instrument, get_instrument
+from .models import (
+    AlertStatus,
+    InstrumentSettings,
+    InstrumentText,
+    MeasurementSchedule,
+    MeasureRequest,
+    MeasureResponse,
+    SafetyAlert,
+)
+
+
+def hash_token(token: str) -> str:
+    # 256 random bits per token: a fast hash is safe and lets the link be found by index.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def access_patient_measures(user, patient_id, *, action="measure.view", record_view=False):
+    """The patient, if the user may use `action` on them; NotFound for other clinics."""
+    return access_patient(user, patient_id, action=action, record_view=record_view)
+
+
+# --- instruments configured for a clinic ------------------------------------------------------
+
+
+def configured_instruments(clinic_id) -> dict[str, Instrument]:
+    """Every instrument with the clinic's own cut-offs applied (one query)."""
+    overrides = {
+        row.instrument: row.overrides
+        for row in InstrumentSettings.objects.filter(clinic_id=clinic_id)
+    }
+    return {code: rules.with_overrides(i, overrides.get(code)) for code, i in INSTRUMENTS.items()}
+
+
+def configured_instrument(clinic_id, code: str) -> Instrument:
+    base = get_instrument(code)
+    row = InstrumentSettings.objects.filter(clinic_id=clinic_id, instrument=code).first()
+    return rules.with_overrides(base, row.overrides if row else None)
+
+
+@dataclass(frozen=True)
+class DisplayItem:
+    key: str
+    label: str
+    text: str | None
+    options: list[tuple[int, str]]
+    required: bool
+    asked_if: str | None
+
+
+@dataclass(frozen=True)
+class DisplayInstrument:
+    """An instrument as shown on a form: shipped text, else the clinic's loaded text, else names."""
+
+    code: str
+    name: str
+    instructions: str | None
+    items: list[DisplayItem]
+    has_text: bool
+    completed_by: str
+
+
+def display_instruments(clinic_id, codes) -> list[DisplayInstrument]:
+    loaded = {}
+    for row in InstrumentText.objects.filter(instrument__in=codes).order_by("clinic_id"):
+        # A clinic's own text wins over installation-wide text.
+        if row.clinic_id == clinic_id or (row.clinic_id is None and row.instrument not in loaded):
+            loaded[row.instrument] = row
+    out = []
+    for code in codes:
+        instrument = get_instrument(code)
+        text = loaded.get(code)
+        items = []
+        for item in instrument.items:
+            custom = (text.items.get(item.key) or {}) if text else {}
+            options = [
+                (o.value, (custom.get("options") or {}).get(str(o.value)) or o.label)
+                for o in item.options
+            ]
+            items.append(
+                DisplayItem(
+                    key=item.key,
+                    label=item.label,
+                    text=item.text or custom.get("text"),
+                    options=options,
+                    required=item.required and item.asked_if is None,
+                    asked_if=item.asked_if,
+                )
+            )
+        out.append(
+            DisplayInstrument(
+                code=code,
+                name=instrument.name,
+                instructions=instrument.instructions or (text.instructions if text else None),
+                items=items,
+                has_text=instrument.ships_item_text or text is not None,
+                completed_by=instrument.completed_by,
+            )
+        )
+    return out
+
+
+# --- a patient's history ----------------------------------------------------------------------
+
+
+@dataclass
+class HistoryRow:
+    """A response with its change against the course baseline."""
+
+    response: MeasureResponse
+    instrument: Instrument
+    is_baseline: bool
+    baseline: int | None
+    outcome: rules.Outcome
+    alerts: list[SafetyAlert] = field(default_factory=list)
+
+    @property
+    def id(self):
+        return self.response.id
+
+    @property
+    def total(self):
+        return self.response.total
+
+    @property
+    def severity(self):
+        return self.response.severity or None
+
+    @property
+    def change_from_baseline(self) -> int | None:
+        return self.outcome.change_from_baseline
+
+    @property
+    def percent_change(self) -> Decimal | None:
+        return self.outcome.percent_change
+
+
+def course_start(patient) -> date | None:
+    """Start of the patient's current course, when the protocols app can tell."""
+    try:
+        from ketaclinic.protocols.queries import current_course_started_on
+    except ImportError:  # pragma: no cover - protocols is part of the project
+        return None
+    return current_course_started_on(patient)
+
+
+def baselines(responses, course_started: date | None, tz) -> dict[str, MeasureResponse]:
+    """Per instrument, the first response of the current course (the first ever without one)."""
+    first: dict[str, MeasureResponse] = {}
+    for r in sorted(responses, key=lambda r: (r.administered_at, r.created_at)):
+        if course_started and timezone.localtime(r.administered_at, tz).date() < course_started:
+            continue
+        first.setdefault(r.instrument, r)
+    if course_started is None:
+        return first
+    # A course with no score yet on an instrument: fall back to that instrument's first score.
+    for r in sorted(responses, key=lambda r: (r.administered_at, r.created_at)):
+        first.setdefault(r.instrument, r)
+    return first
+
+
+def patient_history(user, patient, instrument: str | None = None) -> list[HistoryRow]:
+    """Responses newest first with change, response, remission and RCI (bounded queries)."""
+    require(user, "measure.view")
+    if instrument is not None:
+        get_instrument(instrument)
+    qs = MeasureResponse.objects.visible_to(user).filter(patient=patient)
+    responses = list(qs.order_by("-administered_at", "-created_at"))
+    alerts_by_response: dict = {}
+    for alert in SafetyAlert.objects.visible_to(user).filter(patient=patient):
+        alerts_by_response.setdefault(alert.response_id, []).append(alert)
+    instruments = configured_instruments(patient.clinic_id)
+    firsts = baselines(responses, course_start(patient), patient.clinic.tz)
+    rows = []
+    for r in responses:
+        if instrument is not None and r.instrument != instrument:
+            continue
+        base = firsts.get(r.instrument)
+        definition = instruments[r.instrument]
+        baseline_total = base.total if base is not None else None
+        rows.append(
+            HistoryRow(
+                response=r,
+                instrument=definition,
+                is_baseline=base is not None and base.pk == r.pk,
+                baseline=baseline_total,
+                outcome=rules.outcome(definition, baseline_total, r.total),
+                alerts=alerts_by_response.get(r.pk, []),
+            )
+        )
+    return rows
+
+
+def access_response(user, patient, response_id) -> MeasureResponse:
+    require(user, "measure.view")
+    row = (
+        MeasureResponse.objects.visible_to(user)
+        .filter(patient=patient, pk=_uuid(response_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such rating-scale response.")
+    return row
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFound("Not found.") from None
+
+
+# --- safety alerts -----------------------------------------------------------------------------
+
+
+def clinic_alerts(user, status: str | None = AlertStatus.OPEN):
+    """The clinic-wide alert list (prescribers and nurses), oldest open first."""
+    require(user, "measure.alerts")
+    qs = SafetyAlert.objects.visible_to(user).select_related(
+        "patient", "response", "acknowledged_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("status", "raised_at") if status == AlertStatus.OPEN else qs
+
+
+def patient_alerts(user, patient):
+    require(user, "measure.view")
+    return (
+        SafetyAlert.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("response", "acknowledged_by")
+        .order_by("status", "-raised_at")
+    )
+
+
+def access_alert(user, alert_id, *, action="measure.view") -> SafetyAlert:
+    require(user, action)
+    alert = (
+        SafetyAlert.objects.visible_to(user)
+        .select_related("patient", "response")
+        .filter(pk=_uuid(alert_id))
+        .first()
+    )
+    if alert is None:
+        raise NotFound("No such safety alert.")
+    return alert
+
+
+def open_alert_count(user) -> int:
+    return SafetyAlert.objects.visible_to(user).filter(status=AlertStatus.OPEN).count()
+
+
+# --- self-report links -------------------------------------------------------------------------
+
+
+def request_for_token(token: str) -> MeasureRequest | None:
+    """The link a patient holds (public page: no user). None for unknown tokens."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        MeasureRequest.objects.select_related("patient", "clinic")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def patient_requests(user, patient):
+    require(user, "measure.view")
+    return MeasureRequest.objects.visible_to(user).filter(patient=patient).select_related("sent_by")
+
+
+# --- schedules ---------------------------------------------------------------------------------
+
+
+@dataclass
+class DueRow:
+    schedule: MeasurementSchedule
+    due_on: date | None
+    status: str | None
+    open_request: bool
+    last_response_at: datetime | None
+
+    @property
+    def patient(self):
+        return self.schedule.patient
+
+    @property
+    def is_self_report(self) -> bool:
+        return INSTRUMENTS[self.schedule.instrument].completed_by == "patient"
+
+
+def last_session_at(patient, now) -> datetime | None:
+    """The latest past treatment-session marker drawn by other apps (e.g. treatments)."""
+    sessions = [m.at for m in ui.trajectory_markers(patient) if m.kind == "session" and m.at <= now]
+    return max(sessions) if sessions else None
+
+
+def schedule_rows(schedules, clinic, now) -> list[DueRow]:
+    """Due state of each schedule: last response per (patient, instrument) in one query."""
+    schedules = list(schedules)
+    if not schedules:
+        return []
+    tz = clinic.tz
+    patient_ids = {s.patient_id for s in schedules}
+    last = {
+        (row["patient_id"], row["instrument"]): row["last"]
+        for row in MeasureResponse.objects.filter(clinic=clinic, patient_id__in=patient_ids)
+        .values("patient_id", "instrument")
+        .annotate(last=Max("administered_at"))
+    }
+    open_requests: dict = {}
+    for req in MeasureRequest.objects.filter(
+        clinic=clinic, patient_id__in=patient_ids, used_at__isnull=True, expires_at__gt=now
+    ):
+        open_requests.setdefault(req.patient_id, set()).update(req.instruments)
+    session_cache: dict = {}
+    today = timezone.localtime(now, tz).date()
+    rows = []
+    for s in schedules:
+        last_at = last.get((s.patient_id, s.instrument))
+        session_at = None
+        if s.frequency == rules.BEFORE_SESSION:
+            if s.patient_id not in session_cache:
+                session_cache[s.patient_id] = last_session_at(s.patient, now)
+            session_at = session_cache[s.patient_id]
+        due_on = rules.schedule_due_on(
+            frequency=s.frequency,
+            interval_days=s.interval_days,
+            starts_on=s.starts_on,
+            last_response_at=timezone.localtime(last_at, tz) if last_at else None,
+            last_session_at=timezone.localtime(session_at, tz) if session_at else None,
+        )
+        rows.append(
+            DueRow(
+                schedule=s,
+                due_on=due_on,
+                status=rules.due_status(due_on, today),
+                open_request=s.instrument in open_requests.get(s.patient_id, set()),
+                last_response_at=last_at,
+            )
+        )
+    return rows
+
+
+def due_list(user, now=None) -> list[DueRow]:
+    """Active schedules of the clinic that are due today or overdue, most overdue first."""
+    require(user, "measure.schedule")
+    now = now or timezone.now()
+    schedules = (
+        MeasurementSchedule.objects.visible_to(user)
+        .filter(active=True)
+        .select_related("patient", "clinic")
+    )
+    rows = schedule_rows(schedules, user.clinic, now)
+    due = [r for r in rows if r.status in ("due", "overdue")]
+    return sorted(due, key=lambda r: (r.due_on, r.patient.family_name))
+
+
+def patient_schedules(user, patient, now=None) -> list[DueRow]:
+    require(user, "measure.view")
+    schedules = (
+        MeasurementSchedule.objects.visible_to(user)
+        .filter(patient=patient, active=True)
+        .select_related("patient")
+    )
+    return schedule_rows(schedules, patient.clinic, now or timezone.now())
+
+
+def access_schedule(user, schedule_id) -> MeasurementSchedule:
+    require(user, "measure.schedule")
+    row = (
+        MeasurementSchedule.objects.visible_to(user)
+        .select_related("patient")
+        .filter(pk=_uuid(schedule_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such schedule.")
+    return row

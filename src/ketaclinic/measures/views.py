@@ -1,0 +1,324 @@
+"""Staff pages: the chart's Measures tab, entry form, links, schedules, alert and due lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import segno
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from ketaclinic.core import ui
+from ketaclinic.core.errors import Forbidden, InvalidInput
+from ketaclinic.core.permissions import can
+from ketaclinic.core.views import clinic_view, run_service
+
+from . import queries, rules, services
+from .chart import Marker, Point, trajectory_svg
+from .forms import AcknowledgeForm, InstrumentForm, ScheduleForm, SendLinkForm
+from .instruments import INSTRUMENTS, RISK_LEVEL
+from .models import AlertStatus
+
+
+def _instrument_summaries(rows, markers, tz) -> list[dict]:
+    """Per instrument (oldest score first): the chart and its latest outcome."""
+    by_code: dict[str, list] = {}
+    for row in reversed(rows):
+        by_code.setdefault(row.response.instrument, []).append(row)
+    summaries = []
+    for _code, history in sorted(by_code.items(), key=lambda kv: list(INSTRUMENTS).index(kv[0])):
+        definition = history[-1].instrument
+        latest = history[-1]
+        svg = None
+        if definition.scoring != RISK_LEVEL:
+            points = [
+                Point(
+                    at=timezone.localtime(r.response.administered_at, tz),
+                    value=r.total,
+                    alert=bool(r.alerts),
+                    severity=r.severity,
+                )
+                for r in history
+            ]
+            svg = trajectory_svg(definition, points, baseline=latest.baseline, markers=markers)
+        summaries.append(
+            {"instrument": definition, "latest": latest, "count": len(history), "svg": svg}
+        )
+    return summaries
+
+
+SCORES_SHOWN = 15
+
+
+def chart_context(user, patient, *, show_all: bool = False) -> dict:
+    tz = patient.clinic.tz
+    rows = queries.patient_history(user, patient)
+    alerts = list(queries.patient_alerts(user, patient))
+    markers = [
+        Marker(at=timezone.localtime(m.at, tz), label=m.label, kind=m.kind)
+        for m in ui.trajectory_markers(patient)
+    ]
+    return {
+        "patient": patient,
+        "active_tab": "measures",
+        "rows": rows,
+        "shown_rows": rows if show_all else rows[:SCORES_SHOWN],
+        "show_all": show_all,
+        "summaries": _instrument_summaries(rows, markers, tz),
+        "open_alerts": [a for a in alerts if a.status == AlertStatus.OPEN],
+        "closed_alerts": [a for a in alerts if a.status != AlertStatus.OPEN],
+        "schedules": queries.patient_schedules(user, patient),
+        "instruments": list(INSTRUMENTS.values()),
+        "send_form": SendLinkForm(),
+        "schedule_form": ScheduleForm(),
+        "ack_form": AcknowledgeForm(),
+        "may_record": can(user, "measure.record"),
+        "may_request": can(user, "measure.request"),
+        "may_ack": can(user, "measure.acknowledge_alert"),
+        "may_schedule": can(user, "measure.schedule"),
+        "may_configure": can(user, "measure.configure"),
+    }
+
+
+@clinic_view
+def chart(request, patient_id):
+    patient = queries.access_patient_measures(request.user, patient_id, record_view=True)
+    context = chart_context(request.user, patient, show_all=request.GET.get("all") == "1")
+    return render(request, "measures/chart.html", context)
+
+
+def _parse_local(value, tz) -> datetime | None:
+    if not value:
+        return None
+    if timezone.is_naive(value):
+        return timezone.make_aware(value, tz)
+    return value
+
+
+@clinic_view
+def record(request, patient_id, instrument):
+    patient = queries.access_patient_measures(request.user, patient_id, action="measure.record")
+    if instrument not in INSTRUMENTS:
+        raise Http404("No such instrument.")
+    display = queries.display_instruments(patient.clinic_id, [instrument])[0]
+    tz = patient.clinic.tz
+    form = InstrumentForm(display, request.POST or None, with_time=True, tz=tz)
+    if request.method == "POST" and form.is_valid():
+        answers = rules.parse_form_answers(INSTRUMENTS[instrument], form.raw_answers())
+        try:
+            response, alerts = services.record_measure(
+                actor=request.user,
+                patient=patient,
+                instrument=instrument,
+                answers=answers,
+                administered_at=_parse_local(form.cleaned_data.get("administered_at"), tz),
+            )
+        except InvalidInput as exc:
+            form.add_item_errors(exc.fields, "answers.")
+            if not exc.fields:
+                form.add_error(None, exc.message)
+        else:
+            result = response.total if response.total is not None else response.severity
+            messages.success(request, f"{display.name} saved: {result}.")
+            for alert in alerts:
+                messages.error(request, f"Safety alert: {alert.message}")
+            return redirect("measures:chart", patient_id=patient.id)
+    return render(
+        request,
+        "measures/record.html",
+        {"patient": patient, "form": form, "display": display, "active_tab": "measures"},
+    )
+
+
+@clinic_view
+def response_detail(request, patient_id, response_id):
+    patient = queries.access_patient_measures(request.user, patient_id, record_view=True)
+    response = queries.access_response(request.user, patient, response_id)
+    display = queries.display_instruments(patient.clinic_id, [response.instrument])[0]
+    answers = []
+    for item in display.items:
+        value = response.answers.get(item.key)
+        label = dict(item.options).get(value) if value is not None else None
+        answers.append({"item": item, "value": value, "label": label})
+    return render(
+        request,
+        "measures/response.html",
+        {
+            "patient": patient,
+            "response": response,
+            "display": display,
+            "answers": answers,
+            "alerts": response.alerts.all(),
+            "active_tab": "measures",
+        },
+    )
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@clinic_view
+def send_link(request, patient_id):
+    patient = queries.access_patient_measures(request.user, patient_id, action="measure.request")
+    form = SendLinkForm(request.POST)
+    sent = None
+    if form.is_valid():
+        sent = run_service(
+            form,
+            lambda: services.send_measure_request(
+                actor=request.user,
+                patient=patient,
+                instruments=form.cleaned_data["instruments"],
+                delivery=form.cleaned_data["delivery"],
+            ),
+        )
+    if sent is None:
+        messages.error(request, "The link was not sent: " + _form_errors(form))
+        return redirect("measures:chart", patient_id=patient.id)
+    qr = segno.make(sent.url, error="m").svg_inline(scale=5, title="Self-report link QR code")
+    names = [INSTRUMENTS[c].name for c in sent.request.instruments]
+    return _no_store(
+        render(
+            request,
+            "measures/link_sent.html",
+            {
+                "patient": patient,
+                "sent": sent,
+                "qr": qr,
+                "names": names,
+                "active_tab": "measures",
+            },
+        )
+    )
+
+
+def _form_errors(form) -> str:
+    return " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()) or "invalid input"
+
+
+@require_POST
+@clinic_view
+def add_schedule(request, patient_id):
+    patient = queries.access_patient_measures(request.user, patient_id, action="measure.schedule")
+    form = ScheduleForm(request.POST)
+    schedule = None
+    if form.is_valid():
+        data = form.cleaned_data
+        schedule = run_service(
+            form,
+            lambda: services.create_schedule(
+                actor=request.user,
+                patient=patient,
+                instrument=data["instrument"],
+                frequency=data["frequency"],
+                interval_days=data.get("interval_days"),
+                starts_on=data.get("starts_on"),
+            ),
+        )
+    if schedule is None:
+        messages.error(request, "The schedule was not saved: " + _form_errors(form))
+    else:
+        messages.success(request, f"Schedule added: {schedule}.")
+    return redirect("measures:chart", patient_id=patient.id)
+
+
+@require_POST
+@clinic_view
+def stop_schedule(request, schedule_id):
+    schedule = queries.access_schedule(request.user, schedule_id)
+    services.stop_schedule(actor=request.user, schedule=schedule)
+    messages.success(request, f"Schedule stopped: {schedule}.")
+    return redirect("measures:chart", patient_id=schedule.patient_id)
+
+
+@clinic_view
+def alert_list(request):
+    alerts = list(queries.clinic_alerts(request.user, AlertStatus.OPEN))
+    recent = list(queries.clinic_alerts(request.user, AlertStatus.ACKNOWLEDGED)[:25])
+    return render(
+        request,
+        "measures/alerts.html",
+        {
+            "alerts": alerts,
+            "recent": recent,
+            "ack_form": AcknowledgeForm(),
+            "may_ack": can(request.user, "measure.acknowledge_alert"),
+        },
+    )
+
+
+@require_POST
+@clinic_view
+def acknowledge(request, alert_id):
+    if not can(request.user, "measure.acknowledge_alert"):
+        raise Forbidden("Only a prescriber may acknowledge a safety alert.")
+    alert = queries.access_alert(request.user, alert_id, action="measure.acknowledge_alert")
+    form = AcknowledgeForm(request.POST)
+    done = None
+    if form.is_valid():
+        done = run_service(
+            form,
+            lambda: services.acknowledge_alert(
+                actor=request.user, alert=alert, note=form.cleaned_data["note"]
+            ),
+        )
+    if done is None:
+        messages.error(request, "Not acknowledged: " + _form_errors(form))
+    else:
+        messages.success(request, f"Alert acknowledged for {alert.patient.full_name}.")
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("measures:alerts")
+
+
+@clinic_view
+def due(request):
+    rows = queries.due_list(request.user)
+    return render(
+        request,
+        "measures/due.html",
+        {
+            "rows": rows,
+            "may_request": can(request.user, "measure.request"),
+            "today": timezone.now(),
+        },
+    )
+
+
+@clinic_view
+def instrument_settings(request):
+    if not can(request.user, "measure.configure"):
+        raise Forbidden("Your role may not change the clinic's instrument cut-offs.")
+    error = None
+    if request.method == "POST":
+        code = request.POST.get("instrument", "")
+        overrides = {}
+        op, value = request.POST.get("remission_operator"), request.POST.get("remission_value")
+        if op and value:
+            overrides["remission"] = {"operator": op, "value": value}
+        for name in ("reliability", "sd"):
+            if request.POST.get(name):
+                overrides[name] = request.POST[name]
+        try:
+            services.update_instrument_settings(
+                actor=request.user, instrument=code, overrides=overrides
+            )
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"Settings of {INSTRUMENTS[code].name} saved.")
+            return redirect("measures:settings")
+    configured = queries.configured_instruments(request.user.clinic_id)
+    return render(
+        request,
+        "measures/settings.html",
+        {"instruments": [i for i in configured.values() if i.tracks_outcome], "error": error},
+    )

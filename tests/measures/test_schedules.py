@@ -1,0 +1,127 @@
+"""Measurement schedules: the due list and the background task that emails due links."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from ketaclinic.core import ui
+from ketaclinic.measures import queries
+from ketaclinic.measures.models import MeasureRequest
+from ketaclinic.measures.services import create_schedule, record_measure, stop_schedule
+from ketaclinic.measures.tasks import send_due_measure_requests
+
+from .conftest import phq9
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_weekly_schedule_without_a_response_is_overdue_on_the_due_list(nurse, patient):
+    # given QIDS-SR16 weekly since 3 days ago and never answered
+    create_schedule(
+        actor=nurse, patient=patient, instrument="qids_sr16", frequency="interval",
+        interval_days=7, starts_on=timezone.localdate() - timedelta(days=3),
+    )  # fmt: skip
+    # then it is overdue on the clinic's due list
+    rows = queries.due_list(nurse)
+    assert [(r.patient, r.schedule.instrument, r.status) for r in rows] == [
+        (patient, "qids_sr16", "overdue")
+    ]
+
+
+def test_a_recent_response_takes_the_schedule_off_the_due_list(nurse, patient):
+    create_schedule(actor=nurse, patient=patient, instrument="phq9", frequency="interval",
+                    interval_days=7)  # fmt: skip
+    assert len(queries.due_list(nurse)) == 1
+    record_measure(actor=nurse, patient=patient, instrument="phq9", answers=phq9())
+    assert queries.due_list(nurse) == []
+
+
+def test_the_task_emails_one_link_per_patient_and_not_again_while_it_is_open(nurse, patient):
+    # given PHQ-9 and GAD-7 both due today for a patient with an email address
+    for code in ("phq9", "gad7"):
+        create_schedule(actor=nurse, patient=patient, instrument=code, frequency="interval",
+                        interval_days=28)  # fmt: skip
+    # when the background task runs twice
+    first = send_due_measure_requests.call()
+    second = send_due_measure_requests.call()
+    # then one email with one link for both scales went out, and no second one
+    assert (first, second) == (1, 0)
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [patient.email]
+    request = MeasureRequest.objects.get()
+    assert sorted(request.instruments) == ["gad7", "phq9"] and request.sent_by is None
+
+
+def test_the_task_enqueued_through_django_tasks_runs(nurse, patient):
+    create_schedule(actor=nurse, patient=patient, instrument="phq9", frequency="interval",
+                    interval_days=7)  # fmt: skip
+    result = send_due_measure_requests.enqueue()
+    assert result.return_value == 1
+
+
+def test_clinician_scales_and_patients_without_email_get_no_automatic_link(nurse, patient):
+    patient.email = ""
+    patient.save()
+    create_schedule(actor=nurse, patient=patient, instrument="phq9", frequency="interval",
+                    interval_days=7)  # fmt: skip
+    create_schedule(actor=nurse, patient=patient, instrument="madrs", frequency="interval",
+                    interval_days=7)  # fmt: skip
+    assert send_due_measure_requests.call() == 0
+    assert len(queries.due_list(nurse)) == 2
+
+
+def test_before_session_schedules_use_session_markers_from_other_apps(nurse, patient):
+    # given a treatment session yesterday (as the treatments app reports it) and an older PHQ-9
+    record_measure(
+        actor=nurse, patient=patient, instrument="phq9", answers=phq9(),
+        administered_at=timezone.now() - timedelta(days=5),
+    )  # fmt: skip
+    create_schedule(
+        actor=nurse, patient=patient, instrument="phq9", frequency="before_session",
+        starts_on=timezone.localdate() - timedelta(days=10),
+    )  # fmt: skip
+    session = ui.ChartMarker(at=timezone.now() - timedelta(days=1), label="IV", kind="session")
+
+    def provider(p):
+        return [session] if p.pk == patient.pk else []
+
+    ui.register_trajectory_markers(provider)
+    try:
+        rows = queries.due_list(nurse)
+    finally:
+        ui._marker_providers.remove(provider)
+    # then the PHQ-9 is due again after that session
+    assert [r.status for r in rows] == ["overdue"]
+
+
+def test_a_stopped_schedule_is_no_longer_due(nurse, patient):
+    schedule = create_schedule(actor=nurse, patient=patient, instrument="phq9",
+                               frequency="interval", interval_days=7)  # fmt: skip
+    stop_schedule(actor=nurse, schedule=schedule)
+    assert queries.due_list(nurse) == []
+
+
+def test_an_interval_schedule_without_days_is_refused(nurse, patient):
+    from ketaclinic.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as raised:
+        create_schedule(actor=nurse, patient=patient, instrument="phq9", frequency="interval")
+    assert "interval_days" in raised.value.fields
+
+
+def test_the_due_page_lists_the_patient(web, nurse, patient):
+    create_schedule(actor=nurse, patient=patient, instrument="gad7", frequency="interval",
+                    interval_days=7)  # fmt: skip
+    html = web(nurse).get(reverse("measures:due")).content.decode()
+    assert patient.family_name in html and "GAD-7" in html
+
+
+def test_schedules_are_added_from_the_chart(web, nurse, patient):
+    response = web(nurse).post(
+        reverse("measures:schedule_add", kwargs={"patient_id": patient.id}),
+        {"instrument": "qids_sr16", "frequency": "interval", "interval_days": "7"},
+    )
+    assert response.status_code == 302
+    assert patient.measurement_schedules.get().describe() == "weekly"
