@@ -1,0 +1,228 @@
+"""Referral import: a FHIR R4 Bundle becomes a patient, prefilled trials and referral data."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketaclinic.audit.services import record_event
+from ketaclinic.core.errors import InvalidInput
+from ketaclinic.core.permissions import require
+from ketaclinic.patients.models import Patient, Sex
+from ketaclinic.patients.services import register_patient
+
+from . import queries
+from .fhir_mapping import BundleRejected, PatientData, parse_bundle
+from .models import (
+    AntidepressantTrial,
+    ContraindicationAnswer,
+    FhirImport,
+    PatientIdentifier,
+    Referral,
+    ReferralItem,
+    ReferralSource,
+)
+
+FIELD = "bundle"
+
+
+def _reject(exc: BundleRejected):
+    detail = exc.message + (" " + "; ".join(exc.details) if exc.details else "")
+    raise InvalidInput(detail, fields={FIELD: exc.message}, code="invalid_bundle") from exc
+
+
+def _match_patient(actor, data: PatientData) -> Patient | None:
+    """By an identifier already on file, else by family name, given name and birth date."""
+    for system, value in data.identifiers:
+        found = (
+            PatientIdentifier.objects.filter(clinic_id=actor.clinic_id, system=system, value=value)
+            .select_related("patient")
+            .first()
+        )
+        if found is not None:
+            return found.patient
+    if data.birth_date and data.family and data.given:
+        return Patient.objects.filter(
+            clinic_id=actor.clinic_id,
+            family_name__iexact=data.family,
+            given_name__iexact=data.given,
+            date_of_birth=data.birth_date,
+        ).first()
+    return None
+
+
+def _register(actor, data: PatientData) -> Patient:
+    missing = [
+        name
+        for name, value in (
+            ("family name", data.family),
+            ("given name", data.given),
+            ("birth date", data.birth_date),
+        )
+        if not value
+    ]
+    if missing:
+        raise InvalidInput(
+            "The Patient resource lacks " + ", ".join(missing) + ": the patient can neither be "
+            "matched nor registered.",
+            fields={FIELD: "Patient needs name and birth date"},
+            code="invalid_bundle",
+        )
+    return register_patient(
+        actor=actor,
+        given_name=data.given[:100],
+        family_name=data.family[:100],
+        date_of_birth=data.birth_date,
+        sex=data.sex if data.sex in Sex.values else Sex.UNKNOWN,
+    )
+
+
+def import_fhir_bundle(*, actor, raw) -> dict:
+    """Create or match the patient and prefill intake from a referral Bundle, all or nothing.
+
+    Re-importing the same Bundle creates nothing new: each resource is remembered by its key.
+    """
+    require(actor, "intake.import_fhir")
+    table = queries.dose_table_for(actor.clinic)
+    try:
+        data = parse_bundle(raw, table)
+    except BundleRejected as exc:
+        _reject(exc)
+    unmapped = list(data.unmapped)
+    counts = {"trials": 0, "diagnoses": 0, "observations": 0, "allergies": 0, "identifiers": 0}
+    with transaction.atomic():
+        patient = _match_patient(actor, data.patient)
+        created = patient is None
+        if created:
+            patient = _register(actor, data.patient)
+        for system, value in data.patient.identifiers:
+            _, new = PatientIdentifier.objects.get_or_create(
+                clinic_id=actor.clinic_id,
+                system=system[:255],
+                value=value[:255],
+                defaults={"patient": patient},
+            )
+            counts["identifiers"] += int(new)
+        if not Referral.objects.filter(patient=patient).exists():
+            referral = Referral.objects.create(
+                clinic_id=patient.clinic_id,
+                patient=patient,
+                referred_on=timezone.localdate(),
+                source=ReferralSource.FHIR,
+                reason="Imported referral (FHIR Bundle)",
+            )
+            record_event(
+                actor=actor,
+                action="intake.referral_created",
+                obj=referral,
+                patient=patient,
+                changes={"status": referral.status, "source": referral.source},
+            )
+
+        known_trials = set(
+            AntidepressantTrial.objects.filter(patient=patient)
+            .exclude(import_key="")
+            .values_list("import_key", flat=True)
+        )
+        for trial in data.trials:
+            if trial.key in known_trials:
+                continue
+            AntidepressantTrial.objects.create(
+                clinic_id=patient.clinic_id,
+                patient=patient,
+                drug=trial.drug,
+                daily_dose_mg=trial.daily_dose_mg,
+                weeks=trial.weeks,
+                started_on=trial.started_on,
+                ended_on=trial.ended_on,
+                needs_review=True,
+                import_key=trial.key[:300],
+                source_text=trial.source_text,
+                notes=("Missing from the referral: " + ", ".join(trial.missing))
+                if trial.missing
+                else "",
+                recorded_by=actor,
+            )
+            counts["trials"] += 1
+
+        known_items = set(
+            ReferralItem.objects.filter(patient=patient).values_list("import_key", flat=True)
+        )
+        plural = {"diagnosis": "diagnoses", "observation": "observations", "allergy": "allergies"}
+        for item in data.items:
+            if item.ketamine_allergy:
+                _flag_ketamine_allergy(actor, patient, item.display, unmapped)
+            if item.key in known_items:
+                continue
+            ReferralItem.objects.create(
+                clinic_id=patient.clinic_id,
+                patient=patient,
+                kind=item.kind,
+                system=item.system[:255],
+                code=item.code[:60],
+                display=item.display,
+                value=item.value,
+                recorded_on=item.recorded_on,
+                import_key=item.key[:300],
+            )
+            counts[plural[item.kind]] += 1
+
+        FhirImport.objects.create(
+            clinic_id=patient.clinic_id,
+            bundle_hash=data.bundle_hash,
+            patient=patient,
+            imported_by=actor,
+            patient_created=created,
+            imported=counts,
+            unmapped=unmapped,
+        )
+        record_event(
+            actor=actor,
+            action="intake.fhir_imported",
+            obj=patient,
+            patient=patient,
+            changes={
+                "patient_created": created,
+                "bundle_sha256": data.bundle_hash,
+                "imported": counts,
+                "unmapped": len(unmapped),
+            },
+        )
+    return {
+        "patient_id": patient.id,
+        "created": created,
+        "imported": counts,
+        "unmapped": unmapped,
+    }
+
+
+def _flag_ketamine_allergy(actor, patient, display: str, unmapped: list) -> None:
+    """A referral's ketamine allergy answers the hypersensitivity question 'yes' unless a
+    clinician already answered it; a clinician's 'no' is left alone but reported."""
+    row = ContraindicationAnswer.objects.filter(patient=patient, key="hypersensitivity").first()
+    if row is not None and row.answer == "yes":
+        return
+    if row is not None and row.answer == "no":
+        unmapped.append(
+            {
+                "resource": "AllergyIntolerance",
+                "reason": f"referral lists '{display}' but the checklist says no "
+                "hypersensitivity: a clinician must review",
+            }
+        )
+        return
+    before = row.answer if row is not None else None
+    if row is None:
+        row = ContraindicationAnswer(
+            clinic_id=patient.clinic_id, patient=patient, key="hypersensitivity"
+        )
+    row.answer, row.note = "yes", f"From referral allergy list: {display}"[:300]
+    row.recorded_by, row.recorded_at = actor, timezone.now()
+    row.save()
+    record_event(
+        actor=actor,
+        action="intake.contraindications_recorded",
+        obj=patient,
+        patient=patient,
+        changes={"hypersensitivity": {"from": before, "to": "yes"}, "source": "FHIR referral"},
+    )

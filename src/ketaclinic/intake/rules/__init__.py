@@ -1,0 +1,101 @@
+"""Intake rules as pure functions (no ORM, no Django): plain values in, plain values out.
+
+Split by topic; every name is re-exported here, so callers write `from ketaclinic.intake
+import rules` and `rules.evaluate_eligibility(...)`. The text and source of every rule are in
+`texts.RULES` and listed in docs/intake.md.
+"""
+
+from .checklist import (
+    CSSRS_LEVELS,
+    QUESTION_KEYS,
+    QUESTIONS,
+    QUESTIONS_BY_KEY,
+    Answer,
+    ContraindicationFindings,
+    Drug,
+    Question,
+    SuicideRisk,
+    evaluate_contraindications,
+    suicide_risk_flag,
+)
+from .eligibility import (
+    DEFAULT_INDICATION,
+    PROTOCOL_INDICATIONS,
+    DecisionOutcome,
+    Eligibility,
+    EligibilityInput,
+    Indication,
+    Recommendation,
+    decision_errors,
+    evaluate_eligibility,
+    protocol_requires_trd,
+    treatment_blockers_for,
+)
+from .maudsley import (
+    MSM_BANDS,
+    MSM_DURATION_MONTHS,
+    MSM_FAILED_TREATMENTS,
+    MSM_SEVERITY_POINTS,
+    MSM_SOURCE,
+    MaudsleyStage,
+    Severity,
+    maudsley_stage,
+)
+from .texts import REFERENCE, RULES, SPRAVATO_LABEL, Rule
+from .trials import (
+    DEFAULT_SETTINGS,
+    FAILED_OUTCOMES,
+    IntakeSettings,
+    Outcome,
+    TrdAssessment,
+    Trial,
+    TrialAssessment,
+    assess_trd,
+    assess_trial,
+)
+
+__all__ = [
+    "CSSRS_LEVELS",
+    "DEFAULT_INDICATION",
+    "DEFAULT_SETTINGS",
+    "FAILED_OUTCOMES",
+    "MSM_BANDS",
+    "MSM_DURATION_MONTHS",
+    "MSM_FAILED_TREATMENTS",
+    "MSM_SEVERITY_POINTS",
+    "MSM_SOURCE",
+    "PROTOCOL_INDICATIONS",
+    "QUESTIONS",
+    "QUESTIONS_BY_KEY",
+    "QUESTION_KEYS",
+    "REFERENCE",
+    "RULES",
+    "SPRAVATO_LABEL",
+    "Answer",
+    "ContraindicationFindings",
+    "DecisionOutcome",
+    "Drug",
+    "Eligibility",
+    "EligibilityInput",
+    "Indication",
+    "IntakeSettings",
+    "MaudsleyStage",
+    "Outcome",
+    "Question",
+    "Recommendation",
+    "Rule",
+    "Severity",
+    "SuicideRisk",
+    "TrdAssessment",
+    "Trial",
+    "TrialAssessment",
+    "assess_trd",
+    "assess_trial",
+    "decision_errors",
+    "evaluate_contraindications",
+    "evaluate_eligibility",
+    "maudsley_stage",
+    "protocol_requires_trd",
+    "suicide_risk_flag",
+    "treatment_blockers_for",
+]

@@ -1,0 +1,158 @@
+"""Antidepressant trial adequacy and treatment-resistant depression (reference §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from ketaclinic.intake.antidepressants import Antidepressant, dose_table, normalize_drug_name
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    """A clinic's adjustable thresholds (stored per clinic; these are the defaults)."""
+
+    min_trial_weeks: int = 6  # reference §3; ATHF uses more than 4 weeks
+    min_failed_trials_for_trd: int = 2  # reference §3 TRD definition
+
+
+DEFAULT_SETTINGS = IntakeSettings()
+
+
+# ---------------------------------------------------------------------------------------------
+# Antidepressant trials
+# ---------------------------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    """How a trial ended (reference §3: response >= 50% reduction, partial 25-49%, none < 25%)."""
+
+    NO_RESPONSE = "no_response"
+    PARTIAL_RESPONSE = "partial_response"
+    RESPONSE = "response"
+    INTOLERANCE = "intolerance"
+
+
+FAILED_OUTCOMES = frozenset({Outcome.NO_RESPONSE, Outcome.PARTIAL_RESPONSE})
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One antidepressant trial as recorded at intake."""
+
+    drug: str
+    daily_dose_mg: Decimal | None
+    weeks: Decimal | None
+    outcome: str | None
+    current_episode: bool = True
+    clinician_confirmed_adequate: bool = False
+    needs_review: bool = False
+
+
+@dataclass(frozen=True)
+class TrialAssessment:
+    """What the rules made of one trial."""
+
+    trial: Trial
+    drug_key: str
+    known_drug: bool
+    adequate: bool
+    counts_as_failed: bool
+    reasons: tuple[str, ...]
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def assess_trial(
+    trial: Trial,
+    table: Mapping[str, Antidepressant] | None = None,
+    settings: IntakeSettings = DEFAULT_SETTINGS,
+) -> TrialAssessment:
+    """Adequacy of one trial and whether it counts toward TRD (rules adequate_trial .. imported)."""
+    table = dose_table() if table is None else table
+    key = normalize_drug_name(trial.drug)
+    row = table.get(key) or next((r for r in table.values() if key in r.aliases), None)
+    reasons: list[str] = []
+
+    dose_ok = False
+    if row is None:
+        if trial.clinician_confirmed_adequate:
+            dose_ok = True
+            reasons.append(f"{trial.drug}: not in the dose table; dose confirmed by a clinician")
+        else:
+            reasons.append(f"{trial.drug}: not in the dose table; needs a clinician's confirmation")
+    elif trial.daily_dose_mg is None:
+        reasons.append(f"{row.name}: daily dose not recorded")
+    elif trial.daily_dose_mg < row.min_daily_dose_mg:
+        reasons.append(
+            f"{row.name}: {_fmt(trial.daily_dose_mg)} mg/day is below the minimum adequate "
+            f"dose of {_fmt(row.min_daily_dose_mg)} mg/day"
+        )
+    else:
+        dose_ok = True
+
+    weeks_ok = False
+    if trial.weeks is None:
+        reasons.append("duration not recorded")
+    elif trial.weeks < settings.min_trial_weeks:
+        reasons.append(
+            f"{_fmt(trial.weeks)} weeks is shorter than the {settings.min_trial_weeks} weeks "
+            "an adequate trial needs"
+        )
+    else:
+        weeks_ok = True
+
+    adequate = dose_ok and weeks_ok
+    if trial.outcome == Outcome.INTOLERANCE:
+        adequate = False
+        reasons.append("stopped for side effects (intolerance): never an adequate failed trial")
+
+    counts = adequate and trial.outcome in FAILED_OUTCOMES and trial.current_episode
+    if trial.needs_review:
+        counts = False
+        reasons.append("imported from a referral: needs a clinician's review before it counts")
+    elif adequate and trial.outcome is None:
+        reasons.append("outcome not recorded")
+    elif adequate and not trial.current_episode:
+        reasons.append("adequate, but in a past episode")
+
+    return TrialAssessment(
+        trial=trial,
+        drug_key=row.name if row else key,
+        known_drug=row is not None,
+        adequate=adequate,
+        counts_as_failed=counts,
+        reasons=tuple(reasons),
+    )
+
+
+@dataclass(frozen=True)
+class TrdAssessment:
+    """TRD status from a patient's trials."""
+
+    trd: bool
+    adequate_failed_trials: int
+    failed_drugs: tuple[str, ...]
+    assessments: tuple[TrialAssessment, ...]
+
+
+def assess_trd(
+    trials: Sequence[Trial],
+    table: Mapping[str, Antidepressant] | None = None,
+    settings: IntakeSettings = DEFAULT_SETTINGS,
+) -> TrdAssessment:
+    """TRD: at least 2 different antidepressants adequately tried and failed this episode."""
+    table = dose_table() if table is None else table
+    assessments = tuple(assess_trial(t, table, settings) for t in trials)
+    # The definition counts antidepressants, so a drug retried in the same episode counts once.
+    failed = tuple(dict.fromkeys(a.drug_key for a in assessments if a.counts_as_failed))
+    return TrdAssessment(
+        trd=len(failed) >= settings.min_failed_trials_for_trd,
+        adequate_failed_trials=len(failed),
+        failed_drugs=failed,
+        assessments=assessments,
+    )

@@ -1,0 +1,308 @@
+"""Intake pages: the guided intake tab of the chart, the waiting list and referral import."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
+from ketaclinic.core.pagination import paginate
+from ketaclinic.core.permissions import can
+from ketaclinic.core.views import clinic_view, run_service
+from ketaclinic.patients.models import Patient
+from ketaclinic.patients.queries import access_patient
+
+from . import fhir_import, present, queries, services
+from .forms import (
+    ChecklistForm,
+    ConsentForm,
+    DecisionForm,
+    HistoryForm,
+    ImportForm,
+    ReferralForm,
+    RevokeForm,
+    TrialForm,
+)
+from .models import ReferralStatus
+
+
+def _eligibility(patient, protocol):
+    try:
+        return queries.eligibility_for(patient, protocol)
+    except InvalidInput:
+        return queries.eligibility_for(patient, None)
+
+
+def _chart_context(request, patient, protocol=None, **bound):
+    user = request.user
+    view = _eligibility(patient, protocol or request.GET.get("protocol"))
+    code = view.protocol.code
+    table = queries.dose_table_for(patient.clinic)
+    answers = view.answers
+    return {
+        "patient": patient,
+        "active_tab": "intake",
+        "referral": queries.referral_of(patient),
+        "protocol_code": code,
+        "protocol_choices": queries.protocol_choices(user),
+        "eligibility": present.eligibility_dict(view, patient),
+        "result": view.result,
+        "history": view.history,
+        "history_form": bound.get("history_form")
+        or HistoryForm(instance=view.history, prefix="history"),
+        "trial_rows": present.trial_rows(patient),
+        "trial_form": bound.get("trial_form") or TrialForm(prefix="trial"),
+        "drug_names": sorted(table),
+        "checklist_rows": present.answer_rows(patient, answers),
+        "checklist_form": bound.get("checklist_form")
+        or ChecklistForm(prefix="check", answers={k: a.answer for k, a in answers.items()}),
+        "decisions": list(queries.decisions_of(patient)),
+        "decision_form": bound.get("decision_form")
+        or DecisionForm(prefix="decision", initial={"protocol": code}),
+        "consents": list(queries.consents_of(patient)),
+        "documents": queries.consent_documents(patient.clinic),
+        "consent_form": bound.get("consent_form")
+        or ConsentForm(
+            prefix="consent",
+            initial={
+                "consent_type": view.protocol.consent_type,
+                "signer_name": patient.full_name,
+            },
+        ),
+        "items": list(queries.referral_items_of(patient)),
+        "can_record": can(user, "intake.record"),
+        "can_confirm": can(user, "intake.confirm_trial"),
+        "can_decide": can(user, "intake.decide"),
+        "can_consent": can(user, "consent.record"),
+    }
+
+
+def _back(patient, protocol=None, anchor=""):
+    url = reverse("intake:chart", kwargs={"patient_id": patient.id})
+    if protocol:
+        url += "?" + urlencode({"protocol": protocol})
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+def _render_chart(request, patient, **bound):
+    return render(request, "intake/chart.html", _chart_context(request, patient, **bound))
+
+
+@clinic_view
+def intake_chart(request, patient_id):
+    patient = access_patient(request.user, patient_id, action="intake.view", record_view=True)
+    context = _chart_context(request, patient)
+    if request.htmx and request.GET.get("panel") == "eligibility":
+        return render(request, "intake/chart.html#eligibility", context)
+    return render(request, "intake/chart.html", context)
+
+
+@clinic_view
+@require_POST
+def save_history(request, patient_id):
+    patient = access_patient(request.user, patient_id, action="intake.record")
+    form = HistoryForm(request.POST, instance=queries.history_of(patient), prefix="history")
+    if form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        saved = run_service(
+            form, lambda: services.update_history(actor=request.user, patient=patient, **changes)
+        )
+        if saved is not None:
+            messages.success(request, "Treatment history saved.")
+            return _back(patient, anchor="history")
+    return _render_chart(request, patient, history_form=form)
+
+
+@clinic_view
+@require_POST
+def add_trial(request, patient_id):
+    patient = access_patient(request.user, patient_id, action="intake.record")
+    form = TrialForm(request.POST, prefix="trial")
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        trial = run_service(
+            form, lambda: services.record_trial(actor=request.user, patient=patient, **data)
+        )
+        if trial is not None:
+            messages.success(request, f"Trial of {trial.drug} recorded.")
+            return _back(patient, anchor="trials")
+    return _render_chart(request, patient, trial_form=form)
+
+
+@clinic_view
+@require_POST
+def confirm_trial(request, patient_id, trial_id):
+    patient = access_patient(request.user, patient_id, action="intake.confirm_trial")
+    trial = queries.access_trial(request.user, patient, trial_id, action="intake.confirm_trial")
+    try:
+        services.confirm_trial(
+            actor=request.user, trial=trial, dose_adequate=request.POST.get("dose_adequate") == "1"
+        )
+        messages.success(request, f"Trial of {trial.drug} confirmed.")
+    except (InvalidInput, Conflict) as exc:
+        messages.error(request, exc.message)
+    return _back(patient, anchor="trials")
+
+
+@clinic_view
+@require_POST
+def remove_trial(request, patient_id, trial_id):
+    patient = access_patient(request.user, patient_id, action="intake.record")
+    trial = queries.access_trial(request.user, patient, trial_id, action="intake.record")
+    services.remove_trial(actor=request.user, trial=trial)
+    messages.success(request, f"Trial of {trial.drug} removed.")
+    return _back(patient, anchor="trials")
+
+
+@clinic_view
+@require_POST
+def save_checklist(request, patient_id):
+    patient = access_patient(request.user, patient_id, action="intake.record")
+    form = ChecklistForm(request.POST, prefix="check")
+    if form.is_valid():
+        saved = run_service(
+            form,
+            lambda: services.record_contraindications(
+                actor=request.user,
+                patient=patient,
+                answers=form.answers(),
+                note=form.cleaned_data["note"],
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "Contraindication checklist saved.")
+            return _back(patient, anchor="checklist")
+    return _render_chart(request, patient, checklist_form=form)
+
+
+@clinic_view
+@require_POST
+def decide(request, patient_id):
+    patient = access_patient(request.user, patient_id, action="intake.decide")
+    form = DecisionForm(request.POST, prefix="decision")
+    protocol = request.POST.get("decision-protocol")
+    if form.is_valid():
+        decision = run_service(
+            form,
+            lambda: services.decide_eligibility(
+                actor=request.user,
+                patient=patient,
+                protocol_code=form.cleaned_data["protocol"],
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                justification=form.cleaned_data["justification"],
+            ),
+        )
+        if decision is not None:
+            verb = "approved" if decision.outcome == "approve" else "declined"
+            messages.success(request, f"Eligibility for {decision.drug} {verb}.")
+            return _back(patient, decision.protocol_code, anchor="eligibility")
+    return _render_chart(request, patient, protocol=protocol, decision_form=form)
+
+
+@clinic_view
+@require_POST
+def add_consent(request, patient_id):
+    patient = access_patient(request.user, patient_id, action="consent.record")
+    form = ConsentForm(request.POST, prefix="consent")
+    if form.is_valid():
+        consent = run_service(
+            form,
+            lambda: services.record_consent(
+                actor=request.user, patient=patient, **form.cleaned_data
+            ),
+        )
+        if consent is not None:
+            messages.success(request, f"Signed consent recorded (version {consent.version}).")
+            return _back(patient, anchor="consent")
+    return _render_chart(request, patient, consent_form=form)
+
+
+@clinic_view
+@require_POST
+def revoke_consent(request, patient_id, consent_id):
+    patient = access_patient(request.user, patient_id, action="consent.record")
+    consent = queries.access_consent(request.user, patient, consent_id, action="consent.record")
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.revoke_consent(
+                actor=request.user, consent=consent, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, "Consent revoked.")
+        except Conflict as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "Give a reason for the revocation.")
+    return _back(patient, anchor="consent")
+
+
+# --- waiting list and import --------------------------------------------------------------------
+
+
+@clinic_view
+def waiting_list(request):
+    status = request.GET.get("status", "")
+    if status not in ReferralStatus.values:
+        status = ""
+    q = request.GET.get("q", "")[:200]
+    page = paginate(queries.waiting_list(request.user, status, q), request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status,
+        "q": q,
+        "statuses": ReferralStatus.choices,
+        "can_add": can(request.user, "referral.create"),
+        "can_import": can(request.user, "intake.import_fhir"),
+        "can_open": can(request.user, "intake.view"),
+        "form": ReferralForm(),
+    }
+    return render(request, "intake/waiting_list.html", context)
+
+
+@clinic_view
+def add_referral(request):
+    if not can(request.user, "referral.create"):
+        raise Forbidden("Your role may not put patients on the waiting list.")
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = (
+            Patient.objects.visible_to(request.user)
+            .filter(mrn__iexact=form.cleaned_data["mrn"].strip())
+            .first()
+        )
+        if patient is None:
+            form.add_error("mrn", "No patient with this MRN in your clinic.")
+        else:
+            referral = run_service(
+                form,
+                lambda: services.create_referral(
+                    actor=request.user,
+                    patient=patient,
+                    referred_on=form.cleaned_data["referred_on"],
+                    referring_clinician=form.cleaned_data["referring_clinician"],
+                    reason=form.cleaned_data["reason"],
+                ),
+            )
+            if referral is not None:
+                messages.success(request, f"{patient.full_name} is on the waiting list.")
+                return redirect("intake:waiting_list")
+    return render(request, "intake/referral_form.html", {"form": form})
+
+
+@clinic_view
+def import_referral(request):
+    if not can(request.user, "intake.import_fhir"):
+        raise Forbidden("Your role may not import referrals.")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = run_service(
+            form,
+            lambda: fhir_import.import_fhir_bundle(actor=request.user, raw=form.raw()),
+        )
+        if result is not None:
+            result["patient"] = Patient.objects.get(pk=result["patient_id"])
+    return render(request, "intake/import.html", {"form": form, "result": result})
