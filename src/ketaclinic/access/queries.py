@@ -1,0 +1,246 @@
+"""Access reads: barriers, the waiting list by clinical priority, patients at risk of dropout."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from ketaclinic.core.errors import NotFound
+from ketaclinic.core.permissions import can, require
+
+from . import rules
+from .models import AccessBarrier, AccessSettings, BarrierKind
+
+WAITING_STATUSES = ("referred", "intake_in_progress", "eligible")
+SEVERITY_INSTRUMENTS = tuple(rules.SEVERE_BANDS)
+
+
+def clinic_today(clinic) -> datetime.date:
+    return timezone.localdate(timezone.now(), clinic.tz)
+
+
+def access_settings(clinic) -> AccessSettings:
+    """The clinic's saved settings, or unsaved defaults (reads never write)."""
+    return AccessSettings.objects.filter(clinic=clinic).first() or AccessSettings(clinic=clinic)
+
+
+# --- barriers ----------------------------------------------------------------------------------
+
+
+def barriers_of(user, patient, *, open_only: bool = False):
+    require(user, "access.view")
+    rows = (
+        AccessBarrier.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("recorded_by", "resolved_by")
+    )
+    return rows.filter(resolved_at__isnull=True) if open_only else rows
+
+
+def access_barrier(user, barrier_id, *, action: str = "access.view") -> AccessBarrier:
+    require(user, action)
+    try:
+        key = uuid.UUID(str(barrier_id))
+    except ValueError:
+        raise NotFound("No such barrier.") from None
+    found = AccessBarrier.objects.visible_to(user).select_related("patient").filter(pk=key).first()
+    if found is None:
+        raise NotFound("No such barrier.")
+    return found
+
+
+def open_barrier_kinds(user, patient_ids) -> dict:
+    kinds: dict = {}
+    rows = AccessBarrier.objects.visible_to(user).filter(
+        patient_id__in=patient_ids, resolved_at__isnull=True
+    )
+    for pid, kind in rows.values_list("patient_id", "kind"):
+        kinds.setdefault(pid, set()).add(kind)
+    return kinds
+
+
+# --- waiting list ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingRow:
+    ranked: rules.Ranked
+    patient: object
+    referral_status: str
+    barriers: tuple[str, ...]
+    show_reasons: bool
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.ranked.reasons if self.show_reasons else ()
+
+
+def latest_results(clinic_id, patient_ids) -> dict:
+    """patient id -> {instrument: severity or risk level} of the latest response of each."""
+    from ketaclinic.measures.models import MeasureResponse
+
+    latest: dict = {}
+    rows = (
+        MeasureResponse.objects.filter(
+            clinic_id=clinic_id,
+            patient_id__in=patient_ids,
+            instrument__in=(rules.CSSRS_INSTRUMENT, *SEVERITY_INSTRUMENTS),
+        )
+        .order_by("patient_id", "instrument", "-administered_at", "-created_at")
+        .values_list("patient_id", "instrument", "severity")
+    )
+    for pid, instrument, severity in rows:
+        latest.setdefault(pid, {}).setdefault(instrument, (severity or "").lower())
+    return latest
+
+
+def waiting_list(user, today: datetime.date | None = None) -> list[WaitingRow]:
+    """Referred patients not yet treated, by clinical priority then waiting time.
+
+    Only the latest C-SSRS level and depression-scale severities decide the tier; payer,
+    income and balance are never read. The reasons are shown only to roles that may see
+    scores (front desk sees the order and the tier, not why)."""
+    from ketaclinic.intake.models import Referral
+    from ketaclinic.treatments.models import TreatmentSession
+
+    require(user, "access.view")
+    today = today or clinic_today(user.clinic)
+    treated = TreatmentSession.objects.visible_to(user).filter(dose_started_at__isnull=False)
+    referrals = list(
+        Referral.objects.visible_to(user)
+        .filter(status__in=WAITING_STATUSES)
+        .exclude(patient_id__in=treated.values("patient_id"))
+        .select_related("patient")
+    )
+    ids = [r.patient_id for r in referrals]
+    results = latest_results(user.clinic_id, ids)
+    facts = []
+    for referral in referrals:
+        found = results.get(referral.patient_id, {})
+        facts.append(
+            rules.WaitingFacts(
+                key=str(referral.patient_id),
+                referred_on=referral.referred_on,
+                cssrs_level=found.get(rules.CSSRS_INSTRUMENT) or None,
+                latest_severity={k: v for k, v in found.items() if k in SEVERITY_INSTRUMENTS},
+            )
+        )
+    by_id = {str(r.patient_id): r for r in referrals}
+    barriers = open_barrier_kinds(user, ids)
+    labels = dict(BarrierKind.choices)
+    show = can(user, "measure.view")
+    rows = []
+    for ranked in rules.order_waiting_list(facts, today):
+        referral = by_id[ranked.key]
+        rows.append(
+            WaitingRow(
+                ranked=ranked,
+                patient=referral.patient,
+                referral_status=referral.get_status_display(),
+                barriers=tuple(sorted(labels[k] for k in barriers.get(referral.patient_id, ()))),
+                show_reasons=show,
+            )
+        )
+    return rows
+
+
+# --- at risk of dropping out -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    patient: object
+    course: object
+    protocol: str
+    signals: tuple[rules.Signal, ...]
+
+
+def _session_counts(user, course_ids, today) -> dict:
+    from ketaclinic.treatments.models import SessionStatus, TreatmentSession
+
+    counts: dict = {}
+    rows = TreatmentSession.objects.visible_to(user).filter(course_id__in=course_ids)
+    for course_id, status, day in rows.values_list("course_id", "status", "scheduled_date"):
+        missed, cancelled = counts.get(course_id, (0, 0))
+        if status == SessionStatus.SCHEDULED and day < today:
+            missed += 1
+        elif status == SessionStatus.ABORTED:
+            cancelled += 1
+        counts[course_id] = (missed, cancelled)
+    return counts
+
+
+def _self_pay_protocol(clinic_id, code: str, cache: dict) -> bool:
+    # IV (and other racemic) ketamine is off-label and rarely covered (issue 8);
+    # the off-label consent type is what marks such a protocol.
+    from ketaclinic.protocols.queries import UnknownProtocol, protocol_facts
+
+    if code not in cache:
+        try:
+            cache[code] = protocol_facts(clinic_id, code).consent_type == "ketamine_off_label"
+        except UnknownProtocol:
+            cache[code] = False
+    return cache[code]
+
+
+def at_risk(user, today: datetime.date | None = None) -> list[RiskRow]:
+    """Patients in an active course with a dropout signal, most signals first."""
+    from ketaclinic.billing.models import SlidingScaleAssessment
+    from ketaclinic.billing.queries import accounts, oldest_unpaid_charge_dates
+    from ketaclinic.protocols.models import Course, CourseStatus
+
+    require(user, "access.view")
+    today = today or clinic_today(user.clinic)
+    rule = access_settings(user.clinic).dropout_rule
+    courses = list(
+        Course.objects.visible_to(user)
+        .filter(status=CourseStatus.ACTIVE)
+        .select_related("patient", "protocol_version")
+    )
+    patient_ids = [c.patient_id for c in courses]
+    counts = _session_counts(user, [c.id for c in courses], today)
+    balances = accounts(user)
+    oldest = oldest_unpaid_charge_dates(user)
+    barriers = open_barrier_kinds(user, patient_ids)
+    discounted = set(
+        SlidingScaleAssessment.objects.visible_to(user)
+        .filter(
+            patient_id__in=patient_ids,
+            ended_on__isnull=True,
+            effective_from__lte=today,
+            discount_percent__gt=0,
+        )
+        .values_list("patient_id", flat=True)
+    )
+    show_money = can(user, "billing.view")
+    cache: dict = {}
+    rows = []
+    for course in courses:
+        missed, cancelled = counts.get(course.id, (0, 0))
+        kinds = barriers.get(course.patient_id, set())
+        account = balances.get(course.patient_id)
+        first_unpaid = oldest.get(course.patient_id)
+        facts = rules.DropoutFacts(
+            missed_sessions=missed,
+            cancelled_sessions=cancelled,
+            balance=account.balance if account else 0,
+            oldest_charge_days=(today - first_unpaid).days if first_unpaid else None,
+            transport_barrier=BarrierKind.TRANSPORT in kinds,
+            cost_barrier=BarrierKind.COST in kinds,
+            insurance_denied=BarrierKind.INSURANCE_DENIAL in kinds,
+            on_sliding_scale=course.patient_id in discounted,
+            self_pay_protocol=_self_pay_protocol(course.clinic_id, course.protocol_code, cache),
+        )
+        signals = rules.dropout_signals(facts, rule)
+        if not show_money:
+            signals = [
+                rules.Signal(s.code, "Unpaid balance", s.action) if s.code == "unpaid" else s
+                for s in signals
+            ]
+        if signals:
+            rows.append(RiskRow(course.patient, course, course.protocol_code, tuple(signals)))
+    rows.sort(key=lambda r: (-len(r.signals), r.patient.family_name, r.patient.given_name))
+    return rows

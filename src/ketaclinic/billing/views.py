@@ -1,0 +1,477 @@
+"""Billing pages: the chart's Billing tab, PDFs, the clinic's balances, prices and reports."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ketaclinic.core.errors import DomainError, Forbidden
+from ketaclinic.core.permissions import can, require
+from ketaclinic.core.views import clinic_view, run_service
+
+from . import charges, estimates, pdf, queries, reports, rules, services, superbill
+from .definitions import DIAGNOSES, SERVICES
+from .forms import (
+    BillingSettingsForm,
+    ChargeForm,
+    DiagnosisForm,
+    EstimateForm,
+    FeeScheduleForm,
+    GuidelineForm,
+    PaymentForm,
+    PeriodForm,
+    SlidingScaleForm,
+    SlidingTableForm,
+    VoidForm,
+)
+from .poverty_guidelines import REGIONS
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _protocol_choices(user):
+    from ketaclinic.protocols.queries import protocols_for
+
+    return [
+        (row.code, row.definition.name)
+        for row in protocols_for(user)
+        if row.definition.configured and estimates.visit_kind(row.definition)
+    ]
+
+
+def _month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = today.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def _course_for(patient):
+    """The active course, else the most recent one."""
+    from ketaclinic.protocols.models import Course, CourseStatus
+
+    courses = Course.objects.filter(clinic_id=patient.clinic_id, patient=patient).select_related(
+        "protocol_version", "patient", "patient__clinic"
+    )
+    active = courses.filter(status=CourseStatus.ACTIVE).first()
+    return active or courses.order_by("-start_date", "-created_at").first()
+
+
+def _estimate_context(request, patient, today):
+    """The live estimate: the patient's course, or a protocol chosen on the page."""
+    course = _course_for(patient)
+    form = EstimateForm(
+        request.GET if "protocol" in request.GET else None,
+        protocols=_protocol_choices(request.user),
+        initial={"start_date": today},
+        prefix=None,
+    )
+    view, error, issued = None, "", None
+    try:
+        if form.is_bound and form.is_valid():
+            view = estimates.for_plan(
+                actor=request.user,
+                patient=patient,
+                protocol_code=form.cleaned_data["protocol"],
+                start_date=form.cleaned_data["start_date"],
+            )
+        elif course is not None:
+            view = estimates.for_course(course, today=today)
+            latest = queries.latest_estimate_for_course(course)
+            issued = (latest, queries.dispute_check(latest)) if latest else None
+    except DomainError as exc:
+        error = exc.message
+    return {
+        "course": course,
+        "estimate_form": form,
+        "estimate": view,
+        "estimate_error": error,
+        "dispute": issued,
+    }
+
+
+def _tab_context(request, patient, **bound):
+    user = request.user
+    today = queries.clinic_today(patient.clinic)
+    first, last = _month_bounds(today)
+    assessment = queries.assessment_on(patient, today)
+    return {
+        "patient": patient,
+        "active_tab": "billing",
+        "today": today,
+        "account": queries.account_of(patient),
+        "charges": list(queries.charges_of(user, patient)),
+        "payments": list(queries.payments_of(user, patient)),
+        "assessment": assessment,
+        "assessments": list(queries.assessments_of(user, patient)[:5]),
+        "issued": list(queries.estimates_of(user, patient)[:10]),
+        "diagnosis": queries.current_diagnosis(patient),
+        "diagnoses": DIAGNOSES,
+        "payment_form": bound.get("payment_form")
+        or PaymentForm(prefix="payment", initial={"received_on": today, "method": "card"}),
+        "scale_form": bound.get("scale_form")
+        or SlidingScaleForm(prefix="scale", initial={"effective_from": today}),
+        "charge_form": bound.get("charge_form")
+        or ChargeForm(prefix="charge", initial={"service_date": today}),
+        "diagnosis_form": bound.get("diagnosis_form") or DiagnosisForm(prefix="dx"),
+        "superbill_form": PeriodForm(initial={"date_from": first, "date_to": last}),
+        "can_pay": can(user, "billing.payment"),
+        "can_scale": can(user, "billing.sliding_scale"),
+        "can_charge": can(user, "billing.charge"),
+        "can_issue": can(user, "billing.estimate"),
+        "can_diagnose": can(user, "billing.diagnosis"),
+        **_estimate_context(request, patient, today),
+    }
+
+
+@clinic_view
+def billing_tab(request, patient_id):
+    patient = queries.access_billing_patient(request.user, patient_id, record_view=True)
+    return render(request, "billing/tab.html", _tab_context(request, patient))
+
+
+def _tab(patient):
+    return redirect("billing:tab", patient_id=patient.id)
+
+
+def _post_form(request, patient_id, action, form_class, prefix, call, success, key):
+    patient = queries.access_billing_patient(request.user, patient_id, action=action)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        done = run_service(form, lambda: call(patient, form.cleaned_data))
+        if done is not None:
+            messages.success(request, success(done))
+            return _tab(patient)
+    context = _tab_context(request, patient, **{key: form})
+    return render(request, "billing/tab.html", context, status=422)
+
+
+@require_POST
+@clinic_view
+def record_payment(request, patient_id):
+    return _post_form(
+        request,
+        patient_id,
+        "billing.payment",
+        PaymentForm,
+        "payment",
+        lambda patient, data: services.record_payment(actor=request.user, patient=patient, **data),
+        lambda p: f"Payment of ${p.amount:,.2f} recorded.",
+        "payment_form",
+    )
+
+
+@require_POST
+@clinic_view
+def apply_sliding_scale(request, patient_id):
+    return _post_form(
+        request,
+        patient_id,
+        "billing.sliding_scale",
+        SlidingScaleForm,
+        "scale",
+        lambda patient, data: services.apply_sliding_scale(
+            actor=request.user, patient=patient, **data
+        ),
+        lambda a: f"Sliding scale applied: {a.discount_percent.normalize():f}% discount.",
+        "scale_form",
+    )
+
+
+@require_POST
+@clinic_view
+def add_charge(request, patient_id):
+    return _post_form(
+        request,
+        patient_id,
+        "billing.charge",
+        ChargeForm,
+        "charge",
+        lambda patient, data: charges.add_charge(actor=request.user, patient=patient, **data),
+        lambda c: f"Charge added: {c.code or c.description} ${c.amount:,.2f}.",
+        "charge_form",
+    )
+
+
+@require_POST
+@clinic_view
+def set_diagnosis(request, patient_id):
+    return _post_form(
+        request,
+        patient_id,
+        "billing.diagnosis",
+        DiagnosisForm,
+        "dx",
+        lambda patient, data: services.set_diagnosis(actor=request.user, patient=patient, **data),
+        lambda d: f"Diagnosis set: {d.code}.",
+        "diagnosis_form",
+    )
+
+
+@require_POST
+@clinic_view
+def charge_sessions(request, patient_id):
+    patient = queries.access_billing_patient(request.user, patient_id, action="billing.charge")
+    result = charges.charge_completed_sessions(actor=request.user, patient=patient)
+    messages.success(request, f"{len(result.charged)} completed session(s) charged.")
+    for session, reason in result.skipped:
+        messages.warning(request, f"Session {session.number} ({session.scheduled_date}): {reason}")
+    return _tab(patient)
+
+
+@require_POST
+@clinic_view
+def issue_estimate(request, patient_id):
+    patient = queries.access_billing_patient(request.user, patient_id, action="billing.estimate")
+    course = None
+    if request.POST.get("course_id"):
+        course = queries.access_course(
+            request.user, request.POST["course_id"], action="billing.estimate"
+        )
+    start = request.POST.get("start_date")
+    try:
+        estimate = services.issue_estimate(
+            actor=request.user,
+            patient=patient,
+            course=course,
+            protocol_code=request.POST.get("protocol", ""),
+            start_date=datetime.date.fromisoformat(start) if start else None,
+        )
+    except (DomainError, ValueError) as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return _tab(patient)
+    messages.success(
+        request,
+        f"Good Faith Estimate issued: ${estimate.total:,.2f}. Open its PDF under "
+        "Issued Good Faith Estimates.",
+    )
+    return redirect(reverse("billing:tab", args=[patient.id]) + "#estimate")
+
+
+@require_POST
+@clinic_view
+def void_row(request, kind, row_id):
+    action = "billing.charge" if kind == "charge" else "billing.payment"
+    if kind == "charge":
+        row = queries.access_charge(request.user, row_id, action=action)
+    else:
+        row = queries.access_payment(request.user, row_id, action=action)
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why it is voided.")
+    else:
+        call = services.void_charge if kind == "charge" else services.void_payment
+        try:
+            call(actor=request.user, **{kind: row}, reason=form.cleaned_data["reason"])
+            messages.success(request, f"The {kind} was voided.")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return _tab(row.patient)
+
+
+@clinic_view
+def estimate_pdf(request, estimate_id):
+    estimate = queries.access_estimate(request.user, estimate_id)
+    content = pdf.estimate_pdf(superbill.estimate_document(estimate))
+    return _pdf(content, f"good-faith-estimate-{estimate.created_at:%Y%m%d}.pdf")
+
+
+@clinic_view
+def superbill_pdf(request, patient_id):
+    patient = queries.access_billing_patient(request.user, patient_id)
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "Choose a period for the superbill.")
+        return _tab(patient)
+    start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    data = superbill.superbill(patient, start, end)
+    return _pdf(pdf.superbill_pdf(data), f"superbill-{patient.mrn}-{start:%Y%m%d}.pdf")
+
+
+# --- clinic pages ------------------------------------------------------------------------------
+
+
+@clinic_view
+def overview(request):
+    require(request.user, "billing.view")
+    from ketaclinic.patients.models import Patient
+
+    owing = {pid: a for pid, a in queries.accounts(request.user).items() if a.balance != 0}
+    patients = Patient.objects.visible_to(request.user).filter(pk__in=list(owing))
+    rows = sorted(
+        ((p, owing[p.id]) for p in patients), key=lambda r: (-r[1].balance, r[0].family_name)
+    )
+    today = queries.clinic_today(request.user.clinic)
+    return render(
+        request,
+        "billing/overview.html",
+        {
+            "rows": rows,
+            "schedule": queries.fee_schedule_on(request.user.clinic_id, today),
+            "scale": queries.sliding_scale_on(request.user.clinic_id, today),
+            "can_charge": can(request.user, "billing.charge"),
+            "can_configure": can(request.user, "billing.configure"),
+            "can_report": can(request.user, "billing.reports"),
+        },
+    )
+
+
+@require_POST
+@clinic_view
+def charge_all(request):
+    result = charges.charge_completed_sessions(actor=request.user)
+    messages.success(request, f"{len(result.charged)} completed session(s) charged.")
+    for session, reason in result.skipped:
+        messages.warning(request, f"{session.patient} session {session.number}: {reason}")
+    return redirect("billing:overview")
+
+
+@clinic_view
+def fee_schedule_page(request):
+    user = request.user
+    schedules = list(queries.fee_schedules(user))
+    today = queries.clinic_today(user.clinic)
+    current = queries.fee_schedule_on(user.clinic_id, today)
+    form = None
+    if can(user, "billing.configure"):
+        prices = queries.prices_of(current) if current else {}
+        form = FeeScheduleForm(
+            request.POST or None,
+            current=prices,
+            initial={"effective_from": today, "name": "Fee schedule"},
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            done = run_service(
+                form,
+                lambda: services.create_fee_schedule(
+                    actor=user,
+                    name=data["name"],
+                    effective_from=data["effective_from"],
+                    note=data["note"],
+                    items=form.items(),
+                ),
+            )
+            if done is not None:
+                messages.success(request, f"Fee schedule in force from {done.effective_from}.")
+                return redirect("billing:fee_schedule")
+    elif request.method == "POST":
+        raise Forbidden("Your role may not change fee schedules.")
+    return render(
+        request,
+        "billing/fee_schedule.html",
+        {
+            "schedules": schedules,
+            "current": current,
+            "form": form,
+            "services": SERVICES,
+        },
+    )
+
+
+REGION_LABELS = dict(REGIONS)
+
+
+def _scale_rows(scale):
+    parsed = queries.bands_of(scale)
+    return [(rules.band_label(parsed, i), b.discount_percent) for i, b in enumerate(parsed)]
+
+
+@clinic_view
+def sliding_scale_page(request):
+    user = request.user
+    require(user, "billing.view")
+    today = queries.clinic_today(user.clinic)
+    configure = can(user, "billing.configure")
+    if request.method == "POST" and not configure:
+        raise Forbidden("Your role may not change the sliding scale.")
+    table_form = SlidingTableForm(
+        request.POST if "table" in request.POST else None,
+        prefix="table",
+        initial={"effective_from": today},
+    )
+    guideline_form = GuidelineForm(
+        request.POST if "guideline" in request.POST else None,
+        prefix="guideline",
+        initial={"year": today.year, "region": "contiguous"},
+    )
+    if request.method == "POST":
+        form = table_form if "table" in request.POST else guideline_form
+        if form.is_valid():
+            data = form.cleaned_data
+            if form is table_form:
+                call = lambda: services.create_sliding_scale(  # noqa: E731
+                    actor=user,
+                    name=data["name"],
+                    effective_from=data["effective_from"],
+                    note=data["note"],
+                    bands=form.bands(),
+                )
+            else:
+                call = lambda: services.set_poverty_guideline(actor=user, **data)  # noqa: E731
+            if run_service(form, call) is not None:
+                messages.success(request, "Saved.")
+                return redirect("billing:sliding_scale")
+    settings = queries.billing_settings(user.clinic)
+    guidelines = queries.guidelines(user.clinic_id)
+    return render(
+        request,
+        "billing/sliding_scale.html",
+        {
+            "scales": [(s, _scale_rows(s)) for s in queries.sliding_scales(user)],
+            "guidelines": [(g, REGION_LABELS.get(g.region, g.region)) for g in guidelines],
+            "missing_year": not any(
+                g.year == today.year and g.region == settings.poverty_region for g in guidelines
+            ),
+            "today": today,
+            "region": settings.get_poverty_region_display(),
+            "table_form": table_form if configure else None,
+            "guideline_form": guideline_form if configure else None,
+        },
+    )
+
+
+@clinic_view
+def settings_page(request):
+    user = request.user
+    require(user, "billing.configure")
+    current = queries.billing_settings(user.clinic)
+    form = BillingSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if run_service(form, lambda: services.update_billing_settings(actor=user, **changes)):
+            messages.success(request, "Billing settings saved.")
+            return redirect("billing:settings")
+    return render(request, "billing/settings.html", {"form": form})
+
+
+@clinic_view
+def report_page(request):
+    user = request.user
+    require(user, "billing.reports")
+    today = queries.clinic_today(user.clinic)
+    form = PeriodForm(
+        request.GET or None, initial={"date_from": today.replace(month=1, day=1), "date_to": today}
+    )
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    else:
+        start, end = today.replace(month=1, day=1), today
+    return render(
+        request,
+        "billing/report.html",
+        {
+            "form": form,
+            "report": reports.billing_report(user, start, end),
+        },
+    )

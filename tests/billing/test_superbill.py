@@ -1,0 +1,158 @@
+"""Superbills: a patient's month or one session, with diagnosis, codes, units, fees, payments."""
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from ketaclinic.billing import charges, services
+from tests.billing.helpers import complete, fee_schedule, local, session, start_course
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.fixture
+def march(clinic_admin, prescriber, nurse, front_desk, patient):
+    """Three esketamine sessions and a consultation in March 2026, one in April, payments."""
+    fee_schedule(clinic_admin)
+    services.update_billing_settings(
+        actor=clinic_admin, billing_npi="1234567893", tax_id="12-3456789"
+    )
+    prescriber.npi = "1987654326"
+    prescriber.save()
+    services.set_diagnosis(actor=prescriber, patient=patient, code="F33.2")
+    course = start_course(prescriber, nurse, patient)
+    clinic = patient.clinic
+    for number, (day, dose, devices) in enumerate(
+        [(3, "56", 2), (6, "56", 2), (10, "84", 3), (2, "84", 3)], start=1
+    ):
+        month = 4 if number == 4 else 3
+        done = complete(
+            session(course, number),
+            prescriber,
+            nurse,
+            at=local(clinic, 2026, month, day),
+            dose_mg=dose,
+            devices=devices,
+        )
+        charges.charge_session(actor=front_desk, session=done)
+    charges.add_charge(
+        actor=front_desk,
+        patient=patient,
+        service="consultation",
+        service_date=dt.date(2026, 3, 1),
+        rendering_provider=prescriber,
+    )
+    services.record_payment(
+        actor=front_desk,
+        patient=patient,
+        amount="500.00",
+        method="card",
+        received_on=dt.date(2026, 3, 3),
+        reference="A-1",
+    )
+    services.record_payment(
+        actor=front_desk,
+        patient=patient,
+        amount="250.00",
+        method="cash",
+        received_on=dt.date(2026, 4, 2),
+    )
+    return course
+
+
+def test_a_superbill_for_a_patients_month_matches_the_records(api, march, front_desk, patient):
+    # when the front desk opens March's superbill as JSON and as PDF
+    client = api(front_desk)
+    data = client.get(
+        f"/patients/{patient.id}/superbill",
+        **{"from": "2026-03-01", "to": "2026-03-31", "format": "json"},
+    ).json()
+    response = client.get(
+        f"/patients/{patient.id}/superbill", **{"from": "2026-03-01", "to": "2026-03-31"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    # then the diagnosis, identifiers and every March line are in it, April's are not
+    assert data["diagnosis"] == {
+        "code": "F33.2",
+        "description": "Major depressive disorder, recurrent, severe without psychotic features",
+    }
+    codes = [(line["date"], line["code"], line["units"], line["fee"]) for line in data["lines"]]
+    assert codes == [
+        ("2026-03-01", "99205", "1", "400.00"),
+        ("2026-03-03", "G2082", "1", "300.00"),
+        ("2026-03-03", "", "2", "591.00"),
+        ("2026-03-06", "G2082", "1", "300.00"),
+        ("2026-03-06", "", "2", "591.00"),
+        ("2026-03-10", "G2083", "1", "340.00"),
+        ("2026-03-10", "", "3", "886.50"),
+    ]
+    assert data["payments"] == [
+        {"date": "2026-03-03", "method": "Card", "reference": "A-1", "amount": "500.00"}
+    ]
+    assert data["totals"]["fees"] == "3408.50"
+    for expected in (
+        "Superbill",
+        "F33.2",
+        "Jordan Rivera",
+        "1984-03-12",
+        "1234567893",
+        "12-3456789",
+        "1987654326",
+        "99205",
+        "G2082",
+        "G2083",
+        "$886.50",
+        "$3,408.50",
+        "$500.00",
+    ):
+        assert expected in text, expected
+    assert "2026-04-02" not in text
+    # and every code line of the PDF carries its date, units and fee as recorded
+    for line in data["lines"]:
+        if line["code"]:
+            pattern = rf"{line['date']}\s+11\s+{line['code']}.*\s{line['units']}\s+\${line['fee']}"
+            assert re.search(pattern, text), pattern
+
+
+def test_a_superbill_for_one_session(api, march, front_desk):
+    from ketaclinic.treatments.models import TreatmentSession
+
+    third = TreatmentSession.objects.get(course=march, number=3)
+    data = api(front_desk).get(f"/sessions/{third.id}/superbill", format="json").json()
+    assert [line["code"] for line in data["lines"]] == ["G2083", ""]
+    assert data["period"] == {"from": "2026-03-10", "to": "2026-03-10"}
+
+
+def test_a_superbill_period_must_be_in_order_and_at_most_a_year(api, march, front_desk, patient):
+    client = api(front_desk)
+    backwards = client.get(
+        f"/patients/{patient.id}/superbill", **{"from": "2026-03-31", "to": "2026-03-01"}
+    )
+    assert backwards.status_code == 422
+    too_long = client.get(
+        f"/patients/{patient.id}/superbill", **{"from": "2024-01-01", "to": "2026-03-01"}
+    )
+    assert too_long.status_code == 422
+
+
+def test_the_billing_report_shows_revenue_discounts_and_outstanding_balances(
+    api, march, clinic_admin, auditor
+):
+    body = api(auditor).get("/reports/billing", **{"from": "2026-03-01", "to": "2026-04-30"}).json()
+    assert [m["month"] for m in body["months"]] == ["2026-03", "2026-04"]
+    assert body["totals"]["charged"] == "4635.00"
+    assert body["totals"]["received"] == "750.00"
+    assert body["received_by_method"] == {"card": "500.00", "cash": "250.00"}
+    assert body["outstanding"]["patients"] == 1
+    assert body["outstanding"]["total"] == "3885.00"
