@@ -1,0 +1,106 @@
+"""Protocol definitions as JSON data (clinic copies) and the checks a clinic edit must pass."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import fields, is_dataclass
+from decimal import Decimal
+from typing import Any
+
+from ketaclinic.protocols.definitions import (
+    CONSENT_TYPES,
+    DRUGS,
+    FIXED_MG,
+    MG_PER_KG,
+    ProtocolDefinition,
+)
+
+
+def to_data(value: Any) -> Any:
+    """A definition (or part of one) as JSON-safe data; Decimals become strings."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_data(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [to_data(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _convert(inner[0], value)
+    if origin is tuple:
+        return tuple(_convert(typing.get_args(tp)[0], v) for v in value)
+    if isinstance(tp, type) and is_dataclass(tp):
+        return from_data(tp, value)
+    if tp is Decimal:
+        return Decimal(str(value))
+    if tp is int and not isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def from_data(cls: type, data: dict[str, Any]) -> Any:
+    """Rebuild a dataclass (e.g. ProtocolDefinition) from `to_data` output; ignore unknown keys."""
+    hints = typing.get_type_hints(cls)
+    kwargs = {f.name: _convert(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data}
+    return cls(**kwargs)
+
+
+def merge_changes(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge a clinic's changes into a definition's data (lists are replaced whole)."""
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_changes(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def validate_definition(definition: ProtocolDefinition) -> list[str]:
+    """Problems that make a (clinic-edited) definition unsafe or unusable; empty when fine."""
+    problems: list[str] = []
+    dose = definition.dose
+    if definition.drug not in DRUGS:
+        problems.append(f"drug must be one of {', '.join(DRUGS)}")
+    if definition.consent_type not in CONSENT_TYPES:
+        problems.append(f"consent_type must be one of {', '.join(CONSENT_TYPES)}")
+    if definition.configured:
+        if dose.basis == MG_PER_KG:
+            needed = ("default_mg_per_kg", "min_mg_per_kg", "max_mg_per_kg")
+            problems += [f"dose.{n} must be set" for n in needed if getattr(dose, n) is None]
+            if not problems and not (
+                dose.min_mg_per_kg <= dose.default_mg_per_kg <= dose.max_mg_per_kg
+            ):
+                problems.append(
+                    "dose: min_mg_per_kg <= default_mg_per_kg <= max_mg_per_kg must hold"
+                )
+        elif dose.basis == FIXED_MG:
+            if not dose.allowed_doses_mg:
+                problems.append("dose.allowed_doses_mg must list at least one dose")
+            if dose.first_dose_mg is None:
+                problems.append("dose.first_dose_mg must be set")
+        else:
+            problems.append(f"dose.basis must be {MG_PER_KG} or {FIXED_MG}")
+        if not definition.phases:
+            problems.append("at least one schedule phase is needed")
+    for phase in definition.phases:
+        if phase.sessions_per_period < 1 or phase.period_weeks < 1:
+            problems.append(
+                f"phase {phase.code}: sessions_per_period and period_weeks must be >= 1"
+            )
+        if phase.min_gap_days < 1:
+            problems.append(f"phase {phase.code}: min_gap_days must be >= 1")
+    for rule in definition.alerts:
+        if rule.comparison not in (">=", ">", "<=", "<"):
+            problems.append(f"alert {rule.code}: comparison must be one of >=, >, <=, <")
+    if dose.max_dose_mg is not None and dose.max_dose_mg <= 0:
+        problems.append("dose.max_dose_mg must be positive")
+    return problems

@@ -1,0 +1,149 @@
+"""API input and output shapes for protocols, schedules, courses and dose calculations."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ProtocolOut(Schema):
+    code: str
+    base_code: str
+    version: int
+    is_builtin: bool
+    name: str
+    drug: str
+    route: str
+    consent_type: str
+    summary: str
+    configured: bool
+    needs_configuration: list[str]
+    definition: dict[str, Any]
+
+
+class ProtocolChangeIn(Schema):
+    changes: dict[str, Any]
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class ProtocolCopyIn(Schema):
+    code: str = Field(min_length=2, max_length=60)
+    name: str = Field(min_length=1, max_length=200)
+    changes: dict[str, Any] = Field(default_factory=dict)
+    note: str = Field("", max_length=2000)
+
+
+class SchedulePreviewIn(Schema):
+    start_date: datetime.date
+    weight_kg: Decimal | None = Field(None, gt=0, le=400)
+    age_years: int | None = Field(None, ge=0, le=120)
+    maintenance_sessions: int | None = Field(None, ge=0, le=52)
+
+
+class PlannedSessionOut(Schema):
+    number: int
+    date: datetime.date
+    phase: str
+    week: int
+    planned_dose_mg: Decimal | None
+    planned_dose_mg_per_kg: Decimal | None
+
+
+class SchedulePreviewOut(Schema):
+    protocol: str
+    sessions: list[PlannedSessionOut]
+    warnings: list[str]
+
+
+class CourseIn(Schema):
+    protocol: str = Field(min_length=1, max_length=60)
+    start_date: datetime.date
+    weight_kg: Decimal | None = Field(None, gt=0, le=400)
+    maintenance_sessions: int | None = Field(None, ge=0, le=52)
+
+
+class CourseSessionOut(Schema):
+    id: UUID
+    number: int
+    date: datetime.date
+    phase: str
+    planned_dose_mg: Decimal | None
+    planned_dose_mg_per_kg: Decimal | None
+    status: str
+
+
+class ExposureOut(Schema):
+    drug: str
+    protocol: str
+    window_days: int
+    window_start: datetime.date
+    as_of: datetime.date
+    sessions: int
+    total_mg: Decimal
+    max_sessions: int | None
+    max_mg: Decimal | None
+    limit_source: str
+    warnings: list[str]
+
+
+class CourseOut(Schema):
+    id: UUID
+    patient_id: UUID
+    protocol: str
+    protocol_version: int
+    status: str
+    start_date: datetime.date
+    weight_kg: Decimal | None
+    warnings: list[str]
+    sessions: list[CourseSessionOut]
+    exposure: ExposureOut
+
+
+class CourseStopIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RescheduleIn(Schema):
+    date: datetime.date
+
+
+class RescheduleOut(Schema):
+    session_id: UUID
+    date: datetime.date
+    warnings: list[str]
+
+
+class DoseCalculationIn(Schema):
+    protocol: str = Field(min_length=1, max_length=60)
+    weight_kg: Decimal | None = Field(None, max_digits=6, decimal_places=2)
+    concentration_mg_per_ml: Decimal | None = Field(None, max_digits=7, decimal_places=2)
+    bag_volume_ml: Decimal | None = Field(None, max_digits=7, decimal_places=2)
+    dose_mg_per_kg: Decimal | None = Field(None, max_digits=5, decimal_places=3)
+    duration_min: int | None = Field(None, ge=1, le=1440)
+    dose_mg: Decimal | None = Field(None, max_digits=7, decimal_places=1)
+
+
+class DoseCalculationOut(Schema):
+    protocol: str
+    dose_mg: Decimal
+    capped: bool
+    max_dose_mg: Decimal | None
+    dose_mg_per_kg: Decimal | None = None
+    draw_volume_ml: Decimal | None = None
+    infusion_volume_ml: Decimal | None = None
+    duration_min: int | None = None
+    rate_ml_per_h: Decimal | None = None
+    actual_duration_min: Decimal | None = None
+    devices: int | None = None
+    device_mg: Decimal | None = None
+    rest_between_devices_min: int | None = None
+    rounding: str
+
+
+class OpenDaysIn(Schema):
+    weekdays: list[int]

@@ -1,0 +1,95 @@
+"""Coded vocabularies of the treatment day: session states, adverse events, interventions."""
+
+from __future__ import annotations
+
+SCHEDULED = "scheduled"
+CHECKED_IN = "checked_in"
+PRE_CHECKS_DONE = "pre_checks_done"
+DOSING = "dosing"
+MONITORING = "monitoring"
+READY_FOR_DISCHARGE = "ready_for_discharge"
+DISCHARGED = "discharged"
+ABORTED = "aborted"
+
+STATUSES = (
+    (SCHEDULED, "Scheduled"),
+    (CHECKED_IN, "Checked in"),
+    (PRE_CHECKS_DONE, "Pre-checks done"),
+    (DOSING, "Dosing"),
+    (MONITORING, "Monitoring"),
+    (READY_FOR_DISCHARGE, "Ready for discharge"),
+    (DISCHARGED, "Discharged"),
+    (ABORTED, "Aborted"),
+)
+
+# Active = on the chair board: the patient is in the clinic.
+ACTIVE_STATUSES = (CHECKED_IN, PRE_CHECKS_DONE, DOSING, MONITORING, READY_FOR_DISCHARGE)
+# After the dose started: vitals are checked against the alert rules and drive "next due".
+DOSED_STATUSES = (DOSING, MONITORING, READY_FOR_DISCHARGE)
+
+# Adverse events (issue 5 coded list); severity words as clinicians use them.
+ADVERSE_EVENTS = (
+    ("nausea", "Nausea"),
+    ("vomiting", "Vomiting"),
+    ("hypertension", "Hypertension"),
+    ("sedation", "Sedation"),
+    ("dissociation", "Dissociation"),
+    ("headache", "Headache"),
+    ("dizziness", "Dizziness"),
+    ("anxiety_emergence", "Anxiety or emergence reaction"),
+    ("respiratory_depression", "Respiratory depression"),
+    ("other", "Other"),
+)
+# The three effects the esketamine label says must resolve before the patient leaves, and
+# the REMS form asks about (clinical.md section 1).
+REMS_EFFECTS = ("sedation", "dissociation", "respiratory_depression")
+
+SEVERITIES = (("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe"))
+
+ADVERSE_EVENT_ACTIONS = (
+    ("none", "None needed"),
+    ("observation_extended", "Observation extended"),
+    ("medication_given", "Medication given"),
+    ("infusion_paused", "Infusion paused"),
+    ("rate_reduced", "Infusion rate reduced"),
+    ("dose_stopped", "Dosing stopped"),
+    ("emergency_services_called", "Emergency services called"),
+    ("other", "Other"),
+)
+
+ADVERSE_EVENT_OUTCOMES = (
+    ("resolved", "Resolved"),
+    ("resolving", "Resolving"),
+    ("not_resolved", "Not resolved"),
+    ("transferred", "Transferred to emergency care"),
+)
+
+# What was done about an alert (issue 5); "rechecked" covers a repeat measurement with no
+# other action, "other" needs a note.
+INTERVENTIONS = (
+    ("infusion_paused", "Infusion paused"),
+    ("rate_reduced", "Infusion rate reduced"),
+    ("medication_given", "Medication given"),
+    ("observation_extended", "Observation extended"),
+    ("emergency_services_called", "Emergency services called"),
+    ("rechecked", "Vitals rechecked, no other intervention"),
+    ("other", "Other (see note)"),
+)
+
+PREGNANCY_TEST_RESULTS = (
+    ("negative", "Negative"),
+    ("positive", "Positive"),
+    ("not_applicable", "Not applicable"),
+)
+
+GO = "go"
+NO_GO = "no_go"
+DECISIONS = ((GO, "Go: dose today"), (NO_GO, "No-go: do not dose today"))
+
+SCALES = (("moaas", "MOAA/S"), ("cadss6", "CADSS-6"))
+# CADSS-6 (Rodrigues 2021), clinical.md section 4: 6 items scored 0-4 (verify range), total
+# 0-24. The licence is unclear and the reference does not list the item wording, so items are
+# numbered here; a clinic with a licence shows its own item text next to the numbers.
+CADSS6_ITEMS = tuple(f"Item {n}" for n in range(1, 7))
+CADSS6_ITEM_MAX = 4
+MOAAS_MAX = 5

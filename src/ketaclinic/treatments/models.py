@@ -1,0 +1,295 @@
+"""Treatment sessions and what happens in them: checks, order, vitals, alerts, events, notes."""
+
+from django.conf import settings
+from django.db import models
+
+from ketaclinic.core.models import ClinicScopedModel
+from ketaclinic.treatments import codes as c
+
+USER = settings.AUTH_USER_MODEL
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = c.SCHEDULED, "Scheduled"
+    CHECKED_IN = c.CHECKED_IN, "Checked in"
+    PRE_CHECKS_DONE = c.PRE_CHECKS_DONE, "Pre-checks done"
+    DOSING = c.DOSING, "Dosing"
+    MONITORING = c.MONITORING, "Monitoring"
+    READY_FOR_DISCHARGE = c.READY_FOR_DISCHARGE, "Ready for discharge"
+    DISCHARGED = c.DISCHARGED, "Discharged"
+    ABORTED = c.ABORTED, "Aborted"
+
+
+class TreatmentSession(ClinicScopedModel):
+    """One visit of a course: planned, then run through the session state machine.
+
+    Status changes only through treatments.services, each holding a row lock on the session.
+    """
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey(
+        "protocols.Course", on_delete=models.PROTECT, related_name="sessions"
+    )
+    # The protocol version the session runs under (refreshed at check-in, then frozen).
+    protocol_version = models.ForeignKey(
+        "protocols.ProtocolVersion", on_delete=models.PROTECT, related_name="sessions"
+    )
+    protocol_code = models.SlugField(max_length=60)
+    number = models.PositiveIntegerField(help_text="Position in the course, from 1.")
+    phase = models.CharField(max_length=30)
+    scheduled_date = models.DateField(db_index=True)
+    planned_dose_mg = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    planned_dose_mg_per_kg = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        max_length=24, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    chair = models.CharField(max_length=20, blank=True)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    pre_checks_done_at = models.DateTimeField(null=True, blank=True)
+    # First device (esketamine) or infusion start (IV).
+    dose_started_at = models.DateTimeField(null=True, blank=True)
+    devices_given = models.PositiveSmallIntegerField(default=0)
+    last_device_at = models.DateTimeField(null=True, blank=True)
+    monitoring_started_at = models.DateTimeField(null=True, blank=True)
+    infusion_ended_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    # The nurse monitoring the patient (REMS "monitoring provider"); set when the dose starts.
+    monitored_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # REMS: when the patient would have been ready to leave without the 2-hour rule.
+    ready_to_leave_at = models.DateTimeField(null=True, blank=True)
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    discharged_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escort_present = models.BooleanField(default=False)
+    discharge_override_note = models.TextField(blank=True)
+    discharge_overridden_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    discharge_unmet = models.JSONField(default=list, blank=True)
+    aborted_at = models.DateTimeField(null=True, blank=True)
+    abort_reason = models.TextField(blank=True)
+    rems_submitted_at = models.DateTimeField(null=True, blank=True)
+    rems_submitted_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rems_confirmation = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scheduled_date", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="session_number_in_course")
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "scheduled_date", "status"]),
+            models.Index(fields=["clinic", "status"]),
+            models.Index(fields=["patient", "scheduled_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol_code} #{self.number} on {self.scheduled_date.isoformat()}"
+
+
+class PreCheck(ClinicScopedModel):
+    """The nurse's pre-dose checklist, and the prescriber's go/no-go when BP is high."""
+
+    session = models.OneToOneField(
+        TreatmentSession, on_delete=models.PROTECT, related_name="pre_check"
+    )
+    last_food_at = models.DateTimeField(null=True, blank=True)
+    last_liquid_at = models.DateTimeField(null=True, blank=True)
+    nasal_products_at = models.DateTimeField(null=True, blank=True)
+    escort_confirmed = models.BooleanField(default=False)
+    escort_name = models.CharField(max_length=200, blank=True)
+    escort_phone = models.CharField(max_length=40, blank=True)
+    medications_reviewed = models.BooleanField(default=False)
+    # REMS classes the patient takes now (codes of CONCOMITANT_MEDICATION_CLASSES).
+    medication_classes = models.JSONField(default=list, blank=True)
+    measures_done = models.BooleanField(default=False)
+    pregnancy_test = models.CharField(max_length=20, choices=c.PREGNANCY_TEST_RESULTS, blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    decision_needed = models.BooleanField(default=False)
+    decision_reasons = models.JSONField(default=list, blank=True)
+    decision = models.CharField(max_length=10, choices=c.DECISIONS, blank=True)
+    decision_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Pre-check of {self.session_id}"
+
+
+class DoseOrder(ClinicScopedModel):
+    """The prescriber's signed order, with the calculation, and the nurse's second check."""
+
+    session = models.OneToOneField(TreatmentSession, on_delete=models.PROTECT, related_name="order")
+    dose_mg = models.DecimalField(max_digits=7, decimal_places=1)
+    dose_mg_per_kg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    concentration_mg_per_ml = models.DecimalField(
+        max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    bag_volume_ml = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    duration_min = models.PositiveIntegerField(null=True, blank=True)
+    draw_volume_ml = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    infusion_volume_ml = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    rate_ml_per_h = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    devices = models.PositiveSmallIntegerField(null=True, blank=True)
+    capped = models.BooleanField(default=False)
+    calculation = models.JSONField(default=dict)
+    ordered_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    product = models.CharField(max_length=200, blank=True)
+    lot_number = models.CharField(max_length=60, blank=True)
+    checked_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.dose_mg} mg for {self.session_id}"
+
+
+class VitalSignsEntry(ClinicScopedModel):
+    """One set of vital signs on the session flowsheet (never edited: corrections are new rows)."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="vitals")
+    measured_at = models.DateTimeField()
+    systolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    heart_rate = models.PositiveSmallIntegerField(null=True, blank=True)
+    spo2 = models.PositiveSmallIntegerField("SpO2", null=True, blank=True)
+    resp_rate = models.PositiveSmallIntegerField(null=True, blank=True)
+    temperature_c = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    pre_dose = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["measured_at", "created_at"]
+        indexes = [models.Index(fields=["session", "measured_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.systolic}/{self.diastolic} at {self.measured_at.isoformat()}"
+
+
+class ScaleEntry(ClinicScopedModel):
+    """A MOAA/S, CADSS-6 or modified Aldrete entry during the session."""
+
+    SCALES = (*c.SCALES, ("aldrete", "Modified Aldrete"))
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="scales")
+    scale = models.CharField(max_length=10, choices=SCALES)
+    score = models.PositiveSmallIntegerField()
+    items = models.JSONField(default=dict, blank=True)
+    measured_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["measured_at", "created_at"]
+        indexes = [models.Index(fields=["session", "scale", "measured_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scale} {self.score}"
+
+
+class SessionAlert(ClinicScopedModel):
+    """An alert rule that fired; open until acknowledged with an intervention record."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="alerts")
+    code = models.CharField(max_length=30)
+    label = models.CharField(max_length=100)
+    message = models.CharField(max_length=300)
+    measure = models.CharField(max_length=30)
+    value = models.DecimalField(max_digits=7, decimal_places=1)
+    threshold = models.DecimalField(max_digits=7, decimal_places=1)
+    comparison = models.CharField(max_length=2)
+    source = models.TextField()
+    raised_at = models.DateTimeField()
+    vitals_entry = models.ForeignKey(
+        VitalSignsEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    scale_entry = models.ForeignKey(
+        ScaleEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    intervention = models.CharField(max_length=30, choices=c.INTERVENTIONS, blank=True)
+    intervention_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "created_at"]
+        indexes = [models.Index(fields=["session", "acknowledged_at"])]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+
+class AdverseEvent(ClinicScopedModel):
+    """An adverse event from the coded list, with severity, action and outcome."""
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="adverse_events"
+    )
+    code = models.CharField(max_length=30, choices=c.ADVERSE_EVENTS)
+    description = models.CharField(max_length=300, blank=True)
+    severity = models.CharField(max_length=10, choices=c.SEVERITIES)
+    onset_at = models.DateTimeField()
+    action = models.CharField(max_length=30, choices=c.ADVERSE_EVENT_ACTIONS)
+    outcome = models.CharField(max_length=20, choices=c.ADVERSE_EVENT_OUTCOMES)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["onset_at", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} ({self.severity})"
+
+
+class SessionNote(ClinicScopedModel):
+    """The session note: editable until the prescriber signs it, then locked (addenda only)."""
+
+    session = models.OneToOneField(TreatmentSession, on_delete=models.PROTECT, related_name="note")
+    text = models.TextField(blank=True)
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Note of {self.session_id}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.signed_at is not None
+
+
+class NoteAddendum(ClinicScopedModel):
+    """Text added to a signed note; the signed text itself never changes."""
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.note_id}"

@@ -1,0 +1,37 @@
+"""Actions of the treatments app: running a session, orders, notes, REMS forms."""
+
+from ketaclinic.core.permissions import CLINICAL_READERS, CLINICAL_STAFF, Role, define
+
+define(
+    "session.view",
+    "See treatment sessions and the chair board",
+    CLINICAL_READERS,
+    area="treatments",
+)
+define(
+    "session.run",
+    "Run a session: check in, pre-checks, dosing, vitals, scales, events, alerts, discharge",
+    CLINICAL_STAFF,
+    area="treatments",
+)
+define(
+    "session.prescribe",
+    "Sign a dose order, decide go/no-go, override discharge criteria",
+    {Role.PRESCRIBER},
+    area="treatments",
+)
+define(
+    "session.second_check",
+    "Confirm product, lot and calculation before administering (second check)",
+    CLINICAL_STAFF,
+    area="treatments",
+)
+define("session.note", "Write a session note draft and addenda", CLINICAL_STAFF, area="treatments")
+define("session.sign_note", "Sign and lock a session note", {Role.PRESCRIBER}, area="treatments")
+define("rems.view", "See REMS Patient Monitoring Forms", CLINICAL_READERS, area="treatments")
+define(
+    "rems.submit",
+    "Mark a REMS Patient Monitoring Form as submitted",
+    {Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN},
+    area="treatments",
+)

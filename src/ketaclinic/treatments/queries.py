@@ -1,0 +1,313 @@
+"""Treatment session reads, scoped to the actor's clinic: lists, the chair board, REMS forms."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from ketaclinic.audit.services import record_event
+from ketaclinic.core.errors import NotFound
+from ketaclinic.core.permissions import require
+from ketaclinic.core.ui import ChartMarker
+from ketaclinic.treatments import codes as c
+from ketaclinic.treatments import rems
+from ketaclinic.treatments.models import (
+    ScaleEntry,
+    SessionAlert,
+    TreatmentSession,
+    VitalSignsEntry,
+)
+from ketaclinic.treatments.state import SessionState, state_of
+
+
+def with_rows(queryset):
+    """Sessions with everything a state needs, in a fixed number of queries."""
+    return queryset.select_related(
+        "patient",
+        "patient__clinic",
+        "protocol_version",
+        "pre_check",
+        "order",
+        "order__ordered_by",
+        "order__checked_by",
+        "monitored_by",
+        "note",
+    ).prefetch_related(
+        Prefetch(
+            "vitals",
+            queryset=VitalSignsEntry.objects.select_related("recorded_by")
+            .prefetch_related("alerts")
+            .order_by("measured_at", "created_at"),
+        ),
+        Prefetch(
+            "scales",
+            queryset=ScaleEntry.objects.select_related("recorded_by").order_by(
+                "measured_at", "created_at"
+            ),
+        ),
+        Prefetch(
+            "alerts",
+            queryset=SessionAlert.objects.select_related("acknowledged_by").order_by(
+                "raised_at", "created_at"
+            ),
+        ),
+        "adverse_events",
+    )
+
+
+def access_session(user, session_id, *, action: str = "session.view", record_view: bool = False):
+    """A session of the user's clinic with its rows, or NotFound (also for other clinics')."""
+    require(user, action)
+    try:
+        session_id = uuid.UUID(str(session_id))
+    except ValueError:
+        raise NotFound("No such session.") from None
+    session = with_rows(TreatmentSession.objects.visible_to(user)).filter(pk=session_id).first()
+    if session is None:
+        raise NotFound("No such session.")
+    if record_view:
+        record_event(actor=user, action="session.viewed", obj=session, patient=session.patient)
+    return session
+
+
+def clinic_today(user) -> datetime.date:
+    return timezone.localdate(timezone.now(), user.clinic.tz)
+
+
+def sessions_for(user, *, status: str = "", date: datetime.date | None = None):
+    """Sessions of the user's clinic, filtered by status and scheduled date."""
+    require(user, "session.view")
+    sessions = TreatmentSession.objects.visible_to(user)
+    if status:
+        sessions = sessions.filter(status=status)
+    if date is not None:
+        sessions = sessions.filter(scheduled_date=date)
+    return sessions.select_related("patient").order_by("scheduled_date", "chair", "created_at")
+
+
+def session_state(session, now: datetime.datetime | None = None) -> SessionState:
+    return state_of(session, now or timezone.now())
+
+
+@dataclass
+class BoardRow:
+    """One chair on the board."""
+
+    state: SessionState
+
+    @property
+    def session(self):
+        return self.state.session
+
+
+def board(user, now: datetime.datetime | None = None) -> list[BoardRow]:
+    """Every active session in the clinic today (and any still open from earlier days)."""
+    require(user, "session.view")
+    now = now or timezone.now()
+    today = timezone.localdate(now, user.clinic.tz)
+    sessions = with_rows(
+        TreatmentSession.objects.visible_to(user).filter(
+            Q(status__in=c.ACTIVE_STATUSES)
+            | Q(status=c.DISCHARGED, discharged_at__gte=now - datetime.timedelta(minutes=30))
+        )
+    ).filter(Q(scheduled_date__lte=today))
+    rows = [BoardRow(state_of(s, now)) for s in sessions]
+    order = {code: n for n, code in enumerate(c.ACTIVE_STATUSES)}
+    rows.sort(
+        key=lambda r: (
+            not r.state.open_alerts,
+            order.get(r.session.status, 99),
+            r.session.chair or "~",
+            r.session.patient.family_name,
+        )
+    )
+    return rows
+
+
+def scheduled_today(user):
+    """Today's sessions that have not been checked in yet."""
+    require(user, "session.view")
+    return sessions_for(user, status=c.SCHEDULED, date=clinic_today(user))
+
+
+# --- REMS ------------------------------------------------------------------------------------
+
+
+def rems_required(session) -> bool:
+    from ketaclinic.treatments.state import definition_for
+
+    return definition_for(session).rems_form_required
+
+
+def rems_due(user, today: datetime.date | None = None) -> list[dict]:
+    """Esketamine sessions with a dose given whose REMS form is not marked submitted."""
+    require(user, "rems.view")
+    today = today or clinic_today(user)
+    rows = []
+    sessions = (
+        TreatmentSession.objects.visible_to(user)
+        .filter(dose_started_at__isnull=False, rems_submitted_at__isnull=True)
+        .filter(status__in=(c.DISCHARGED, c.ABORTED, *c.DOSED_STATUSES))
+        .select_related("patient", "protocol_version")
+        .order_by("dose_started_at")
+    )
+    tz = user.clinic.tz
+    for session in sessions:
+        if not rems_required(session):
+            continue
+        treated_on = timezone.localtime(session.dose_started_at, tz).date()
+        rows.append(
+            {
+                "session": session,
+                "treated_on": treated_on,
+                "deadline": rems.submission_deadline(treated_on),
+                "overdue": rems.is_overdue(treated_on, today),
+                "days_left": (rems.submission_deadline(treated_on) - today).days,
+                "days_overdue": max(0, (today - rems.submission_deadline(treated_on)).days),
+            }
+        )
+    return rows
+
+
+def _effect(state: SessionState, code: str) -> rems.EffectFacts:
+    events = [e for e in state.adverse_events if e.code == code]
+    occurred = bool(events)
+    resolved = None
+    if events:
+        times = [e.resolved_at for e in events]
+        resolved = None if None in times else max(times)
+    if code == "sedation":
+        moaas = [s for s in state.scales if s.scale == "moaas"]
+        low = [s for s in moaas if s.score < c.MOAAS_MAX]
+        if low:
+            occurred = True
+            back = [s.measured_at for s in moaas if s.measured_at > low[-1].measured_at]
+            from_scale = back[0] if back else None
+            if not events:
+                resolved = from_scale
+            elif resolved is not None and from_scale is not None:
+                resolved = max(resolved, from_scale)
+    return rems.EffectFacts(occurred, resolved)
+
+
+def rems_facts(session, state: SessionState) -> rems.RemsFacts:
+    """Every field of the REMS Patient Monitoring Form, read from the session record."""
+    patient = session.patient
+    clinic = patient.clinic
+    tz = clinic.tz
+    pre_check = getattr(session, "pre_check", None)
+    order = getattr(session, "order", None)
+    taken = (
+        set(pre_check.medication_classes) if pre_check and pre_check.medications_reviewed else None
+    )
+    from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES
+
+    medications = (
+        {code: code in taken for code, _ in CONCOMITANT_MEDICATION_CLASSES}
+        if taken is not None
+        else {}
+    )
+    acceptable_before = None
+    if pre_check is not None and state.baseline is not None:
+        acceptable_before = not pre_check.decision_needed or pre_check.decision == c.GO
+    acceptable_end = None
+    if session.status == c.DISCHARGED:
+        # Unmet criteria are kept only when a prescriber overrode them at discharge.
+        acceptable_end = not any(i.get("code") == "vitals" for i in session.discharge_unmet)
+    provider = session.monitored_by.display_name if session.monitored_by_id else ""
+    setting = f"{clinic.name}, outpatient healthcare setting"
+    if clinic.address:
+        setting += f" ({' '.join(clinic.address.split())})"
+    return rems.RemsFacts(
+        patient_name=patient.full_name,
+        date_of_birth=patient.date_of_birth,
+        sex=patient.get_sex_display(),
+        concomitant_medications=medications,
+        monitoring_provider=provider,
+        healthcare_setting=setting,
+        treatment_date=(
+            timezone.localtime(session.dose_started_at, tz).date()
+            if session.dose_started_at
+            else None
+        ),
+        dose_mg=order.dose_mg if order else None,
+        lot_number=order.lot_number if order else "",
+        first_device_at=session.dose_started_at,
+        monitoring_ended_at=session.discharged_at,
+        ready_to_leave_at=session.ready_to_leave_at,
+        vitals_acceptable_before=acceptable_before,
+        vitals_acceptable_at_completion=acceptable_end,
+        blood_pressures=[
+            rems.BloodPressure(v.measured_at, v.systolic, v.diastolic)
+            for v in state.vitals
+            if v.systolic is not None
+        ],
+        effects={code: _effect(state, code) for code in c.REMS_EFFECTS},
+    )
+
+
+def localize_form(form: dict, tz) -> dict:
+    """Show the form's ISO times in clinic time (the JSON keeps ISO with offset)."""
+    for section in form["sections"]:
+        for item in section["fields"]:
+            value = item["value"]
+            if isinstance(value, str) and len(value) > 18 and value[10:11] == "T":
+                try:
+                    moment = datetime.datetime.fromisoformat(value)
+                except ValueError:
+                    continue
+                item["value"] = moment.astimezone(tz).isoformat(timespec="minutes")
+    return form
+
+
+def rems_form(session, state: SessionState) -> dict:
+    """The filled form (JSON-ready), times in the clinic's time zone."""
+    form = rems.build_form(rems_facts(session, state))
+    form = localize_form(form, session.patient.clinic.tz)
+    treated_on = (
+        timezone.localtime(session.dose_started_at, session.patient.clinic.tz).date()
+        if session.dose_started_at
+        else None
+    )
+    form |= {
+        "session_id": str(session.id),
+        "deadline": rems.submission_deadline(treated_on).isoformat() if treated_on else None,
+        "submitted_at": session.rems_submitted_at.isoformat()
+        if session.rems_submitted_at
+        else None,
+        "confirmation": session.rems_confirmation,
+    }
+    return form
+
+
+# --- chart -----------------------------------------------------------------------------------
+
+
+def sessions_of_patient(user, patient):
+    require(user, "session.view")
+    return (
+        TreatmentSession.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("order")
+        .order_by("-scheduled_date", "-number")
+    )
+
+
+def trajectory_markers(patient) -> list[ChartMarker]:
+    """Treatment sessions (dose start) as markers on the measures trajectory chart."""
+    rows = TreatmentSession.objects.filter(
+        clinic_id=patient.clinic_id, patient=patient, dose_started_at__isnull=False
+    ).values_list("dose_started_at", "protocol_code", "number", "status")
+    return [
+        ChartMarker(
+            at=at,
+            label=f"Session {number} ({code.replace('_', ' ')})"
+            + (" — aborted" if status == c.ABORTED else ""),
+            kind="session",
+        )
+        for at, code, number, status in rows
+    ]

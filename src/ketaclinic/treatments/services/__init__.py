@@ -1,0 +1,52 @@
+"""Every write of a treatment session: one function per action, audited, under a row lock."""
+
+from ketaclinic.treatments.services.documents import (
+    add_addendum,
+    mark_rems_submitted,
+    save_note,
+    sign_note,
+)
+from ketaclinic.treatments.services.flowsheet import (
+    acknowledge_alert,
+    record_adverse_event,
+    record_scale,
+    record_vitals,
+    update_adverse_event,
+)
+from ketaclinic.treatments.services.orders import second_check, sign_order
+from ketaclinic.treatments.services.transitions import (
+    abort,
+    check_in,
+    decide_go_no_go,
+    discharge,
+    end_infusion,
+    mark_ready,
+    pre_check_issues,
+    record_device,
+    record_pre_checks,
+    start_dose,
+)
+
+__all__ = [
+    "abort",
+    "acknowledge_alert",
+    "add_addendum",
+    "check_in",
+    "decide_go_no_go",
+    "discharge",
+    "end_infusion",
+    "mark_ready",
+    "mark_rems_submitted",
+    "pre_check_issues",
+    "record_adverse_event",
+    "record_device",
+    "record_pre_checks",
+    "record_scale",
+    "record_vitals",
+    "save_note",
+    "second_check",
+    "sign_note",
+    "sign_order",
+    "start_dose",
+    "update_adverse_event",
+]

@@ -1,0 +1,370 @@
+"""The flowsheet: vitals with alert rules, MOAA/S, CADSS-6, Aldrete, alerts, adverse events."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketaclinic.audit.services import record_event
+from ketaclinic.core.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.core.permissions import require
+from ketaclinic.treatments import codes as c
+from ketaclinic.treatments import rules
+from ketaclinic.treatments.models import (
+    AdverseEvent,
+    ScaleEntry,
+    SessionAlert,
+    TreatmentSession,
+    VitalSignsEntry,
+)
+from ketaclinic.treatments.services.common import (
+    locked,
+    moment,
+    refresh_readiness,
+    require_status,
+)
+from ketaclinic.treatments.state import definition_for, state_of
+
+VITAL_FIELDS = ("systolic", "diastolic", "heart_rate", "spo2", "resp_rate", "temperature_c")
+PRE_DOSE_STATUSES = (c.CHECKED_IN, c.PRE_CHECKS_DONE)
+
+
+def _raise_alerts(actor, row, raised: list[rules.RaisedAlert], at, **link) -> list[SessionAlert]:
+    alerts = []
+    for alert in raised:
+        created = SessionAlert.objects.create(
+            clinic_id=row.clinic_id,
+            session=row,
+            code=alert.code,
+            label=alert.label,
+            message=alert.message,
+            measure=alert.measure,
+            value=alert.value,
+            threshold=alert.threshold,
+            comparison=alert.comparison,
+            source=alert.source,
+            raised_at=at,
+            **link,
+        )
+        record_event(
+            actor=actor,
+            action="session.alert_raised",
+            obj=created,
+            patient=row.patient,
+            changes={"code": alert.code, "message": alert.message},
+        )
+        alerts.append(created)
+    return alerts
+
+
+def record_vitals(
+    *, actor, session, measured_at: datetime.datetime | None = None, **values
+) -> tuple[VitalSignsEntry, list[SessionAlert], TreatmentSession]:
+    """Add a vitals entry. After the dose it is checked against the protocol's alert rules;
+    the raised alerts are returned (and stay open until acknowledged)."""
+    require(actor, "session.run")
+    unknown = set(values) - set(VITAL_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            "Unknown vitals: " + ", ".join(sorted(unknown)),
+            fields=dict.fromkeys(unknown, "not a vital sign"),
+        )
+    reading = rules.Vitals(**values)
+    errors = rules.validate_vitals(reading)
+    if errors:
+        raise InvalidInput("Please correct the vitals: " + ", ".join(sorted(errors)), fields=errors)
+    now = timezone.now()
+    with transaction.atomic():
+        row = locked(session)
+        require_status(row, *PRE_DOSE_STATUSES, *c.DOSED_STATUSES, doing="record vitals")
+        pre_dose = row.status in PRE_DOSE_STATUSES
+        earliest = row.dose_started_at if not pre_dose else None
+        at = moment(
+            measured_at,
+            field="measured_at",
+            now=now,
+            not_before=earliest,
+            not_before_label="the dose start",
+        )
+        entry = VitalSignsEntry.objects.create(
+            clinic_id=row.clinic_id,
+            session=row,
+            measured_at=at,
+            pre_dose=pre_dose,
+            recorded_by=actor,
+            **values,
+        )
+        record_event(
+            actor=actor,
+            action="session.vitals_recorded",
+            obj=entry,
+            patient=row.patient,
+            changes={"pre_dose": pre_dose, **values, "measured_at": at},
+        )
+        alerts: list[SessionAlert] = []
+        if not pre_dose:
+            state = state_of(row, now)
+            raised = rules.vitals_alerts(definition_for(row).alerts, reading, state.baseline)
+            alerts = _raise_alerts(actor, row, raised, at, vitals_entry=entry)
+        refresh_readiness(actor, row, at=at)
+    return entry, alerts, row
+
+
+def record_scale(
+    *,
+    actor,
+    session,
+    scale: str,
+    score: int | None = None,
+    items: dict | list | None = None,
+    measured_at: datetime.datetime | None = None,
+) -> tuple[ScaleEntry, list[SessionAlert], TreatmentSession]:
+    """A MOAA/S (score 0-5), CADSS-6 (six items 0-4) or modified Aldrete (five items 0-2)."""
+    require(actor, "session.run")
+    if scale == "moaas":
+        errors = rules.validate_moaas(score) if score is not None else {"score": "required"}
+        if errors:
+            raise InvalidInput("MOAA/S is a whole number from 0 to 5.", fields=errors)
+        total, stored = score, {}
+    elif scale == "cadss6":
+        try:
+            total = rules.score_cadss6(list(items or []))
+        except (ValueError, TypeError) as exc:
+            raise InvalidInput(str(exc), fields={"items": str(exc)}) from exc
+        stored = {str(n): v for n, v in enumerate(items, 1)}
+    elif scale == "aldrete":
+        try:
+            total = rules.aldrete_total(dict(items or {}))
+        except (ValueError, TypeError) as exc:
+            raise InvalidInput(f"Modified Aldrete: {exc}", fields={"items": str(exc)}) from exc
+        stored = {k: items[k] for k in rules.ALDRETE_ITEMS}
+    else:
+        raise InvalidInput("Unknown scale.", fields={"scale": "moaas, cadss6 or aldrete"})
+    now = timezone.now()
+    with transaction.atomic():
+        row = locked(session)
+        require_status(row, *c.DOSED_STATUSES, doing=f"record {scale}")
+        at = moment(
+            measured_at,
+            field="measured_at",
+            now=now,
+            not_before=row.dose_started_at,
+            not_before_label="the dose start",
+        )
+        entry = ScaleEntry.objects.create(
+            clinic_id=row.clinic_id,
+            session=row,
+            scale=scale,
+            score=total,
+            items=stored,
+            measured_at=at,
+            recorded_by=actor,
+        )
+        record_event(
+            actor=actor,
+            action="session.scale_recorded",
+            obj=entry,
+            patient=row.patient,
+            changes={"scale": scale, "score": total, "items": stored, "measured_at": at},
+        )
+        alerts = []
+        if scale == "moaas":
+            raised = rules.moaas_alerts(definition_for(row).alerts, total)
+            alerts = _raise_alerts(actor, row, raised, at, scale_entry=entry)
+        refresh_readiness(actor, row, at=at)
+    return entry, alerts, row
+
+
+def acknowledge_alert(
+    *, actor, session, alert_id, intervention: str, note: str = ""
+) -> TreatmentSession:
+    """Acknowledge an open alert with what was done about it (an intervention record)."""
+    require(actor, "session.run")
+    if intervention not in dict(c.INTERVENTIONS):
+        raise InvalidInput(
+            "Say what was done about the alert.",
+            fields={"intervention": "one of " + ", ".join(dict(c.INTERVENTIONS))},
+        )
+    if intervention == "other" and not note.strip():
+        raise InvalidInput("Describe the intervention.", fields={"note": "required for other"})
+    try:
+        alert_id = uuid.UUID(str(alert_id))
+    except ValueError:
+        raise NotFound("No such alert.") from None
+    with transaction.atomic():
+        row = locked(session)
+        alert = SessionAlert.objects.select_for_update().filter(pk=alert_id, session=row).first()
+        if alert is None:
+            raise NotFound("No such alert.")
+        if alert.acknowledged_at is not None:
+            raise Conflict("The alert has already been acknowledged.", code="already_acknowledged")
+        alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
+        alert.intervention, alert.intervention_note = intervention, note.strip()
+        alert.save()
+        record_event(
+            actor=actor,
+            action="session.alert_acknowledged",
+            obj=alert,
+            patient=row.patient,
+            changes={"code": alert.code, "intervention": intervention, "note": note.strip()},
+        )
+        refresh_readiness(actor, row)
+    return row
+
+
+def _event_fields(data: dict, *, partial: bool) -> dict:
+    choices = {
+        "code": dict(c.ADVERSE_EVENTS),
+        "severity": dict(c.SEVERITIES),
+        "action": dict(c.ADVERSE_EVENT_ACTIONS),
+        "outcome": dict(c.ADVERSE_EVENT_OUTCOMES),
+    }
+    errors = {}
+    for name, allowed in choices.items():
+        if name in data and data[name] not in allowed:
+            errors[name] = "one of " + ", ".join(allowed)
+        elif name not in data and not partial:
+            errors[name] = "required"
+    if data.get("code") == "other" and not (data.get("description") or "").strip():
+        errors["description"] = "describe the event"
+    if errors:
+        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)), fields=errors)
+    return data
+
+
+def record_adverse_event(
+    *,
+    actor,
+    session,
+    code: str,
+    severity: str,
+    action: str,
+    outcome: str,
+    onset_at: datetime.datetime | None = None,
+    resolved_at: datetime.datetime | None = None,
+    description: str = "",
+) -> AdverseEvent:
+    """An adverse event from the coded list, with severity, action and outcome."""
+    require(actor, "session.run")
+    _event_fields(
+        {
+            "code": code,
+            "severity": severity,
+            "action": action,
+            "outcome": outcome,
+            "description": description,
+        },
+        partial=False,
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        row = locked(session)
+        if row.status == c.SCHEDULED:
+            raise Conflict("The session has not started.", code="illegal_transition")
+        onset = moment(
+            onset_at,
+            field="onset_at",
+            now=now,
+            not_before=row.checked_in_at,
+            not_before_label="check-in",
+        )
+        resolved = None
+        if resolved_at is not None or outcome == "resolved":
+            resolved = moment(
+                resolved_at,
+                field="resolved_at",
+                now=now,
+                not_before=onset,
+                not_before_label="the onset",
+            )
+        event = AdverseEvent.objects.create(
+            clinic_id=row.clinic_id,
+            session=row,
+            code=code,
+            description=description.strip(),
+            severity=severity,
+            onset_at=onset,
+            action=action,
+            outcome=outcome,
+            resolved_at=resolved,
+            recorded_by=actor,
+        )
+        record_event(
+            actor=actor,
+            action="session.adverse_event_recorded",
+            obj=event,
+            patient=row.patient,
+            changes={
+                "code": code,
+                "severity": severity,
+                "action": action,
+                "outcome": outcome,
+                "onset_at": onset,
+                "resolved_at": resolved,
+            },
+        )
+        refresh_readiness(actor, row)
+    return event
+
+
+def update_adverse_event(
+    *,
+    actor,
+    session,
+    event_id,
+    outcome: str,
+    resolved_at: datetime.datetime | None = None,
+    action: str | None = None,
+) -> AdverseEvent:
+    """Record how an adverse event went on (e.g. resolved at a time)."""
+    require(actor, "session.run")
+    changes = {"outcome": outcome} | ({"action": action} if action else {})
+    _event_fields(changes, partial=True)
+    try:
+        event_id = uuid.UUID(str(event_id))
+    except ValueError:
+        raise NotFound("No such adverse event.") from None
+    now = timezone.now()
+    with transaction.atomic():
+        row = locked(session)
+        event = AdverseEvent.objects.select_for_update().filter(pk=event_id, session=row).first()
+        if event is None:
+            raise NotFound("No such adverse event.")
+        before = {
+            "outcome": event.outcome,
+            "action": event.action,
+            "resolved_at": event.resolved_at,
+        }
+        event.outcome = outcome
+        if action:
+            event.action = action
+        if outcome == "resolved":
+            event.resolved_at = moment(
+                resolved_at,
+                field="resolved_at",
+                now=now,
+                not_before=event.onset_at,
+                not_before_label="the onset",
+            )
+        else:
+            event.resolved_at = None
+        event.save()
+        record_event(
+            actor=actor,
+            action="session.adverse_event_updated",
+            obj=event,
+            patient=row.patient,
+            changes={
+                "from": before,
+                "to": {
+                    "outcome": event.outcome,
+                    "action": event.action,
+                    "resolved_at": event.resolved_at,
+                },
+            },
+        )
+        refresh_readiness(actor, row)
+    return event

@@ -1,0 +1,140 @@
+"""The dose order: the prescriber signs it with its calculation; a second person checks it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketaclinic.audit.services import record_event
+from ketaclinic.core.errors import Conflict, InvalidInput
+from ketaclinic.core.permissions import require
+from ketaclinic.protocols.definitions import FIXED_MG
+from ketaclinic.treatments import codes as c
+from ketaclinic.treatments.models import DoseOrder, TreatmentSession
+from ketaclinic.treatments.services.common import locked, require_status
+from ketaclinic.treatments.state import definition_for
+
+
+def sign_order(
+    *,
+    actor,
+    session,
+    dose_mg: Decimal | None = None,
+    dose_mg_per_kg: Decimal | None = None,
+    weight_kg: Decimal | None = None,
+    concentration_mg_per_ml: Decimal | None = None,
+    bag_volume_ml: Decimal | None = None,
+    duration_min: int | None = None,
+) -> TreatmentSession:
+    """The prescriber signs the dose order; the calculation is stored with it."""
+    from ketaclinic.protocols import rules as dose_rules
+
+    require(actor, "session.prescribe")
+    now = timezone.now()
+    with transaction.atomic():
+        row = locked(session)
+        require_status(row, c.CHECKED_IN, c.PRE_CHECKS_DONE, doing="sign the order")
+        definition = definition_for(row)
+        try:
+            if definition.dose.basis == FIXED_MG:
+                dose = dose_mg if dose_mg is not None else row.planned_dose_mg
+                calc = dose_rules.calculate_devices(definition.dose, dose_mg=dose)
+                fields = {"dose_mg": calc.dose_mg, "devices": calc.devices}
+            else:
+                weight = weight_kg or row.weight_kg or row.patient.weight_kg
+                if weight is None:
+                    raise dose_rules.DoseInputError({"weight_kg": "is required"})
+                missing = {
+                    n: "is required"
+                    for n, v in (
+                        ("concentration_mg_per_ml", concentration_mg_per_ml),
+                        ("bag_volume_ml", bag_volume_ml),
+                    )
+                    if v is None
+                }
+                if missing:
+                    raise dose_rules.DoseInputError(missing)
+                calc = dose_rules.calculate_infusion(
+                    definition.dose,
+                    weight_kg=weight,
+                    concentration_mg_per_ml=concentration_mg_per_ml,
+                    bag_volume_ml=bag_volume_ml,
+                    dose_mg_per_kg=dose_mg_per_kg or row.planned_dose_mg_per_kg,
+                    duration_min=duration_min,
+                )
+                fields = {
+                    "dose_mg": calc.dose_mg,
+                    "dose_mg_per_kg": calc.dose_mg_per_kg,
+                    "weight_kg": weight,
+                    "concentration_mg_per_ml": concentration_mg_per_ml,
+                    "bag_volume_ml": bag_volume_ml,
+                    "duration_min": calc.duration_min,
+                    "draw_volume_ml": calc.draw_volume_ml,
+                    "infusion_volume_ml": calc.infusion_volume_ml,
+                    "rate_ml_per_h": calc.rate_ml_per_h,
+                }
+        except dose_rules.DoseInputError as exc:
+            raise InvalidInput(
+                "The order cannot be calculated: " + ", ".join(sorted(exc.errors)),
+                fields=exc.errors,
+            ) from exc
+        from ketaclinic.protocols.editing import to_data
+
+        DoseOrder.objects.filter(session=row).delete()
+        order = DoseOrder.objects.create(
+            clinic_id=row.clinic_id,
+            session=row,
+            capped=calc.capped,
+            calculation=to_data(calc),
+            ordered_by=actor,
+            signed_at=now,
+            **fields,
+        )
+        record_event(
+            actor=actor,
+            action="session.order_signed",
+            obj=order,
+            patient=row.patient,
+            changes={**fields, "capped": calc.capped},
+        )
+    return row
+
+
+def second_check(
+    *, actor, session, product: str, lot_number: str, calculation_confirmed: bool
+) -> TreatmentSession:
+    """A second person confirms product, lot and calculation before the dose is given."""
+    require(actor, "session.second_check")
+    errors = {}
+    if not product.strip():
+        errors["product"] = "required"
+    if not lot_number.strip():
+        errors["lot_number"] = "required"
+    if not calculation_confirmed:
+        errors["calculation_confirmed"] = "confirm the calculation"
+    if errors:
+        raise InvalidInput("Please complete the second check.", fields=errors)
+    with transaction.atomic():
+        row = locked(session)
+        require_status(row, c.CHECKED_IN, c.PRE_CHECKS_DONE, doing="record the second check")
+        order = getattr(row, "order", None)
+        if order is None:
+            raise Conflict("There is no signed order to check.", code="no_order")
+        if order.ordered_by_id == actor.pk:
+            raise Conflict(
+                "The second check must be done by someone other than the prescriber who signed.",
+                code="same_person",
+            )
+        order.product, order.lot_number = product.strip(), lot_number.strip()
+        order.checked_by, order.checked_at = actor, timezone.now()
+        order.save()
+        record_event(
+            actor=actor,
+            action="session.second_check",
+            obj=order,
+            patient=row.patient,
+            changes={"product": order.product, "lot_number": order.lot_number},
+        )
+    return row

@@ -1,0 +1,415 @@
+"""Treatment pages: the live chair board, the session page and its actions, REMS, chart tab."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ketaclinic.core.errors import DomainError, Forbidden, NotFound
+from ketaclinic.core.permissions import can, require
+from ketaclinic.core.views import clinic_view
+from ketaclinic.patients.queries import access_patient
+from ketaclinic.protocols import queries as protocol_queries
+from ketaclinic.treatments import codes as c
+from ketaclinic.treatments import forms, queries, services
+
+BOARD_POLL_SECONDS = 5
+
+
+@clinic_view
+def board(request):
+    """The treatment room's screen: every active chair, refreshed every few seconds."""
+    rows = queries.board(request.user)
+    return render(
+        request,
+        "treatments/board.html",
+        {
+            "rows": rows,
+            "scheduled": queries.scheduled_today(request.user),
+            "poll_seconds": BOARD_POLL_SECONDS,
+            "open_alert_count": sum(len(r.state.open_alerts) for r in rows),
+            "now": timezone.now(),
+        },
+    )
+
+
+@clinic_view
+def board_rows(request):
+    """The board's live part, fetched by htmx polling."""
+    rows = queries.board(request.user)
+    return render(
+        request,
+        "treatments/_board_rows.html",
+        {
+            "rows": rows,
+            "open_alert_count": sum(len(r.state.open_alerts) for r in rows),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _page_context(request, session) -> dict:
+    state = queries.session_state(session)
+    issues, reasons = (
+        services.pre_check_issues(state)
+        if session.status in (c.CHECKED_IN, c.PRE_CHECKS_DONE)
+        else ([], [])
+    )
+    pre_check = getattr(session, "pre_check", None)
+    dosed = session.status in c.DOSED_STATUSES
+    user = request.user
+    return {
+        "s": session,
+        "state": state,
+        "patient": session.patient,
+        "issues": issues,
+        "reasons": reasons,
+        "decided": pre_check is not None and bool(pre_check.decision),
+        "order": getattr(session, "order", None),
+        "note": getattr(session, "note", None),
+        # the escort is confirmed on the discharge form itself
+        "discharge_issues": state.clinical_issues if dosed else [],
+        "may_run": can(user, "session.run"),
+        "may_prescribe": can(user, "session.prescribe"),
+        "may_check": can(user, "session.second_check"),
+        "may_note": can(user, "session.note"),
+        "may_sign": can(user, "session.sign_note"),
+        "may_submit": can(user, "rems.submit"),
+        "statuses": dict(c.STATUSES),
+        "forms": {
+            "check_in": forms.CheckInForm(initial={"chair": session.chair}, auto_id="checkin_%s"),
+            "pre_check": forms.PreCheckForm(
+                initial=_pre_check_initial(pre_check, session.patient.clinic.tz),
+                auto_id="pre_%s",
+            ),
+            "go_no_go": forms.GoNoGoForm(auto_id="go_%s"),
+            "order": forms.OrderForm(
+                initial={
+                    "dose_mg": session.planned_dose_mg,
+                    "dose_mg_per_kg": session.planned_dose_mg_per_kg,
+                    "weight_kg": session.weight_kg or session.patient.weight_kg,
+                    "duration_min": state.definition.dose.default_duration_min,
+                },
+                auto_id="order_%s",
+            ),
+            "second_check": forms.SecondCheckForm(auto_id="check_%s"),
+            "start": forms.AtForm(auto_id="start_%s"),
+            "device": forms.AtForm(auto_id="device_%s"),
+            "end_infusion": forms.AtForm(auto_id="endinf_%s"),
+            "vitals": forms.VitalsForm(auto_id="vitals_%s"),
+            "ack": forms.AcknowledgeForm(),
+            "event": forms.AdverseEventForm(auto_id="event_%s"),
+            "discharge": forms.DischargeForm(
+                initial={"escort_present": session.escort_present}, auto_id="discharge_%s"
+            ),
+            "abort": forms.ReasonForm(auto_id="abort_%s"),
+            "note": forms.NoteForm(
+                initial={"text": getattr(getattr(session, "note", None), "text", "")},
+                auto_id="note_%s",
+            ),
+            "addendum": forms.NoteForm(auto_id="addendum_%s"),
+            "rems": forms.RemsSubmittedForm(auto_id="rems_%s"),
+        },
+        "measures_due": _measures_due(user, session),
+        "interventions": c.INTERVENTIONS,
+        "assessments_due": [
+            (dict(c.SCALES).get(scale, scale), due) for scale, due in state.assessments_due
+        ],
+        "outcomes": c.ADVERSE_EVENT_OUTCOMES,
+        "cadss_items": [(n, label) for n, label in enumerate(c.CADSS6_ITEMS, 1)],
+        "aldrete_items": [
+            ("activity", "Activity"),
+            ("respiration", "Respiration"),
+            ("circulation", "Circulation (BP within 20% of baseline = 2)"),
+            ("consciousness", "Consciousness"),
+            ("oxygen_saturation", "Oxygen saturation (above 92% on room air = 2)"),
+        ],
+        "rems": queries.rems_form(session, state)
+        if state.definition.rems_form_required and session.dose_started_at
+        else None,
+    }
+
+
+def _measures_due(user, session) -> list[str]:
+    """Instruments due for the patient (shown next to the pre-check 'measures done' box)."""
+    if session.status != c.CHECKED_IN or not can(user, "measure.view"):
+        return []
+    from ketaclinic.measures.queries import patient_schedules
+
+    rows = patient_schedules(user, session.patient)
+    return [
+        f"{row.schedule.get_instrument_display()} ({row.status})"
+        for row in rows
+        if row.status in ("due", "overdue")
+    ]
+
+
+def _pre_check_initial(pre_check, tz) -> dict:
+    if pre_check is None:
+        return {}
+    initial = {
+        name: getattr(pre_check, name)
+        for name in (
+            "escort_confirmed",
+            "escort_name",
+            "escort_phone",
+            "medications_reviewed",
+            "medication_classes",
+            "measures_done",
+            "pregnancy_test",
+        )
+    }
+    for name in ("last_food_at", "last_liquid_at", "nasal_products_at"):
+        value = getattr(pre_check, name)
+        initial[name] = timezone.localtime(value, tz).time() if value else None
+    return initial
+
+
+@clinic_view
+def session_page(request, session_id):
+    session = queries.access_session(request.user, session_id, record_view=True)
+    return render(request, "treatments/session.html", _page_context(request, session))
+
+
+def _call(form_class, call):
+    """(form, service call) -> the action: parse the form, then run the service."""
+    return form_class, call
+
+
+def _pre_checks(user, session, form, tz):
+    answers, vitals = form.answers(tz)
+    return services.record_pre_checks(actor=user, session=session, vitals=vitals, **answers)
+
+
+ACTIONS = {
+    "check-in": _call(
+        forms.CheckInForm,
+        lambda u, s, f, tz: services.check_in(actor=u, session=s, **f.moments(tz)),
+    ),
+    "pre-checks": _call(forms.PreCheckForm, lambda u, s, f, tz: _pre_checks(u, s, f, tz)),
+    "go-no-go": _call(
+        forms.GoNoGoForm,
+        lambda u, s, f, tz: services.decide_go_no_go(actor=u, session=s, **f.cleaned_data),
+    ),
+    "order": _call(
+        forms.OrderForm,
+        lambda u, s, f, tz: services.sign_order(
+            actor=u, session=s, **{k: v for k, v in f.cleaned_data.items() if v is not None}
+        ),
+    ),
+    "second-check": _call(
+        forms.SecondCheckForm,
+        lambda u, s, f, tz: services.second_check(actor=u, session=s, **f.cleaned_data),
+    ),
+    "start-dose": _call(
+        forms.AtForm,
+        lambda u, s, f, tz: services.start_dose(actor=u, session=s, at=f.moments(tz)["at"]),
+    ),
+    "device": _call(
+        forms.AtForm,
+        lambda u, s, f, tz: services.record_device(actor=u, session=s, at=f.moments(tz)["at"]),
+    ),
+    "end-infusion": _call(
+        forms.AtForm,
+        lambda u, s, f, tz: services.end_infusion(actor=u, session=s, at=f.moments(tz)["at"]),
+    ),
+    "vitals": _call(
+        forms.VitalsForm,
+        lambda u, s, f, tz: services.record_vitals(
+            actor=u, session=s, measured_at=f.moments(tz)["measured_at"], **f.vitals()
+        ),
+    ),
+    "scale": _call(
+        forms.ScaleForm,
+        lambda u, s, f, tz: services.record_scale(actor=u, session=s, **f.payload(tz)),
+    ),
+    "event": _call(
+        forms.AdverseEventForm,
+        lambda u, s, f, tz: services.record_adverse_event(actor=u, session=s, **f.moments(tz)),
+    ),
+    "ready": _call(None, lambda u, s, f, tz: services.mark_ready(actor=u, session=s)),
+    "discharge": _call(
+        forms.DischargeForm,
+        lambda u, s, f, tz: services.discharge(actor=u, session=s, **f.moments(tz)),
+    ),
+    "abort": _call(
+        forms.ReasonForm,
+        lambda u, s, f, tz: services.abort(actor=u, session=s, reason=f.cleaned_data["reason"]),
+    ),
+    "note": _call(
+        forms.NoteForm,
+        lambda u, s, f, tz: services.save_note(actor=u, session=s, text=f.cleaned_data["text"]),
+    ),
+    "sign-note": _call(None, lambda u, s, f, tz: services.sign_note(actor=u, session=s)),
+    "addendum": _call(
+        forms.NoteForm,
+        lambda u, s, f, tz: services.add_addendum(actor=u, session=s, text=f.cleaned_data["text"]),
+    ),
+    "rems-submitted": _call(
+        forms.RemsSubmittedForm,
+        lambda u, s, f, tz: services.mark_rems_submitted(actor=u, session=s, **f.cleaned_data),
+    ),
+}
+
+DONE = {
+    "check-in": "Checked in.",
+    "pre-checks": "Pre-checks saved.",
+    "go-no-go": "Decision recorded.",
+    "order": "Order signed.",
+    "second-check": "Second check recorded.",
+    "start-dose": "Dose started.",
+    "device": "Device recorded.",
+    "end-infusion": "Infusion ended.",
+    "vitals": "Vitals recorded.",
+    "scale": "Entry recorded.",
+    "event": "Adverse event recorded.",
+    "ready": "Marked ready for discharge.",
+    "discharge": "Discharged.",
+    "abort": "Session aborted.",
+    "note": "Note saved.",
+    "sign-note": "Note signed and locked.",
+    "addendum": "Addendum added.",
+    "rems-submitted": "REMS form marked submitted.",
+}
+
+
+def _error_text(exc: DomainError) -> str:
+    if not exc.fields:
+        return exc.message
+    return exc.message + " " + " ".join(f"{k}: {v}" for k, v in exc.fields.items())
+
+
+@require_POST
+@clinic_view
+def session_action(request, session_id, action):
+    """Every button of the session page: parse, call the service, back to the page."""
+    if action not in ACTIONS:
+        raise NotFound("No such action.")
+    session = queries.access_session(request.user, session_id)
+    form_class, call = ACTIONS[action]
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        messages.error(request, f"Please correct: {errors}")
+        return redirect("treatments:session", session_id=session.id)
+    try:
+        result = call(request.user, session, form, session.patient.clinic.tz)
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("treatments:session", session_id=session.id)
+    text = DONE[action]
+    if action == "vitals":
+        _, alerts, _ = result
+        if alerts:
+            text += " ALERT: " + "; ".join(a.message for a in alerts)
+            messages.warning(request, text)
+            return redirect("treatments:session", session_id=session.id)
+    messages.success(request, text)
+    return redirect("treatments:session", session_id=session.id)
+
+
+@require_POST
+@clinic_view
+def acknowledge_alert(request, session_id, alert_id):
+    session = queries.access_session(request.user, session_id)
+    form = forms.AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the intervention.")
+        return redirect("treatments:session", session_id=session.id)
+    try:
+        services.acknowledge_alert(
+            actor=request.user, session=session, alert_id=alert_id, **form.cleaned_data
+        )
+        messages.success(request, "Alert acknowledged.")
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("treatments:session", session_id=session.id)
+
+
+@require_POST
+@clinic_view
+def resolve_event(request, session_id, event_id):
+    session = queries.access_session(request.user, session_id)
+    form = forms.ResolveEventForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_adverse_event(
+                actor=request.user,
+                session=session,
+                event_id=event_id,
+                **form.moments(session.patient.clinic.tz),
+            )
+            messages.success(request, "Adverse event updated.")
+        except Forbidden:
+            raise
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+    return redirect("treatments:session", session_id=session.id)
+
+
+@clinic_view
+def rems_pdf(request, session_id):
+    """The REMS Patient Monitoring Form as a PDF."""
+    from ketaclinic.treatments.pdf import rems_pdf as build
+
+    session = queries.access_session(request.user, session_id, action="rems.view")
+    state = queries.session_state(session)
+    if not state.definition.rems_form_required:
+        raise NotFound("This session has no REMS form.")
+    response = HttpResponse(
+        build(session, queries.rems_form(session, state)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="rems-{session.id}.pdf"'
+    return response
+
+
+@clinic_view
+def rems_due(request):
+    """REMS forms not yet marked submitted, deadline first, overdue highlighted."""
+    rows = queries.rems_due(request.user)
+    return render(
+        request,
+        "treatments/rems_due.html",
+        {"rows": rows, "overdue": sum(1 for r in rows if r["overdue"])},
+    )
+
+
+@clinic_view
+def chart_tab(request, patient_id):
+    """The patient's courses, sessions and cumulative exposure."""
+    patient = access_patient(request.user, patient_id, action="session.view", record_view=True)
+    require(request.user, "course.view")
+    courses = list(protocol_queries.courses_of(request.user, patient))
+    today = timezone.localdate(timezone.now(), patient.clinic.tz)
+    current = next((co for co in courses if co.status == "active"), None)
+    exposure = (
+        protocol_queries.exposure_of(patient, protocol_queries.course_definition(current), today)
+        if current
+        else None
+    )
+    protocols = [
+        row for row in protocol_queries.protocols_for(request.user) if row.definition.configured
+    ]
+    return render(
+        request,
+        "treatments/chart_tab.html",
+        {
+            "patient": patient,
+            "active_tab": "treatment",
+            "courses": courses,
+            "current": current,
+            "sessions": list(queries.sessions_of_patient(request.user, patient)),
+            "exposure": exposure,
+            "protocols": protocols,
+            "today": today,
+            "may_start": can(request.user, "course.start"),
+            "statuses": dict(c.STATUSES),
+        },
+    )

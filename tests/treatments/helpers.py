@@ -1,0 +1,119 @@
+"""Helpers for treatment tests: a treatable patient, a course today, a session run to a state."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ketaclinic.intake import rules as intake_rules
+from ketaclinic.intake import services as intake
+from ketaclinic.protocols import services as protocols
+from ketaclinic.protocols.queries import protocol_facts
+from ketaclinic.treatments import services
+from ketaclinic.treatments.models import TreatmentSession
+
+PRE_DOSE = {"systolic": 128, "diastolic": 80, "heart_rate": 72, "spo2": 98, "resp_rate": 14}
+
+
+def make_treatable(prescriber, nurse, patient, protocol="esketamine_trd"):
+    """Approved eligibility for the protocol's drug and its signed consent (through intake)."""
+    facts = protocol_facts(patient.clinic, protocol)
+    intake.record_contraindications(
+        actor=nurse, patient=patient, answers=dict.fromkeys(intake_rules.QUESTION_KEYS, "no")
+    )
+    intake.decide_eligibility(
+        actor=prescriber,
+        patient=patient,
+        protocol_code=protocol,
+        outcome="approve",
+        justification="Test patient: treatment-resistant depression documented elsewhere.",
+    )
+    intake.record_consent(
+        actor=nurse,
+        patient=patient,
+        consent_type=facts.consent_type,
+        signer_name=patient.full_name,
+        witness_name=nurse.get_full_name() or "Witness Person",
+        signed_on=timezone.localdate(),
+    )
+
+
+def today(clinic):
+    return timezone.localdate(timezone.now(), clinic.tz)
+
+
+def course_today(prescriber, nurse, patient, protocol="esketamine_trd", treatable=True):
+    """A course whose first session is today, whatever weekday today is."""
+    from ketaclinic.protocols.services import set_open_weekdays
+
+    if treatable:
+        make_treatable(prescriber, nurse, patient, protocol)
+    set_open_weekdays(actor=prescriber, weekdays=list(range(7)))
+    return protocols.start_course(
+        actor=prescriber, patient=patient, protocol_code=protocol, start_date=today(patient.clinic)
+    )
+
+
+def first_session(course) -> TreatmentSession:
+    return TreatmentSession.objects.get(course=course, number=1)
+
+
+def ago(minutes) -> dt.datetime:
+    return timezone.now() - dt.timedelta(minutes=minutes)
+
+
+def checked_in(session, nurse, chair="3", at=None):
+    services.check_in(actor=nurse, session=session, chair=chair, at=at)
+    return TreatmentSession.objects.get(pk=session.pk)
+
+
+def pre_checked(session, nurse, vitals=None, minutes_ago=0, **answers):
+    """Checked in and pre-checked; with minutes_ago, charted that long ago (plus 20 min)."""
+    checked_in(session, nurse, at=ago(minutes_ago + 20) if minutes_ago else None)
+    vitals = (vitals or PRE_DOSE) | ({"measured_at": ago(minutes_ago + 10)} if minutes_ago else {})
+    data = {
+        "last_food_at": ago(180),
+        "last_liquid_at": ago(60),
+        "escort_confirmed": True,
+        "escort_name": "Pat Escort",
+        "medications_reviewed": True,
+        "medication_classes": [],
+        "measures_done": True,
+        "pregnancy_test": "not_applicable",
+    } | answers
+    services.record_pre_checks(actor=nurse, session=session, vitals=vitals, **data)
+    return TreatmentSession.objects.get(pk=session.pk)
+
+
+def ordered(session, prescriber, nurse, **order):
+    definition_basis = session.protocol_version.definition["dose"]["basis"]
+    if definition_basis == "fixed_mg":
+        services.sign_order(
+            actor=prescriber, session=session, **({"dose_mg": Decimal("56")} | order)
+        )
+    else:
+        services.sign_order(
+            actor=prescriber,
+            session=session,
+            **({"concentration_mg_per_ml": Decimal("10"), "bag_volume_ml": Decimal("100")} | order),
+        )
+    services.second_check(
+        actor=nurse,
+        session=session,
+        product="Test product",
+        lot_number="LOT-1",
+        calculation_confirmed=True,
+    )
+    return TreatmentSession.objects.get(pk=session.pk)
+
+
+def dosing_started(session, prescriber, nurse, minutes_ago=0, **order):
+    """Run a checked-in-ready session to monitoring; the dose started `minutes_ago`."""
+    pre_checked(session, nurse, minutes_ago=minutes_ago)
+    ordered(TreatmentSession.objects.get(pk=session.pk), prescriber, nurse, **order)
+    start = ago(minutes_ago) if minutes_ago else None
+    row = services.start_dose(actor=nurse, session=session, at=start)
+    while row.status == "dosing":
+        given = (row.last_device_at or row.dose_started_at) + dt.timedelta(minutes=5)
+        row = services.record_device(actor=nurse, session=row, at=min(given, timezone.now()))
+    return TreatmentSession.objects.get(pk=session.pk)

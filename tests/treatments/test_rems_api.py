@@ -1,0 +1,191 @@
+"""The REMS Patient Monitoring Form from a completed session; due and overdue forms; notes."""
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from ketaclinic.treatments import services
+from ketaclinic.treatments.models import TreatmentSession
+from tests.treatments.helpers import ago, course_today, dosing_started, first_session
+
+pytestmark = pytest.mark.django_db
+
+CALM = {"heart_rate": 76, "spo2": 97, "resp_rate": 14}
+ALDRETE = dict.fromkeys(
+    ["activity", "respiration", "circulation", "consciousness", "oxygen_saturation"], 2
+)
+REFERENCE_FIELDS = {
+    "patient_name",
+    "date_of_birth",
+    "sex",
+    "benzodiazepines",
+    "sedative_hypnotics",
+    "psychostimulants",
+    "maois",
+    "opioids",
+    "monitoring_provider",
+    "healthcare_setting",
+    "treatment_date",
+    "dose",
+    "lot_number",
+    "total_monitoring_minutes",
+    "ready_to_leave_at",
+    "vitals_acceptable_before",
+    "vitals_acceptable_at_completion",
+    "bp_pre_dose",
+    "bp_40_min",
+    "bp_completion",
+    "sedation",
+    "sedation_resolved_at",
+    "dissociation",
+    "dissociation_resolved_at",
+    "respiratory_depression",
+    "respiratory_depression_resolved_at",
+}
+
+
+@pytest.fixture
+def completed(api, prescriber, nurse, patient):
+    """An esketamine session dosed 135 min ago, sedated for a while, discharged now."""
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=135)
+    n = api(nurse)
+    n.post(
+        f"/sessions/{session.id}/vitals",
+        CALM | {"systolic": 150, "diastolic": 90, "measured_at": ago(95).isoformat()},
+    )
+    n.post(
+        f"/sessions/{session.id}/scales",
+        {"scale": "moaas", "score": 4, "measured_at": ago(94).isoformat()},
+    )
+    n.post(
+        f"/sessions/{session.id}/scales",
+        {"scale": "moaas", "score": 5, "measured_at": ago(60).isoformat()},
+    )
+    n.post(
+        f"/sessions/{session.id}/scales",
+        {"scale": "aldrete", "items": ALDRETE, "measured_at": ago(59).isoformat()},
+    )
+    n.post(f"/sessions/{session.id}/vitals", CALM | {"systolic": 130, "diastolic": 80})
+    assert n.post(f"/sessions/{session.id}/discharge", {"escort_present": True}).status_code == 200
+    return TreatmentSession.objects.get(pk=session.id)
+
+
+def fields(form):
+    return {f["key"]: f["value"] for s in form["sections"] for f in s["fields"]}
+
+
+def test_the_form_of_a_completed_session_has_every_reference_field_filled(api, nurse, completed):
+    answer = api(nurse).get(f"/sessions/{completed.id}/rems-form")
+
+    assert answer.status_code == 200
+    form = answer.json()
+    values = fields(form)
+    assert set(values) == REFERENCE_FIELDS
+    assert form["missing"] == []
+    assert all(values[key] for key in REFERENCE_FIELDS)
+    assert values["patient_name"] == "Jordan Rivera"
+    assert values["dose"] == "56 mg"
+    assert values["lot_number"] == "LOT-1"
+    assert values["monitoring_provider"] == "Sam Jones, RN"
+    assert values["opioids"] == "no"
+    assert values["bp_pre_dose"] == "128/80"
+    assert values["bp_40_min"] == "150/90"
+    assert values["bp_completion"] == "130/80"
+    assert int(values["total_monitoring_minutes"]) >= 135
+    # sedation (MOAA/S 4) occurred and resolved when MOAA/S was 5 again
+    assert values["sedation"] == "yes"
+    assert values["respiratory_depression"] == "no"
+    assert form["deadline"] == (completed.scheduled_date + dt.timedelta(days=7)).isoformat()
+
+
+def test_the_form_is_printable_as_a_pdf(api, web, nurse, completed):
+    answer = api(nurse).get(f"/sessions/{completed.id}/rems-form.pdf")
+
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(answer.content)).pages[0].extract_text()
+    assert "REMS Patient Monitoring Form" in text
+    assert "Jordan Rivera" in text
+    assert "150/90" in text
+    page = web(nurse).get(f"/treatments/sessions/{completed.id}/rems.pdf")
+    assert page["Content-Type"] == "application/pdf"
+
+
+def test_due_forms_are_listed_with_their_deadline_until_marked_submitted(api, nurse, completed):
+    due = api(nurse).get("/rems-forms/due").json()
+    assert [(r["session_id"], r["overdue"], r["days_left"]) for r in due] == [
+        (str(completed.id), False, 7)
+    ]
+
+    answer = api(nurse).post(
+        f"/sessions/{completed.id}/rems-form/submitted", {"confirmation": "REMS-123"}
+    )
+
+    assert answer.status_code == 200
+    assert answer.json()["rems_submitted_at"] is not None
+    assert api(nurse).get("/rems-forms/due").json() == []
+    again = api(nurse).post(f"/sessions/{completed.id}/rems-form/submitted", {})
+    assert again.status_code == 409
+
+
+def test_a_form_past_its_7_day_deadline_is_overdue_and_highlighted(api, web, nurse, completed):
+    # given the session was 9 days ago
+    TreatmentSession.objects.filter(pk=completed.id).update(
+        dose_started_at=completed.dose_started_at - dt.timedelta(days=9)
+    )
+
+    due = api(nurse).get("/rems-forms/due").json()
+    page = web(nurse).get("/treatments/rems/").content.decode()
+
+    assert due[0]["overdue"] is True
+    assert due[0]["days_left"] == -2
+    assert "1 form overdue." in page
+    assert "OVERDUE by 2 days" in page
+
+
+def test_an_open_session_cannot_be_submitted(api, prescriber, nurse, patient):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=20)
+
+    answer = api(nurse).post(f"/sessions/{session.id}/rems-form/submitted", {})
+
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "session_open"
+
+
+def test_an_iv_session_has_no_rems_form(api, prescriber, nurse, patient):
+    course = course_today(prescriber, nurse, patient, "iv_ketamine")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=20)
+
+    assert api(nurse).get(f"/sessions/{session.id}/rems-form").status_code == 422
+    assert api(nurse).get("/rems-forms/due").json() == []
+
+
+def test_the_note_is_signed_and_locked_then_only_addenda(api, prescriber, nurse, completed):
+    path = f"/sessions/{completed.id}/note"
+    assert api(nurse).put(path, {"text": "Tolerated well."}).status_code == 200
+    # only a prescriber signs
+    assert api(nurse).post(f"{path}/sign").status_code == 403
+    signed = api(prescriber).post(f"{path}/sign")
+    assert signed.status_code == 200
+    assert signed.json()["note"]["signed_by"] == "Asha Patel, MD"
+    # the signed text is locked
+    assert api(nurse).put(path, {"text": "Changed"}).status_code == 409
+    answer = api(nurse).post(f"{path}/addenda", {"text": "Called next day: feeling well."})
+    assert answer.status_code == 201
+    note = answer.json()["note"]
+    assert note["text"] == "Tolerated well."
+    assert [a["text"] for a in note["addenda"]] == ["Called next day: feeling well."]
+
+
+def test_a_note_cannot_be_signed_while_the_session_is_open(api, prescriber, nurse, patient):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=20)
+    services.save_note(actor=nurse, session=session, text="Draft")
+
+    answer = api(prescriber).post(f"/sessions/{session.id}/note/sign")
+
+    assert answer.status_code == 409

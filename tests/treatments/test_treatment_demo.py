@@ -1,0 +1,101 @@
+"""The demo's treatment day, relative to now: a full chair board, history and REMS forms."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.utils import timezone
+from faker import Faker
+
+from ketaclinic.accounts import demo as accounts_demo
+from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD, DemoContext
+from ketaclinic.intake import demo as intake_demo
+from ketaclinic.patients import demo as patients_demo
+from ketaclinic.protocols.models import Course
+from ketaclinic.treatments import demo as treatments_demo
+from ketaclinic.treatments.models import SessionAlert, TreatmentSession
+from ketaclinic.treatments.queries import rems_due
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_db():
+    """The demo steps the treatment day builds on, then the treatment day itself."""
+    fake = Faker("en_US")
+    fake.seed_instance(11)
+    ctx = DemoContext(
+        seed=11,
+        password=DEFAULT_DEMO_PASSWORD,
+        now=timezone.now(),
+        rng=random.Random(11),
+        fake=fake,
+    )
+    for step in (accounts_demo, patients_demo, intake_demo, treatments_demo):
+        step.seed(ctx)
+    return ctx
+
+
+def today(ctx):
+    return timezone.localdate(timezone.now(), ctx.clinic.tz)
+
+
+def test_the_demo_treatment_day_is_full_relative_to_now(demo_db):
+    # (one test: loading the demo takes a while)
+    # then today has a session in every state
+    statuses = set(
+        TreatmentSession.objects.filter(scheduled_date=today(demo_db)).values_list(
+            "status", flat=True
+        )
+    )
+
+    assert statuses == {
+        "scheduled",
+        "checked_in",
+        "pre_checks_done",
+        "dosing",
+        "monitoring",
+        "ready_for_discharge",
+        "discharged",
+        "aborted",
+    }
+
+    # and an esketamine and an IV session monitored since less than 30 minutes
+    recent = timezone.now() - dt.timedelta(minutes=30)
+    monitored = TreatmentSession.objects.filter(status="monitoring", dose_started_at__gte=recent)
+
+    assert {s.protocol_code for s in monitored} >= {"esketamine_trd", "iv_ketamine"}
+
+    # and an open BP alert on a monitored session
+    open_bp = SessionAlert.objects.filter(
+        acknowledged_at__isnull=True, code__in=("hypertension", "bp_rise")
+    )
+
+    assert open_bp.exists()
+    assert {a.session.status for a in open_bp} == {"monitoring"}
+
+    # and completed esketamine sessions of past days, with submitted, due and overdue forms
+    past = TreatmentSession.objects.filter(
+        scheduled_date__lt=today(demo_db),
+        status="discharged",
+        protocol_code__startswith="esketamine",
+    )
+    assert past.count() >= 10
+    assert past.filter(rems_submitted_at__isnull=False).exists()
+    due = rems_due(demo_db.user("nurse"))
+    assert any(row["overdue"] for row in due)
+    assert any(not row["overdue"] for row in due)
+
+    # and courses in each phase
+    phases = set(
+        TreatmentSession.objects.filter(scheduled_date=today(demo_db)).values_list(
+            "phase", flat=True
+        )
+    )
+
+    assert phases >= {"induction", "optimization", "maintenance", "treatment"}
+    assert set(Course.objects.values_list("protocol_code", flat=True)) == {
+        "esketamine_trd",
+        "esketamine_mdsi",
+        "iv_ketamine",
+    }

@@ -1,0 +1,209 @@
+"""The chair board, the session page's buttons, the chart tab and the trajectory markers."""
+
+import pytest
+
+from ketaclinic.core.ui import trajectory_markers
+from ketaclinic.patients.services import register_patient
+from ketaclinic.treatments import services
+from ketaclinic.treatments.models import TreatmentSession
+from tests.treatments.helpers import course_today, dosing_started, first_session
+
+pytestmark = pytest.mark.django_db
+
+
+def monitored_patients(prescriber, nurse, front_desk, count):
+    """`count` patients in monitoring, each with vitals and one open alert."""
+    sessions = []
+    for n in range(count):
+        patient = register_patient(
+            actor=front_desk,
+            given_name=f"Pat{n}",
+            family_name=f"Board{n}",
+            date_of_birth="1980-01-01",
+            sex="female",
+            weight_kg="70",
+        )
+        course = course_today(prescriber, nurse, patient, "esketamine_trd")
+        session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)
+        for systolic in (130, 186):
+            services.record_vitals(
+                actor=nurse, session=session, systolic=systolic, diastolic=85, heart_rate=80
+            )
+        sessions.append(session)
+    return sessions
+
+
+def test_the_board_shows_each_chair_with_phase_time_and_next_vitals(
+    web, prescriber, nurse, patient
+):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)
+
+    page = web(nurse).get("/treatments/board/").content.decode()
+
+    assert "Rivera, Jordan" in page
+    assert "Chair 3" in page
+    assert "Monitoring" in page
+    assert "30 min" in page
+    assert "40 min after dose" in page
+    assert 'hx-trigger="every 5s"' in page
+    assert "open alert" not in page
+
+
+def test_the_board_shows_a_new_alert_at_the_next_poll(web, prescriber, nurse, patient):
+    # given the board was loaded without alerts
+    course = course_today(prescriber, nurse, patient, "iv_ketamine")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=10)
+    client = web(nurse)
+    assert 'role="alert"' not in client.get("/treatments/board/rows/").content.decode()
+
+    # when a nurse records 185/95 on the IV session
+    services.record_vitals(actor=nurse, session=session, systolic=185, diastolic=95)
+
+    # then the next poll carries the banner and the alerting chair
+    rows = client.get("/treatments/board/rows/").content.decode()
+    assert 'data-alert-count="2"' in rows  # hypertension and the rise from baseline
+    assert "1 open alert" not in rows
+    assert "2 open alerts: acknowledge now" in rows
+    assert "ALERT Hypertension: systolic BP 185 &gt;= 180" in rows
+
+
+def test_the_board_query_count_does_not_grow_with_sessions_or_entries(
+    web, prescriber, nurse, front_desk, django_assert_max_num_queries
+):
+    client = web(nurse)
+    monitored_patients(prescriber, nurse, front_desk, 1)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get("/treatments/board/rows/")
+    monitored_patients(prescriber, nurse, front_desk, 4)
+
+    with django_assert_max_num_queries(len(one)):
+        answer = client.get("/treatments/board/rows/")
+
+    assert answer.content.decode().count('class="chair alerting"') == 5
+
+
+def test_the_session_page_walks_a_nurse_through_check_in_and_vitals(
+    web, prescriber, nurse, patient
+):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = first_session(course)
+    client = web(nurse)
+    base = f"/treatments/sessions/{session.id}"
+
+    page = client.get(f"{base}/").content.decode()
+    assert "Check in" in page
+    answer = client.post(f"{base}/check-in/", {"chair": "7"}, follow=True)
+    assert "Checked in." in answer.content.decode()
+    assert TreatmentSession.objects.get(pk=session.id).status == "checked_in"
+
+    # a refused step shows why, and nothing changes
+    answer = client.post(f"{base}/start-dose/", {}, follow=True)
+    assert "Cannot start the dose" in answer.content.decode()
+    assert TreatmentSession.objects.get(pk=session.id).status == "checked_in"
+
+
+def test_the_session_page_shows_an_alert_until_it_is_acknowledged(web, prescriber, nurse, patient):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)
+    client = web(nurse)
+    base = f"/treatments/sessions/{session.id}"
+
+    answer = client.post(
+        f"{base}/vitals/", {"systolic": "188", "diastolic": "96", "heart_rate": "90"}, follow=True
+    )
+    page = answer.content.decode()
+    assert "ALERT: Hypertension: systolic BP 188 &gt;= 180" in page
+    alert = session.alerts.get(code="hypertension")
+
+    answer = client.post(
+        f"{base}/alerts/{alert.id}/acknowledge/",
+        {"intervention": "observation_extended", "note": "Recheck in 5"},
+        follow=True,
+    )
+
+    assert "Alert acknowledged." in answer.content.decode()
+    assert "ALERT: Hypertension" not in answer.content.decode()
+
+
+def test_the_pre_check_page_form_completes_the_checklist(web, prescriber, nurse, patient):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = first_session(course)
+    services.check_in(actor=nurse, session=session, chair="2")
+    client = web(nurse)
+
+    answer = client.post(
+        f"/treatments/sessions/{session.id}/pre-checks/",
+        {
+            "last_food_at": "00:00",
+            "escort_confirmed": "on",
+            "medications_reviewed": "on",
+            "measures_done": "on",
+            "pregnancy_test": "not_applicable",
+            "systolic": "126",
+            "diastolic": "80",
+            "heart_rate": "70",
+        },
+        follow=True,
+    )
+
+    # last liquids were not given: the checklist says so and the session waits
+    assert "Time of last liquids not recorded" in answer.content.decode()
+    assert TreatmentSession.objects.get(pk=session.id).status == "checked_in"
+
+
+def test_the_chart_tab_shows_courses_sessions_and_exposure(web, prescriber, nurse, patient):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)
+
+    page = web(nurse).get(f"/patients/{patient.id}/treatment/").content.decode()
+
+    assert "esketamine_trd v1 from" in page
+    assert "Cumulative exposure (esketamine, last 30 days)" in page
+    assert "<strong>1</strong> session" in page
+    assert "56.0 mg" in page
+
+
+def test_a_prescriber_starts_a_course_from_the_chart(web, prescriber, nurse, patient):
+    from tests.treatments.helpers import make_treatable, today
+
+    make_treatable(prescriber, nurse, patient, "iv_ketamine")
+
+    answer = web(prescriber).post(
+        f"/patients/{patient.id}/courses/start/",
+        {"protocol": "iv_ketamine", "start_date": today(patient.clinic).isoformat()},
+        follow=True,
+    )
+
+    assert "Course started: iv_ketamine" in answer.content.decode()
+
+
+def test_dosed_sessions_are_markers_on_the_trajectory_chart(prescriber, nurse, patient):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)
+
+    markers = [m for m in trajectory_markers(patient) if m.kind == "session"]
+
+    assert [(m.at, m.label) for m in markers] == [
+        (session.dose_started_at, "Session 1 (esketamine trd)")
+    ]
+
+
+def test_the_pre_checks_show_the_measures_due_before_the_session(web, prescriber, nurse, patient):
+    from ketaclinic.measures.services import create_schedule
+
+    # given a PHQ-9 every 7 days that has never been answered
+    create_schedule(
+        actor=prescriber, patient=patient, instrument="phq9", frequency="interval", interval_days=7
+    )
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = first_session(course)
+    services.check_in(actor=nurse, session=session, chair="2")
+
+    page = web(nurse).get(f"/treatments/sessions/{session.id}/").content.decode()
+
+    assert 'id="measures-due"' in page
+    assert "PHQ-9" in page
