@@ -30,7 +30,7 @@ def test_intake_of_a_referred_patient_to_approval_with_signed_consent(
 
     # when the nurse opens the waiting list and starts the intake
     login(page, nurse)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Waiting list").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals").click()
     row = page.get_by_role("row", name="Rivera, Jordan")
     expect(row).to_contain_text("Referred")
     screenshot(page, "intake-waiting-list")
