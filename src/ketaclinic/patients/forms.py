@@ -4,7 +4,6 @@ from django import forms
 
 from .models import Patient
 
-
 OPTIONAL_CHOICES = ("race", "ethnicity", "payer_type", "income_band")
 
 
