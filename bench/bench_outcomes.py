@@ -1,0 +1,278 @@
+"""Benchmark worker for the outcomes table (bench/run.py runs it once per database and step).
+
+    DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py seed --patients 10000
+    DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py summary [--repeat 3]
+    DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py export OUT_DIR
+    DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py chart
+
+Each step prints one JSON object on its last line. Nothing here asserts anything about time.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketaclinic.config.settings")
+AS_OF = date(2026, 1, 30)  # fixed: the same registry on every run and machine
+
+
+def setup():
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def emit(data: dict) -> None:
+    print(json.dumps(data, default=str))
+
+
+def step_seed(args):
+    from ketaclinic.core.models import Clinic
+    from ketaclinic.outcomes.registry.seed import seed_registry
+    from ketaclinic.patients.models import Patient
+
+    if Clinic.objects.filter(slug="registry-1").exists():
+        emit(
+            {"cached": True, "patients": Patient.objects.filter(clinic__slug="registry-1").count()}
+        )
+        return
+    result = seed_registry(
+        patients=args.patients,
+        clinics_count=1,
+        seed=args.seed,
+        as_of=AS_OF,
+        password="bench-password-not-for-use",
+        progress=lambda done, total, rows: print(
+            f"\r  seeding {done:,}/{total:,} patients, {rows:,} rows", end="", file=sys.stderr
+        ),
+    )
+    print(file=sys.stderr)
+    emit(
+        {
+            "cached": False,
+            "patients": result.patients,
+            "rows": result.rows,
+            "seconds": round(result.seconds, 1),
+            "patients_per_second": round(result.patients / result.seconds, 1),
+            "rows_per_second": round(result.rows / result.seconds),
+            "tables": result.tables,
+        }
+    )
+
+
+def comparable(summary) -> dict:
+    """The summary without the calendar (dates are shifted in the export)."""
+    body = summary.as_dict({})
+    body.pop("sessions_per_week")
+    body.pop("filters")
+    return body
+
+
+def step_summary(args):
+    from ketaclinic.accounts.models import User
+    from ketaclinic.outcomes import queries
+
+    user = User.objects.get(username="reg1_prescriber1")
+    times = []
+    for _ in range(args.repeat + 1):
+        started = time.perf_counter()
+        result, _ = queries.summary(user)
+        times.append(time.perf_counter() - started)
+    emit(
+        {
+            "first": round(times[0], 3),
+            "median": round(statistics.median(times[1:]), 3),
+            "best": round(min(times[1:]), 3),
+            "courses": result.overall.courses,
+            "summary": comparable(result),
+        }
+    )
+
+
+def step_export(args):
+    from ketaclinic.core.models import Clinic
+    from ketaclinic.outcomes.export import export_tables
+    from ketaclinic.outcomes.keys import research_key
+
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    clinic = Clinic.objects.get(slug="registry-1")
+    started = time.perf_counter()
+    result = export_tables([clinic.pk], out, "parquet", research_key())
+    emit({"seconds": round(time.perf_counter() - started, 1), "rows": sum(result.tables.values())})
+
+
+def _chart_patient(clinic, prescriber, nurse, registrar, sessions: int, label: str):
+    """A patient with one course of `sessions` dosed sessions, vitals and a score each."""
+    from ketaclinic.measures.models import MeasureResponse
+    from ketaclinic.patients.services import register_patient
+    from ketaclinic.protocols.models import Course
+    from ketaclinic.protocols.services import ensure_version
+    from ketaclinic.treatments.models import TreatmentSession, VitalSignsEntry
+
+    patient = register_patient(
+        actor=registrar,
+        given_name=label,
+        family_name="Benchmark",
+        date_of_birth=date(1975, 5, 5),
+        sex="female",
+        weight_kg="70.0",
+    )
+    version = ensure_version(clinic, "esketamine_trd")
+    start = date(2020, 1, 6)
+    course = Course.objects.create(
+        clinic=clinic,
+        patient=patient,
+        protocol_version=version,
+        protocol_code="esketamine_trd",
+        status="completed",
+        start_date=start,
+        started_by=prescriber,
+        ended_at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    rows, vitals, scores = [], [], []
+    for n in range(1, sessions + 1):
+        day = start + timedelta(days=3 * n)
+        dose = datetime(day.year, day.month, day.day, 15, tzinfo=UTC)
+        rows.append(
+            TreatmentSession(
+                clinic=clinic,
+                patient=patient,
+                course=course,
+                protocol_version=version,
+                protocol_code="esketamine_trd",
+                number=n,
+                phase="maintenance",
+                scheduled_date=day,
+                planned_dose_mg=56,
+                status="discharged",
+                checked_in_at=dose - timedelta(minutes=20),
+                dose_started_at=dose,
+                devices_given=2,
+                discharged_at=dose + timedelta(hours=2),
+                monitored_by=nurse,
+                discharged_by=nurse,
+                escort_present=True,
+            )
+        )
+        scores.append(
+            MeasureResponse(
+                clinic=clinic,
+                patient=patient,
+                instrument="phq9",
+                instrument_version="1",
+                answers={str(i): 1 for i in range(1, 10)},
+                total=9,
+                severity="mild",
+                administered_at=dose - timedelta(minutes=30),
+                source="staff",
+                entered_by=nurse,
+            )
+        )
+    TreatmentSession.objects.bulk_create(rows)
+    for s in rows:
+        for minutes in (-10, 40, 120):
+            vitals.append(
+                VitalSignsEntry(
+                    clinic=clinic,
+                    session=s,
+                    measured_at=s.dose_started_at + timedelta(minutes=minutes),
+                    systolic=128,
+                    diastolic=80,
+                    heart_rate=76,
+                    spo2=98,
+                    resp_rate=14,
+                    pre_dose=minutes < 0,
+                    recorded_by=nurse,
+                )
+            )
+    VitalSignsEntry.objects.bulk_create(vitals)
+    MeasureResponse.objects.bulk_create(scores)
+    return patient
+
+
+def step_chart(args):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from ketaclinic.accounts.models import User
+    from ketaclinic.core.models import Clinic
+    from ketaclinic.core.permissions import Role
+    from ketaclinic.core.ui import chart_tabs_for
+    from ketaclinic.patients.models import Patient
+
+    clinic, _ = Clinic.objects.get_or_create(slug="bench-chart", defaults={"name": "Chart"})
+    users = {}
+    for role in (Role.PRESCRIBER, Role.NURSE, Role.FRONT_DESK):
+        users[role], _ = User.objects.get_or_create(
+            username=f"bench_chart_{role}", defaults={"clinic": clinic, "role": role}
+        )
+    patients = {}
+    for count in (10, 500):
+        label = f"Sessions{count}"
+        patient = Patient.objects.filter(clinic=clinic, given_name=label).first()
+        if patient is None:
+            patient = _chart_patient(
+                clinic,
+                users[Role.PRESCRIBER],
+                users[Role.NURSE],
+                users[Role.FRONT_DESK],
+                count,
+                label,
+            )
+        patients[count] = patient
+    client = Client()
+    client.force_login(users[Role.PRESCRIBER])
+    results = {}
+    for tab in chart_tabs_for(users[Role.PRESCRIBER]):
+        for count, patient in patients.items():
+            url = reverse(tab.url_name, kwargs={"patient_id": patient.pk})
+            response = client.get(url)  # warm-up
+            times, queries = [], 0
+            for _ in range(args.repeat):
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    times.append(time.perf_counter() - started)
+                queries = len(captured.captured_queries)
+            results.setdefault(tab.key, {})[str(count)] = {
+                "status": response.status_code,
+                "queries": queries,
+                "median": round(statistics.median(times), 4),
+            }
+    emit({"tabs": results})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    seed = sub.add_parser("seed")
+    seed.add_argument("--patients", type=int, required=True)
+    seed.add_argument("--seed", type=int, default=2026)
+    summary = sub.add_parser("summary")
+    summary.add_argument("--repeat", type=int, default=3)
+    export = sub.add_parser("export")
+    export.add_argument("out_dir")
+    chart = sub.add_parser("chart")
+    chart.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    setup()
+    {"seed": step_seed, "summary": step_summary, "export": step_export, "chart": step_chart}[
+        args.step
+    ](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Management commands of the outcomes app (seed_registry, export_research)."""

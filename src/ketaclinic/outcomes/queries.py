@@ -1,0 +1,143 @@
+"""Outcome reads for the actor's clinic: the summary and the equity breakdown (SQL aggregates)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection, transaction
+
+from ketaclinic.core.errors import InvalidInput
+from ketaclinic.core.permissions import require
+from ketaclinic.outcomes import equity as equity_rules
+from ketaclinic.outcomes import sql
+from ketaclinic.outcomes.definitions import (
+    MILESTONE_SESSIONS,
+    OUTCOME_INSTRUMENT,
+    RESPONSE_PERCENT,
+)
+from ketaclinic.outcomes.summary import Summary, assemble
+
+# A clinic may switch remission off for the instrument; then nothing counts as remission.
+NEVER = ("<", 0)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The validated filters of a dashboard, equity view or API request."""
+
+    protocol: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "protocol": self.protocol,
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+        }
+
+
+def outcome_definition(clinic_id, instrument: str = OUTCOME_INSTRUMENT) -> sql.Definition:
+    """The outcome rules in force in the clinic: the instrument's remission cut-off (with the
+    clinic's override, as the patient chart uses it) and the 50% response rule."""
+    from ketaclinic.measures.queries import configured_instrument
+
+    remission = configured_instrument(clinic_id, instrument).remission
+    operator, value = (remission.operator, remission.value) if remission else NEVER
+    return sql.Definition(instrument, RESPONSE_PERCENT, operator, value, MILESTONE_SESSIONS)
+
+
+def protocol_names(clinic_id) -> dict[str, str]:
+    """Code -> name of every protocol the clinic can report on (built-ins and its copies)."""
+    from ketaclinic.protocols.definitions import PROTOCOLS
+    from ketaclinic.protocols.models import ProtocolVersion
+
+    names = {code: p.name for code, p in PROTOCOLS.items()}
+    rows = ProtocolVersion.objects.filter(clinic_id=clinic_id).order_by("code", "version")
+    for code, name in rows.values_list("code", "name"):
+        names[code] = name
+    return names
+
+
+def select(user, *, protocol: str | None, start: date | None, end: date | None, names=None):
+    """Validate filters: a known protocol code, and a range that does not end before it starts."""
+    errors = {}
+    protocol = (protocol or "").strip() or None
+    names = protocol_names(user.clinic_id) if names is None else names
+    if protocol is not None and protocol not in names:
+        errors["protocol"] = "not a protocol of this clinic"
+    if start and end and end < start:
+        errors["to"] = "must not be before 'from'"
+    if errors:
+        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+    return Selection(protocol, start, end), names
+
+
+# PostgreSQL settings for the few aggregate queries of a summary, local to their transaction:
+# the default 4 MB work_mem sends the window sorts and hash aggregates of a large clinic to
+# disk, and the planner's row estimates for the window pipeline are high enough to trigger JIT
+# compilation that costs more than it saves (measured in docs/performance.md).
+POSTGRESQL_SETTINGS = ("SET LOCAL work_mem = '128MB'", "SET LOCAL jit = off")
+
+
+@contextmanager
+def analytics():
+    """A read-only block for the summary queries (tuned on PostgreSQL; nothing on SQLite,
+    whose IMMEDIATE transactions would take the write lock)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for statement in POSTGRESQL_SETTINGS:
+                cursor.execute(statement)
+        yield
+
+
+def _rows(query: sql.Query) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, query.params)
+        return cursor.fetchall()
+
+
+def summary(user, *, protocol=None, start=None, end=None, names=None) -> tuple[Summary, Selection]:
+    """Everything the dashboard and GET /outcomes/summary show: three aggregate queries (plus
+    the protocol names and the clinic's cut-offs), whatever the size of the clinic."""
+    require(user, "outcomes.view")
+    selection, names = select(user, protocol=protocol, start=start, end=end, names=names)
+    f = sql.Filters(user.clinic_id, selection.protocol, selection.start, selection.end)
+    definition = outcome_definition(user.clinic_id)
+    vendor = connection.vendor
+    with analytics():
+        rows = [
+            _rows(sql.summary_query(vendor, f, definition)),
+            _rows(sql.patients_query(vendor, f)),
+            _rows(sql.sessions_query(vendor, f)),
+        ]
+    return assemble(definition, *rows, names), selection
+
+
+def equity_labels() -> dict[str, dict[str, str]]:
+    from ketaclinic.patients.models import Ethnicity, IncomeBand, PayerType, Race, Sex
+
+    choices = {
+        "race": Race,
+        "ethnicity": Ethnicity,
+        "sex": Sex,
+        "payer_type": PayerType,
+        "income_band": IncomeBand,
+    }
+    return {key: dict(cls.choices) for key, cls in choices.items()}
+
+
+def equity(user, *, protocol=None, start=None, end=None, names=None):
+    """Course outcomes by race, ethnicity, sex, age band, payer and income (suppressed)."""
+    require(user, "outcomes.view")
+    selection, names = select(user, protocol=protocol, start=start, end=end, names=names)
+    f = sql.Filters(user.clinic_id, selection.protocol, selection.start, selection.end)
+    definition = outcome_definition(user.clinic_id)
+    with analytics():
+        rows = _rows(sql.equity_query(connection.vendor, f, definition))
+    return equity_rules.breakdown(rows, equity_labels()), selection, definition, names

@@ -1,0 +1,243 @@
+"""Ledger movements of the synthetic registry: receipts, draws, administrations and wastes.
+
+The ledger covers the last `days` days before the as-of date (as if the clinic moved its
+controlled-substance records into ketaclinic then). Patient generation only collects the
+movements (plain, picklable tuples: worker processes send them back); `write_ledger` then
+adds the receipts, orders everything in time and chains it exactly as the ledger service does
+(inventory.rules.chain_hash over inventory.models.entry_content), so `verify_ledger` accepts
+the result.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ketaclinic.inventory.models import (
+    LedgerChainHead,
+    LedgerEntry,
+    Lot,
+    Product,
+    SessionDrugClosure,
+    StorageLocation,
+    entry_content,
+)
+from ketaclinic.inventory.rules import GENESIS_HASH, canonical_value, chain_hash
+from ketaclinic.outcomes.registry import columns as cols
+from ketaclinic.outcomes.registry.course import at
+
+BLOCK_DAYS = 30
+VIAL_MG = Decimal(500)  # 50 mg/mL x 10 mL
+DRAW_STEP_MG = Decimal(50)  # drawn in whole mL of a 50 mg/mL vial
+PACK_DEVICES = Decimal(2)
+SUPPLIER = {
+    "supplier_name": "Synthetic Pharma Distribution (synthetic)",
+    "supplier_address": "1 Warehouse Road, Springfield",
+    "supplier_dea": "RS0000000",
+}
+ORDER = {"receipt": 0, "draw": 1, "waste": 2, "administration": 3, "closure": 4}
+
+
+class LedgerCollector:
+    """Collects the drug movements of dosed sessions inside the ledger window."""
+
+    def __init__(self, as_of: date, days: int):
+        self.start = as_of - timedelta(days=days)
+        self.events: list[tuple] = []
+
+    def block(self, day: date) -> int:
+        return (day - self.start).days // BLOCK_DAYS
+
+    def session(self, pools, row, iv: bool, nurse, witness, dose_at, discharged) -> None:
+        day = row["scheduled_date"]
+        if day < self.start:
+            return
+        lot = ("ketamine" if iv else "esketamine", self.block(day))
+        if iv:
+            dose = row["planned_dose_mg"]
+            drawn = Decimal(math.ceil(dose / DRAW_STEP_MG)) * DRAW_STEP_MG
+            given_at = row["infusion_ended_at"]
+        else:
+            dose = drawn = Decimal(row["devices_given"])
+            given_at = row["last_device_at"]
+        sid, pid, draw_id = row["id"], row["patient_id"], pools.uuid()
+        add = self.events.append
+        add(
+            (
+                dose_at - timedelta(minutes=10),
+                "draw",
+                draw_id,
+                lot,
+                drawn,
+                -drawn,
+                nurse,
+                None,
+                sid,
+                pid,
+                None,
+                {},
+            )
+        )
+        add(
+            (
+                given_at,
+                "administration",
+                pools.uuid(),
+                lot,
+                dose,
+                0,
+                nurse,
+                None,
+                sid,
+                pid,
+                draw_id,
+                {},
+            )
+        )
+        wasted = drawn - dose
+        if wasted > 0:
+            method = {"method": "Wasted into a drug disposal container"}
+            add(
+                (
+                    dose_at + timedelta(minutes=5),
+                    "waste",
+                    pools.uuid(),
+                    lot,
+                    wasted,
+                    0,
+                    nurse,
+                    witness,
+                    sid,
+                    pid,
+                    draw_id,
+                    method,
+                )
+            )
+        add((discharged, "closure", sid, nurse, drawn, dose, wasted))
+
+
+def _canonical_id(name: str, value):
+    """Ids are generated as 32 hex digits; the chain hashes them as the model returns them
+    (a UUID, canonically its dashed string), so give the dashed string directly."""
+    if value is None or not (name == "id" or name.endswith("_id")):
+        return value
+    text = value.hex if isinstance(value, uuid.UUID) else str(value).replace("-", "")
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def write_ledger(writer, ctx, start: date, events: list[tuple], admin, rng: random.Random) -> int:
+    """Products, lots, receipts and every movement of one clinic, chained; returns entries."""
+
+    def uid() -> str:
+        return uuid.UUID(int=rng.getrandbits(128), version=4).hex
+
+    products = {
+        "ketamine": Product.objects.create(
+            id=uid(),
+            clinic=ctx.clinic,
+            name="Ketamine HCl injection 50 mg/mL (synthetic)",
+            drug="ketamine",
+            ndc="SYNTH-0001",
+            form="injection_solution",
+            concentration=Decimal(50),
+            units_per_container=Decimal(10),
+        ),
+        "esketamine": Product.objects.create(
+            id=uid(),
+            clinic=ctx.clinic,
+            name="Esketamine 28 mg nasal spray device (synthetic)",
+            drug="esketamine",
+            ndc="SYNTH-0002",
+            form="nasal_spray_device",
+            concentration=Decimal(28),
+            units_per_container=PACK_DEVICES,
+        ),
+    }
+    location = StorageLocation.objects.create(id=uid(), clinic=ctx.clinic, name="Main safe")
+    demand: dict = {}
+    for event in events:
+        if event[1] == "draw":
+            demand[event[3]] = demand.get(event[3], Decimal(0)) + event[4]
+    lots = {}
+    for drug, block in sorted(demand):
+        lots[(drug, block)] = Lot(
+            id=uid(),
+            clinic=ctx.clinic,
+            product=products[drug],
+            lot_number=f"SYN{block:03d}{'K' if drug == 'ketamine' else 'E'}",
+            expires_on=start + timedelta(days=BLOCK_DAYS * block + 730),
+        )
+    Lot.objects.bulk_create(lots.values())
+    receipts = []
+    for (drug, block), needed in sorted(demand.items()):
+        per = VIAL_MG if drug == "ketamine" else PACK_DEVICES
+        containers = math.ceil(needed / per) + 2
+        received = start + timedelta(days=BLOCK_DAYS * block)
+        data = dict(
+            SUPPLIER, containers=containers, invoice=f"SYN-{block:03d}", received_on=received
+        )
+        quantity = per * containers
+        receipts.append(
+            (
+                at(received, 13 * 60),
+                "receipt",
+                uid(),
+                (drug, block),
+                quantity,
+                quantity,
+                admin,
+                None,
+                None,
+                None,
+                None,
+                data,
+            )
+        )
+    timeline = sorted(receipts + events, key=lambda e: (e[0], ORDER[e[1]], str(e[2])))
+    t_entry = writer.table(LedgerEntry, cols.LEDGER_ENTRY)
+    t_closure = writer.table(SessionDrugClosure, cols.DRUG_CLOSURE)
+    prev, sequence = GENESIS_HASH, 0
+    for event in timeline:
+        if event[1] == "closure":
+            when, _, sid, nurse, drawn, given, wasted = event
+            t_closure.add(
+                (uid(), ctx.id, when, sid, nurse.id, when, drawn, given, wasted, Decimal(0), prev)
+            )
+            continue
+        when, kind, eid, lot_key, qty, delta, actor, witness, sid, pid, related, data = event
+        lot = lots[lot_key]
+        sequence += 1
+        values = {
+            "id": eid,
+            "clinic_id": ctx.id,
+            "sequence": sequence,
+            "entry_type": kind,
+            "occurred_at": when,
+            "actor_id": actor.id,
+            "actor_name": actor.display_name,
+            "lot_id": lot.pk,
+            "location_id": location.pk,
+            "to_location_id": None,
+            "quantity": Decimal(qty),
+            "stock_delta": Decimal(delta),
+            "unit": "mg" if lot_key[0] == "ketamine" else "device",
+            "session_id": sid,
+            "patient_id": pid,
+            "related_entry_id": related,
+            "witness_id": witness.id if witness else None,
+            "witness_name": witness.display_name if witness else "",
+            "second_witness_id": None,
+            "second_witness_name": "",
+            "reason": "",
+            "data": canonical_value(data),
+        }
+        hashed = {k: _canonical_id(k, v) for k, v in values.items()}
+        digest = chain_hash(prev, entry_content(hashed))
+        values.update(created_at=when, prev_hash=prev, hash=digest)
+        t_entry.add(tuple(values[c] for c in cols.LEDGER_ENTRY))
+        prev = digest
+    LedgerChainHead.objects.create(clinic=ctx.clinic, sequence=sequence, head_hash=prev)
+    return sequence

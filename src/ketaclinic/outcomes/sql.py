@@ -1,0 +1,324 @@
+"""The outcome summary as SQL: one text for SQLite, PostgreSQL and DuckDB (the benchmark).
+
+Every rate is computed by the database with window functions and aggregates; Python only sums
+the few hundred grouped rows that come back. `rules.course_outcome` is the readable reference
+the tests hold this SQL to. Only constants from outcomes.definitions and validated integers are
+written into the text; every value a user chooses is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ketaclinic.outcomes.definitions import AGE_BANDS, BP_ALERT_CODES
+
+SQLITE, POSTGRESQL, DUCKDB = "sqlite", "postgresql", "duckdb"
+COURSE_STATUSES = ("active", "completed", "stopped")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """How a course's outcome is judged (from the instrument and the clinic's cut-offs)."""
+
+    instrument: str
+    response_percent: int
+    remission_operator: str  # "<" or "<="
+    remission_value: int
+    milestones: tuple[int, ...]
+
+    def __post_init__(self):
+        if self.remission_operator not in ("<", "<="):
+            raise ValueError(f"unsupported remission operator {self.remission_operator!r}")
+        if not all(isinstance(k, int) and 0 < k < 1000 for k in self.milestones):
+            raise ValueError("milestones must be session numbers")
+
+
+@dataclass(frozen=True)
+class Filters:
+    clinic_id: object
+    protocol: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Table names (Django's, or DuckDB views over the Parquet export)."""
+
+    course: str = "protocols_course"
+    session: str = "treatments_treatmentsession"
+    response: str = "measures_measureresponse"
+    event: str = "treatments_adverseevent"
+    alert: str = "treatments_sessionalert"
+    patient: str = "patients_patient"
+
+
+class Query:
+    """SQL text with its parameters in placeholder order."""
+
+    def __init__(self, vendor: str):
+        self.vendor = vendor
+        self.mark = "?" if vendor == DUCKDB else "%s"
+        self.params: list = []
+
+    def p(self, value) -> str:
+        self.params.append(value)
+        return self.mark
+
+
+def _clinic_value(vendor: str, clinic_id):
+    # Django keeps UUIDs as 32 hex digits in SQLite; PostgreSQL and DuckDB take the UUID text.
+    text = str(clinic_id)
+    return text.replace("-", "") if vendor == SQLITE else text
+
+
+def _days(vendor: str, at: str, day: str) -> str:
+    """Whole days from `day` (a date) to the UTC calendar date of `at` (a timestamp)."""
+    if vendor == SQLITE:
+        return f"CAST(julianday(date({at})) - julianday({day}) AS INTEGER)"
+    if vendor == POSTGRESQL:
+        return f"(CAST({at} AT TIME ZONE 'UTC' AS date) - {day})"
+    return f"CAST(CAST({at} AS DATE) - {day} AS INTEGER)"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _where_courses(q: Query, f: Filters, alias: str) -> str:
+    parts = [f"{alias}.clinic_id = {q.p(_clinic_value(q.vendor, f.clinic_id))}"]
+    return " AND ".join(parts)
+
+
+def _cohort_filters(q: Query, f: Filters, alias: str, day_column: str) -> str:
+    parts = []
+    if f.protocol:
+        parts.append(f"{alias}.protocol_code = {q.p(f.protocol)}")
+    if f.start:
+        parts.append(f"{alias}.{day_column} >= {q.p(f.start)}")
+    if f.end:
+        parts.append(f"{alias}.{day_column} <= {q.p(f.end)}")
+    return " AND ".join(parts) if parts else "1 = 1"
+
+
+def course_facts(q: Query, f: Filters, d: Definition, t: Tables) -> str:
+    """CTEs `cohort` (one row per course) and `scored_courses` (one row per course with at least
+    one score, with its outcome flags). Nothing joins back from an aggregate to the cohort:
+    SQLite cannot index a CTE for that join, so callers add the two up instead.
+
+    Cohort: courses of the clinic starting in the date range (and of the protocol). A course's
+    scores are the outcome instrument's scores on or after its start date and before the
+    patient's next course starts; the first is the baseline.
+    """
+    clinic = _where_courses(q, f, "c")
+    cohort = _cohort_filters(q, f, "ca", "start_date")
+    instrument = q.p(d.instrument)
+    clinic_r = q.p(_clinic_value(q.vendor, f.clinic_id))
+    clinic_s = q.p(_clinic_value(q.vendor, f.clinic_id))
+    percent = int(d.response_percent)
+    remission = f"{d.remission_operator} {int(d.remission_value)}"
+    doses = ",\n".join(
+        f"    MAX(CASE WHEN s.number = {k} THEN s.dose_started_at END) AS d{k}"
+        for k in d.milestones
+    )
+    marks = ",\n".join(
+        f"    MAX(CASE WHEN f.rn > 1 AND f.taken_at > m.d{k} AND f.prev_at <= m.d{k} "
+        f"THEN 1 + f.resp + 2 * f.remit END) AS m{k}"
+        for k in d.milestones
+    )
+    milestone_in = ", ".join(str(k) for k in d.milestones)
+    return f"""
+course_all AS (
+  SELECT c.id, c.patient_id, c.protocol_code, c.start_date, c.status,
+    LEAD(c.start_date) OVER (PARTITION BY c.patient_id ORDER BY c.start_date, c.created_at, c.id)
+      AS next_start
+  FROM {t.course} c WHERE {clinic}
+),
+cohort AS (SELECT * FROM course_all ca WHERE {cohort}),
+scored AS (
+  SELECT co.id AS course_id, co.patient_id, co.protocol_code, co.start_date,
+    r.administered_at AS taken_at, r.total AS total,
+    ROW_NUMBER() OVER w AS rn,
+    FIRST_VALUE(r.total) OVER w AS base,
+    LAG(r.administered_at) OVER w AS prev_at,
+    {_days(q.vendor, "r.administered_at", "co.start_date")} AS days_in
+  FROM cohort co
+  JOIN {t.response} r ON r.patient_id = co.patient_id
+  WHERE r.instrument = {instrument} AND r.clinic_id = {clinic_r} AND r.total IS NOT NULL
+    AND r.administered_at >= co.start_date
+    AND (co.next_start IS NULL OR r.administered_at < co.next_start)
+  WINDOW w AS (PARTITION BY co.patient_id, co.id ORDER BY r.administered_at, r.id)
+),
+flagged AS (
+  SELECT course_id, patient_id, protocol_code, start_date, taken_at, rn, prev_at, days_in,
+    CASE WHEN base > 0 AND (base - total) * 100 >= {percent} * base THEN 1 ELSE 0 END AS resp,
+    CASE WHEN total {remission} THEN 1 ELSE 0 END AS remit
+  FROM scored
+),
+doses AS (
+  SELECT s.course_id,
+{doses}
+  FROM {t.session} s
+  WHERE s.clinic_id = {clinic_s} AND s.number IN ({milestone_in})
+    AND s.dose_started_at IS NOT NULL
+  GROUP BY s.course_id
+),
+scored_courses AS (
+  SELECT f.course_id, f.patient_id, f.protocol_code, f.start_date,
+    MAX(CASE WHEN f.rn > 1 THEN 1 ELSE 0 END) AS evaluable,
+    -- The last score's flags ride in the low bits of MAX(rn): no second window pass.
+    CASE WHEN MAX(f.rn) > 1 THEN
+      CASE WHEN MOD(MAX(f.rn * 4 + f.resp * 2 + f.remit), 4) >= 2 THEN 1 ELSE 0 END
+    END AS resp_last,
+    CASE WHEN MAX(f.rn) > 1 THEN MOD(MAX(f.rn * 4 + f.resp * 2 + f.remit), 2) END AS remit_last,
+    MIN(CASE WHEN f.rn > 1 AND f.resp = 1 THEN f.days_in END) AS resp_day,
+    MAX(CASE WHEN f.rn > 1 THEN f.days_in END) AS last_day,
+{marks}
+  FROM flagged f LEFT JOIN doses m ON m.course_id = f.course_id
+  GROUP BY f.course_id, f.patient_id, f.protocol_code, f.start_date
+)"""  # noqa: S608 (constants and bound parameters only)
+
+
+def _status_sums(alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return ",\n".join(
+        f"  SUM(CASE WHEN {prefix}status = '{s}' THEN 1 ELSE 0 END)" for s in COURSE_STATUSES
+    )
+
+
+def summary_query(vendor: str, f: Filters, d: Definition, t: Tables = Tables()) -> Query:
+    """Rows to add up per protocol: course counts by status (km_day NULL, from the cohort), and
+    per (protocol, Kaplan-Meier day, event) the scored courses' outcome sums."""
+    q = Query(vendor)
+    ctes = course_facts(q, f, d, t)
+    zeros = ", ".join("0" for _ in range(3 * len(d.milestones)))
+    milestones = ",\n".join(
+        f"  SUM(CASE WHEN m{k} IS NOT NULL THEN 1 ELSE 0 END),\n"
+        f"  SUM(CASE WHEN m{k} IN (2, 4) THEN 1 ELSE 0 END),\n"
+        f"  SUM(CASE WHEN m{k} IN (3, 4) THEN 1 ELSE 0 END)"
+        for k in d.milestones
+    )
+    km_day = "CASE WHEN evaluable = 1 THEN COALESCE(resp_day, last_day) END"
+    km_event = "CASE WHEN evaluable = 1 THEN CASE WHEN resp_day IS NULL THEN 0 ELSE 1 END END"
+    q.sql = f"""WITH {ctes}
+SELECT protocol_code, NULL, NULL, 0, COUNT(*), 0, 0, 0, 0,
+{_status_sums()},
+  {zeros}
+FROM cohort GROUP BY protocol_code
+UNION ALL
+SELECT protocol_code, {km_day}, {km_event}, COUNT(*), 0, COUNT(*), SUM(evaluable),
+  SUM(COALESCE(resp_last, 0)), SUM(COALESCE(remit_last, 0)), 0, 0, 0,
+{milestones}
+FROM scored_courses GROUP BY protocol_code, {km_day}, {km_event}"""  # noqa: S608 (constants and bound parameters only)
+    return q
+
+
+def _age(vendor: str, day: str, born: str) -> str:
+    if vendor == SQLITE:
+        # %% because Django formats the text with its parameters ("%Y" would be a placeholder).
+        return (
+            f"(CAST(strftime('%%Y', {day}) AS INTEGER) - CAST(strftime('%%Y', {born}) AS INTEGER)"
+            f" - CASE WHEN strftime('%%m%%d', {day}) < strftime('%%m%%d', {born})"
+            " THEN 1 ELSE 0 END)"
+        )
+
+    def md(x: str) -> str:
+        return f"(EXTRACT(MONTH FROM {x}) * 100 + EXTRACT(DAY FROM {x}))"
+
+    return (
+        f"(CAST(EXTRACT(YEAR FROM {day}) - EXTRACT(YEAR FROM {born}) AS INTEGER)"
+        f" - CASE WHEN {md(day)} < {md(born)} THEN 1 ELSE 0 END)"
+    )
+
+
+def age_band_sql(age: str) -> str:
+    """CASE expression mapping an age in years to its band label (definitions.AGE_BANDS)."""
+    whens = [f"WHEN {age} IS NULL THEN 'unknown'"]
+    for band in AGE_BANDS:
+        if band.high is None:
+            whens.append(f"ELSE {_quote(band.label)}")
+        else:
+            whens.append(f"WHEN {age} <= {int(band.high)} THEN {_quote(band.label)}")
+    return "CASE " + " ".join(whens) + " END"
+
+
+EQUITY_COLUMNS = ("race", "ethnicity", "sex", "payer_type", "income_band")
+
+
+def equity_query(vendor: str, f: Filters, d: Definition, t: Tables = Tables()) -> Query:
+    """Rows to add up per combination of the patients' equity attributes: course counts by
+    status (from the cohort) and outcome sums (from the scored courses)."""
+    q = Query(vendor)
+    ctes = course_facts(q, f, d, t)
+    columns = ", ".join(f"p.{c}" for c in EQUITY_COLUMNS)
+    band_co = age_band_sql(_age(vendor, "co.start_date", "p.date_of_birth"))
+    band_sc = age_band_sql(_age(vendor, "sc.start_date", "p.date_of_birth"))
+    q.sql = f"""WITH {ctes}
+SELECT {columns}, {band_co}, COUNT(*), 0, 0, 0,
+{_status_sums("co")}
+FROM cohort co JOIN {t.patient} p ON p.id = co.patient_id
+GROUP BY {columns}, {band_co}
+UNION ALL
+SELECT {columns}, {band_sc}, 0, SUM(sc.evaluable), SUM(COALESCE(sc.resp_last, 0)),
+  SUM(COALESCE(sc.remit_last, 0)), 0, 0, 0
+FROM scored_courses sc JOIN {t.patient} p ON p.id = sc.patient_id
+GROUP BY {columns}, {band_sc}"""  # noqa: S608 (constants and bound parameters only)
+    return q
+
+
+def patients_query(vendor: str, f: Filters, t: Tables = Tables()) -> Query:
+    """Distinct patients of the cohort and of its active courses, overall and per protocol."""
+    q = Query(vendor)
+    clinic = q.p(_clinic_value(vendor, f.clinic_id))
+    cohort = _cohort_filters(q, f, "c", "start_date")
+    clinic2 = q.p(_clinic_value(vendor, f.clinic_id))
+    active = _cohort_filters(q, Filters(f.clinic_id, protocol=f.protocol), "c", "start_date")
+    q.sql = f"""WITH cohort AS (
+  SELECT c.patient_id, c.protocol_code FROM {t.course} c WHERE c.clinic_id = {clinic} AND {cohort}
+), active AS (
+  SELECT c.patient_id, c.protocol_code FROM {t.course} c
+  WHERE c.clinic_id = {clinic2} AND c.status = 'active' AND {active}
+)
+SELECT 'cohort' AS what, NULL AS protocol_code, COUNT(DISTINCT patient_id), COUNT(*) FROM cohort
+UNION ALL
+SELECT 'cohort', protocol_code, COUNT(DISTINCT patient_id), COUNT(*) FROM cohort
+  GROUP BY protocol_code
+UNION ALL
+SELECT 'active', NULL, COUNT(DISTINCT patient_id), COUNT(*) FROM active
+UNION ALL
+SELECT 'active', protocol_code, COUNT(DISTINCT patient_id), COUNT(*) FROM active
+  GROUP BY protocol_code"""  # noqa: S608 (constants and bound parameters only)
+    return q
+
+
+def sessions_query(vendor: str, f: Filters, t: Tables = Tables()) -> Query:
+    """Dosed sessions in the date range per protocol and day (one scan serves the totals and
+    the weekly chart), their adverse events (and severe ones) and safety alerts (and
+    blood-pressure ones) per protocol. Rows: (protocol, kind, day or NULL, count, subset)."""
+    q = Query(vendor)
+    bp = ", ".join(_quote(c) for c in BP_ALERT_CODES)
+
+    def dosed(alias: str) -> str:
+        clinic = q.p(_clinic_value(vendor, f.clinic_id))
+        scope = _cohort_filters(q, f, alias, "scheduled_date")
+        return f"{alias}.clinic_id = {clinic} AND {alias}.dose_started_at IS NOT NULL AND {scope}"
+
+    sessions = dosed("s")
+    clinic_e = q.p(_clinic_value(vendor, f.clinic_id))
+    events = dosed("se")
+    clinic_a = q.p(_clinic_value(vendor, f.clinic_id))
+    alerts = dosed("sa")
+    q.sql = f"""SELECT s.protocol_code, 'sessions', s.scheduled_date, COUNT(*), 0
+FROM {t.session} s WHERE {sessions} GROUP BY s.protocol_code, s.scheduled_date
+UNION ALL
+SELECT se.protocol_code, 'events', NULL, COUNT(*),
+  SUM(CASE WHEN e.severity = 'severe' THEN 1 ELSE 0 END)
+FROM {t.event} e JOIN {t.session} se ON se.id = e.session_id
+WHERE e.clinic_id = {clinic_e} AND {events} GROUP BY se.protocol_code
+UNION ALL
+SELECT sa.protocol_code, 'alerts', NULL, COUNT(*),
+  SUM(CASE WHEN a.code IN ({bp}) THEN 1 ELSE 0 END)
+FROM {t.alert} a JOIN {t.session} sa ON sa.id = a.session_id
+WHERE a.clinic_id = {clinic_a} AND {alerts} GROUP BY sa.protocol_code"""  # noqa: S608 (constants and bound parameters only)
+    return q

@@ -1,0 +1,11 @@
+"""URLs of the outcome pages."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("outcomes/", views.dashboard, name="dashboard"),
+    path("outcomes/equity/", views.equity, name="equity"),
+]
