@@ -17,9 +17,10 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/ketaclinic migrate --noinput
-	$(BIN)/ketaclinic seed_demo
+	KETACLINIC_PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/ketaclinic seed_demo
 	@echo "Serving the demo clinic on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
-	KETACLINIC_PLAIN_HTTP=1 $(BIN)/ketaclinic runserver 127.0.0.1:$(PORT) --noreload
+	KETACLINIC_PLAIN_HTTP=1 KETACLINIC_PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) \
+		$(BIN)/ketaclinic runserver 127.0.0.1:$(PORT) --noreload
 
 # The whole suite: lint, migrations in step, unit/API tests and the browser journeys.
 # DATABASE_URL=postgres://... runs it on PostgreSQL.
