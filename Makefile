@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo install test test-fast lint format migrations-check bench clean
+.PHONY: demo install test test-fast test-late-evening guide-shots lint format migrations-check bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,13 +22,25 @@ demo: install
 	KETACLINIC_PLAIN_HTTP=1 KETACLINIC_PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) \
 		$(BIN)/ketaclinic runserver 127.0.0.1:$(PORT) --noreload
 
-# The whole suite: lint, migrations in step, unit/API tests and the browser journeys.
+# One pytest worker per core.
+WORKERS ?= auto
+
+# The whole suite: lint, migrations in step, unit/API tests and the browser journeys, then the
+# tests again with the clinic's clock at 23:30 (when the server's UTC date is already tomorrow).
 # DATABASE_URL=postgres://... runs it on PostgreSQL.
 test: install lint migrations-check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS)
+	$(MAKE) --no-print-directory test-late-evening
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not e2e" -q
+	$(BIN)/python -m pytest -n $(WORKERS) -m "not e2e" -q
+
+test-late-evening: install
+	KETACLINIC_TEST_CLOCK=23:30 $(BIN)/python -m pytest -n $(WORKERS) -m "not e2e" -q
+
+# Retake the user guide's screenshots (docs/guide/img) with the browser journeys.
+guide-shots: install
+	KETACLINIC_GUIDE_SHOTS=1 $(BIN)/python -m pytest -n $(WORKERS) tests/e2e
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -1,11 +1,58 @@
 """Shared fixtures: a clinic with one persona per role, another clinic, and API clients."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client
 
 from ketaclinic.accounts.services import create_api_token
 from ketaclinic.core.permissions import Role
+from tests.clock import CLINIC_TZ, clinic_moment, clinic_today, start_run_clock
 from tests.factories import make_clinic, make_user
+
+_RUN_CLOCK = None
+
+
+def pytest_configure(config):
+    global _RUN_CLOCK
+    _RUN_CLOCK = start_run_clock()
+    if _RUN_CLOCK is not None:
+        config.stash["clock"] = _RUN_CLOCK
+
+
+def pytest_report_header(config):
+    now = dt.datetime.now(CLINIC_TZ)
+    return f"clinic clock: {now:%Y-%m-%d %H:%M %Z}" + (" (moved)" if _RUN_CLOCK else "")
+
+
+def pytest_unconfigure(config):
+    if _RUN_CLOCK is not None:
+        _RUN_CLOCK.stop()
+
+
+@pytest.fixture
+def clinic_hours():
+    """The clinic is open: 14:00 clinic time on today's clinic date, the clock ticking on."""
+    with time_machine.travel(clinic_moment(clinic_today(), 14), tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def at_clinic_time():
+    """at_clinic_time(hour, minute=0, days=0): move the ticking clock to that clinic time."""
+    travellers = []
+
+    def _at(hour, minute=0, days=0):
+        day = clinic_today() + dt.timedelta(days=days)
+        traveller = time_machine.travel(clinic_moment(day, hour, minute), tick=True)
+        traveller.start()
+        travellers.append(traveller)
+        return clinic_moment(day, hour, minute)
+
+    yield _at
+    for traveller in reversed(travellers):
+        traveller.stop()
 
 
 @pytest.fixture

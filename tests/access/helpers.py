@@ -24,7 +24,7 @@ def person(desk, given, family, **extra):
 
 
 def referred(desk, patient, days_ago, today=None):
-    today = today or dt.date.today()
+    today = today or patient.clinic.today()
     return create_referral(
         actor=desk, patient=patient, referred_on=today - dt.timedelta(days=days_ago)
     )

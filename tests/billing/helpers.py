@@ -78,7 +78,7 @@ def make_treatable(prescriber, nurse, patient, protocol):
         consent_type=facts.consent_type,
         signer_name=patient.full_name,
         witness_name=nurse.get_full_name() or "Witness Person",
-        signed_on=timezone.localdate(),
+        signed_on=patient.clinic.today(),
     )
 
 

@@ -139,7 +139,7 @@ def test_a_price_change_never_rewrites_a_past_charge(
     # when the clinic adds new prices from today
     fee_schedule(
         clinic_admin,
-        effective_from=dt.date.today() + dt.timedelta(days=1),
+        effective_from=clinic_admin.clinic.today() + dt.timedelta(days=1),
         prices={"esketamine_session_up_to_56mg": ("G2082", "999.00", True)},
     )
     # then the charge keeps its price, and the schedule in force on its date is unchanged

@@ -87,11 +87,16 @@ def login():
 
 
 @pytest.fixture
-def screenshot():
-    """screenshot(page, "name") saves docs/guide/img/name.png for the user guide."""
+def screenshot(tmp_path):
+    """screenshot(page, "name"): the page as the user guide shows it.
+
+    `make guide-shots` (KETACLINIC_GUIDE_SHOTS=1) writes docs/guide/img/name.png; otherwise the
+    picture goes to a temporary folder, so that running the tests leaves the work tree clean.
+    """
+    folder = GUIDE_IMAGES if os.environ.get("KETACLINIC_GUIDE_SHOTS") == "1" else tmp_path
 
     def _shot(page, name: str, full_page: bool = False):
-        GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(GUIDE_IMAGES / f"{name}.png"), full_page=full_page)
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
     return _shot

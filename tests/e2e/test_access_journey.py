@@ -3,7 +3,6 @@ to do; the waiting list puts clinical priority first."""
 
 import datetime as dt
 
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from ketaclinic.core.permissions import Role
@@ -24,7 +23,7 @@ def test_front_desk_records_a_barrier_and_sees_who_is_at_risk_and_who_waits_firs
     start_course(prescriber, nurse, patient)
     waited = person(desk, "Lou", "Long")
     urgent = person(desk, "Hana", "Urgent")
-    today = timezone.localdate()
+    today = clinic.today()
     referred(desk, waited, 90, today)
     referred(desk, urgent, 3, today)
     scale(nurse, urgent, "cssrs_screener", CSSRS_HIGH)

@@ -24,7 +24,7 @@ def test_intake_of_a_referred_patient_to_approval_with_signed_consent(
     services.create_referral(
         actor=front_desk,
         patient=patient,
-        referred_on=dt.date.today() - dt.timedelta(days=12),
+        referred_on=patient.clinic.today() - dt.timedelta(days=12),
         referring_clinician="Dr. Dana Whitfield",
     )
 

@@ -1,7 +1,5 @@
 """Shared helpers for intake tests: build a patient's intake through the services."""
 
-import datetime as dt
-
 from ketaclinic.intake import rules, services
 
 ALL_NO = dict.fromkeys(rules.QUESTION_KEYS, "no")
@@ -45,6 +43,6 @@ def approve_and_consent(prescriber, nurse, patient, protocol="esketamine_trd"):
         consent_type=facts.consent_type,
         signer_name=patient.full_name,
         witness_name=nurse.get_full_name(),
-        signed_on=dt.date.today(),
+        signed_on=patient.clinic.today(),
     )
     return decision, consent

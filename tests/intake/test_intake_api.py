@@ -352,7 +352,7 @@ def test_recording_intake_moves_a_referral_to_in_progress(api, front_desk, nurse
 
 
 def test_a_future_referral_date_is_refused(api, front_desk, patient):
-    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    tomorrow = (patient.clinic.today() + dt.timedelta(days=2)).isoformat()
     response = api(front_desk).post(
         "/intake/referrals", {"patient_id": str(patient.id), "referred_on": tomorrow}
     )

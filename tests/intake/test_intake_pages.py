@@ -1,6 +1,5 @@
 """The intake pages: the guided chart tab, the waiting list and referral import."""
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -163,7 +162,7 @@ def test_a_nurse_records_and_revokes_consent(web, nurse, patient):
             "consent-signer_name": "Jordan Rivera",
             "consent-signer_relationship": "patient",
             "consent-witness_name": "Sam Jones",
-            "consent-signed_on": dt.date.today().isoformat(),
+            "consent-signed_on": patient.clinic.today().isoformat(),
         },
     )
     assert response.status_code == 302

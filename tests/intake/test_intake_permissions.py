@@ -1,6 +1,5 @@
 """Permission matrix: every intake endpoint x every role (and another clinic, and no login)."""
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +58,7 @@ def world(prescriber, nurse, front_desk, patient):
         consent_type="esketamine_rems",
         signer_name="Jordan Rivera",
         witness_name="Sam Jones",
-        signed_on=dt.date.today(),
+        signed_on=patient.clinic.today(),
     )
     fresh = register_patient(
         actor=front_desk,
@@ -183,7 +182,7 @@ ENDPOINTS = [
             "consent_type": "ketamine_off_label",
             "signer_name": "Jordan Rivera",
             "witness_name": "Sam Jones",
-            "signed_on": dt.date.today().isoformat(),
+            "signed_on": w.patient.clinic.today().isoformat(),
         },
         {P: 201, N: 201, F: 403, A: 403, C: 403},
     ),

@@ -118,5 +118,5 @@ def test_a_consent_signed_in_the_future_is_refused(nurse, patient):
             consent_type="esketamine_rems",
             signer_name="J R",
             witness_name="S J",
-            signed_on=dt.date.today() + dt.timedelta(days=3),
+            signed_on=patient.clinic.today() + dt.timedelta(days=3),
         )

@@ -22,7 +22,7 @@ def test_a_weekly_schedule_without_a_response_is_overdue_on_the_due_list(nurse, 
     # given QIDS-SR16 weekly since 3 days ago and never answered
     create_schedule(
         actor=nurse, patient=patient, instrument="qids_sr16", frequency="interval",
-        interval_days=7, starts_on=timezone.localdate() - timedelta(days=3),
+        interval_days=7, starts_on=patient.clinic.today() - timedelta(days=3),
     )  # fmt: skip
     # then it is overdue on the clinic's due list
     rows = queries.due_list(nurse)
@@ -80,7 +80,7 @@ def test_before_session_schedules_use_session_markers_from_other_apps(nurse, pat
     )  # fmt: skip
     create_schedule(
         actor=nurse, patient=patient, instrument="phq9", frequency="before_session",
-        starts_on=timezone.localdate() - timedelta(days=10),
+        starts_on=patient.clinic.today() - timedelta(days=10),
     )  # fmt: skip
     session = ui.ChartMarker(at=timezone.now() - timedelta(days=1), label="IV", kind="session")
 

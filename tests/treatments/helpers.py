@@ -34,7 +34,7 @@ def make_treatable(prescriber, nurse, patient, protocol="esketamine_trd"):
         consent_type=facts.consent_type,
         signer_name=patient.full_name,
         witness_name=nurse.get_full_name() or "Witness Person",
-        signed_on=timezone.localdate(),
+        signed_on=patient.clinic.today(),
     )
 
 

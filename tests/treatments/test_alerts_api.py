@@ -5,7 +5,8 @@ import pytest
 from ketaclinic.treatments.models import SessionAlert
 from tests.treatments.helpers import course_today, dosing_started, first_session
 
-pytestmark = pytest.mark.django_db
+# These stories happen in clinic hours (a session dosed two hours ago, still today).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clinic_hours")]
 
 CALM = {"systolic": 132, "diastolic": 82, "heart_rate": 76, "spo2": 97, "resp_rate": 14}
 

@@ -10,7 +10,8 @@ from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
 from tests.treatments.helpers import ago, course_today, dosing_started, first_session
 
-pytestmark = pytest.mark.django_db
+# These stories happen in clinic hours (a session dosed two hours ago, still today).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clinic_hours")]
 
 CALM = {"heart_rate": 76, "spo2": 97, "resp_rate": 14}
 ALDRETE = dict.fromkeys(

@@ -17,7 +17,8 @@ from tests.treatments.helpers import (
     pre_checked,
 )
 
-pytestmark = pytest.mark.django_db
+# These stories happen in clinic hours (a session dosed two hours ago, still today).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clinic_hours")]
 
 
 @pytest.fixture

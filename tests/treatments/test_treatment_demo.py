@@ -13,14 +13,14 @@ from ketaclinic.intake import demo as intake_demo
 from ketaclinic.patients import demo as patients_demo
 from ketaclinic.protocols.models import Course
 from ketaclinic.treatments import demo as treatments_demo
+from ketaclinic.treatments import queries as treatments_queries
 from ketaclinic.treatments.models import SessionAlert, TreatmentSession
 from ketaclinic.treatments.queries import rems_due
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo_db():
+def load_demo():
     """The demo steps the treatment day builds on, then the treatment day itself."""
     fake = Faker("en_US")
     fake.seed_instance(11)
@@ -34,6 +34,11 @@ def demo_db():
     for step in (accounts_demo, patients_demo, intake_demo, treatments_demo):
         step.seed(ctx)
     return ctx
+
+
+@pytest.fixture
+def demo_db(clinic_hours):
+    return load_demo()
 
 
 def today(ctx):
@@ -98,4 +103,37 @@ def test_the_demo_treatment_day_is_full_relative_to_now(demo_db):
         "esketamine_trd",
         "esketamine_mdsi",
         "iv_ketamine",
+    }
+
+
+def test_the_demo_loaded_in_the_small_hours_keeps_last_nights_sessions_on_their_day(
+    at_clinic_time,
+):
+    # given the clinic clock at 02:00
+    at_clinic_time(2, 0)
+
+    # when the demo loads
+    ctx = load_demo()
+
+    # then sessions that began before midnight are dated yesterday, the rest today
+    day = today(ctx)
+    arrived = {
+        s.id: timezone.localdate(s.checked_in_at, ctx.clinic.tz)
+        for s in TreatmentSession.objects.filter(checked_in_at__isnull=False)
+    }
+    for session in TreatmentSession.objects.filter(pk__in=arrived):
+        assert session.scheduled_date == arrived[session.id]
+    assert {d for d in arrived.values() if d >= day - dt.timedelta(days=1)} == {
+        day - dt.timedelta(days=1),
+        day,
+    }
+
+    # and the chair board still shows every patient in the clinic, whatever their date
+    board = treatments_queries.board(ctx.user("nurse"))
+    assert {row.session.status for row in board} >= {
+        "checked_in",
+        "pre_checks_done",
+        "dosing",
+        "monitoring",
+        "ready_for_discharge",
     }

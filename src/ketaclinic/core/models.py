@@ -1,10 +1,12 @@
 """Clinic tenancy: the Clinic, and the base every clinical row inherits (UUID id + clinic)."""
 
+import datetime
 import uuid
 import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 def validate_time_zone(value: str) -> None:
@@ -41,6 +43,14 @@ class Clinic(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self, now: datetime.datetime | None = None) -> datetime.date:
+        """The clinic's local date (clinical dates are local dates, never the server's UTC date)."""
+        return timezone.localdate(now or timezone.now(), self.tz)
+
+    def local(self, moment: datetime.datetime) -> datetime.datetime:
+        """An instant on the clinic's wall clock."""
+        return timezone.localtime(moment, self.tz)
 
 
 class ClinicScopedQuerySet(models.QuerySet):

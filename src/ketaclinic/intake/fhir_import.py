@@ -107,7 +107,7 @@ def import_fhir_bundle(*, actor, raw) -> dict:
             referral = Referral.objects.create(
                 clinic_id=patient.clinic_id,
                 patient=patient,
-                referred_on=timezone.localdate(),
+                referred_on=patient.clinic.today(),
                 source=ReferralSource.FHIR,
                 reason="Imported referral (FHIR Bundle)",
             )

@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils import timezone
 
 from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
@@ -158,7 +157,7 @@ def eligibility_for(patient, protocol_code: str | None = None, *, today=None) ->
     """Everything the eligibility panel and GET /eligibility show, computed from stored rows."""
     facts = resolve_protocol(patient.clinic, protocol_code)
     settings_row = intake_settings(patient.clinic)
-    today = today or timezone.localdate()
+    today = today or patient.clinic.today()
     history = history_of(patient)
     trials = list(trials_of(patient))
     answers = answers_of(patient)

@@ -232,7 +232,7 @@ to re-identify anyone.
 def write_readme(path: Path, result: ExportResult) -> None:
     path.write_text(
         README.format(
-            made=timezone.now().date().isoformat(),
+            made=timezone.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             tables=", ".join(result.tables),
             fingerprint=result.key_fingerprint,
             max_shift=MAX_DATE_SHIFT_DAYS,

@@ -1,6 +1,7 @@
 """The patient registry: demographics, contacts and weight, with a clinic-unique MRN."""
 
-from datetime import date
+from datetime import date, timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,8 @@ from ketaclinic.core.models import ClinicScopedModel
 MIN_WEIGHT_KG = Decimal("20.0")
 MAX_WEIGHT_KG = Decimal("400.0")
 EARLIEST_BIRTH_YEAR = 1900
+# The latest calendar date anywhere on Earth is at UTC+14.
+LATEST_ZONE = dt_timezone(timedelta(hours=14))
 
 
 class Sex(models.TextChoices):
@@ -156,7 +159,7 @@ class Patient(ClinicScopedModel):
 
     @property
     def age(self) -> int:
-        return self.age_on(timezone.localdate())
+        return self.age_on(self.clinic.today())
 
     def clean(self):
         errors = {}
@@ -166,7 +169,13 @@ class Patient(ClinicScopedModel):
                 errors[name] = "This field is required."
         dob = self.date_of_birth
         if isinstance(dob, date):
-            if dob > timezone.localdate():
+            # Without a clinic yet, only a date later than anywhere on Earth is surely future.
+            today = (
+                self.clinic.today()
+                if self.clinic_id
+                else timezone.now().astimezone(LATEST_ZONE).date()
+            )
+            if dob > today:
                 errors["date_of_birth"] = "The date of birth cannot be in the future."
             elif dob.year < EARLIEST_BIRTH_YEAR:
                 errors["date_of_birth"] = f"The date of birth must be after {EARLIEST_BIRTH_YEAR}."

@@ -27,17 +27,17 @@ NORMAL = {"heart_rate": 74, "spo2": 98, "resp_rate": 14}
 ALDRETE_10 = dict.fromkeys(
     ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation"), 2
 )
-# (name, protocol, weeks since the course started, what happens today)
+# (name, protocol, weeks since the course started, minutes since the patient arrived)
 LINEUP = (
-    ("scheduled", "esketamine_trd", 0),
-    ("checked_in", "esketamine_trd", 2),
-    ("pre_checks_done", "iv_ketamine", 0),
-    ("dosing", "esketamine_mdsi", 1),
-    ("monitoring", "esketamine_trd", 5),
-    ("monitoring_alert", "iv_ketamine", 1),
-    ("ready", "esketamine_trd", 10),
-    ("discharged", "esketamine_trd", 3),
-    ("aborted", "esketamine_trd", 4),
+    ("scheduled", "esketamine_trd", 0, None),
+    ("checked_in", "esketamine_trd", 2, 6),
+    ("pre_checks_done", "iv_ketamine", 0, 25),
+    ("dosing", "esketamine_mdsi", 1, 35),
+    ("monitoring", "esketamine_trd", 5, 50),
+    ("monitoring_alert", "iv_ketamine", 1, 45),
+    ("ready", "esketamine_trd", 10, 160),
+    ("discharged", "esketamine_trd", 3, 200),
+    ("aborted", "esketamine_trd", 4, 70),
 )
 
 
@@ -95,8 +95,8 @@ class Demo:
                 signed_on=self.today - datetime.timedelta(days=90),
             )
 
-    def course(self, patient, protocol: str, weeks_ago: int):
-        start = self.today - datetime.timedelta(weeks=weeks_ago)
+    def course(self, patient, protocol: str, weeks_ago: int, day: datetime.date | None = None):
+        start = (day or self.today) - datetime.timedelta(weeks=weeks_ago)
         return protocols.start_course(
             actor=self.prescriber, patient=patient, protocol_code=protocol, start_date=start
         )
@@ -233,14 +233,14 @@ class Demo:
     def _classes(self, s):
         return ["psychostimulants"] if s.patient.family_name[:1] < "H" else []
 
-    def history(self, course, *, submit_older_than_days=7, leave_overdue=False):
+    def history(self, course, *, submit_older_than_days=7, leave_overdue=False, before=None):
         """Chart the course's sessions of the last 30 days; submit REMS forms older than a week.
 
         Sessions before that are closed as given before the clinic used ketaclinic (paper
         chart), which keeps the demo quick to load.
         """
         past = list(
-            TreatmentSession.objects.filter(course=course, scheduled_date__lt=self.today)
+            TreatmentSession.objects.filter(course=course, scheduled_date__lt=before or self.today)
             .select_related("patient", "protocol_version")
             .order_by("number")
         )
@@ -263,6 +263,14 @@ class Demo:
             services.mark_rems_submitted(
                 actor=self.nurse, session=s, confirmation=f"REMS-{s.scheduled_date:%m%d}-{s.number}"
             )
+
+    def board_day(self, arrived_minutes_ago: int | None) -> datetime.date:
+        """The clinic date on which a board session began: a story that started before
+        midnight stays on the day it started (the board shows it while it is still open)."""
+        if arrived_minutes_ago is None:
+            return self.today
+        arrived = self.now - datetime.timedelta(minutes=arrived_minutes_ago)
+        return timezone.localdate(arrived, self.tz)
 
     def today_session(self, course):
         """The course's session planned for today; else the next one, moved to today."""
@@ -288,29 +296,36 @@ def seed(ctx) -> None:
     patients = demo.patients(len(LINEUP))
     mins = lambda minutes: demo.now - datetime.timedelta(minutes=minutes)  # noqa: E731
     board = {}
-    for (name, protocol, weeks), patient in zip(LINEUP, patients, strict=False):
-        course = demo.course(patient, protocol, weeks)
-        demo.history(course, leave_overdue=name in ("ready", "monitoring"))
-        board[name] = demo.today_session(course)
+    arrived = {name: minutes for name, _, _, minutes in LINEUP}
+    for (name, protocol, weeks, minutes), patient in zip(LINEUP, patients, strict=False):
+        day = demo.board_day(minutes)
+        if day == demo.today:
+            course = demo.course(patient, protocol, weeks)
+            demo.history(course, leave_overdue=name in ("ready", "monitoring"))
+            board[name] = demo.today_session(course)
+        else:
+            # Loaded in the small hours: this story began last night and stays on that date.
+            course = demo.course(patient, protocol, 0, day=day)
+            board[name] = TreatmentSession.objects.get(course=course, number=1)
 
     s = board["checked_in"]
-    demo.check_in(s, mins(6), "1")
+    demo.check_in(s, mins(arrived["checked_in"]), "1")
 
     s = board["pre_checks_done"]
-    demo.check_in(s, mins(25), "2")
+    demo.check_in(s, mins(arrived["pre_checks_done"]), "2")
     demo.pre_checks(s, mins(15), vitals={"systolic": 186, "diastolic": 104})
     s.refresh_from_db()
     demo.order(s)
 
     s = board["dosing"]
-    demo.check_in(s, mins(35), "3")
+    demo.check_in(s, mins(arrived["dosing"]), "3")
     demo.pre_checks(s, mins(30))
     s.refresh_from_db()
     demo.order(s, dose_mg=Decimal("84"))
     demo.dose(s, mins(7), devices_until=mins(1))
 
     s = board["monitoring"]
-    demo.check_in(s, mins(50), "4")
+    demo.check_in(s, mins(arrived["monitoring"]), "4")
     demo.pre_checks(s, mins(40), classes=["benzodiazepines"])
     s.refresh_from_db()
     demo.order(s, dose_mg=Decimal("84"))
@@ -318,7 +333,7 @@ def seed(ctx) -> None:
     demo.vitals(s, mins(8), 138, 84)
 
     s = board["monitoring_alert"]
-    demo.check_in(s, mins(45), "5")
+    demo.check_in(s, mins(arrived["monitoring_alert"]), "5")
     demo.pre_checks(s, mins(35), vitals={"systolic": 138, "diastolic": 86})
     s.refresh_from_db()
     demo.order(s)
@@ -327,7 +342,7 @@ def seed(ctx) -> None:
     demo.vitals(s, mins(5), 184, 102, heart_rate=96)  # open hypertension alert
 
     s = board["ready"]
-    demo.check_in(s, mins(160), "6")
+    demo.check_in(s, mins(arrived["ready"]), "6")
     demo.pre_checks(s, mins(150))
     s.refresh_from_db()
     demo.order(s)
@@ -335,7 +350,7 @@ def seed(ctx) -> None:
     demo.finish_esketamine(s, mins(130), discharge=False)
 
     s = board["discharged"]
-    demo.check_in(s, mins(200), "7")
+    demo.check_in(s, mins(arrived["discharged"]), "7")
     demo.pre_checks(s, mins(190))
     s.refresh_from_db()
     demo.order(s)
@@ -343,7 +358,7 @@ def seed(ctx) -> None:
     demo.finish_esketamine(s, mins(180), sedated=True)
 
     s = board["aborted"]
-    demo.check_in(s, mins(70), "8")
+    demo.check_in(s, mins(arrived["aborted"]), "8")
     demo.pre_checks(s, mins(65), vitals={"systolic": 192, "diastolic": 112})
     services.decide_go_no_go(
         actor=demo.prescriber,

@@ -111,7 +111,7 @@ def record_consent(
         errors["witness_name"] = "A witness is required."
     elif witness_name.strip().lower() == signer_name.strip().lower():
         errors["witness_name"] = "The witness must be someone other than the signer."
-    if signed_on > timezone.localdate():
+    if signed_on > patient.clinic.today():
         errors["signed_on"] = "The signing date cannot be in the future."
     if signer_relationship not in SignerRelationship.values:
         errors["signer_relationship"] = "patient or legal_representative"

@@ -56,7 +56,7 @@ def _intake_started(actor, patient) -> None:
             patient=patient,
             status=ReferralStatus.INTAKE_IN_PROGRESS,
             source=ReferralSource.CLINIC,
-            referred_on=timezone.localdate(),
+            referred_on=patient.clinic.today(),
         )
         record_event(
             actor=actor,
@@ -80,8 +80,9 @@ def create_referral(
 ) -> Referral:
     """Put a patient on the waiting list (status 'referred'); a second referral is refused."""
     require(actor, "referral.create")
-    referred_on = referred_on or timezone.localdate()
-    if referred_on > timezone.localdate():
+    today = patient.clinic.today()
+    referred_on = referred_on or today
+    if referred_on > today:
         message = "The referral date cannot be in the future."
         raise InvalidInput(message, fields={"referred_on": message})
     with transaction.atomic():
@@ -119,7 +120,7 @@ def update_history(*, actor, patient, **changes) -> TreatmentHistory:
         )
     errors = {}
     onset = changes.get("episode_onset")
-    if onset is not None and onset > timezone.localdate():
+    if onset is not None and onset > patient.clinic.today():
         errors["episode_onset"] = "The episode onset cannot be in the future."
     severity = changes.get("current_severity")
     if severity not in (None, "") and severity not in set(rules.Severity):
@@ -161,7 +162,7 @@ def _decimal(value, field: str, errors: dict) -> Decimal | None:
         return None
 
 
-def _clean_trial(data: dict, table) -> dict:
+def _clean_trial(data: dict, table, today) -> dict:
     """Validated trial fields; the drug becomes its table name when the table knows it."""
     errors: dict[str, str] = {}
     cleaned = dict(data)
@@ -183,7 +184,6 @@ def _clean_trial(data: dict, table) -> dict:
         errors["outcome"] = "Choose one of: " + ", ".join(TrialOutcome.values)
     if "adherence" in data and data["adherence"] not in Adherence.values:
         errors["adherence"] = "Choose one of: " + ", ".join(Adherence.values)
-    today = timezone.localdate()
     for field in ("started_on", "ended_on"):
         if data.get(field) and data[field] > today:
             errors[field] = "The date cannot be in the future."
@@ -222,7 +222,8 @@ def record_trial(
         require(actor, "intake.confirm_trial")
     table = queries.dose_table_for(patient.clinic)
     data = _clean_trial(
-        {
+        today=patient.clinic.today(),
+        data={
             "drug": drug,
             "daily_dose_mg": daily_dose_mg,
             "weeks": weeks,
@@ -231,7 +232,7 @@ def record_trial(
             "adherence": adherence,
             "outcome": outcome or "",
         },
-        table,
+        table=table,
     )
     trial = AntidepressantTrial(
         clinic_id=patient.clinic_id,
@@ -288,7 +289,7 @@ def update_trial(*, actor, trial: AntidepressantTrial, **changes) -> Antidepress
             fields=dict.fromkeys(unknown, "not an editable trial field"),
         )
     table = queries.dose_table_for(trial.patient.clinic)
-    cleaned = _clean_trial(changes, table)
+    cleaned = _clean_trial(changes, table, trial.patient.clinic.today())
     with transaction.atomic():
         locked = AntidepressantTrial.objects.select_for_update().get(pk=trial.pk)
         before = {name: getattr(locked, name) for name in cleaned}

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
@@ -141,7 +141,8 @@ def seed_registry(
             f"Registry clinics already exist ({', '.join(taken)}): seed into a fresh database.",
             code="registry_exists",
         )
-    plan = Plan(seed, as_of or timezone.localdate(), years, ledger_days)
+    # The synthetic registry spans clinics in several time zones: its default as-of date is UTC's.
+    plan = Plan(seed, as_of or timezone.now().astimezone(UTC).date(), years, ledger_days)
     if workers is None:
         parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
         workers = (os.cpu_count() or 1) if parallel and patients >= PARALLEL_FROM else 1
