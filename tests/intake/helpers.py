@@ -19,8 +19,8 @@ def two_failed_trials(actor, patient):
     services.record_trial(
         actor=actor,
         patient=patient,
-        drug="venlafaxine",
-        daily_dose_mg=225,
+        drug="duloxetine",
+        daily_dose_mg=90,
         weeks=10,
         outcome="partial_response",
     )

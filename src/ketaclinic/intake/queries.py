@@ -34,6 +34,11 @@ CSSRS_INSTRUMENT = "cssrs_screener"
 # --- clinic configuration ---------------------------------------------------------------------
 
 
+def clinic_today(clinic, now: dt.datetime | None = None) -> dt.date:
+    """The clinic's local date (clinical dates are the clinic's, not the server's or UTC)."""
+    return timezone.localdate(now or timezone.now(), clinic.tz)
+
+
 def intake_settings(clinic) -> IntakeSettings:
     """The clinic's saved settings, or unsaved defaults (reads never write)."""
     found = IntakeSettings.objects.filter(clinic=clinic).first()
@@ -158,7 +163,7 @@ def eligibility_for(patient, protocol_code: str | None = None, *, today=None) ->
     """Everything the eligibility panel and GET /eligibility show, computed from stored rows."""
     facts = resolve_protocol(patient.clinic, protocol_code)
     settings_row = intake_settings(patient.clinic)
-    today = today or timezone.localdate()
+    today = today or clinic_today(patient.clinic)
     history = history_of(patient)
     trials = list(trials_of(patient))
     answers = answers_of(patient)
