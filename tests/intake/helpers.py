@@ -1,8 +1,6 @@
 """Shared helpers for intake tests: build a patient's intake through the services."""
 
-import datetime as dt
-
-from ketaclinic.intake import rules, services
+from ketaclinic.intake import queries, rules, services
 
 ALL_NO = dict.fromkeys(rules.QUESTION_KEYS, "no")
 
@@ -33,8 +31,6 @@ def eligible_intake(actor, patient, answers=None):
 
 
 def approve_and_consent(prescriber, nurse, patient, protocol="esketamine_trd"):
-    from ketaclinic.intake import queries
-
     facts = queries.resolve_protocol(patient.clinic, protocol)
     decision = services.decide_eligibility(
         actor=prescriber, patient=patient, protocol_code=protocol, outcome="approve"
@@ -45,6 +41,6 @@ def approve_and_consent(prescriber, nurse, patient, protocol="esketamine_trd"):
         consent_type=facts.consent_type,
         signer_name=patient.full_name,
         witness_name=nurse.get_full_name(),
-        signed_on=dt.date.today(),
+        signed_on=queries.clinic_today(patient.clinic),
     )
     return decision, consent

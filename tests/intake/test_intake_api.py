@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from ketaclinic.audit.models import AuditEvent
+from ketaclinic.intake import queries
 from ketaclinic.intake.models import AntidepressantTrial, EligibilityDecision, Referral
 from tests.intake.helpers import ALL_NO, eligible_intake, two_failed_trials
 
@@ -352,7 +353,7 @@ def test_recording_intake_moves_a_referral_to_in_progress(api, front_desk, nurse
 
 
 def test_a_future_referral_date_is_refused(api, front_desk, patient):
-    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    tomorrow = (queries.clinic_today(patient.clinic) + dt.timedelta(days=1)).isoformat()
     response = api(front_desk).post(
         "/intake/referrals", {"patient_id": str(patient.id), "referred_on": tomorrow}
     )
