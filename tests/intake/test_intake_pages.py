@@ -96,6 +96,33 @@ def test_the_guided_forms_save_history_trial_and_checklist(web, nurse, patient):
     assert "counts toward TRD" in html and "Recorded by Sam Jones" in html
 
 
+def test_each_trial_shows_its_dose_rows_verification_mark_and_source(
+    web, nurse, prescriber, patient
+):
+    # given a venlafaxine trial at 75 mg/day and a higher one the table cannot judge
+    low = services.record_trial(
+        actor=nurse, patient=patient, drug="venlafaxine", daily_dose_mg=75, weeks=7
+    )
+    high = services.record_trial(
+        actor=nurse,
+        patient=patient,
+        drug="venlafaxine",
+        daily_dose_mg=225,
+        weeks=8,
+        outcome="no_response",
+    )
+    html = web(prescriber).get(chart(patient)).content.decode()
+    # then each trial row carries the mark and the row's source
+    for trial in (low, high):
+        row = html.split(f'id="trial-{trial.id}"')[1].split("</tr>")[0]
+        assert "dose minimum not verified" in row
+        assert "Current Psychiatry 2012" in row
+    low_row = html.split(f'id="trial-{low.id}"')[1].split("</tr>")[0]
+    high_row = html.split(f'id="trial-{high.id}"')[1].split("</tr>")[0]
+    assert "too low for an adequate trial" in low_row and "Confirm dose adequate" not in low_row
+    assert "Confirm dose adequate" in high_row
+
+
 def test_a_bad_trial_shows_the_errors_on_the_form(web, nurse, patient):
     response = web(nurse).post(
         chart(patient) + "trials/",
