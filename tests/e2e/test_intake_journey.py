@@ -47,7 +47,7 @@ def test_intake_of_a_referred_patient_to_approval_with_signed_consent(
     # step 2: two adequate trials that failed
     for drug, dose, outcome in (
         ("sertraline", "150", "no_response"),
-        ("venlafaxine", "225", "partial_response"),
+        ("duloxetine", "90", "partial_response"),
     ):
         page.get_by_text("Add a trial").click()
         page.locator("#id_trial-drug").fill(drug)

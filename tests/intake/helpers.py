@@ -1,6 +1,6 @@
 """Shared helpers for intake tests: build a patient's intake through the services."""
 
-from ketaclinic.intake import rules, services
+from ketaclinic.intake import queries, rules, services
 
 ALL_NO = dict.fromkeys(rules.QUESTION_KEYS, "no")
 
@@ -17,8 +17,8 @@ def two_failed_trials(actor, patient):
     services.record_trial(
         actor=actor,
         patient=patient,
-        drug="venlafaxine",
-        daily_dose_mg=225,
+        drug="duloxetine",
+        daily_dose_mg=90,
         weeks=10,
         outcome="partial_response",
     )
@@ -31,8 +31,6 @@ def eligible_intake(actor, patient, answers=None):
 
 
 def approve_and_consent(prescriber, nurse, patient, protocol="esketamine_trd"):
-    from ketaclinic.intake import queries
-
     facts = queries.resolve_protocol(patient.clinic, protocol)
     decision = services.decide_eligibility(
         actor=prescriber, patient=patient, protocol_code=protocol, outcome="approve"
@@ -43,6 +41,6 @@ def approve_and_consent(prescriber, nurse, patient, protocol="esketamine_trd"):
         consent_type=facts.consent_type,
         signer_name=patient.full_name,
         witness_name=nurse.get_full_name(),
-        signed_on=patient.clinic.today(),
+        signed_on=queries.clinic_today(patient.clinic),
     )
     return decision, consent

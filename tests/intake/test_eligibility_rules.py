@@ -35,16 +35,69 @@ def trial(drug="sertraline", dose="150", weeks="8", outcome="no_response", **kw)
 # --- the dose table -------------------------------------------------------------------------
 
 
-def test_every_table_row_names_its_source_and_a_positive_dose():
+def test_every_table_row_names_its_source_and_a_positive_dose_or_none():
     for row in antidepressants.BUILT_IN:
         assert row.name == row.name.lower()
-        assert "MGH-ATRQ" in row.source
-        assert row.min_daily_dose_mg > 0
+        assert "MGH Antidepressant Treatment Response Questionnaire" in row.source
+        assert row.min_daily_dose_mg is None or row.min_daily_dose_mg > 0
 
 
-def test_unchecked_doses_are_marked_verify():
-    # given the printed ATRQ form could not be consulted, every built-in row says so
-    assert all(row.needs_verification for row in antidepressants.BUILT_IN)
+def test_each_row_has_a_primary_source_or_the_verification_mark():
+    # given the printed ATRQ form could not be read, a row is either verified against a primary
+    # source it names, or carries the mark and says why
+    for row in antidepressants.BUILT_IN:
+        assert row.needs_verification or "ATRQ" in row.source, row.name
+        if row.needs_verification:
+            assert "could not be checked" in row.source, row.name
+
+
+def test_rows_the_authors_case_report_speaks_to_cite_it():
+    # given the ATRQ authors' case report in Current Psychiatry
+    cited = {
+        row.name for row in antidepressants.BUILT_IN if "Current Psychiatry 2012" in row.source
+    }
+    # then the four drugs of the case carry it as their evidence
+    assert cited == {"sertraline", "citalopram", "venlafaxine", "duloxetine"}
+
+
+def test_venlafaxine_75_mg_for_7_weeks_is_not_an_adequate_trial():
+    # given the ATRQ authors' case: venlafaxine 75 mg/day for 7 weeks, 30% improvement
+    result = assess_trial(trial("venlafaxine", dose="75", weeks="7", outcome="partial_response"))
+    # then the dose is too low for an adequate trial, so it never counts toward TRD
+    assert not result.adequate and not result.counts_as_failed
+    assert "venlafaxine: 75 mg/day is too low for an adequate trial" in result.reasons[0]
+    assert not result.dose_needs_confirmation
+
+
+def test_venlafaxine_above_75_mg_waits_for_a_clinicians_confirmation():
+    # given no ATRQ minimum for venlafaxine could be verified
+    unconfirmed = assess_trial(trial("venlafaxine", dose="225", outcome="partial_response"))
+    # then a higher dose is neither adequate nor refused: a clinician confirms it
+    assert not unconfirmed.adequate and unconfirmed.dose_needs_confirmation
+    assert "no verified minimum dose" in unconfirmed.reasons[0]
+    confirmed = assess_trial(
+        trial(
+            "venlafaxine",
+            dose="225",
+            outcome="partial_response",
+            clinician_confirmed_adequate=True,
+        )
+    )
+    assert confirmed.adequate and confirmed.counts_as_failed
+
+
+def test_a_clinician_cannot_confirm_a_dose_the_source_calls_too_low():
+    result = assess_trial(trial("venlafaxine", dose="75", clinician_confirmed_adequate=True))
+    assert not result.adequate
+
+
+def test_a_clinic_minimum_for_venlafaxine_lets_the_table_judge_again():
+    # given a clinic that entered the minimum from its copy of the ATRQ
+    own = antidepressants.Antidepressant("venlafaxine", "SNRI", Decimal("150"), "our ATRQ copy")
+    table = antidepressants.dose_table([own])
+    # then 225 mg/day is adequate without confirmation, and the row counts as verified
+    assert assess_trial(trial("venlafaxine", dose="225"), table).adequate
+    assert not table["venlafaxine"].needs_verification
 
 
 def test_a_clinic_row_replaces_the_built_in_dose():
@@ -133,11 +186,11 @@ def test_an_imported_trial_counts_only_after_review():
 
 def test_two_adequate_failed_trials_in_the_current_episode_are_trd():
     result = assess_trd(
-        [trial("sertraline"), trial("venlafaxine", dose="150", outcome="partial_response")]
+        [trial("sertraline"), trial("duloxetine", dose="90", outcome="partial_response")]
     )
     assert result.trd
     assert result.adequate_failed_trials == 2
-    assert result.failed_drugs == ("sertraline", "venlafaxine")
+    assert result.failed_drugs == ("sertraline", "duloxetine")
 
 
 def test_one_adequate_failed_trial_is_not_trd():
@@ -281,15 +334,75 @@ def test_each_esketamine_contraindication_makes_esketamine_ineligible(key):
     assert result.recommendation == "ineligible"
 
 
-@pytest.mark.parametrize("key", [q.key for q in rules.QUESTIONS if q.esketamine_absolute])
-def test_an_esketamine_contraindication_is_a_caution_for_ketamine(key):
+ESKETAMINE_ONLY = [
+    q.key for q in rules.QUESTIONS if q.esketamine_absolute and not q.absolute_for("ketamine")
+]
+
+
+@pytest.mark.parametrize("key", ESKETAMINE_ONLY)
+def test_an_esketamine_only_contraindication_is_a_caution_for_ketamine(key):
     findings = evaluate_contraindications(ALL_NO | {key: "yes"}, "ketamine")
     assert findings.contraindications == ()
     assert findings.cautions == (key,)
 
 
+def test_iv_ketamine_with_known_hypersensitivity_is_ineligible():
+    # given a patient with known hypersensitivity to ketamine
+    answers = ALL_NO | {"hypersensitivity": "yes"}
+    # when an IV racemic ketamine protocol is assessed
+    result = evaluate_eligibility(
+        EligibilityInput("ketamine", True, [trial(), trial("bupropion", dose="300")], answers)
+    )
+    # then the product label's contraindication makes it ineligible, not a review
+    assert result.recommendation == "ineligible"
+    assert result.contraindications == ("hypersensitivity",)
+    assert "Ketalar" in result.reasons[0] and "section 4.3" in result.reasons[0]
+
+
+def test_iv_ketamine_with_uncontrolled_hypertension_is_ineligible():
+    # given uncontrolled hypertension, where a rise in blood pressure would be a serious hazard
+    answers = ALL_NO | {"uncontrolled_hypertension": "yes"}
+    result = evaluate_eligibility(
+        EligibilityInput("ketamine", True, [trial(), trial("bupropion", dose="300")], answers)
+    )
+    # then IV ketamine is contraindicated per its label
+    assert result.recommendation == "ineligible"
+    assert result.contraindications == ("uncontrolled_hypertension",)
+
+
+def test_uncontrolled_hypertension_is_a_caution_for_esketamine():
+    answers = ALL_NO | {"uncontrolled_hypertension": "yes"}
+    result = evaluate_eligibility(
+        EligibilityInput("esketamine", True, [trial(), trial("bupropion", dose="300")], answers)
+    )
+    assert result.cautions == ("uncontrolled_hypertension",)
+    assert result.recommendation == "review"
+
+
+def test_esketamine_keeps_its_four_label_contraindications():
+    keys = {c.key for c in rules.ABSOLUTE_CONTRAINDICATIONS["esketamine"]}
+    assert keys == {
+        "aneurysmal_vascular_disease",
+        "arteriovenous_malformation",
+        "intracerebral_hemorrhage_history",
+        "hypersensitivity",
+    }
+
+
+def test_every_label_contraindication_names_its_label():
+    for drug, items in rules.ABSOLUTE_CONTRAINDICATIONS.items():
+        for item in items:
+            assert item.key in rules.QUESTIONS_BY_KEY, item.key
+            assert ("Spravato" if drug == "esketamine" else "Ketalar") in item.source
+
+
+NEVER_ABSOLUTE = [
+    q.key for q in rules.QUESTIONS if not q.absolute_for("ketamine") and not q.esketamine_absolute
+]
+
+
 @pytest.mark.parametrize("drug", ["ketamine", "esketamine"])
-@pytest.mark.parametrize("key", [q.key for q in rules.QUESTIONS if not q.esketamine_absolute])
+@pytest.mark.parametrize("key", NEVER_ABSOLUTE)
 def test_each_caution_asks_for_review_on_both_routes(key, drug):
     answers = ALL_NO | {key: "yes"}
     assert evaluate_contraindications(answers, drug).cautions == (key,)
@@ -347,7 +460,7 @@ def test_trd_with_all_no_answers_is_eligible():
         EligibilityInput(
             "esketamine",
             True,
-            [trial(), trial("venlafaxine", dose="225", outcome="partial_response")],
+            [trial(), trial("duloxetine", dose="90", outcome="partial_response")],
             ALL_NO,
             "low",
             episode_duration_months=18,
@@ -419,11 +532,11 @@ def test_a_checklist_change_after_approval_blocks_until_reassessed():
         consent_type="esketamine_rems",
         latest_decision="approve",
         consent_signed=True,
-        changed_since_approval=["uncontrolled_hypertension"],
+        changed_since_approval=["psychosis_history"],
     )
     assert blockers == [
         "Contraindication checklist changed after the approval (re-assess eligibility): "
-        "uncontrolled hypertension"
+        "history of psychosis"
     ]
 
 
@@ -441,6 +554,7 @@ def test_docs_list_every_rule_dose_and_question_with_its_source():
     for rule in rules.RULES.values():
         assert f"| `{rule.code}` | {rule.text} | {rule.source} |" in doc, rule.code
     for row in antidepressants.BUILT_IN:
-        assert f"| {row.name} | {row.drug_class} | {row.min_daily_dose_mg} |" in doc, row.name
+        minimum = row.min_daily_dose_mg or "none verified"
+        assert f"| {row.name} | {row.drug_class} | {minimum} |" in doc, row.name
     for question in rules.QUESTIONS:
         assert f"| `{question.key}` | {question.label} |" in doc, question.key

@@ -138,3 +138,53 @@ def test_an_r5_bundle_is_rejected_naming_the_field():
         parse_bundle(load("r5_referral.json"))
     assert "not valid FHIR R4" in rejected.value.message
     assert any("medication" in d for d in rejected.value.details)
+
+
+# --- other FHIR versions and contained resources -----------------------------------------------
+
+
+def test_a_dstu2_bundle_is_refused_naming_the_resource_and_the_version():
+    # given a referral exported by a DSTU2-era EHR (MedicationOrder, list-valued family names)
+    with pytest.raises(BundleRejected) as refused:
+        parse_bundle(load("dstu2_referral.json"))
+    # then the refusal names the resource type and the FHIR version it comes from
+    assert refused.value.code == "unsupported_fhir_version"
+    assert "MedicationOrder" in refused.value.message
+    assert "FHIR DSTU2" in refused.value.message
+    assert "FHIR R4 only" in refused.value.message
+
+
+def test_a_resource_type_r4_does_not_know_is_refused_by_name():
+    data = json.loads(load("partial_referral.json"))
+    data["entry"].append({"resource": {"resourceType": "ActorDefinition", "status": "active"}})
+    with pytest.raises(BundleRejected, match="ActorDefinition resource, which is not a FHIR R4"):
+        parse_bundle(data)
+
+
+def test_a_retired_type_inside_contained_is_refused_too():
+    data = json.loads(load("contained_medication_referral.json"))
+    statement = data["entry"][1]["resource"]
+    statement["contained"].append({"resourceType": "MedicationOrder", "id": "old"})
+    with pytest.raises(BundleRejected, match="MedicationOrder resource, a FHIR DSTU2"):
+        parse_bundle(data)
+
+
+def test_a_statement_referring_to_a_contained_medication_becomes_a_trial():
+    # given a MedicationStatement whose medicationReference is "#med1", a contained Medication
+    data = parse_bundle(load("contained_medication_referral.json"))
+    # then it is read like a medicationCodeableConcept, not dropped
+    (trial,) = data.trials
+    assert trial.drug == "escitalopram"
+    assert trial.daily_dose_mg == Decimal("20")
+    assert (trial.started_on, trial.ended_on) == (dt.date(2024, 1, 8), dt.date(2024, 3, 18))
+    assert trial.weeks == Decimal("10.0") and trial.missing == []
+    assert data.unmapped == []
+
+
+def test_a_reference_to_a_missing_contained_medication_is_listed_as_unmapped():
+    data = json.loads(load("contained_medication_referral.json"))
+    data["entry"][1]["resource"]["medicationReference"]["reference"] = "#med2"
+    result = parse_bundle(data)
+    assert result.trials == []
+    (unmapped,) = result.unmapped
+    assert "(#med2) that is not in the bundle" in unmapped["reason"]

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from ketaclinic.audit.models import AuditEvent
+from ketaclinic.intake import queries
 from ketaclinic.intake.models import AntidepressantTrial, EligibilityDecision, Referral
 from tests.intake.helpers import ALL_NO, eligible_intake, two_failed_trials
 
@@ -63,6 +64,42 @@ def test_a_prescriber_confirms_an_unknown_drugs_dose_and_it_counts(api, nurse, p
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.json()["counts_toward_trd"]
     assert confirmed.json()["reviewed_by"] == prescriber.display_name
+
+
+def test_venlafaxine_75_mg_for_7_weeks_is_not_adequate_and_carries_its_source(
+    api, nurse, prescriber, patient
+):
+    # given the ATRQ authors' own case: venlafaxine 75 mg/day for 7 weeks
+    payload = {**SERTRALINE, "drug": "Effexor", "daily_dose_mg": 75, "weeks": 7}
+    body = api(nurse).post(trials_url(patient), payload).json()
+    # then the trial is not adequate, says why, and shows its dose row's source and mark
+    assert body["drug"] == "venlafaxine"
+    assert not body["adequate"] and not body["counts_toward_trd"]
+    assert "too low for an adequate trial" in body["reasons"][0]
+    assert body["needs_verification"] is True
+    assert "Current Psychiatry 2012" in body["dose_source"]
+    assert body["min_daily_dose_mg"] is None and not body["dose_needs_confirmation"]
+    # and no clinician can confirm a dose the source calls too low
+    refused = api(prescriber).post(
+        f"{trials_url(patient)}/{body['id']}/confirm", {"dose_adequate": True}
+    )
+    assert refused.status_code == 409
+
+
+def test_a_higher_venlafaxine_dose_counts_once_a_prescriber_confirms_it(
+    api, nurse, prescriber, patient
+):
+    payload = {**SERTRALINE, "drug": "venlafaxine", "daily_dose_mg": 225}
+    body = api(nurse).post(trials_url(patient), payload).json()
+    assert body["status"] == "dose needs a clinician's confirmation"
+    assert body["dose_needs_confirmation"] and not body["counts_toward_trd"]
+    url = f"{trials_url(patient)}/{body['id']}"
+    confirmed = api(prescriber).post(f"{url}/confirm", {"dose_adequate": True}).json()
+    assert confirmed["counts_toward_trd"] and confirmed["status"] == "recorded"
+    # when the dose is corrected afterwards, the confirmation no longer applies
+    corrected = api(nurse).patch(url, {"daily_dose_mg": 150}).json()
+    assert not corrected["clinician_confirmed_adequate"]
+    assert corrected["dose_needs_confirmation"] and not corrected["counts_toward_trd"]
 
 
 def test_a_brand_name_is_stored_as_the_generic(api, nurse, patient):
@@ -177,6 +214,17 @@ def test_an_esketamine_contraindication_makes_esketamine_ineligible_only(api, nu
     assert esk["recommendation"] == "ineligible"
     assert esk["contraindications"] == ["arteriovenous_malformation"]
     assert iv["recommendation"] == "review" and iv["cautions"] == ["arteriovenous_malformation"]
+
+
+@pytest.mark.parametrize("key", ["hypersensitivity", "uncontrolled_hypertension"])
+def test_a_ketamine_label_contraindication_makes_iv_ketamine_ineligible(api, nurse, patient, key):
+    eligible_intake(nurse, patient, ALL_NO | {key: "yes"})
+    iv = api(nurse).get(f"/patients/{patient.id}/eligibility", protocol="iv_ketamine").json()
+    assert iv["recommendation"] == "ineligible"
+    assert iv["contraindications"] == [key]
+    answers = api(nurse).get(f"/patients/{patient.id}/contraindications").json()
+    row = next(a for a in answers if a["key"] == key)
+    assert "ketamine" in row["absolute_for"] and "Ketalar" in row["source"]
 
 
 def test_without_a_protocol_the_clinic_default_is_used(api, nurse, patient):
@@ -352,7 +400,7 @@ def test_recording_intake_moves_a_referral_to_in_progress(api, front_desk, nurse
 
 
 def test_a_future_referral_date_is_refused(api, front_desk, patient):
-    tomorrow = (patient.clinic.today() + dt.timedelta(days=2)).isoformat()
+    tomorrow = (queries.clinic_today(patient.clinic) + dt.timedelta(days=1)).isoformat()
     response = api(front_desk).post(
         "/intake/referrals", {"patient_id": str(patient.id), "referred_on": tomorrow}
     )

@@ -1,8 +1,11 @@
 """The intake pages: the guided chart tab, the waiting list and referral import."""
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -93,6 +96,33 @@ def test_the_guided_forms_save_history_trial_and_checklist(web, nurse, patient):
     assert "counts toward TRD" in html and "Recorded by Sam Jones" in html
 
 
+def test_each_trial_shows_its_dose_rows_verification_mark_and_source(
+    web, nurse, prescriber, patient
+):
+    # given a venlafaxine trial at 75 mg/day and a higher one the table cannot judge
+    low = services.record_trial(
+        actor=nurse, patient=patient, drug="venlafaxine", daily_dose_mg=75, weeks=7
+    )
+    high = services.record_trial(
+        actor=nurse,
+        patient=patient,
+        drug="venlafaxine",
+        daily_dose_mg=225,
+        weeks=8,
+        outcome="no_response",
+    )
+    html = web(prescriber).get(chart(patient)).content.decode()
+    # then each trial row carries the mark and the row's source
+    for trial in (low, high):
+        row = html.split(f'id="trial-{trial.id}"')[1].split("</tr>")[0]
+        assert "dose minimum not verified" in row
+        assert "Current Psychiatry 2012" in row
+    low_row = html.split(f'id="trial-{low.id}"')[1].split("</tr>")[0]
+    high_row = html.split(f'id="trial-{high.id}"')[1].split("</tr>")[0]
+    assert "too low for an adequate trial" in low_row and "Confirm dose adequate" not in low_row
+    assert "Confirm dose adequate" in high_row
+
+
 def test_a_bad_trial_shows_the_errors_on_the_form(web, nurse, patient):
     response = web(nurse).post(
         chart(patient) + "trials/",
@@ -153,23 +183,57 @@ def test_the_eligibility_panel_follows_the_protocol_choice(web, nurse, patient):
     assert "<h2" not in html and "ineligible" in html
 
 
-def test_a_nurse_records_and_revokes_consent(web, nurse, patient):
-    client = web(nurse)
-    response = client.post(
-        chart(patient) + "consents/",
-        {
-            "consent-consent_type": "ketamine_off_label",
-            "consent-signer_name": "Jordan Rivera",
-            "consent-signer_relationship": "patient",
-            "consent-witness_name": "Sam Jones",
-            "consent-signed_on": patient.clinic.today().isoformat(),
-        },
-    )
-    assert response.status_code == 302
-    consent = ConsentRecord.objects.get()
-    client.post(chart(patient) + f"consents/{consent.id}/revoke/", {"reason": "changed mind"})
+CLINIC_TZ = ZoneInfo("America/New_York")  # the time zone of the test clinic (tests/factories.py)
+# Moments when the clinic's date and the UTC date differ, and one where they agree.
+FROZEN_MOMENTS = [
+    pytest.param(dt.datetime(2026, 3, 9, 23, 30, tzinfo=CLINIC_TZ), id="23:30 clinic time"),
+    pytest.param(dt.datetime(2026, 3, 10, 2, 0, tzinfo=CLINIC_TZ), id="02:00 clinic time"),
+    pytest.param(dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC), id="02:00 UTC"),
+]
+
+
+@pytest.mark.parametrize("moment", FROZEN_MOMENTS)
+def test_a_nurse_records_and_revokes_consent(web, nurse, patient, moment):
+    # given the clock at a moment where the clinic's date may differ from the UTC date
+    with time_machine.travel(moment, tick=False):
+        client = web(nurse)
+        # when the nurse records a consent signed today, in the clinic's own calendar
+        response = client.post(
+            chart(patient) + "consents/",
+            {
+                "consent-consent_type": "ketamine_off_label",
+                "consent-signer_name": "Jordan Rivera",
+                "consent-signer_relationship": "patient",
+                "consent-witness_name": "Sam Jones",
+                "consent-signed_on": moment.astimezone(CLINIC_TZ).date().isoformat(),
+            },
+        )
+        # then it is accepted, and can be revoked
+        assert response.status_code == 302, response.content.decode()[:2000]
+        consent = ConsentRecord.objects.get()
+        client.post(chart(patient) + f"consents/{consent.id}/revoke/", {"reason": "changed mind"})
     consent.refresh_from_db()
+    assert consent.signed_on == moment.astimezone(CLINIC_TZ).date()
     assert consent.revoked_by == nurse and consent.revocation_reason == "changed mind"
+
+
+@pytest.mark.parametrize("moment", FROZEN_MOMENTS)
+def test_a_consent_dated_tomorrow_in_the_clinic_is_refused(web, nurse, patient, moment):
+    with time_machine.travel(moment, tick=False):
+        tomorrow = moment.astimezone(CLINIC_TZ).date() + dt.timedelta(days=1)
+        response = web(nurse).post(
+            chart(patient) + "consents/",
+            {
+                "consent-consent_type": "ketamine_off_label",
+                "consent-signer_name": "Jordan Rivera",
+                "consent-signer_relationship": "patient",
+                "consent-witness_name": "Sam Jones",
+                "consent-signed_on": tomorrow.isoformat(),
+            },
+        )
+    assert response.status_code == 200
+    assert "The signing date cannot be in the future." in response.content.decode()
+    assert not ConsentRecord.objects.exists()
 
 
 def test_the_waiting_list_shows_referred_patients_with_status(web, front_desk, nurse, patient):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from ketaclinic.core.permissions import Role
-from ketaclinic.intake import services
+from ketaclinic.intake import queries, services
 from ketaclinic.patients.services import register_patient
 from tests.conftest import ApiClient
 from tests.intake.helpers import eligible_intake
@@ -58,7 +58,7 @@ def world(prescriber, nurse, front_desk, patient):
         consent_type="esketamine_rems",
         signer_name="Jordan Rivera",
         witness_name="Sam Jones",
-        signed_on=patient.clinic.today(),
+        signed_on=queries.clinic_today(patient.clinic),
     )
     fresh = register_patient(
         actor=front_desk,
@@ -182,7 +182,7 @@ ENDPOINTS = [
             "consent_type": "ketamine_off_label",
             "signer_name": "Jordan Rivera",
             "witness_name": "Sam Jones",
-            "signed_on": w.patient.clinic.today().isoformat(),
+            "signed_on": queries.clinic_today(w.patient.clinic).isoformat(),
         },
         {P: 201, N: 201, F: 403, A: 403, C: 403},
     ),

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from ketaclinic.core.errors import Conflict
-from ketaclinic.intake import services
+from ketaclinic.intake import queries, services
 from ketaclinic.intake.queries import treatment_blockers
 from tests.intake.helpers import ALL_NO, approve_and_consent, eligible_intake
 
@@ -118,5 +118,5 @@ def test_a_consent_signed_in_the_future_is_refused(nurse, patient):
             consent_type="esketamine_rems",
             signer_name="J R",
             witness_name="S J",
-            signed_on=patient.clinic.today() + dt.timedelta(days=3),
+            signed_on=queries.clinic_today(patient.clinic) + dt.timedelta(days=1),
         )

@@ -217,6 +217,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("KETACLINIC_FROM_EMAIL", "ketaclinic@localho
 PUBLIC_BASE_URL = os.environ.get("KETACLINIC_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Lifetime of patient self-report links (issue 3 default: 72 hours).
 MEASURE_REQUEST_EXPIRY_HOURS = int(os.environ.get("KETACLINIC_MEASURE_LINK_HOURS", "72"))
+# Largest FHIR referral Bundle the import reads, in MB (intake; see docs/intake.md).
+KETACLINIC_FHIR_MAX_BUNDLE_MB = float(os.environ.get("KETACLINIC_FHIR_MAX_BUNDLE_MB", "20"))
 
 LOGGING = {
     "version": 1,

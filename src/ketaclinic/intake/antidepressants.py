@@ -8,16 +8,30 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 # The MGH Antidepressant Treatment Response Questionnaire (ATRQ) lists, per antidepressant, the
-# lowest daily dose that counts as an adequate trial. The printed form could not be consulted while
-# this table was written, so EVERY value below carries "(verify)": a clinic must check it against
-# its copy of the ATRQ and may change any row (see docs/intake.md, "Changing the dose table")
-# without a code change. Nothing here is a prescribing recommendation.
-ATRQ_SOURCE = (
-    "MGH-ATRQ minimum adequate dose table (Fava; Chandler et al., CNS Neurosci Ther "
-    "2010;16:322-325; Desseilles et al., J Clin Psychiatry 2011;72:1152-1154)"
+# lowest daily dose that counts as an adequate trial. The printed form itself could not be read
+# while this table was reviewed; what could be read is the validation paper (which does not print
+# the table) and the authors' case report in Current Psychiatry. So every row keeps
+# needs_verification=True and says why; a clinic replaces a row from its own copy of the ATRQ
+# (docs/intake.md, "Changing the dose table") and its row then counts as verified. A value the
+# review showed to be wrong is not replaced by a guess: the row keeps no minimum and a clinician
+# confirms each trial's dose. Nothing here is a prescribing recommendation.
+ATRQ_PAPER = (
+    "MGH Antidepressant Treatment Response Questionnaire (ATRQ): Chandler GM, Iosifescu DV, "
+    "Pollack MH, Targum SD, Fava M. Validation of the Massachusetts General Hospital "
+    "Antidepressant Treatment History Questionnaire (ATRQ). CNS Neurosci Ther 2010;16(5):322-325"
 )
-VERIFY = "(verify)"
-_ATRQ_UNCHECKED = f"{ATRQ_SOURCE} {VERIFY}: not yet checked against the printed ATRQ form"
+ATRQ_CASE_REPORT = (
+    "the ATRQ authors' case report in 'Personalizing depression treatment: 2 clinical tools', "
+    "Current Psychiatry 2012;11(3)"
+)
+_UNCHECKED = (
+    f"{ATRQ_PAPER}. The minimum dose could not be checked against the printed ATRQ form "
+    "(the paper does not print the table): verify against the clinic's copy"
+)
+
+
+def _seen(finding: str) -> str:
+    return f"{_UNCHECKED}; consistent with {ATRQ_CASE_REPORT}: {finding}"
 
 
 class DrugClass:
@@ -33,35 +47,82 @@ class DrugClass:
 
 @dataclass(frozen=True)
 class Antidepressant:
-    """One row of the dose table."""
+    """One row of the dose table.
+
+    min_daily_dose_mg is None when no minimum could be confirmed: the rules then ask a clinician
+    to confirm the dose of each trial, and refuse any dose at or below inadequate_at_or_below_mg
+    (a dose the source states is too low).
+    """
 
     name: str  # lower-case generic name, the key used by the API
     drug_class: str
-    min_daily_dose_mg: Decimal
+    min_daily_dose_mg: Decimal | None
     source: str
     aliases: tuple[str, ...] = ()  # brand names, so referral text like "Zoloft 100 mg" maps
+    needs_verification: bool = False
+    inadequate_at_or_below_mg: Decimal | None = None
 
-    @property
-    def needs_verification(self) -> bool:
-        return VERIFY in self.source
+    def dose_needs_confirmation(self, daily_dose_mg: Decimal | None) -> bool:
+        """True when the table cannot judge this dose and a clinician must."""
+        if self.min_daily_dose_mg is not None or daily_dose_mg is None:
+            return False
+        bound = self.inadequate_at_or_below_mg
+        return bound is None or daily_dose_mg > bound
 
 
-def _row(name: str, drug_class: str, dose: str, *aliases: str) -> Antidepressant:
-    return Antidepressant(name, drug_class, Decimal(dose), _ATRQ_UNCHECKED, tuple(aliases))
+def _row(
+    name: str, drug_class: str, dose: str, *aliases: str, source: str = _UNCHECKED
+) -> Antidepressant:
+    return Antidepressant(
+        name, drug_class, Decimal(dose), source, tuple(aliases), needs_verification=True
+    )
 
 
 BUILT_IN: tuple[Antidepressant, ...] = (
     # SSRIs
-    _row("citalopram", DrugClass.SSRI, "20", "celexa", "cipramil"),
+    _row(
+        "citalopram",
+        DrugClass.SSRI,
+        "20",
+        "celexa",
+        "cipramil",
+        source=_seen(
+            "citalopram 20 mg/day was faulted only for its 1-month duration, not its dose"
+        ),
+    ),
     _row("escitalopram", DrugClass.SSRI, "10", "lexapro", "cipralex"),
     _row("fluoxetine", DrugClass.SSRI, "20", "prozac"),
     _row("fluvoxamine", DrugClass.SSRI, "50", "luvox"),
     _row("paroxetine", DrugClass.SSRI, "20", "paxil", "seroxat"),
-    _row("sertraline", DrugClass.SSRI, "50", "zoloft", "lustral"),
+    _row(
+        "sertraline",
+        DrugClass.SSRI,
+        "50",
+        "zoloft",
+        "lustral",
+        source=_seen("sertraline 100 mg/day for 3 months counted as an adequate (failed) trial"),
+    ),
     # SNRIs
-    _row("venlafaxine", DrugClass.SNRI, "75", "effexor"),
+    Antidepressant(
+        "venlafaxine",
+        DrugClass.SNRI,
+        None,
+        f"{ATRQ_PAPER}; {ATRQ_CASE_REPORT}: venlafaxine 75 mg/day for 7 weeks is not an "
+        "adequate trial because the dose is too low. The ATRQ minimum itself could not be "
+        "checked, so a dose above 75 mg/day needs a clinician's confirmation until the clinic "
+        "enters the minimum from its copy of the ATRQ",
+        ("effexor",),
+        needs_verification=True,
+        inadequate_at_or_below_mg=Decimal("75"),
+    ),
     _row("desvenlafaxine", DrugClass.SNRI, "50", "pristiq"),
-    _row("duloxetine", DrugClass.SNRI, "60", "cymbalta"),
+    _row(
+        "duloxetine",
+        DrugClass.SNRI,
+        "60",
+        "cymbalta",
+        source=_seen("duloxetine up to 90 mg/day counted as an adequate trial"),
+    ),
     _row("levomilnacipran", DrugClass.SNRI, "40", "fetzima"),
     # Tricyclics
     _row("amitriptyline", DrugClass.TCA, "150", "elavil"),

@@ -12,7 +12,6 @@ from ketaclinic.patients.models import Patient
 from ketaclinic.patients.queries import access_patient
 
 from . import fhir_import, present, queries, services
-from .antidepressants import VERIFY
 from .schemas import (
     AnswerOut,
     AntidepressantIn,
@@ -259,12 +258,20 @@ def revoke_consent(request, patient_id: UUID, consent_id: UUID, payload: RevokeI
     openapi_extra={
         "requestBody": {
             "required": True,
-            "description": "A FHIR R4 Bundle (JSON) from the referring clinician.",
+            "description": "A FHIR R4 Bundle (JSON) from the referring clinician, up to "
+            "KETACLINIC_FHIR_MAX_BUNDLE_MB megabytes (20 by default).",
             "content": {
                 "application/fhir+json": {"schema": {"type": "object"}},
                 "application/json": {"schema": {"type": "object"}},
             },
-        }
+        },
+        "responses": {
+            "413": {"description": "The Bundle is larger than the server's limit."},
+            "422": {
+                "description": "Not a FHIR R4 Bundle the importer can read (for example a "
+                "DSTU2 MedicationOrder); nothing is saved."
+            },
+        },
     },
 )
 def import_fhir(request):
@@ -272,17 +279,27 @@ def import_fhir(request):
 
     A malformed or non-R4 Bundle is refused (422) and nothing is saved; importing the same
     Bundle again creates nothing twice."""
-    try:
-        raw = request.body
-    except RequestDataTooBig:
-        raise InvalidInput(
-            "The Bundle is larger than this server accepts; import it with "
-            "`ketaclinic import_fhir FILE` instead.",
-            fields={"bundle": "too large"},
-        ) from None
+    raw = _bundle_body(request)
     if not raw:
         raise InvalidInput("Send the FHIR Bundle as the request body.", fields={"bundle": "empty"})
     return Status(201, fhir_import.import_fhir_bundle(actor=request.auth, raw=raw))
+
+
+def _bundle_body(request) -> bytes:
+    """The request body, up to the Bundle limit rather than Django's form-post limit."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    fhir_import.refuse_if_too_large(declared)
+    try:
+        return request.body
+    except RequestDataTooBig:
+        # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default) guards form posts; a referral Bundle
+        # may be larger (Synthea's are 1-4 MB), so read it under the Bundle limit instead.
+        raw = request.read(fhir_import.max_bundle_bytes() + 1)
+        fhir_import.refuse_if_too_large(len(raw))
+        return raw
 
 
 @router.get("/intake/referrals", response=ReferralPage)
@@ -320,28 +337,31 @@ def list_antidepressants(request):
     """The clinic's dose table: built-in MGH-ATRQ rows with the clinic's own rows laid over."""
     require(request.auth, "intake.view")
     table = queries.dose_table_for(request.auth.clinic)
-    return [
-        {
-            "name": row.name,
-            "drug_class": row.drug_class,
-            "min_daily_dose_mg": row.min_daily_dose_mg,
-            "source": row.source,
-            "needs_verification": VERIFY in row.source,
-        }
-        for row in sorted(table.values(), key=lambda r: r.name)
-    ]
+    return [_antidepressant(row) for row in sorted(table.values(), key=lambda r: r.name)]
 
 
 @router.put("/intake/antidepressants/{name}", response=AntidepressantOut)
 def put_antidepressant(request, name: str, payload: AntidepressantIn):
     """Replace a built-in row for this clinic (same name) or add a drug, with its source."""
     row = services.set_clinic_antidepressant(actor=request.auth, name=name, **payload.dict())
+    # The clinic's own row, entered with its source, is the clinic's verified value.
     return {
         "name": row.name,
         "drug_class": row.drug_class,
         "min_daily_dose_mg": row.min_daily_dose_mg,
         "source": row.source,
-        "needs_verification": VERIFY in row.source,
+        "needs_verification": False,
+    }
+
+
+def _antidepressant(row) -> dict:
+    return {
+        "name": row.name,
+        "drug_class": row.drug_class,
+        "min_daily_dose_mg": row.min_daily_dose_mg,
+        "inadequate_at_or_below_mg": row.inadequate_at_or_below_mg,
+        "source": row.source,
+        "needs_verification": row.needs_verification,
     }
 
 

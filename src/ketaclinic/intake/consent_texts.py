@@ -39,7 +39,11 @@ I have told the clinic about my medical and psychiatric history, substance use, 
 allergies. I may ask questions at any time and may withdraw this consent at any time without
 affecting my other care.
 """,
-    source="Clinical reference §2 (off-label use named in the consent; monitoring; escort)",
+    source=(
+        "Ketalar (ketamine hydrochloride injection) US prescribing information: approved as an "
+        "anesthetic, so its use for depression is off-label and named as such; discharge only "
+        "with a responsible adult (Ketalar UK SmPC, section 4.4)"
+    ),
 )
 
 ESKETAMINE_REMS = ConsentTemplate(
@@ -64,8 +68,9 @@ arteriovenous malformation, bleeding in the brain, and any allergy to esketamine
 I may withdraw this consent at any time.
 """,
     source=(
-        "Spravato FDA label and REMS (REMS id 386); clinical reference §1 (REMS, 2-hour "
-        "observation, no driving until the next day, contraindications)"
+        "Spravato (esketamine) nasal spray, US prescribing information (FDA): REMS enrollment, "
+        "at least 2 hours of observation, no driving until the next day after a restful sleep, "
+        "section 4 Contraindications; Spravato REMS (FDA REMS id 386)"
     ),
 )
 

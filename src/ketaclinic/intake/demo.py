@@ -20,12 +20,12 @@ REFERRERS = [
     "Lena Brooks, NP (Community Mental Health)",
     "Dr. Ines Park (Internal Medicine)",
 ]
+# Drugs whose table row has a minimum dose (venlafaxine has none: a clinician confirms its dose).
 COMMON = [
     "sertraline",
     "escitalopram",
     "fluoxetine",
     "citalopram",
-    "venlafaxine",
     "duloxetine",
     "bupropion",
     "mirtazapine",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
-from ketaclinic.core.errors import InvalidInput
+from ketaclinic.core.errors import DomainError, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.patients.models import Patient, Sex
 from ketaclinic.patients.services import register_patient
@@ -24,11 +25,37 @@ from .models import (
 )
 
 FIELD = "bundle"
+# Largest Bundle read, in MB, unless settings.KETACLINIC_FHIR_MAX_BUNDLE_MB says otherwise.
+# Synthea's one-patient Bundles are 1-4 MB; 20 MB leaves room for a long EHR history.
+DEFAULT_MAX_BUNDLE_MB = 20
+
+
+class BundleTooLarge(DomainError):
+    """The Bundle is larger than this server reads (413)."""
+
+    status = 413
+    code = "bundle_too_large"
+
+
+def max_bundle_bytes() -> int:
+    megabytes = getattr(settings, "KETACLINIC_FHIR_MAX_BUNDLE_MB", DEFAULT_MAX_BUNDLE_MB)
+    return int(float(megabytes) * 1024 * 1024)
+
+
+def refuse_if_too_large(size: int) -> None:
+    """BundleTooLarge when `size` bytes exceed the limit, naming the limit and the setting."""
+    limit = max_bundle_bytes()
+    if size > limit:
+        message = (
+            f"The Bundle is {size / 1024 / 1024:.1f} MB; this server reads Bundles up to "
+            f"{limit / 1024 / 1024:g} MB (setting KETACLINIC_FHIR_MAX_BUNDLE_MB)."
+        )
+        raise BundleTooLarge(message, fields={FIELD: f"larger than {limit / 1024 / 1024:g} MB"})
 
 
 def _reject(exc: BundleRejected):
     detail = exc.message + (" " + "; ".join(exc.details) if exc.details else "")
-    raise InvalidInput(detail, fields={FIELD: exc.message}, code="invalid_bundle") from exc
+    raise InvalidInput(detail, fields={FIELD: exc.message}, code=exc.code) from exc
 
 
 def _match_patient(actor, data: PatientData) -> Patient | None:
@@ -83,6 +110,8 @@ def import_fhir_bundle(*, actor, raw) -> dict:
     Re-importing the same Bundle creates nothing new: each resource is remembered by its key.
     """
     require(actor, "intake.import_fhir")
+    if isinstance(raw, bytes | str):
+        refuse_if_too_large(len(raw))
     table = queries.dose_table_for(actor.clinic)
     try:
         data = parse_bundle(raw, table)
@@ -107,7 +136,7 @@ def import_fhir_bundle(*, actor, raw) -> dict:
             referral = Referral.objects.create(
                 clinic_id=patient.clinic_id,
                 patient=patient,
-                referred_on=patient.clinic.today(),
+                referred_on=queries.clinic_today(patient.clinic),
                 source=ReferralSource.FHIR,
                 reason="Imported referral (FHIR Bundle)",
             )

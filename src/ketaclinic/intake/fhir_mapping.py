@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ketaclinic.intake.antidepressants import Antidepressant, dose_table, find_in_text
 
 ICD10_SYSTEMS = frozenset({"http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10"})
-ICD10_DEPRESSION_PREFIXES = ("F32", "F33")  # reference §7: ICD-10 F32.x / F33.x
+ICD10_DEPRESSION_PREFIXES = ("F32", "F33")  # ICD-10(-CM) F32.x / F33.x depressive episodes
 SNOMED = "http://snomed.info/sct"
 # SNOMED CT depression concepts seen in referral letters and Synthea output; any other SNOMED
 # condition whose name says "depress" is taken too, so this list only has to cover bare codes.
@@ -26,7 +26,7 @@ SNOMED_DEPRESSION = {
     "36923009": "Major depression, single episode",
 }
 LOINC = "http://loinc.org"
-LOINC_PHQ9_TOTAL = "44261-6"  # reference §4: PHQ-9 total
+LOINC_PHQ9_TOTAL = "44261-6"  # LOINC: PHQ-9 total score
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 # HL7 v3 GTSAbbreviation timing codes: administrations per day.
@@ -42,13 +42,35 @@ _MG_PER_DAY = re.compile(r"(\d+(?:\.\d+)?)\s*mg\s*(/|per)\s*(d|day)\b", re.IGNOR
 _TABLET_UNITS = frozenset({"tablet", "tab", "capsule", "cap", "{tbl}", "{capsule}", "1", ""})
 
 
+# Resource types of earlier FHIR versions that R4 no longer has, with the version(s) that had them,
+# so a refusal can tell the sender which version it exported (FHIR release notes, hl7.org/fhir).
+RETIRED_RESOURCE_TYPES: dict[str, tuple[str, str]] = {
+    "MedicationOrder": ("DSTU2", "STU3 and R4 call it MedicationRequest"),
+    "DiagnosticOrder": ("DSTU2", ""),
+    "DeviceUseRequest": ("DSTU2", "STU3 and R4 call it DeviceRequest"),
+    "Order": ("DSTU2", ""),
+    "OrderResponse": ("DSTU2", ""),
+    "Conformance": ("DSTU2", "STU3 and R4 call it CapabilityStatement"),
+    "ProcedureRequest": ("DSTU2 or STU3", "R4 calls it ServiceRequest"),
+    "ReferralRequest": ("DSTU2 or STU3", "R4 calls it ServiceRequest"),
+    "ProcessRequest": ("DSTU2 or STU3", ""),
+    "ProcessResponse": ("DSTU2 or STU3", ""),
+    "EligibilityRequest": ("DSTU2 or STU3", ""),
+    "EligibilityResponse": ("DSTU2 or STU3", ""),
+    "DataElement": ("DSTU2 or STU3", ""),
+}
+
+
 class BundleRejected(ValueError):
     """The upload is not a FHIR R4 Bundle the importer can read; nothing may be saved."""
 
-    def __init__(self, message: str, details: list[str] | None = None):
+    def __init__(
+        self, message: str, details: list[str] | None = None, code: str = "invalid_bundle"
+    ):
         super().__init__(message)
         self.message = message
         self.details = details or []
+        self.code = code
 
 
 @dataclass
@@ -111,6 +133,53 @@ def _load(raw: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _resource_types(data: dict[str, Any]) -> list[str]:
+    """resourceType of every entry and of the resources contained in them, in order."""
+    types = []
+    for entry in data.get("entry") or []:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            continue
+        types.append(resource.get("resourceType"))
+        for inner in resource.get("contained") or []:
+            if isinstance(inner, dict):
+                types.append(inner.get("resourceType"))
+    return [t for t in types if isinstance(t, str)]
+
+
+def _is_r4_resource_type(name: str) -> bool:
+    from fhir.resources.R4B import get_fhir_model_class
+    from fhir.resources.R4B.resource import Resource
+
+    try:
+        model = get_fhir_model_class(name)
+    except (KeyError, ValueError):
+        return False
+    return issubclass(model, Resource)
+
+
+def _refuse_other_versions(data: dict[str, Any]) -> None:
+    """Name a resource type R4 does not have, with the FHIR version it comes from."""
+    for name in dict.fromkeys(_resource_types(data)):
+        if _is_r4_resource_type(name):
+            continue
+        retired = RETIRED_RESOURCE_TYPES.get(name)
+        if retired:
+            version, renamed = retired
+            message = (
+                f"The Bundle contains a {name} resource, a FHIR {version} resource type"
+                + (f" ({renamed})" if renamed else "")
+                + "; this importer reads FHIR R4 only. Ask the sender for a FHIR R4 export."
+            )
+        else:
+            message = (
+                f"The Bundle contains a {name} resource, which is not a FHIR R4 resource type "
+                "(it may come from another FHIR version, such as R5); this importer reads "
+                "FHIR R4 only."
+            )
+        raise BundleRejected(message, code="unsupported_fhir_version")
+
+
 def _validate(data: dict[str, Any]):
     from fhir.resources.R4B.bundle import Bundle  # imported late: the models are slow to load
 
@@ -118,6 +187,7 @@ def _validate(data: dict[str, Any]):
         raise BundleRejected(
             f"Expected a FHIR Bundle, got resourceType {data.get('resourceType')!r}."
         )
+    _refuse_other_versions(data)
     try:
         return Bundle.model_validate(data)
     except ValidationError as exc:
@@ -125,10 +195,12 @@ def _validate(data: dict[str, Any]):
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:10]
         ]
         raise BundleRejected(
-            "The Bundle is not valid FHIR R4 (an R5 or STU3 resource, or a malformed field).",
+            "The Bundle is not valid FHIR R4 (a resource shaped as in another FHIR version such "
+            "as DSTU2, STU3 or R5, or a malformed field).",
             details,
         ) from exc
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        # The FHIR models raise these for shapes they cannot map; never a server error.
         raise BundleRejected(f"The Bundle is not valid FHIR R4 ({exc}).") from exc
 
 
@@ -286,9 +358,13 @@ def _medication_trial(
 ) -> tuple[ImportedTrial | None, str]:
     concept = resource.medicationCodeableConcept
     if concept is None and resource.medicationReference is not None:
-        medication = medications.get(str(resource.medicationReference.reference or ""))
+        reference = str(resource.medicationReference.reference or "")
+        if reference.startswith("#"):
+            medication = _contained(resource, "Medication", reference[1:])
+        else:
+            medication = medications.get(reference)
         if medication is None:
-            return None, "refers to a Medication that is not in the bundle"
+            return None, f"refers to a Medication ({reference}) that is not in the bundle"
         concept = medication.code
     texts = _concept_texts(concept)
     if not texts:
@@ -327,6 +403,14 @@ def _medication_trial(
         ),
         "",
     )
+
+
+def _contained(resource, resource_type: str, local_id: str):
+    """A resource contained in another one ("#id" references), or None."""
+    for inner in resource.contained or []:
+        if inner.get_resource_type() == resource_type and inner.id == local_id:
+            return inner
+    return None
 
 
 def _condition(resource, key: str) -> ImportedItem | None:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from . import rules
+from .fhir_import import max_bundle_bytes
 from .models import (
     Adherence,
     ConsentType,
@@ -137,9 +138,20 @@ class ImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
     )
 
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        limit = max_bundle_bytes()
+        if upload and upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1024 / 1024:.1f} MB; Bundles up to "
+                f"{limit / 1024 / 1024:g} MB can be imported."
+            )
+        return upload
+
     def clean(self):
         data = super().clean()
-        if not data.get("file") and not (data.get("text") or "").strip():
+        nothing = not data.get("file") and not (data.get("text") or "").strip()
+        if nothing and not self.errors.get("file"):
             raise forms.ValidationError("Choose a file or paste the Bundle.")
         return data
 

@@ -360,7 +360,7 @@ class IntakeSettings(models.Model):
     clinic = models.OneToOneField(Clinic, on_delete=models.PROTECT, related_name="intake_settings")
     min_trial_weeks = models.PositiveSmallIntegerField(
         default=rules.DEFAULT_SETTINGS.min_trial_weeks,
-        help_text="Weeks an antidepressant trial must last to be adequate (reference §3).",
+        help_text="Weeks an antidepressant trial must last to be adequate (MGH-ATRQ).",
     )
     min_failed_trials_for_trd = models.PositiveSmallIntegerField(
         default=rules.DEFAULT_SETTINGS.min_failed_trials_for_trd

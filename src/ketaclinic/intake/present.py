@@ -27,6 +27,8 @@ def trial_rows(patient, trials=None) -> list[dict]:
             status = "imported — needs review"
         elif row is None and not trial.clinician_confirmed_adequate:
             status = "not in dose table — needs confirmation"
+        elif verdict.dose_needs_confirmation:
+            status = "dose needs a clinician's confirmation"
         else:
             status = "recorded"
         rows.append(
@@ -38,6 +40,8 @@ def trial_rows(patient, trials=None) -> list[dict]:
                 "drug_class": row.drug_class if row else None,
                 "min_daily_dose_mg": row.min_daily_dose_mg if row else None,
                 "dose_source": row.source if row else "",
+                "needs_verification": bool(row and row.needs_verification),
+                "dose_needs_confirmation": verdict.dose_needs_confirmation,
                 "daily_dose_mg": trial.daily_dose_mg,
                 "weeks": trial.weeks,
                 "started_on": trial.started_on,
@@ -71,6 +75,7 @@ def answer_rows(patient, answers=None) -> list[dict]:
                 "key": question.key,
                 "question": question.label,
                 "esketamine_absolute": question.esketamine_absolute,
+                "absolute_for": list(question.absolute_drugs),
                 "source": question.source,
                 "answer": row.answer if row else "unknown",
                 "answered": row is not None,

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
@@ -31,6 +32,11 @@ CSSRS_INSTRUMENT = "cssrs_screener"
 
 
 # --- clinic configuration ---------------------------------------------------------------------
+
+
+def clinic_today(clinic, now: dt.datetime | None = None) -> dt.date:
+    """The clinic's local date (clinical dates are the clinic's, not the server's or UTC)."""
+    return timezone.localdate(now or timezone.now(), clinic.tz)
 
 
 def intake_settings(clinic) -> IntakeSettings:
@@ -157,7 +163,7 @@ def eligibility_for(patient, protocol_code: str | None = None, *, today=None) ->
     """Everything the eligibility panel and GET /eligibility show, computed from stored rows."""
     facts = resolve_protocol(patient.clinic, protocol_code)
     settings_row = intake_settings(patient.clinic)
-    today = today or patient.clinic.today()
+    today = today or clinic_today(patient.clinic)
     history = history_of(patient)
     trials = list(trials_of(patient))
     answers = answers_of(patient)

@@ -54,6 +54,15 @@ class TrialOut(Schema):
     in_dose_table: bool
     drug_class: str | None
     min_daily_dose_mg: Decimal | None
+    dose_source: str = Field(description="Source of the dose-table row that judged this trial.")
+    needs_verification: bool = Field(
+        description="The dose-table row that judged this trial is not yet verified against "
+        "its primary source (the MGH-ATRQ form)."
+    )
+    dose_needs_confirmation: bool = Field(
+        description="The table cannot judge this dose (drug not in it, or no verified minimum) "
+        "and no clinician has confirmed it."
+    )
     daily_dose_mg: Decimal | None
     weeks: Decimal | None
     started_on: date | None
@@ -120,6 +129,10 @@ class AnswerOut(Schema):
     key: str
     question: str
     esketamine_absolute: bool
+    absolute_for: list[str] = Field(
+        description="Drugs whose product label makes a 'yes' an absolute contraindication."
+    )
+    source: str = Field(description="The label(s), or the sources of the caution.")
     answer: AnswerValue
     recorded_by: str | None
     recorded_at: datetime | None
@@ -277,7 +290,13 @@ class ReferralSearch(Schema):
 class AntidepressantOut(Schema):
     name: str
     drug_class: str
-    min_daily_dose_mg: Decimal
+    min_daily_dose_mg: Decimal | None = Field(
+        description="Lowest adequate daily dose; null when no minimum could be verified "
+        "(each trial's dose then needs a clinician's confirmation)."
+    )
+    inadequate_at_or_below_mg: Decimal | None = Field(
+        None, description="A daily dose the source states is too low, when one is known."
+    )
     source: str
     needs_verification: bool
 

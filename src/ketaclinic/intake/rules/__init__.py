@@ -6,6 +6,7 @@ import rules` and `rules.evaluate_eligibility(...)`. The text and source of ever
 """
 
 from .checklist import (
+    ABSOLUTE_CONTRAINDICATIONS,
     CSSRS_LEVELS,
     QUESTION_KEYS,
     QUESTIONS,
@@ -13,6 +14,7 @@ from .checklist import (
     Answer,
     ContraindicationFindings,
     Drug,
+    LabelContraindication,
     Question,
     SuicideRisk,
     evaluate_contraindications,
@@ -41,7 +43,7 @@ from .maudsley import (
     Severity,
     maudsley_stage,
 )
-from .texts import REFERENCE, RULES, SPRAVATO_LABEL, Rule
+from .texts import KETAMINE_LABELS, RULES, SAFETY_DEFAULT, SPRAVATO_LABEL, Rule
 from .trials import (
     DEFAULT_SETTINGS,
     FAILED_OUTCOMES,
@@ -55,10 +57,12 @@ from .trials import (
 )
 
 __all__ = [
+    "ABSOLUTE_CONTRAINDICATIONS",
     "CSSRS_LEVELS",
     "DEFAULT_INDICATION",
     "DEFAULT_SETTINGS",
     "FAILED_OUTCOMES",
+    "KETAMINE_LABELS",
     "MSM_BANDS",
     "MSM_DURATION_MONTHS",
     "MSM_FAILED_TREATMENTS",
@@ -68,8 +72,8 @@ __all__ = [
     "QUESTIONS",
     "QUESTIONS_BY_KEY",
     "QUESTION_KEYS",
-    "REFERENCE",
     "RULES",
+    "SAFETY_DEFAULT",
     "SPRAVATO_LABEL",
     "Answer",
     "ContraindicationFindings",
@@ -79,6 +83,7 @@ __all__ = [
     "EligibilityInput",
     "Indication",
     "IntakeSettings",
+    "LabelContraindication",
     "MaudsleyStage",
     "Outcome",
     "Question",

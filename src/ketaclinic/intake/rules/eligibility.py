@@ -10,7 +10,7 @@ from ketaclinic.intake.antidepressants import Antidepressant
 
 from .checklist import QUESTIONS_BY_KEY, SuicideRisk, evaluate_contraindications, suicide_risk_flag
 from .maudsley import MaudsleyStage, maudsley_stage
-from .texts import REFERENCE, SPRAVATO_LABEL
+from .texts import RULES, SPRAVATO_LABEL
 from .trials import DEFAULT_SETTINGS, IntakeSettings, Trial, TrialAssessment, assess_trd
 
 # ---------------------------------------------------------------------------------------------
@@ -32,16 +32,18 @@ class Indication:
 
 # Whether a protocol's indication is treatment-resistant depression. Protocols not listed are
 # assessed against TRD: esketamine's TRD indication, and the common off-label use of ketamine for
-# TRD (reference §2 does not state it; a clinic may list its own protocols here: verify).
+# TRD (no label states it; a clinic may list its own protocols here).
 PROTOCOL_INDICATIONS: dict[str, Indication] = {
-    "esketamine_trd": Indication(True, f"{SPRAVATO_LABEL}; {REFERENCE} §1"),
+    "esketamine_trd": Indication(
+        True, f"{SPRAVATO_LABEL}, section 1 Indications and Usage: treatment-resistant depression"
+    ),
     "esketamine_mdsi": Indication(
         False,
-        f"{SPRAVATO_LABEL}: major depression with acute suicidal ideation or behavior; "
-        f"{REFERENCE} §1 'MDSI'",
+        f"{SPRAVATO_LABEL}, section 1 Indications and Usage: depressive symptoms in adults with "
+        "major depressive disorder with acute suicidal ideation or behavior",
     ),
 }
-DEFAULT_INDICATION = Indication(True, f"{REFERENCE} §1 and §2 (verify per clinic)")
+DEFAULT_INDICATION = Indication(True, RULES["protocol_indication"].source)
 
 
 def protocol_requires_trd(code: str) -> bool:
@@ -109,7 +111,14 @@ def evaluate_eligibility(
     ineligible = review = False
     if findings.contraindications:
         ineligible = True
-        reasons.append(f"Contraindicated for {data.drug}: {_labels(findings.contraindications)}")
+        label_rules = [
+            QUESTIONS_BY_KEY[k].absolute_for(data.drug) for k in findings.contraindications
+        ]
+        sources = "; ".join(dict.fromkeys(c.source for c in label_rules if c is not None))
+        reasons.append(
+            f"Contraindicated for {data.drug}: {_labels(findings.contraindications)} "
+            f"(source: {sources})"
+        )
     if findings.unknown:
         review = True
         reasons.append(f"Not yet answered (blocks approval): {_labels(findings.unknown)}")
@@ -136,14 +145,18 @@ def evaluate_eligibility(
     unreviewed = sum(1 for a in trd.assessments if a.trial.needs_review)
     if unreviewed:
         reasons.append(f"{unreviewed} imported trial(s) need a clinician's review")
-    unconfirmed = [
-        a.trial.drug
-        for a in trd.assessments
-        if not a.known_drug and not a.trial.clinician_confirmed_adequate
+    unknown_drugs = [
+        a.trial.drug for a in trd.assessments if a.dose_needs_confirmation and not a.known_drug
     ]
-    if unconfirmed:
+    if unknown_drugs:
         reasons.append(
-            f"Drug(s) not in the dose table, not yet confirmed: {', '.join(unconfirmed)}"
+            f"Drug(s) not in the dose table, not yet confirmed: {', '.join(unknown_drugs)}"
+        )
+    unjudged = [a.drug_key for a in trd.assessments if a.dose_needs_confirmation and a.known_drug]
+    if unjudged:
+        reasons.append(
+            "Dose(s) the table cannot judge (no verified minimum), not yet confirmed: "
+            + ", ".join(unjudged)
         )
 
     if risk.urgent_review:

@@ -1,4 +1,4 @@
-"""Maudsley Staging Method score and band (reference §3, Fekadu 2009)."""
+"""Maudsley Staging Method score and band (Fekadu et al. 2009; source in texts.RULES)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from enum import StrEnum
 from .texts import RULES
 
 # ---------------------------------------------------------------------------------------------
-# Maudsley Staging Method (reference §3, Fekadu 2009)
+# Maudsley Staging Method (Fekadu et al., J Clin Psychiatry 2009)
 # ---------------------------------------------------------------------------------------------
 
 

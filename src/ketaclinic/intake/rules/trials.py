@@ -1,4 +1,4 @@
-"""Antidepressant trial adequacy and treatment-resistant depression (reference §3)."""
+"""Antidepressant trial adequacy and treatment-resistant depression (sources: texts.RULES)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from ketaclinic.intake.antidepressants import Antidepressant, dose_table, normal
 class IntakeSettings:
     """A clinic's adjustable thresholds (stored per clinic; these are the defaults)."""
 
-    min_trial_weeks: int = 6  # reference §3; ATHF uses more than 4 weeks
-    min_failed_trials_for_trd: int = 2  # reference §3 TRD definition
+    min_trial_weeks: int = 6  # texts.RULES['adequate_trial']; the ATHF uses more than 4 weeks
+    min_failed_trials_for_trd: int = 2  # texts.RULES['trd']
 
 
 DEFAULT_SETTINGS = IntakeSettings()
@@ -27,7 +27,7 @@ DEFAULT_SETTINGS = IntakeSettings()
 
 
 class Outcome(StrEnum):
-    """How a trial ended (reference §3: response >= 50% reduction, partial 25-49%, none < 25%)."""
+    """How a trial ended (response >= 50% reduction, partial 25-49%, none < 25%)."""
 
     NO_RESPONSE = "no_response"
     PARTIAL_RESPONSE = "partial_response"
@@ -61,6 +61,9 @@ class TrialAssessment:
     adequate: bool
     counts_as_failed: bool
     reasons: tuple[str, ...]
+    # The table cannot judge the dose (drug not in it, or no verified minimum) and no clinician
+    # has confirmed it yet.
+    dose_needs_confirmation: bool = False
 
 
 def _fmt(value: Decimal) -> str:
@@ -79,14 +82,32 @@ def assess_trial(
     reasons: list[str] = []
 
     dose_ok = False
+    unconfirmed = False
     if row is None:
         if trial.clinician_confirmed_adequate:
             dose_ok = True
             reasons.append(f"{trial.drug}: not in the dose table; dose confirmed by a clinician")
         else:
+            unconfirmed = True
             reasons.append(f"{trial.drug}: not in the dose table; needs a clinician's confirmation")
     elif trial.daily_dose_mg is None:
         reasons.append(f"{row.name}: daily dose not recorded")
+    elif row.min_daily_dose_mg is None:
+        bound = row.inadequate_at_or_below_mg
+        if bound is not None and trial.daily_dose_mg <= bound:
+            reasons.append(
+                f"{row.name}: {_fmt(trial.daily_dose_mg)} mg/day is too low for an adequate "
+                f"trial (the dose table's source finds {_fmt(bound)} mg/day too low)"
+            )
+        elif trial.clinician_confirmed_adequate:
+            dose_ok = True
+            reasons.append(f"{row.name}: dose confirmed adequate by a clinician")
+        else:
+            unconfirmed = True
+            reasons.append(
+                f"{row.name}: the dose table has no verified minimum dose; "
+                "needs a clinician's confirmation"
+            )
     elif trial.daily_dose_mg < row.min_daily_dose_mg:
         reasons.append(
             f"{row.name}: {_fmt(trial.daily_dose_mg)} mg/day is below the minimum adequate "
@@ -127,6 +148,7 @@ def assess_trial(
         adequate=adequate,
         counts_as_failed=counts,
         reasons=tuple(reasons),
+        dose_needs_confirmation=unconfirmed,
     )
 
 

@@ -11,6 +11,7 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 
+from .. import queries
 from ..consent_texts import TEMPLATES
 from ..models import (
     ConsentDocument,
@@ -111,7 +112,7 @@ def record_consent(
         errors["witness_name"] = "A witness is required."
     elif witness_name.strip().lower() == signer_name.strip().lower():
         errors["witness_name"] = "The witness must be someone other than the signer."
-    if signed_on > patient.clinic.today():
+    if signed_on > queries.clinic_today(patient.clinic):
         errors["signed_on"] = "The signing date cannot be in the future."
     if signer_relationship not in SignerRelationship.values:
         errors["signer_relationship"] = "patient or legal_representative"

@@ -56,7 +56,7 @@ def _intake_started(actor, patient) -> None:
             patient=patient,
             status=ReferralStatus.INTAKE_IN_PROGRESS,
             source=ReferralSource.CLINIC,
-            referred_on=patient.clinic.today(),
+            referred_on=queries.clinic_today(patient.clinic),
         )
         record_event(
             actor=actor,
@@ -80,7 +80,7 @@ def create_referral(
 ) -> Referral:
     """Put a patient on the waiting list (status 'referred'); a second referral is refused."""
     require(actor, "referral.create")
-    today = patient.clinic.today()
+    today = queries.clinic_today(patient.clinic)
     referred_on = referred_on or today
     if referred_on > today:
         message = "The referral date cannot be in the future."
@@ -120,7 +120,7 @@ def update_history(*, actor, patient, **changes) -> TreatmentHistory:
         )
     errors = {}
     onset = changes.get("episode_onset")
-    if onset is not None and onset > patient.clinic.today():
+    if onset is not None and onset > queries.clinic_today(patient.clinic):
         errors["episode_onset"] = "The episode onset cannot be in the future."
     severity = changes.get("current_severity")
     if severity not in (None, "") and severity not in set(rules.Severity):
@@ -162,7 +162,7 @@ def _decimal(value, field: str, errors: dict) -> Decimal | None:
         return None
 
 
-def _clean_trial(data: dict, table, today) -> dict:
+def _clean_trial(data: dict, table, today: dt.date) -> dict:
     """Validated trial fields; the drug becomes its table name when the table knows it."""
     errors: dict[str, str] = {}
     cleaned = dict(data)
@@ -222,8 +222,7 @@ def record_trial(
         require(actor, "intake.confirm_trial")
     table = queries.dose_table_for(patient.clinic)
     data = _clean_trial(
-        today=patient.clinic.today(),
-        data={
+        {
             "drug": drug,
             "daily_dose_mg": daily_dose_mg,
             "weeks": weeks,
@@ -232,7 +231,8 @@ def record_trial(
             "adherence": adherence,
             "outcome": outcome or "",
         },
-        table=table,
+        table,
+        queries.clinic_today(patient.clinic),
     )
     trial = AntidepressantTrial(
         clinic_id=patient.clinic_id,
@@ -280,7 +280,8 @@ TRIAL_EDITABLE = (
 
 
 def update_trial(*, actor, trial: AntidepressantTrial, **changes) -> AntidepressantTrial:
-    """Correct a trial's fields (a reviewed imported trial stays reviewed)."""
+    """Correct a trial's fields (a reviewed imported trial stays reviewed; a clinician's dose
+    confirmation is withdrawn when the drug or dose changes)."""
     require(actor, "intake.record")
     unknown = set(changes) - set(TRIAL_EDITABLE)
     if unknown:
@@ -289,7 +290,7 @@ def update_trial(*, actor, trial: AntidepressantTrial, **changes) -> Antidepress
             fields=dict.fromkeys(unknown, "not an editable trial field"),
         )
     table = queries.dose_table_for(trial.patient.clinic)
-    cleaned = _clean_trial(changes, table, trial.patient.clinic.today())
+    cleaned = _clean_trial(changes, table, queries.clinic_today(trial.patient.clinic))
     with transaction.atomic():
         locked = AntidepressantTrial.objects.select_for_update().get(pk=trial.pk)
         before = {name: getattr(locked, name) for name in cleaned}
@@ -297,6 +298,10 @@ def update_trial(*, actor, trial: AntidepressantTrial, **changes) -> Antidepress
             setattr(locked, name, "" if value is None and name in ("outcome", "notes") else value)
         _derive_weeks(locked, "weeks" in changes)
         changed = diff(locked, before, cleaned)
+        if locked.clinician_confirmed_adequate and {"drug", "daily_dose_mg"} & set(changed):
+            # A clinician confirmed a different drug or dose: that judgement no longer applies.
+            locked.clinician_confirmed_adequate = False
+            changed["clinician_confirmed_adequate"] = {"from": True, "to": False}
         if changed:
             locked.save()
             record_event(
@@ -310,8 +315,9 @@ def update_trial(*, actor, trial: AntidepressantTrial, **changes) -> Antidepress
 
 
 def confirm_trial(*, actor, trial: AntidepressantTrial, dose_adequate: bool = False):
-    """A prescriber reviews a trial: an imported one then counts; for a drug the dose table does
-    not know, dose_adequate=True records that the clinician judged the dose adequate."""
+    """A prescriber reviews a trial: an imported one then counts; for a dose the table cannot
+    judge (drug not in it, or no verified minimum), dose_adequate=True records that the clinician
+    judged the dose adequate."""
     require(actor, "intake.confirm_trial")
     table = queries.dose_table_for(trial.patient.clinic)
     with transaction.atomic():
@@ -325,12 +331,15 @@ def confirm_trial(*, actor, trial: AntidepressantTrial, dose_adequate: bool = Fa
         if locked.needs_review:
             changes["needs_review"] = {"from": True, "to": False}
             locked.needs_review = False
-        if dose_adequate and lookup(locked.drug, table) is None:
+        row = lookup(locked.drug, table)
+        judgeable = row is not None and not row.dose_needs_confirmation(locked.daily_dose_mg)
+        if dose_adequate and not judgeable and not locked.clinician_confirmed_adequate:
             changes["clinician_confirmed_adequate"] = {"from": False, "to": True}
             locked.clinician_confirmed_adequate = True
         if not changes:
             raise Conflict(
-                "Nothing to confirm: the trial is neither imported nor outside the table."
+                "Nothing to confirm: the trial is not imported, and the dose table already "
+                "judges its dose."
             )
         locked.reviewed_by, locked.reviewed_at = actor, timezone.now()
         locked.save()
