@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-# Facts below come from /work/shared/reference/clinical.md section 5 unless marked
+# Facts below come from the regulations cited beside each value (21 CFR 1301, 1304, 1317) unless marked
 # "project choice". A project choice is a default of this software, not a regulation,
 # and every one of them can be overridden in settings.KETACLINIC_INVENTORY.
 
