@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from pypdf import PdfReader
@@ -49,6 +50,17 @@ def body(ketamine_lot, safe):
         "reason": "expired",
         **REVERSE_DISTRIBUTOR,
     }
+
+
+def verify_ledger() -> tuple[int, str]:
+    """Run `ketaclinic verify_ledger`; return (exit code, stdout and stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify_ledger", stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue() + err.getvalue()
 
 
 def csv_rows(response) -> list[dict]:
@@ -144,6 +156,8 @@ def test_the_recipient_is_under_the_hash_and_the_chain_still_verifies(
     # then the canonical content carries the recipient, and the whole chain verifies
     assert b'"recipient_dea":"RR1234563"' in rules.canonical_bytes(entry.hash_content())
     assert queries.verify_clinic_chain(clinic.pk).valid
+    code, output = verify_ledger()
+    assert code == 0 and "intact, 2 entries" in output
     # when the recipient's DEA number is rewritten in the database
     with connection.cursor() as cursor:
         cursor.execute(
@@ -154,6 +168,8 @@ def test_the_recipient_is_under_the_hash_and_the_chain_still_verifies(
     verdict = queries.verify_clinic_chain(clinic.pk)
     assert not verdict.valid
     assert (verdict.first_bad.sequence, str(verdict.first_bad.kind)) == (entry.sequence, "changed")
+    code, output = verify_ledger()
+    assert code == 1 and str(entry.pk) in output
 
 
 # --- the API ----------------------------------------------------------------------------------
