@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from ketaclinic.core.errors import Conflict
+from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.inventory import queries, services
 from ketaclinic.inventory.models import EntryType, LedgerEntry
 
@@ -71,3 +71,68 @@ def test_fifty_concurrent_draws_leave_the_exact_balance_and_a_valid_chain(
     assert verdict.valid, verdict.first_bad
     assert verdict.entries == 41
     assert list(LedgerEntry.objects.values_list("sequence", flat=True)) == list(range(1, 42))
+
+
+def test_concurrent_distributions_and_draws_never_take_more_than_is_on_hand(
+    receive, ketamine, safe, make_session, make_patient, nurse, prescriber
+):
+    # given one 500 mg vial, and 10 draws of 25 mg racing 10 distributions of 50 mg
+    lot = receive(ketamine, safe, containers=1).lot
+    sessions = [make_session(make_patient(given=f"D{i}")) for i in range(2)]
+    workers = 20
+    barrier = threading.Barrier(workers)
+    outcomes: list[tuple[str, str]] = []
+    guard = threading.Lock()
+
+    def move(i: int) -> None:
+        kind = "distribution" if i % 2 else "draw"
+        try:
+            barrier.wait()
+            if kind == "draw":
+                services.draw_for_session(
+                    actor=nurse,
+                    session=sessions[i % 2],
+                    lot=lot.pk,
+                    location=safe.pk,
+                    quantity="25",
+                )
+            else:
+                services.distribute_stock(
+                    actor=prescriber,
+                    lot=lot.pk,
+                    location=safe.pk,
+                    quantity="50",
+                    kind="supplier_return",
+                    recipient_name="Acme Pharma Distribution",
+                    recipient_address="1 Supply Way, Columbus, OH 43004",
+                    recipient_dea="RA0000000",
+                )
+            result = "done"
+        except (Conflict, InvalidInput):
+            result = "refused"
+        except Exception as exc:  # any other failure must show up in the assertion
+            result = f"error: {exc!r}"
+        finally:
+            connection.close()
+        with guard:
+            outcomes.append((kind, result))
+
+    # when all twenty run at once (the lot's row lock serializes them)
+    threads = [threading.Thread(target=move, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then nothing failed for another reason, and what was recorded adds up to the stock
+    assert {result for _kind, result in outcomes} <= {"done", "refused"}, outcomes
+    drawn = 25 * sum(1 for k, r in outcomes if k == "draw" and r == "done")
+    distributed = 50 * sum(1 for k, r in outcomes if k == "distribution" and r == "done")
+    assert drawn + distributed <= 500
+    assert queries.stock_balance(lot.pk, safe.pk) == Decimal(500 - drawn - distributed)
+    # 750 mg was asked for 500 mg on hand: some movement was refused
+    assert any(result == "refused" for _kind, result in outcomes)
+    # and the chain is one unbroken, valid sequence
+    verdict = queries.verify_clinic_chain(nurse.clinic_id)
+    assert verdict.valid, verdict.first_bad
+    assert verdict.entries == 1 + sum(1 for _kind, result in outcomes if result == "done")

@@ -18,6 +18,8 @@ PAGES = {
     "inventory:reconciliation": {Role.PRESCRIBER, Role.NURSE, Role.AUDITOR, Role.CLINIC_ADMIN},
     "inventory:verify": {Role.PRESCRIBER, Role.NURSE, Role.AUDITOR, Role.CLINIC_ADMIN},
     "inventory:setup": {Role.PRESCRIBER, Role.NURSE, Role.AUDITOR, Role.CLINIC_ADMIN},
+    # Readers see the list; the form is shown to those who may distribute.
+    "inventory:distributions": {Role.PRESCRIBER, Role.NURSE, Role.AUDITOR, Role.CLINIC_ADMIN},
     "inventory:receive": {Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN},
     "inventory:draw": {Role.PRESCRIBER, Role.NURSE},
     "inventory:count": {Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN},

@@ -215,6 +215,21 @@ ENDPOINTS = [
         allowed({P, C}),
     ),
     (
+        "distribution",
+        "post",
+        "/ledger/distributions",
+        lambda w, u: {
+            "lot_id": w["lot"],
+            "location_id": w["safe"],
+            "quantity": "100",
+            "kind": "reverse_distributor",
+            "recipient_name": "Return Logistics Inc.",
+            "recipient_address": "9 Depot Road, Memphis, TN 38118",
+            "recipient_dea": "RR1234563",
+        },
+        allowed({P, N, C}),
+    ),
+    (
         "loss filing",
         "post",
         "/ledger/losses/{loss}/filings",

@@ -78,7 +78,10 @@ def test_the_dispensing_log_csv_has_every_1304_22_c_field(month, api, auditor, p
     assert wasted["Manner of disposal"] == "wasted: syringe into disposal container"
     assert wasted["Witnesses"] == "Grace Okafor"
     destroyed = rows[2]
-    assert destroyed["Disposition (administered, wasted, destroyed, lost)"] == "Destruction"
+    assert (
+        destroyed["Disposition (administered, wasted, destroyed, lost, distributed)"]
+        == "Destruction"
+    )
     assert len(rows) == 3
 
 

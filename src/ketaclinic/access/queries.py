@@ -174,7 +174,7 @@ def _session_counts(user, course_ids, today) -> dict:
 
 
 def _self_pay_protocol(clinic_id, code: str, cache: dict) -> bool:
-    # IV (and other racemic) ketamine is off-label and rarely covered (issue 8);
+    # IV (and other racemic) ketamine is off-label and rarely covered by payers;
     # the off-label consent type is what marks such a protocol.
     from ketaclinic.protocols.queries import UnknownProtocol, protocol_facts
 

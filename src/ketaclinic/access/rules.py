@@ -11,11 +11,14 @@ from decimal import Decimal
 # --- waiting list ------------------------------------------------------------------------------
 
 PRIORITY_SOURCE = (
-    "ketaclinic issue 8: clinical priority first (C-SSRS high risk, then severe scores), then "
-    "waiting time; never ability to pay. C-SSRS levels and severity bands: clinical.md section 4"
+    "clinic policy, configurable (not a clinical fact): clinical priority first (C-SSRS "
+    "screener high risk, then a severe score), then waiting time; never ability to pay. Risk "
+    "levels: Columbia Suicide Severity Rating Scale, screen version (Posner et al., Am J "
+    "Psychiatry 2011); severity bands: PHQ-9 (Kroenke et al. 2001), QIDS-SR16 (Rush et al. "
+    "2003) and MADRS, as defined with each instrument"
 )
 CSSRS_INSTRUMENT = "cssrs_screener"
-# Severity bands counted as "severe" on the depression scales (clinical.md section 4 bands).
+# Severity bands counted as "severe" on the depression scales (the instruments' own bands).
 # A clinic policy default, configurable: the reference defines the bands, not the priority.
 SEVERE_BANDS: Mapping[str, frozenset[str]] = {
     "phq9": frozenset({"severe"}),
@@ -90,8 +93,8 @@ def order_waiting_list(entries: Iterable[WaitingFacts], today: datetime.date) ->
 # --- dropout risk ------------------------------------------------------------------------------
 
 DROPOUT_SOURCE = (
-    "ketaclinic issue 8: missed or cancelled sessions, unpaid balance, transport flagged "
-    "(clinic policy; thresholds configurable)"
+    "clinic policy, configurable (not a clinical fact): missed or cancelled sessions, an "
+    "unpaid balance, transport flagged as a barrier"
 )
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-REF = "clinical.md section 7 (billing codes, US)"
+# Code sets: CPT is the AMA's, HCPCS Level II is CMS's. Strings here are shown to users
+# (fee schedule, estimates, superbills), so they name the code set or the rule, never an
+# internal document.
+CPT = "AMA CPT code set"
+HCPCS = "CMS HCPCS Level II code set"
 CPT_INFUSION_TIME = (
     "AMA CPT guidelines for hydration, therapeutic, prophylactic and diagnostic injections and "
     "infusions (96360-96379): 96365 'initial, up to 1 hour' is reported for an infusion of more "
@@ -15,8 +19,9 @@ CPT_INFUSION_TIME = (
     "(configurable)"
 )
 G_CODES = (
-    f"{REF}: HCPCS G2082 (up to 56 mg esketamine) and G2083 (over 56 mg), which bundle the "
-    "evaluation and 2 h observation for Medicare"
+    f"{HCPCS}, effective 1 January 2020: G2082 (up to 56 mg esketamine nasal "
+    "self-administration) and G2083 (over 56 mg), each an established-patient visit including "
+    "2 hours post-administration observation (Medicare)"
 )
 NSA_DISPUTE = (
     "No Surprises Act, 45 CFR 149.620 (patient-provider dispute resolution): billed charges "
@@ -24,8 +29,7 @@ NSA_DISPUTE = (
     "or facility; the patient may start the dispute within 120 calendar days of the bill"
 )
 NSA_GFE = (
-    "No Surprises Act, 45 CFR 149.610 (Good Faith Estimates for uninsured or self-pay "
-    "individuals); clinical.md section 7"
+    "No Surprises Act, 45 CFR 149.610 (Good Faith Estimates for uninsured or self-pay individuals)"
 )
 CMS_POS = "CMS place of service code set: 11 = Office (verify for your setting)"
 CLINIC_DATA = "clinic data: the clinic sets its own prices (no fee is a fact)"
@@ -65,14 +69,14 @@ SERVICES: dict[str, Service] = {
             "IV infusion, initial, up to 1 hour",
             "96365",
             "session",
-            f"{REF}: CPT 96365 (first hour)",
+            f"{CPT}: 96365 (intravenous infusion, initial, up to 1 hour)",
         ),
         Service(
             IV_ADDITIONAL_HOUR,
             "IV infusion, each additional hour",
             "96366",
             "hour",
-            f"{REF}: CPT 96366 (each additional hour)",
+            f"{CPT}: +96366 (each additional hour)",
         ),
         Service(
             ESK_UP_TO_56,
@@ -102,7 +106,8 @@ SERVICES: dict[str, Service] = {
             "Esketamine 28 mg nasal device (drug), per device",
             "",
             "device",
-            f"{CLINIC_DATA}; drug code: clinic-entered ({REF}: drug code changed in 2026, verify)",
+            f"{CLINIC_DATA}; drug code: clinic-entered (the {HCPCS} drug code for esketamine "
+            "changed on 1 January 2026: verify with each payer)",
         ),
         # E/M levels depend on the visit; the reference gives none, so the clinic chooses.
         Service(
@@ -110,14 +115,14 @@ SERVICES: dict[str, Service] = {
             "Consultation (new patient evaluation)",
             "",
             "visit",
-            f"{REF}: E/M codes; the level is the clinic's choice",
+            f"{CPT}: evaluation and management (E/M) codes; the level is the clinic's choice",
         ),
         Service(
             FOLLOW_UP,
             "Follow-up visit",
             "",
             "visit",
-            f"{REF}: E/M codes; the level is the clinic's choice",
+            f"{CPT}: evaluation and management (E/M) codes; the level is the clinic's choice",
         ),
     )
 }
@@ -154,8 +159,9 @@ class Diagnosis:
 
 
 ICD10_SOURCE = (
-    "ICD-10-CM tabular list, categories F32 and F33 (clinical.md section 7: F32.x / F33.x); "
-    "descriptions abbreviated (verify against the current ICD-10-CM release)"
+    "ICD-10-CM tabular list (CDC National Center for Health Statistics), categories F32 and F33 "
+    "(major depressive disorder, single episode and recurrent); descriptions abbreviated "
+    "(verify against the current ICD-10-CM release)"
 )
 # F32.x / F33.x codes offered in the chart; any code of the form F32.x / F33.x is accepted.
 DIAGNOSES: tuple[Diagnosis, ...] = (

@@ -1,8 +1,8 @@
 """Demo billing and access: prices, a sliding scale, estimates, charges, payments, barriers.
 
 Runs after the treatment-day and inventory demos, so completed sessions exist to charge.
-Prices are invented demo data (a fee is clinic data, never a fact); the codes come from
-clinical.md section 7.
+Prices are invented demo data (a fee is clinic data, never a fact); the codes come from the
+AMA CPT and CMS HCPCS Level II code sets (see docs/billing.md).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from ketaclinic.inventory.schemas import (
     CountIn,
     CountOut,
     DestructionIn,
+    DistributionIn,
     DiversionOut,
     DrawIn,
     EntryOut,
@@ -345,6 +346,25 @@ def post_loss(request, payload: LossIn):
         circumstances=payload.circumstances,
         police_report=payload.police_report,
         discrepancy=payload.discrepancy_id,
+        purchase_value=payload.purchase_value,
+    )
+    return Status(201, entry)
+
+
+@router.post("/ledger/distributions", response={201: EntryOut})
+def post_distribution(request, payload: DistributionIn):
+    entry = services.distribute_stock(
+        actor=request.auth,
+        lot=payload.lot_id,
+        location=payload.location_id,
+        quantity=payload.quantity,
+        kind=payload.kind,
+        recipient_name=payload.recipient_name,
+        recipient_address=payload.recipient_address,
+        recipient_dea=payload.recipient_dea,
+        distributed_on=payload.distributed_on,
+        reference=payload.reference,
+        reason=payload.reason,
     )
     return Status(201, entry)
 
@@ -357,6 +377,7 @@ def post_loss_filing(request, loss_id: UUID, payload: FilingIn):
         kind=payload.kind,
         filed_on=payload.filed_on,
         reference=payload.reference,
+        purchase_value=payload.purchase_value,
     )
     return Status(201, filing)
 

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-# Facts below come from the regulations cited beside each value (21 CFR 1301, 1304, 1317) unless marked
-# "project choice". A project choice is a default of this software, not a regulation,
-# and every one of them can be overridden in settings.KETACLINIC_INVENTORY.
+# Each fact names its primary source (the regulation or the DEA form); docs/inventory.md
+# lists them. A "project choice" is a default of this software, not a regulation, and every
+# one of them can be overridden in settings.KETACLINIC_INVENTORY. Source strings are shown to
+# users (reports, refusals), so they cite the regulation, never an internal document.
 
 
 class EntryType(StrEnum):
@@ -22,6 +23,7 @@ class EntryType(StrEnum):
     DISCREPANCY = "discrepancy"
     DESTRUCTION = "destruction"
     LOSS = "loss"
+    DISTRIBUTION = "distribution"
 
 
 class BaseUnit(StrEnum):
@@ -65,8 +67,9 @@ ENTRY_TYPE_RULES: dict[EntryType, EntryTypeRule] = {
         session_sign=-1,
         witnesses=1,
         witness_source=(
-            "clinical.md s5: waste after a dose is a disposal under 21 CFR 1304.22(c); "
-            "practice is a second licensed witness for every waste"
+            "waste after a dose is a disposal recorded under 21 CFR 1304.22(c); a second "
+            "licensed witness for every waste is accepted practice and this clinic's policy, "
+            "not a DEA rule"
         ),
     ),
     EntryType.RETURN: EntryTypeRule(stock_sign=+1, session_sign=-1, witnesses=0),
@@ -79,9 +82,11 @@ ENTRY_TYPE_RULES: dict[EntryType, EntryTypeRule] = {
         stock_sign=-1,
         session_sign=0,
         witnesses=2,
-        witness_source="clinical.md s5: DEA Form 41, two authorized employee witnesses",
+        witness_source="DEA Form 41 (OMB 1117-0007), section D: two authorized employee witnesses",
     ),
     EntryType.LOSS: EntryTypeRule(stock_sign=-1, session_sign=0, witnesses=0),
+    # Stock leaves the clinic for another registrant: the supplier or a reverse distributor.
+    EntryType.DISTRIBUTION: EntryTypeRule(stock_sign=-1, session_sign=0, witnesses=0),
 }
 
 
@@ -102,15 +107,17 @@ LOSS_NOTICE_BUSINESS_DAYS = Fact(
 )
 FORM_106_FILING_DAYS = Fact(45, "21 CFR 1301.76(b): DEA Form 106 filed within 45 days")
 
-# 21 CFR 1304.22(c) dispenser record fields. The reference marks this list
-# "verify against eCFR": the report carries every field here, and adding one is a data change.
+# 21 CFR 1304.22(c) dispenser record fields, plus the distribution fields of
+# 1304.22(a)(2)(vii) that 1304.22(c) applies to practitioners. The field list is marked
+# "verify against the eCFR": the report carries every field here, and adding one is a data
+# change.
 DISPENSING_LOG_FIELDS: tuple[tuple[str, str], ...] = (
-    ("date", "Date of administration or disposal"),
+    ("date", "Date of administration, disposal or distribution"),
     ("substance", "Name of the substance"),
     ("finished_form", "Finished form and units per container"),
     ("ndc", "NDC"),
     ("lot", "Lot"),
-    ("entry_type", "Disposition (administered, wasted, destroyed, lost)"),
+    ("entry_type", "Disposition (administered, wasted, destroyed, lost, distributed)"),
     ("quantity", "Quantity"),
     ("unit", "Unit"),
     ("patient_name", "Patient name"),
@@ -118,9 +125,16 @@ DISPENSING_LOG_FIELDS: tuple[tuple[str, str], ...] = (
     ("administered_by", "Name or initials of the person who administered or disposed"),
     ("manner", "Manner of disposal"),
     ("witnesses", "Witnesses"),
+    ("recipient_name", "Distributed to (registrant name)"),
+    ("recipient_address", "Recipient address"),
+    ("recipient_dea", "Recipient DEA registration number"),
     ("entry_sequence", "Ledger entry"),
 )
-DISPENSING_LOG_SOURCE = "21 CFR 1304.22(c) dispenser records (clinical.md s5; verify against eCFR)"
+DISPENSING_LOG_SOURCE = (
+    "21 CFR 1304.22(c) dispenser records; distributions to another registrant: 21 CFR "
+    "1304.22(a)(2)(vii), applied to practitioners by 1304.22(c) (field list: verify against "
+    "the current eCFR text)"
+)
 
 RECEIPTS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
     ("date", "Date received"),
@@ -139,6 +153,67 @@ RECEIPTS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
     ("entry_sequence", "Ledger entry"),
 )
 RECEIPTS_LOG_SOURCE = "21 CFR 1304.22(c): containers received with date and supplier details"
+
+# --- distribution to another registrant ------------------------------------------------------
+
+
+class DistributionKind(StrEnum):
+    """Why stock leaves the clinic for another DEA registrant."""
+
+    SUPPLIER_RETURN = "supplier_return"
+    REVERSE_DISTRIBUTOR = "reverse_distributor"
+
+
+DISTRIBUTION_KIND_LABELS = {
+    DistributionKind.SUPPLIER_RETURN: "Return to the supplier",
+    DistributionKind.REVERSE_DISTRIBUTOR: "Transfer to a reverse distributor for destruction",
+}
+DISTRIBUTION_SOURCE = (
+    "21 CFR 1304.22(a)(2)(vii), applied to practitioners by 21 CFR 1304.22(c): the number of "
+    "units or volume distributed, the date, and the recipient's name, address and DEA "
+    "registration number"
+)
+DISTRIBUTIONS_LOG_FIELDS: tuple[tuple[str, str], ...] = (
+    ("date", "Date distributed"),
+    ("kind", "Distribution"),
+    ("substance", "Name of the substance"),
+    ("finished_form", "Finished form and units per container"),
+    ("ndc", "NDC"),
+    ("lot", "Lot"),
+    ("containers", "Number of containers"),
+    ("quantity", "Quantity"),
+    ("unit", "Unit"),
+    ("recipient_name", "Recipient registrant name"),
+    ("recipient_address", "Recipient address"),
+    ("recipient_dea", "Recipient DEA registration number"),
+    ("reference", "Invoice or shipping reference"),
+    ("distributed_by", "Distributed by"),
+    ("entry_sequence", "Ledger entry"),
+)
+
+# The check digit is not in the CFR. DEA numbers are two letters and seven digits, the
+# seventh a check digit: (d1 + d3 + d5) + 2 x (d2 + d4 + d6), last digit. Several independent
+# public descriptions agree on this rule (see docs/inventory.md); DEA itself does not publish it.
+DEA_NUMBER_SOURCE = (
+    "DEA registration number: two letters (the second may be 9 for a registrant registered "
+    "under a business name) and seven digits; the seventh is the check digit, the last digit "
+    "of (1st + 3rd + 5th digit) + 2 x (2nd + 4th + 6th digit)"
+)
+
+# --- DEA Form 106 ----------------------------------------------------------------------------
+
+FORM_106_HISTORY_MONTHS = Fact(
+    24,
+    "DEA Form 106 (OMB 1117-0001): number of thefts or losses the registrant has experienced "
+    "in the past 24 months",
+)
+FORM_106_PURCHASE_VALUE_SOURCE = (
+    "DEA Form 106 (OMB 1117-0001): purchase value to the registrant of the controlled "
+    "substances taken"
+)
+# Money to the cent, entered by the user (never computed from a price list).
+MONEY_DECIMAL_PLACES = 2
+MAX_PURCHASE_VALUE = Decimal("100000000")
 
 INVENTORY_SOURCE = (
     "21 CFR 1304.11: record whether taken at opening or close of business; "

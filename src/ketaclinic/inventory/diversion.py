@@ -1,6 +1,6 @@
 """Diversion signals for the compliance officer, each linked to the entries behind it.
 
-What automated dispensing cabinets report (clinical.md s5): discrepancies by user, per-user
+What automated dispensing cabinets report (see docs/inventory.md): discrepancies by user, per-user
 waste compared with peers (outliers), draws not matched to an administration; plus waste
 attempts refused for want of a witness, movements outside clinic hours and esketamine
 devices not matched to a session.

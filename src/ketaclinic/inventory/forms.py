@@ -1,9 +1,9 @@
 """Forms of the ledger pages: shapes only; every rule is checked by the services."""
 
-import datetime as dt
-
 from django import forms
+from django.utils import timezone
 
+from ketaclinic.inventory import definitions as d
 from ketaclinic.inventory import queries
 from ketaclinic.inventory.models import Drug, LocationKind, ProductForm
 
@@ -30,6 +30,9 @@ class ScopedForm(forms.Form):
                 field.queryset = queries.lots(user)
             elif name == "product":
                 field.queryset = queries.products(user, active_only=True)
+            elif name in ("discovered_on", "distributed_on"):
+                # The clinic's own date, not the server's: late in the evening they differ.
+                field.initial = timezone.localdate(timezone.now(), user.clinic.tz)
 
 
 class ReceiptForm(ScopedForm):
@@ -120,9 +123,42 @@ class LossForm(ScopedForm):
             ("lost_in_transit", "Lost in transit"),
         ]
     )
-    discovered_on = forms.DateField(widget=DATE, initial=dt.date.today)
+    discovered_on = forms.DateField(widget=DATE)
     circumstances = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     police_report = forms.CharField(max_length=200, required=False)
+    purchase_value = forms.DecimalField(
+        label="Purchase value (USD)",
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="What the clinic paid for what was taken (DEA Form 106 asks for it). "
+        "Leave empty if not known yet: it can be given with the Form 106 filing.",
+    )
+
+
+class DistributionForm(ScopedForm):
+    """Stock leaving for another registrant: every field 21 CFR 1304.22(a)(2)(vii) asks."""
+
+    kind = forms.ChoiceField(
+        label="Distribution",
+        choices=[(k.value, label) for k, label in d.DISTRIBUTION_KIND_LABELS.items()],
+    )
+    lot = forms.ModelChoiceField(queryset=None)
+    location = forms.ModelChoiceField(queryset=None, label="From")
+    quantity = _quantity()
+    recipient_name = forms.CharField(max_length=200, label="Recipient registrant name")
+    recipient_address = forms.CharField(max_length=400, label="Recipient address")
+    recipient_dea = forms.CharField(
+        max_length=20,
+        label="Recipient DEA registration number",
+        help_text="Two letters and seven digits, as on the recipient's DEA registration.",
+    )
+    distributed_on = forms.DateField(widget=DATE, label="Date distributed", required=False)
+    reference = forms.CharField(
+        max_length=100, required=False, label="Invoice or shipping reference"
+    )
+    reason = forms.CharField(max_length=2000, required=False, help_text="e.g. expired, recalled")
 
 
 class ResolveForm(forms.Form):
@@ -170,6 +206,7 @@ class ReportForm(RangeForm):
         choices=[
             ("dispensing", "Dispensing log (21 CFR 1304.22(c))"),
             ("receipts", "Receipts log"),
+            ("distributions", "Distributions to other registrants"),
             ("inventory", "Initial / biennial inventory"),
             ("form41", "Form 41 data (destruction)"),
             ("form106", "Form 106 data (theft or loss)"),

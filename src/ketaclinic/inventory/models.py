@@ -29,6 +29,7 @@ class EntryType(models.TextChoices):
     DISCREPANCY = d.EntryType.DISCREPANCY, "Discrepancy"
     DESTRUCTION = d.EntryType.DESTRUCTION, "Destruction"
     LOSS = d.EntryType.LOSS, "Theft or loss"
+    DISTRIBUTION = d.EntryType.DISTRIBUTION, "Distribution to another registrant"
 
 
 class ProductForm(models.TextChoices):
@@ -355,6 +356,10 @@ class LossFiling(AppendOnlyModel):
     kind = models.CharField(max_length=10, choices=FilingKind.choices)
     filed_on = models.DateField()
     reference = models.CharField(max_length=200, blank=True)
+    # The purchase value reported on the Form 106 (DEA Form 106 asks for it), in dollars.
+    # Known only later than the loss sometimes, so it can be given with the filing; it then
+    # takes precedence over a value given when the loss was recorded.
+    purchase_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

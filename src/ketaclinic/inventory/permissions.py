@@ -38,6 +38,13 @@ define(
     area="inventory",
 )
 define("ledger.close_session", "Close a session's drug record", CLINICAL_STAFF, area="inventory")
+define(
+    "ledger.distribute",
+    "Distribute stock to another registrant (return to the supplier, or transfer to a reverse "
+    "distributor)",
+    STOCK_HANDLERS,
+    area="inventory",
+)
 define("ledger.transfer", "Move stock between storage locations", STOCK_HANDLERS, area="inventory")
 define("ledger.count", "Count stock (daily count or inventory)", STOCK_HANDLERS, area="inventory")
 define(

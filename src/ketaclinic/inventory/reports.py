@@ -1,7 +1,8 @@
 """DEA record reports for any date range, as rows, CSV and PDF.
 
-Dispensing log (21 CFR 1304.22(c)), receipts log, initial/biennial inventory (1304.11),
-DEA Form 41 (destruction) and Form 106 (theft or loss) data.
+Dispensing log (21 CFR 1304.22(c)), receipts log, distributions to other registrants
+(1304.22(a)(2)(vii)), initial/biennial inventory (1304.11), DEA Form 41 (destruction) and
+Form 106 (theft or loss) data.
 """
 
 import csv
@@ -27,7 +28,9 @@ MANNER = {
     EntryType.WASTE: "wasted",
     EntryType.DESTRUCTION: "destroyed",
     EntryType.LOSS: "lost or stolen",
+    EntryType.DISTRIBUTION: "distributed",
 }
+MONEY = Decimal("0.01")
 
 INVENTORY_FIELDS = (
     ("date", "Date"),
@@ -73,6 +76,8 @@ FORM_106_FIELDS = (
     ("unit", "Unit"),
     ("circumstances", "Circumstances"),
     ("police_report", "Police report"),
+    ("thefts_losses_24_months", "Number of thefts or losses in the past 24 months"),
+    ("purchase_value", "Purchase value to the registrant of the substances taken (USD)"),
     ("notice_due", "Notice due (1 business day)"),
     ("notice_sent", "Notice sent"),
     ("notice_state", "Notice"),
@@ -101,14 +106,27 @@ REPORTS = {
     "dispensing": ("Dispensing log", d.DISPENSING_LOG_SOURCE, d.DISPENSING_LOG_FIELDS),
     "receipts": ("Receipts log", d.RECEIPTS_LOG_SOURCE, d.RECEIPTS_LOG_FIELDS),
     "inventory": ("Initial and biennial inventory", d.INVENTORY_SOURCE, INVENTORY_FIELDS),
+    "distributions": (
+        "Distributions to other registrants (returns to the supplier, reverse distributors)",
+        d.DISTRIBUTION_SOURCE,
+        d.DISTRIBUTIONS_LOG_FIELDS,
+    ),
     "form41": (
         "DEA Form 41 data: controlled substances destroyed",
-        "clinical.md s5: Form 41 with NDC, strength, quantity, date, method and two witnesses",
+        "DEA Form 41 (OMB 1117-0007): NDC, name, strength, form, quantity, date and method of "
+        "destruction, two authorized employee witnesses (21 CFR part 1317)",
         FORM_41_FIELDS,
     ),
     "form106": (
         "DEA Form 106 data: theft or significant loss",
-        d.LOSS_NOTICE_BUSINESS_DAYS.source + "; " + d.FORM_106_FILING_DAYS.source,
+        "; ".join(
+            (
+                d.LOSS_NOTICE_BUSINESS_DAYS.source,
+                d.FORM_106_FILING_DAYS.source,
+                d.FORM_106_HISTORY_MONTHS.source,
+                d.FORM_106_PURCHASE_VALUE_SOURCE,
+            )
+        ),
         FORM_106_FIELDS,
     ),
 }
@@ -168,12 +186,31 @@ def build_report(user, code: str, date_from: dt.date, date_to: dt.date) -> Repor
     builder = {
         "dispensing": _dispensing,
         "receipts": _receipts,
+        "distributions": _distributions,
         "inventory": _inventory,
         "form41": _form41,
         "form106": _form106,
     }[code]
     report.rows = builder(base, tz)
     return report
+
+
+def _recipient_cells(entry) -> dict:
+    if entry.entry_type != EntryType.DISTRIBUTION:
+        return {}
+    return {
+        "recipient_name": entry.data.get("recipient_name", ""),
+        "recipient_address": entry.data.get("recipient_address", ""),
+        "recipient_dea": entry.data.get("recipient_dea", ""),
+    }
+
+
+def _distribution_kind(entry) -> str:
+    kind = entry.data.get("kind", "")
+    try:
+        return d.DISTRIBUTION_KIND_LABELS[d.DistributionKind(kind)]
+    except ValueError:
+        return kind
 
 
 def _dispensing(base, tz) -> list[dict]:
@@ -184,6 +221,8 @@ def _dispensing(base, tz) -> list[dict]:
             manner = f"{manner}: {e.data.get('method', '')}"
         elif e.entry_type == EntryType.LOSS:
             manner = f"{manner}: {e.data.get('loss_type', '')}"
+        elif e.entry_type == EntryType.DISTRIBUTION:
+            manner = f"{manner}: {_distribution_kind(e).lower()}"
         rows.append(
             {
                 "date": _local(e, tz),
@@ -195,6 +234,7 @@ def _dispensing(base, tz) -> list[dict]:
                 "administered_by": e.actor_name,
                 "manner": manner,
                 "witnesses": "; ".join(n for n in (e.witness_name, e.second_witness_name) if n),
+                **_recipient_cells(e),
                 "entry_sequence": e.sequence,
             }
         )
@@ -216,6 +256,23 @@ def _receipts(base, tz) -> list[dict]:
             "entry_sequence": e.sequence,
         }
         for e in base.filter(entry_type=EntryType.RECEIPT)
+    ]
+
+
+def _distributions(base, tz) -> list[dict]:
+    return [
+        {
+            "date": e.data.get("distributed_on") or _local(e, tz),
+            "kind": _distribution_kind(e),
+            **_product_cells(e),
+            "containers": e.data.get("containers", ""),
+            "quantity": _quantity(e),
+            **_recipient_cells(e),
+            "reference": e.data.get("reference", ""),
+            "distributed_by": e.actor_name,
+            "entry_sequence": e.sequence,
+        }
+        for e in base.filter(entry_type=EntryType.DISTRIBUTION)
     ]
 
 
@@ -271,10 +328,12 @@ def _form106(base, tz) -> list[dict]:
         (f.loss_id, f.kind): f for f in LossFiling.objects.filter(loss__in=[e.pk for e in losses])
     }
     today = timezone.localdate(timezone.now(), tz)
+    history = _loss_history(losses)
     rows = []
     for e in losses:
         notice = filings.get((e.pk, "notice"))
         form = filings.get((e.pk, "form_106"))
+        discovered = dt.date.fromisoformat(e.data["discovered_on"])
         notice_due = dt.date.fromisoformat(e.data["notice_due"])
         form_due = dt.date.fromisoformat(e.data["form_106_due"])
         rows.append(
@@ -285,6 +344,10 @@ def _form106(base, tz) -> list[dict]:
                 "quantity": _quantity(e),
                 "circumstances": e.reason,
                 "police_report": e.data.get("police_report", ""),
+                "thefts_losses_24_months": rules.thefts_and_losses_before(
+                    (discovered, e.sequence), history
+                ),
+                "purchase_value": _purchase_value(e, form),
                 "notice_due": notice_due.isoformat(),
                 "notice_sent": notice.filed_on.isoformat() if notice else "",
                 "notice_state": rules.deadline_state(
@@ -300,6 +363,25 @@ def _form106(base, tz) -> list[dict]:
             }
         )
     return rows
+
+
+def _loss_history(losses) -> list[tuple[dt.date, int]]:
+    """Every theft or loss of the clinic (not only those in the report's period), by the
+    clinic-local date it was discovered, for Form 106's "in the past 24 months"."""
+    if not losses:
+        return []
+    rows = LedgerEntry.objects.filter(
+        clinic_id=losses[0].clinic_id, entry_type=EntryType.LOSS
+    ).values_list("data", "sequence")
+    return [(dt.date.fromisoformat(data["discovered_on"]), sequence) for data, sequence in rows]
+
+
+def _purchase_value(entry, form_106) -> str:
+    """The value on the Form 106 filing if given there, else the one given with the loss."""
+    value = form_106.purchase_value if form_106 is not None else None
+    if value is None and entry.data.get("purchase_value") is not None:
+        value = Decimal(entry.data["purchase_value"])
+    return "not entered" if value is None else str(value.quantize(MONEY))
 
 
 def audit_export(user, report: Report, fmt: str) -> None:

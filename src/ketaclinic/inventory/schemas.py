@@ -147,6 +147,23 @@ class LossIn(Schema):
     circumstances: str = Field(min_length=1, max_length=4000)
     police_report: str = Field("", max_length=200)
     discrepancy_id: UUID | None = None
+    # Dollars to the cent (DEA Form 106); may instead be given with the Form 106 filing.
+    purchase_value: Decimal | None = None
+
+
+class DistributionIn(Schema):
+    """Stock leaving the clinic for another registrant (21 CFR 1304.22(a)(2)(vii))."""
+
+    lot_id: UUID
+    location_id: UUID
+    quantity: Quantity
+    kind: Literal["supplier_return", "reverse_distributor"]
+    recipient_name: str = Field(min_length=1, max_length=200)
+    recipient_address: str = Field(min_length=1, max_length=400)
+    recipient_dea: str = Field(min_length=1, max_length=20)
+    distributed_on: date | None = None
+    reference: str = Field("", max_length=100)
+    reason: str = Field("", max_length=2000)
 
 
 class ResolutionIn(Schema):
@@ -157,6 +174,7 @@ class FilingIn(Schema):
     kind: Literal["notice", "form_106"]
     filed_on: date
     reference: str = Field("", max_length=200)
+    purchase_value: Decimal | None = None
 
 
 class FilingOut(Schema):
@@ -165,6 +183,7 @@ class FilingOut(Schema):
     kind: str
     filed_on: date
     reference: str
+    purchase_value: Decimal | None
 
 
 class EntryOut(Schema):

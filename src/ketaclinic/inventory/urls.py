@@ -17,6 +17,7 @@ urlpatterns = [
     path("ledger/discrepancies/<uuid:entry_id>/resolve/", views.resolve, name="resolve"),
     path("ledger/destroy/", views.destroy, name="destroy"),
     path("ledger/loss/", views.loss, name="loss"),
+    path("ledger/distributions/", views.distributions, name="distributions"),
     path("ledger/setup/", views.setup, name="setup"),
     path("ledger/diversion/", views.diversion_page, name="diversion"),
     path("ledger/reports/", views.reports_page, name="reports"),

@@ -357,6 +357,36 @@ def loss(request):
 
 
 @clinic_view
+def distributions(request):
+    """Stock sent to another registrant: the form (for those who may) and every distribution."""
+    user = request.user
+    require(user, "ledger.view")
+    may_distribute = can(user, "ledger.distribute")
+    form = forms.DistributionForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST":
+        require(user, "ledger.distribute")
+        if form.is_valid():
+            entry = run_service(
+                form, lambda: services.distribute_stock(actor=user, **form.cleaned_data)
+            )
+            if entry is not None:
+                messages.success(
+                    request,
+                    f"Distribution of {entry.quantity.normalize():f} {entry.unit} of lot "
+                    f"{entry.lot.lot_number} to {entry.data['recipient_name']} "
+                    f"({entry.data['recipient_dea']}) recorded (entry #{entry.sequence}).",
+                )
+                return redirect("inventory:distributions")
+    rows = queries.entries(user, entry_type="distribution").order_by("-sequence")
+    page = paginate(rows, request.GET.get("page"), per_page=50)
+    return render(
+        request,
+        "inventory/distributions.html",
+        {"form": form, "page": page, "may_distribute": may_distribute},
+    )
+
+
+@clinic_view
 def setup(request):
     user = request.user
     require(user, "ledger.view")

@@ -9,26 +9,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketaclinic.measures.instruments import RESPONSE_REDUCTION_PERCENT, RESPONSE_SOURCE
+from ketaclinic.measures.instruments import RESPONSE_REDUCTION_PERCENT
 
 # --- outcome definition ---------------------------------------------------------------------
 
 # The scale outcomes are reported on. PHQ-9 is free to use, self-reported (so it is collected
-# at nearly every visit) and has a published remission cut-off (clinical.md section 3).
+# at nearly every visit) and has a published remission cut-off (see docs/outcomes.md).
 # A reporting choice, not a clinical fact: change it here (or per request) to report MADRS.
+# The *_SOURCE strings are shown on the outcomes pages: they name the paper or say plainly
+# that a value is a choice of this software.
 OUTCOME_INSTRUMENT = "phq9"
-OUTCOME_INSTRUMENT_SOURCE = "ketaclinic reporting default (configurable): PHQ-9, clinical.md §4"
+OUTCOME_INSTRUMENT_SOURCE = (
+    "reporting default of this software, configurable (not a clinical fact); the scale: PHQ-9, "
+    "Kroenke, Spitzer & Williams, J Gen Intern Med 2001;16:606-613"
+)
 
+# The percentage itself comes from the measures app, so the dashboard and the patient chart
+# count the same patients as responders.
 RESPONSE_PERCENT = RESPONSE_REDUCTION_PERCENT
-RESPONSE_PERCENT_SOURCE = RESPONSE_SOURCE
+RESPONSE_PERCENT_SOURCE = (
+    "the usual definition of response in depression trials, a reduction of 50% or more from "
+    "baseline; the same rule as on the patient chart, configurable"
+)
 
-# "Response and remission rates ... by session number (e.g. after session 2, 4, 6)" (issue 7).
+# Reporting points after sessions 2, 4 and 6 of a course.
 MILESTONE_SESSIONS = (2, 4, 6)
-MILESTONE_SOURCE = "ketaclinic issue 7 (reporting choice, configurable)"
+MILESTONE_SOURCE = "reporting choice of this software, configurable (not a clinical fact)"
 
 # Safety-alert codes that are blood-pressure alerts (protocols.definitions._vital_alerts).
 BP_ALERT_CODES = ("hypertension", "bp_rise")
-BP_ALERT_SOURCE = "alert codes of the built-in protocols (protocols/definitions.py)"
+BP_ALERT_SOURCE = "the blood-pressure alerts of the clinic's protocols (hypertension, rise)"
 
 # --- small-cell suppression -----------------------------------------------------------------
 
@@ -36,10 +46,7 @@ BP_ALERT_SOURCE = "alert codes of the built-in protocols (protocols/definitions.
 # Zero is shown (it is not a small cell under that policy). Complementary suppression then
 # hides a second cell wherever a single hidden cell could be worked out from a total.
 SMALL_CELL_MIN = 11
-SMALL_CELL_SOURCE = (
-    "CMS Cell Size Suppression Policy (counts of 1-10 are not displayed); issue 7 "
-    "('counts under 11 suppressed')"
-)
+SMALL_CELL_SOURCE = "CMS Cell Size Suppression Policy (counts of 1 to 10 are not displayed)"
 
 # --- age ------------------------------------------------------------------------------------
 

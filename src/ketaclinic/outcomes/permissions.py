@@ -3,7 +3,7 @@
 from ketaclinic.core.permissions import Role, define
 
 # Aggregates of the whole clinic: prescribers, clinic administrators and auditors. Front desk
-# and nurses see no outcome analytics (issue 7).
+# and nurses see no outcome analytics (see docs/outcomes.md).
 OUTCOME_READERS = {Role.PRESCRIBER, Role.CLINIC_ADMIN, Role.AUDITOR}
 
 define(

@@ -97,7 +97,7 @@ def per_100_sessions(events: int, sessions: int) -> PerHundred:
 
 
 def is_response(baseline: int | None, current: int | None, percent: int = RESPONSE_PERCENT):
-    """50% or more reduction from the course baseline (clinical.md section 3)."""
+    """50% or more reduction from the course baseline (the measures app's response rule)."""
     return measure_rules.is_response(baseline, current, percent)
 
 

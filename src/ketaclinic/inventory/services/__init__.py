@@ -1,5 +1,6 @@
 """Every write to the controlled-substance ledger: one transaction per movement, audited."""
 
+from ketaclinic.inventory.services.distribution import distribute_stock
 from ketaclinic.inventory.services.sessions import (
     administer,
     close_session_drug_record,
@@ -34,6 +35,7 @@ __all__ = [
     "create_location",
     "create_product",
     "destroy_stock",
+    "distribute_stock",
     "draw_for_session",
     "receive_stock",
     "record_loss",

@@ -127,11 +127,13 @@ def _append(
     return entry
 
 
-def _check_stock(lot: Lot, location, delta: Decimal, field: str = "quantity") -> None:
+def _check_stock(
+    lot: Lot, location, delta: Decimal, field: str = "quantity", *, error=Conflict
+) -> None:
     balance = queries.stock_balance(lot.pk, location.pk)
     check = rules.check_stock_movement(balance, delta, d.BaseUnit(lot.product.unit))
     if not check.allowed:
-        raise Conflict(check.reason, fields={field: check.reason}, code="insufficient_stock")
+        raise error(check.reason, fields={field: check.reason}, code="insufficient_stock")
 
 
 def _refuse(*, actor, entry_type, reason, lot=None, session=None, quantity=None, witness=""):

@@ -430,12 +430,15 @@ def record_loss(
     circumstances: str,
     police_report: str = "",
     discrepancy=None,
+    purchase_value=None,
     now=None,
 ) -> LedgerEntry:
     """Record a theft or significant loss (Form 106 data) and its DEA deadlines.
 
     When the loss was found by a count, name the discrepancy: the count already took the
     quantity off the books, so the loss entry records it without moving stock again.
+    `purchase_value` (dollars, Decimal) is what DEA Form 106 asks; when it is not known yet it
+    can be given later with the Form 106 filing.
     """
     require(actor, "ledger.loss")
     now = _now(now)
@@ -447,6 +450,7 @@ def record_loss(
         errors["circumstances"] = "required"
     if discovered_on > timezone.localdate(now, actor.clinic.tz):
         errors["discovered_on"] = "cannot be in the future"
+    value = _purchase_value(purchase_value, errors)
     if errors:
         raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
     config = get_config()
@@ -487,18 +491,42 @@ def record_loss(
                 "notice_due": deadlines.notice_due,
                 "form_106_due": deadlines.form_106_due,
                 "deadline_sources": [deadlines.notice_source, deadlines.form_106_source],
+                # Only present when given, so entries recorded before the field existed
+                # and entries without a value hash the same way.
+                **({"purchase_value": value} if value is not None else {}),
             },
         )
 
 
-def record_loss_filing(*, actor, loss, kind: str, filed_on: dt.date, reference: str = ""):
-    """Record that the DEA notice or Form 106 for a loss was sent."""
+def _purchase_value(value, errors: dict) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return rules.parse_money(value)
+    except rules.MoneyError as exc:
+        errors["purchase_value"] = str(exc)
+    return None
+
+
+def record_loss_filing(
+    *, actor, loss, kind: str, filed_on: dt.date, reference: str = "", purchase_value=None
+):
+    """Record that the DEA notice or Form 106 for a loss was sent.
+
+    A Form 106 filing may carry the purchase value reported on the form.
+    """
     require(actor, "ledger.loss")
     entry = queries.access_entry(actor, loss, action="ledger.loss")
     if entry.entry_type != EntryType.LOSS:
         raise NotFound("No such loss.")
     if kind not in FilingKind.values:
         raise InvalidInput("Unknown filing.", fields={"kind": "notice or form_106"})
+    errors: dict = {}
+    value = _purchase_value(purchase_value, errors)
+    if value is not None and kind != FilingKind.FORM_106:
+        errors["purchase_value"] = "given with the Form 106 filing only"
+    if errors:
+        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
     if LossFiling.objects.filter(loss=entry, kind=kind).exists():
         raise Conflict("That filing is already recorded.")
     with transaction.atomic():
@@ -508,12 +536,17 @@ def record_loss_filing(*, actor, loss, kind: str, filed_on: dt.date, reference: 
             kind=kind,
             filed_on=filed_on,
             reference=reference.strip(),
+            purchase_value=value,
             recorded_by=actor,
         )
         record_event(
             actor=actor,
             action="ledger.loss_filing",
             obj=filing,
-            changes={"kind": kind, "filed_on": filed_on.isoformat()},
+            changes={
+                "kind": kind,
+                "filed_on": filed_on.isoformat(),
+                **({"purchase_value": str(value)} if value is not None else {}),
+            },
         )
     return filing

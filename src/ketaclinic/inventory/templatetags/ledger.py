@@ -1,7 +1,11 @@
 """Template filters of the ledger pages."""
 
+from decimal import Decimal
+
 from django import template
 from django.utils import timezone
+
+from ketaclinic.inventory.rules import canonical_decimal
 
 register = template.Library()
 
@@ -18,3 +22,14 @@ def clinic_clock(value, arg: str = "") -> str:
     clinic = getattr(user, "clinic", None)
     local = timezone.localtime(value, clinic.tz) if clinic else timezone.localtime(value)
     return local.strftime("%Y-%m-%d %H:%M")
+
+
+@register.filter
+def plain(value) -> str:
+    """A Decimal quantity in plain digits: 500.000 -> "500", 12.500 -> "12.5" (never "5E+2")."""
+    if value is None or value == "":
+        return ""
+    try:
+        return canonical_decimal(Decimal(str(value)))
+    except (ArithmeticError, ValueError):
+        return str(value)

@@ -1,7 +1,7 @@
 """Shapes of the SYNTHETIC registry: mixes and rates that make the data look like a clinic's.
 
 Nothing here is a clinical fact or a statistic. Values are loosely shaped on the published
-series named in clinical.md (e.g. the Yale series: severe hypertension in about 1% of IV
+series of IV ketamine (e.g. the Yale series: severe hypertension in about 1% of IV
 sessions; peak rise about +16/+11 mmHg at 40 min) so dashboards and benchmarks see realistic
 volumes; every clinical threshold the generator checks against comes from the protocol
 definitions, never from this file.
