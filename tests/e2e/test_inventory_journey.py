@@ -146,3 +146,20 @@ def test_a_nurse_receives_draws_administers_wastes_with_a_witness_and_counts(
     assert queries.session_drug_balance(session).closed
     assert queries.stock_balance(LedgerEntry.objects.first().lot_id, safe.pk) == Decimal("950")
     assert queries.verify_clinic_chain(clinic.pk).valid
+
+    # and returns one vial to the supplier on the Distributions page
+    page.get_by_role("link", name="Distributions").click()
+    page.locator("#id_kind").select_option("supplier_return")
+    page.locator("#id_lot").select_option(index=1)
+    page.locator("#id_location").select_option(label="Main safe")
+    page.get_by_label("Quantity").fill("500")
+    page.get_by_label("Recipient registrant name").fill("Acme Pharma Distribution")
+    page.get_by_label("Recipient address").fill("1 Supply Way, Columbus, OH 43004")
+    page.get_by_label("Recipient DEA registration number").fill("RA0000000")
+    screenshot(page, "inventory-distribution", full_page=True)
+    page.get_by_role("button", name="Record distribution").click()
+    expect(page.get_by_role("status")).to_contain_text("Acme Pharma Distribution (RA0000000)")
+    assert queries.stock_balance(LedgerEntry.objects.first().lot_id, safe.pk) == Decimal("450")
+    distribution = LedgerEntry.objects.get(entry_type=EntryType.DISTRIBUTION)
+    assert distribution.data["recipient_dea"] == "RA0000000"
+    assert queries.verify_clinic_chain(clinic.pk).valid
