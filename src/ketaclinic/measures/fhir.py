@@ -13,9 +13,8 @@ from fhir.resources.R4B.bundle import Bundle
 from ketaclinic.measures.instruments import RISK_LEVEL, Instrument
 
 LOINC = "http://loinc.org"
-# Instruments without a verified LOINC code are exported with this local code system
-# (clinical.md section 4: "an instrument without a verified code is exported with a local code
-# system").
+# Instruments without a verified LOINC code are exported with this local code system rather
+# than a guessed LOINC code (see docs/measures.md, FHIR export).
 LOCAL_SYSTEM = "urn:ketaclinic:measures"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 _OBSERVATION_NS = uuid.UUID("5d7f3c52-8a8e-4f8c-9d0b-6f1d2f0c9a11")

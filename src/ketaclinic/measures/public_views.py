@@ -83,7 +83,13 @@ def self_report(request, token):
             for f in forms:
                 f.is_valid()
                 f.add_item_errors(exc.fields, f"{f.display.code}.")
-            missing = len(exc.fields)
+            missing = sum(
+                rules.questions_to_answer(
+                    INSTRUMENTS[f.display.code],
+                    [k.split(".", 1)[1] for k in exc.fields if k.startswith(f"{f.display.code}.")],
+                )
+                for f in forms
+            )
         except services.LinkUnavailable as exc:
             return _unavailable(request, exc.code, clinic=link.clinic)
         else:

@@ -65,6 +65,8 @@ class DisplayItem:
     options: list[tuple[int, str]]
     required: bool
     asked_if: str | None
+    # The items of which one must be answered ("either 6 or 7"), this one included.
+    either_or: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ def display_instruments(clinic_id, codes) -> list[DisplayInstrument]:
                 (o.value, (custom.get("options") or {}).get(str(o.value)) or o.label)
                 for o in item.options
             ]
+            group = instrument.either_or_group(item.key)
             items.append(
                 DisplayItem(
                     key=item.key,
@@ -104,6 +107,7 @@ def display_instruments(clinic_id, codes) -> list[DisplayInstrument]:
                     options=options,
                     required=item.required and item.asked_if is None,
                     asked_if=item.asked_if,
+                    either_or=group.items if group else None,
                 )
             )
         out.append(
