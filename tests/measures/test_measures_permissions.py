@@ -42,6 +42,9 @@ API = [
     ("acknowledge", "post", "/measure-alerts/{a}/acknowledge", {"note": "C-SSRS done: low"},
      [200, 403, 403, 403, 403, 403]),
     ("fhir", "get", "/patients/{p}/fhir/measures", None, [200, 200, 403, 200, 200, 404]),
+    # instrument definitions are no patient's data: every staff role of every clinic reads them
+    ("instruments", "get", "/instruments", None, [200, 200, 200, 200, 200, 200]),
+    ("instrument", "get", "/instruments/phq9", None, [200, 200, 200, 200, 200, 200]),
 ]  # fmt: skip
 
 

@@ -7,12 +7,13 @@ from ninja import Query, Router, Status
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
 
-from . import queries, services
+from . import present, queries, services
 from .fhir import ResponseRecord, measures_bundle
 from .instruments import UnknownInstrument
 from .schemas import (
     AcknowledgeIn,
     AlertFilter,
+    InstrumentOut,
     MeasureCreated,
     MeasureFilter,
     MeasureIn,
@@ -158,3 +159,14 @@ def fhir_measures(request, patient_id: UUID):
         for row in reversed(rows)
     ]
     return measures_bundle(str(patient.id), records)
+
+
+@router.get("/instruments", response=list[InstrumentOut])
+def list_instruments(request):
+    """Every instrument: items, options, scoring, bands, safety items, sources, licence."""
+    return [present.instrument(i) for i in queries.clinic_instruments(request.auth)]
+
+
+@router.get("/instruments/{code}", response=InstrumentOut)
+def get_instrument(request, code: str):
+    return present.instrument(queries.access_instrument(request.auth, code))

@@ -51,6 +51,20 @@ def configured_instruments(clinic_id) -> dict[str, Instrument]:
     return {code: rules.with_overrides(i, overrides.get(code)) for code, i in INSTRUMENTS.items()}
 
 
+def clinic_instruments(user) -> list[Instrument]:
+    """Every instrument as the user's clinic uses it (its own cut-offs applied)."""
+    require(user, "measure.instruments")
+    return list(configured_instruments(user.clinic_id).values())
+
+
+def access_instrument(user, code: str) -> Instrument:
+    """One instrument as the user's clinic uses it; NotFound for an unknown code."""
+    require(user, "measure.instruments")
+    if code not in INSTRUMENTS:
+        raise NotFound("No such instrument.")
+    return configured_instrument(user.clinic_id, code)
+
+
 def configured_instrument(clinic_id, code: str) -> Instrument:
     base = get_instrument(code)
     row = InstrumentSettings.objects.filter(clinic_id=clinic_id, instrument=code).first()
