@@ -1,6 +1,9 @@
-"""Instrument definitions shaped for readers: the rules in words and as data, with sources."""
+"""Shapes for readers: instrument definitions (rules in words and as data, with sources) and a
+patient's scores as the API answers them."""
 
 from __future__ import annotations
+
+from django.utils import timezone
 
 from ketaclinic.measures.instruments import (
     CSSRS_RISK_RULES,
@@ -165,4 +168,47 @@ def instrument(instrument: Instrument) -> dict:
         "source": instrument.source,
         "licence": instrument.licence,
         "notes": list(instrument.notes),
+    }
+
+
+# --- a patient's scores ------------------------------------------------------------------------
+
+
+def referral(response, tz) -> dict | None:
+    """Where a referral's score came from and whether a clinician has confirmed it."""
+    if not response.is_referral:
+        return None
+    confirmer = response.referral_confirmed_by
+    return {
+        "organisation": response.referral_organisation,
+        "reference": response.referral_ref,
+        "observed_on": timezone.localdate(response.administered_at, tz),
+        "confirmed": response.referral_confirmed_at is not None,
+        "confirmed_at": response.referral_confirmed_at,
+        "confirmed_by": confirmer.display_name if confirmer else None,
+    }
+
+
+def measure_row(row, tz) -> dict:
+    """One score of GET /patients/{id}/measures, with its change against the course baseline."""
+    response = row.response
+    return {
+        "id": row.id,
+        "instrument": response.instrument,
+        "administered_at": response.administered_at,
+        "source": response.source,
+        "source_label": response.get_source_display(),
+        "referral": referral(response, tz),
+        "answers": response.answers,
+        "total": row.total,
+        "severity": row.severity,
+        "is_baseline": row.is_baseline,
+        "baseline": row.baseline,
+        "change_from_baseline": row.outcome.change_from_baseline,
+        "percent_change": row.outcome.percent_change,
+        "response": row.outcome.response,
+        "remission": row.outcome.remission,
+        "reliable_change_index": row.outcome.rci,
+        "reliable_change": row.outcome.reliable_change,
+        "alerts": [{"code": a.code, "message": a.message} for a in row.alerts],
     }

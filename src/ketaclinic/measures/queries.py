@@ -140,6 +140,9 @@ def display_instruments(clinic_id, codes) -> list[DisplayInstrument]:
 # --- a patient's history ----------------------------------------------------------------------
 
 
+NOT_JUDGED = rules.Outcome(None, None, None, None, None, None)
+
+
 @dataclass
 class HistoryRow:
     """A response with its change against the course baseline."""
@@ -171,6 +174,10 @@ class HistoryRow:
     def percent_change(self) -> Decimal | None:
         return self.outcome.percent_change
 
+    @property
+    def is_referral(self) -> bool:
+        return self.response.is_referral
+
 
 def course_start(patient) -> date | None:
     """Start of the patient's current course, when the protocols app can tell."""
@@ -182,8 +189,11 @@ def course_start(patient) -> date | None:
 
 
 def baselines(responses, course_started: date | None, tz) -> dict[str, MeasureResponse]:
-    """Per instrument, the first response of the current course (the first ever without one)."""
+    """Per instrument, the first response of the current course (the first ever without one).
+
+    A score that came with a referral counts only once a clinician has confirmed it."""
     first: dict[str, MeasureResponse] = {}
+    responses = [r for r in responses if r.may_be_baseline]
     for r in sorted(responses, key=lambda r: (r.administered_at, r.created_at)):
         if course_started and timezone.localtime(r.administered_at, tz).date() < course_started:
             continue
@@ -201,7 +211,11 @@ def patient_history(user, patient, instrument: str | None = None) -> list[Histor
     require(user, "measure.view")
     if instrument is not None:
         get_instrument(instrument)
-    qs = MeasureResponse.objects.visible_to(user).filter(patient=patient)
+    qs = (
+        MeasureResponse.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("referral_confirmed_by")
+    )
     responses = list(qs.order_by("-administered_at", "-created_at"))
     alerts_by_response: dict = {}
     for alert in SafetyAlert.objects.visible_to(user).filter(patient=patient):
@@ -215,13 +229,17 @@ def patient_history(user, patient, instrument: str | None = None) -> list[Histor
         base = firsts.get(r.instrument)
         definition = instruments[r.instrument]
         baseline_total = base.total if base is not None else None
+        # An unconfirmed referral score is shown, but no outcome is judged on it.
+        judged = r.may_be_baseline
         rows.append(
             HistoryRow(
                 response=r,
                 instrument=definition,
                 is_baseline=base is not None and base.pk == r.pk,
-                baseline=baseline_total,
-                outcome=rules.outcome(definition, baseline_total, r.total),
+                baseline=baseline_total if judged else None,
+                outcome=rules.outcome(definition, baseline_total if judged else None, r.total)
+                if judged
+                else NOT_JUDGED,
                 alerts=alerts_by_response.get(r.pk, []),
             )
         )

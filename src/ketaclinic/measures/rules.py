@@ -102,6 +102,16 @@ def validate_answers(instrument: Instrument, answers: object) -> list[ItemError]
     return errors
 
 
+def total_error(instrument: Instrument, total: object) -> str | None:
+    """What is wrong with a total given without its items (e.g. from a referral), or None."""
+    if instrument.scoring == RISK_LEVEL:
+        return f"{instrument.name} has a risk level, not a total"
+    low, high = instrument.min_total, instrument.max_total
+    if not _is_int(total) or not (low <= total <= high):
+        return f"must be a whole number from {low} to {high}"
+    return None
+
+
 def _is_required(item, answers: Mapping) -> bool:
     if item.asked_if is not None:
         return answers.get(item.asked_if) == 1

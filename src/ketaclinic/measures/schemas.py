@@ -1,6 +1,6 @@
 """API input and output shapes for rating scales, alerts and self-report links."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -30,11 +30,22 @@ class MeasureCreated(Schema):
     alerts: list[AlertOut]
 
 
+class ReferralOut(Schema):
+    organisation: str
+    reference: str
+    observed_on: date
+    confirmed: bool = Field(description="Only a confirmed referral score may be a course baseline")
+    confirmed_at: datetime | None
+    confirmed_by: str | None
+
+
 class MeasureRow(Schema):
     id: UUID
     instrument: str
     administered_at: datetime
     source: str
+    source_label: str
+    referral: ReferralOut | None = Field(description="Set for a score that came with a referral")
     answers: dict[str, int]
     total: int | None
     severity: str | None
@@ -47,6 +58,13 @@ class MeasureRow(Schema):
     reliable_change_index: Decimal | None
     reliable_change: str | None
     alerts: list[AlertOut]
+
+
+class ReferralConfirmed(Schema):
+    id: UUID
+    instrument: str
+    total: int | None
+    referral: ReferralOut
 
 
 class MeasureFilter(Schema):
