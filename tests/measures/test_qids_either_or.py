@@ -128,6 +128,7 @@ def test_the_self_report_page_accepts_one_item_of_each_pair(nurse, patient):
     sent = send_measure_request(actor=nurse, patient=patient, instruments=["qids_sr16"])
     path = "/r/" + re.search(r"/r/([^/]+)/$", sent.url).group(1) + "/"
     client = Client()
+    assert "one of two is enough" in client.get(path).content.decode()
     # given the pair of weight items left blank: one question is asked for, not two
     blank = {f"qids_sr16-{k}": str(v) for k, v in printed_form(i8=None).items()}
     html = client.post(path, blank).content.decode()

@@ -98,7 +98,13 @@ def self_report(request, token):
         render(
             request,
             "measures/self_report.html",
-            {"forms": forms, "clinic": link.clinic, "missing": missing, "link": link},
+            {
+                "forms": forms,
+                "clinic": link.clinic,
+                "missing": missing,
+                "link": link,
+                "has_pairs": any(i.either_or for d in displays for i in d.items),
+            },
         )
     )
 
