@@ -269,3 +269,16 @@ def test_the_fhir_export_gives_it_as_an_observation_by_the_referring_organisatio
     assert resources[0]["performer"] == [{"display": ORGANISATION}]
     assert resources[0]["valueInteger"] == 24
     assert "derivedFrom" not in resources[0]
+
+
+def test_a_newer_referral_score_leaves_the_response_line_of_the_chart_in_place(
+    web, nurse, patient, clinic_scores
+):
+    # given the clinic's 18 then 8, and a re-referral with a PHQ-9 of 15 taken today
+    record_referral_score(
+        actor=nurse, patient=patient, total=15, observed_on=local_today(patient.clinic),
+        organisation=ORGANISATION, referral_ref="",
+    )  # fmt: skip
+    html = web(nurse).get(chart_url(patient)).content.decode()
+    # then the response threshold still comes from the clinic's baseline of 18
+    assert "response: 50% below baseline 18" in html

@@ -45,7 +45,9 @@ def _instrument_summaries(rows, markers, tz) -> list[dict]:
                 )
                 for r in history
             ]
-            svg = trajectory_svg(definition, points, baseline=latest.baseline, markers=markers)
+            # The latest row may be an unconfirmed referral score, which has no baseline.
+            baseline = next((r.baseline for r in history if r.baseline is not None), None)
+            svg = trajectory_svg(definition, points, baseline=baseline, markers=markers)
         summaries.append(
             {"instrument": definition, "latest": latest, "count": len(history), "svg": svg}
         )
