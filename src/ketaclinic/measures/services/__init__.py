@@ -1,11 +1,12 @@
-"""Writes of the measures app: record scales, raise and acknowledge alerts, links, schedules."""
+"""Writes of the measures app: record scales (and scores from referrals), raise and acknowledge
+alerts, self-report links, schedules, clinic configuration."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,9 +18,9 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import Role, require
 
-from . import rules
-from .instruments import PATIENT, SUM, UnknownInstrument, get_instrument
-from .models import (
+from .. import rules
+from ..instruments import PATIENT, UnknownInstrument, get_instrument
+from ..models import (
     AlertStatus,
     Delivery,
     Frequency,
@@ -31,106 +32,40 @@ from .models import (
     ResponseSource,
     SafetyAlert,
 )
-from .queries import configured_instrument, hash_token
+from ..queries import configured_instrument, hash_token
+from .common import (
+    DEFAULT_REQUEST_EXPIRY_HOURS,
+    FUTURE_TOLERANCE,
+    _administered_at,
+    _instrument,
+    _save,
+    _score,
+    request_expiry_hours,
+)
+from .referrals import confirm_referral_score, record_referral_score
+
+__all__ = [
+    "DEFAULT_REQUEST_EXPIRY_HOURS",
+    "FUTURE_TOLERANCE",
+    "LinkUnavailable",
+    "SentRequest",
+    "acknowledge_alert",
+    "confirm_referral_score",
+    "create_schedule",
+    "load_instrument_text",
+    "notify_clinic_of_alerts",
+    "record_measure",
+    "record_referral_score",
+    "request_expiry_hours",
+    "self_report_url",
+    "send_due_requests",
+    "send_measure_request",
+    "stop_schedule",
+    "submit_self_report",
+    "update_instrument_settings",
+]
 
 log = logging.getLogger(__name__)
-
-# The issue's default; a deployment may set MEASURE_REQUEST_EXPIRY_HOURS in its settings.
-DEFAULT_REQUEST_EXPIRY_HOURS = 72
-# Recording a time a few minutes ahead tolerates clock drift between devices.
-FUTURE_TOLERANCE = timedelta(minutes=5)
-
-
-def request_expiry_hours() -> int:
-    return int(getattr(settings, "MEASURE_REQUEST_EXPIRY_HOURS", DEFAULT_REQUEST_EXPIRY_HOURS))
-
-
-def _instrument(code) -> object:
-    try:
-        return get_instrument(str(code))
-    except UnknownInstrument:
-        raise InvalidInput(
-            f"Unknown instrument {code!r}.",
-            fields={"instrument": f"must be one of {', '.join(_codes())}"},
-        ) from None
-
-
-def _codes() -> list[str]:
-    from .instruments import INSTRUMENTS
-
-    return list(INSTRUMENTS)
-
-
-def _score(instrument, answers, prefix="answers"):
-    try:
-        return rules.score(instrument, answers)
-    except rules.InvalidAnswers as exc:
-        fields = {f"{prefix}.{e.item}": e.message for e in exc.errors}
-        raise InvalidInput(
-            f"{instrument.name}: please correct " + "; ".join(str(e) for e in exc.errors) + ".",
-            fields=fields,
-        ) from exc
-
-
-def _administered_at(value: datetime | None, now: datetime, tz) -> datetime:
-    if value is None:
-        return now
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, tz)
-    if value > now + FUTURE_TOLERANCE:
-        raise InvalidInput(
-            "The administration time cannot be in the future.",
-            fields={"administered_at": "cannot be in the future"},
-        )
-    return value
-
-
-def _save(*, patient, scored, instrument, administered_at, source, entered_by, request=None):
-    """Create the response and its alerts (caller holds the transaction)."""
-    response = MeasureResponse.objects.create(
-        clinic_id=patient.clinic_id,
-        patient=patient,
-        instrument=instrument.code,
-        instrument_version=instrument.version,
-        answers=scored.answers,
-        total=scored.total,
-        severity=scored.severity or "",
-        administered_at=administered_at,
-        source=source,
-        entered_by=entered_by,
-        request=request,
-    )
-    record_event(
-        actor=entered_by,
-        action="measure.recorded",
-        obj=response,
-        patient=patient,
-        changes={
-            "instrument": instrument.code,
-            "total": scored.total,
-            "severity": scored.severity,
-            "source": source,
-        },
-    )
-    alerts = []
-    for a in scored.alerts:
-        alert = SafetyAlert.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
-            response=response,
-            code=a.code,
-            message=a.message,
-            must_act=a.must_act,
-        )
-        record_event(
-            actor=entered_by,
-            action="safety_alert.raised",
-            obj=alert,
-            patient=patient,
-            changes={"code": a.code, "must_act": a.must_act},
-        )
-        alerts.append(alert)
-    return response, alerts
 
 
 def record_measure(
@@ -152,117 +87,6 @@ def record_measure(
             source=ResponseSource.STAFF,
             entered_by=actor,
         )
-
-
-# --- scores that arrive with a referral --------------------------------------------------------
-
-
-def _referral_fields(definition, total, observed_on, organisation, referral_ref, today) -> dict:
-    fields = {}
-    problem = rules.total_error(definition, total)
-    if problem:
-        fields["instrument" if definition.scoring != SUM else "total"] = problem
-    if not isinstance(observed_on, date) or isinstance(observed_on, datetime):
-        fields["observed_on"] = "must be a date"
-    elif observed_on > today:
-        fields["observed_on"] = "cannot be in the future"
-    if not isinstance(organisation, str) or not organisation.strip():
-        fields["organisation"] = "required: the referring organisation"
-    elif len(organisation.strip()) > 200:
-        fields["organisation"] = "at most 200 characters"
-    if not isinstance(referral_ref, str) or len(referral_ref.strip()) > 100:
-        fields["referral_ref"] = "must be text of at most 100 characters"
-    return fields
-
-
-def record_referral_score(
-    *,
-    actor,
-    patient,
-    instrument: str = "phq9",
-    total: int,
-    observed_on: date,
-    organisation: str,
-    referral_ref: str,
-) -> MeasureResponse:
-    """Keep a total that came with a referral: shown on the trajectory as "from referral", never
-    a course baseline until a clinician confirms it, no safety alert (there are no items)."""
-    require(actor, "measure.record")
-    if patient.clinic_id != actor.clinic_id:
-        raise InvalidInput("The patient is not in your clinic.")
-    definition = configured_instrument(patient.clinic_id, _instrument(instrument).code)
-    tz = patient.clinic.tz
-    today = timezone.localdate(timezone.now(), tz)
-    fields = _referral_fields(definition, total, observed_on, organisation, referral_ref, today)
-    if fields:
-        raise InvalidInput("This referral score cannot be recorded.", fields=fields)
-    band = rules.severity_band(definition, total)
-    # The referral gives a date, not a time: the score stands at the start of that clinic day.
-    at = timezone.make_aware(datetime.combine(observed_on, time.min), tz)
-    with transaction.atomic():
-        response = MeasureResponse.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
-            instrument=definition.code,
-            instrument_version=definition.version,
-            answers={},
-            total=total,
-            severity=band.label if band else "",
-            administered_at=at,
-            source=ResponseSource.REFERRAL,
-            entered_by=actor,
-            referral_organisation=organisation.strip(),
-            referral_ref=referral_ref.strip(),
-        )
-        record_event(
-            actor=actor,
-            action="measure.referral_recorded",
-            obj=response,
-            patient=patient,
-            changes={
-                "instrument": definition.code,
-                "total": total,
-                "observed_on": observed_on,
-                "organisation": response.referral_organisation,
-                "referral_ref": response.referral_ref,
-            },
-        )
-    return response
-
-
-def confirm_referral_score(*, actor, response: MeasureResponse) -> MeasureResponse:
-    """A clinician accepts a referral's score; from then on it may serve as a course baseline."""
-    require(actor, "measure.confirm_referral")
-    with transaction.atomic():
-        locked = (
-            MeasureResponse.objects.select_for_update()
-            .filter(pk=response.pk, clinic=actor.clinic_id)
-            .first()
-        )
-        if locked is None:
-            raise InvalidInput("The score is not in your clinic.")
-        if locked.source != ResponseSource.REFERRAL:
-            raise InvalidInput(
-                "Only a score that came with a referral needs confirming.",
-                fields={"response": "is not a score from a referral"},
-            )
-        if locked.referral_confirmed_at is not None:
-            raise Conflict("This referral score was already confirmed.", code="already_confirmed")
-        locked.referral_confirmed_at = timezone.now()
-        locked.referral_confirmed_by = actor
-        locked.save(update_fields=["referral_confirmed_at", "referral_confirmed_by"])
-        record_event(
-            actor=actor,
-            action="measure.referral_confirmed",
-            obj=locked,
-            patient=locked.patient,
-            changes={
-                "instrument": locked.instrument,
-                "total": locked.total,
-                "organisation": locked.referral_organisation,
-            },
-        )
-    return locked
 
 
 # --- safety alerts -----------------------------------------------------------------------------
@@ -431,7 +255,7 @@ def submit_self_report(*, token: str, answers_by_instrument: dict, now: datetime
     """Save a complete self-report (all instruments of the link) once; then notify on alerts.
 
     Nothing is saved unless every instrument is complete and valid."""
-    from .queries import request_for_token
+    from ..queries import request_for_token
 
     now = now or timezone.now()
     link = request_for_token(token)
@@ -546,7 +370,7 @@ def stop_schedule(*, actor, schedule: MeasurementSchedule) -> MeasurementSchedul
 
 def send_due_requests(*, clinic, now: datetime | None = None) -> list[SentRequest]:
     """Email one link per patient for every due self-report schedule without an open link."""
-    from .queries import schedule_rows
+    from ..queries import schedule_rows
 
     now = now or timezone.now()
     schedules = MeasurementSchedule.objects.filter(clinic=clinic, active=True).select_related(
