@@ -51,3 +51,8 @@ def test_the_demo_has_realistic_trajectories_one_open_alert_and_a_printed_link()
             outcomes.add("no response")
     assert outcomes == {"remission", "response", "no response"}
     assert MeasureResponse.objects.filter(instrument="madrs").exists()
+    # and one patient's PHQ-9 from a referral is shown, unconfirmed, and not the baseline
+    referral = MeasureResponse.objects.get(source="referral")
+    rows = patient_history(prescriber, referral.patient, "phq9")
+    assert [r.is_baseline for r in rows if r.response.pk == referral.pk] == [False]
+    assert any(r.is_baseline for r in rows)

@@ -2,9 +2,10 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ketaclinic.core.permissions import Role
-from ketaclinic.measures.services import record_measure
+from ketaclinic.measures.services import record_measure, record_referral_score
 
 from .conftest import phq9
 
@@ -29,6 +30,18 @@ def alert(patient, nurse):
     return alerts[0]
 
 
+@pytest.fixture
+def referral(patient, nurse):
+    return record_referral_score(
+        actor=nurse,
+        patient=patient,
+        total=20,
+        observed_on=timezone.localdate(timezone.now(), patient.clinic.tz),
+        organisation="Riverside Family Practice",
+        referral_ref="R-1",
+    )
+
+
 # (name, method, path template, body, expected status by role: P, N, F, A, ADM, outsider)
 API = [
     ("record", "post", "/patients/{p}/measures", {"instrument": "phq9", "answers": phq9()},
@@ -42,6 +55,11 @@ API = [
     ("acknowledge", "post", "/measure-alerts/{a}/acknowledge", {"note": "C-SSRS done: low"},
      [200, 403, 403, 403, 403, 403]),
     ("fhir", "get", "/patients/{p}/fhir/measures", None, [200, 200, 403, 200, 200, 404]),
+    # instrument definitions are no patient's data: every staff role of every clinic reads them
+    ("confirm referral", "post", "/patients/{p}/measures/{r}/confirm-referral", {},
+     [200, 200, 403, 403, 403, 403]),
+    ("instruments", "get", "/instruments", None, [200, 200, 200, 200, 200, 200]),
+    ("instrument", "get", "/instruments/phq9", None, [200, 200, 200, 200, 200, 200]),
 ]  # fmt: skip
 
 
@@ -53,17 +71,19 @@ API = [
         for role, status in zip(ROLES, statuses, strict=True)
     ],
 )
-def test_api_permission_matrix(api, personas, patient, alert, method, path, body, role, expected):
+def test_api_permission_matrix(
+    api, personas, patient, alert, referral, method, path, body, role, expected
+):
     client = api(personas[role])
-    target = path.format(p=patient.id, a=alert.id)
+    target = path.format(p=patient.id, a=alert.id, r=referral.id)
     response = client.get(target) if method == "get" else client.post(target, body)
     assert response.status_code == expected, response.content
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [(m, p, b) for _, m, p, b, _ in API])
-def test_anonymous_api_calls_are_401(api, patient, alert, method, path, body):
+def test_anonymous_api_calls_are_401(api, patient, alert, referral, method, path, body):
     client = api()
-    target = path.format(p=patient.id, a=alert.id)
+    target = path.format(p=patient.id, a=alert.id, r=referral.id)
     response = client.get(target) if method == "get" else client.post(target, body)
     assert response.status_code == 401
 
@@ -85,11 +105,15 @@ PAGES = [
     ("acknowledge", "post", "measures:acknowledge", "a", [302, 403, 403, 403, 403, 403]),
     ("due list", "get", "measures:due", "", [200, 200, 403, 403, 403, 403]),
     ("settings", "get", "measures:settings", "", [200, 403, 403, 403, 200, 200]),
-]
+    ("confirm referral", "post", "measures:confirm_referral", "pf",
+     [302, 302, 403, 403, 403, 403]),
+]  # fmt: skip
 
 
-def _page_url(name, args, patient, alert):
+def _page_url(name, args, patient, alert, referral=None):
     kwargs = {}
+    if "f" in args:
+        kwargs["response_id"] = referral.id
     if "p" in args:
         kwargs["patient_id"] = patient.id
     if "i" in args:
@@ -109,9 +133,11 @@ def _page_url(name, args, patient, alert):
         for role, status in zip(ROLES, statuses, strict=True)
     ],
 )
-def test_page_permission_matrix(web, personas, patient, alert, method, name, args, role, expected):
+def test_page_permission_matrix(
+    web, personas, patient, alert, referral, method, name, args, role, expected
+):
     client = web(personas[role])
-    target = _page_url(name, args, patient, alert)
+    target = _page_url(name, args, patient, alert, referral)
     data = {"instruments": ["phq9"], "delivery": "link", "note": "Safety plan made"}
     response = client.get(target) if method == "get" else client.post(target, data)
     assert response.status_code == expected

@@ -7,18 +7,20 @@ from ninja import Query, Router, Status
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
 
-from . import queries, services
+from . import present, queries, services
 from .fhir import ResponseRecord, measures_bundle
 from .instruments import UnknownInstrument
 from .schemas import (
     AcknowledgeIn,
     AlertFilter,
+    InstrumentOut,
     MeasureCreated,
     MeasureFilter,
     MeasureIn,
     MeasureRequestIn,
     MeasureRequestOut,
     MeasureRow,
+    ReferralConfirmed,
     SafetyAlertOut,
 )
 
@@ -76,27 +78,25 @@ def list_measures(request, patient_id: UUID, filters: Query[MeasureFilter]):
         raise InvalidInput(
             "Unknown instrument.", fields={"instrument": "unknown instrument"}
         ) from None
-    return [
-        {
-            "id": row.id,
-            "instrument": row.response.instrument,
-            "administered_at": row.response.administered_at,
-            "source": row.response.source,
-            "answers": row.response.answers,
-            "total": row.total,
-            "severity": row.severity,
-            "is_baseline": row.is_baseline,
-            "baseline": row.baseline,
-            "change_from_baseline": row.outcome.change_from_baseline,
-            "percent_change": row.outcome.percent_change,
-            "response": row.outcome.response,
-            "remission": row.outcome.remission,
-            "reliable_change_index": row.outcome.rci,
-            "reliable_change": row.outcome.reliable_change,
-            "alerts": [{"code": a.code, "message": a.message} for a in row.alerts],
-        }
-        for row in rows
-    ]
+    return [present.measure_row(row, patient.clinic.tz) for row in rows]
+
+
+@router.post(
+    "/patients/{patient_id}/measures/{response_id}/confirm-referral", response=ReferralConfirmed
+)
+def confirm_referral_score(request, patient_id: UUID, response_id: UUID):
+    """A clinician confirms a referral's score: from then on it may serve as a course baseline."""
+    patient = queries.access_patient_measures(
+        request.auth, patient_id, action="measure.confirm_referral"
+    )
+    response = queries.access_response(request.auth, patient, response_id)
+    response = services.confirm_referral_score(actor=request.auth, response=response)
+    return {
+        "id": response.id,
+        "instrument": response.instrument,
+        "total": response.total,
+        "referral": present.referral(response, patient.clinic.tz),
+    }
 
 
 @router.post("/patients/{patient_id}/measure-requests", response={201: MeasureRequestOut})
@@ -154,7 +154,19 @@ def fhir_measures(request, patient_id: UUID):
             answers=row.response.answers,
             total=row.total,
             severity=row.severity,
+            referral_organisation=row.response.referral_organisation or None,
         )
         for row in reversed(rows)
     ]
     return measures_bundle(str(patient.id), records)
+
+
+@router.get("/instruments", response=list[InstrumentOut])
+def list_instruments(request):
+    """Every instrument: items, options, scoring, bands, safety items, sources, licence."""
+    return [present.instrument(i) for i in queries.clinic_instruments(request.auth)]
+
+
+@router.get("/instruments/{code}", response=InstrumentOut)
+def get_instrument(request, code: str):
+    return present.instrument(queries.access_instrument(request.auth, code))

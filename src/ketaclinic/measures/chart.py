@@ -15,6 +15,9 @@ MARKER_COLOURS = {"session": "#5b6bbf"}
 DEFAULT_MARKER_COLOUR = "#777777"
 LINE_COLOUR = "#1f4e79"
 ALERT_COLOUR = "#c62828"
+# Scores that came with a referral: hollow diamonds off the line, so they never read as the
+# clinic's own measurements.
+REFERRAL_COLOUR = "#8a5300"
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class Point:
     value: int
     alert: bool = False
     severity: str | None = None
+    # The referring organisation, for a score that came with a referral.
+    referral: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,11 @@ def trajectory_svg(
     out += _axes(instrument, lay, y, t0, t1, x)
     out += _thresholds(instrument, lay, y, baseline)
     out += _markers(markers, lay, x)
-    out += _series(points, lay, x, y)
-    out += _legend(lay, has_markers=bool(markers))
+    out += _series([p for p in points if p.referral is None], lay, x, y, empty=not points)
+    out += _referrals([p for p in points if p.referral is not None], x, y)
+    out += _legend(
+        lay, has_markers=bool(markers), has_referrals=any(p.referral is not None for p in points)
+    )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -115,6 +123,9 @@ def _summary(instrument: Instrument, points: Sequence[Point]) -> str:
         text += f" ({last.severity})"
     if alerts:
         text += f"; {alerts} with a safety alert"
+    referrals = sum(p.referral is not None for p in points)
+    if referrals:
+        text += f"; {referrals} from a referral"
     return text + "."
 
 
@@ -216,8 +227,10 @@ def _markers(markers, lay, x) -> list[str]:
     return out
 
 
-def _series(points, lay, x, y) -> list[str]:
+def _series(points, lay, x, y, *, empty: bool = False) -> list[str]:
     if not points:
+        if not empty:
+            return []
         return [
             f'<text x="{lay.left + lay.plot_w / 2}" y="{lay.top + lay.plot_h / 2}" '
             'text-anchor="middle" fill="#555">No scores yet</text>'
@@ -247,7 +260,25 @@ def _series(points, lay, x, y) -> list[str]:
     return out
 
 
-def _legend(lay, *, has_markers: bool) -> list[str]:
+def _referrals(points, x, y) -> list[str]:
+    out = []
+    for p in points:
+        cx, cy = x(p.at), y(p.value)
+        label = f"{p.at:%d %b %Y}: {p.value}"
+        if p.severity:
+            label += f" ({p.severity})"
+        diamond = " ".join(
+            f"{_fmt(cx + dx)},{_fmt(cy + dy)}" for dx, dy in ((0, -6), (6, 0), (0, 6), (-6, 0))
+        )
+        out.append(
+            f'<polygon class="referral-point" points="{diamond}" fill="#fff" '
+            f'stroke="{REFERRAL_COLOUR}" stroke-width="2">'
+            f"<title>{escape(label)}: from referral, {escape(p.referral)}</title></polygon>"
+        )
+    return out
+
+
+def _legend(lay, *, has_markers: bool, has_referrals: bool = False) -> list[str]:
     y0 = lay.height - 10
     out = [
         f'<circle cx="{lay.left + 6}" cy="{y0 - 4}" r="4" fill="{LINE_COLOUR}"/>',
@@ -260,5 +291,12 @@ def _legend(lay, *, has_markers: bool) -> list[str]:
             f'<line x1="{lay.left + 150}" y1="{y0 - 9}" x2="{lay.left + 150}" y2="{y0 + 1}" '
             f'stroke="{MARKER_COLOURS["session"]}" stroke-dasharray="2 3"/>',
             f'<text x="{lay.left + 156}" y="{y0}" fill="#333">treatment / event</text>',
+        ]
+    if has_referrals:
+        cx, cy = lay.left + 268, y0 - 4
+        out += [
+            f'<polygon points="{cx},{cy - 5} {cx + 5},{cy} {cx},{cy + 5} {cx - 5},{cy}" '
+            f'fill="#fff" stroke="{REFERRAL_COLOUR}" stroke-width="2"/>',
+            f'<text x="{cx + 9}" y="{y0}" fill="#333">from referral</text>',
         ]
     return out

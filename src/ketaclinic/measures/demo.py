@@ -1,8 +1,11 @@
-"""Demo scores: months of PHQ-9/GAD-7/QIDS/MADRS trajectories, alerts, schedules and one link."""
+"""Demo scores: months of PHQ-9/GAD-7/QIDS/MADRS trajectories, alerts, schedules, one link and
+one referral score."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+
+from django.utils import timezone
 
 from .instruments import QIDS_SR16
 from .models import Frequency
@@ -10,6 +13,7 @@ from .services import (
     acknowledge_alert,
     create_schedule,
     record_measure,
+    record_referral_score,
     send_measure_request,
 )
 
@@ -144,6 +148,22 @@ def seed(ctx) -> None:
     _seed_alerts(ctx, long_history)
     _seed_schedules(ctx, long_history, in_course[:COURSE_HISTORIES])
     _seed_link(ctx, long_history)
+    _seed_referral_score(ctx, long_history, first_day)
+
+
+def _seed_referral_score(ctx, patients, first_day) -> None:
+    """A PHQ-9 total that came with a referral, two weeks before the clinic's first score; left
+    unconfirmed, so the clinic's own first score stays the baseline."""
+    if len(patients) < 5:
+        return
+    record_referral_score(
+        actor=ctx.user("nurse"),
+        patient=patients[4],
+        total=22,
+        observed_on=timezone.localdate(first_day, ctx.clinic.tz) - timedelta(days=14),
+        organisation="Lakeside Primary Care",
+        referral_ref="LPC-2291",
+    )
 
 
 def _seed_alerts(ctx, patients) -> None:

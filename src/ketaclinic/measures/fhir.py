@@ -13,9 +13,8 @@ from fhir.resources.R4B.bundle import Bundle
 from ketaclinic.measures.instruments import RISK_LEVEL, Instrument
 
 LOINC = "http://loinc.org"
-# Instruments without a verified LOINC code are exported with this local code system
-# (clinical.md section 4: "an instrument without a verified code is exported with a local code
-# system").
+# Instruments without a verified LOINC code are exported with this local code system rather
+# than a guessed LOINC code (see docs/measures.md, FHIR export).
 LOCAL_SYSTEM = "urn:ketaclinic:measures"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 _OBSERVATION_NS = uuid.UUID("5d7f3c52-8a8e-4f8c-9d0b-6f1d2f0c9a11")
@@ -29,6 +28,8 @@ class ResponseRecord:
     answers: dict[str, int]
     total: int | None
     severity: str | None
+    # Set for a score that came with a referral: the total only, taken by that organisation.
+    referral_organisation: str | None = None
 
 
 def questionnaire_url(instrument: Instrument) -> str:
@@ -56,7 +57,7 @@ def _questionnaire_response(record: ResponseRecord, subject: dict) -> dict:
     }
 
 
-def _observation(record: ResponseRecord, subject: dict, qr_url: str) -> dict:
+def _observation(record: ResponseRecord, subject: dict, qr_url: str | None) -> dict:
     instrument = record.instrument
     if instrument.loinc_total:
         coding = {
@@ -79,8 +80,14 @@ def _observation(record: ResponseRecord, subject: dict, qr_url: str) -> dict:
         "code": {"coding": [coding], "text": coding["display"]},
         "subject": subject,
         "effectiveDateTime": record.authored.isoformat(),
-        "derivedFrom": [{"reference": qr_url}],
     }
+    if qr_url is not None:
+        observation["derivedFrom"] = [{"reference": qr_url}]
+    if record.referral_organisation:
+        # The referral gives the day only; the referring organisation took the score.
+        observation["effectiveDateTime"] = record.authored.date().isoformat()
+        observation["performer"] = [{"display": record.referral_organisation}]
+        observation["note"] = [{"text": f"From referral: {record.referral_organisation}"}]
     if record.total is not None:
         observation["valueInteger"] = record.total
     else:
@@ -103,10 +110,13 @@ def measures_bundle(patient_id: str, records: Iterable[ResponseRecord]) -> dict:
     subject = {"reference": f"Patient/{patient_id}"}
     entries = []
     for record in records:
-        qr_url = f"urn:uuid:{record.id}"
-        qr = _questionnaire_response(record, subject)
+        # A total without item answers (a referral's score) has no QuestionnaireResponse.
+        qr_url = f"urn:uuid:{record.id}" if record.answers else None
+        if qr_url is not None:
+            entries.append(
+                {"fullUrl": qr_url, "resource": _questionnaire_response(record, subject)}
+            )
         obs = _observation(record, subject, qr_url)
-        entries.append({"fullUrl": qr_url, "resource": qr})
         entries.append({"fullUrl": f"urn:uuid:{obs['id']}", "resource": obs})
     bundle = Bundle.model_validate(
         {"resourceType": "Bundle", "type": "collection", "entry": entries}

@@ -23,9 +23,7 @@ class InstrumentForm(forms.Form):
                 label=f"{item.key}. {label}",
                 widget=forms.RadioSelect(choices=[(str(v), text) for v, text in item.options]),
                 required=False,
-                help_text=(f"Only if item {item.asked_if} is yes" if item.asked_if else "Optional")
-                if not item.required
-                else "",
+                help_text=_help_text(item),
             )
         if with_time:
             now = timezone.localtime(timezone.now(), tz)
@@ -50,6 +48,15 @@ class InstrumentForm(forms.Form):
                 self.add_error(key if key in self.fields else None, message)
             elif name == "administered_at" and "administered_at" in self.fields:
                 self.add_error("administered_at", message)
+
+
+def _help_text(item) -> str:
+    if item.either_or:
+        pair = " or question ".join(item.either_or)
+        return f"Answer question {pair}: one of them is enough."
+    if item.asked_if:
+        return f"Only if item {item.asked_if} is yes"
+    return "" if item.required else "Optional"
 
 
 class SendLinkForm(forms.Form):

@@ -2,162 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ketaclinic.measures import published_text as text
+from ketaclinic.measures.scales import (
+    CLINICIAN,
+    PATIENT,
+    RISK_LEVEL,
+    SUM,
+    YES_NO,
+    Band,
+    EitherOr,
+    Instrument,
+    Item,
+    ReliableChangeData,
+    Remission,
+    SafetyRule,
+)
+from ketaclinic.measures.scales import numbered as _numbered
+from ketaclinic.measures.scales import one_item_domains as _each
+from ketaclinic.measures.scales import options_from as _options
 
-REF = "clinical.md section 4"
-REF_DEFS = "clinical.md section 3"
-
-PATIENT = "patient"
-CLINICIAN = "clinician"
-
-SUM = "sum"  # sum over scoring domains, each domain scoring its highest item
-RISK_LEVEL = "risk_level"  # C-SSRS screener: a risk level instead of a total
-
-
-@dataclass(frozen=True)
-class Option:
-    value: int
-    label: str
-
-
-@dataclass(frozen=True)
-class Item:
-    """One question; `text` is the published wording, None where the licence forbids shipping it."""
-
-    key: str
-    label: str
-    options: tuple[Option, ...]
-    text: str | None = None
-    scored: bool = True
-    required: bool = True
-    # C-SSRS skip logic: only asked (and then required) when this other item was answered yes.
-    asked_if: str | None = None
-
-    @property
-    def min_value(self) -> int:
-        return min(o.value for o in self.options)
-
-    @property
-    def max_value(self) -> int:
-        return max(o.value for o in self.options)
-
-    @property
-    def values(self) -> frozenset[int]:
-        return frozenset(o.value for o in self.options)
-
-
-@dataclass(frozen=True)
-class Band:
-    low: int
-    high: int
-    label: str
-
-
-@dataclass(frozen=True)
-class SafetyRule:
-    """A condition raising a clinician alert that must be acknowledged (never auto-dismissed)."""
-
-    code: str
-    message: str  # may use {value} (item answer) or {level} (risk level)
-    source: str
-    item: str | None = None
-    min_value: int | None = None
-    levels: tuple[str, ...] = ()
-    must_act: str = "prescriber"
-
-
-@dataclass(frozen=True)
-class Remission:
-    operator: str  # "<" or "<="
-    value: int
-    source: str
-    verify: bool = False
-
-    def describe(self) -> str:
-        return f"{'below' if self.operator == '<' else 'at or below'} {self.value}"
-
-
-@dataclass(frozen=True)
-class ReliableChangeData:
-    """Jacobson-Truax reliable change inputs; a missing value means the RCI is not computed."""
-
-    reliability: Decimal | None
-    reliability_source: str
-    sd: Decimal | None
-    sd_source: str
-    verify: bool = True
-
-
-@dataclass(frozen=True)
-class Instrument:
-    code: str
-    name: str
-    version: str
-    completed_by: str
-    items: tuple[Item, ...]
-    scoring: str
-    source: str
-    licence: str
-    # Scoring domains: the total is the sum of each domain's highest item (one item per domain
-    # for a plain sum; QIDS-SR16 groups sleep, appetite/weight and psychomotor items).
-    domains: tuple[tuple[str, ...], ...] = ()
-    bands: tuple[Band, ...] = ()
-    bands_source: str = REF
-    safety_rules: tuple[SafetyRule, ...] = ()
-    remission: Remission | None = None
-    reliable_change: ReliableChangeData | None = None
-    # Response / remission / percent change only mean something for symptom-severity scales.
-    tracks_outcome: bool = False
-    loinc_panel: str | None = None
-    loinc_total: str | None = None
-    instructions: str | None = None
-    ships_item_text: bool = False
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def item_keys(self) -> tuple[str, ...]:
-        return tuple(i.key for i in self.items)
-
-    def item(self, key: str) -> Item:
-        return next(i for i in self.items if i.key == key)
-
-    @property
-    def scored_items(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.scored)
-
-    @property
-    def min_total(self) -> int | None:
-        if self.scoring != SUM:
-            return None
-        return sum(min(self.item(k).min_value for k in d) for d in self.domains)
-
-    @property
-    def max_total(self) -> int | None:
-        if self.scoring != SUM:
-            return None
-        return sum(max(self.item(k).max_value for k in d) for d in self.domains)
-
-
-def _options(labels) -> tuple[Option, ...]:
-    return tuple(Option(value=v, label=label) for v, label in enumerate(labels))
-
-
-def _numbered(low: int, high: int, anchors: dict[int, str] | None = None) -> tuple[Option, ...]:
-    anchors = anchors or {}
-    return tuple(
-        Option(value=v, label=f"{v} \u2013 {anchors[v]}" if v in anchors else str(v))
-        for v in range(low, high + 1)
-    )
-
-
-def _each(keys) -> tuple[tuple[str, ...], ...]:
-    return tuple((k,) for k in keys)
-
-
-YES_NO = (Option(0, "No"), Option(1, "Yes"))
+# Primary sources cited in the definitions below (the text users read names these, never an
+# internal document). docs/measures.md lists each rule with its source.
+KROENKE_2001 = "Kroenke K, Spitzer RL, Williams JB. J Gen Intern Med 2001;16:606-613"
+SPITZER_2006 = "Spitzer RL, Kroenke K, Williams JB, Lowe B. Arch Intern Med 2006;166:1092-1097"
+RUSH_2003 = "Rush AJ et al. Biol Psychiatry 2003;54:573-583"
+MONTGOMERY_1979 = "Montgomery SA, Asberg M. Br J Psychiatry 1979;134:382-389"
+POSNER_2011 = "Posner K et al. Am J Psychiatry 2011;168:1266-1277"
+COLUMBIA_TRIAGE = "Columbia Lighthouse Project, C-SSRS screen version triage (cssrs.columbia.edu)"
+PHQ_LICENCE = (
+    "Free to reproduce, translate, display and distribute without permission (Pfizer; "
+    "phqscreeners.com): item text ships"
+)
+NO_SD = "not set: configure the SD of a pre-treatment sample (Jacobson & Truax 1991) (verify)"
 
 # --- PHQ-9 -------------------------------------------------------------------------------------
 
@@ -200,6 +78,9 @@ PHQ9 = Instrument(
     ),
     scoring=SUM,
     domains=_each(map(str, range(1, 10))),
+    scoring_source=f"{KROENKE_2001}: total of items 1-9, 0-27; item 10 is not scored",
+    bands_source=f"{KROENKE_2001}: scores of 5, 10, 15 and 20 mark mild, moderate, moderately "
+    "severe and severe depression",
     bands=(
         Band(0, 4, "minimal"),
         Band(5, 9, "mild"),
@@ -217,24 +98,29 @@ PHQ9 = Instrument(
                 "{value}. A prescriber must assess suicide risk now; PHQ-9 item 9 alone misses "
                 "many at-risk patients, so complete the C-SSRS screener."
             ),
-            source=f"{REF}: safety item PHQ-9 item 9 above 0; pair with the C-SSRS",
+            source=(
+                "Any answer above 0 is followed up: item 9 answers predict later suicide "
+                "attempts and deaths (Simon GE et al. Psychiatr Serv 2013;64:1195-1202), yet "
+                "most patients who died by suicide had answered 0 (Louzon SA et al. Psychiatr "
+                "Serv 2016;67:517-522), so the C-SSRS screener is paired with it"
+            ),
         ),
     ),
-    remission=Remission("<", 5, source=f"{REF_DEFS}: remission PHQ-9 below 5"),
+    remission=Remission("<", 5, source=f"below 5, the minimal band 0-4 ({KROENKE_2001})"),
     reliable_change=ReliableChangeData(
         reliability=Decimal("0.89"),
         reliability_source="Kroenke, Spitzer & Williams 2001, J Gen Intern Med 16:606: "
         "Cronbach's alpha 0.89 (verify)",
         sd=None,
-        sd_source="verify: set the SD of a pre-treatment sample (Jacobson & Truax 1991)",
+        sd_source=NO_SD,
     ),
     tracks_outcome=True,
     loinc_panel="44249-1",
     loinc_total="44261-6",
     instructions=text.PHQ9_INSTRUCTIONS,
     ships_item_text=True,
-    source="Kroenke K, Spitzer RL, Williams JB. J Gen Intern Med 2001;16:606-613",
-    licence="Free to use (Pfizer): item text may ship (clinical.md section 4)",
+    source=KROENKE_2001,
+    licence=PHQ_LICENCE,
     notes=("Item 10 (functional difficulty) is optional and not scored; if given it must be 0-3.",),
 )
 
@@ -266,32 +152,34 @@ GAD7 = Instrument(
     ),
     scoring=SUM,
     domains=_each(map(str, range(1, 8))),
+    scoring_source=f"{SPITZER_2006}: total of items 1-7, 0-21",
+    bands_source=f"{SPITZER_2006}: scores of 5, 10 and 15 mark mild, moderate and severe anxiety",
     bands=(
         Band(0, 4, "minimal"),
         Band(5, 9, "mild"),
         Band(10, 14, "moderate"),
         Band(15, 21, "severe"),
     ),
-    remission=Remission("<", 5, source=f"{REF_DEFS}: remission GAD-7 below 5"),
+    remission=Remission("<", 5, source=f"below 5, the minimal band 0-4 ({SPITZER_2006})"),
     reliable_change=ReliableChangeData(
         reliability=Decimal("0.92"),
         reliability_source="Spitzer, Kroenke, Williams & Lowe 2006, Arch Intern Med 166:1092: "
         "Cronbach's alpha 0.92 (verify)",
         sd=None,
-        sd_source="verify: set the SD of a pre-treatment sample (Jacobson & Truax 1991)",
+        sd_source=NO_SD,
     ),
     tracks_outcome=True,
     loinc_panel="69737-5",
     loinc_total="70274-6",
     instructions=text.GAD7_INSTRUCTIONS,
     ships_item_text=True,
-    source="Spitzer RL, Kroenke K, Williams JB, Lowe B. Arch Intern Med 2006;166:1092-1097",
-    licence="Free to use (Pfizer): item text may ship",
+    source=SPITZER_2006,
+    licence=PHQ_LICENCE,
 )
 
 # --- QIDS-SR16 ---------------------------------------------------------------------------------
 
-# Short item names exactly as clinical.md section 4 lists them.
+# Short item names as the published form's item headings (Rush et al. 2003).
 _QIDS_LABELS = {
     "1": "falling asleep",
     "2": "sleep during the night",
@@ -311,6 +199,16 @@ _QIDS_LABELS = {
     "16": "feeling restless",
 }
 
+QIDS_EITHER_OR_SOURCE = (
+    f"{RUSH_2003}; the published QIDS-SR16 form asks for either item 6 or item 7, and either "
+    "item 8 or item 9"
+)
+_QIDS_EITHER_OR = (
+    EitherOr(("6", "7"), "appetite: decreased or increased", QIDS_EITHER_OR_SOURCE),
+    EitherOr(("8", "9"), "weight: decreased or increased", QIDS_EITHER_OR_SOURCE),
+)
+_QIDS_EITHER_OR_ITEMS = frozenset(k for g in _QIDS_EITHER_OR for k in g.items)
+
 QIDS_SR16 = Instrument(
     code="qids_sr16",
     name="QIDS-SR16",
@@ -322,11 +220,13 @@ QIDS_SR16 = Instrument(
             label=_QIDS_LABELS[k],
             text=text.QIDS_SR16_ITEMS[k][0],
             options=_options(text.QIDS_SR16_ITEMS[k][1]),
+            # The printed form asks for item 6 or 7 and for item 8 or 9 (see either_or).
+            required=k not in _QIDS_EITHER_OR_ITEMS,
         )
         for k in map(str, range(1, 17))
     ),
     scoring=SUM,
-    # clinical.md section 4: max(1-4) + 5 + max(6-9) + 10 + 11 + 12 + 13 + 14 + max(15-16).
+    # Rush et al. 2003: max(1-4) + 5 + max(6-9) + 10 + 11 + 12 + 13 + 14 + max(15-16).
     domains=(
         ("1", "2", "3", "4"),
         ("5",),
@@ -338,6 +238,11 @@ QIDS_SR16 = Instrument(
         ("14",),
         ("15", "16"),
     ),
+    domain_names=(("1", "sleep"), ("6", "appetite/weight"), ("15", "psychomotor")),
+    either_or=_QIDS_EITHER_OR,
+    scoring_source=f"{RUSH_2003}: nine DSM-IV symptom domains, each scoring its highest item; "
+    "total 0-27",
+    bands_source=f"{RUSH_2003}; severity table of the scale's authors (ids-qids.org)",
     bands=(
         Band(0, 5, "none"),
         Band(6, 10, "mild"),
@@ -354,25 +259,34 @@ QIDS_SR16 = Instrument(
                 "QIDS-SR16 item 12 (thoughts of death or suicide) answered {value}. "
                 "A prescriber must assess suicide risk now (e.g. C-SSRS screener)."
             ),
-            source=f"{REF}: safety item QIDS-SR16 item 12 above 0",
+            source=(
+                f"Any answer above 0 to item 12, thoughts of death or suicide ({RUSH_2003}), "
+                "is followed up as PHQ-9 item 9 is: the clinic's safety rule, not a published "
+                "cut-off"
+            ),
         ),
     ),
-    remission=Remission("<=", 5, source=f"{REF_DEFS}: remission QIDS-SR16 5 or less"),
+    remission=Remission(
+        "<=",
+        5,
+        source=f"5 or less, the band 'none' ({RUSH_2003}); the remission definition of STAR*D "
+        "(Trivedi MH et al. Am J Psychiatry 2006;163:28-40)",
+    ),
     reliable_change=ReliableChangeData(
         reliability=Decimal("0.86"),
         reliability_source="Rush et al. 2003, Biol Psychiatry 54:573: QIDS-SR16 Cronbach's "
         "alpha 0.86 (verify)",
         sd=None,
-        sd_source="verify: set the SD of a pre-treatment sample (Jacobson & Truax 1991)",
+        sd_source=NO_SD,
     ),
     tracks_outcome=True,
     instructions=text.QIDS_INSTRUCTIONS,
     ships_item_text=True,
-    source="Rush AJ et al. Biol Psychiatry 2003;54:573-583",
+    source=RUSH_2003,
     licence="Free per secondary sources (verify): item text ships",
     notes=(
         "Total uses the domain-maximum rule (sleep 1-4, appetite/weight 6-9, psychomotor 15-16).",
-        "Every one of the 16 items must be answered (0 where there was no change).",
+        "As the printed form asks: item 6 or 7, and item 8 or 9; every other item is required.",
     ),
 )
 
@@ -402,6 +316,9 @@ MADRS = Instrument(
     ),
     scoring=SUM,
     domains=_each(map(str, range(1, 11))),
+    scoring_source=f"{MONTGOMERY_1979}: total of items 1-10, 0-60",
+    bands_source="Snaith RP, Harrop FM, Newby DA, Teale C. Br J Psychiatry 1986;148:599-601: "
+    "0-6, 7-19, 20-34 and 35-60",
     bands=(
         Band(0, 6, "normal"),
         Band(7, 19, "mild"),
@@ -417,24 +334,30 @@ MADRS = Instrument(
                 "MADRS item 10 (suicidal thoughts) rated {value}. A prescriber must assess "
                 "suicide risk now (e.g. C-SSRS screener)."
             ),
-            source=f"{REF}: safety item MADRS item 10 at 2 or above",
+            source=(
+                f"Item 10 rated 2 or more, the first rating that describes suicidal thoughts "
+                f"({MONTGOMERY_1979}), is followed up: the clinic's safety rule, not a "
+                "published cut-off"
+            ),
         ),
     ),
     remission=Remission(
         "<=",
         10,
-        source=f"{REF_DEFS}: remission MADRS 10 or less (some studies use 12 or less: "
-        "configurable)",
+        source="10 or less, a cut-off used in trials (verify): derivation studies found below 10 "
+        "(Hawley CJ et al. J Affect Disord 2002;72:177-184) and 9 or less (Zimmerman M et al. "
+        "J Clin Psychiatry 2004;65:163-168); some studies use 12 or less. Configurable per "
+        "clinic",
         verify=True,
     ),
     reliable_change=ReliableChangeData(
         reliability=None,
-        reliability_source="verify: no reliability value in clinical.md; configure one",
+        reliability_source="not set: configure the reliability your clinic uses (verify)",
         sd=None,
-        sd_source="verify: set the SD of a pre-treatment sample (Jacobson & Truax 1991)",
+        sd_source=NO_SD,
     ),
     tracks_outcome=True,
-    source="Montgomery SA, Asberg M. Br J Psychiatry 1979;134:382-389",
+    source=MONTGOMERY_1979,
     licence="Licence unclear: item names only, no anchors; load licensed text per clinic",
 )
 
@@ -451,15 +374,17 @@ PCL5 = Instrument(
     ),
     scoring=SUM,
     domains=_each(map(str, range(1, 21))),
-    # Only one band is defined by the reference; scores below it have no band label.
+    scoring_source="Blevins CA et al. J Trauma Stress 2015;28:489-498: total of items 1-20, 0-80",
+    # One cut-point only; scores below it have no band label.
     bands=(Band(33, 80, "probable PTSD"),),
-    bands_source=f"{REF}: probable PTSD at 33 or more (configurable)",
+    bands_source="Probable PTSD at 33 or more (configurable): Bovin MJ et al. Psychol Assess "
+    "2016;28:1379-1391 (cut-points 31-33); National Center for PTSD, PCL-5 scoring",
     reliable_change=ReliableChangeData(
         reliability=Decimal("0.94"),
         reliability_source="Blevins et al. 2015, J Trauma Stress 28:489: Cronbach's alpha 0.94 "
         "(verify)",
         sd=None,
-        sd_source="verify: set the SD of a pre-treatment sample (Jacobson & Truax 1991)",
+        sd_source=NO_SD,
     ),
     tracks_outcome=True,
     instructions=text.PCL5_INSTRUCTIONS,
@@ -481,17 +406,19 @@ CADSS6 = Instrument(
     ),
     scoring=SUM,
     domains=_each(map(str, range(1, 7))),
-    bands_source=f"{REF}: no bands for CADSS-6",
-    source="Rodrigues NB et al. 2021 (six-item Clinician-Administered Dissociative States Scale)",
+    scoring_source="Rodrigues NB et al. J Affect Disord 2021;282:160-164: total of the six items",
+    bands_source="No severity bands are published for the CADSS-6",
+    source="Rodrigues NB et al. J Affect Disord 2021;282:160-164 (six items of the CADSS, "
+    "Bremner JD et al. J Trauma Stress 1998;11:125-136)",
     licence="Licence unclear: item names only; load licensed text per clinic",
-    notes=("Item range 0-4 is marked verify in the reference.",),
+    notes=("Item range 0-4 (verify against the scale your clinic licenses).",),
 )
 
 # --- C-SSRS screener ---------------------------------------------------------------------------
 
 CSSRS_LEVELS = ("none", "low", "moderate", "high")
 
-# clinical.md section 4, in order of precedence. Each clause is a conjunction: "k" = yes to
+# Columbia screen version triage, in order of precedence. Each clause is a conjunction: "k" = yes to
 # item k, "!k" = not yes to item k. The first level with a satisfied clause wins.
 CSSRS_RISK_RULES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     ("high", (("4",), ("5",), ("6", "6b"))),
@@ -499,8 +426,8 @@ CSSRS_RISK_RULES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     ("low", (("1",), ("2",))),
 )
 CSSRS_RISK_SOURCE = (
-    f"{REF}: no yes answers = none; yes to 1 or 2 only = low; yes to 3, or 6 without 6b = "
-    "moderate; yes to 4 or 5, or 6 with 6b = high (immediate evaluation)"
+    f"{COLUMBIA_TRIAGE}: no yes answers = none; yes to 1 or 2 only = low; yes to 3, or 6 "
+    "without 6b = moderate; yes to 4 or 5, or 6 with 6b = high (immediate evaluation)"
 )
 
 _CSSRS_LABELS = {
@@ -537,16 +464,18 @@ CSSRS_SCREENER = Instrument(
             message=(
                 "C-SSRS screener risk high: immediate evaluation by a prescriber is required."
             ),
-            source=f"{REF}: C-SSRS moderate or high is a safety item; high = immediate evaluation",
+            source=f"{COLUMBIA_TRIAGE}: yes to 4 or 5, or behaviour in the past 3 months, is "
+            "high risk and needs immediate evaluation",
         ),
         SafetyRule(
             code="cssrs_moderate",
             levels=("moderate",),
             message="C-SSRS screener risk moderate: a prescriber must assess and act.",
-            source=f"{REF}: C-SSRS moderate or high is a safety item",
+            source=f"{COLUMBIA_TRIAGE}: moderate risk needs a clinician's assessment",
         ),
     ),
-    source="Columbia-Suicide Severity Rating Scale, screen version (Posner et al.)",
+    scoring_source=CSSRS_RISK_SOURCE,
+    source=f"Columbia-Suicide Severity Rating Scale, screen version; {POSNER_2011}",
     licence="Free for clinical use with registration (verify): item names only; clinic loads "
     "its text",
     notes=(
@@ -566,7 +495,7 @@ MOAAS = Instrument(
         Item(
             key="1",
             label="responsiveness",
-            # Only the two end anchors are given by clinical.md; the others ship as numbers.
+            # Only the two end anchors ship (Chernik et al. 1990); the others ship as numbers.
             options=_numbered(
                 0, 5, {5: "responds readily to name", 0: "no response to trapezius squeeze"}
             ),
@@ -574,7 +503,9 @@ MOAAS = Instrument(
     ),
     scoring=SUM,
     domains=(("1",),),
-    bands_source=f"{REF}: observer scale, no bands",
+    scoring_source="Chernik DA et al. J Clin Psychopharmacol 1990;10:244-251: one rating, 5 "
+    "(awake) to 0 (unresponsive)",
+    bands_source="Observer scale: the rating is read as is, without bands",
     source="Chernik DA et al. J Clin Psychopharmacol 1990;10:244-251",
     licence="Observer scale: level names only; load licensed text per clinic",
     notes=(
@@ -586,9 +517,13 @@ INSTRUMENTS: dict[str, Instrument] = {
     i.code: i for i in (PHQ9, GAD7, QIDS_SR16, MADRS, PCL5, CADSS6, CSSRS_SCREENER, MOAAS)
 }
 
-# Response: 50% or more reduction from the course baseline (clinical.md section 3).
+# Response: 50% or more reduction from the course baseline.
 RESPONSE_REDUCTION_PERCENT = 50
-RESPONSE_SOURCE = f"{REF_DEFS}: response is 50% or more reduction from the course baseline"
+RESPONSE_SOURCE = (
+    "50% or more reduction from the course baseline, the conventional definition (Rush AJ et al. "
+    "Report by the ACNP Task Force on response and remission in major depressive disorder. "
+    "Neuropsychopharmacology 2006;31:1841-1853)"
+)
 
 # Jacobson & Truax 1991 (J Consult Clin Psychol 59:12-19): |RCI| above 1.96 is reliable change.
 RCI_CRITICAL_VALUE = Decimal("1.96")

@@ -15,6 +15,7 @@ INSTRUMENT_CHOICES = [(code, i.name) for code, i in INSTRUMENTS.items()]
 class ResponseSource(models.TextChoices):
     STAFF = "staff", "Entered by staff"
     SELF_REPORT = "self_report", "Patient self-report link"
+    REFERRAL = "referral", "From referral"
 
 
 class MeasureResponse(ClinicScopedModel):
@@ -46,16 +47,53 @@ class MeasureResponse(ClinicScopedModel):
         blank=True,
         related_name="responses",
     )
+    # A score that arrived with a referral (source "referral"): the total only, no answers. It
+    # is never a course baseline until a clinician confirms it. db_default keeps bulk loaders
+    # that name their columns (the registry generator) working.
+    referral_organisation = models.CharField(max_length=200, blank=True, default="", db_default="")
+    referral_ref = models.CharField(max_length=100, blank=True, default="", db_default="")
+    referral_confirmed_at = models.DateTimeField(null=True, blank=True)
+    referral_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-administered_at", "-created_at"]
         indexes = [
             models.Index(fields=["clinic", "patient", "instrument", "administered_at"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                name="referral_score_names_its_organisation",
+                condition=~Q(source="referral") | ~Q(referral_organisation=""),
+            ),
+            models.CheckConstraint(
+                name="referral_confirmation_complete",
+                condition=Q(referral_confirmed_at__isnull=True, referral_confirmed_by__isnull=True)
+                | Q(
+                    source="referral",
+                    referral_confirmed_at__isnull=False,
+                    referral_confirmed_by__isnull=False,
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         result = self.total if self.total is not None else self.severity
         return f"{self.get_instrument_display()} {result}"
+
+    @property
+    def is_referral(self) -> bool:
+        return self.source == ResponseSource.REFERRAL
+
+    @property
+    def may_be_baseline(self) -> bool:
+        """Scores the clinic took, and referral scores a clinician has confirmed."""
+        return not self.is_referral or self.referral_confirmed_at is not None
 
     @property
     def definition(self):

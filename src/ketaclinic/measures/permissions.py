@@ -1,6 +1,6 @@
 """Actions of the measures app (rating scales, safety alerts, self-report links, schedules)."""
 
-from ketaclinic.core.permissions import CLINICAL_READERS, CLINICAL_STAFF, Role, define
+from ketaclinic.core.permissions import ALL_ROLES, CLINICAL_READERS, CLINICAL_STAFF, Role, define
 
 define(
     "measure.view",
@@ -37,5 +37,17 @@ define(
     "measure.configure",
     "Change the clinic's cut-offs for an instrument (remission, reliable change)",
     {Role.CLINIC_ADMIN, Role.PRESCRIBER},
+    area="measures",
+)
+define(
+    "measure.instruments",
+    "Read the rating-scale definitions: items, scoring, bands, safety items and sources",
+    ALL_ROLES,
+    area="measures",
+)
+define(
+    "measure.confirm_referral",
+    "Confirm a score that came with a referral so that it may serve as a course baseline",
+    CLINICAL_STAFF,
     area="measures",
 )

@@ -83,7 +83,13 @@ def self_report(request, token):
             for f in forms:
                 f.is_valid()
                 f.add_item_errors(exc.fields, f"{f.display.code}.")
-            missing = len(exc.fields)
+            missing = sum(
+                rules.questions_to_answer(
+                    INSTRUMENTS[f.display.code],
+                    [k.split(".", 1)[1] for k in exc.fields if k.startswith(f"{f.display.code}.")],
+                )
+                for f in forms
+            )
         except services.LinkUnavailable as exc:
             return _unavailable(request, exc.code, clinic=link.clinic)
         else:
@@ -92,7 +98,13 @@ def self_report(request, token):
         render(
             request,
             "measures/self_report.html",
-            {"forms": forms, "clinic": link.clinic, "missing": missing, "link": link},
+            {
+                "forms": forms,
+                "clinic": link.clinic,
+                "missing": missing,
+                "link": link,
+                "has_pairs": any(i.either_or for d in displays for i in d.items),
+            },
         )
     )
 

@@ -1,7 +1,7 @@
 """Published item wording where the licence lets it ship: PHQ-9, GAD-7, QIDS-SR16, PCL-5."""
 
-# Licence basis (clinical.md section 4): PHQ-9 and GAD-7 free (Pfizer), PCL-5 public domain
-# (National Center for PTSD), QIDS-SR16 free per secondary sources (verify). MADRS, CADSS-6,
+# Licence basis (see docs/measures.md): PHQ-9 and GAD-7 free to reproduce (Pfizer), PCL-5 public
+# domain (National Center for PTSD), QIDS-SR16 free per secondary sources (verify). MADRS, CADSS-6,
 # C-SSRS and MOAA/S text is NOT here: a clinic loads its licensed text with
 # `ketaclinic load_instrument_text FILE`.
 

@@ -51,6 +51,20 @@ def configured_instruments(clinic_id) -> dict[str, Instrument]:
     return {code: rules.with_overrides(i, overrides.get(code)) for code, i in INSTRUMENTS.items()}
 
 
+def clinic_instruments(user) -> list[Instrument]:
+    """Every instrument as the user's clinic uses it (its own cut-offs applied)."""
+    require(user, "measure.instruments")
+    return list(configured_instruments(user.clinic_id).values())
+
+
+def access_instrument(user, code: str) -> Instrument:
+    """One instrument as the user's clinic uses it; NotFound for an unknown code."""
+    require(user, "measure.instruments")
+    if code not in INSTRUMENTS:
+        raise NotFound("No such instrument.")
+    return configured_instrument(user.clinic_id, code)
+
+
 def configured_instrument(clinic_id, code: str) -> Instrument:
     base = get_instrument(code)
     row = InstrumentSettings.objects.filter(clinic_id=clinic_id, instrument=code).first()
@@ -65,6 +79,8 @@ class DisplayItem:
     options: list[tuple[int, str]]
     required: bool
     asked_if: str | None
+    # The items of which one must be answered ("either 6 or 7"), this one included.
+    either_or: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,7 @@ def display_instruments(clinic_id, codes) -> list[DisplayInstrument]:
                 (o.value, (custom.get("options") or {}).get(str(o.value)) or o.label)
                 for o in item.options
             ]
+            group = instrument.either_or_group(item.key)
             items.append(
                 DisplayItem(
                     key=item.key,
@@ -104,6 +121,7 @@ def display_instruments(clinic_id, codes) -> list[DisplayInstrument]:
                     options=options,
                     required=item.required and item.asked_if is None,
                     asked_if=item.asked_if,
+                    either_or=group.items if group else None,
                 )
             )
         out.append(
@@ -120,6 +138,9 @@ def display_instruments(clinic_id, codes) -> list[DisplayInstrument]:
 
 
 # --- a patient's history ----------------------------------------------------------------------
+
+
+NOT_JUDGED = rules.Outcome(None, None, None, None, None, None)
 
 
 @dataclass
@@ -153,6 +174,10 @@ class HistoryRow:
     def percent_change(self) -> Decimal | None:
         return self.outcome.percent_change
 
+    @property
+    def is_referral(self) -> bool:
+        return self.response.is_referral
+
 
 def course_start(patient) -> date | None:
     """Start of the patient's current course, when the protocols app can tell."""
@@ -164,8 +189,11 @@ def course_start(patient) -> date | None:
 
 
 def baselines(responses, course_started: date | None, tz) -> dict[str, MeasureResponse]:
-    """Per instrument, the first response of the current course (the first ever without one)."""
+    """Per instrument, the first response of the current course (the first ever without one).
+
+    A score that came with a referral counts only once a clinician has confirmed it."""
     first: dict[str, MeasureResponse] = {}
+    responses = [r for r in responses if r.may_be_baseline]
     for r in sorted(responses, key=lambda r: (r.administered_at, r.created_at)):
         if course_started and timezone.localtime(r.administered_at, tz).date() < course_started:
             continue
@@ -183,7 +211,11 @@ def patient_history(user, patient, instrument: str | None = None) -> list[Histor
     require(user, "measure.view")
     if instrument is not None:
         get_instrument(instrument)
-    qs = MeasureResponse.objects.visible_to(user).filter(patient=patient)
+    qs = (
+        MeasureResponse.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("referral_confirmed_by")
+    )
     responses = list(qs.order_by("-administered_at", "-created_at"))
     alerts_by_response: dict = {}
     for alert in SafetyAlert.objects.visible_to(user).filter(patient=patient):
@@ -197,13 +229,17 @@ def patient_history(user, patient, instrument: str | None = None) -> list[Histor
         base = firsts.get(r.instrument)
         definition = instruments[r.instrument]
         baseline_total = base.total if base is not None else None
+        # An unconfirmed referral score is shown, but no outcome is judged on it.
+        judged = r.may_be_baseline
         rows.append(
             HistoryRow(
                 response=r,
                 instrument=definition,
                 is_baseline=base is not None and base.pk == r.pk,
-                baseline=baseline_total,
-                outcome=rules.outcome(definition, baseline_total, r.total),
+                baseline=baseline_total if judged else None,
+                outcome=rules.outcome(definition, baseline_total if judged else None, r.total)
+                if judged
+                else NOT_JUDGED,
                 alerts=alerts_by_response.get(r.pk, []),
             )
         )

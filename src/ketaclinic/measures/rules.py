@@ -82,7 +82,12 @@ def validate_answers(instrument: Instrument, answers: object) -> list[ItemError]
     for item in instrument.items:
         value = answers.get(item.key)
         if value is None:
-            if _is_required(item, answers):
+            group = instrument.either_or_group(item.key)
+            if group is not None:
+                # Incomplete only when no item of the pair is answered; both items are named.
+                if not any(_answered(answers, k) for k in group.items):
+                    errors.append(ItemError(item.key, f"missing: {group.describe()}"))
+            elif _is_required(item, answers):
                 errors.append(ItemError(item.key, "missing"))
             continue
         if not _is_int(value):
@@ -95,6 +100,16 @@ def validate_answers(instrument: Instrument, answers: object) -> list[ItemError]
     for key in sorted((str(k) for k in answers if str(k) not in known), key=_item_sort_key):
         errors.append(ItemError(key, f"is not an item of {instrument.name}"))
     return errors
+
+
+def total_error(instrument: Instrument, total: object) -> str | None:
+    """What is wrong with a total given without its items (e.g. from a referral), or None."""
+    if instrument.scoring == RISK_LEVEL:
+        return f"{instrument.name} has a risk level, not a total"
+    low, high = instrument.min_total, instrument.max_total
+    if not _is_int(total) or not (low <= total <= high):
+        return f"must be a whole number from {low} to {high}"
+    return None
 
 
 def _is_required(item, answers: Mapping) -> bool:
@@ -130,10 +145,24 @@ def parse_form_answers(instrument: Instrument, data: Mapping[str, object]) -> di
 
 
 def total_score(instrument: Instrument, answers: Mapping[str, int]) -> int | None:
-    """Sum over scoring domains of each domain's highest item; None for a risk-level instrument."""
+    """Sum over scoring domains of each domain's highest answered item; None for a risk-level
+    instrument. Validation guarantees every domain has an answered item."""
     if instrument.scoring == RISK_LEVEL:
         return None
-    return sum(max(answers[k] for k in domain) for domain in instrument.domains)
+    return sum(
+        max(answers[k] for k in domain if answers.get(k) is not None)
+        for domain in instrument.domains
+    )
+
+
+def questions_to_answer(instrument: Instrument, item_keys) -> int:
+    """How many questions a patient still has to answer for these bad items: the items of an
+    either-or pair count once."""
+    seen: set = set()
+    for key in item_keys:
+        group = instrument.either_or_group(key) if key in instrument.item_keys else None
+        seen.add(group.items if group else key)
+    return len(seen)
 
 
 def cssrs_risk_level(answers: Mapping[str, int]) -> str:

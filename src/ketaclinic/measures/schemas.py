@@ -1,6 +1,6 @@
 """API input and output shapes for rating scales, alerts and self-report links."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -30,11 +30,22 @@ class MeasureCreated(Schema):
     alerts: list[AlertOut]
 
 
+class ReferralOut(Schema):
+    organisation: str
+    reference: str
+    observed_on: date
+    confirmed: bool = Field(description="Only a confirmed referral score may be a course baseline")
+    confirmed_at: datetime | None
+    confirmed_by: str | None
+
+
 class MeasureRow(Schema):
     id: UUID
     instrument: str
     administered_at: datetime
     source: str
+    source_label: str
+    referral: ReferralOut | None = Field(description="Set for a score that came with a referral")
     answers: dict[str, int]
     total: int | None
     severity: str | None
@@ -47,6 +58,13 @@ class MeasureRow(Schema):
     reliable_change_index: Decimal | None
     reliable_change: str | None
     alerts: list[AlertOut]
+
+
+class ReferralConfirmed(Schema):
+    id: UUID
+    instrument: str
+    total: int | None
+    referral: ReferralOut
 
 
 class MeasureFilter(Schema):
@@ -89,3 +107,107 @@ class AlertFilter(Schema):
 
 class AcknowledgeIn(Schema):
     note: str = Field(max_length=2000)
+
+
+# --- instrument definitions (GET /instruments) -------------------------------------------------
+
+
+class RangeOut(Schema):
+    min: int
+    max: int
+
+
+class OptionOut(Schema):
+    value: int
+    label: str
+
+
+class ItemOut(Schema):
+    number: str
+    name: str
+    text: str | None = Field(description="Published wording; null where the licence forbids it")
+    range: RangeOut
+    scored: bool
+    answer: str = Field(description="required, optional, 'if item N is yes' or 'one of items'")
+    options: list[OptionOut]
+
+
+class DomainOut(Schema):
+    name: str
+    items: list[str]
+
+
+class EitherOrOut(Schema):
+    items: list[str]
+    name: str
+    rule: str
+    source: str
+
+
+class RiskLevelOut(Schema):
+    level: str
+    when_any: list[str]
+
+
+class ScoringOut(Schema):
+    method: str = Field(description="sum_of_domain_maxima or risk_level")
+    in_words: str
+    total_range: RangeOut | None
+    domains: list[DomainOut]
+    either_or: list[EitherOrOut]
+    risk_levels: list[RiskLevelOut] | None
+    source: str
+
+
+class BandOut(Schema):
+    low: int
+    high: int
+    label: str
+
+
+class SafetyItemOut(Schema):
+    code: str
+    item: str | None
+    threshold: int | None = Field(description="Lowest item answer that raises the alert")
+    levels: list[str]
+    in_words: str
+    must_act: str
+    source: str
+
+
+class RemissionOut(Schema):
+    operator: str
+    value: int
+    in_words: str
+    source: str
+
+
+class ResponseRuleOut(Schema):
+    reduction_percent: int
+    in_words: str
+    source: str
+
+
+class LoincOut(Schema):
+    panel: str | None
+    total: str | None
+
+
+class InstrumentOut(Schema):
+    code: str
+    name: str
+    version: str
+    completed_by: str
+    item_text_ships: bool
+    instructions: str | None
+    items: list[ItemOut]
+    scoring: ScoringOut
+    bands: list[BandOut]
+    bands_source: str
+    safety_items: list[SafetyItemOut]
+    remission: RemissionOut | None
+    response: ResponseRuleOut | None
+    loinc: LoincOut
+    source: str
+    licence: str
+    notes: list[str]

@@ -17,6 +17,11 @@ urlpatterns = [
         views.response_detail,
         name="response",
     ),
+    path(
+        "patients/<uuid:patient_id>/measures/responses/<uuid:response_id>/confirm-referral/",
+        views.confirm_referral,
+        name="confirm_referral",
+    ),
     path("patients/<uuid:patient_id>/measures/send/", views.send_link, name="send"),
     path("patients/<uuid:patient_id>/measures/schedules/", views.add_schedule, name="schedule_add"),
     path("measures/schedules/<uuid:schedule_id>/stop/", views.stop_schedule, name="schedule_stop"),

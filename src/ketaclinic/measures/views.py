@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ketaclinic.core import ui
-from ketaclinic.core.errors import Forbidden, InvalidInput
+from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.core.permissions import can
 from ketaclinic.core.views import clinic_view, run_service
 
@@ -41,10 +41,13 @@ def _instrument_summaries(rows, markers, tz) -> list[dict]:
                     value=r.total,
                     alert=bool(r.alerts),
                     severity=r.severity,
+                    referral=r.response.referral_organisation if r.is_referral else None,
                 )
                 for r in history
             ]
-            svg = trajectory_svg(definition, points, baseline=latest.baseline, markers=markers)
+            # The latest row may be an unconfirmed referral score, which has no baseline.
+            baseline = next((r.baseline for r in history if r.baseline is not None), None)
+            svg = trajectory_svg(definition, points, baseline=baseline, markers=markers)
         summaries.append(
             {"instrument": definition, "latest": latest, "count": len(history), "svg": svg}
         )
@@ -81,6 +84,7 @@ def chart_context(user, patient, *, show_all: bool = False) -> dict:
         "may_ack": can(user, "measure.acknowledge_alert"),
         "may_schedule": can(user, "measure.schedule"),
         "may_configure": can(user, "measure.configure"),
+        "may_confirm": can(user, "measure.confirm_referral"),
     }
 
 
@@ -154,8 +158,32 @@ def response_detail(request, patient_id, response_id):
             "answers": answers,
             "alerts": response.alerts.all(),
             "active_tab": "measures",
+            "may_confirm": can(request.user, "measure.confirm_referral"),
         },
     )
+
+
+@require_POST
+@clinic_view
+def confirm_referral(request, patient_id, response_id):
+    """A clinician confirms a referral's score so that it may serve as a course baseline."""
+    if not can(request.user, "measure.confirm_referral"):
+        raise Forbidden("Your role may not confirm a referral's score.")
+    patient = queries.access_patient_measures(
+        request.user, patient_id, action="measure.confirm_referral"
+    )
+    response = queries.access_response(request.user, patient, response_id)
+    try:
+        services.confirm_referral_score(actor=request.user, response=response)
+    except (InvalidInput, Conflict) as exc:
+        messages.error(request, f"Not confirmed: {exc.message}")
+    else:
+        messages.success(
+            request,
+            f"{response.definition.name} {response.total} from {response.referral_organisation} "
+            "confirmed: it may now serve as a course baseline.",
+        )
+    return redirect("measures:chart", patient_id=patient.id)
 
 
 def _no_store(response):

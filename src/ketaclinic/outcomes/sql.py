@@ -15,6 +15,9 @@ from ketaclinic.outcomes.definitions import AGE_BANDS, BP_ALERT_CODES
 
 SQLITE, POSTGRESQL, DUCKDB = "sqlite", "postgresql", "duckdb"
 COURSE_STATUSES = ("active", "completed", "stopped")
+# measures.models.ResponseSource.REFERRAL (a test keeps the two equal): a score that came with a
+# referral counts for a course only once a clinician confirmed it (referral_confirmed_at).
+REFERRAL_SOURCE = "referral"
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,8 @@ def course_facts(q: Query, f: Filters, d: Definition, t: Tables) -> str:
 
     Cohort: courses of the clinic starting in the date range (and of the protocol). A course's
     scores are the outcome instrument's scores on or after its start date and before the
-    patient's next course starts; the first is the baseline.
+    patient's next course starts; the first is the baseline. A score that came with a referral
+    counts only once a clinician has confirmed it.
     """
     clinic = _where_courses(q, f, "c")
     cohort = _cohort_filters(q, f, "ca", "start_date")
@@ -146,6 +150,7 @@ scored AS (
   FROM cohort co
   JOIN {t.response} r ON r.patient_id = co.patient_id
   WHERE r.instrument = {instrument} AND r.clinic_id = {clinic_r} AND r.total IS NOT NULL
+    AND (r.source <> {_quote(REFERRAL_SOURCE)} OR r.referral_confirmed_at IS NOT NULL)
     AND r.administered_at >= co.start_date
     AND (co.next_start IS NULL OR r.administered_at < co.next_start)
   WINDOW w AS (PARTITION BY co.patient_id, co.id ORDER BY r.administered_at, r.id)

@@ -1,4 +1,5 @@
-"""Writes of the measures app: record scales, raise and acknowledge alerts, links, schedules."""
+"""Writes of the measures app: record scales (and scores from referrals), raise and acknowledge
+alerts, self-report links, schedules, clinic configuration."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import Role, require
 
-from . import rules
-from .instruments import PATIENT, UnknownInstrument, get_instrument
-from .models import (
+from .. import rules
+from ..instruments import PATIENT, UnknownInstrument, get_instrument
+from ..models import (
     AlertStatus,
     Delivery,
     Frequency,
@@ -31,106 +32,40 @@ from .models import (
     ResponseSource,
     SafetyAlert,
 )
-from .queries import configured_instrument, hash_token
+from ..queries import configured_instrument, hash_token
+from .common import (
+    DEFAULT_REQUEST_EXPIRY_HOURS,
+    FUTURE_TOLERANCE,
+    _administered_at,
+    _instrument,
+    _save,
+    _score,
+    request_expiry_hours,
+)
+from .referrals import confirm_referral_score, record_referral_score
+
+__all__ = [
+    "DEFAULT_REQUEST_EXPIRY_HOURS",
+    "FUTURE_TOLERANCE",
+    "LinkUnavailable",
+    "SentRequest",
+    "acknowledge_alert",
+    "confirm_referral_score",
+    "create_schedule",
+    "load_instrument_text",
+    "notify_clinic_of_alerts",
+    "record_measure",
+    "record_referral_score",
+    "request_expiry_hours",
+    "self_report_url",
+    "send_due_requests",
+    "send_measure_request",
+    "stop_schedule",
+    "submit_self_report",
+    "update_instrument_settings",
+]
 
 log = logging.getLogger(__name__)
-
-# The issue's default; a deployment may set MEASURE_REQUEST_EXPIRY_HOURS in its settings.
-DEFAULT_REQUEST_EXPIRY_HOURS = 72
-# Recording a time a few minutes ahead tolerates clock drift between devices.
-FUTURE_TOLERANCE = timedelta(minutes=5)
-
-
-def request_expiry_hours() -> int:
-    return int(getattr(settings, "MEASURE_REQUEST_EXPIRY_HOURS", DEFAULT_REQUEST_EXPIRY_HOURS))
-
-
-def _instrument(code) -> object:
-    try:
-        return get_instrument(str(code))
-    except UnknownInstrument:
-        raise InvalidInput(
-            f"Unknown instrument {code!r}.",
-            fields={"instrument": f"must be one of {', '.join(_codes())}"},
-        ) from None
-
-
-def _codes() -> list[str]:
-    from .instruments import INSTRUMENTS
-
-    return list(INSTRUMENTS)
-
-
-def _score(instrument, answers, prefix="answers"):
-    try:
-        return rules.score(instrument, answers)
-    except rules.InvalidAnswers as exc:
-        fields = {f"{prefix}.{e.item}": e.message for e in exc.errors}
-        raise InvalidInput(
-            f"{instrument.name}: please correct " + "; ".join(str(e) for e in exc.errors) + ".",
-            fields=fields,
-        ) from exc
-
-
-def _administered_at(value: datetime | None, now: datetime, tz) -> datetime:
-    if value is None:
-        return now
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, tz)
-    if value > now + FUTURE_TOLERANCE:
-        raise InvalidInput(
-            "The administration time cannot be in the future.",
-            fields={"administered_at": "cannot be in the future"},
-        )
-    return value
-
-
-def _save(*, patient, scored, instrument, administered_at, source, entered_by, request=None):
-    """Create the response and its alerts (caller holds the transaction)."""
-    response = MeasureResponse.objects.create(
-        clinic_id=patient.clinic_id,
-        patient=patient,
-        instrument=instrument.code,
-        instrument_version=instrument.version,
-        answers=scored.answers,
-        total=scored.total,
-        severity=scored.severity or "",
-        administered_at=administered_at,
-        source=source,
-        entered_by=entered_by,
-        request=request,
-    )
-    record_event(
-        actor=entered_by,
-        action="measure.recorded",
-        obj=response,
-        patient=patient,
-        changes={
-            "instrument": instrument.code,
-            "total": scored.total,
-            "severity": scored.severity,
-            "source": source,
-        },
-    )
-    alerts = []
-    for a in scored.alerts:
-        alert = SafetyAlert.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
-            response=response,
-            code=a.code,
-            message=a.message,
-            must_act=a.must_act,
-        )
-        record_event(
-            actor=entered_by,
-            action="safety_alert.raised",
-            obj=alert,
-            patient=patient,
-            changes={"code": a.code, "must_act": a.must_act},
-        )
-        alerts.append(alert)
-    return response, alerts
 
 
 def record_measure(
@@ -320,7 +255,7 @@ def submit_self_report(*, token: str, answers_by_instrument: dict, now: datetime
     """Save a complete self-report (all instruments of the link) once; then notify on alerts.
 
     Nothing is saved unless every instrument is complete and valid."""
-    from .queries import request_for_token
+    from ..queries import request_for_token
 
     now = now or timezone.now()
     link = request_for_token(token)
@@ -435,7 +370,7 @@ def stop_schedule(*, actor, schedule: MeasurementSchedule) -> MeasurementSchedul
 
 def send_due_requests(*, clinic, now: datetime | None = None) -> list[SentRequest]:
     """Email one link per patient for every due self-report schedule without an open link."""
-    from .queries import schedule_rows
+    from ..queries import schedule_rows
 
     now = now or timezone.now()
     schedules = MeasurementSchedule.objects.filter(clinic=clinic, active=True).select_related(
