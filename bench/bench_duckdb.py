@@ -35,7 +35,8 @@ VIEWS = {
     ),
     "measures_measureresponse": (
         "SELECT r.response AS id, r.patient AS patient_id, p.clinic AS clinic_id, r.instrument,"
-        " r.total, r.administered_at FROM '{d}/measure_responses.parquet' r"
+        " r.total, r.administered_at, r.source, r.referral_confirmed_at"
+        " FROM '{d}/measure_responses.parquet' r"
         " JOIN '{d}/patients.parquet' p ON p.patient = r.patient"
     ),
     "treatments_adverseevent": (

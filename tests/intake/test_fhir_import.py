@@ -16,6 +16,7 @@ from ketaclinic.intake.models import (
     Referral,
     ReferralItem,
 )
+from ketaclinic.measures.models import MeasureResponse
 from ketaclinic.patients.models import Patient
 from ketaclinic.patients.services import register_patient
 
@@ -70,6 +71,23 @@ def test_a_synthea_bundle_creates_the_patient_and_prefilled_trials(api, nurse):
     assert "MedicationRequest/0d2a5b1e-4444-4a5e-9c0e-5a2f3c7e0004" in unmapped
     assert "Encounter/0d2a5b1e-1111-4a5e-9c0e-5a2f3c7e0001" in unmapped
     assert AuditEvent.objects.get(action="intake.fhir_imported").patient == patient
+
+
+def test_the_referrals_phq9_total_is_on_the_trajectory_as_a_score_from_referral(api, nurse):
+    # when a nurse imports a referral that carries a PHQ-9 total
+    response = post_bundle(api(nurse), bundle("ehr_referral.json"))
+    assert response.status_code == 201, response.content
+    patient = Patient.objects.get(pk=response.json()["patient_id"])
+
+    # then the total is on the patient's measures, marked as coming from the referral
+    item = ReferralItem.objects.get(patient=patient, kind="observation")
+    score = MeasureResponse.objects.get(patient=patient)
+    assert (score.instrument, score.source, score.total) == ("phq9", "referral", int(item.value))
+    assert score.referral_organisation
+    assert score.referral_confirmed_at is None
+    # and importing the same referral again adds no second score
+    post_bundle(api(nurse), bundle("ehr_referral.json"))
+    assert MeasureResponse.objects.filter(patient=patient).count() == 1
 
 
 def test_the_imported_trial_shows_as_needing_review_and_does_not_count(api, nurse, prescriber):

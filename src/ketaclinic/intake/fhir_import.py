@@ -9,6 +9,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import DomainError, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.measures.services import record_referral_score
 from ketaclinic.patients.models import Patient, Sex
 from ketaclinic.patients.services import register_patient
 
@@ -104,6 +105,9 @@ def _register(actor, data: PatientData) -> Patient:
     )
 
 
+UNNAMED_ORGANISATION = "Referring organisation not named in the referral"
+
+
 def import_fhir_bundle(*, actor, raw) -> dict:
     """Create or match the patient and prefill intake from a referral Bundle, all or nothing.
 
@@ -183,6 +187,18 @@ def import_fhir_bundle(*, actor, raw) -> dict:
                 _flag_ketamine_allergy(actor, patient, item.display, unmapped)
             if item.key in known_items:
                 continue
+            if item.kind == "observation" and item.value is not None:
+                # The referral's PHQ-9 total goes on the trajectory as a score "from referral",
+                # never a course baseline until a clinician confirms it.
+                record_referral_score(
+                    actor=actor,
+                    patient=patient,
+                    instrument="phq9",
+                    total=int(item.value),
+                    observed_on=item.recorded_on or queries.clinic_today(patient.clinic),
+                    organisation=data.organisation or UNNAMED_ORGANISATION,
+                    referral_ref=item.key[:100],
+                )
             ReferralItem.objects.create(
                 clinic_id=patient.clinic_id,
                 patient=patient,

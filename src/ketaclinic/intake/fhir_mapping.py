@@ -116,6 +116,8 @@ class ReferralData:
     trials: list[ImportedTrial] = field(default_factory=list)
     items: list[ImportedItem] = field(default_factory=list)
     unmapped: list[dict[str, str]] = field(default_factory=list)
+    # The referring organisation's name (the Bundle's first named Organization), if given.
+    organisation: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,6 +529,10 @@ def parse_bundle(
         key = _key(entry, resource)
         reason = ""
         if rtype in ("Patient", "Medication"):
+            continue
+        if rtype == "Organization":
+            if not result.organisation and resource.name:
+                result.organisation = str(resource.name)[:200]
             continue
         if rtype in ("MedicationStatement", "MedicationRequest"):
             trial, reason = _medication_trial(resource, key, medications, table)

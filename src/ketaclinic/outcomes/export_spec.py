@@ -175,8 +175,9 @@ TABLES = (
             keep("total", "Total score", "int"),
             keep("severity", "Severity band or risk level"),
             keep("answers", "Item scores as JSON {item: score}", "json"),
-            keep("source", "staff or self_report"),
+            keep("source", "staff, self_report or referral"),
             shifted("administered_at", "When completed"),
+            shifted("referral_confirmed_at", "When a clinician confirmed a score from a referral"),
         ),
     ),
     TableSpec(
