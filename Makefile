@@ -53,6 +53,7 @@ format: install
 migrations-check: install
 	$(BIN)/ketaclinic makemigrations --check --dry-run
 	$(BIN)/ketaclinic permissions_doc --check
+	$(BIN)/ketaclinic audit_doc --check
 
 bench: install
 	$(BIN)/python bench/run.py

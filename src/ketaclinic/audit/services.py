@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ketaclinic.core import context
 
+from . import codes
 from .models import AuditEvent
 
 
@@ -31,7 +32,11 @@ def record_event(
     patient=None,
     changes: dict | None = None,
 ) -> AuditEvent:
-    """Append one audit event. `actor` None means the system (a command or task)."""
+    """Append one audit event. `actor` None means the system (a command or task).
+
+    `action` is a code of the registry in codes.py; an undefined code is refused.
+    """
+    codes.check(action)
     ctx = context.current()
     if actor is not None:
         label = actor.username
