@@ -1,8 +1,11 @@
-"""Pure rules of the simulator: a dose plan checked against a model, the model built for one
-patient, and the prediction a clinician reads. No ORM, no request."""
+"""Pure rules of the simulator: plan checks, the model built for a patient, the prediction.
+
+No ORM, no request: plain values in, plain values out.
+"""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -138,7 +141,7 @@ def check_plan(model: PKModel, doses: list[Dose], until_min: float, step_min: fl
             if d.route == "iv" and d.start_min is not None and (d.duration_min or 0) > 0
         ),
     )
-    for (start_a, end_a, a), (start_b, _, b) in zip(infusions, infusions[1:], strict=False):
+    for (start_a, end_a, a), (start_b, _, b) in itertools.pairwise(infusions):
         if start_b < end_a:
             problems[f"doses.{b}.start_min"] = (
                 f"Overlaps the infusion doses.{a} ({start_a:g} to {end_a:g} min); "
@@ -170,7 +173,7 @@ def warnings_for(model: PKModel, patient: Patient, doses: list[Dose]) -> list[st
                 "change esketamine exposure; the prediction uses the typical non-Asian values."
             )
         times = sorted(d.time_min for d in doses if d.route == "intranasal")
-        for earlier, later in zip(times, times[1:], strict=False):
+        for earlier, later in itertools.pairwise(times):
             if later - earlier < LABEL_MINUTES_BETWEEN_DEVICES:
                 found.append(
                     f"Devices at {earlier:g} and {later:g} min are less than "
