@@ -4,6 +4,8 @@ hand from the published parameters and integrated with scipy's solve_ivp at tigh
 Nothing here uses the simulator's matrices or its eigen-decomposition.
 """
 
+import itertools
+
 import numpy as np
 from scipy.integrate import solve_ivp
 
@@ -18,7 +20,7 @@ def _integrate(rhs, size, boluses, rate_changes, times):
     wanted = np.asarray(times, dtype=float)
     out = np.zeros((size, wanted.size))
     x = np.zeros(size)
-    for start, end in zip(events, events[1:], strict=False):
+    for start, end in itertools.pairwise(events):
         for state, amount in boluses.get(start, ()):
             x[state] += amount
         inside = wanted[(wanted >= start) & (wanted <= end)]
