@@ -10,6 +10,7 @@ balance is computed, not assumed. See docs/pharmacokinetics.md for the equations
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,6 +89,7 @@ class LinearSystem:
             self.zero_modes = np.abs(self.eigenvalues) < _ZERO
             safe = np.where(self.zero_modes, 1.0, self.eigenvalues)
             self.inverse_eigenvalues = np.where(self.zero_modes, 0.0, 1.0 / safe)
+            self.zero_index = np.flatnonzero(self.zero_modes)
 
     def with_volume(self, volume_l: float) -> LinearSystem:
         """The same system for another central volume (weight-scaled models share A)."""
@@ -109,13 +111,72 @@ class Trajectory:
         return self.values[self.rows.index(state)]
 
 
+def _even_grid(system: LinearSystem, times: np.ndarray):
+    """(table, first time, step) when `times` is evenly spaced, else None.
+
+    table[:, k] = exp(lambda * k * step). On an even grid every dose's exponentials are this
+    table shifted to the dose and scaled by exp(lambda * offset), so a dose costs a few
+    multiplications instead of exponentials over the grid. A few grids are kept per system.
+    """
+    key = times.tobytes()
+    cache = system.__dict__.setdefault("_grids", {})
+    if key not in cache:
+        steps = np.diff(times)
+        even = times.size > 1 and np.allclose(steps, steps[0], rtol=1e-12, atol=1e-12)
+        cache[key] = (
+            (
+                np.exp(np.multiply.outer(system.eigenvalues, times - times[0])),
+                float(times[0]),
+                float(steps[0]),
+            )
+            if even
+            else None
+        )
+        if len(cache) > 8:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+def _add_even(system, modes, item: Input, times, grid) -> None:
+    """Add one input's modal response on an even grid (see _even_grid)."""
+    table, origin, step = grid
+    size = times.size
+    lam = system.eigenvalues
+    first = max(0, math.ceil((item.start_min - origin) / step - 1e-9))
+    if first >= size:
+        return
+    scale = np.exp(lam * (times[first] - item.start_min))
+    coefficients = system.inverse[:, item.state]
+    if item.duration_min == 0:
+        modes[:, first:] += (coefficients * (item.mg * scale))[:, None] * table[:, : size - first]
+        return
+    # Constant rate r from s to e: r * (F(t - s) - F(t - e)), F(u) = (exp(lambda u) - 1) / lambda
+    # for u >= 0 and 0 before; the -1/lambda terms cancel once the input has ended.
+    weighted = coefficients * (item.mg / item.duration_min) * system.inverse_eigenvalues
+    end = item.start_min + item.duration_min
+    ended = min(size, max(first, math.ceil((end - origin) / step - 1e-9)))
+    modes[:, first:] += (weighted * scale)[:, None] * table[:, : size - first]
+    modes[:, first:ended] -= weighted[:, None]
+    if ended < size:
+        late = weighted * np.exp(lam * (times[ended] - end))
+        modes[:, ended:] -= late[:, None] * table[:, : size - ended]
+    zero = system.zero_index
+    if zero.size:
+        given = np.clip(times[first:] - item.start_min, 0.0, item.duration_min)
+        rate = item.mg / item.duration_min
+        modes[zero, first:] += np.multiply.outer(coefficients[zero] * rate, given)
+
+
 def _modal(system: LinearSystem, inputs: list[Input], times: np.ndarray, rows) -> np.ndarray:
     lam, zero, inverse_lam = system.eigenvalues, system.zero_modes, system.inverse_eigenvalues
     modes = np.zeros((lam.size, times.size))
+    grid = _even_grid(system, times)
     for item in inputs:
+        if grid is not None:
+            _add_even(system, modes, item, times, grid)
+            continue
         first = int(np.searchsorted(times, item.start_min))
         elapsed = times[first:] - item.start_min
-        coefficients = system.inverse[:, item.state]
         if item.duration_min == 0:
             shape = np.exp(np.multiply.outer(lam, elapsed))
             rate = item.mg
@@ -128,7 +189,7 @@ def _modal(system: LinearSystem, inputs: list[Input], times: np.ndarray, rows) -
             shape *= inverse_lam[:, None]
             shape[zero] = elapsed - after_end
             rate = item.mg / item.duration_min
-        modes[:, first:] += (coefficients * rate)[:, None] * shape
+        modes[:, first:] += (system.inverse[:, item.state] * rate)[:, None] * shape
     return system.vectors[list(rows)] @ modes
 
 
