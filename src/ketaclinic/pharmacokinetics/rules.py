@@ -268,7 +268,7 @@ def _hepatoportal_nasal(model: PKModel, age_years: float, ancestry: str | None) 
     )
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _system(code: str, age_years: float, ancestry: str | None) -> LinearSystem:
     model = MODELS[code]
     if model.structure == "mammillary":

@@ -11,6 +11,7 @@ balance is computed, not assumed. See docs/pharmacokinetics.md for the equations
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,6 +77,9 @@ class LinearSystem:
         self.eliminated = eliminated
         self.mass = tuple(mass)
         self.effect = effect
+        # Exponential tables per even time grid; shared with with_volume() copies.
+        self.grids: dict[bytes, tuple | None] = {}
+        self.grids_lock = threading.Lock()
         self._decompose()
 
     def _decompose(self) -> None:
@@ -116,25 +120,28 @@ def _even_grid(system: LinearSystem, times: np.ndarray):
 
     table[:, k] = exp(lambda * k * step). On an even grid every dose's exponentials are this
     table shifted to the dose and scaled by exp(lambda * offset), so a dose costs a few
-    multiplications instead of exponentials over the grid. A few grids are kept per system.
+    multiplications instead of exponentials over the grid. Four grids are kept per system.
     """
     key = times.tobytes()
-    cache = system.__dict__.setdefault("_grids", {})
-    if key not in cache:
-        steps = np.diff(times)
-        even = times.size > 1 and np.allclose(steps, steps[0], rtol=1e-12, atol=1e-12)
-        cache[key] = (
-            (
-                np.exp(np.multiply.outer(system.eigenvalues, times - times[0])),
-                float(times[0]),
-                float(steps[0]),
-            )
-            if even
-            else None
+    found = system.grids.get(key, False)
+    if found is not False:
+        return found
+    steps = np.diff(times)
+    even = times.size > 1 and np.allclose(steps, steps[0], rtol=1e-12, atol=1e-12)
+    grid = (
+        (
+            np.exp(np.multiply.outer(system.eigenvalues, times - times[0])),
+            float(times[0]),
+            float(steps[0]),
         )
-        if len(cache) > 8:
-            cache.pop(next(iter(cache)))
-    return cache[key]
+        if even
+        else None
+    )
+    with system.grids_lock:
+        if len(system.grids) >= 4:
+            system.grids.pop(next(iter(system.grids)))
+        system.grids[key] = grid
+    return grid
 
 
 def _add_even(system, modes, item: Input, times, grid) -> None:
