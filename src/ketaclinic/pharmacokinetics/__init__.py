@@ -1,0 +1,1 @@
+"""Pharmacokinetic simulator: published ketamine and esketamine models, decision support only."""
