@@ -102,7 +102,7 @@ def test_the_session_page_walks_a_nurse_through_check_in_and_vitals(
 
     # a refused step shows why, and nothing changes
     answer = client.post(f"{base}/start-dose/", {}, follow=True)
-    assert "Cannot start the dose" in answer.content.decode()
+    assert "The dose cannot start: the pre-checks are not done" in answer.content.decode()
     assert TreatmentSession.objects.get(pk=session.id).status == "checked_in"
 
 

@@ -271,6 +271,16 @@ def start_dose(*, actor, session, at: datetime.datetime | None = None) -> Treatm
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
+        if row.status == c.CHECKED_IN:
+            # Name what the pre-checks still miss (e.g. prescriber_on_site), not only the status.
+            open_issues, _ = pre_check_issues(state_of_row(row, now))
+            if open_issues:
+                raise Conflict(
+                    "The dose cannot start: the pre-checks are not done: "
+                    + "; ".join(i.message for i in open_issues),
+                    fields=issues_fields(open_issues),
+                    code="dose_blocked",
+                )
         require_status(row, c.PRE_CHECKS_DONE, doing="start the dose")
         state = state_of_row(row, now)
         issues, reasons = pre_check_issues(state)
