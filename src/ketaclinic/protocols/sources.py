@@ -60,7 +60,6 @@ ALDRETE = (
 )
 MOAAS = "MOAA/S (Chernik et al., J Clin Psychopharmacol 1990), 5 = responds readily to name"
 CLINIC_DEFINED = "clinic-defined: no primary source gives a value (clinic must configure)"
-PLANNING = "ketaclinic planning default, not a clinical fact (clinic-configurable)"
 CLINIC_MAXIMUM = (
     "the absolute mg per session is the clinic's choice, not a clinical fact "
     "(clinic-configurable); the per-kg maximum always applies"
