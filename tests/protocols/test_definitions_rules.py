@@ -244,6 +244,11 @@ def test_configuring_a_placeholder_needs_dose_values_and_a_schedule():
         ),
         ("iv_ketamine", {"dose": {"dosing_weight": "lean"}}, "dose.dosing_weight must be one of"),
         ("iv_ketamine", {"jurisdiction": "UK-MHRA"}, "jurisdiction must be one of US-FDA, EU-EMA"),
+        (
+            "iv_ketamine",
+            {"dose": {"syringe_step_ml": "0.005"}},
+            "dose.syringe_step_ml must be a multiple of 0.01 mL",
+        ),
     ],
 )
 def test_a_clinic_copy_may_narrow_the_label_but_never_widen_it(code, changes, problem):

@@ -364,7 +364,7 @@ def calculate_infusion(
         ideal_body_weight_kg=weight.ideal_body_weight_kg,
         height_cm=weight.height_cm,
         concentration_mg_per_ml=concentration,
-        draw_volume_ml=draw.quantize(VOLUME_STEP_ML) if step >= VOLUME_STEP_ML else draw,
+        draw_volume_ml=draw.quantize(VOLUME_STEP_ML),
         bag_volume_ml=Decimal(bag_volume_ml),
         infusion_volume_ml=volume,
         duration_min=minutes,

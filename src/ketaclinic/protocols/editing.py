@@ -130,6 +130,13 @@ def _label_problems(definition: ProtocolDefinition) -> list[str]:
         problems.append(f"dose.dosing_weight must be one of {_listed(DOSING_WEIGHTS)}")
     if dose.syringe_step_ml <= 0 or dose.pump_rate_step_ml_per_h <= 0:
         problems.append("dose.syringe_step_ml and dose.pump_rate_step_ml_per_h must be positive")
+    elif dose.syringe_step_ml % Decimal("0.01") or dose.pump_rate_step_ml_per_h % Decimal("0.1"):
+        # Orders record volumes to 0.01 mL and rates to 0.1 mL/h: a finer step would be
+        # rounded when saved, possibly up.
+        problems.append(
+            "dose.syringe_step_ml must be a multiple of 0.01 mL and dose.pump_rate_step_ml_per_h "
+            "a multiple of 0.1 mL/h"
+        )
     if definition.drug == KETAMINE and dose.basis == MG_PER_KG and definition.configured:
         strengths = _listed(KETAMINE_STRENGTHS_MG_PER_ML)
         if not dose.concentrations_mg_per_ml:
