@@ -29,6 +29,10 @@ def test_a_whole_esketamine_session_on_a_tablet(
 ):
     # given an eligible, consented patient whose esketamine course has a session today
     clinic_at_midday(clinic)
+    clinic.phone = "(555) 010-0100"
+    clinic.save()
+    nurse.email = "sam.jones@example.org"
+    nurse.save()
     patient.clinic.refresh_from_db()
     session = first_session(course_today(prescriber, nurse, patient, "esketamine_trd"))
     t = lambda minutes: clock(minutes, clinic)  # noqa: E731
@@ -52,6 +56,8 @@ def test_a_whole_esketamine_session_on_a_tablet(
     pre.get_by_label("Last liquids at").fill(t(190))
     pre.get_by_label("Escort / ride home confirmed").check()
     pre.get_by_label("Escort name").fill("Sam Rivera")
+    pre.get_by_label("A prescriber is on site during administration and monitoring").check()
+    pre.get_by_label("Patient enrolled in the SPRAVATO REMS (confirmed)").select_option("yes")
     pre.get_by_label("Concomitant medications reviewed").check()
     pre.get_by_label("Pre-session measures done").check()
     pre.get_by_label("Pregnancy test").select_option("not_applicable")
@@ -72,6 +78,7 @@ def test_a_whole_esketamine_session_on_a_tablet(
     doctor.goto(f"/treatments/sessions/{session.id}/")
     order = doctor.locator("#order")
     expect(order.get_by_label("Dose (mg)")).to_have_value("56.0")
+    expect(order.locator("#order-maximum")).to_contain_text("84 mg per session")
     order.get_by_role("button", name="Sign order").click()
     expect(doctor.get_by_text("Order signed.")).to_be_visible()
 
@@ -161,6 +168,7 @@ def test_a_whole_esketamine_session_on_a_tablet(
     # discharge with the escort present
     discharge = page.locator("#discharge")
     discharge.get_by_label("Escort present").check()
+    discharge.get_by_label("Pulse oximetry monitored during observation").select_option("yes")
     discharge.get_by_role("button", name="Discharge").click()
     expect(page.get_by_text("Discharged.")).to_be_visible()
     assert TreatmentSession.objects.get(pk=session.id).status == "discharged"
@@ -176,3 +184,4 @@ def test_a_whole_esketamine_session_on_a_tablet(
     assert "Jordan Rivera" in text
     assert "ESK-2231" in text
     assert "182/96" in text
+    assert "Pulse oximetry monitored during the observation period" in " ".join(text.split())

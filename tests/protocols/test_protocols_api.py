@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 MONDAY = dt.date(2030, 3, 4)
 
 
-def test_the_clinic_sees_the_five_protocols_with_their_sources(api, nurse):
+def test_the_clinic_sees_the_built_in_protocols_with_their_sources(api, nurse):
     # when a nurse lists the protocols
     answer = api(nurse).get("/protocols")
 
@@ -25,10 +25,15 @@ def test_the_clinic_sees_the_five_protocols_with_their_sources(api, nurse):
         "iv_ketamine",
         "esketamine_trd",
         "esketamine_mdsi",
+        "esketamine_trd_eu",
         "im_ketamine",
         "oral_ketamine",
     }
+    assert {code: row["jurisdiction"] for code, row in rows.items()}["esketamine_trd_eu"] == (
+        "EU-EMA"
+    )
     esk = rows["esketamine_trd"]
+    assert esk["jurisdiction"] == "US-FDA"
     assert (esk["drug"], esk["consent_type"]) == ("esketamine", "esketamine_rems")
     assert esk["definition"]["observation"]["minimum_min"] == 120
     assert "DailyMed" in esk["definition"]["observation"]["source"]
@@ -95,7 +100,7 @@ def test_an_unknown_protocol_is_not_found(api, prescriber):
     assert answer.status_code == 404
 
 
-def test_the_issue_example_dose_calculation_is_exact(api, nurse):
+def test_an_80_kg_dose_calculation_is_exact_and_says_how_it_rounded(api, nurse):
     answer = api(nurse).post(
         "/dose-calculations",
         {
@@ -108,9 +113,16 @@ def test_the_issue_example_dose_calculation_is_exact(api, nurse):
 
     assert answer.status_code == 200
     body = answer.json()
-    assert (body["dose_mg"], body["capped"], body["draw_volume_ml"]) == ("40.0", False, "4.00")
+    assert (body["dose_mg"], body["calculated_dose_mg"], body["draw_volume_ml"]) == (
+        "40.0",
+        "40.0",
+        "4.00",
+    )
     assert (body["infusion_volume_ml"], body["rate_ml_per_h"]) == ("104.00", "156.0")
-    assert "rounded down" in body["rounding"]
+    assert "rounded DOWN to the syringe step (0.01 mL)" in body["rounding"]
+    assert body["max_dose_mg"] == "80.0"  # the ceiling: 80 kg x the 1.0 mg/kg maximum
+    assert body["max_dose_note"].startswith("no clinic maximum set")
+    assert (body["dosing_weight_basis"], body["dosing_weight_kg"]) == ("actual", "80")
 
 
 def test_an_esketamine_dose_calculation_answers_the_devices(api, nurse):
@@ -137,32 +149,35 @@ def test_a_dose_outside_the_protocol_limits_is_422_naming_the_fields(api, nurse)
     assert set(answer.json()["fields"]) == {"dose_mg_per_kg", "duration_min"}
 
 
-def test_a_clinic_version_with_a_maximum_caps_the_calculation(api, prescriber, nurse):
-    # given the clinic set a 50 mg ceiling on IV ketamine (a new version)
+def test_a_clinic_version_with_a_maximum_refuses_a_dose_above_it(api, prescriber, nurse):
+    # given the clinic set a 50 mg maximum on IV ketamine (a new version)
     answer = api(prescriber).post(
         "/protocols/iv_ketamine/versions",
-        {"changes": {"dose": {"max_dose_mg": "50"}}, "note": "Dosing weight cap agreed by MD."},
+        {"changes": {"dose": {"max_dose_mg": "50"}}, "note": "Maximum agreed by the MDs."},
     )
     assert answer.status_code == 201
     assert answer.json()["version"] == 2
 
-    # when a 120 kg patient is calculated at 0.5 mg/kg (60 mg)
-    calc = (
-        api(nurse)
-        .post(
+    # when a 120 kg patient is calculated at 0.5 mg/kg (60 mg), and a 90 kg one (45 mg)
+    def calc(weight):
+        return api(nurse).post(
             "/dose-calculations",
             {
                 "protocol": "iv_ketamine",
-                "weight_kg": 120,
+                "weight_kg": weight,
                 "concentration_mg_per_ml": 10,
                 "bag_volume_ml": 100,
             },
         )
-        .json()
-    )
 
-    # then the dose is capped at 50 mg and flagged
-    assert (calc["dose_mg"], calc["capped"], calc["max_dose_mg"]) == ("50", True, "50")
+    above, within = calc(120), calc(90)
+
+    # then 60 mg is refused naming the mg/kg and the clinic's maximum; 45 mg is calculated
+    assert above.status_code == 422
+    assert "above the clinic's maximum of 50 mg" in above.json()["fields"]["dose_mg_per_kg"]
+    assert within.status_code == 200
+    assert (within.json()["dose_mg"], within.json()["clinic_max_dose_mg"]) == ("45.0", "50")
+    assert "the clinic's choice" in within.json()["max_dose_note"]
 
 
 def test_an_unsafe_clinic_change_is_refused(api, prescriber):

@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -59,12 +60,45 @@ def test_sessions_are_numbered_in_date_order():
     assert [s.date for s in plan.sessions] == sorted(s.date for s in plan.sessions)
 
 
-def test_patients_aged_65_or_more_start_esketamine_at_28_mg():
-    # given a patient of 70 (some labels start at 28 mg: a verify-marked, configurable value)
-    plan = plan_course(PROTOCOLS["esketamine_trd"], MONDAY, age_years=70)
+@pytest.mark.parametrize("age", [40, 65, 70, 90])
+def test_on_the_us_label_every_adult_starts_esketamine_at_56_mg(age):
+    # given the US protocol (the US label has no 28 mg dose) and a patient of any age
+    plan = plan_course(PROTOCOLS["esketamine_trd"], MONDAY, age_years=age)
 
-    assert plan.sessions[0].planned_dose_mg == Decimal("28")
+    assert plan.sessions[0].planned_dose_mg == Decimal("56")
     assert plan.sessions[1].planned_dose_mg == Decimal("56")
+
+
+@pytest.mark.parametrize(("age", "day_one"), [(64, "56"), (65, "28"), (80, "28")])
+def test_on_the_eu_smpc_patients_65_and_over_start_at_28_mg(age, day_one):
+    plan = plan_course(PROTOCOLS["esketamine_trd_eu"], MONDAY, age_years=age)
+
+    assert plan.sessions[0].planned_dose_mg == Decimal(day_one)
+    assert plan.sessions[1].planned_dose_mg == Decimal("56")
+
+
+def test_an_iv_plan_shows_no_mg_above_the_clinic_maximum_and_says_why():
+    protocol = replace(
+        PROTOCOLS["iv_ketamine"],
+        dose=replace(PROTOCOLS["iv_ketamine"].dose, max_dose_mg=Decimal("50")),
+    )
+
+    plan = plan_course(protocol, MONDAY, weight_kg=Decimal("120"))
+
+    assert all(s.planned_dose_mg is None for s in plan.sessions)
+    assert all(s.planned_dose_mg_per_kg == Decimal("0.5") for s in plan.sessions)
+    assert any("above the clinic's maximum of 50 mg" in w for w in plan.warnings)
+
+
+def test_an_iv_plan_on_ideal_body_weight_leaves_the_mg_to_the_order():
+    protocol = replace(
+        PROTOCOLS["iv_ketamine"], dose=replace(PROTOCOLS["iv_ketamine"].dose, dosing_weight="ideal")
+    )
+
+    plan = plan_course(protocol, MONDAY, weight_kg=Decimal("120"))
+
+    assert plan.sessions[0].planned_dose_mg is None
+    assert plan.sessions[0].planned_dose_mg_per_kg == Decimal("0.5")
 
 
 def test_the_maintenance_horizon_can_be_chosen_for_cost_estimates():

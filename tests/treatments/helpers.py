@@ -71,11 +71,14 @@ def pre_checked(session, nurse, vitals=None, minutes_ago=0, **answers):
     """Checked in and pre-checked; with minutes_ago, charted that long ago (plus 20 min)."""
     checked_in(session, nurse, at=ago(minutes_ago + 20) if minutes_ago else None)
     vitals = (vitals or PRE_DOSE) | ({"measured_at": ago(minutes_ago + 10)} if minutes_ago else {})
+    rems = session.protocol_version.definition.get("rems_form_required", False)
     data = {
         "last_food_at": ago(180),
         "last_liquid_at": ago(60),
         "escort_confirmed": True,
         "escort_name": "Pat Escort",
+        "prescriber_on_site": True,
+        **({"rems_patient_enrolled": True} if rems else {}),
         "medications_reviewed": True,
         "medication_classes": [],
         "measures_done": True,

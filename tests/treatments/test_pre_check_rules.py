@@ -23,6 +23,7 @@ ALL_DONE = PreCheckFacts(
     last_food_at=NOW - datetime.timedelta(hours=3),
     last_liquid_at=NOW - datetime.timedelta(minutes=45),
     escort_confirmed=True,
+    prescriber_on_site=True,
     medications_reviewed=True,
     measures_done=True,
     pregnancy_test="not_applicable",
@@ -56,6 +57,7 @@ def test_intake_blockers_are_listed_word_for_word():
         ({"last_liquid_at": NOW - datetime.timedelta(minutes=29)}, "fasting_liquids"),
         ({"nasal_products_at": NOW - datetime.timedelta(minutes=59)}, "nasal_products"),
         ({"escort_confirmed": False}, "escort"),
+        ({"prescriber_on_site": False}, "prescriber_on_site"),
         ({"medications_reviewed": False}, "medications"),
         ({"measures_done": False}, "measures"),
         ({"pregnancy_test": ""}, "pregnancy_test"),
@@ -75,6 +77,31 @@ def test_esketamine_fasting_is_2_hours_for_food_and_30_minutes_for_liquids():
     )
 
     assert codes(ESK, facts) == []
+
+
+def test_without_a_prescriber_on_site_esketamine_is_blocked_citing_the_rems():
+    issues = evaluate_pre_checks(ESK, replace(ALL_DONE, prescriber_on_site=False))
+
+    assert [i.code for i in issues] == ["prescriber_on_site"]
+    assert "prescriber is on site" in issues[0].message
+    assert "Spravato REMS (FDA REMS id 386)" in issues[0].message
+
+
+def test_iv_ketamine_does_not_ask_for_a_prescriber_on_site():
+    assert codes(IV, replace(ALL_DONE, prescriber_on_site=False)) == []
+
+
+def test_pre_check_and_decision_messages_cite_no_internal_document():
+    facts = replace(
+        ALL_DONE,
+        last_food_at=None,
+        prescriber_on_site=False,
+        pre_dose_vitals=Vitals(systolic=150, diastolic=95),
+    )
+    for protocol in (ESK, IV):
+        for issue in evaluate_pre_checks(protocol, facts) + decision_reasons(protocol, facts):
+            assert "clinical.md" not in issue.message
+            assert "issue " not in issue.message.lower()
 
 
 def test_iv_ketamine_has_no_fasting_rule_unless_the_clinic_sets_one():

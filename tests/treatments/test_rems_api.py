@@ -17,27 +17,33 @@ CALM = {"heart_rate": 76, "spo2": 97, "resp_rate": 14}
 ALDRETE = dict.fromkeys(
     ["activity", "respiration", "circulation", "consciousness", "oxygen_saturation"], 2
 )
+# Every field of the current outpatient form (REMS modification of 31 Dec 2024).
 REFERENCE_FIELDS = {
     "patient_name",
     "date_of_birth",
     "sex",
+    "first_treatment",
+    "patient_enrolled_in_rems",
     "benzodiazepines",
     "sedative_hypnotics",
     "psychostimulants",
     "maois",
     "opioids",
     "monitoring_provider",
+    "monitoring_provider_telephone",
+    "monitoring_provider_email",
     "healthcare_setting",
     "treatment_date",
     "dose",
     "lot_number",
     "total_monitoring_minutes",
-    "ready_to_leave_at",
+    "ready_to_leave_minutes",
     "vitals_acceptable_before",
     "vitals_acceptable_at_completion",
     "bp_pre_dose",
     "bp_40_min",
     "bp_completion",
+    "pulse_oximetry_monitored",
     "sedation",
     "sedation_resolved_at",
     "dissociation",
@@ -48,8 +54,11 @@ REFERENCE_FIELDS = {
 
 
 @pytest.fixture
-def completed(api, prescriber, nurse, patient):
+def completed(api, clinic, prescriber, nurse, patient):
     """An esketamine session dosed 135 min ago, sedated for a while, discharged now."""
+    clinic.phone, nurse.email = "(555) 010-0100", "sam.jones@example.org"
+    clinic.save()
+    nurse.save()
     course = course_today(prescriber, nurse, patient, "esketamine_trd")
     session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=135)
     n = api(nurse)
@@ -91,6 +100,15 @@ def test_the_form_of_a_completed_session_has_every_reference_field_filled(api, n
     assert values["dose"] == "56 mg"
     assert values["lot_number"] == "LOT-1"
     assert values["monitoring_provider"] == "Sam Jones, RN"
+    assert values["monitoring_provider_telephone"] == "(555) 010-0100"
+    assert values["monitoring_provider_email"] == "sam.jones@example.org"
+    # the first esketamine dose on record, enrollment confirmed at the pre-checks
+    assert (values["first_treatment"], values["patient_enrolled_in_rems"]) == ("yes", "yes")
+    # ready to leave when every other criterion held: minutes from the first device
+    ready = completed.ready_to_leave_at - completed.dose_started_at
+    assert values["ready_to_leave_minutes"] == str(int(ready.total_seconds() // 60))
+    # SpO2 was charted after the dose, and no respiratory depression occurred
+    assert values["pulse_oximetry_monitored"] == "yes"
     assert values["opioids"] == "no"
     assert values["bp_pre_dose"] == "128/80"
     assert values["bp_40_min"] == "150/90"
@@ -107,10 +125,25 @@ def test_the_form_is_printable_as_a_pdf(api, web, nurse, completed):
 
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/pdf"
-    text = PdfReader(io.BytesIO(answer.content)).pages[0].extract_text()
+    reader = PdfReader(io.BytesIO(answer.content))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     assert "REMS Patient Monitoring Form" in text
     assert "Jordan Rivera" in text
     assert "150/90" in text
+    # every field of the current form, labelled as the form asks it
+    for label in (
+        "First treatment?",
+        "Patient enrolled in the SPRAVATO REMS?",
+        "Telephone (555) 010-0100",
+        "Email sam.jones@example.org",
+        "minutes from the start of administration",
+        "Respiratory status",
+        "Pulse oximetry monitored during the observation period",
+        "Respiratory depression: resolution time",
+        "REMS modification of 31 Dec 2024",
+    ):
+        assert label in text, label
+    assert "clinical.md" not in text
     page = web(nurse).get(f"/treatments/sessions/{completed.id}/rems.pdf")
     assert page["Content-Type"] == "application/pdf"
 
@@ -155,6 +188,39 @@ def test_an_open_session_cannot_be_submitted(api, prescriber, nurse, patient):
 
     assert answer.status_code == 409
     assert answer.json()["code"] == "session_open"
+
+
+def test_a_nurse_records_that_pulse_oximetry_was_not_monitored_at_discharge(
+    api, prescriber, nurse, patient
+):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=125)
+    n = api(nurse)
+    n.post(f"/sessions/{session.id}/scales", {"scale": "moaas", "score": 5})
+    n.post(f"/sessions/{session.id}/scales", {"scale": "aldrete", "items": ALDRETE})
+    n.post(f"/sessions/{session.id}/vitals", CALM | {"systolic": 130, "diastolic": 80})
+
+    answer = n.post(
+        f"/sessions/{session.id}/discharge",
+        {"escort_present": True, "pulse_oximetry_monitored": False},
+    )
+
+    assert answer.json()["pulse_oximetry_monitored"] is False
+    form = n.get(f"/sessions/{session.id}/rems-form").json()
+    assert fields(form)["pulse_oximetry_monitored"] == "no"
+
+
+def test_a_later_treatment_is_not_a_first_treatment(api, prescriber, nurse, patient, completed):
+    # given a second esketamine session of the same course, dosed after the completed one
+    second = TreatmentSession.objects.get(course=completed.course, number=2)
+    TreatmentSession.objects.filter(pk=second.pk).update(
+        status="discharged", dose_started_at=completed.discharged_at
+    )
+
+    form = api(nurse).get(f"/sessions/{second.id}/rems-form").json()
+
+    assert fields(form)["first_treatment"] == "no"
+    assert fields(form)["patient_enrolled_in_rems"] == "yes"
 
 
 def test_an_iv_session_has_no_rems_form(api, prescriber, nurse, patient):

@@ -39,6 +39,8 @@ def iso(moment):
 PRE_CHECKS = {
     "escort_confirmed": True,
     "escort_name": "Pat Escort",
+    "prescriber_on_site": True,
+    "rems_patient_enrolled": True,
     "medications_reviewed": True,
     "medication_classes": ["opioids"],
     "measures_done": True,
@@ -195,6 +197,7 @@ def test_incomplete_pre_checks_are_kept_and_listed_and_the_status_stays(api, nur
     assert codes == {
         "fasting_food",
         "fasting_liquids",
+        "prescriber_on_site",
         "medications",
         "measures",
         "pregnancy_test",

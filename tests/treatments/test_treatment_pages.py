@@ -1,12 +1,14 @@
 """The chair board, the session page's buttons, the chart tab and the trajectory markers."""
 
+from decimal import Decimal
+
 import pytest
 
 from ketaclinic.core.ui import trajectory_markers
 from ketaclinic.patients.services import register_patient
 from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
-from tests.treatments.helpers import course_today, dosing_started, first_session
+from tests.treatments.helpers import course_today, dosing_started, first_session, pre_checked
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +104,7 @@ def test_the_session_page_walks_a_nurse_through_check_in_and_vitals(
 
     # a refused step shows why, and nothing changes
     answer = client.post(f"{base}/start-dose/", {}, follow=True)
-    assert "Cannot start the dose" in answer.content.decode()
+    assert "The dose cannot start: the pre-checks are not done" in answer.content.decode()
     assert TreatmentSession.objects.get(pk=session.id).status == "checked_in"
 
 
@@ -207,3 +209,55 @@ def test_the_pre_checks_show_the_measures_due_before_the_session(web, prescriber
 
     assert 'id="measures-due"' in page
     assert "PHQ-9" in page
+
+
+def test_the_iv_order_form_says_no_clinic_maximum_is_set_and_refuses_an_exponent(
+    web, prescriber, nurse, patient
+):
+
+    session = pre_checked(
+        first_session(course_today(prescriber, nurse, patient, "iv_ketamine")), nurse
+    )
+    client = web(prescriber)
+    base = f"/treatments/sessions/{session.id}"
+
+    page = client.get(f"{base}/").content.decode()
+    answer = client.post(
+        f"{base}/order/",
+        {"weight_kg": "1e3", "concentration_mg_per_ml": "10", "bag_volume_ml": "100"},
+        follow=True,
+    )
+    heavy = client.post(
+        f"{base}/order/",
+        {"weight_kg": "450", "concentration_mg_per_ml": "10", "bag_volume_ml": "100"},
+        follow=True,
+    )
+
+    assert "Maximum per session: no clinic maximum set" in page
+    assert "actual body weight" in page
+    assert "no exponent" in answer.content.decode()
+    assert "20-400 kg (the clinic&#x27;s data-entry plausibility range)" in heavy.content.decode()
+    assert not hasattr(TreatmentSession.objects.get(pk=session.pk), "order")
+
+
+def test_the_signed_iv_order_shows_the_calculated_and_the_drawn_dose(
+    web, prescriber, nurse, patient
+):
+
+    session = pre_checked(
+        first_session(course_today(prescriber, nurse, patient, "iv_ketamine")), nurse
+    )
+    services.sign_order(
+        actor=prescriber,
+        session=session,
+        dose_mg_per_kg=Decimal("0.75"),
+        concentration_mg_per_ml=Decimal("100"),
+        bag_volume_ml=Decimal("100"),
+    )
+
+    page = web(nurse).get(f"/treatments/sessions/{session.id}/").content.decode()
+
+    # 72.5 kg x 0.75 = 54.3 mg calculated; 0.54 mL drawn holds 54.0 mg
+    assert "54.3 mg calculated" in page
+    assert "draw <strong>0.54 mL</strong> of 100.00 mg/mL" in page
+    assert "(rounded down to the syringe step: 54.0 mg given)" in page

@@ -7,9 +7,18 @@ from pydantic import Field
 
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.pagination import paginate
+from ketaclinic.core.permissions import require
 
 from . import queries, services
-from .schemas import PatientIn, PatientOut, PatientPage, PatientPatch
+from .rules import RANGE_MEANING
+from .schemas import (
+    PatientIn,
+    PatientOut,
+    PatientPage,
+    PatientPatch,
+    WeightRangeIn,
+    WeightRangeOut,
+)
 
 router = Router(tags=["patients"])
 
@@ -57,3 +66,21 @@ def update_patient(request, patient_id: UUID, payload: PatientPatch):
         )
     changes = {k: ("" if v is None and k != "weight_kg" else v) for k, v in changes.items()}
     return services.update_patient(actor=request.auth, patient=patient, **changes)
+
+
+def _range_out(found) -> dict:
+    return {"min_kg": found.min_kg, "max_kg": found.max_kg, "meaning": RANGE_MEANING}
+
+
+@router.get("/clinic/weight-range", response=WeightRangeOut)
+def get_weight_range(request):
+    """The weights the clinic accepts as typed: a data-entry plausibility range it chose."""
+    require(request.auth, "patient.view")
+    return _range_out(queries.plausible_weight_range(request.auth.clinic_id))
+
+
+@router.put("/clinic/weight-range", response=WeightRangeOut)
+def set_weight_range(request, payload: WeightRangeIn):
+    """Choose the range (inside 20-400 kg); every weight entry and dose path uses it."""
+    row = services.set_weight_range(actor=request.auth, **payload.dict())
+    return _range_out(row)

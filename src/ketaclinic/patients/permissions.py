@@ -15,3 +15,9 @@ define(
     CLINICAL_READERS,
     area="patients",
 )
+define(
+    "clinic.weight_range",
+    "Choose the clinic's plausible weight range for data entry",
+    {Role.CLINIC_ADMIN, Role.PRESCRIBER},
+    area="patients",
+)

@@ -10,7 +10,8 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
 
-from .models import Patient
+from .models import Patient, PlausibleWeightRange
+from .rules import DEFAULT_WEIGHT_RANGE, WeightRange
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
 
@@ -56,3 +57,21 @@ def access_patient(user, patient_id, *, action: str = "patient.view", record_vie
     if record_view:
         record_event(actor=user, action="patient.viewed", obj=patient, patient=patient)
     return patient
+
+
+def plausible_weight_range(clinic) -> WeightRange:
+    """The clinic's data-entry plausibility range for weights (20-400 kg unless it chose one).
+
+    Every path that takes a weight (patient record, check-in, course planning, the dose
+    calculator and the dose order) checks it against this one range.
+    """
+    row = PlausibleWeightRange.objects.filter(clinic_id=getattr(clinic, "pk", clinic)).first()
+    return WeightRange(row.min_kg, row.max_kg) if row else DEFAULT_WEIGHT_RANGE
+
+
+def weight_errors(clinic, value, *, field: str = "weight_kg") -> dict[str, str]:
+    """{field: what must hold} when a weight is not a plausible plain number; else {}."""
+    if value is None:
+        return {}
+    problem = plausible_weight_range(clinic).problem(value)
+    return {field: problem} if problem else {}

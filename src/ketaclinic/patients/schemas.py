@@ -2,12 +2,27 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from .models import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Ethnicity, IncomeBand, PayerType, Race, Sex
+from .rules import number_problem
+
+
+def _plain_number(value):
+    # Refuse "1e3", NaN and Infinity before pydantic turns them into a Decimal.
+    if value is not None and isinstance(value, str | float):
+        problem = number_problem(value)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+# A decimal typed by a person: finite, in plain notation. Every dose and weight input uses it.
+PlainDecimal = Annotated[Decimal, BeforeValidator(_plain_number)]
 
 
 class PatientIn(Schema):
@@ -24,7 +39,9 @@ class PatientIn(Schema):
     emergency_contact_name: str = Field("", max_length=200)
     emergency_contact_phone: str = Field("", max_length=40)
     emergency_contact_relationship: str = Field("", max_length=60)
-    weight_kg: Decimal | None = Field(None, ge=MIN_WEIGHT_KG, le=MAX_WEIGHT_KG, decimal_places=1)
+    weight_kg: PlainDecimal | None = Field(
+        None, ge=MIN_WEIGHT_KG, le=MAX_WEIGHT_KG, decimal_places=1
+    )
     race: Race = Race.UNKNOWN
     ethnicity: Ethnicity = Ethnicity.UNKNOWN
     payer_type: PayerType = PayerType.UNKNOWN
@@ -45,7 +62,9 @@ class PatientPatch(Schema):
     emergency_contact_name: str | None = Field(None, max_length=200)
     emergency_contact_phone: str | None = Field(None, max_length=40)
     emergency_contact_relationship: str | None = Field(None, max_length=60)
-    weight_kg: Decimal | None = Field(None, ge=MIN_WEIGHT_KG, le=MAX_WEIGHT_KG, decimal_places=1)
+    weight_kg: PlainDecimal | None = Field(
+        None, ge=MIN_WEIGHT_KG, le=MAX_WEIGHT_KG, decimal_places=1
+    )
     race: Race | None = None
     ethnicity: Ethnicity | None = None
     payer_type: PayerType | None = None
@@ -91,3 +110,15 @@ class PatientPage(Schema):
     count: int
     page: int
     pages: int
+
+
+class WeightRangeIn(Schema):
+    min_kg: PlainDecimal = Field(max_digits=5, decimal_places=1)
+    max_kg: PlainDecimal = Field(max_digits=5, decimal_places=1)
+    note: str = Field("", max_length=2000)
+
+
+class WeightRangeOut(Schema):
+    min_kg: Decimal
+    max_kg: Decimal
+    meaning: str

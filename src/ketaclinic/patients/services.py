@@ -8,7 +8,8 @@ from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import require
 
-from .models import Patient
+from . import queries, rules
+from .models import Patient, PlausibleWeightRange
 
 
 def _validation_fields(exc: ValidationError) -> dict[str, str]:
@@ -20,10 +21,15 @@ def _validation_fields(exc: ValidationError) -> dict[str, str]:
 def _validate(patient: Patient) -> None:
     try:
         patient.full_clean(exclude=["clinic", "mrn"])
+        fields = {}
     except ValidationError as exc:
         fields = _validation_fields(exc)
+    if "weight_kg" not in fields:
+        # The clinic's own plausible range (inside the model's 20-400 kg envelope).
+        fields |= queries.weight_errors(patient.clinic_id, patient.weight_kg)
+    if fields:
         names = ", ".join(sorted(fields))
-        raise InvalidInput(f"Please correct: {names}.", fields=fields) from exc
+        raise InvalidInput(f"Please correct: {names}.", fields=fields)
 
 
 def _next_mrn(clinic_id) -> str:
@@ -84,6 +90,35 @@ def update_patient(*, actor, patient: Patient, **changes) -> Patient:
                 changes=changed,
             )
     return locked
+
+
+def set_weight_range(*, actor, min_kg, max_kg, note: str = "") -> PlausibleWeightRange:
+    """The clinic chooses the weights it accepts as typed (a data-entry plausibility range)."""
+    require(actor, "clinic.weight_range")
+    errors = rules.range_problem(min_kg, max_kg)
+    if errors:
+        raise InvalidInput(
+            "The weight range cannot be saved: " + ", ".join(sorted(errors)) + ".", fields=errors
+        )
+    with transaction.atomic():
+        row, _ = PlausibleWeightRange.objects.select_for_update().get_or_create(
+            clinic_id=actor.clinic_id
+        )
+        before = {"min_kg": row.min_kg, "max_kg": row.max_kg}
+        row.min_kg, row.max_kg = min_kg, max_kg
+        row.note, row.changed_by = note.strip(), actor
+        row.save()
+        record_event(
+            actor=actor,
+            action="clinic.weight_range_set",
+            obj=row,
+            changes={
+                "min_kg": {"from": before["min_kg"], "to": row.min_kg},
+                "max_kg": {"from": before["max_kg"], "to": row.max_kg},
+                "note": row.note,
+            },
+        )
+    return row
 
 
 def _stripped(data: dict) -> dict:

@@ -8,9 +8,8 @@ from ninja import Router, Status
 from ketaclinic.core.permissions import require
 from ketaclinic.patients.queries import access_patient
 from ketaclinic.protocols import queries, services
-from ketaclinic.protocols.definitions import FIXED_MG
 from ketaclinic.protocols.editing import to_data
-from ketaclinic.protocols.rules import InfusionCalculation
+from ketaclinic.protocols.rules import InfusionCalculation, max_dose_note, rounding_text
 
 from .schemas import (
     CourseIn,
@@ -31,11 +30,6 @@ from .schemas import (
 
 router = Router(tags=["protocols"])
 
-ROUNDING = (
-    "dose rounded down to 0.1 mg; volumes rounded half-up to 0.01 mL; pump rate rounded down "
-    "to the pump step (default 0.1 mL/h) so the pump never runs faster than ordered"
-)
-
 
 def protocol_out(row: queries.ProtocolRow) -> dict:
     d = row.definition
@@ -48,6 +42,7 @@ def protocol_out(row: queries.ProtocolRow) -> dict:
         "drug": d.drug,
         "route": d.route,
         "consent_type": d.consent_type,
+        "jurisdiction": d.jurisdiction,
         "summary": d.summary,
         "configured": d.configured,
         "needs_configuration": list(d.needs_configuration),
@@ -70,6 +65,7 @@ def course_out(course) -> dict:
         "start_date": course.start_date,
         "weight_kg": course.weight_kg,
         "warnings": course.planning_warnings,
+        "rems_enrolled": course.rems_enrolled,
         "sessions": [
             {
                 "id": s.id,
@@ -189,31 +185,48 @@ def reschedule(request, session_id: UUID, payload: RescheduleIn):
 
 @router.post("/dose-calculations", response=DoseCalculationOut)
 def dose_calculation(request, payload: DoseCalculationIn):
-    """Dose, volumes and pump rate (IV) or devices (esketamine); nothing is saved."""
+    """Dose, volumes and pump rate (IV) or devices (esketamine); nothing is saved.
+
+    The answer says what the maximum is (the clinic's choice, or that none is set) and how
+    every number was rounded: always down, so the drawn dose never exceeds its ceiling.
+    """
     require(request.auth, "dose.calculate")
     data = payload.dict()
     code = data.pop("protocol")
     definition, calc = services.calculate_dose(actor=request.auth, code=code, **data)
     answer = {
         "protocol": code,
+        "jurisdiction": definition.jurisdiction,
         "dose_mg": calc.dose_mg,
-        "capped": calc.capped,
         "max_dose_mg": calc.max_dose_mg,
-        "rounding": ROUNDING,
+        "max_dose_note": max_dose_note(definition),
+        "rounding": rounding_text(definition),
     }
     if isinstance(calc, InfusionCalculation):
         answer |= {
-            "dose_mg_per_kg": calc.dose_mg_per_kg,
-            "draw_volume_ml": calc.draw_volume_ml,
-            "infusion_volume_ml": calc.infusion_volume_ml,
-            "duration_min": calc.duration_min,
-            "rate_ml_per_h": calc.rate_ml_per_h,
-            "actual_duration_min": calc.actual_duration_min,
-        }
-    elif definition.dose.basis == FIXED_MG:
+            name: getattr(calc, name)
+            for name in (
+                "calculated_dose_mg",
+                "dose_mg_per_kg",
+                "clinic_max_dose_mg",
+                "weight_kg",
+                "dosing_weight_kg",
+                "dosing_weight_basis",
+                "dosing_weight_source",
+                "ideal_body_weight_kg",
+                "concentration_mg_per_ml",
+                "draw_volume_ml",
+                "infusion_volume_ml",
+                "duration_min",
+                "rate_ml_per_h",
+                "actual_duration_min",
+            )
+        } | {"warnings": list(calc.warnings)}
+    else:
         answer |= {
             "devices": calc.devices,
             "device_mg": calc.device_mg,
+            "allowed_doses_mg": list(calc.allowed_doses_mg),
             "rest_between_devices_min": calc.rest_between_devices_min,
         }
     return answer

@@ -11,9 +11,17 @@ from typing import Any
 from ketaclinic.protocols.definitions import (
     CONSENT_TYPES,
     DRUGS,
+    ESKETAMINE,
     FIXED_MG,
+    KETAMINE,
     MG_PER_KG,
     ProtocolDefinition,
+)
+from ketaclinic.protocols.sources import (
+    DOSING_WEIGHTS,
+    ESKETAMINE_LABEL_DOSES,
+    JURISDICTIONS,
+    KETAMINE_STRENGTHS_MG_PER_ML,
 )
 
 
@@ -103,4 +111,64 @@ def validate_definition(definition: ProtocolDefinition) -> list[str]:
             problems.append(f"alert {rule.code}: comparison must be one of >=, >, <=, <")
     if dose.max_dose_mg is not None and dose.max_dose_mg <= 0:
         problems.append("dose.max_dose_mg must be positive")
+    problems += _label_problems(definition)
+    return problems
+
+
+def _listed(values) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _label_problems(definition: ProtocolDefinition) -> list[str]:
+    """A clinic copy may narrow what the product label allows, never widen it."""
+    problems: list[str] = []
+    dose = definition.dose
+    if definition.jurisdiction not in JURISDICTIONS:
+        problems.append(f"jurisdiction must be one of {_listed(JURISDICTIONS)}")
+        return problems
+    if dose.dosing_weight not in DOSING_WEIGHTS:
+        problems.append(f"dose.dosing_weight must be one of {_listed(DOSING_WEIGHTS)}")
+    if dose.syringe_step_ml <= 0 or dose.pump_rate_step_ml_per_h <= 0:
+        problems.append("dose.syringe_step_ml and dose.pump_rate_step_ml_per_h must be positive")
+    elif dose.syringe_step_ml % Decimal("0.01") or dose.pump_rate_step_ml_per_h % Decimal("0.1"):
+        # Orders record volumes to 0.01 mL and rates to 0.1 mL/h: a finer step would be
+        # rounded when saved, possibly up.
+        problems.append(
+            "dose.syringe_step_ml must be a multiple of 0.01 mL and dose.pump_rate_step_ml_per_h "
+            "a multiple of 0.1 mL/h"
+        )
+    if definition.drug == KETAMINE and dose.basis == MG_PER_KG and definition.configured:
+        strengths = _listed(KETAMINE_STRENGTHS_MG_PER_ML)
+        if not dose.concentrations_mg_per_ml:
+            problems.append(f"dose.concentrations_mg_per_ml must list strengths ({strengths})")
+        elif not set(dose.concentrations_mg_per_ml) <= set(KETAMINE_STRENGTHS_MG_PER_ML):
+            problems.append(
+                f"dose.concentrations_mg_per_ml: only the marketed strengths {strengths} mg/mL"
+            )
+    label = ESKETAMINE_LABEL_DOSES.get(definition.jurisdiction)
+    if definition.drug == ESKETAMINE and dose.basis == FIXED_MG and label is not None:
+        where = f"the {definition.jurisdiction} label"
+        if not set(dose.allowed_doses_mg) <= set(label.doses_mg):
+            problems.append(
+                f"dose.allowed_doses_mg: {where} allows {_listed(label.doses_mg)} mg "
+                f"({label.source})"
+            )
+        older = label.doses_mg_age_65_plus or label.doses_mg
+        if not set(dose.allowed_doses_mg_age_65_plus) <= set(older):
+            problems.append(
+                f"dose.allowed_doses_mg_age_65_plus: {where} allows {_listed(older)} mg at 65 "
+                f"and over ({label.age_65_plus_source or label.source})"
+            )
+        if dose.first_dose_mg is not None and dose.first_dose_mg not in label.doses_mg:
+            problems.append(f"dose.first_dose_mg: {where} allows {_listed(label.doses_mg)} mg")
+        if dose.first_dose_mg_age_65_plus is not None and (
+            dose.first_dose_mg_age_65_plus != label.first_dose_mg_age_65_plus
+        ):
+            problems.append(
+                f"dose.first_dose_mg_age_65_plus: {where} has no separate first dose at 65 and "
+                f"over ({label.source})"
+                if label.first_dose_mg_age_65_plus is None
+                else f"dose.first_dose_mg_age_65_plus must be {label.first_dose_mg_age_65_plus} "
+                f"({label.age_65_plus_source})"
+            )
     return problems

@@ -102,6 +102,13 @@ class Course(ClinicScopedModel):
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
     planning_warnings = models.JSONField(default=list, blank=True)
+    # Spravato REMS: whether the patient is enrolled, as confirmed by staff (the REMS Patient
+    # Monitoring Form asks it at the first treatment). None: not confirmed yet.
+    rems_enrolled = models.BooleanField(null=True, blank=True)
+    rems_enrollment_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rems_enrollment_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-start_date", "-created_at"]

@@ -24,3 +24,9 @@ define(
 )
 define("course.stop", "Stop a treatment course", {Role.PRESCRIBER}, area="protocols")
 define("dose.calculate", "Calculate a dose", CLINICAL_STAFF, area="protocols")
+define(
+    "course.rems_enrollment",
+    "Confirm a patient's enrollment in the Spravato REMS",
+    CLINICAL_STAFF,
+    area="protocols",
+)

@@ -163,6 +163,23 @@ def current_course_started_on(patient: Any) -> datetime.date | None:
     return course.start_date if course else None
 
 
+def rems_enrollment(patient, course=None) -> bool | None:
+    """The patient's confirmed Spravato REMS enrollment: on this course, else the latest
+    confirmation on another course; None when nobody has confirmed it."""
+    from ketaclinic.protocols.models import Course
+
+    if course is not None and course.rems_enrolled is not None:
+        return course.rems_enrolled
+    return (
+        Course.objects.filter(
+            clinic_id=patient.clinic_id, patient=patient, rems_enrolled__isnull=False
+        )
+        .order_by("-rems_enrollment_confirmed_at")
+        .values_list("rems_enrolled", flat=True)
+        .first()
+    )
+
+
 def courses_of(user, patient):
     """The patient's courses, newest first."""
     from ketaclinic.core.permissions import require

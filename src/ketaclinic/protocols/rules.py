@@ -1,43 +1,41 @@
-"""Pure protocol rules: course schedules, rescheduling checks, dose math and cumulative exposure."""
+"""Pure protocol rules: course schedules, rescheduling checks and cumulative exposure."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from ketaclinic.protocols.definitions import (
     FIXED_MG,
-    MG_PER_KG,
-    DoseRule,
     ExposureLimit,
     ProtocolDefinition,
     SchedulePhase,
 )
+from ketaclinic.protocols.dosing import (  # noqa: F401 (the dose math, read here by other apps)
+    DOSE_STEP_MG,
+    DeviceCalculation,
+    DoseInputError,
+    DosingWeight,
+    InfusionCalculation,
+    allowed_doses,
+    calculate_devices,
+    calculate_infusion,
+    dosing_weight,
+    first_dose,
+    label_doses,
+    max_dose_note,
+    rounding_text,
+)
+from ketaclinic.protocols.sources import ACTUAL
 
 ALL_WEEKDAYS = frozenset(range(7))  # Monday = 0, as datetime.date.weekday()
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-# Rounding, written down once (docs/treatment-day.md repeats it):
-# - a dose is rounded DOWN to 0.1 mg, so rounding never raises a dose above a maximum;
-# - volumes are rounded half-up to 0.01 mL (what a syringe and a bag label show);
-# - a pump rate is rounded DOWN to the pump's step (DoseRule.pump_rate_step_ml_per_h).
-DOSE_STEP_MG = Decimal("0.1")
-VOLUME_STEP_ML = Decimal("0.01")
-MINUTES_STEP = Decimal("0.1")
-
 
 class ProtocolNotConfigured(ValueError):
     """The protocol is a clinic-defined placeholder: a course cannot be planned under it yet."""
-
-
-class DoseInputError(ValueError):
-    """Dose inputs outside the protocol's limits; `errors` maps each field to what must hold."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 # --- schedules -------------------------------------------------------------------------------
@@ -95,21 +93,26 @@ def _planned_dose(
     number: int,
     weight_kg: Decimal | None,
     age_years: int | None,
-) -> tuple[Decimal | None, Decimal | None]:
+) -> tuple[Decimal | None, Decimal | None, str]:
+    """(planned mg, planned mg/kg, warning): an IV plan shows no mg it could not order."""
     dose = protocol.dose
     if dose.basis == FIXED_MG:
         if number == 1 and dose.first_dose_mg is not None:
-            if age_years is not None and age_years >= 65 and dose.first_dose_mg_age_65_plus:
-                return dose.first_dose_mg_age_65_plus, None
-            return dose.first_dose_mg, None
-        return phase.planned_dose_mg, None
+            return first_dose(protocol, age_years), None, ""
+        return phase.planned_dose_mg, None, ""
     per_kg = phase.planned_dose_mg_per_kg or dose.default_mg_per_kg
-    if per_kg is None or weight_kg is None:
-        return None, per_kg
+    if per_kg is None or weight_kg is None or dose.dosing_weight != ACTUAL:
+        # Ideal or adjusted body weight needs height and sex: the mg is set at the order.
+        return None, per_kg, ""
     mg = (Decimal(weight_kg) * per_kg).quantize(DOSE_STEP_MG, ROUND_DOWN)
-    if dose.max_dose_mg is not None:
-        mg = min(mg, dose.max_dose_mg)
-    return mg, per_kg
+    if dose.max_dose_mg is not None and mg > dose.max_dose_mg:
+        return (
+            None,
+            per_kg,
+            f"At {per_kg} mg/kg, {weight_kg} kg gives {mg} mg, above the clinic's maximum of "
+            f"{dose.max_dose_mg} mg per session: the order needs a lower mg/kg.",
+        )
+    return mg, per_kg, ""
 
 
 def plan_course(
@@ -174,7 +177,9 @@ def plan_course(
                 if chosen is None:
                     continue
                 number = len(sessions) + 1
-                mg, per_kg = _planned_dose(protocol, phase, number, weight_kg, age_years)
+                mg, per_kg, warning = _planned_dose(protocol, phase, number, weight_kg, age_years)
+                if warning and warning not in warnings:
+                    warnings.append(warning)
                 week = (chosen - day_one).days // 7 + 1
                 sessions.append(PlannedSession(number, chosen, phase.code, week, mg, per_kg))
                 remaining -= 1
@@ -261,141 +266,6 @@ def check_reschedule(
             f"{phase.name.lower()} phase allows {phase.sessions_per_period} ({phase.source})."
         )
     return warnings
-
-
-# --- dose math -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InfusionCalculation:
-    """A weight-based infusion: what to draw, the bag, and the pump setting."""
-
-    dose_mg: Decimal
-    dose_mg_per_kg: Decimal
-    capped: bool
-    max_dose_mg: Decimal
-    draw_volume_ml: Decimal
-    infusion_volume_ml: Decimal
-    duration_min: int
-    rate_ml_per_h: Decimal
-    actual_duration_min: Decimal
-
-
-@dataclass(frozen=True)
-class DeviceCalculation:
-    """A fixed nasal dose: how many 28 mg devices, and the rest between them."""
-
-    dose_mg: Decimal
-    requested_dose_mg: Decimal
-    capped: bool
-    max_dose_mg: Decimal | None
-    devices: int
-    device_mg: Decimal
-    rest_between_devices_min: int | None
-
-
-def _positive(errors: dict[str, str], name: str, value: Decimal | None, *, zero_ok: bool = False):
-    if value is None:
-        errors[name] = "is required"
-    elif value < 0 or (value == 0 and not zero_ok):
-        errors[name] = "must be greater than 0" if not zero_ok else "must not be negative"
-
-
-def calculate_infusion(
-    rule: DoseRule,
-    *,
-    weight_kg: Decimal,
-    concentration_mg_per_ml: Decimal,
-    bag_volume_ml: Decimal,
-    dose_mg_per_kg: Decimal | None = None,
-    duration_min: int | None = None,
-) -> InfusionCalculation:
-    """Dose, draw volume, bag volume and pump rate for a mg/kg infusion.
-
-    The drawn drug is added to the bag (nothing is withdrawn first), so the infusion volume
-    is bag + draw. The dose never exceeds max_mg_per_kg x weight, nor max_dose_mg when the
-    protocol sets one (then it is capped and flagged).
-    """
-    if rule.basis != MG_PER_KG:
-        raise DoseInputError({"protocol": "is not a weight-based (mg/kg) protocol"})
-    per_kg = Decimal(dose_mg_per_kg) if dose_mg_per_kg is not None else rule.default_mg_per_kg
-    minutes = duration_min if duration_min is not None else rule.default_duration_min
-    errors: dict[str, str] = {}
-    _positive(errors, "weight_kg", weight_kg)
-    _positive(errors, "concentration_mg_per_ml", concentration_mg_per_ml)
-    _positive(errors, "bag_volume_ml", bag_volume_ml, zero_ok=True)
-    if per_kg is None:
-        errors["dose_mg_per_kg"] = "is required (the protocol has no default)"
-    elif (rule.min_mg_per_kg is not None and per_kg < rule.min_mg_per_kg) or (
-        rule.max_mg_per_kg is not None and per_kg > rule.max_mg_per_kg
-    ):
-        errors["dose_mg_per_kg"] = (
-            f"must be between {rule.min_mg_per_kg} and {rule.max_mg_per_kg} mg/kg ({rule.source})"
-        )
-    if minutes is None:
-        errors["duration_min"] = "is required (the protocol has no default)"
-    elif minutes <= 0 or (
-        (rule.min_duration_min is not None and minutes < rule.min_duration_min)
-        or (rule.max_duration_min is not None and minutes > rule.max_duration_min)
-    ):
-        errors["duration_min"] = (
-            f"must be between {rule.min_duration_min} and {rule.max_duration_min} min "
-            f"({rule.source})"
-        )
-    if errors:
-        raise DoseInputError(errors)
-    weight = Decimal(weight_kg)
-    raw = (weight * per_kg).quantize(DOSE_STEP_MG, ROUND_DOWN)
-    ceiling = (weight * (rule.max_mg_per_kg or per_kg)).quantize(DOSE_STEP_MG, ROUND_DOWN)
-    if rule.max_dose_mg is not None:
-        ceiling = min(ceiling, rule.max_dose_mg)
-    capped = raw > ceiling
-    dose = min(raw, ceiling)
-    draw = (dose / Decimal(concentration_mg_per_ml)).quantize(VOLUME_STEP_ML, ROUND_HALF_UP)
-    volume = (Decimal(bag_volume_ml) + draw).quantize(VOLUME_STEP_ML, ROUND_HALF_UP)
-    exact_rate = volume * 60 / Decimal(minutes)
-    step = rule.pump_rate_step_ml_per_h
-    rate = (exact_rate / step).to_integral_value(ROUND_DOWN) * step
-    if rate <= 0:
-        raise DoseInputError({"bag_volume_ml": "gives no volume to infuse"})
-    actual = (volume * 60 / rate).quantize(MINUTES_STEP, ROUND_HALF_UP)
-    return InfusionCalculation(
-        dose_mg=dose,
-        dose_mg_per_kg=per_kg,
-        capped=capped,
-        max_dose_mg=ceiling,
-        draw_volume_ml=draw,
-        infusion_volume_ml=volume,
-        duration_min=minutes,
-        rate_ml_per_h=rate.quantize(step),
-        actual_duration_min=actual,
-    )
-
-
-def calculate_devices(rule: DoseRule, *, dose_mg: Decimal) -> DeviceCalculation:
-    """Number of nasal devices for a fixed dose (28 mg each), capped at the protocol maximum."""
-    if rule.basis != FIXED_MG or rule.device_mg is None:
-        raise DoseInputError({"protocol": "is not a device-based (fixed mg) protocol"})
-    requested = Decimal(dose_mg)
-    allowed = ", ".join(str(d) for d in rule.allowed_doses_mg)
-    if requested not in rule.allowed_doses_mg:
-        raise DoseInputError({"dose_mg": f"must be one of {allowed} mg ({rule.source})"})
-    dose = requested
-    capped = rule.max_dose_mg is not None and requested > rule.max_dose_mg
-    if capped:
-        dose = rule.max_dose_mg
-    devices = dose / rule.device_mg
-    if devices != devices.to_integral_value():
-        raise DoseInputError({"dose_mg": f"must be a whole number of {rule.device_mg} mg devices"})
-    return DeviceCalculation(
-        dose_mg=dose,
-        requested_dose_mg=requested,
-        capped=capped,
-        max_dose_mg=rule.max_dose_mg,
-        devices=int(devices),
-        device_mg=rule.device_mg,
-        rest_between_devices_min=rule.rest_between_devices_min,
-    )
 
 
 # --- cumulative exposure ---------------------------------------------------------------------

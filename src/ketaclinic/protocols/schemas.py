@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from ninja import Schema
 from pydantic import Field
+
+from ketaclinic.patients.schemas import PlainDecimal
+
+# Weights are checked against the clinic's plausible range by the services (422 naming the
+# field and the range); the schema only refuses what is not a plain decimal number.
 
 
 class ProtocolOut(Schema):
@@ -20,6 +25,7 @@ class ProtocolOut(Schema):
     drug: str
     route: str
     consent_type: str
+    jurisdiction: str
     summary: str
     configured: bool
     needs_configuration: list[str]
@@ -40,7 +46,7 @@ class ProtocolCopyIn(Schema):
 
 class SchedulePreviewIn(Schema):
     start_date: datetime.date
-    weight_kg: Decimal | None = Field(None, gt=0, le=400)
+    weight_kg: PlainDecimal | None = Field(None, max_digits=5, decimal_places=1)
     age_years: int | None = Field(None, ge=0, le=120)
     maintenance_sessions: int | None = Field(None, ge=0, le=52)
 
@@ -63,7 +69,7 @@ class SchedulePreviewOut(Schema):
 class CourseIn(Schema):
     protocol: str = Field(min_length=1, max_length=60)
     start_date: datetime.date
-    weight_kg: Decimal | None = Field(None, gt=0, le=400)
+    weight_kg: PlainDecimal | None = Field(None, max_digits=5, decimal_places=1)
     maintenance_sessions: int | None = Field(None, ge=0, le=52)
 
 
@@ -100,6 +106,7 @@ class CourseOut(Schema):
     start_date: datetime.date
     weight_kg: Decimal | None
     warnings: list[str]
+    rems_enrolled: bool | None
     sessions: list[CourseSessionOut]
     exposure: ExposureOut
 
@@ -120,20 +127,32 @@ class RescheduleOut(Schema):
 
 class DoseCalculationIn(Schema):
     protocol: str = Field(min_length=1, max_length=60)
-    weight_kg: Decimal | None = Field(None, max_digits=6, decimal_places=2)
-    concentration_mg_per_ml: Decimal | None = Field(None, max_digits=7, decimal_places=2)
-    bag_volume_ml: Decimal | None = Field(None, max_digits=7, decimal_places=2)
-    dose_mg_per_kg: Decimal | None = Field(None, max_digits=5, decimal_places=3)
+    weight_kg: PlainDecimal | None = Field(None, max_digits=6, decimal_places=2)
+    concentration_mg_per_ml: PlainDecimal | None = Field(None, max_digits=7, decimal_places=2)
+    bag_volume_ml: PlainDecimal | None = Field(None, max_digits=7, decimal_places=2)
+    dose_mg_per_kg: PlainDecimal | None = Field(None, max_digits=5, decimal_places=3)
     duration_min: int | None = Field(None, ge=1, le=1440)
-    dose_mg: Decimal | None = Field(None, max_digits=7, decimal_places=1)
+    dose_mg: PlainDecimal | None = Field(None, max_digits=7, decimal_places=1)
+    height_cm: PlainDecimal | None = Field(None, max_digits=4, decimal_places=1)
+    sex: Literal["male", "female"] | None = None
+    age_years: int | None = Field(None, ge=0, le=120)
 
 
 class DoseCalculationOut(Schema):
     protocol: str
+    jurisdiction: str
     dose_mg: Decimal
-    capped: bool
     max_dose_mg: Decimal | None
+    max_dose_note: str
+    calculated_dose_mg: Decimal | None = None
     dose_mg_per_kg: Decimal | None = None
+    clinic_max_dose_mg: Decimal | None = None
+    weight_kg: Decimal | None = None
+    dosing_weight_kg: Decimal | None = None
+    dosing_weight_basis: str | None = None
+    dosing_weight_source: str | None = None
+    ideal_body_weight_kg: Decimal | None = None
+    concentration_mg_per_ml: Decimal | None = None
     draw_volume_ml: Decimal | None = None
     infusion_volume_ml: Decimal | None = None
     duration_min: int | None = None
@@ -141,7 +160,9 @@ class DoseCalculationOut(Schema):
     actual_duration_min: Decimal | None = None
     devices: int | None = None
     device_mg: Decimal | None = None
+    allowed_doses_mg: list[Decimal] | None = None
     rest_between_devices_min: int | None = None
+    warnings: list[str] = []
     rounding: str
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.patients import queries as patient_queries
 from ketaclinic.protocols import queries, rules
 from ketaclinic.protocols.definitions import FIXED_MG, PROTOCOLS, ProtocolDefinition
 from ketaclinic.protocols.editing import from_data, merge_changes, to_data, validate_definition
@@ -193,6 +194,7 @@ def preview_schedule(
     """Planned sessions of a course under a protocol, without saving anything."""
     require(actor, "protocol.view")
     definition = queries.access_protocol(actor, code).definition
+    _require_plausible_weight(actor.clinic_id, weight_kg)
     weekdays, closed = queries.clinic_calendar(actor.clinic_id)
     try:
         return rules.plan_course(
@@ -206,6 +208,12 @@ def preview_schedule(
         )
     except rules.ProtocolNotConfigured as exc:
         raise Conflict(str(exc), code="protocol_not_configured") from exc
+
+
+def _require_plausible_weight(clinic, weight_kg, *, field: str = "weight_kg") -> None:
+    errors = patient_queries.weight_errors(clinic, weight_kg, field=field)
+    if errors:
+        raise InvalidInput(f"Please correct: {field}.", fields=errors)
 
 
 def start_course(
@@ -230,6 +238,8 @@ def start_course(
             fields={"start_date": "too far in the past"},
         )
     weight = weight_kg if weight_kg is not None else patient.weight_kg
+    # The weight given, or the one on record, must be plausible under the clinic's range.
+    _require_plausible_weight(patient.clinic_id, weight)
     with transaction.atomic():
         require_may_treat(patient, protocol_code)
         version = ensure_version(patient.clinic, protocol_code)
@@ -385,6 +395,90 @@ def stop_course(*, actor, course, reason: str) -> Course:
     return locked
 
 
+def record_rems_enrollment(*, actor, course, enrolled: bool) -> Course:
+    """Staff confirm whether the patient is enrolled in the Spravato REMS (asked by its form)."""
+    require(actor, "course.rems_enrollment")
+    with transaction.atomic():
+        locked = Course.objects.select_for_update().get(pk=course.pk)
+        if locked.rems_enrolled is enrolled:
+            return locked
+        before = locked.rems_enrolled
+        locked.rems_enrolled = enrolled
+        locked.rems_enrollment_confirmed_by, locked.rems_enrollment_confirmed_at = (
+            actor,
+            timezone.now(),
+        )
+        locked.save(
+            update_fields=[
+                "rems_enrolled",
+                "rems_enrollment_confirmed_by",
+                "rems_enrollment_confirmed_at",
+            ]
+        )
+        record_event(
+            actor=actor,
+            action="course.rems_enrollment_confirmed",
+            obj=locked,
+            patient=locked.patient,
+            changes={"rems_enrolled": {"from": before, "to": enrolled}},
+        )
+    return locked
+
+
+DOSE_INPUTS = (
+    "weight_kg",
+    "concentration_mg_per_ml",
+    "bag_volume_ml",
+    "dose_mg_per_kg",
+    "duration_min",
+    "dose_mg",
+    "height_cm",
+    "sex",
+    "age_years",
+)
+
+
+def calculate(definition, *, clinic, **inputs):
+    """The calculator and the order share this: one weight rule, one dose rule, 422 naming
+    each field that breaks them (rules.DoseInputError -> InvalidInput)."""
+    unknown = set(inputs) - set(DOSE_INPUTS)
+    if unknown:
+        raise InvalidInput(
+            "Unknown dose inputs: " + ", ".join(sorted(unknown)),
+            fields=dict.fromkeys(unknown, "not a dose input"),
+        )
+    try:
+        if definition.dose.basis == FIXED_MG:
+            if inputs.get("dose_mg") is None:
+                raise rules.DoseInputError({"dose_mg": "is required for this protocol"})
+            return rules.calculate_devices(
+                definition, dose_mg=inputs["dose_mg"], age_years=inputs.get("age_years")
+            )
+        missing = {
+            name: "is required for this protocol"
+            for name in ("weight_kg", "concentration_mg_per_ml", "bag_volume_ml")
+            if inputs.get(name) is None
+        }
+        if missing:
+            raise rules.DoseInputError(missing)
+        return rules.calculate_infusion(
+            definition,
+            weight_kg=inputs["weight_kg"],
+            concentration_mg_per_ml=inputs["concentration_mg_per_ml"],
+            bag_volume_ml=inputs["bag_volume_ml"],
+            dose_mg_per_kg=inputs.get("dose_mg_per_kg"),
+            duration_min=inputs.get("duration_min"),
+            height_cm=inputs.get("height_cm"),
+            sex=inputs.get("sex") or "",
+            weight_range=patient_queries.plausible_weight_range(clinic),
+        )
+    except rules.DoseInputError as exc:
+        raise InvalidInput(
+            "The dose cannot be calculated: " + ", ".join(sorted(exc.errors)) + ".",
+            fields=exc.errors,
+        ) from exc
+
+
 def calculate_dose(*, actor, code: str, **inputs):
     """Dose calculation for the API and the order form; bad inputs are 422 with field names."""
     require(actor, "dose.calculate")
@@ -393,28 +487,5 @@ def calculate_dose(*, actor, code: str, **inputs):
         raise Conflict(
             f"{code} is clinic-defined and not configured yet.", code="protocol_not_configured"
         )
-    try:
-        if definition.dose.basis == FIXED_MG:
-            if inputs.get("dose_mg") is None:
-                raise rules.DoseInputError({"dose_mg": "is required for this protocol"})
-            return definition, rules.calculate_devices(definition.dose, dose_mg=inputs["dose_mg"])
-        missing = {
-            name: "is required for this protocol"
-            for name in ("weight_kg", "concentration_mg_per_ml", "bag_volume_ml")
-            if inputs.get(name) is None
-        }
-        if missing:
-            raise rules.DoseInputError(missing)
-        return definition, rules.calculate_infusion(
-            definition.dose,
-            weight_kg=inputs["weight_kg"],
-            concentration_mg_per_ml=inputs["concentration_mg_per_ml"],
-            bag_volume_ml=inputs["bag_volume_ml"],
-            dose_mg_per_kg=inputs.get("dose_mg_per_kg"),
-            duration_min=inputs.get("duration_min"),
-        )
-    except rules.DoseInputError as exc:
-        raise InvalidInput(
-            "The dose cannot be calculated: " + ", ".join(sorted(exc.errors)) + ".",
-            fields=exc.errors,
-        ) from exc
+    inputs = {k: v for k, v in inputs.items() if v is not None}
+    return definition, calculate(definition, clinic=actor.clinic_id, **inputs)

@@ -11,6 +11,7 @@ from ketaclinic.core.views import clinic_view
 from ketaclinic.patients.queries import access_patient
 from ketaclinic.protocols import queries, services
 from ketaclinic.protocols.editing import to_data
+from ketaclinic.protocols.rules import max_dose_note
 
 
 @clinic_view
@@ -24,7 +25,12 @@ def protocol_detail(request, code):
     return render(
         request,
         "protocols/detail.html",
-        {"row": row, "d": row.definition, "data": to_data(row.definition)},
+        {
+            "row": row,
+            "d": row.definition,
+            "data": to_data(row.definition),
+            "max_dose_note": max_dose_note(row.definition),
+        },
     )
 
 

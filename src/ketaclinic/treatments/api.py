@@ -160,6 +160,9 @@ def session_out(state: SessionState) -> dict:
                         "dose_mg",
                         "dose_mg_per_kg",
                         "weight_kg",
+                        "dosing_weight_kg",
+                        "dosing_weight_basis",
+                        "height_cm",
                         "concentration_mg_per_ml",
                         "bag_volume_ml",
                         "duration_min",
@@ -174,6 +177,8 @@ def session_out(state: SessionState) -> dict:
                         "checked_at",
                     )
                 },
+                "calculated_dose_mg": order.calculation.get("calculated_dose_mg"),
+                "max_dose_note": order.calculation.get("max_dose_note", ""),
                 "ordered_by": order.ordered_by.display_name,
                 "checked_by": _name(order.checked_by) if order.checked_by_id else None,
             }
@@ -187,6 +192,7 @@ def session_out(state: SessionState) -> dict:
         ),
         "clinically_ready": dosed and s.status != c.DISCHARGED and not state.clinical_issues,
         "ready_to_leave_at": s.ready_to_leave_at,
+        "pulse_oximetry_monitored": s.pulse_oximetry_monitored,
         "discharge_override_note": s.discharge_override_note,
         "note": (
             {

@@ -27,7 +27,7 @@ ACTIVE_STATUSES = (CHECKED_IN, PRE_CHECKS_DONE, DOSING, MONITORING, READY_FOR_DI
 # After the dose started: vitals are checked against the alert rules and drive "next due".
 DOSED_STATUSES = (DOSING, MONITORING, READY_FOR_DISCHARGE)
 
-# Adverse events (issue 5 coded list); severity words as clinicians use them.
+# Adverse events as a coded list (docs/treatment-day.md); severity words as clinicians use them.
 ADVERSE_EVENTS = (
     ("nausea", "Nausea"),
     ("vomiting", "Vomiting"),
@@ -41,7 +41,7 @@ ADVERSE_EVENTS = (
     ("other", "Other"),
 )
 # The three effects the esketamine label says must resolve before the patient leaves, and
-# the REMS form asks about (clinical.md section 1).
+# the REMS Patient Monitoring Form asks about (REMS modification of 31 Dec 2024).
 REMS_EFFECTS = ("sedation", "dissociation", "respiratory_depression")
 
 SEVERITIES = (("mild", "Mild"), ("moderate", "Moderate"), ("severe", "Severe"))
@@ -64,8 +64,8 @@ ADVERSE_EVENT_OUTCOMES = (
     ("transferred", "Transferred to emergency care"),
 )
 
-# What was done about an alert (issue 5); "rechecked" covers a repeat measurement with no
-# other action, "other" needs a note.
+# What was done about an alert (docs/treatment-day.md); "rechecked" covers a repeat
+# measurement with no other action, "other" needs a note.
 INTERVENTIONS = (
     ("infusion_paused", "Infusion paused"),
     ("rate_reduced", "Infusion rate reduced"),
@@ -87,7 +87,7 @@ NO_GO = "no_go"
 DECISIONS = ((GO, "Go: dose today"), (NO_GO, "No-go: do not dose today"))
 
 SCALES = (("moaas", "MOAA/S"), ("cadss6", "CADSS-6"))
-# CADSS-6 (Rodrigues 2021), clinical.md section 4: 6 items scored 0-4 (verify range), total
+# CADSS-6 (Rodrigues 2021; see docs/treatment-day.md): 6 items scored 0-4 (verify range), total
 # 0-24. The licence is unclear and the reference does not list the item wording, so items are
 # numbered here; a clinic with a licence shows its own item text next to the numbers.
 CADSS6_ITEMS = tuple(f"Item {n}" for n in range(1, 7))

@@ -115,6 +115,7 @@ class Demo:
 
     def pre_checks(self, s, when, vitals=None, classes=()):
         vitals = {"systolic": 124, "diastolic": 78, **NORMAL} | (vitals or {})
+        esketamine = s.protocol_code.startswith("esketamine")
         services.record_pre_checks(
             actor=self.nurse,
             session=s,
@@ -123,6 +124,8 @@ class Demo:
             last_liquid_at=when - datetime.timedelta(hours=1),
             escort_confirmed=True,
             escort_name=self.ctx.fake.name(),
+            prescriber_on_site=True,
+            rems_patient_enrolled=True if esketamine else None,
             medications_reviewed=True,
             medication_classes=list(classes),
             measures_done=True,

@@ -7,10 +7,20 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from ketaclinic.patients.rules import number_problem
 from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES
 from ketaclinic.treatments import codes as c
 
 TIME_HELP = "Clock time today; leave empty for now. A time later than now means yesterday."
+YES_NO = (("", "—"), ("yes", "Yes"), ("no", "No"))
+
+
+def yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+def yes_no_field(label: str, help_text: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=YES_NO, required=False, help_text=help_text)
 
 
 def at_clock(value: datetime.time | None, tz, now: datetime.datetime | None = None):
@@ -83,6 +93,13 @@ class PreCheckForm(VitalsFields, ClockForm):
     escort_confirmed = forms.BooleanField(label="Escort / ride home confirmed", required=False)
     escort_name = forms.CharField(label="Escort name", max_length=200, required=False)
     escort_phone = forms.CharField(label="Escort phone", max_length=40, required=False)
+    prescriber_on_site = forms.BooleanField(
+        label="A prescriber is on site during administration and monitoring", required=False
+    )
+    rems_patient_enrolled = yes_no_field(
+        "Patient enrolled in the SPRAVATO REMS (confirmed)",
+        help_text="Asked by the REMS Patient Monitoring Form at the first treatment.",
+    )
     medications_reviewed = forms.BooleanField(
         label="Concomitant medications reviewed", required=False
     )
@@ -110,12 +127,14 @@ class PreCheckForm(VitalsFields, ClockForm):
             "escort_confirmed",
             "escort_name",
             "escort_phone",
+            "prescriber_on_site",
             "medications_reviewed",
             "medication_classes",
             "measures_done",
             "pregnancy_test",
         )
         answers = {n: data[n] for n in names}
+        answers["rems_patient_enrolled"] = yes_no(data.get("rems_patient_enrolled", ""))
         vitals = self.vitals()
         if vitals and data.get("vitals_at"):
             vitals["measured_at"] = data["vitals_at"]
@@ -127,7 +146,21 @@ class GoNoGoForm(forms.Form):
     note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class OrderForm(forms.Form):
+class PlainNumbersForm(forms.Form):
+    """Refuses "1e3", NaN and Infinity as typed (Django's DecimalField would take "1e3")."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            raw = self.data.get(name)
+            if isinstance(field, forms.DecimalField) and raw not in (None, ""):
+                problem = number_problem(str(raw))
+                if problem:
+                    self.add_error(name, problem)
+        return cleaned
+
+
+class OrderForm(PlainNumbersForm):
     dose_mg = forms.DecimalField(label="Dose (mg)", required=False, max_digits=7, decimal_places=1)
     dose_mg_per_kg = forms.DecimalField(
         label="Dose (mg/kg)", required=False, max_digits=5, decimal_places=3
@@ -142,6 +175,13 @@ class OrderForm(forms.Form):
         label="Bag volume (mL)", required=False, max_digits=7, decimal_places=2
     )
     duration_min = forms.IntegerField(label="Duration (min)", required=False, min_value=1)
+    height_cm = forms.DecimalField(
+        label="Height (cm)",
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        help_text="Needed when the protocol doses by ideal or adjusted body weight.",
+    )
 
 
 class SecondCheckForm(forms.Form):
@@ -221,7 +261,12 @@ class DischargeForm(ClockForm):
     escort_present = forms.BooleanField(label="Escort present", required=False)
     ready_to_leave_at = clock(
         "Would have been ready to leave at",
-        help_text="For the REMS form; leave empty to use the time recorded by the flowsheet.",
+        help_text="For the REMS form (reported in minutes from the start of administration); "
+        "leave empty to use the time recorded by the flowsheet.",
+    )
+    pulse_oximetry_monitored = yes_no_field(
+        "Pulse oximetry monitored during observation",
+        help_text="For the REMS form; leave empty to use the SpO2 readings charted.",
     )
     override_note = forms.CharField(
         label="Prescriber override note (only to discharge with unmet criteria)",
@@ -229,6 +274,11 @@ class DischargeForm(ClockForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     clock_fields = ("ready_to_leave_at",)
+
+    def payload(self, tz) -> dict:
+        data = self.moments(tz)
+        data["pulse_oximetry_monitored"] = yes_no(data.get("pulse_oximetry_monitored", ""))
+        return data
 
 
 class ReasonForm(forms.Form):

@@ -62,6 +62,9 @@ class TreatmentSession(ClinicScopedModel):
     )
     # REMS: when the patient would have been ready to leave without the 2-hour rule.
     ready_to_leave_at = models.DateTimeField(null=True, blank=True)
+    # REMS respiratory status: pulse oximetry monitored during observation (confirmed at
+    # discharge; None when not stated).
+    pulse_oximetry_monitored = models.BooleanField(null=True, blank=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharged_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -108,6 +111,8 @@ class PreCheck(ClinicScopedModel):
     escort_confirmed = models.BooleanField(default=False)
     escort_name = models.CharField(max_length=200, blank=True)
     escort_phone = models.CharField(max_length=40, blank=True)
+    # Spravato REMS: a prescriber is on site during administration and monitoring.
+    prescriber_on_site = models.BooleanField(default=False, db_default=False)
     medications_reviewed = models.BooleanField(default=False)
     # REMS classes the patient takes now (codes of CONCOMITANT_MEDICATION_CLASSES).
     medication_classes = models.JSONField(default=list, blank=True)
@@ -135,6 +140,10 @@ class DoseOrder(ClinicScopedModel):
     dose_mg = models.DecimalField(max_digits=7, decimal_places=1)
     dose_mg_per_kg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    # What the mg/kg multiplied: actual, ideal or adjusted body weight (with the height used).
+    dosing_weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    dosing_weight_basis = models.CharField(max_length=10, blank=True, default="", db_default="")
+    height_cm = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     concentration_mg_per_ml = models.DecimalField(
         max_digits=7, decimal_places=2, null=True, blank=True
     )
@@ -144,6 +153,7 @@ class DoseOrder(ClinicScopedModel):
     infusion_volume_ml = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     rate_ml_per_h = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
     devices = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Kept for orders signed before doses above the maximum were refused (never set now).
     capped = models.BooleanField(default=False)
     calculation = models.JSONField(default=dict)
     ordered_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")

@@ -13,6 +13,8 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.core.ui import ChartMarker
+from ketaclinic.protocols import queries as protocol_queries
+from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES, ESKETAMINE
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rems
 from ketaclinic.treatments.models import (
@@ -204,8 +206,6 @@ def rems_facts(session, state: SessionState) -> rems.RemsFacts:
     taken = (
         set(pre_check.medication_classes) if pre_check and pre_check.medications_reviewed else None
     )
-    from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES
-
     medications = (
         {code: code in taken for code, _ in CONCOMITANT_MEDICATION_CLASSES}
         if taken is not None
@@ -219,6 +219,7 @@ def rems_facts(session, state: SessionState) -> rems.RemsFacts:
         # Unmet criteria are kept only when a prescriber overrode them at discharge.
         acceptable_end = not any(i.get("code") == "vitals" for i in session.discharge_unmet)
     provider = session.monitored_by.display_name if session.monitored_by_id else ""
+    provider_email = session.monitored_by.email if session.monitored_by_id else ""
     setting = f"{clinic.name}, outpatient healthcare setting"
     if clinic.address:
         setting += f" ({' '.join(clinic.address.split())})"
@@ -247,7 +248,44 @@ def rems_facts(session, state: SessionState) -> rems.RemsFacts:
             if v.systolic is not None
         ],
         effects={code: _effect(state, code) for code in c.REMS_EFFECTS},
+        # The provider is reached at the clinic: its telephone, the provider's own email.
+        provider_telephone=clinic.phone,
+        provider_email=provider_email,
+        first_treatment=first_treatment(session),
+        rems_enrolled=protocol_queries.rems_enrollment(patient, session.course),
+        pulse_oximetry_monitored=_pulse_oximetry(session, state),
     )
+
+
+def first_treatment(session) -> bool | None:
+    """True when no earlier esketamine dose of the patient is on record in the clinic."""
+    if session.dose_started_at is None:
+        return None
+    earlier = (
+        TreatmentSession.objects.filter(
+            clinic_id=session.clinic_id,
+            patient_id=session.patient_id,
+            dose_started_at__lt=session.dose_started_at,
+        )
+        .values_list("protocol_code", flat=True)
+        .distinct()
+    )
+    for code in earlier:
+        try:
+            if protocol_queries.protocol_facts(session.clinic_id, code).drug == ESKETAMINE:
+                return False
+        except protocol_queries.UnknownProtocol:
+            continue
+    return True
+
+
+def _pulse_oximetry(session, state: SessionState) -> bool | None:
+    """As confirmed at discharge; else yes when SpO2 was charted after the dose."""
+    if session.pulse_oximetry_monitored is not None:
+        return session.pulse_oximetry_monitored
+    if any(v.spo2 is not None for v in state.post_dose_vitals):
+        return True
+    return None
 
 
 def localize_form(form: dict, tz) -> dict:

@@ -6,12 +6,17 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES, ESK_REMS
+from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES
+from ketaclinic.protocols.sources import ESK_REMS, ESK_REMS_2024
 
-SOURCE = f"REMS Patient Monitoring Form, outpatient settings ({ESK_REMS})"
-SUBMIT_WITHIN_DAYS = 7  # "Submit within 7 days of the session" (clinical.md section 1)
-MINIMUM_MONITORING_MIN = 120  # "must be 120 or more" (clinical.md section 1)
+SOURCE = (
+    "Spravato REMS Patient Monitoring Form, outpatient healthcare settings, as revised with the "
+    f"{ESK_REMS_2024}"
+)
+SUBMIT_WITHIN_DAYS = 7  # "submit completed patient monitoring forms within 7 days" (the form)
+MINIMUM_MONITORING_MIN = 120  # "patient must be monitored for at least 2 hours" (the form)
 BP_40_MIN_WINDOW = (30, 55)  # "about 40 min": the entry nearest 40 min within this window
+NOT_FIRST = "not asked (not the first treatment)"
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,11 @@ class RemsFacts:
     vitals_acceptable_at_completion: bool | None
     blood_pressures: list[BloodPressure] = field(default_factory=list)
     effects: dict[str, EffectFacts] = field(default_factory=dict)
+    provider_telephone: str = ""
+    provider_email: str = ""
+    first_treatment: bool | None = None
+    rems_enrolled: bool | None = None
+    pulse_oximetry_monitored: bool | None = None
 
 
 def _bp(reading: BloodPressure | None) -> str:
@@ -95,14 +105,46 @@ def dose_choice(dose_mg: Decimal | None) -> str:
     return f"other: {dose_mg.normalize()} mg"
 
 
+def _minutes(start: datetime.datetime | None, end: datetime.datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return int((end - start).total_seconds() // 60)
+
+
+def _effect_items(facts: RemsFacts, code: str, label: str) -> list[tuple[str, str, str]]:
+    effect = facts.effects.get(code)
+    if effect is None:
+        resolved = ""
+    elif effect.occurred:
+        resolved = _time(effect.resolved_at)
+    else:
+        resolved = "not applicable"
+    return [
+        (code, label, _yes_no(effect.occurred) if effect else ""),
+        (f"{code}_resolved_at", f"{label}: resolution time", resolved),
+    ]
+
+
+def _enrolled(facts: RemsFacts) -> str:
+    if facts.rems_enrolled is not None:
+        return _yes_no(facts.rems_enrolled)
+    # The form asks about enrollment only when this is the patient's first treatment.
+    return NOT_FIRST if facts.first_treatment is False else ""
+
+
 def build_form(facts: RemsFacts) -> dict:
-    """The form as ordered sections of labelled fields; unfilled fields are named in `missing`."""
+    """The form as ordered sections of labelled fields; unfilled fields are named in `missing`.
+
+    Fields follow the current outpatient form: the ready-to-leave time in minutes from the
+    start of administration, the monitoring provider's telephone and email, first treatment
+    and REMS enrollment, and the respiratory status added by the REMS modification of
+    31 Dec 2024 (pulse oximetry; respiratory depression and its resolution).
+    """
     pre, at_40, completion = bp_at_points(
         facts.blood_pressures, facts.first_device_at, facts.monitoring_ended_at
     )
-    total = None
-    if facts.first_device_at and facts.monitoring_ended_at:
-        total = int((facts.monitoring_ended_at - facts.first_device_at).total_seconds() // 60)
+    total = _minutes(facts.first_device_at, facts.monitoring_ended_at)
+    ready = _minutes(facts.first_device_at, facts.ready_to_leave_at)
     sections = [
         (
             "patient",
@@ -115,6 +157,12 @@ def build_form(facts: RemsFacts) -> dict:
                     facts.date_of_birth.isoformat() if facts.date_of_birth else "",
                 ),
                 ("sex", "Sex", facts.sex),
+                ("first_treatment", "First treatment?", _yes_no(facts.first_treatment)),
+                (
+                    "patient_enrolled_in_rems",
+                    "Patient enrolled in the SPRAVATO REMS?",
+                    _enrolled(facts),
+                ),
             ],
         ),
         (
@@ -127,32 +175,35 @@ def build_form(facts: RemsFacts) -> dict:
         ),
         (
             "setting",
-            "Monitoring",
+            "Healthcare provider conducting patient monitoring",
             [
                 ("monitoring_provider", "Monitoring provider", facts.monitoring_provider),
+                ("monitoring_provider_telephone", "Telephone", facts.provider_telephone),
+                ("monitoring_provider_email", "Email", facts.provider_email),
                 ("healthcare_setting", "Healthcare setting", facts.healthcare_setting),
             ],
         ),
         (
             "treatment",
-            "Treatment",
+            "Treatment session",
             [
                 (
                     "treatment_date",
                     "Treatment date",
                     facts.treatment_date.isoformat() if facts.treatment_date else "",
                 ),
-                ("dose", "Dose (56 / 84 / other)", dose_choice(facts.dose_mg)),
+                ("dose", "Dose administered (56 / 84 / other)", dose_choice(facts.dose_mg)),
                 ("lot_number", "Lot number", facts.lot_number),
                 (
                     "total_monitoring_minutes",
-                    "Total minutes from first device to end of monitoring",
+                    "Total minutes from the first device to completion of monitoring",
                     "" if total is None else str(total),
                 ),
                 (
-                    "ready_to_leave_at",
-                    "Time the patient would have been ready to leave without the 2-hour rule",
-                    _time(facts.ready_to_leave_at),
+                    "ready_to_leave_minutes",
+                    "Without the 2-hour minimum, the patient would have been ready to leave "
+                    "at (minutes from the start of administration)",
+                    "" if ready is None else str(ready),
                 ),
             ],
         ),
@@ -162,45 +213,37 @@ def build_form(facts: RemsFacts) -> dict:
             [
                 (
                     "vitals_acceptable_before",
-                    "Vital signs acceptable before administration",
+                    "Vital signs in acceptable range prior to administration",
                     _yes_no(facts.vitals_acceptable_before),
                 ),
                 (
                     "vitals_acceptable_at_completion",
-                    "Vital signs acceptable before completion of monitoring",
+                    "Vital signs in acceptable range prior to treatment session completion",
                     _yes_no(facts.vitals_acceptable_at_completion),
                 ),
-                ("bp_pre_dose", "Blood pressure pre-dose", _bp(pre)),
-                ("bp_40_min", "Blood pressure at about 40 minutes", _bp(at_40)),
-                ("bp_completion", "Blood pressure before completion", _bp(completion)),
+                ("bp_pre_dose", "Blood pressure prior to administration", _bp(pre)),
+                ("bp_40_min", "Blood pressure about 40 minutes after administration", _bp(at_40)),
+                ("bp_completion", "Blood pressure prior to session completion", _bp(completion)),
+            ],
+        ),
+        (
+            "respiratory",
+            "Respiratory status",
+            [
+                (
+                    "pulse_oximetry_monitored",
+                    "Pulse oximetry monitored during the observation period",
+                    _yes_no(facts.pulse_oximetry_monitored),
+                ),
+                *_effect_items(facts, "respiratory_depression", "Respiratory depression"),
             ],
         ),
         (
             "effects",
-            "During the session",
+            "Sedation and dissociation",
             [
-                item
-                for code, label in (
-                    ("sedation", "Sedation"),
-                    ("dissociation", "Dissociation"),
-                    ("respiratory_depression", "Respiratory depression"),
-                )
-                for item in (
-                    (
-                        code,
-                        label,
-                        _yes_no(facts.effects[code].occurred) if code in facts.effects else "",
-                    ),
-                    (
-                        f"{code}_resolved_at",
-                        f"{label}: resolution time",
-                        _time(facts.effects[code].resolved_at)
-                        if code in facts.effects and facts.effects[code].occurred
-                        else "not applicable"
-                        if code in facts.effects
-                        else "",
-                    ),
-                )
+                *_effect_items(facts, "sedation", "Sedation"),
+                *_effect_items(facts, "dissociation", "Dissociation"),
             ],
         ),
     ]
@@ -209,6 +252,11 @@ def build_form(facts: RemsFacts) -> dict:
     if total is not None and total < MINIMUM_MONITORING_MIN:
         problems.append(
             f"Total monitoring {total} min is below the required {MINIMUM_MONITORING_MIN} min."
+        )
+    if facts.first_treatment and facts.rems_enrolled is False:
+        problems.append(
+            "The patient is not enrolled in the SPRAVATO REMS: enrollment comes before the first "
+            f"treatment ({ESK_REMS})."
         )
     return {
         "source": SOURCE,

@@ -195,7 +195,7 @@ def pre_dose_bp_needs_decision(rule: PreDoseRule, vitals: Vitals | None) -> bool
 
 
 def validate_moaas(score: int) -> dict[str, str]:
-    """MOAA/S is one item 0-5 (clinical.md section 4)."""
+    """MOAA/S is one item 0-5 (Chernik et al. 1990)."""
     if not isinstance(score, int) or not 0 <= score <= c.MOAAS_MAX:
         return {"score": f"must be a whole number from 0 to {c.MOAAS_MAX}"}
     return {}
@@ -221,7 +221,7 @@ ALDRETE_ITEMS = ("activity", "respiration", "circulation", "consciousness", "oxy
 
 
 def aldrete_total(items: dict[str, int]) -> int:
-    """Modified Aldrete: five items scored 0-2 (clinical.md section 2); raises naming bad items."""
+    """Modified Aldrete: five items scored 0-2 (Aldrete 1995); raises naming bad items."""
     missing = [name for name in ALDRETE_ITEMS if name not in items]
     bad = [
         name
@@ -266,6 +266,7 @@ class PreCheckFacts:
     last_liquid_at: datetime.datetime | None = None
     nasal_products_at: datetime.datetime | None = None
     escort_confirmed: bool = False
+    prescriber_on_site: bool = False
     medications_reviewed: bool = False
     measures_done: bool = False
     pregnancy_test: str = ""
@@ -317,6 +318,14 @@ def evaluate_pre_checks(protocol: ProtocolDefinition, facts: PreCheckFacts) -> l
             )
     if not facts.escort_confirmed:
         issues.append(Issue("escort", "Escort / ride home not confirmed."))
+    if protocol.prescriber_on_site_required and not facts.prescriber_on_site:
+        issues.append(
+            Issue(
+                "prescriber_on_site",
+                "Confirm that a prescriber is on site during administration and monitoring "
+                f"({protocol.prescriber_on_site_source}).",
+            )
+        )
     if not facts.medications_reviewed:
         issues.append(
             Issue(

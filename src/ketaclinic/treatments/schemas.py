@@ -10,6 +10,8 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from ketaclinic.patients.schemas import PlainDecimal
+
 # --- output ----------------------------------------------------------------------------------
 
 
@@ -80,6 +82,7 @@ class PreCheckOut(Schema):
     nasal_products_at: datetime.datetime | None
     escort_confirmed: bool
     escort_name: str
+    prescriber_on_site: bool
     medications_reviewed: bool
     medication_classes: list[str]
     measures_done: bool
@@ -91,8 +94,13 @@ class PreCheckOut(Schema):
 
 class OrderOut(Schema):
     dose_mg: Decimal
+    calculated_dose_mg: Decimal | None
+    max_dose_note: str
     dose_mg_per_kg: Decimal | None
     weight_kg: Decimal | None
+    dosing_weight_kg: Decimal | None
+    dosing_weight_basis: str
+    height_cm: Decimal | None
     concentration_mg_per_ml: Decimal | None
     bag_volume_ml: Decimal | None
     duration_min: int | None
@@ -156,6 +164,7 @@ class SessionOut(SessionSummaryOut):
     discharge_issues: list[IssueOut]
     clinically_ready: bool
     ready_to_leave_at: datetime.datetime | None
+    pulse_oximetry_monitored: bool | None
     discharge_override_note: str
     note: NoteOut | None
     rems_form_required: bool
@@ -189,7 +198,8 @@ class RemsDueOut(Schema):
 
 class CheckInIn(Schema):
     chair: str = Field("", max_length=20)
-    weight_kg: Decimal | None = Field(None, ge=20, le=400, decimal_places=1)
+    # Checked against the clinic's plausible weight range (422 naming the range).
+    weight_kg: PlainDecimal | None = Field(None, max_digits=5, decimal_places=1)
     at: datetime.datetime | None = None
 
 
@@ -210,10 +220,13 @@ class PreChecksIn(Schema):
     escort_confirmed: bool | None = None
     escort_name: str | None = Field(None, max_length=200)
     escort_phone: str | None = Field(None, max_length=40)
+    prescriber_on_site: bool | None = None
     medications_reviewed: bool | None = None
     medication_classes: list[str] | None = None
     measures_done: bool | None = None
     pregnancy_test: str | None = Field(None, max_length=20)
+    # Spravato REMS enrollment, confirmed by staff (recorded on the patient's course).
+    rems_patient_enrolled: bool | None = None
     vitals: VitalsIn | None = None
 
 
@@ -223,12 +236,13 @@ class GoNoGoIn(Schema):
 
 
 class OrderIn(Schema):
-    dose_mg: Decimal | None = Field(None, max_digits=7, decimal_places=1)
-    dose_mg_per_kg: Decimal | None = Field(None, max_digits=5, decimal_places=3)
-    weight_kg: Decimal | None = Field(None, max_digits=5, decimal_places=1)
-    concentration_mg_per_ml: Decimal | None = Field(None, max_digits=7, decimal_places=2)
-    bag_volume_ml: Decimal | None = Field(None, max_digits=7, decimal_places=2)
+    dose_mg: PlainDecimal | None = Field(None, max_digits=7, decimal_places=1)
+    dose_mg_per_kg: PlainDecimal | None = Field(None, max_digits=5, decimal_places=3)
+    weight_kg: PlainDecimal | None = Field(None, max_digits=5, decimal_places=1)
+    concentration_mg_per_ml: PlainDecimal | None = Field(None, max_digits=7, decimal_places=2)
+    bag_volume_ml: PlainDecimal | None = Field(None, max_digits=7, decimal_places=2)
     duration_min: int | None = Field(None, ge=1, le=1440)
+    height_cm: PlainDecimal | None = Field(None, max_digits=4, decimal_places=1)
 
 
 class SecondCheckIn(Schema):
@@ -273,6 +287,7 @@ class DischargeIn(Schema):
     escort_present: bool = False
     override_note: str = Field("", max_length=4000)
     ready_to_leave_at: datetime.datetime | None = None
+    pulse_oximetry_monitored: bool | None = None
     at: datetime.datetime | None = None
 
 

@@ -13,6 +13,8 @@ from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view
 from ketaclinic.patients.queries import access_patient
 from ketaclinic.protocols import queries as protocol_queries
+from ketaclinic.protocols.rules import max_dose_note
+from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import forms, queries, services
 
@@ -82,13 +84,15 @@ def _page_context(request, session) -> dict:
         "forms": {
             "check_in": forms.CheckInForm(initial={"chair": session.chair}, auto_id="checkin_%s"),
             "pre_check": forms.PreCheckForm(
-                initial=_pre_check_initial(pre_check, session.patient.clinic.tz),
+                initial=_pre_check_initial(pre_check, session.patient.clinic.tz)
+                | _enrollment_initial(session),
                 auto_id="pre_%s",
             ),
             "go_no_go": forms.GoNoGoForm(auto_id="go_%s"),
             "order": forms.OrderForm(
                 initial={
                     "dose_mg": session.planned_dose_mg,
+                    "height_cm": getattr(getattr(session, "order", None), "height_cm", None),
                     "dose_mg_per_kg": session.planned_dose_mg_per_kg,
                     "weight_kg": session.weight_kg or session.patient.weight_kg,
                     "duration_min": state.definition.dose.default_duration_min,
@@ -127,6 +131,8 @@ def _page_context(request, session) -> dict:
             ("consciousness", "Consciousness"),
             ("oxygen_saturation", "Oxygen saturation (above 92% on room air = 2)"),
         ],
+        "max_dose_note": max_dose_note(state.definition),
+        "dosing_weight_source": DOSING_WEIGHTS.get(state.definition.dose.dosing_weight, ""),
         "rems": queries.rems_form(session, state)
         if state.definition.rems_form_required and session.dose_started_at
         else None,
@@ -147,6 +153,11 @@ def _measures_due(user, session) -> list[str]:
     ]
 
 
+def _enrollment_initial(session) -> dict:
+    enrolled = protocol_queries.rems_enrollment(session.patient, session.course)
+    return {"rems_patient_enrolled": {True: "yes", False: "no"}.get(enrolled, "")}
+
+
 def _pre_check_initial(pre_check, tz) -> dict:
     if pre_check is None:
         return {}
@@ -156,6 +167,7 @@ def _pre_check_initial(pre_check, tz) -> dict:
             "escort_confirmed",
             "escort_name",
             "escort_phone",
+            "prescriber_on_site",
             "medications_reviewed",
             "medication_classes",
             "measures_done",
@@ -233,7 +245,7 @@ ACTIONS = {
     "ready": _call(None, lambda u, s, f, tz: services.mark_ready(actor=u, session=s)),
     "discharge": _call(
         forms.DischargeForm,
-        lambda u, s, f, tz: services.discharge(actor=u, session=s, **f.moments(tz)),
+        lambda u, s, f, tz: services.discharge(actor=u, session=s, **f.payload(tz)),
     ),
     "abort": _call(
         forms.ReasonForm,

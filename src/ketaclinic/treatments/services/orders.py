@@ -10,7 +10,10 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import FIXED_MG
+from ketaclinic.protocols.editing import to_data
+from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments.models import DoseOrder, TreatmentSession
 from ketaclinic.treatments.services.common import locked, require_status
@@ -27,67 +30,68 @@ def sign_order(
     concentration_mg_per_ml: Decimal | None = None,
     bag_volume_ml: Decimal | None = None,
     duration_min: int | None = None,
+    height_cm: Decimal | None = None,
 ) -> TreatmentSession:
-    """The prescriber signs the dose order; the calculation is stored with it."""
-    from ketaclinic.protocols import rules as dose_rules
+    """The prescriber signs the dose order; the calculation is stored with it.
 
+    The order goes through the same calculation as the calculator: the clinic's plausible
+    weight range, the protocol's dosing weight, label doses and strengths, and the maximum
+    per session. Anything outside them answers 422 naming the field; nothing is saved.
+    """
     require(actor, "session.prescribe")
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
         require_status(row, c.CHECKED_IN, c.PRE_CHECKS_DONE, doing="sign the order")
         definition = definition_for(row)
-        try:
-            if definition.dose.basis == FIXED_MG:
-                dose = dose_mg if dose_mg is not None else row.planned_dose_mg
-                calc = dose_rules.calculate_devices(definition.dose, dose_mg=dose)
-                fields = {"dose_mg": calc.dose_mg, "devices": calc.devices}
-            else:
-                weight = weight_kg or row.weight_kg or row.patient.weight_kg
-                if weight is None:
-                    raise dose_rules.DoseInputError({"weight_kg": "is required"})
-                missing = {
-                    n: "is required"
-                    for n, v in (
-                        ("concentration_mg_per_ml", concentration_mg_per_ml),
-                        ("bag_volume_ml", bag_volume_ml),
-                    )
-                    if v is None
-                }
-                if missing:
-                    raise dose_rules.DoseInputError(missing)
-                calc = dose_rules.calculate_infusion(
-                    definition.dose,
-                    weight_kg=weight,
-                    concentration_mg_per_ml=concentration_mg_per_ml,
-                    bag_volume_ml=bag_volume_ml,
-                    dose_mg_per_kg=dose_mg_per_kg or row.planned_dose_mg_per_kg,
-                    duration_min=duration_min,
+        patient = row.patient
+        if definition.dose.basis == FIXED_MG:
+            calc = protocol_services.calculate(
+                definition,
+                clinic=row.clinic_id,
+                dose_mg=dose_mg if dose_mg is not None else row.planned_dose_mg,
+                age_years=patient.age_on(row.scheduled_date),
+            )
+            fields = {"dose_mg": calc.dose_mg, "devices": calc.devices}
+        else:
+            weight = next(
+                (w for w in (weight_kg, row.weight_kg, patient.weight_kg) if w is not None), None
+            )
+            if weight is None:
+                raise InvalidInput(
+                    "The order cannot be calculated: weight_kg.",
+                    fields={"weight_kg": "is required (or record it at check-in)"},
                 )
-                fields = {
-                    "dose_mg": calc.dose_mg,
-                    "dose_mg_per_kg": calc.dose_mg_per_kg,
-                    "weight_kg": weight,
-                    "concentration_mg_per_ml": concentration_mg_per_ml,
-                    "bag_volume_ml": bag_volume_ml,
-                    "duration_min": calc.duration_min,
-                    "draw_volume_ml": calc.draw_volume_ml,
-                    "infusion_volume_ml": calc.infusion_volume_ml,
-                    "rate_ml_per_h": calc.rate_ml_per_h,
-                }
-        except dose_rules.DoseInputError as exc:
-            raise InvalidInput(
-                "The order cannot be calculated: " + ", ".join(sorted(exc.errors)),
-                fields=exc.errors,
-            ) from exc
-        from ketaclinic.protocols.editing import to_data
-
+            calc = protocol_services.calculate(
+                definition,
+                clinic=row.clinic_id,
+                weight_kg=weight,
+                concentration_mg_per_ml=concentration_mg_per_ml,
+                bag_volume_ml=bag_volume_ml,
+                dose_mg_per_kg=dose_mg_per_kg or row.planned_dose_mg_per_kg,
+                duration_min=duration_min,
+                height_cm=height_cm,
+                sex=patient.sex,
+            )
+            fields = {
+                "dose_mg": calc.dose_mg,
+                "dose_mg_per_kg": calc.dose_mg_per_kg,
+                "weight_kg": calc.weight_kg,
+                "dosing_weight_kg": calc.dosing_weight_kg,
+                "dosing_weight_basis": calc.dosing_weight_basis,
+                "height_cm": calc.height_cm,
+                "concentration_mg_per_ml": calc.concentration_mg_per_ml,
+                "bag_volume_ml": calc.bag_volume_ml,
+                "duration_min": calc.duration_min,
+                "draw_volume_ml": calc.draw_volume_ml,
+                "infusion_volume_ml": calc.infusion_volume_ml,
+                "rate_ml_per_h": calc.rate_ml_per_h,
+            }
         DoseOrder.objects.filter(session=row).delete()
         order = DoseOrder.objects.create(
             clinic_id=row.clinic_id,
             session=row,
-            capped=calc.capped,
-            calculation=to_data(calc),
+            calculation=to_data(calc) | {"max_dose_note": max_dose_note(definition)},
             ordered_by=actor,
             signed_at=now,
             **fields,
@@ -96,8 +100,8 @@ def sign_order(
             actor=actor,
             action="session.order_signed",
             obj=order,
-            patient=row.patient,
-            changes={**fields, "capped": calc.capped},
+            patient=patient,
+            changes=fields,
         )
     return row
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.core.permissions import can, require
+from ketaclinic.patients.queries import weight_errors
+from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rules
@@ -46,6 +48,9 @@ def check_in(
     require(actor, "session.run")
     now = timezone.now()
     arrived = moment(at, field="at", now=now)
+    errors = weight_errors(session.clinic_id, weight_kg)
+    if errors:
+        raise InvalidInput("Please correct: weight_kg.", fields=errors)
     with transaction.atomic():
         row = locked(session)
         # Check-in happens on the planned day (charting it later is fine, with its time).
@@ -79,6 +84,7 @@ def _pre_check_facts(session, pre_check: PreCheck, baseline, now) -> rules.PreCh
         last_liquid_at=pre_check.last_liquid_at,
         nasal_products_at=pre_check.nasal_products_at,
         escort_confirmed=pre_check.escort_confirmed,
+        prescriber_on_site=pre_check.prescriber_on_site,
         medications_reviewed=pre_check.medications_reviewed,
         measures_done=pre_check.measures_done,
         pregnancy_test=pre_check.pregnancy_test,
@@ -106,10 +112,12 @@ PRE_CHECK_FIELDS = (
     "escort_confirmed",
     "escort_name",
     "escort_phone",
+    "prescriber_on_site",
     "medications_reviewed",
     "medication_classes",
     "measures_done",
     "pregnancy_test",
+    "rems_patient_enrolled",
 )
 
 
@@ -142,9 +150,15 @@ def record_pre_checks(*, actor, session, vitals: dict | None = None, **answers) 
     for name in ("last_food_at", "last_liquid_at", "nasal_products_at"):
         if answers.get(name) is not None:
             moment(answers[name], field=name, now=now)
+    enrolled = answers.pop("rems_patient_enrolled", None)
     with transaction.atomic():
         row = locked(session)
         require_status(row, c.CHECKED_IN, doing="record pre-checks")
+        if enrolled is not None:
+            # Recorded on the course: the REMS form asks it once, at the first treatment.
+            protocol_services.record_rems_enrollment(
+                actor=actor, course=row.course, enrolled=bool(enrolled)
+            )
         pre_check = getattr(row, "pre_check", None) or PreCheck(
             clinic_id=row.clinic_id, session=row, recorded_by=actor, recorded_at=now
         )
@@ -168,7 +182,8 @@ def record_pre_checks(*, actor, session, vitals: dict | None = None, **answers) 
             obj=row,
             patient=row.patient,
             changes={
-                "answers": {k: v for k, v in answers.items() if k not in ("escort_phone",)},
+                "answers": {k: v for k, v in answers.items() if k not in ("escort_phone",)}
+                | ({"rems_patient_enrolled": enrolled} if enrolled is not None else {}),
                 "open": [i.code for i in issues],
                 "decision_reasons": pre_check.decision_reasons,
             },
@@ -256,6 +271,16 @@ def start_dose(*, actor, session, at: datetime.datetime | None = None) -> Treatm
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
+        if row.status == c.CHECKED_IN:
+            # Name what the pre-checks still miss (e.g. prescriber_on_site), not only the status.
+            open_issues, _ = pre_check_issues(state_of_row(row, now))
+            if open_issues:
+                raise Conflict(
+                    "The dose cannot start: the pre-checks are not done: "
+                    + "; ".join(i.message for i in open_issues),
+                    fields=issues_fields(open_issues),
+                    code="dose_blocked",
+                )
         require_status(row, c.PRE_CHECKS_DONE, doing="start the dose")
         state = state_of_row(row, now)
         issues, reasons = pre_check_issues(state)
@@ -388,6 +413,7 @@ def discharge(
     escort_present: bool,
     override_note: str = "",
     ready_to_leave_at: datetime.datetime | None = None,
+    pulse_oximetry_monitored: bool | None = None,
     at: datetime.datetime | None = None,
 ) -> TreatmentSession:
     """The patient leaves. Unmet criteria answer 409 unless a prescriber overrides with a note.
@@ -430,6 +456,8 @@ def discharge(
         elif row.ready_to_leave_at is None:
             row.ready_to_leave_at = now
         row.escort_present = escort_present
+        if pulse_oximetry_monitored is not None:
+            row.pulse_oximetry_monitored = pulse_oximetry_monitored
         row.discharge_unmet = [{"code": i.code, "message": i.message} for i in issues]
         if issues:
             row.discharge_override_note, row.discharge_overridden_by = override, actor
@@ -443,6 +471,7 @@ def discharge(
             c.DISCHARGED,
             changes={
                 "escort_present": escort_present,
+                "pulse_oximetry_monitored": row.pulse_oximetry_monitored,
                 "override_note": override,
                 "unmet": [i.code for i in issues],
                 "observed_min": state.minutes_since_dose,
