@@ -40,12 +40,6 @@ def ids(demo_clinic, django_db_blocker):
         return demo_ids()
 
 
-PENDING = pytest.mark.xfail(
-    strict=True, reason="source strings of protocols, treatments, measures, inventory, billing"
-)
-
-
-@PENDING
 def test_no_page_or_pdf_cites_an_internal_document(db, ids):
     visits = visit_all(page_paths(ids))
     assert len({v.path for v in visits}) > 40
@@ -53,7 +47,6 @@ def test_no_page_or_pdf_cites_an_internal_document(db, ids):
     assert internal_references(visits) == []
 
 
-@PENDING
 def test_no_api_answer_cites_an_internal_document(db, ids):
     visits = visit_all(api_paths(ids))
     assert len({v.path for v in visits}) > 40

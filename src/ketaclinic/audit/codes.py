@@ -31,6 +31,7 @@ CODES: dict[str, AuditCode] = _codes(
     ("clinic.created", "Created a clinic"),
     ("clinic.open_days_set", "Set the weekdays the clinic treats patients"),
     ("clinic.closed_date_added", "Added a day the clinic is closed"),
+    ("clinic.weight_range_set", "Set the clinic's plausible weight range for data entry"),
     ("user.created", "Added a member of staff"),
     ("user.password_set", "Set a user's password"),
     ("token.created", "Created an API token"),
@@ -71,6 +72,7 @@ CODES: dict[str, AuditCode] = _codes(
     ("protocol.changed", "Changed the clinic's version of a protocol"),
     ("course.started", "Started a treatment course"),
     ("course.stopped", "Stopped a treatment course"),
+    ("course.rems_enrollment_confirmed", "Confirmed the patient's enrollment in the Spravato REMS"),
     ("session.rescheduled", "Moved a planned session to another day"),
     # The treatment day.
     ("session.checked_in", "Checked a patient in"),
