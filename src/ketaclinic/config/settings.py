@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ketaclinic.outcomes",
     "ketaclinic.billing",
     "ketaclinic.access",
+    "ketaclinic.capacity",
     "ketaclinic.web",
 ]
 

@@ -39,8 +39,8 @@ class _Model:
     used: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
 
 
-def build_model(problem: Problem) -> tuple[_Model, list[tuple[str, str, object]]]:
-    """The CP-SAT model and its objective levels: (name, "max"/"min", linear expression)."""
+def build_model(problem: Problem) -> tuple[_Model, list[tuple[str, str, object, int]]]:
+    """The CP-SAT model and its levels: (name, "max"/"min", linear expression, trivial bound)."""
     m = _Model(cp_model.CpModel())
     model, grid = m.model, problem.grid
     day_slots = DAY // grid
@@ -113,6 +113,13 @@ def build_model(problem: Problem) -> tuple[_Model, list[tuple[str, str, object]]
             if (c, d) not in m.used:
                 m.used[c, d] = model.new_bool_var(f"used_{c}_{d}")
             model.add_bool_or([x.Not(), m.day[j, d].Not(), m.used[c, d]])
+    # Redundant, for a useful bound on idle time: on each day the chairs in use hold at least
+    # the chair time of the sessions placed that day.
+    for d in sorted({d for (_, d) in m.used}):
+        model.add(
+            sum(problem.open_minutes.get(d, 0) * u for (_, ud), u in m.used.items() if ud == d)
+            >= sum(problem.jobs[j].timing.chair_min * z for (j, dd), z in m.day.items() if dd == d)
+        )
     base = session_weight_base(problem)
     weights = new_patient_weights(problem)
     sessions = sum(
@@ -124,10 +131,17 @@ def build_model(problem: Problem) -> tuple[_Model, list[tuple[str, str, object]]
     idle = sum(problem.open_minutes.get(d, 0) * u for (_, d), u in m.used.items()) - sum(
         problem.jobs[j].timing.chair_min * p for j, p in m.placed.items()
     )
+    # Bounds that hold for any plan: every placeable session placed, every patient started,
+    # and no idle chair minute (sessions always fit inside the chair-days they use).
     levels = [
-        (SESSIONS_LEVEL, "max", sessions),
-        (NEW_PATIENTS_LEVEL, "max", new_patients),
-        (IDLE_LEVEL, "min", idle),
+        (
+            SESSIONS_LEVEL,
+            "max",
+            sessions,
+            sum(base + problem.jobs[j].priority for j in m.placed if not problem.jobs[j].is_new),
+        ),
+        (NEW_PATIENTS_LEVEL, "max", new_patients, sum(weights[g] for g in m.started)),
+        (IDLE_LEVEL, "min", idle, 0),
     ]
     return m, levels
 
@@ -176,6 +190,15 @@ def _true_value(problem: Problem, name: str, assignment: Assignment) -> int:
     }[name]
 
 
+def _bound(sense: str, raw: float | None, value: int, trivial: int) -> int:
+    """CP-SAT's proven bound; without one, the bound that holds for any plan."""
+    if raw is not None and math.isfinite(raw):
+        bound = math.floor(raw + 1e-6) if sense == "max" else math.ceil(raw - 1e-6)
+        if (sense == "max" and bound >= value) or (sense == "min" and bound <= value):
+            return bound
+    return max(trivial, value) if sense == "max" else min(trivial, value)
+
+
 def solve(
     problem: Problem,
     *,
@@ -189,7 +212,7 @@ def solve(
     m, levels = build_model(problem)
     best = dict(start_from)
     results: list[Level] = []
-    for position, (name, sense, expr) in enumerate(levels):
+    for position, (name, sense, expr, trivial) in enumerate(levels):
         if isinstance(expr, int):  # nothing to decide at this level
             results.append(Level(name, sense, expr, expr, True))
             continue
@@ -200,15 +223,16 @@ def solve(
         solver.parameters.max_time_in_seconds = remaining / (len(levels) - position)
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
+        # Probing and symmetry detection cost seconds on week-sized models and rarely pay
+        # back within a planning time limit (measured with bench/bench_capacity.py).
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.symmetry_level = 0
         status = solver.solve(m.model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if found:
             best = _read(problem, m, solver)
         value = _true_value(problem, name, best)
-        raw_bound = solver.best_objective_bound
-        if not math.isfinite(raw_bound):
-            bound = value
-        else:
-            bound = math.floor(raw_bound + 1e-6) if sense == "max" else math.ceil(raw_bound - 1e-6)
+        bound = _bound(sense, solver.best_objective_bound if found else None, value, trivial)
         optimal = status == cp_model.OPTIMAL
         results.append(Level(name, sense, value, bound, optimal))
         m.model.add(expr >= value) if sense == "max" else m.model.add(expr <= value)
