@@ -113,6 +113,24 @@ def _chain_fits(problem: Problem, jobs: list[Job], days: list[set[int]]) -> bool
     return extend(0, None)
 
 
+def _why_not_spaced(problem: Problem, occ: Occupancy, jobs: list[Job]):
+    """Each first session fits somewhere alone: why not all of them, far enough apart?"""
+    free = [_free_days(problem, occ, j) for j in jobs]
+    if _chain_fits(problem, jobs, free):
+        return (TIME_LIMIT,), "there is room; the solver stopped before starting them"
+    days = sorted(set().union(*free))
+    names = ", ".join(problem.moment(d * DAY).strftime("%a") for d in days)
+    full = [s for s in jobs[0].starts if s // DAY not in free[0]]
+    families = _blocked_at_every_start(problem, occ, jobs[0], full) if full else None
+    detail = (
+        f"there is room only on {names}: too close together for {len(jobs)} sessions "
+        f"{jobs[-1].min_gap} day(s) apart"
+    )
+    if families is None:
+        return (SPACING,), detail
+    return families[0], f"{detail}; on the other days {describe(families[0])} are full"
+
+
 def unplaced(problem: Problem, assignment: Assignment) -> tuple[list[Unplaced], list[Unplaced]]:
     """Each due session not placed and each waiting patient not started, with what blocked it."""
     occ = occupancy_of(problem, assignment)
@@ -137,10 +155,7 @@ def unplaced(problem: Problem, assignment: Assignment) -> tuple[list[Unplaced], 
             if why is not None:
                 break
         if why is None:
-            if _chain_fits(problem, jobs, [_free_days(problem, occ, j) for j in jobs]):
-                why = (TIME_LIMIT,), "there is room; the solver stopped before starting them"
-            else:
-                why = (SPACING,), "the free times cannot hold their first sessions far enough apart"
+            why = _why_not_spaced(problem, occ, jobs)
         demand = group.demand
         waiting.append(Unplaced(None, demand.id, demand.patient_id, why[0], why[1]))
     for demand in problem.not_considered:

@@ -72,6 +72,7 @@ class Job:
     chair_slots: int = 0
     patient_slots: int = 0
     availability: tuple[TimeWindow, ...] = ()
+    own_day_lo: int = 0  # before the gap after the course's earlier session is applied
 
 
 @dataclass
@@ -224,6 +225,7 @@ def _course_order(sessions: tuple[SessionDemand, ...]) -> list[SessionDemand]:
 
 
 def _add_job(problem, demand, key, group, sequence, priority, prev, lo, hi) -> Job:
+    own_lo = lo
     if prev is not None:
         before = problem.jobs[prev]
         lo = max(lo, before.day_lo + demand.min_gap_days)
@@ -249,6 +251,7 @@ def _add_job(problem, demand, key, group, sequence, priority, prev, lo, hi) -> J
         chair_slots=-(-timing.chair_min // problem.grid),
         patient_slots=-(-timing.patient_min // problem.grid),
         availability=demand.availability,
+        own_day_lo=own_lo,
     )
     problem.jobs.append(job)
     return job
@@ -278,6 +281,13 @@ def _static_starts(problem: Problem, job: Job) -> None:
             first = -(-open_start // grid) * grid
             for m in range(first, open_end - timing.chair_min + 1, grid):
                 hours.append(d * DAY + m)
+    if not hours and job.prev is not None and _has_hours(problem, job.own_day_lo, job.day_hi):
+        job.static_block = (
+            SPACING,
+            f"the gap of {job.min_gap} day(s) after the course's earlier session leaves no "
+            "open day this week",
+        )
+        return
     if not hours:
         job.static_block = (
             HOURS,
@@ -331,6 +341,10 @@ def _static_starts(problem: Problem, job: Job) -> None:
         return
     job.starts = tuple(reachable)
     job.nurse_starts = {n: frozenset(ms) for n, ms in nurse_starts.items()}
+
+
+def _has_hours(problem: Problem, lo: int, hi: int) -> bool:
+    return any(problem.open_windows.get(d) for d in range(max(lo, 0), hi + 1))
 
 
 def _day(problem: Problem, index: int) -> str:
