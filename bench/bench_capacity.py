@@ -192,33 +192,38 @@ def main() -> None:
     print(f"planning time: {total:.1f} s (CP-SAT {plan.seconds:.1f} s)   status: {plan.status}")
     for level in plan.levels:
         print(
-            f"  {level.name:45s} value {level.value:>8}  bound {level.bound:>8}  "
-            f"gap {level.gap:>6}  {'optimal' if level.optimal else 'time limit'}"
+            f"  {level.name:45s} value {level.value:>9}  bound {level.bound:>9}  "
+            f"gap {level.gap:>8}  {'optimal' if level.optimal else 'time limit'}"
         )
-    ratio = plan.sessions_placed / base.sessions_placed if base.sessions_placed else float("nan")
+    placed = {name: len(r.sessions) for name, r in (("cp-sat", plan), ("greedy", base))}
+    for name, result in (("CP-SAT", plan), ("greedy", base)):
+        print(
+            f"{name:6s}: {len(result.sessions):3d} sessions placed = {result.sessions_placed}/"
+            f"{result.sessions_due} due + first sessions of {result.new_patients_started}/"
+            f"{len(data.new_patients)} waiting patients; "
+            f"{result.idle_chair_min} idle chair minutes; {result.seconds:.2f} s"
+        )
     print(
-        f"CP-SAT: {plan.sessions_placed}/{plan.sessions_due} due sessions placed, "
-        f"{plan.new_patients_started} waiting patients start, "
-        f"{plan.idle_chair_min} idle chair minutes"
+        f"CP-SAT / greedy: {placed['cp-sat'] / max(placed['greedy'], 1):.2f}x sessions placed "
+        f"({plan.sessions_placed - base.sessions_placed:+d} due, "
+        f"{plan.new_patients_started - base.new_patients_started:+d} waiting patients started) "
+        f"for {total / max(base.seconds, 1e-3):.0f}x the time"
     )
-    print(
-        f"greedy: {base.sessions_placed}/{base.sessions_due} due sessions placed, "
-        f"{base.new_patients_started} waiting patients start, "
-        f"{base.idle_chair_min} idle chair minutes, in {base.seconds:.2f} s"
-    )
-    print(f"placed ratio CP-SAT / greedy: {ratio:.3f}")
-    print(f"blocked: {plan.blocking_counts or 'nothing'}")
+    print(f"blocked (CP-SAT plan): {plan.blocking_counts or 'nothing'}")
     for name, result in (("CP-SAT", plan), ("greedy", base)):
         problems = check_plan(data, result.sessions)
         print(f"checker on the {name} plan: {len(problems)} rule(s) broken")
     if args.what_if:
         report2 = what_if(
-            data, one_more_chair(), before=report, time_limit_s=args.time_limit,
+            data,
+            one_more_chair(),
+            before=report,
+            time_limit_s=args.time_limit,
             workers=args.workers,
         )
         print(
-            f"what-if one more chair: +{report2.extra_sessions} sessions, "
-            f"+{report2.extra_new_patients} waiting patients start; "
+            f"what-if one more chair: {report2.extra_sessions:+d} due sessions, "
+            f"{report2.extra_new_patients:+d} waiting patients start; "
             f"bottleneck before: {report2.bottleneck}"
         )
 

@@ -25,6 +25,9 @@ from .result import Level
 SESSIONS_LEVEL = "due sessions placed (weighted by priority)"
 NEW_PATIENTS_LEVEL = "waiting patients started (in rank order)"
 IDLE_LEVEL = "idle chair minutes"
+# How the time left is shared between the levels still to solve; time a level does not use
+# passes on. Starting waiting patients is the hardest level and gets the most.
+LEVEL_TIME_SHARES = (1, 2, 1)
 
 
 @dataclass
@@ -220,7 +223,8 @@ def solve(
         m.model.maximize(expr) if sense == "max" else m.model.minimize(expr)
         solver = cp_model.CpSolver()
         remaining = max(0.05, deadline - time.monotonic())
-        solver.parameters.max_time_in_seconds = remaining / (len(levels) - position)
+        share = LEVEL_TIME_SHARES[position] / sum(LEVEL_TIME_SHARES[position:])
+        solver.parameters.max_time_in_seconds = remaining * share
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         # Probing and symmetry detection cost seconds on week-sized models and rarely pay
@@ -229,9 +233,14 @@ def solve(
         solver.parameters.symmetry_level = 0
         status = solver.solve(m.model)
         found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        if found:
-            best = _read(problem, m, solver)
         value = _true_value(problem, name, best)
+        if found:
+            # Keep the better of the solver's answer and the plan it started from, so a level
+            # never ends worse than the hint (or the baseline) it was given.
+            candidate = _read(problem, m, solver)
+            reached = _true_value(problem, name, candidate)
+            if (reached >= value) if sense == "max" else (reached <= value):
+                best, value = candidate, reached
         bound = _bound(sense, solver.best_objective_bound if found else None, value, trivial)
         optimal = status == cp_model.OPTIMAL
         results.append(Level(name, sense, value, bound, optimal))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from .problem import DAY, Job, Problem
@@ -120,3 +121,33 @@ def objective(problem: Problem, assignment: Assignment) -> Objective:
         sessions_placed=len(due),
         new_patients_started=len(started),
     )
+
+
+def assignment_from(problem: Problem, sessions) -> Assignment:
+    """A plan's sessions (for example last run's) as placements in this problem, keeping
+    only those that still fit together here."""
+    keys = {job.key: job for job in problem.jobs}
+    chairs = {c.id: i for i, c in enumerate(problem.chairs)}
+    nurses = {n: i for i, n in enumerate(problem.nurses)}
+    occ = Occupancy(problem)
+    assignment: Assignment = {}
+    for s in sorted(sessions, key=lambda s: s.start):
+        job = keys.get(s.session_id or f"{s.new_patient_id}#{s.sequence}")
+        if job is None or s.chair_id not in chairs or s.nurse_id not in nurses:
+            continue
+        start = (s.start - problem.moment(0)) // dt.timedelta(minutes=1)
+        chair, nurse = chairs[s.chair_id], nurses[s.nurse_id]
+        if (
+            start in job.starts
+            and chair in job.chairs
+            and occ.chair_free(chair, start, job)
+            and occ.nurse_free(nurse, start, job)
+            and gap_ok(problem, job, start, assignment)
+        ):
+            assignment[job.index] = (start, chair, nurse)
+            occ.place(job, assignment[job.index])
+    for group in problem.groups:  # a waiting patient starts with all first sessions or none
+        if not all(j in assignment for j in group.jobs):
+            for j in group.jobs:
+                assignment.pop(j, None)
+    return assignment

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import time
 from dataclasses import dataclass
 
 from . import analysis, cpsat, greedy
 from .inputs import ESKETAMINE, IV, NURSE, Chair, PlanningInput, Shift, TimeWindow, minute_of_day
-from .occupancy import objective
+from .occupancy import assignment_from, objective
 from .problem import FAMILIES, build
 from .result import PlanResult
 
 DEFAULT_TIME_LIMIT_S = 30.0
+ANSWER_RESERVE_S = 0.5
+
+
+def default_workers() -> int:
+    """CP-SAT search workers: one per core, at most 8 (its portfolio gains little beyond)."""
+    return max(1, min(8, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -29,19 +36,22 @@ def plan_week(
     data: PlanningInput,
     *,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
-    workers: int = 4,
+    workers: int | None = None,
     seed: int = 0,
+    start_from=(),
 ) -> PlanReport:
     """The week's plan from CP-SAT, and the first-fit baseline beside it.
 
+    `start_from`: planned sessions of an earlier plan (the week before a what-if change, or
+    the last run); the solver starts from them when they are better than first fit.
     Raises `PlanningRefused` when the input cannot be planned (for example no chairs-per-nurse
     ratio set).
     """
     began = time.monotonic()
     problem = build(data)
+    greedy_from = time.monotonic()
     first_fit = greedy.first_fit(problem)
-    greedy_seconds = time.monotonic() - began
-    values = objective(problem, first_fit)
+    greedy_seconds = time.monotonic() - greedy_from
     baseline = analysis.result(
         problem,
         first_fit,
@@ -50,14 +60,22 @@ def plan_week(
         levels=[],
         seconds=greedy_seconds,
     )
+    hint = first_fit
+    if start_from:
+        earlier = assignment_from(problem, start_from)
+        if objective(problem, earlier).key > objective(problem, first_fit).key:
+            hint = earlier
     solve_from = time.monotonic()
-    # The limit covers the whole call: building the model and the baseline count against it.
-    remaining = max(1.0, time_limit_s - (solve_from - began))
+    # The limit covers the whole call: building the week, the baseline and reading the
+    # answer (a reserve) count against it.
+    remaining = max(0.5, time_limit_s - (solve_from - began) - ANSWER_RESERVE_S)
     assignment, levels = cpsat.solve(
-        problem, start_from=first_fit, time_limit_s=remaining, workers=workers, seed=seed
+        problem,
+        start_from=hint,
+        time_limit_s=remaining,
+        workers=workers or default_workers(),
+        seed=seed,
     )
-    if objective(problem, assignment).key < values.key:  # never worse than the baseline
-        assignment = first_fit
     status = analysis.status_of(problem, levels, objective(problem, assignment).sessions_placed)
     plan = analysis.result(
         problem,
@@ -66,6 +84,7 @@ def plan_week(
         status=status,
         levels=levels,
         seconds=time.monotonic() - solve_from,
+        notes=(f"week built in {solve_from - began:.2f} s",),
     )
     return PlanReport(plan=plan, baseline=baseline)
 
@@ -166,11 +185,12 @@ def what_if(
     *,
     before: PlanReport | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
-    workers: int = 4,
+    workers: int | None = None,
     seed: int = 0,
 ) -> WhatIfReport:
     """Plan the week as it is and with the change; report what the change buys."""
     kwargs = {"time_limit_s": time_limit_s, "workers": workers, "seed": seed}
     before = before or plan_week(data, **kwargs)
-    after = plan_week(apply(data, change), **kwargs)
+    # Every change adds resources, so the plan as it is still holds and is where to start.
+    after = plan_week(apply(data, change), start_from=before.plan.sessions, **kwargs)
     return WhatIfReport(change=change, before=before, after=after)
