@@ -191,9 +191,10 @@ def main() -> None:
     plan, base = report.plan, report.baseline
     print(f"planning time: {total:.1f} s (CP-SAT {plan.seconds:.1f} s)   status: {plan.status}")
     for level in plan.levels:
+        gap = abs(level.count_bound - level.count)
         print(
-            f"  {level.name:45s} value {level.value:>9}  bound {level.bound:>9}  "
-            f"gap {level.gap:>8}  {'optimal' if level.optimal else 'time limit'}"
+            f"  {level.name:42s} {level.count:>6} (bound {level.count_bound:>5}, gap {gap:>5})"
+            f"  {'optimal' if level.optimal else 'time limit'}"
         )
     placed = {name: len(r.sessions) for name, r in (("cp-sat", plan), ("greedy", base))}
     for name, result in (("CP-SAT", plan), ("greedy", base)):

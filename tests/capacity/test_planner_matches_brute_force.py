@@ -31,6 +31,12 @@ def test_the_solver_reaches_the_best_objective_an_exhaustive_search_finds(seed):
     # Then the three objectives are the best there are, and the solver proved it
     assert (sessions, new_patients, -idle) == best_objective(data)
     assert all(level.optimal and level.gap == 0 for level in report.plan.levels)
+    counts = [level.count for level in report.plan.levels]
+    assert counts == [
+        report.plan.sessions_placed,
+        report.plan.new_patients_started,
+        report.plan.idle_chair_min,
+    ]
     assert report.plan.status in ("optimal", "infeasible")
     assert (report.plan.status == "infeasible") == (
         report.plan.sessions_placed < report.plan.sessions_due

@@ -184,6 +184,17 @@ def _hint(problem: Problem, m: _Model, assignment: Assignment) -> None:
         model.add_hint(var, key in used)
 
 
+def _counts(problem: Problem, name: str, assignment: Assignment, bound: int) -> tuple[int, int]:
+    """The level in plain numbers. Each weight is a count unit (base or 2^n) plus less than
+    one unit in all, so dividing the bound by the unit bounds the count."""
+    values = objective(problem, assignment)
+    if name == SESSIONS_LEVEL:
+        return values.sessions_placed, bound // session_weight_base(problem)
+    if name == NEW_PATIENTS_LEVEL:
+        return values.new_patients_started, bound // 2 ** len(problem.groups)
+    return values.idle_chair_min, bound
+
+
 def _true_value(problem: Problem, name: str, assignment: Assignment) -> int:
     values = objective(problem, assignment)
     return {
@@ -245,4 +256,13 @@ def solve(
         optimal = status == cp_model.OPTIMAL
         results.append(Level(name, sense, value, bound, optimal))
         m.model.add(expr >= value) if sense == "max" else m.model.add(expr <= value)
-    return best, results
+    return best, [_final(problem, level, best) for level in results]
+
+
+def _final(problem: Problem, level: Level, best: Assignment) -> Level:
+    """A level as the final plan reaches it: a later level may have raised an earlier one
+    above the value that was fixed (never below), and its bound still holds."""
+    value = _true_value(problem, level.name, best)
+    count, count_bound = _counts(problem, level.name, best, level.bound)
+    optimal = level.optimal or value == level.bound
+    return Level(level.name, level.sense, value, level.bound, optimal, count, count_bound)

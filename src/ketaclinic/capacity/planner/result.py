@@ -79,6 +79,9 @@ class Level:
     value: int
     bound: int
     optimal: bool
+    # The same in plain numbers: sessions placed, patients started, minutes (weights removed).
+    count: int = 0
+    count_bound: int = 0
 
     @property
     def gap(self) -> int:
@@ -93,6 +96,8 @@ class Level:
             "bound": self.bound,
             "gap": self.gap,
             "optimal": self.optimal,
+            "count": self.count,
+            "count_bound": self.count_bound,
         }
 
 
