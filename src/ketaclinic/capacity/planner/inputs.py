@@ -28,7 +28,8 @@ LABEL_OBSERVATION_FLOOR = {
     ESKETAMINE: (
         120,
         DOSE_START,
-        "Spravato (esketamine) nasal spray prescribing information, section 2; Spravato REMS",
+        "Spravato (esketamine) prescribing information, Dosage and Administration (DailyMed "
+        "set id d81a6a79-a74a-44b7-822c-0dfa3036eaed); Spravato REMS (FDA REMS id 386)",
     ),
 }
 
