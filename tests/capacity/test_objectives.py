@@ -143,3 +143,11 @@ def test_an_esketamine_plan_keeps_two_hours_from_the_first_device():
     )
     (session,) = planned(data).sessions
     assert session.end - session.dose_start >= dt.timedelta(minutes=120)
+
+
+def test_a_negative_priority_is_refused():
+    data = one_chair_until(
+        12, sessions=[SessionDemand("s1", "p1", "c1", IV, SHORT_IV, priority=-1)]
+    )
+    with pytest.raises(PlanningRefused, match="priority"):
+        plan_week(data)

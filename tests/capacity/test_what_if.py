@@ -11,6 +11,7 @@ from ketaclinic.capacity.planner import (
     extended_hours,
     one_more_chair,
     one_more_nurse_shift,
+    plan_week,
     what_if,
 )
 from ketaclinic.capacity.planner.checker import check_plan
@@ -98,4 +99,18 @@ def test_one_more_chair_never_places_fewer_sessions(seed):
     assert (after.sessions_placed, after.new_patients_started) >= (
         before.sessions_placed,
         before.new_patients_started,
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_re_planning_from_the_last_plan_keeps_at_least_what_it_placed(seed):
+    # Given last run's plan, when the week is planned again with almost no time
+    data = random_week(seed)
+    last = plan_week(data, time_limit_s=10, workers=2).plan
+    again = plan_week(data, time_limit_s=0.1, workers=1, start_from=last.sessions).plan
+    # Then nothing it placed is lost
+    assert check_plan(data, again.sessions) == []
+    assert (again.sessions_placed, again.new_patients_started) >= (
+        last.sessions_placed,
+        last.new_patients_started,
     )

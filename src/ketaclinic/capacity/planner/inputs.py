@@ -35,6 +35,7 @@ LABEL_OBSERVATION_FLOOR = {
 
 # Waiting patients weighed in strict rank order per week; the rest of the list waits a week.
 MAX_NEW_PATIENTS_CONSIDERED = 40
+MAX_CHAIRS_PER_NURSE = 50
 
 
 class PlanningRefused(ValueError):
@@ -237,8 +238,8 @@ def validate(data: PlanningInput) -> None:
         errors["chairs_per_nurse"] = (
             "Set how many chairs one nurse may watch at once; the planner assumes no ratio."
         )
-    elif ratio < 1:
-        errors["chairs_per_nurse"] = "Chairs per nurse must be at least 1."
+    elif not 1 <= ratio <= MAX_CHAIRS_PER_NURSE:
+        errors["chairs_per_nurse"] = f"Chairs per nurse must be 1 to {MAX_CHAIRS_PER_NURSE}."
     if not 1 <= data.grid_min <= 60 or 1440 % data.grid_min:
         errors["grid_min"] = "The grid must divide a day into whole steps of 1 to 60 minutes."
     if not 1 <= data.days <= 14:
@@ -303,6 +304,8 @@ def _demand_problem(demand) -> str:
         )
         if observed < minutes:
             return f"observation must last at least {minutes} min after dosing ({source})"
+    if getattr(demand, "priority", 0) < 0:
+        return "priority is 0 or more (higher first)"
     if demand.min_gap_days < 1:
         return "sessions of one course are at least one day apart"
     if demand.max_gap_days is not None and demand.max_gap_days < demand.min_gap_days:
