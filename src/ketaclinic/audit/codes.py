@@ -133,6 +133,14 @@ CODES: dict[str, AuditCode] = _codes(
     ("access.barrier_recorded", "Recorded a barrier to treatment"),
     ("access.barrier_resolved", "Resolved a barrier to treatment"),
     ("access.settings_changed", "Changed the clinic's access settings"),
+    # Capacity.
+    ("capacity.chair_added", "Added a treatment chair"),
+    ("capacity.chair_changed", "Changed a treatment chair"),
+    ("capacity.hours_set", "Set the clinic's opening hours for a weekday"),
+    ("capacity.weekday_closed", "Closed a weekday in the opening hours"),
+    ("capacity.shift_added", "Added a staff shift"),
+    ("capacity.shift_removed", "Removed a staff shift"),
+    ("capacity.staffing_rules_changed", "Changed the clinic's staffing rules"),
     # Outcomes.
     ("outcomes.research_exported", "Exported the de-identified research data set"),
     ("outcomes.registry_seeded", "Seeded a synthetic registry (development tool)"),

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ketaclinic.billing",
     "ketaclinic.access",
     "ketaclinic.pharmacokinetics",
+    "ketaclinic.capacity",
     "ketaclinic.web",
 ]
 

@@ -1,0 +1,8 @@
+"""App config for capacity."""
+
+from django.apps import AppConfig
+
+
+class CapacityConfig(AppConfig):
+    name = "ketaclinic.capacity"
+    label = "capacity"

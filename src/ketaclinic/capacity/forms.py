@@ -1,0 +1,76 @@
+"""Forms of the capacity pages."""
+
+from django import forms
+
+from .models import WEEKDAYS
+from .services import MAX_CHAIRS_PER_NURSE
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ChairForm(forms.Form):
+    name = forms.CharField(max_length=20, help_text="As staff call it, e.g. 3 or Window 2.")
+    location = forms.CharField(max_length=100, required=False, help_text="Room or area.")
+    iv_infusion = forms.BooleanField(label="IV infusion", required=False)
+    esketamine = forms.BooleanField(label="Esketamine nasal spray", required=False)
+
+
+class ChairEditForm(ChairForm):
+    active = forms.BooleanField(
+        required=False, help_text="Inactive chairs stay on record but are not planned."
+    )
+
+
+class HoursForm(forms.Form):
+    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int)
+    opens = forms.TimeField(required=False, widget=TIME)
+    closes = forms.TimeField(required=False, widget=TIME)
+    closed = forms.BooleanField(label="Closed on this weekday", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("closed"):
+            if data.get("opens") is None:
+                self.add_error("opens", "Give the opening time, or tick closed.")
+            if data.get("closes") is None:
+                self.add_error("closes", "Give the closing time, or tick closed.")
+        return data
+
+
+class StaffingForm(forms.Form):
+    chairs_per_nurse = forms.IntegerField(
+        label="Chairs per nurse",
+        required=False,
+        min_value=1,
+        max_value=MAX_CHAIRS_PER_NURSE,
+        help_text="How many occupied chairs one nurse may watch at once: your clinic's policy. "
+        "Planning needs this number; none is assumed.",
+    )
+    prescriber_for_esketamine = forms.BooleanField(
+        label="Prescriber on site during esketamine dosing and observation",
+        required=False,
+        help_text="Spravato REMS: a healthcare provider is on site during administration and "
+        "monitoring.",
+    )
+    prescriber_for_iv = forms.BooleanField(
+        label="Prescriber on site during IV infusions and observation",
+        required=False,
+        help_text="Your clinic's policy.",
+    )
+
+
+class ShiftForm(forms.Form):
+    staff = forms.ModelChoiceField(queryset=None, label="Nurse or prescriber")
+    date = forms.DateField(widget=DATE)
+    starts_at = forms.TimeField(label="From", widget=TIME)
+    ends_at = forms.TimeField(label="To", widget=TIME)
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff
+        self.fields["staff"].label_from_instance = lambda u: f"{u.display_name} ({u.role_label})"
+
+
+class WeekForm(forms.Form):
+    week = forms.DateField(widget=DATE, required=False)

@@ -1,0 +1,153 @@
+"""Capacity reads, scoped to the actor's clinic, and the planner's view of the resources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+
+from ketaclinic.core.errors import NotFound
+from ketaclinic.core.permissions import require
+
+from . import planner
+from .models import WEEKDAYS, Chair, OpeningHours, ShiftRole, StaffingRules, StaffShift
+
+WEEKDAY_NAMES = dict(WEEKDAYS)
+
+
+def chairs(user, *, include_inactive: bool = True):
+    require(user, "capacity.view")
+    rows = Chair.objects.visible_to(user)
+    return rows if include_inactive else rows.filter(active=True)
+
+
+def access_chair(user, chair_id, *, action: str = "capacity.view") -> Chair:
+    require(user, action)
+    row = Chair.objects.visible_to(user).filter(pk=chair_id).first()
+    if row is None:
+        raise NotFound("No such chair.")
+    return row
+
+
+def opening_hours(user) -> dict[int, OpeningHours]:
+    """The clinic's hours by weekday (Monday = 0); a missing weekday is closed."""
+    require(user, "capacity.view")
+    return {row.weekday: row for row in OpeningHours.objects.visible_to(user)}
+
+
+def staffing_rules(user) -> StaffingRules:
+    """The clinic's rules; an unsaved row with no ratio when none were entered yet."""
+    require(user, "capacity.view")
+    row = StaffingRules.objects.visible_to(user).first()
+    return row or StaffingRules(clinic_id=user.clinic_id)
+
+
+def shifts_in_week(user, week_start: dt.date):
+    require(user, "capacity.view")
+    return (
+        StaffShift.objects.visible_to(user)
+        .filter(date__gte=week_start, date__lt=week_start + dt.timedelta(days=7))
+        .select_related("staff")
+    )
+
+
+def access_shift(user, shift_id, *, action: str = "capacity.view") -> StaffShift:
+    require(user, action)
+    row = StaffShift.objects.visible_to(user).filter(pk=shift_id).first()
+    if row is None:
+        raise NotFound("No such shift.")
+    return row
+
+
+def schedulable_staff(user):
+    """Active nurses and prescribers of the clinic (who can be given a shift)."""
+    require(user, "capacity.view")
+    return get_user_model().objects.filter(
+        clinic_id=user.clinic_id, is_active=True, role__in=ShiftRole.values
+    )
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of the week a date falls in."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class PlanningResources:
+    """The resources part of a planner input, and what is missing before planning."""
+
+    chairs: tuple[planner.Chair, ...]
+    shifts: tuple[planner.Shift, ...]
+    opening: tuple[planner.TimeWindow, ...]
+    staffing: planner.StaffingRules
+    missing: tuple[str, ...]
+
+
+def planning_resources(
+    user,
+    week_start: dt.date,
+    *,
+    open_weekdays=None,
+    closed_dates=frozenset(),
+    days: int = 7,
+) -> PlanningResources:
+    """The clinic's chairs, shifts, hours and rules for one week, as planner input.
+
+    The clinic calendar's open weekdays and closed dates are passed in by the caller that
+    owns them; a day is open when the calendar opens it and it has hours here.
+    """
+    require(user, "capacity.view")
+    hours = opening_hours(user)
+    rules = staffing_rules(user)
+    planner_chairs = tuple(
+        planner.Chair(
+            id=str(c.id),
+            name=c.name,
+            capabilities=frozenset(
+                kind
+                for kind, flag in ((planner.IV, c.iv_infusion), (planner.ESKETAMINE, c.esketamine))
+                if flag
+            ),
+            location=c.location,
+        )
+        for c in chairs(user, include_inactive=False)
+    )
+    shifts = tuple(
+        planner.Shift(str(s.staff_id), s.role, s.date, s.starts_at, s.ends_at)
+        for s in StaffShift.objects.visible_to(user).filter(
+            date__gte=week_start, date__lt=week_start + dt.timedelta(days=days)
+        )
+    )
+    opening = planner.week_hours(
+        week_start,
+        {weekday: (row.opens, row.closes) for weekday, row in hours.items()},
+        closed_dates=closed_dates,
+        open_weekdays=open_weekdays,
+        days=days,
+    )
+    missing = []
+    if rules.chairs_per_nurse is None:
+        missing.append("Set how many chairs one nurse may watch at once (staffing rules).")
+    if not planner_chairs:
+        missing.append("Add at least one active chair.")
+    if open_weekdays is not None:
+        for weekday in sorted(set(open_weekdays) - set(hours)):
+            missing.append(f"The clinic calendar opens on {WEEKDAY_NAMES[weekday]}: set its hours.")
+    if not any(s.role == planner.NURSE for s in shifts):
+        missing.append("Enter the nurses' shifts for the week.")
+    prescriber_for = frozenset(
+        kind
+        for kind, flag in (
+            (planner.ESKETAMINE, rules.prescriber_for_esketamine),
+            (planner.IV, rules.prescriber_for_iv),
+        )
+        if flag
+    )
+    return PlanningResources(
+        chairs=planner_chairs,
+        shifts=shifts,
+        opening=opening,
+        staffing=planner.StaffingRules(rules.chairs_per_nurse, prescriber_for),
+        missing=tuple(missing),
+    )

@@ -1,0 +1,256 @@
+"""Capacity writes: chairs, staff shifts, opening hours and staffing rules (audited)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from ketaclinic.audit.services import diff, record_event
+from ketaclinic.core.errors import InvalidInput, NotFound
+from ketaclinic.core.permissions import require
+
+from .models import Chair, OpeningHours, ShiftRole, StaffingRules, StaffShift
+
+MAX_CHAIRS_PER_NURSE = 20
+
+
+def _refuse(errors: dict[str, str]) -> None:
+    if errors:
+        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+
+
+def _chair_errors(actor, name: str, iv_infusion: bool, esketamine: bool, exclude=None):
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "Give the chair a name."
+    elif len(name) > 20:
+        errors["name"] = "At most 20 characters."
+    else:
+        same = Chair.objects.filter(clinic_id=actor.clinic_id, name__iexact=name)
+        if exclude is not None:
+            same = same.exclude(pk=exclude.pk)
+        if same.exists():
+            errors["name"] = "Another chair already has this name."
+    if not (iv_infusion or esketamine):
+        errors["iv_infusion"] = "Tick what may be given in this chair (IV infusion, esketamine)."
+    return name, errors
+
+
+def add_chair(
+    *, actor, name: str, location: str = "", iv_infusion: bool = False, esketamine: bool = False
+) -> Chair:
+    require(actor, "capacity.manage")
+    name, errors = _chair_errors(actor, name, iv_infusion, esketamine)
+    _refuse(errors)
+    with transaction.atomic():
+        chair = Chair.objects.create(
+            clinic_id=actor.clinic_id,
+            name=name,
+            location=(location or "").strip()[:100],
+            iv_infusion=bool(iv_infusion),
+            esketamine=bool(esketamine),
+        )
+        record_event(
+            actor=actor,
+            action="capacity.chair_added",
+            obj=chair,
+            changes={"name": chair.name, "capabilities": chair.capabilities},
+        )
+    return chair
+
+
+CHAIR_FIELDS = ("name", "location", "iv_infusion", "esketamine", "active")
+
+
+def update_chair(*, actor, chair: Chair, **changes) -> Chair:
+    """Rename, move, change capabilities, or set a chair active or inactive."""
+    require(actor, "capacity.manage")
+    unknown = set(changes) - set(CHAIR_FIELDS)
+    _refuse(dict.fromkeys(unknown, "not a chair field"))
+    with transaction.atomic():
+        row = Chair.objects.select_for_update().filter(pk=chair.pk, clinic_id=actor.clinic_id)
+        row = row.first()
+        if row is None:
+            raise NotFound("No such chair.")
+        merged = {f: changes.get(f, getattr(row, f)) for f in CHAIR_FIELDS}
+        name, errors = _chair_errors(
+            actor, merged["name"], merged["iv_infusion"], merged["esketamine"], exclude=row
+        )
+        _refuse(errors)
+        merged["name"], merged["location"] = name, (merged["location"] or "").strip()[:100]
+        before = {f: getattr(row, f) for f in CHAIR_FIELDS}
+        for f in CHAIR_FIELDS:
+            setattr(row, f, merged[f] if f in ("name", "location") else bool(merged[f]))
+        changed = diff(row, before, {f: getattr(row, f) for f in CHAIR_FIELDS})
+        if changed:
+            row.save()
+            record_event(actor=actor, action="capacity.chair_changed", obj=row, changes=changed)
+    return row
+
+
+def _time_errors(start: dt.time | None, end: dt.time | None, start_name: str, end_name: str):
+    errors = {}
+    if start is None:
+        errors[start_name] = "Give a time (HH:MM)."
+    if end is None:
+        errors[end_name] = "Give a time (HH:MM)."
+    if start is not None and end is not None and end <= start:
+        errors[end_name] = "Must be after the start, on the same day."
+    return errors
+
+
+def set_opening_hours(*, actor, weekday: int, opens: dt.time, closes: dt.time) -> OpeningHours:
+    """Open a weekday, or change its hours."""
+    require(actor, "capacity.manage")
+    errors = _time_errors(opens, closes, "opens", "closes")
+    if weekday not in range(7):
+        errors["weekday"] = "Monday (0) to Sunday (6)."
+    _refuse(errors)
+    with transaction.atomic():
+        row = (
+            OpeningHours.objects.select_for_update()
+            .filter(clinic_id=actor.clinic_id, weekday=weekday)
+            .first()
+        )
+        before = {"opens": row.opens, "closes": row.closes} if row else {}
+        if row is None:
+            row = OpeningHours(clinic_id=actor.clinic_id, weekday=weekday)
+        row.opens, row.closes = opens, closes
+        row.save()
+        changes = {"weekday": row.get_weekday_display(), "opens": opens, "closes": closes}
+        record_event(
+            actor=actor, action="capacity.hours_set", obj=row, changes=changes | {"was": before}
+        )
+    return row
+
+
+def close_weekday(*, actor, weekday: int) -> None:
+    """Mark a weekday closed (no treatment hours)."""
+    require(actor, "capacity.manage")
+    with transaction.atomic():
+        row = (
+            OpeningHours.objects.select_for_update()
+            .filter(clinic_id=actor.clinic_id, weekday=weekday)
+            .first()
+        )
+        if row is None:
+            return
+        was = {"opens": row.opens, "closes": row.closes}
+        record_event(
+            actor=actor,
+            action="capacity.weekday_closed",
+            obj=row,
+            changes={"weekday": row.get_weekday_display(), "was": was},
+        )
+        row.delete()
+
+
+def add_shift(
+    *, actor, staff_id, date: dt.date, starts_at: dt.time, ends_at: dt.time
+) -> StaffShift:
+    """Put a nurse or prescriber of this clinic on site for a block of one day."""
+    require(actor, "capacity.manage")
+    errors = _time_errors(starts_at, ends_at, "starts_at", "ends_at")
+    staff = (
+        get_user_model()
+        .objects.filter(pk=staff_id, clinic_id=actor.clinic_id, is_active=True)
+        .first()
+        if staff_id
+        else None
+    )
+    if staff is None:
+        errors["staff"] = "Choose a nurse or prescriber of this clinic."
+    elif staff.role not in ShiftRole.values:
+        errors["staff"] = "Shifts are planned for nurses and prescribers."
+    if date is None:
+        errors["date"] = "Give a date."
+    _refuse(errors)
+    with transaction.atomic():
+        clash = StaffShift.objects.select_for_update().filter(
+            clinic_id=actor.clinic_id,
+            staff=staff,
+            date=date,
+            starts_at__lt=ends_at,
+            ends_at__gt=starts_at,
+        )
+        if clash.exists():
+            _refuse({"starts_at": f"{staff} already has a shift overlapping this time."})
+        shift = StaffShift.objects.create(
+            clinic_id=actor.clinic_id,
+            staff=staff,
+            role=staff.role,
+            date=date,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            created_by=actor,
+        )
+        record_event(
+            actor=actor,
+            action="capacity.shift_added",
+            obj=shift,
+            changes=_shift_changes(shift),
+        )
+    return shift
+
+
+def _shift_changes(shift: StaffShift) -> dict:
+    return {
+        "staff": str(shift.staff),
+        "role": shift.role,
+        "date": shift.date,
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+    }
+
+
+def remove_shift(*, actor, shift: StaffShift) -> None:
+    require(actor, "capacity.manage")
+    with transaction.atomic():
+        row = StaffShift.objects.filter(pk=shift.pk, clinic_id=actor.clinic_id).first()
+        if row is None:
+            raise NotFound("No such shift.")
+        record_event(
+            actor=actor,
+            action="capacity.shift_removed",
+            obj=row,
+            changes=_shift_changes(row),
+        )
+        row.delete()
+
+
+def update_staffing_rules(
+    *,
+    actor,
+    chairs_per_nurse: int | None,
+    prescriber_for_esketamine: bool,
+    prescriber_for_iv: bool,
+) -> StaffingRules:
+    """Set the clinic's chairs-per-nurse ratio and when a prescriber must be on site."""
+    require(actor, "capacity.manage")
+    errors = {}
+    if chairs_per_nurse is not None and not (
+        isinstance(chairs_per_nurse, int) and 1 <= chairs_per_nurse <= MAX_CHAIRS_PER_NURSE
+    ):
+        errors["chairs_per_nurse"] = f"A whole number from 1 to {MAX_CHAIRS_PER_NURSE}."
+    _refuse(errors)
+    values = {
+        "chairs_per_nurse": chairs_per_nurse,
+        "prescriber_for_esketamine": bool(prescriber_for_esketamine),
+        "prescriber_for_iv": bool(prescriber_for_iv),
+    }
+    with transaction.atomic():
+        row, _ = StaffingRules.objects.select_for_update().get_or_create(clinic_id=actor.clinic_id)
+        before = {name: getattr(row, name) for name in values}
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_by = actor
+        changed = diff(row, before, values)
+        if changed:
+            row.save()
+            record_event(
+                actor=actor, action="capacity.staffing_rules_changed", obj=row, changes=changed
+            )
+    return row

@@ -1,0 +1,219 @@
+"""Capacity pages: the clinic's chairs, opening hours, staffing rules and staff shifts."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ketaclinic.core.permissions import can, require
+from ketaclinic.core.views import clinic_view, run_service
+
+from . import queries, services
+from .forms import ChairEditForm, ChairForm, HoursForm, ShiftForm, StaffingForm, WeekForm
+from .models import WEEKDAYS, ShiftRole
+
+
+def _resources(request, *, chair_form=None, hours_form=None, staffing_form=None, status=200):
+    user = request.user
+    rules = queries.staffing_rules(user)
+    hours = queries.opening_hours(user)
+    return render(
+        request,
+        "capacity/resources.html",
+        {
+            "active": "resources",
+            "chairs": queries.chairs(user),
+            "rules": rules,
+            "week": [(number, name, hours.get(number)) for number, name in WEEKDAYS],
+            "can_manage": can(user, "capacity.manage"),
+            "chair_form": chair_form or ChairForm(),
+            "hours_form": hours_form or HoursForm(),
+            "staffing_form": staffing_form
+            or StaffingForm(
+                initial={
+                    "chairs_per_nurse": rules.chairs_per_nurse,
+                    "prescriber_for_esketamine": rules.prescriber_for_esketamine,
+                    "prescriber_for_iv": rules.prescriber_for_iv,
+                }
+            ),
+        },
+        status=status,
+    )
+
+
+@clinic_view
+def resources(request):
+    require(request.user, "capacity.view")
+    return _resources(request)
+
+
+@require_POST
+@clinic_view
+def add_chair(request):
+    require(request.user, "capacity.manage")
+    form = ChairForm(request.POST)
+    if form.is_valid():
+        chair = run_service(
+            form, lambda: services.add_chair(actor=request.user, **form.cleaned_data)
+        )
+        if chair is not None:
+            messages.success(request, f"Chair {chair.name} added.")
+            return redirect("capacity:resources")
+    return _resources(request, chair_form=form, status=422)
+
+
+@clinic_view
+def edit_chair(request, chair_id):
+    chair = queries.access_chair(request.user, chair_id, action="capacity.manage")
+    if request.method == "POST":
+        form = ChairEditForm(request.POST)
+        if form.is_valid():
+            done = run_service(
+                form,
+                lambda: services.update_chair(actor=request.user, chair=chair, **form.cleaned_data),
+            )
+            if done is not None:
+                messages.success(request, f"Chair {done.name} saved.")
+                return redirect("capacity:resources")
+        status = 422
+    else:
+        form = ChairEditForm(
+            initial={
+                "name": chair.name,
+                "location": chair.location,
+                "iv_infusion": chair.iv_infusion,
+                "esketamine": chair.esketamine,
+                "active": chair.active,
+            }
+        )
+        status = 200
+    return render(
+        request,
+        "capacity/chair_edit.html",
+        {"active": "resources", "chair": chair, "form": form},
+        status=status,
+    )
+
+
+@require_POST
+@clinic_view
+def set_hours(request):
+    require(request.user, "capacity.manage")
+    form = HoursForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        day = dict(WEEKDAYS)[data["weekday"]]
+        if data["closed"]:
+            services.close_weekday(actor=request.user, weekday=data["weekday"])
+            messages.success(request, f"{day}: closed.")
+            return redirect("capacity:resources")
+        done = run_service(
+            form,
+            lambda: services.set_opening_hours(
+                actor=request.user,
+                weekday=data["weekday"],
+                opens=data["opens"],
+                closes=data["closes"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, f"{day}: open {done.opens:%H:%M}-{done.closes:%H:%M}.")
+            return redirect("capacity:resources")
+    return _resources(request, hours_form=form, status=422)
+
+
+@require_POST
+@clinic_view
+def update_staffing(request):
+    require(request.user, "capacity.manage")
+    form = StaffingForm(request.POST)
+    if form.is_valid():
+        done = run_service(
+            form, lambda: services.update_staffing_rules(actor=request.user, **form.cleaned_data)
+        )
+        if done is not None:
+            messages.success(request, "Staffing rules saved.")
+            return redirect("capacity:resources")
+    return _resources(request, staffing_form=form, status=422)
+
+
+def _week_start(request) -> dt.date:
+    form = WeekForm(request.GET or None)
+    chosen = form.cleaned_data.get("week") if form.is_bound and form.is_valid() else None
+    return queries.week_of(chosen or request.user.clinic.today())
+
+
+def _shifts(request, week_start, form=None, status=200):
+    user = request.user
+    rows = list(queries.shifts_in_week(user, week_start))
+    days = []
+    for offset in range(7):
+        day = week_start + dt.timedelta(days=offset)
+        on_day = [s for s in rows if s.date == day]
+        days.append(
+            (
+                day,
+                [s for s in on_day if s.role == ShiftRole.NURSE],
+                [s for s in on_day if s.role == ShiftRole.PRESCRIBER],
+            )
+        )
+    return render(
+        request,
+        "capacity/shifts.html",
+        {
+            "active": "shifts",
+            "week_start": week_start,
+            "previous_week": week_start - dt.timedelta(days=7),
+            "next_week": week_start + dt.timedelta(days=7),
+            "days": days,
+            "can_manage": can(user, "capacity.manage"),
+            "form": form
+            or ShiftForm(staff=queries.schedulable_staff(user), initial={"date": week_start}),
+        },
+        status=status,
+    )
+
+
+@clinic_view
+def shifts(request):
+    require(request.user, "capacity.view")
+    return _shifts(request, _week_start(request))
+
+
+@require_POST
+@clinic_view
+def add_shift(request):
+    require(request.user, "capacity.manage")
+    form = ShiftForm(request.POST, staff=queries.schedulable_staff(request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        shift = run_service(
+            form,
+            lambda: services.add_shift(
+                actor=request.user,
+                staff_id=data["staff"].pk,
+                date=data["date"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+            ),
+        )
+        if shift is not None:
+            messages.success(request, f"Shift added for {shift.staff.display_name}.")
+            return redirect(f"{_shifts_url()}?week={queries.week_of(shift.date).isoformat()}")
+    week = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
+    return _shifts(request, queries.week_of(week or request.user.clinic.today()), form, 422)
+
+
+@require_POST
+@clinic_view
+def remove_shift(request, shift_id):
+    shift = queries.access_shift(request.user, shift_id, action="capacity.manage")
+    services.remove_shift(actor=request.user, shift=shift)
+    messages.success(request, f"Shift of {shift.staff.display_name} on {shift.date} removed.")
+    return redirect(f"{_shifts_url()}?week={queries.week_of(shift.date).isoformat()}")
+
+
+def _shifts_url() -> str:
+    return reverse("capacity:shifts")
