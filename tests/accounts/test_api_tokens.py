@@ -80,12 +80,15 @@ def test_another_clinics_admin_cannot_see_or_revoke_tokens(api, nurse, outsider)
     assert outsider_client.post(f"/tokens/{nurse_token}/revoke").status_code == 404
 
 
-def test_creating_a_token_through_the_api_shows_it_once(api, nurse):
-    client = api(nurse)
-    created = client.post("/tokens", {"name": "pump"})
-    assert created.status_code == 201
+def test_creating_a_token_through_the_api_with_a_session_shows_it_once(web, api, nurse):
+    # given a nurse signed in with a browser session (her role needs no second factor)
+    session = web(nurse)
+    # when she creates a token through the API
+    created = session.post("/api/v1/tokens", {"name": "pump"}, content_type="application/json")
+    # then it is shown once, and listed afterwards without the secret
+    assert created.status_code == 201, created.content
     plaintext = created.json()["token"]
-    listed = client.get("/tokens").json()
+    listed = session.get("/api/v1/tokens").json()
     assert all("token" not in t for t in listed)
     other = api()
     other.headers["Authorization"] = f"Bearer {plaintext}"
