@@ -29,7 +29,7 @@ def test_an_operator_creates_a_clinic_and_a_prescriber(monkeypatch):
     assert (user.clinic.slug, user.role, user.credentials) == ("north", "prescriber", "MD")
     assert user.check_password("a-strong-passphrase-42")
     actions = list(AuditEvent.objects.order_by("id").values_list("action", "via"))
-    assert actions == [("clinic.created", "cli"), ("user.created", "cli")]
+    assert actions == [("clinic.created", "cli"), ("staff.added", "cli")]
 
 
 def test_a_bad_time_zone_is_refused_by_name():

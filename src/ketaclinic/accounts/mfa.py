@@ -57,7 +57,10 @@ def confirm_enrollment(*, actor, device: TOTPDevice, code: str) -> list[str]:
         raise Conflict("This authenticator is not being set up for you.", code="mfa_enrolled")
     with transaction.atomic():
         locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        accepted = rules.is_totp_code(code) and locked.verify_token(rules.normalize_code(code))
+        allowed, details = locked.verify_is_allowed()
+        accepted = (
+            allowed and rules.is_totp_code(code) and locked.verify_token(rules.normalize_code(code))
+        )
         if accepted:
             locked.confirmed = True
             locked.save(update_fields=["confirmed"])
@@ -69,10 +72,12 @@ def confirm_enrollment(*, actor, device: TOTPDevice, code: str) -> list[str]:
                 obj=actor,
                 changes={"recovery_codes": len(codes)},
             )
+    if not allowed:
+        _refuse_throttled(actor, details)
     if not accepted:
         raise InvalidInput(
             "That code does not match: enter the 6-digit code your authenticator app shows now.",
-            fields={"code": "must be the current 6-digit code of your authenticator app"},
+            fields={"code": "does not match: enter the 6-digit code the app shows now"},
         )
     return codes
 
@@ -103,16 +108,23 @@ def verify_second_factor(*, actor, code: str) -> str:
     if accepted:
         return kind
     if wait is not None:
-        local = timezone.localtime(wait, actor.clinic.tz) if actor.clinic_id else wait
-        raise InvalidInput(
-            f"Too many wrong codes: try again after {local:%H:%M:%S}.",
-            fields={"code": "wait before trying again"},
-            code="mfa_throttled",
-        )
+        _refuse_throttled(actor, {"locked_until": wait})
     raise InvalidInput(
         "That code is not valid: enter the 6-digit code of your authenticator app, or an unused "
         "recovery code.",
-        fields={"code": "must be your authenticator's current code or an unused recovery code"},
+        fields={
+            "code": "is not valid: use the app's current 6-digit code or an unused recovery code"
+        },
+    )
+
+
+def _refuse_throttled(actor, details) -> None:
+    """django-otp pauses a device after wrong codes (doubling each time): say until when."""
+    wait = (details or {}).get("locked_until") or timezone.now()
+    local = timezone.localtime(wait, actor.clinic.tz) if actor.clinic_id else wait
+    message = f"too many wrong codes: try again after {local:%H:%M:%S}"
+    raise InvalidInput(
+        message[:1].upper() + message[1:] + ".", fields={"code": message}, code="mfa_throttled"
     )
 
 

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ketaclinic.core.errors import Forbidden
+from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.core.permissions import can
 from ketaclinic.core.views import clinic_view, run_service
 
@@ -134,11 +134,10 @@ def staff_action(request, user_id, action):
     }
     if action not in services_by_action:
         raise Http404("No such action.")
-    form = RoleForm()  # carries a service error to the page
-    done = run_service(form, lambda: services_by_action[action](actor=actor, user_id=user_id))
-    if done is None:
-        for error in form.non_field_errors():
-            messages.error(request, error)
+    try:
+        done = services_by_action[action](actor=actor, user_id=user_id)
+    except (Conflict, InvalidInput) as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, DONE[action].format(name=done.display_name))
     return redirect("accounts:staff-member", user_id=user_id)
