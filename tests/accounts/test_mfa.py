@@ -220,3 +220,9 @@ def test_the_qr_code_address_names_the_issuer_and_the_user(prescriber):
     device = TOTPDevice.objects.create(user=prescriber, confirmed=False)
     assert device.config_url.startswith("otpauth://totp/ketaclinic%3Adr_patel?")
     assert code_at(device, 1) != code_at(device, 2)
+
+
+def test_pages_with_secrets_are_never_cached(nurse):
+    client, _ = password_step(nurse)
+    for path in ("/login/two-factor/", "/account/tokens/", "/account/"):
+        assert "no-store" in client.get(path)["Cache-Control"], path

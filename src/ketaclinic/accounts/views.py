@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ketaclinic.core.errors import DomainError
@@ -51,6 +52,7 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+@never_cache  # shows the secret key and the recovery codes
 @login_required
 def two_factor(request):
     """Check a code (or a recovery code), or set up the authenticator if there is none yet."""
@@ -108,6 +110,7 @@ def two_factor(request):
     )
 
 
+@never_cache
 @clinic_view
 def account(request):
     """Your account: password, two-factor authentication, recovery codes."""
@@ -135,6 +138,7 @@ def account(request):
     )
 
 
+@never_cache
 @login_required
 def password_change(request):
     """Change your own password (also the forced step after an administrator set one)."""
@@ -161,6 +165,7 @@ def password_change(request):
     )
 
 
+@never_cache  # shows a new token once
 @login_required
 def tokens(request):
     user = request.user
