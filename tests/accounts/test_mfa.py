@@ -226,3 +226,17 @@ def test_pages_with_secrets_are_never_cached(nurse):
     client, _ = password_step(nurse)
     for path in ("/login/two-factor/", "/account/tokens/", "/account/"):
         assert "no-store" in client.get(path)["Cache-Control"], path
+
+
+def test_setting_up_mfa_ends_the_users_other_sessions(web, nurse):
+    # given a nurse signed in on two devices
+    other_device = web(nurse)
+    client, _ = password_step(nurse)
+    assert other_device.get("/patients/").status_code == 200
+    # when she sets up two-factor authentication on one of them
+    client.get("/login/two-factor/")
+    device = TOTPDevice.objects.get(user=nurse, confirmed=False)
+    client.post("/login/two-factor/", {"code": fresh_code(device)})
+    # then that session goes on and the other one, which never passed the code, ends
+    assert client.get("/patients/").status_code == 200
+    assert other_device.get("/patients/").url.startswith("/login/")

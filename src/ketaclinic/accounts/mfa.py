@@ -51,7 +51,9 @@ def qr_svg(device: TOTPDevice) -> str:
 
 
 def confirm_enrollment(*, actor, device: TOTPDevice, code: str) -> list[str]:
-    """Confirm the authenticator with a code it shows; returns new recovery codes (shown once)."""
+    """Confirm the authenticator with a code it shows; returns new recovery codes (shown once).
+
+    The user's other sessions end: from now on every session has passed the second factor."""
     require(actor, "account.manage_own")
     if device.user_id != actor.pk or device.confirmed:
         raise Conflict("This authenticator is not being set up for you.", code="mfa_enrolled")
@@ -65,6 +67,8 @@ def confirm_enrollment(*, actor, device: TOTPDevice, code: str) -> list[str]:
             locked.confirmed = True
             locked.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+            # Sessions opened without the second factor end; the caller renews its own.
+            actor.end_all_sessions()
             codes = _new_recovery_codes(actor)
             record_event(
                 actor=actor,

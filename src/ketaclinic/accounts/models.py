@@ -34,6 +34,13 @@ class User(AbstractUser):
     class Meta:
         ordering = ["last_name", "first_name", "username"]
 
+    def end_all_sessions(self) -> None:
+        """Make every open session of this user fail on its next request."""
+        User.objects.filter(pk=self.pk).update(
+            session_generation=models.F("session_generation") + 1
+        )
+        self.refresh_from_db(fields=["session_generation"])
+
     def _get_session_auth_hash(self, secret=None):
         # Generation 0 keeps Django's own hash, so sessions survive the upgrade to this field.
         message = self.password
@@ -70,7 +77,7 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     # First characters of the token, so a user can tell their tokens apart.
     prefix = models.CharField(max_length=12)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(

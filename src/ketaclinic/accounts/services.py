@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
@@ -83,6 +82,7 @@ def create_api_token(
             name=name,
             token_hash=hash_token(plaintext),
             prefix=plaintext[:10],
+            created_at=now,
             expires_at=expires_at,
             read_only=read_only,
         )
@@ -224,11 +224,6 @@ def _locked_member(actor, user_id) -> User:
     return User.objects.select_for_update().get(pk=member.pk)
 
 
-def _end_sessions(user: User) -> None:
-    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
-    user.refresh_from_db(fields=["session_generation"])
-
-
 def _revoke_all_tokens(actor, user: User) -> int:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=actor
@@ -251,7 +246,7 @@ def change_role(*, actor, user_id, role: str) -> User:
         ended = queries.mfa_required_for(member) and not queries.has_mfa(member)
         revoked = 0
         if ended:
-            _end_sessions(member)
+            member.end_all_sessions()
             revoked = _revoke_all_tokens(actor, member)
         record_event(
             actor=actor,
@@ -274,7 +269,7 @@ def deactivate_staff_member(*, actor, user_id) -> User:
             raise Conflict("This staff member is already deactivated.", code="inactive")
         member.is_active = False
         member.save(update_fields=["is_active"])
-        _end_sessions(member)
+        member.end_all_sessions()
         revoked = _revoke_all_tokens(actor, member)
         record_event(
             actor=actor,
@@ -307,7 +302,7 @@ def reset_password(*, actor, user_id, password: str) -> User:
         member.set_password(password)
         member.must_change_password = True
         member.save(update_fields=["password", "must_change_password"])
-        _end_sessions(member)
+        member.end_all_sessions()
         reset_lockouts(username=member.username)
         record_event(actor=actor, action="staff.password_reset", obj=member)
     return member
@@ -319,7 +314,7 @@ def reset_mfa(*, actor, user_id) -> User:
     with transaction.atomic():
         member = _locked_member(actor, user_id)
         removed = mfa.remove_devices(member)
-        _end_sessions(member)
+        member.end_all_sessions()
         record_event(
             actor=actor,
             action="staff.mfa_reset",
@@ -391,7 +386,7 @@ def set_security_policy(
         for member in members:
             newly = member.pk not in needed_before and queries.mfa_required_for(member, policy)
             if newly and not queries.has_mfa(member):
-                _end_sessions(member)
+                member.end_all_sessions()
                 _revoke_all_tokens(actor, member)
                 ended.append(member.username)
         record_event(

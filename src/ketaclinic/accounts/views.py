@@ -91,6 +91,7 @@ def two_factor(request):
             form, lambda: mfa.confirm_enrollment(actor=user, device=device, code=code)
         )
         if codes is not None:
+            update_session_auth_hash(request, user)  # this session goes on; the others ended
             signin.mark_verified(request)
             return render(
                 request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url}

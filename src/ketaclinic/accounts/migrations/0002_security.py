@@ -4,6 +4,7 @@ generation. Existing tokens expire `settings.TOKEN_DAYS` after they were created
 from datetime import timedelta
 
 import django.db.models.deletion
+import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
@@ -83,5 +84,10 @@ class Migration(migrations.Migration):
             model_name="user",
             name="session_generation",
             field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AlterField(
+            model_name="apitoken",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
     ]
