@@ -100,12 +100,13 @@ def test_new_staff_passwords_go_through_the_password_validators(api, clinic_admi
     assert not User.objects.filter(username=NEW_NURSE["username"]).exists()
 
 
-def test_a_taken_username_and_a_bad_npi_are_named(api, clinic_admin, nurse):
+def test_a_taken_username_a_bad_npi_and_a_bad_email_are_named(api, clinic_admin, nurse):
     answer = api(clinic_admin).post(
-        "/staff", NEW_NURSE | {"username": nurse.username.upper(), "npi": "12345"}
+        "/staff",
+        NEW_NURSE | {"username": nurse.username.upper(), "npi": "12345", "email": "maria@"},
     )
     assert answer.status_code == 422
-    assert set(answer.json()["fields"]) == {"username", "npi"}
+    assert set(answer.json()["fields"]) == {"username", "npi", "email"}
 
 
 def test_a_prescriber_is_added_with_npi_and_dea_number(api, clinic_admin):

@@ -7,6 +7,7 @@ from axes.utils import reset as reset_lockouts
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -186,6 +187,12 @@ def add_staff_member(
             User.username_validator(username)
         except ValidationError as exc:
             problems["username"] = " ".join(exc.messages)
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems["email"] = "is not a valid email address"
     candidate = User(username=username, first_name=first_name, last_name=last_name, email=email)
     if problem := _password_problem(password, candidate):
         problems["password"] = problem
