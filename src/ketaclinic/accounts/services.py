@@ -127,11 +127,6 @@ def revoke_api_token(*, actor, token_id) -> ApiToken:
     return token
 
 
-def tokens_visible_to(actor):
-    """Kept for callers of the earlier name; see queries.tokens_visible_to."""
-    return queries.tokens_visible_to(actor)
-
-
 # --- staff ------------------------------------------------------------------------------------
 
 
