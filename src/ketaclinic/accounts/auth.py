@@ -1,10 +1,17 @@
-"""API authentication: `Authorization: Bearer <token>`, or the browser session with CSRF."""
+"""API authentication: `Authorization: Bearer <token>`, or the browser session with CSRF.
+
+An expired token answers 401 and a read-only token answers 403 to anything but GET/HEAD, each
+with a message saying why. The token that authenticated a call is kept on the request
+(`request.api_token`), so that endpoints can refuse what a token may not do."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
+from ketaclinic.core.errors import DomainError, Forbidden
+
+from . import rules
 from .models import ApiToken
 from .tokens import hash_token
 
@@ -12,8 +19,15 @@ from .tokens import hash_token
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def user_for_token(token: str):
-    """The active clinic member owning an unrevoked token, or None."""
+class Unauthenticated(DomainError):
+    """Credentials that no longer authenticate (401), with the reason."""
+
+    status = 401
+    code = "unauthenticated"
+
+
+def _usable_token(token: str):
+    """The unrevoked token row of an active clinic member, or None (expiry not checked)."""
     if not token or len(token) > 200:
         return None
     row = (
@@ -26,18 +40,47 @@ def user_for_token(token: str):
     user = row.user
     if not user.is_active or user.clinic_id is None or user.clinic_id != row.clinic_id:
         return None
+    return row
+
+
+def _touch(row) -> None:
     now = timezone.now()
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-    return user
+
+
+def user_for_token(token: str, *, read_only_ok: bool = False):
+    """The active clinic member owning an unrevoked, unexpired token, or None.
+
+    A read-only token counts only when `read_only_ok` (e.g. not to sign as a witness)."""
+    row = _usable_token(token)
+    if row is None or row.status() != "active" or (row.read_only and not read_only_ok):
+        return None
+    _touch(row)
+    return row.user
 
 
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        row = _usable_token(token)
+        if row is None:
+            return None
+        if row.status() == "expired":
+            raise Unauthenticated(
+                f"This API token expired on {row.expires_at:%Y-%m-%d %H:%M} UTC: create a new "
+                "one on the API tokens page.",
+                code="token_expired",
+            )
+        if not rules.may_use_method(request.method, read_only=row.read_only):
+            raise Forbidden(
+                "This API token is read-only: it may only read (GET and HEAD). Use a token "
+                "without the read-only restriction to change anything.",
+                code="token_read_only",
+            )
+        _touch(row)
+        request.user = row.user
+        request.api_token = row
+        return row.user
 
 
 class ClinicSessionAuth(SessionAuth):

@@ -5,9 +5,15 @@ from ketaclinic.core.demo import DEMO_CLINIC_SLUG
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import Role
 
-from .services import add_staff_member
+from .models import ClinicSecurity
+from .services import add_staff_member, set_security_policy
 
 ORDER = 10
+
+MFA_NOTE = (
+    "Two-factor sign-in is OFF in this demo clinic (a per-clinic setting), so the password "
+    "above is enough. A real clinic requires it for prescribers, administrators and auditors."
+)
 
 DEMO_STAFF = [
     # username, role, first, last, credentials, NPI, DEA number (synthetic)
@@ -35,6 +41,9 @@ def seed(ctx) -> None:
     )
     ctx.clinic = clinic
     record_event(actor=None, action="clinic.created", clinic=clinic, obj=clinic)
+    # A newcomer signs in with the printed password alone; the default for clinics is ON.
+    set_security_policy(actor=None, clinic=clinic, mfa_required=False)
+    ctx.notes.append(MFA_NOTE)
     for username, role, first, last, credentials, npi, dea in DEMO_STAFF:
         ctx.users[username] = add_staff_member(
             actor=None,
@@ -49,3 +58,18 @@ def seed(ctx) -> None:
             npi=npi,
             dea_number=dea,
         )
+
+
+def refresh(notes: list[str]) -> None:
+    """On an already loaded demo (possibly from before two-factor sign-in existed): keep the
+    demo clinic's two-factor requirement off, and say so with the logins."""
+    clinic = Clinic.objects.filter(slug=DEMO_CLINIC_SLUG).first()
+    if clinic is None:
+        return
+    policy = ClinicSecurity.objects.filter(clinic=clinic).first()
+    if policy is None or policy.mfa_required or policy.mfa_required_for_all:
+        set_security_policy(
+            actor=None, clinic=clinic, mfa_required=False, mfa_required_for_all=False
+        )
+    if MFA_NOTE not in notes:
+        notes.insert(0, MFA_NOTE)

@@ -1,9 +1,12 @@
-"""Staff users with one role in one clinic, and their API tokens (only hashes stored)."""
+"""Staff users with one role in one clinic, their API tokens (only hashes stored), and each
+clinic's sign-in policy (which roles need two-factor authentication)."""
 
 import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import Role
@@ -21,9 +24,34 @@ class User(AbstractUser):
     credentials = models.CharField(max_length=40, blank=True, help_text="e.g. MD, NP, RN")
     npi = models.CharField("NPI", max_length=10, blank=True)
     dea_number = models.CharField("DEA number", max_length=20, blank=True)
+    # Set when an administrator chose the password (new staff, reset): the user must pick
+    # their own before doing anything else.
+    must_change_password = models.BooleanField(default=False)
+    # Raised to end every open session of the user at once (deactivation, MFA reset, a role
+    # that newly needs MFA): it is part of the hash each session carries.
+    session_generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
+
+    def end_all_sessions(self) -> None:
+        """Make every open session of this user fail on its next request."""
+        User.objects.filter(pk=self.pk).update(
+            session_generation=models.F("session_generation") + 1
+        )
+        self.refresh_from_db(fields=["session_generation"])
+
+    def _get_session_auth_hash(self, secret=None):
+        # Generation 0 keeps Django's own hash, so sessions survive the upgrade to this field.
+        message = self.password
+        if self.session_generation:
+            message = f"{self.password}|{self.session_generation}"
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            message,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def __str__(self) -> str:
         return self.display_name
@@ -49,12 +77,16 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     # First characters of the token, so a user can tell their tokens apart.
     prefix = models.CharField(max_length=12)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Past this instant the token answers 401 (default lifetime: settings.TOKEN_DAYS).
+    expires_at = models.DateTimeField()
+    # A read-only token may only read (GET/HEAD); anything else answers 403.
+    read_only = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -62,6 +94,38 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user.username})"
 
+    def status(self, now=None) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"
+
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.status() == "active"
+
+
+class ClinicSecurity(models.Model):
+    """A clinic's sign-in policy. A clinic without a row gets the defaults: MFA required."""
+
+    clinic = models.OneToOneField(
+        Clinic, on_delete=models.CASCADE, primary_key=True, related_name="security"
+    )
+    mfa_required = models.BooleanField(
+        "MFA required for prescribers, administrators and auditors",
+        default=True,
+        help_text="Off only for a demonstration clinic.",
+    )
+    mfa_required_for_all = models.BooleanField(
+        "MFA required for every role",
+        default=False,
+        help_text="Nurses and front desk too.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic security policy"
+
+    def __str__(self) -> str:
+        return f"Sign-in policy of {self.clinic_id}"

@@ -1,4 +1,4 @@
-"""Actions of the accounts app."""
+"""Actions of the accounts app: API tokens, staff administration, the clinic's sign-in policy."""
 
 from ketaclinic.core.permissions import ALL_ROLES, Role, define
 
@@ -8,6 +8,31 @@ define(
 define(
     "token.manage_clinic",
     "List and revoke the API tokens of everyone in the clinic",
+    {Role.CLINIC_ADMIN},
+    area="accounts",
+)
+define(
+    "account.manage_own",
+    "Change your own password and set up your own two-factor authentication",
+    ALL_ROLES,
+    area="accounts",
+)
+define(
+    "staff.view",
+    "List the clinic's staff with their role, status and two-factor enrollment",
+    {Role.CLINIC_ADMIN},
+    area="accounts",
+)
+define(
+    "staff.manage",
+    "Add staff, change a role, deactivate or reactivate, reset a password or two-factor "
+    "authentication",
+    {Role.CLINIC_ADMIN},
+    area="accounts",
+)
+define(
+    "staff.security_policy",
+    "Require two-factor authentication for every role of the clinic",
     {Role.CLINIC_ADMIN},
     area="accounts",
 )

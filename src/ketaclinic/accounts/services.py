@@ -1,24 +1,66 @@
-"""Writes of the accounts app: API tokens. Each in one transaction with its audit event."""
+"""Writes of the accounts app: API tokens, staff administration, passwords, the clinic's sign-in
+policy. Each in one transaction with its audit event."""
 
+from datetime import datetime
+
+from axes.utils import reset as reset_lockouts
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
-from ketaclinic.core.errors import InvalidInput, NotFound
-from ketaclinic.core.permissions import can, require
+from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ketaclinic.core.permissions import Role, can, require
 
-from .models import ApiToken, User
+from . import mfa, queries, rules
+from .models import ApiToken, ClinicSecurity, User
 from .tokens import hash_token, new_token
 
+# --- API tokens -------------------------------------------------------------------------------
 
-def create_api_token(*, actor, user: User, name: str = "") -> tuple[ApiToken, str]:
+
+def create_api_token(
+    *,
+    actor,
+    user: User,
+    name: str = "",
+    days: int | None = None,
+    read_only: bool = False,
+    mfa_verified_at: datetime | None = None,
+    by_token: bool = False,
+) -> tuple[ApiToken, str]:
     """Issue a token for `user`; returns the row and the plaintext (shown once, never stored).
 
-    `actor` None means the command line (the operator of the machine)."""
+    `actor` None means the command line (the operator of the machine). Otherwise the actor
+    must be signed in interactively (`by_token` False) and, if they have or need two-factor
+    authentication, have passed it within the last 15 minutes (`mfa_verified_at`)."""
+    now = timezone.now()
     if actor is not None:
         require(actor, "token.manage_own")
         if actor.pk != user.pk:
             raise NotFound("No such user.")
+        if by_token:
+            raise Forbidden(
+                "An API token cannot create API tokens: create one on the API tokens page "
+                "(signed in, after two-factor authentication) or with the command "
+                "`ketaclinic create_api_token`.",
+                code="token_cannot_create_tokens",
+            )
+        if queries.needs_second_factor(user):
+            if not queries.has_mfa(user):
+                raise Forbidden(
+                    "Set up two-factor authentication before creating an API token.",
+                    code="mfa_required",
+                )
+            if not rules.recently_verified(mfa_verified_at, now):
+                raise Forbidden(
+                    "Confirm a code from your authenticator app first: a token can be created "
+                    "within 15 minutes of a two-factor check.",
+                    code="mfa_recent_required",
+                )
     if user.clinic_id is None or not user.is_active or not user.role:
         raise InvalidInput(
             f"User {user.username!r} has no active role in a clinic; a token would be useless.",
@@ -26,6 +68,13 @@ def create_api_token(*, actor, user: User, name: str = "") -> tuple[ApiToken, st
         )
     if len(name) > 100:
         raise InvalidInput("The token name is too long.", fields={"name": "at most 100 characters"})
+    try:
+        expires_at = rules.token_expiry(now, max_days=settings.TOKEN_DAYS, days=days)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"A token lives between 1 and {settings.TOKEN_DAYS} days.",
+            fields={"days": str(exc)},
+        ) from exc
     plaintext = new_token()
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -34,13 +83,21 @@ def create_api_token(*, actor, user: User, name: str = "") -> tuple[ApiToken, st
             name=name,
             token_hash=hash_token(plaintext),
             prefix=plaintext[:10],
+            created_at=now,
+            expires_at=expires_at,
+            read_only=read_only,
         )
         record_event(
             actor=actor,
             action="token.created",
             clinic=user.clinic,
             obj=token,
-            changes={"user": user.username, "name": name},
+            changes={
+                "user": user.username,
+                "name": name,
+                "expires_at": expires_at.isoformat(),
+                "read_only": read_only,
+            },
         )
     return token, plaintext
 
@@ -70,13 +127,27 @@ def revoke_api_token(*, actor, token_id) -> ApiToken:
     return token
 
 
-def tokens_visible_to(actor):
-    """The actor's own tokens, or all of the clinic's for a clinic admin."""
-    tokens = ApiToken.objects.filter(clinic_id=actor.clinic_id).select_related("user")
-    if can(actor, "token.manage_clinic"):
-        return tokens
-    require(actor, "token.manage_own")
-    return tokens.filter(user=actor)
+# --- staff ------------------------------------------------------------------------------------
+
+
+def _password_problem(password: str, user: User) -> str | None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+def _clean_identifiers(npi: str, dea_number: str) -> dict[str, str]:
+    problems = {}
+    # The NPI is a 10-position numeric identifier (45 CFR 162.406).
+    if npi and not (len(npi) == 10 and npi.isdigit()):
+        problems["npi"] = "must be 10 digits"
+    if dea_number and not (
+        len(dea_number) == 9 and dea_number[:2].isalpha() and dea_number[2:].isdigit()
+    ):
+        problems["dea_number"] = "must be two letters followed by seven digits"
+    return problems
 
 
 def add_staff_member(
@@ -93,22 +164,33 @@ def add_staff_member(
     npi: str = "",
     dea_number: str = "",
 ) -> User:
-    """Create a user with one role in one clinic. `actor` None means the command line."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
+    """Create a user with one role in one clinic. `actor` None means the command line.
 
-    from ketaclinic.core.permissions import Role
-
-    problems = {}
+    Added by an administrator, the user must replace the password at their first sign-in."""
+    if actor is not None:
+        require(actor, "staff.manage")
+        clinic = actor.clinic
+    username = (username or "").strip()
+    dea_number = dea_number.strip().upper()
+    problems = _clean_identifiers(npi.strip(), dea_number)
     if role not in Role.values:
         problems["role"] = f"must be one of {', '.join(Role.values)}"
-    if not username or User.objects.filter(username=username).exists():
+    if not username or User.objects.filter(username__iexact=username).exists():
         problems["username"] = "is empty or already taken"
+    else:
+        try:
+            User.username_validator(username)
+        except ValidationError as exc:
+            problems["username"] = " ".join(exc.messages)
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems["email"] = "is not a valid email address"
     candidate = User(username=username, first_name=first_name, last_name=last_name, email=email)
-    try:
-        validate_password(password, candidate)
-    except ValidationError as exc:
-        problems["password"] = " ".join(exc.messages)
+    if problem := _password_problem(password, candidate):
+        problems["password"] = problem
     if problems:
         raise InvalidInput(
             "Cannot add the staff member: " + ", ".join(sorted(problems)), fields=problems
@@ -117,13 +199,14 @@ def add_staff_member(
         candidate.clinic = clinic
         candidate.role = role
         candidate.credentials = credentials
-        candidate.npi = npi
+        candidate.npi = npi.strip()
         candidate.dea_number = dea_number
+        candidate.must_change_password = actor is not None
         candidate.set_password(password)
         candidate.save()
         record_event(
             actor=actor,
-            action="user.created",
+            action="staff.added",
             clinic=clinic,
             obj=candidate,
             changes={"username": username, "role": role},
@@ -131,9 +214,192 @@ def add_staff_member(
     return candidate
 
 
+def _locked_member(actor, user_id) -> User:
+    """The staff member, row-locked, for an administrator's change; never the actor."""
+    member = queries.access_staff_member(actor, user_id, action="staff.manage")
+    if member.pk == actor.pk:
+        raise Conflict(
+            "Administrators cannot change their own account here: another administrator "
+            "can, and your password is changed on your account page.",
+            code="own_account",
+        )
+    return User.objects.select_for_update().get(pk=member.pk)
+
+
+def _revoke_all_tokens(actor, user: User) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )
+
+
+def change_role(*, actor, user_id, role: str) -> User:
+    """Give a member another role. If the new role needs two-factor authentication and the
+    member has none, their sessions end and their tokens are revoked: they enroll at the next
+    sign-in, and new tokens are issued only after that."""
+    if role not in Role.values:
+        raise InvalidInput(
+            "Unknown role.", fields={"role": f"must be one of {', '.join(Role.values)}"}
+        )
+    with transaction.atomic():
+        member = _locked_member(actor, user_id)
+        before = member.role
+        member.role = role
+        member.save(update_fields=["role"])
+        ended = queries.mfa_required_for(member) and not queries.has_mfa(member)
+        revoked = 0
+        if ended:
+            member.end_all_sessions()
+            revoked = _revoke_all_tokens(actor, member)
+        record_event(
+            actor=actor,
+            action="staff.role_changed",
+            obj=member,
+            changes={
+                "role": {"from": before, "to": role},
+                "sessions_ended": ended,
+                "tokens_revoked": revoked,
+            },
+        )
+    return member
+
+
+def deactivate_staff_member(*, actor, user_id) -> User:
+    """Deactivate a member: their open sessions end and their tokens are revoked, at once."""
+    with transaction.atomic():
+        member = _locked_member(actor, user_id)
+        if not member.is_active:
+            raise Conflict("This staff member is already deactivated.", code="inactive")
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+        member.end_all_sessions()
+        revoked = _revoke_all_tokens(actor, member)
+        record_event(
+            actor=actor,
+            action="staff.deactivated",
+            obj=member,
+            changes={"tokens_revoked": revoked},
+        )
+    return member
+
+
+def reactivate_staff_member(*, actor, user_id) -> User:
+    """Let a deactivated member sign in again (their old tokens stay revoked)."""
+    with transaction.atomic():
+        member = _locked_member(actor, user_id)
+        if member.is_active:
+            raise Conflict("This staff member is already active.", code="active")
+        member.is_active = True
+        member.save(update_fields=["is_active"])
+        record_event(actor=actor, action="staff.reactivated", obj=member)
+    return member
+
+
+def reset_password(*, actor, user_id, password: str) -> User:
+    """Set a temporary password: the member's sessions end, a lockout is lifted, and they must
+    choose their own password at the next sign-in."""
+    with transaction.atomic():
+        member = _locked_member(actor, user_id)
+        if problem := _password_problem(password, member):
+            raise InvalidInput("The temporary password is too weak.", fields={"password": problem})
+        member.set_password(password)
+        member.must_change_password = True
+        member.save(update_fields=["password", "must_change_password"])
+        member.end_all_sessions()
+        reset_lockouts(username=member.username)
+        record_event(actor=actor, action="staff.password_reset", obj=member)
+    return member
+
+
+def reset_mfa(*, actor, user_id) -> User:
+    """Remove a member's authenticator and recovery codes (e.g. a lost phone); their sessions
+    end, and they enroll again at the next sign-in if their role needs it."""
+    with transaction.atomic():
+        member = _locked_member(actor, user_id)
+        removed = mfa.remove_devices(member)
+        member.end_all_sessions()
+        record_event(
+            actor=actor,
+            action="staff.mfa_reset",
+            obj=member,
+            changes={"authenticators_removed": removed},
+        )
+    return member
+
+
+def change_own_password(*, actor, old_password: str, new_password: str) -> User:
+    """A user replaces their own password (the current one is required)."""
+    require(actor, "account.manage_own")
+    problems = {}
+    if not actor.check_password(old_password):
+        problems["old_password"] = "is not your current password"
+    elif new_password == old_password:
+        problems["new_password"] = "must differ from the current password"
+    elif problem := _password_problem(new_password, actor):
+        problems["new_password"] = problem
+    if problems:
+        raise InvalidInput("The password was not changed.", fields=problems)
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.must_change_password = False
+        actor.save(update_fields=["password", "must_change_password"])
+        record_event(actor=actor, action="account.password_changed", obj=actor)
+    return actor
+
+
 def set_password(*, actor, user: User, password: str) -> None:
-    """Set a user's password (audited; the password itself is never logged)."""
+    """Set a user's password (operator and demo use; audited, the password is never logged)."""
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
         record_event(actor=actor, action="user.password_set", clinic=user.clinic, obj=user)
+
+
+# --- the clinic's sign-in policy --------------------------------------------------------------
+
+
+def set_security_policy(
+    *, actor, clinic, mfa_required: bool | None = None, mfa_required_for_all: bool | None = None
+) -> ClinicSecurity:
+    """Change who must sign in with a second factor. Administrators may require it for every
+    role; switching the base requirement off is for the operator (`actor` None) only.
+
+    Members who become subject to two-factor authentication without having enrolled are
+    signed out and their tokens revoked, so that they enroll at the next sign-in."""
+    if actor is not None:
+        require(actor, "staff.security_policy")
+        clinic = actor.clinic
+        if mfa_required is not None:
+            raise Forbidden(
+                "Only the operator can change the base two-factor requirement "
+                "(`ketaclinic set_mfa_policy`).",
+                code="operator_only",
+            )
+    with transaction.atomic():
+        policy, _ = ClinicSecurity.objects.select_for_update().get_or_create(clinic=clinic)
+        before = {"mfa_required": policy.mfa_required, "all": policy.mfa_required_for_all}
+        members = list(User.objects.filter(clinic=clinic, is_active=True))
+        needed_before = {m.pk for m in members if queries.mfa_required_for(m, policy)}
+        if mfa_required is not None:
+            policy.mfa_required = mfa_required
+        if mfa_required_for_all is not None:
+            policy.mfa_required_for_all = mfa_required_for_all
+        policy.save()
+        ended = []
+        for member in members:
+            newly = member.pk not in needed_before and queries.mfa_required_for(member, policy)
+            if newly and not queries.has_mfa(member):
+                member.end_all_sessions()
+                _revoke_all_tokens(actor, member)
+                ended.append(member.username)
+        record_event(
+            actor=actor,
+            action="clinic.mfa_policy_changed",
+            clinic=clinic,
+            obj=policy,
+            changes={
+                "mfa_required": {"from": before["mfa_required"], "to": policy.mfa_required},
+                "mfa_required_for_all": {"from": before["all"], "to": policy.mfa_required_for_all},
+                "signed_out": ended,
+            },
+        )
+    return policy

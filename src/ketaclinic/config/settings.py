@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    # Two-factor sign-in: TOTP authenticators and one-time recovery codes (accounts.mfa).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "ketaclinic.core",
@@ -82,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Confines a session to the two-factor and password-change steps until they are done.
+    "ketaclinic.accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ketaclinic.core.middleware.RequestContextMiddleware",
@@ -156,6 +162,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# Two-factor sign-in: the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "ketaclinic"
+# API tokens expire after this many days (a token may be given a shorter life).
+TOKEN_DAYS = int(os.environ.get("KETACLINIC_TOKEN_DAYS", "90"))
 
 # Idle session expiry: every request pushes the expiry forward.
 SESSION_IDLE_MINUTES = int(os.environ.get("KETACLINIC_SESSION_IDLE_MINUTES", "30"))

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--last-name", default="")
         parser.add_argument("--email", default="")
         parser.add_argument("--credentials", default="", help="e.g. MD, NP, RN")
+        parser.add_argument("--npi", default="", help="10-digit NPI (prescribers)")
+        parser.add_argument("--dea-number", default="", help="DEA number (prescribers)")
 
     def handle(self, *args, username, clinic, role, **options):
         found = Clinic.objects.filter(slug=clinic).first()
@@ -42,6 +44,8 @@ class Command(BaseCommand):
                 last_name=options["last_name"],
                 email=options["email"],
                 credentials=options["credentials"],
+                npi=options["npi"],
+                dea_number=options["dea_number"],
             )
         except DomainError as exc:
             details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())

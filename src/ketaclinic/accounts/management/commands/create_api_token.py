@@ -1,5 +1,6 @@
 """`ketaclinic create_api_token USERNAME`: print a new API token alone on the last line."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ketaclinic.accounts.models import User
@@ -13,14 +14,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="command line", help="What the token is for.")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help=f"Lifetime in days (default and maximum: {settings.TOKEN_DAYS}).",
+        )
+        parser.add_argument(
+            "--read-only", action="store_true", help="The token may only read (GET, HEAD)."
+        )
 
-    def handle(self, *args, username, name, **options):
+    def handle(self, *args, username, name, days, read_only, **options):
         user = User.objects.select_related("clinic").filter(username=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}.")
         try:
-            _, plaintext = create_api_token(actor=None, user=user, name=name)
+            token, plaintext = create_api_token(
+                actor=None, user=user, name=name, days=days, read_only=read_only
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"Token for {user.username} ({user.role_label}, {user.clinic.name}):")
+        access = "read-only" if token.read_only else "read and write"
+        self.stdout.write(
+            f"Token for {user.username} ({user.role_label}, {user.clinic.name}), {access}, "
+            f"expires {token.expires_at:%Y-%m-%d %H:%M} UTC:"
+        )
         self.stdout.write(plaintext)

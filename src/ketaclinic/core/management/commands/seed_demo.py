@@ -27,6 +27,7 @@ class Command(BaseCommand):
         if Clinic.objects.filter(slug=DEMO_CLINIC_SLUG).exists():
             self.stdout.write("The demo clinic is already loaded; nothing was created.")
             notes = self._ensure_passwords(password)
+            self._refresh(notes)
         else:
             ctx = self._seed(seed, password)
             notes = ctx.notes
@@ -63,6 +64,14 @@ class Command(BaseCommand):
                 set_password(actor=None, user=user, password=password)
         notes_path = _notes_path()
         return notes_path.read_text().splitlines() if notes_path.exists() else []
+
+    def _refresh(self, notes: list[str]) -> None:
+        """Let each app bring an already loaded demo up to date (`refresh(notes)` in demo.py),
+        e.g. accounts keeps the demo clinic's two-factor sign-in off and says so."""
+        with transaction.atomic():
+            for step in app_modules("demo"):
+                if hasattr(step, "refresh"):
+                    step.refresh(notes)
 
     def _print_logins(self, password: str, notes: list[str]) -> None:
         _notes_path().write_text("\n".join(notes))

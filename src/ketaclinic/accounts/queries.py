@@ -1,0 +1,81 @@
+"""Reads of the accounts app: the clinic's staff, its sign-in policy, a user's two-factor state."""
+
+from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ketaclinic.core.errors import NotFound
+from ketaclinic.core.permissions import can, require
+
+from . import rules
+from .models import ApiToken, ClinicSecurity, User
+
+
+def security_policy(clinic_id) -> ClinicSecurity:
+    """The clinic's sign-in policy; the defaults (MFA required) when none was saved."""
+    policy = ClinicSecurity.objects.filter(clinic_id=clinic_id).first()
+    return policy if policy is not None else ClinicSecurity(clinic_id=clinic_id)
+
+
+def clinic_security_policy(actor) -> ClinicSecurity:
+    """The actor's clinic policy, for its administrators."""
+    require(actor, "staff.view")
+    return security_policy(actor.clinic_id)
+
+
+def mfa_required_for(user, policy: ClinicSecurity | None = None) -> bool:
+    """Must this user sign in with a second factor under their clinic's policy?"""
+    if user.clinic_id is None:
+        return False
+    policy = policy or security_policy(user.clinic_id)
+    return rules.mfa_required(
+        user.role, required=policy.mfa_required, required_for_all=policy.mfa_required_for_all
+    )
+
+
+def authenticator(user) -> TOTPDevice | None:
+    """The user's confirmed authenticator app, if they enrolled one."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def has_mfa(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def needs_second_factor(user) -> bool:
+    """A user who enrolled always signs in with a code; others when their role requires it."""
+    return has_mfa(user) or mfa_required_for(user)
+
+
+def recovery_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def staff_of_clinic(actor):
+    """Everyone of the actor's clinic, with `mfa_enrolled`; clinic administrators only."""
+    require(actor, "staff.view")
+    enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return (
+        User.objects.filter(clinic_id=actor.clinic_id)
+        .select_related("clinic")
+        .annotate(mfa_enrolled=Exists(enrolled))
+        .order_by("-is_active", "last_name", "first_name", "username")
+    )
+
+
+def access_staff_member(actor, user_id, *, action: str = "staff.view") -> User:
+    """One member of the actor's clinic; 404 for unknown ids and for other clinics' users."""
+    require(actor, action)
+    member = staff_of_clinic(actor).filter(pk=user_id).first()
+    if member is None:
+        raise NotFound("No such staff member.")
+    return member
+
+
+def tokens_visible_to(actor):
+    """The actor's own tokens, or all of the clinic's for a clinic admin."""
+    tokens = ApiToken.objects.filter(clinic_id=actor.clinic_id).select_related("user")
+    if can(actor, "token.manage_clinic"):
+        return tokens
+    require(actor, "token.manage_own")
+    return tokens.filter(user=actor)
