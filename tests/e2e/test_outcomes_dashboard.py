@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from ketaclinic.accounts.models import User
 from ketaclinic.core.permissions import Role
 from ketaclinic.outcomes.registry.seed import seed_registry
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_clinic, make_user
 
 
 def test_the_dashboard_and_equity_view_render_with_plots(page, new_page, login, screenshot):
@@ -61,9 +61,7 @@ def test_front_desk_is_refused_the_dashboard(page, login):
 
 def test_an_auditor_of_another_clinic_sees_an_empty_dashboard(page, login):
     seed_registry(patients=20, seed=2, as_of=date(2025, 6, 30), password=PASSWORD)
-    from ketaclinic.core.models import Clinic
-
-    other = Clinic.objects.create(name="Elsewhere", slug="elsewhere")
+    other = make_clinic("Elsewhere", "elsewhere")
     auditor = make_user(other, "au_else", Role.AUDITOR)
     login(page, auditor)
     page.goto("/outcomes/")

@@ -53,7 +53,7 @@ def create_clinic(index: int, rng, names, password: str, stamp) -> ClinicContext
     Ids come from the seeded random stream and creation times are `stamp`, so a registry is
     identical for a seed and as-of date.
     """
-    from ketaclinic.accounts.models import User
+    from ketaclinic.accounts.models import ClinicSecurity, User
     from ketaclinic.intake import consent_texts
     from ketaclinic.intake.models import ConsentDocument
     from ketaclinic.protocols.definitions import PROTOCOLS
@@ -68,6 +68,8 @@ def create_clinic(index: int, rng, names, password: str, stamp) -> ClinicContext
         mrn_prefix=f"R{index}",
         address=f"{100 + index} Synthetic Way, Springfield",
     )
+    # A synthetic clinic, like the demo: its staff sign in with the shared password alone.
+    ClinicSecurity.objects.create(clinic=clinic, mfa_required=False)
     ctx = ClinicContext(clinic=clinic, index=index, id=clinic.pk)
     hashed = make_password(password)  # one hash for all: argon2 per user would take seconds
     users = []
