@@ -122,9 +122,6 @@ def sqlite_copy(source: sqlite3.Connection, target_path: Path) -> None:
 def sqlite_restore(archive_copy: Path, target_path: Path) -> None:
     """Overwrite the target database, page by page, with the archived copy."""
     target_path.parent.mkdir(parents=True, exist_ok=True)
-    if not target_path.exists():
-        # A new database file holds patient data: owner-only from the start.
-        os.close(os.open(target_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     source = sqlite3.connect(archive_copy)
     target = sqlite3.connect(target_path)
     try:
@@ -132,6 +129,11 @@ def sqlite_restore(archive_copy: Path, target_path: Path) -> None:
     finally:
         source.close()
         target.close()
+    # The file now holds every patient's record: owner-only, like the archive it came from.
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(f"{target_path}{suffix}")
+        if path.exists():
+            os.chmod(path, 0o600)
 
 
 @contextlib.contextmanager

@@ -115,13 +115,14 @@ class Command(BaseCommand):
             self.stdout.write("Keys: left unchanged (--skip-keys).")
             return
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        for line in backups.restore_keys(Path(settings.VAR_DIR), found.keys, stamp=stamp):
+        lines = backups.restore_keys(Path(settings.VAR_DIR), found.keys, stamp=stamp)
+        for line in lines:
             self.stdout.write(f"Key {line}")
         for variable in found.manifest.get("keys_from_environment", []):
             self.stdout.write(
                 f"{variable} was set in the environment at backup time: set it again."
             )
-        if found.keys:
+        if any(not line.endswith(": unchanged") for line in lines):
             self.stdout.write(
                 "Restart the server and the worker so that they read the restored keys."
             )
