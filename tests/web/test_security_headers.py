@@ -95,5 +95,7 @@ def test_pages_tell_htmx_not_to_inject_styles_or_keep_copies(web, nurse):
     assert config is not None
     assert '"includeIndicatorStyles": false' in config.group(1)
     assert '"historyCacheSize": 0' in config.group(1)
+    # and the page itself has no <style> element and no unrendered template comment
+    assert "<style" not in html and "{#" not in html
     css = (SRC / "web" / "static" / "ketaclinic" / "app.css").read_text()
     assert ".htmx-request .htmx-indicator" in css
