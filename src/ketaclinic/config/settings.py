@@ -116,9 +116,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reuse each connection for a while (the server's threads are long-lived) and check it
     # before reuse, so a restarted database costs one failed check, not a failed request.
-    DATABASES["default"]["CONN_MAX_AGE"] = int(
-        os.environ.get("KETACLINIC_DB_CONN_MAX_AGE", "60")
-    )
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("KETACLINIC_DB_CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers serialize
