@@ -134,3 +134,16 @@ def test_an_archive_missing_its_database_is_refused(tmp_path, archive):
     # then restore refuses it and says what is missing
     assert done.returncode != 0
     assert "The archive has no database.pgdump." in done.stderr
+
+
+def test_an_unreadable_manifest_is_refused_before_anything_is_restored(tmp_path, archive):
+    # given an archive whose manifest lost the shape of a ledger head
+    broken = tmp_path / "broken-manifest.tar.gz"
+    rewrite_manifest(archive, broken, lambda m: m["ledger_heads"].__setitem__("lakeside", "3"))
+    target = tmp_path / "restored.sqlite3"
+    # when it is restored
+    done = restore(tmp_path, broken, f"sqlite:///{target}")
+    # then restore stops with the reason and the target holds no tables
+    assert done.returncode != 0
+    assert "The manifest's ledger heads are unreadable." in done.stderr
+    assert not target.exists() or target.stat().st_size == 0

@@ -298,7 +298,14 @@ def _check_manifest(manifest) -> None:
         isinstance(v, int) and not isinstance(v, bool) for v in tables.values()
     ):
         raise BackupError("The manifest's row counts are unreadable.")
-    if not isinstance(manifest.get("ledger_heads"), dict):
+    heads = manifest.get("ledger_heads")
+    if not isinstance(heads, dict) or not all(
+        isinstance(h, dict)
+        and isinstance(h.get("sequence"), int)
+        and isinstance(h.get("hash"), str)
+        and isinstance(h.get("clinic_id"), str)
+        for h in heads.values()
+    ):
         raise BackupError("The manifest's ledger heads are unreadable.")
 
 
