@@ -1,4 +1,4 @@
-# ketaclinic: `make demo` runs the demo clinic; `make test` runs the whole suite.
+# ketaclinic: `make demo` runs the demo clinic; `make serve` the production server; `make test` the suite.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
