@@ -1,11 +1,11 @@
-# ketaclinic: `make demo` runs the demo clinic; `make test` runs the whole suite.
+# ketaclinic: `make demo` runs the demo clinic; `make serve` the production server; `make test` the suite.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo install test test-fast test-late-evening guide-shots lint format migrations-check bench clean
+.PHONY: demo serve install test test-fast test-late-evening guide-shots lint format migrations-check bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ demo: install
 	@echo "Serving the demo clinic on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	KETACLINIC_PLAIN_HTTP=1 KETACLINIC_PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) \
 		$(BIN)/ketaclinic runserver 127.0.0.1:$(PORT) --noreload
+
+# The production server on the configured database (DATABASE_URL, else the SQLite file under
+# var/). Behind a TLS proxy see docs/deploy.md; for a loopback trial add KETACLINIC_PLAIN_HTTP=1.
+serve: install
+	$(BIN)/ketaclinic migrate --noinput
+	$(BIN)/ketaclinic serve
 
 # One pytest worker per core.
 WORKERS ?= auto

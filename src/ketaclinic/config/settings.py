@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so that static files keep their own caching headers.
+    "ketaclinic.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,10 +118,14 @@ TEMPLATES = [
 # Database: DATABASE_URL, else the SQLite file under var/.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ketaclinic.sqlite3'}"),
-        conn_max_age=int(os.environ.get("KETACLINIC_DB_CONN_MAX_AGE", "0")),
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ketaclinic.sqlite3'}")
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Reuse each connection for a while (the server's threads are long-lived) and check it
+    # before reuse, so a restarted database costs one failed check, not a failed request.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("KETACLINIC_DB_CONN_MAX_AGE", "60"))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers serialize
     # instead of failing half-way (SQLite has no row locks). WAL lets readers continue.
@@ -192,6 +198,25 @@ if not DEBUG and not PLAIN_HTTP:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
+# Behind a reverse proxy that sets X-Forwarded-For, the audit log records the client's
+# address from it (only turn this on when the proxy is the only way in).
+TRUST_X_FORWARDED_FOR = _env_bool("KETACLINIC_TRUST_X_FORWARDED_FOR")
+
+# Content-Security-Policy on every response Django renders (core.middleware): scripts and
+# stylesheets only from this site, no inline script. Inline style *attributes* are still
+# allowed (style-src-attr) until the last templates that use them move to CSS classes;
+# inline <style> elements are not. See docs/decisions/0009-security-headers.md.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "style-src-attr": "'unsafe-inline'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
