@@ -152,6 +152,9 @@ CODES: dict[str, AuditCode] = _codes(
     ("capacity.shift_added", "Added a staff shift"),
     ("capacity.shift_removed", "Removed a staff shift"),
     ("capacity.staffing_rules_changed", "Changed the clinic's staffing rules"),
+    # Operations.
+    ("backup.created", "Wrote a backup archive (database, keys, manifest)"),
+    ("backup.restored", "Restored a backup archive, row counts and ledger checked"),
     # Outcomes.
     ("outcomes.research_exported", "Exported the de-identified research data set"),
     ("outcomes.registry_seeded", "Seeded a synthetic registry (development tool)"),

@@ -203,14 +203,12 @@ if not DEBUG and not PLAIN_HTTP:
 TRUST_X_FORWARDED_FOR = _env_bool("KETACLINIC_TRUST_X_FORWARDED_FOR")
 
 # Content-Security-Policy on every response Django renders (core.middleware): scripts and
-# stylesheets only from this site, no inline script. Inline style *attributes* are still
-# allowed (style-src-attr) until the last templates that use them move to CSS classes;
-# inline <style> elements are not. See docs/decisions/0009-security-headers.md.
+# stylesheets only from this site, no inline script and no inline style (elements or
+# attributes: pages use CSS classes). See docs/decisions/0012-security-headers.md.
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "style-src-attr": "'unsafe-inline'",
     "img-src": "'self' data:",
     "object-src": "'none'",
     "base-uri": "'self'",
