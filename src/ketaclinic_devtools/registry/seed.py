@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import random
 import time
 from collections.abc import Callable
@@ -349,10 +348,10 @@ def _in_workers(run: Run, jobs: list) -> list:
         results = pool.imap(_work, jobs)
         while True:
             try:
-                stats, tables, chunk_events = results.next(timeout=run.meter.every)
+                stats, tables, chunk_events = results.next(timeout=max(run.meter.every, 0.5))
             except StopIteration:
                 break
-            except (multiprocessing.TimeoutError, queue.Empty):
+            except multiprocessing.TimeoutError:
                 collect()
                 continue
             collect()
