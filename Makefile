@@ -58,6 +58,7 @@ format: install
 
 migrations-check: install
 	$(BIN)/ketaclinic makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=ketaclinic_devtools.settings $(BIN)/ketaclinic makemigrations devtools --check --dry-run
 	$(BIN)/ketaclinic permissions_doc --check
 	$(BIN)/ketaclinic audit_doc --check
 

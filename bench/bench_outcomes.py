@@ -6,6 +6,8 @@
     DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py chart
 
 Each step prints one JSON object on its last line. Nothing here asserts anything about time.
+It runs with the development settings (ketaclinic_devtools.settings: the product's settings
+plus the synthetic registry generator), whatever DJANGO_SETTINGS_MODULE says.
 """
 
 import argparse
@@ -19,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketaclinic.config.settings")
+os.environ["DJANGO_SETTINGS_MODULE"] = "ketaclinic_devtools.settings"
 AS_OF = date(2026, 1, 30)  # fixed: the same registry on every run and machine
 
 
@@ -38,8 +40,8 @@ def emit(data: dict) -> None:
 
 def step_seed(args):
     from ketaclinic.core.models import Clinic
-    from ketaclinic.outcomes.registry.seed import seed_registry
     from ketaclinic.patients.models import Patient
+    from ketaclinic_devtools.registry.seed import seed_registry
 
     if Clinic.objects.filter(slug="registry-1").exists():
         emit(
@@ -52,11 +54,8 @@ def step_seed(args):
         seed=args.seed,
         as_of=AS_OF,
         password="bench-password-not-for-use",
-        progress=lambda done, total, rows: print(
-            f"\r  seeding {done:,}/{total:,} patients, {rows:,} rows", end="", file=sys.stderr
-        ),
+        progress=lambda p: print(f"  seeding {p.line()}", file=sys.stderr, flush=True),
     )
-    print(file=sys.stderr)
     emit(
         {
             "cached": False,

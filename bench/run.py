@@ -7,7 +7,8 @@
 Registries are seeded once into databases of their own and reused by later runs (their
 seeding time is kept in var/bench/): SQLite files var/bench/registry-N.sqlite3 and PostgreSQL
 databases bench_N on --pg (default postgres://postgres@127.0.0.1:5432). It never touches the
-default database or the test databases.
+default database or the test databases. Every step runs with the development settings
+(ketaclinic_devtools.settings), which add the synthetic registry generator to the product's.
 """
 
 import argparse
@@ -28,6 +29,7 @@ TARGET_SUMMARY_S = 2.0
 TARGET_DUCKDB_FACTOR = 3.0
 TARGET_SEED_S = 300.0
 TARGET_LEDGER_RATE = 100_000
+SETTINGS = "ketaclinic_devtools.settings"
 
 
 def database_url(db: str, size: int, pg: str) -> str:
@@ -59,6 +61,7 @@ def ensure_pg_database(size: int, pg: str) -> None:
 def worker(url: str, *args: str, script: str = "bench_outcomes.py") -> dict:
     env = dict(os.environ)
     env.update(
+        DJANGO_SETTINGS_MODULE=SETTINGS,
         DATABASE_URL=url,
         KETACLINIC_VAR_DIR=str(WORK / "var"),
         KETACLINIC_PLAIN_HTTP="1",
@@ -81,7 +84,12 @@ def ledger_rate(url: str) -> str:
     script = ROOT / "bench" / "bench_ledger_verify.py"
     if not script.exists():
         return "not available"
-    env = dict(os.environ, DATABASE_URL=url, KETACLINIC_VAR_DIR=str(WORK / "var"))
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE=SETTINGS,
+        DATABASE_URL=url,
+        KETACLINIC_VAR_DIR=str(WORK / "var"),
+    )
     done = subprocess.run(
         [PY, str(script), "--db", "--entries", "100000"],
         env=env,

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from ketaclinic.accounts.models import User
 from ketaclinic.core.permissions import Role
-from ketaclinic.outcomes.registry.seed import seed_registry
+from ketaclinic_devtools.registry.seed import seed_registry
 from tests.factories import PASSWORD, make_clinic, make_user
 
 

@@ -16,3 +16,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The development tools (the synthetic registry generator) are tested too; production
+# settings never install them.
+INSTALLED_APPS = [*INSTALLED_APPS, "ketaclinic_devtools"]  # noqa: F405

@@ -1,1 +1,1 @@
-"""Management commands of the outcomes app (seed_registry, export_research)."""
+"""Management commands of the outcomes app (export_research)."""

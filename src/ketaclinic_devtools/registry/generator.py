@@ -15,14 +15,22 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from ketaclinic.core.permissions import Role
+from ketaclinic.intake import models as im
+from ketaclinic.intake import rules as intake_rules
+from ketaclinic.intake.antidepressants import BUILT_IN
 from ketaclinic.measures.instruments import INSTRUMENTS
+from ketaclinic.measures.models import MeasureResponse, SafetyAlert
 from ketaclinic.measures.rules import severity_band
-from ketaclinic.outcomes.registry import columns as cols
-from ketaclinic.outcomes.registry import shapes as s
-from ketaclinic.outcomes.registry.course import CourseMixin, at
+from ketaclinic.patients.models import Patient
 from ketaclinic.protocols.definitions import PROTOCOLS
 from ketaclinic.protocols.rules import plan_course
+from ketaclinic.treatments import models as tm
+from ketaclinic_devtools.registry import columns as cols
+from ketaclinic_devtools.registry import shapes as s
+from ketaclinic_devtools.registry.course import CourseMixin, at
 
+# The course table, wherever the app that owns courses keeps its model.
+Course = tm.TreatmentSession._meta.get_field("course").related_model
 PHQ9 = INSTRUMENTS["phq9"]
 ITEM9_RULE = PHQ9.safety_rules[0]
 COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
@@ -89,9 +97,6 @@ class Generator(CourseMixin):
     def __init__(
         self, writer, pools: Pools, as_of: date, *, seed: int, years: int = 2, ledger=None
     ):
-        from ketaclinic.intake import rules as intake_rules
-        from ketaclinic.intake.antidepressants import BUILT_IN
-
         self.w, self.rng, self.pools, self.as_of = writer, pools.rng, pools, as_of
         self.seed = seed
         self.span_days = max(30, round(365.25 * years))
@@ -119,12 +124,6 @@ class Generator(CourseMixin):
     # --- tables -------------------------------------------------------------------------
 
     def _tables(self):
-        from ketaclinic.intake import models as im
-        from ketaclinic.measures.models import MeasureResponse, SafetyAlert
-        from ketaclinic.patients.models import Patient
-        from ketaclinic.protocols.models import Course
-        from ketaclinic.treatments import models as tm
-
         t = self.w.table
         self.t_patient = t(Patient, cols.PATIENT)
         self.t_referral = t(im.Referral, cols.REFERRAL)

@@ -3,9 +3,9 @@
 The ledger covers the last `days` days before the as-of date (as if the clinic moved its
 controlled-substance records into ketaclinic then). Patient generation only collects the
 movements (plain, picklable tuples: worker processes send them back); `write_ledger` then
-adds the receipts, orders everything in time and chains it exactly as the ledger service does
-(inventory.rules.chain_hash over inventory.models.entry_content), so `verify_ledger` accepts
-the result.
+adds the receipts, orders everything in time and chains it with the ledger's own rules: the
+entry's content as the ledger reads it back (`entry_content`, ids as UUIDs), canonical data
+(`rules.canonical_value`) and `rules.chain_hash`, so `verify_ledger` accepts the result.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ketaclinic.inventory import rules
 from ketaclinic.inventory.models import (
     LedgerChainHead,
     LedgerEntry,
@@ -23,11 +24,11 @@ from ketaclinic.inventory.models import (
     Product,
     SessionDrugClosure,
     StorageLocation,
+    # The hashed content of an entry; pure, but kept in models.py by the inventory app.
     entry_content,
 )
-from ketaclinic.inventory.rules import GENESIS_HASH, canonical_value, chain_hash
-from ketaclinic.outcomes.registry import columns as cols
-from ketaclinic.outcomes.registry.course import at
+from ketaclinic_devtools.registry import columns as cols
+from ketaclinic_devtools.registry.course import at
 
 BLOCK_DAYS = 30
 VIAL_MG = Decimal(500)  # 50 mg/mL x 10 mL
@@ -119,13 +120,11 @@ class LedgerCollector:
         add((discharged, "closure", sid, nurse, drawn, dose, wasted))
 
 
-def _canonical_id(name: str, value):
-    """Ids are generated as 32 hex digits; the chain hashes them as the model returns them
-    (a UUID, canonically its dashed string), so give the dashed string directly."""
-    if value is None or not (name == "id" or name.endswith("_id")):
+def _uuid(value) -> uuid.UUID | None:
+    """An id as the ledger reads it back from the database (the generator makes hex text)."""
+    if value is None or isinstance(value, uuid.UUID):
         return value
-    text = value.hex if isinstance(value, uuid.UUID) else str(value).replace("-", "")
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return uuid.UUID(value)
 
 
 def write_ledger(writer, ctx, start: date, events: list[tuple], admin, rng: random.Random) -> int:
@@ -199,7 +198,9 @@ def write_ledger(writer, ctx, start: date, events: list[tuple], admin, rng: rand
     timeline = sorted(receipts + events, key=lambda e: (e[0], ORDER[e[1]], str(e[2])))
     t_entry = writer.table(LedgerEntry, cols.LEDGER_ENTRY)
     t_closure = writer.table(SessionDrugClosure, cols.DRUG_CLOSURE)
-    prev, sequence = GENESIS_HASH, 0
+    prev, sequence = rules.GENESIS_HASH, 0
+    clinic_id, location_id = _uuid(ctx.id), _uuid(location.pk)
+    units = {drug: str(product.unit) for drug, product in products.items()}
     for event in timeline:
         if event[1] == "closure":
             when, _, sid, nurse, drawn, given, wasted = event
@@ -211,31 +212,31 @@ def write_ledger(writer, ctx, start: date, events: list[tuple], admin, rng: rand
         lot = lots[lot_key]
         sequence += 1
         values = {
-            "id": eid,
-            "clinic_id": ctx.id,
+            "id": _uuid(eid),
+            "clinic_id": clinic_id,
             "sequence": sequence,
             "entry_type": kind,
             "occurred_at": when,
-            "actor_id": actor.id,
+            "actor_id": _uuid(actor.id),
             "actor_name": actor.display_name,
-            "lot_id": lot.pk,
-            "location_id": location.pk,
+            "lot_id": _uuid(lot.pk),
+            "location_id": location_id,
             "to_location_id": None,
             "quantity": Decimal(qty),
             "stock_delta": Decimal(delta),
-            "unit": "mg" if lot_key[0] == "ketamine" else "device",
-            "session_id": sid,
-            "patient_id": pid,
-            "related_entry_id": related,
-            "witness_id": witness.id if witness else None,
+            "unit": units[lot_key[0]],
+            "session_id": _uuid(sid),
+            "patient_id": _uuid(pid),
+            "related_entry_id": _uuid(related),
+            "witness_id": _uuid(witness.id) if witness else None,
             "witness_name": witness.display_name if witness else "",
             "second_witness_id": None,
             "second_witness_name": "",
             "reason": "",
-            "data": canonical_value(data),
+            # Stored canonical, as the ledger service stores it.
+            "data": rules.canonical_value(data),
         }
-        hashed = {k: _canonical_id(k, v) for k, v in values.items()}
-        digest = chain_hash(prev, entry_content(hashed))
+        digest = rules.chain_hash(prev, entry_content(values))
         values.update(created_at=when, prev_hash=prev, hash=digest)
         t_entry.add(tuple(values[c] for c in cols.LEDGER_ENTRY))
         prev = digest

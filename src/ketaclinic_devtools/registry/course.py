@@ -9,10 +9,10 @@ from decimal import ROUND_DOWN, Decimal
 
 from ketaclinic.core.permissions import Role
 from ketaclinic.measures.instruments import INSTRUMENTS
-from ketaclinic.outcomes.registry import columns as cols
-from ketaclinic.outcomes.registry import shapes as s
 from ketaclinic.protocols.definitions import PROTOCOLS
 from ketaclinic.protocols.rules import DOSE_STEP_MG
+from ketaclinic_devtools.registry import columns as cols
+from ketaclinic_devtools.registry import shapes as s
 
 PHQ9 = INSTRUMENTS["phq9"]
 ITEM9_RULE = PHQ9.safety_rules[0]

@@ -6,8 +6,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 
+from ketaclinic.accounts.models import ClinicSecurity, User
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import Role
+from ketaclinic.intake import consent_texts
+from ketaclinic.intake.models import ConsentDocument
+from ketaclinic.protocols.definitions import PROTOCOLS
+from ketaclinic.protocols.editing import to_data
+from ketaclinic.protocols.models import ProtocolVersion
 
 # Staff of each registry clinic: (role, count, credentials). Names come from the name pools.
 STAFF = (
@@ -53,13 +59,6 @@ def create_clinic(index: int, rng, names, password: str, stamp) -> ClinicContext
     Ids come from the seeded random stream and creation times are `stamp`, so a registry is
     identical for a seed and as-of date.
     """
-    from ketaclinic.accounts.models import ClinicSecurity, User
-    from ketaclinic.intake import consent_texts
-    from ketaclinic.intake.models import ConsentDocument
-    from ketaclinic.protocols.definitions import PROTOCOLS
-    from ketaclinic.protocols.editing import to_data
-    from ketaclinic.protocols.models import ProtocolVersion
-
     clinic = Clinic.objects.create(
         id=names.uuid(),
         name=f"Registry Clinic {index}",

@@ -7,24 +7,27 @@ from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from ketaclinic.accounts.models import User
 from ketaclinic.core.models import Clinic
 from ketaclinic.intake.models import ConsentDocument
+from ketaclinic.inventory.models import LedgerEntry
 from ketaclinic.inventory.queries import verify_clinic_chain
 from ketaclinic.measures.instruments import INSTRUMENTS
 from ketaclinic.measures.models import MeasureResponse
 from ketaclinic.outcomes import queries
-from ketaclinic.outcomes.bulk import Table
-from ketaclinic.outcomes.registry import seed as seeding
-from ketaclinic.outcomes.registry.clinic import ClinicContext, Staff
-from ketaclinic.outcomes.registry.seed import Plan, _generator, seed_registry
 from ketaclinic.outcomes.rules import Score, course_outcome
 from ketaclinic.patients.models import Patient
-from ketaclinic.protocols.models import Course, ProtocolVersion
+from ketaclinic.protocols.models import ProtocolVersion
 from ketaclinic.treatments.models import SessionAlert, TreatmentSession, VitalSignsEntry
+from ketaclinic_devtools.registry import seed as seeding
+from ketaclinic_devtools.registry.bulk import Table
+from ketaclinic_devtools.registry.clinic import ClinicContext, Staff
+from ketaclinic_devtools.registry.generator import Course
+from ketaclinic_devtools.registry.seed import Plan, _generator, seed_registry
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2025, 6, 30)
@@ -81,6 +84,20 @@ def test_the_ledger_chain_of_a_seeded_clinic_verifies():
     verdict = verify_clinic_chain(clinic.pk)
     assert verdict.valid
     assert verdict.entries > 20
+
+
+def test_verify_ledger_finds_every_seeded_clinics_chain_intact():
+    # given a registry of two clinics with draws, administrations and wastes
+    seed(patients=60, clinics_count=2, ledger_days=200)
+    # when the ledger's own verification command runs over every clinic
+    out = StringIO()
+    call_command("verify_ledger", stdout=out)
+    # then each chain is intact (a broken chain exits 1 and names the entry)
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["registry-1", "registry-2"]
+    assert all(": intact, " in line for line in lines)
+    wastes = LedgerEntry.objects.filter(entry_type="waste", witness__isnull=False)
+    assert wastes.exists()
 
 
 def test_the_same_seed_and_as_of_date_give_the_same_registry():
@@ -176,13 +193,11 @@ def test_seeded_dates_stay_within_the_history_window():
 
 def dangling_references() -> dict[str, int]:
     """Rows whose foreign key points at no row, for every foreign key of every project model."""
-    from django.apps import apps
-
     qn = connection.ops.quote_name
     found = {}
     with connection.cursor() as cursor:
         for model in apps.get_models():
-            if not model.__module__.startswith("ketaclinic."):
+            if not model.__module__.startswith("ketaclinic"):
                 continue
             for f in model._meta.concrete_fields:
                 if not f.is_relation:
@@ -200,17 +215,23 @@ def dangling_references() -> dict[str, int]:
     return found
 
 
-def test_a_seeded_registry_has_no_dangling_reference():
-    # The loader may skip per-row foreign-key triggers on PostgreSQL: check every key here.
+def test_a_seeded_registry_passes_the_databases_own_foreign_key_checks():
+    # given a registry of two clinics with a ledger
     seed(patients=80, clinics_count=2, ledger_days=200)
+    # when the database checks every deferred foreign key now (SQLite: PRAGMA
+    # foreign_key_check; PostgreSQL: SET CONSTRAINTS ALL IMMEDIATE), then nothing fails
+    connection.check_constraints()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_key_check")
+            assert cursor.fetchall() == []
+    # and no row of any project table points at a missing row
     assert dangling_references() == {}
 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_parallel_workers_write_exactly_what_one_process_would():
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         pytest.skip("worker processes are used on PostgreSQL only")
     # given a registry written by two worker processes in chunks
@@ -251,14 +272,14 @@ def test_parallel_workers_write_exactly_what_one_process_would():
     for table in generator.w.tables.values():
         table.flush()
     # then patients and courses are the same, row for row
-    expected = sorted((r["id"], r["mrn"], r["given_name"]) for r in rows["patients_patient"])
+    expected = sorted((r["id"], r["mrn"], r["given_name"]) for r in rows[Patient._meta.db_table])
     actual = sorted(
         (p.hex, m, g) for p, m, g in Patient.objects.values_list("id", "mrn", "given_name")
     )
     assert actual == expected
     expected_courses = sorted(
         (r["id"], r["protocol_code"], r["start_date"], r["status"])
-        for r in rows["protocols_course"]
+        for r in rows[Course._meta.db_table]
     )
     actual_courses = sorted(
         (i.hex, c, d, s)

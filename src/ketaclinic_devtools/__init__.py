@@ -1,0 +1,1 @@
+"""Development tools for ketaclinic (the synthetic registry); never installed in production."""
