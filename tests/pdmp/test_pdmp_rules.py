@@ -90,8 +90,7 @@ def test_a_state_without_a_row_requires_nothing_and_says_so():
     found = status(None, Event.ADMINISTERING, state="TX")
     assert not found.required
     assert found.message == (
-        "The clinic's rule table has no row for TX: it requires no PDMP check before "
-        "administering."
+        "The clinic's rule table has no row for TX: it requires no PDMP check before administering."
     )
 
 
@@ -176,14 +175,17 @@ def test_built_in_rows_each_cite_a_statute_or_regulation_and_a_review_date():
         assert any(mark in rule.source for mark in ("§", "Stat.", "NYCRR"))
         assert rule.last_reviewed_on is not None and rule.scope
         assert rule.events, rule.state
-        assert rules.rule_problems(
-            state=rule.state,
-            before_prescribing=rule.before_prescribing,
-            before_administering=rule.before_administering,
-            frequency=rule.frequency,
-            window_days=rule.window_days,
-            source=rule.source,
-        ) == {}
+        assert (
+            rules.rule_problems(
+                state=rule.state,
+                before_prescribing=rule.before_prescribing,
+                before_administering=rule.before_administering,
+                frequency=rule.frequency,
+                window_days=rule.window_days,
+                source=rule.source,
+            )
+            == {}
+        )
 
 
 def test_alaska_is_the_built_in_state_that_requires_a_check_before_administering():
