@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 
 from ketaclinic.audit.models import AuditEvent
+from ketaclinic.patients.services import register_patient
+from ketaclinic.pdmp import services
 from ketaclinic.pdmp.models import PdmpCheck
 from tests.pdmp.helpers import confirm_state, record
 
@@ -84,8 +86,6 @@ def test_a_correction_through_the_api_keeps_both_entries(api, prescriber, patien
 
 
 def test_a_check_of_another_patient_answers_404(api, prescriber, patient, front_desk):
-    from ketaclinic.patients.services import register_patient
-
     other = register_patient(
         actor=front_desk,
         given_name="Ana",
@@ -222,8 +222,6 @@ def test_the_report_counts_checks_per_prescriber_and_lists_concerns(
         finding="concern",
         concern_note="Four prescribers in 90 days.",
     )
-    from ketaclinic.pdmp import services
-
     wrong = record(prescriber2, patient, hours_ago=1)
     services.correct_check(actor=prescriber2, check=wrong, reason="dup", entered_in_error=True)
     today = timezone.localdate(timezone.now(), patient.clinic.tz).isoformat()

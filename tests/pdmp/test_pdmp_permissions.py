@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from ketaclinic.core.permissions import Role
+from ketaclinic.pdmp.api import router
 from tests.conftest import ApiClient
 from tests.pdmp.helpers import record
 
@@ -133,8 +134,6 @@ def test_permission_matrix(world, personas, name, method, path, body, role, stat
 
 
 def test_every_pdmp_endpoint_is_in_the_matrix():
-    from ketaclinic.pdmp.api import router
-
     routes = {
         (method.lower(), path)
         for path, view in router.path_operations.items()
