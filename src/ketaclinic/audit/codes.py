@@ -144,6 +144,16 @@ CODES: dict[str, AuditCode] = _codes(
     ("access.barrier_recorded", "Recorded a barrier to treatment"),
     ("access.barrier_resolved", "Resolved a barrier to treatment"),
     ("access.settings_changed", "Changed the clinic's access settings"),
+    # The PDMP check log (no report is ever stored).
+    (
+        "pdmp.check_recorded",
+        "Recorded a PDMP check: who checked, when, the state, the transaction id and the finding",
+    ),
+    ("pdmp.check_corrected", "Recorded a PDMP check entry that replaces a wrong one"),
+    ("pdmp.check_marked_in_error", "Marked a PDMP check entry as entered in error"),
+    ("pdmp.rule_set", "Added or changed a state's row of the clinic's PDMP rule table"),
+    ("pdmp.practice_state_confirmed", "Confirmed the state whose PDMP rule the clinic applies"),
+    ("pdmp.report_viewed", "Opened the PDMP report of checks per prescriber"),
     # Capacity.
     ("capacity.chair_added", "Added a treatment chair"),
     ("capacity.chair_changed", "Changed a treatment chair"),

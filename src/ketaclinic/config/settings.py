@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ketaclinic.outcomes",
     "ketaclinic.billing",
     "ketaclinic.access",
+    "ketaclinic.pdmp",
     "ketaclinic.pharmacokinetics",
     "ketaclinic.capacity",
     "ketaclinic.web",

@@ -1,0 +1,1 @@
+"""The PDMP check log: who checked a state's prescription drug monitoring program, and the rules."""
