@@ -144,6 +144,25 @@ CODES: dict[str, AuditCode] = _codes(
     ("access.barrier_recorded", "Recorded a barrier to treatment"),
     ("access.barrier_resolved", "Resolved a barrier to treatment"),
     ("access.settings_changed", "Changed the clinic's access settings"),
+    # Coverage and prior authorizations.
+    ("coverage.added", "Recorded a patient's insurance coverage"),
+    ("coverage.updated", "Changed or ended a patient's insurance coverage"),
+    ("coverage.benefits_checked", "Recorded a benefits check with the payer"),
+    ("authorization.created", "Started a prior authorization"),
+    ("authorization.updated", "Changed a prior authorization's details or approved units"),
+    (
+        "authorization.status_changed",
+        "Recorded a prior authorization's submission, decision, appeal or expiry",
+    ),
+    (
+        "authorization.packet_prepared",
+        "Downloaded a prior-authorization packet (PDF, FHIR or print view)",
+    ),
+    ("authorization.checklist_saved", "Saved a payer's prior-authorization criteria checklist"),
+    (
+        "authorization.settings_changed",
+        "Changed the clinic's REMS certification or authorization warning settings",
+    ),
     # Capacity.
     ("capacity.chair_added", "Added a treatment chair"),
     ("capacity.chair_changed", "Changed a treatment chair"),
