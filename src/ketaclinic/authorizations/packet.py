@@ -18,7 +18,7 @@ from ketaclinic.measures import queries as measure_queries
 
 from . import course_facts, queries, rules
 from .course_facts import CourseFact
-from .definitions import NOTHING_SENT, PACKET_INSTRUMENTS
+from .definitions import ICD10_SOURCE, NOTHING_SENT, PACKET_INSTRUMENTS
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class Packet:
     checklist: object | None
     results: list[rules.CriterionResult]
     tally: dict[str, int] = field(default_factory=dict)
+    sources: list[tuple[str, str]] = field(default_factory=list)
     nothing_sent: str = NOTHING_SENT
 
     @property
@@ -133,6 +134,22 @@ def _labels(keys) -> list[str]:
     ]
 
 
+def _sources(drug: str, checklist) -> list[tuple[str, str]]:
+    texts = intake_rules.RULES
+    sources = [
+        ("Adequate antidepressant trial", texts["adequate_trial"].source),
+        ("Treatment-resistant depression", texts["trd"].source),
+        ("Maudsley Staging Method", intake_rules.MSM_SOURCE),
+        ("Diagnosis codes", ICD10_SOURCE),
+    ]
+    label_rule = texts.get(f"{drug}_contraindications")
+    if label_rule is not None:
+        sources.append(("Contraindications", label_rule.source))
+    if checklist is not None:
+        sources.append((f"Criteria of {checklist.payer_name}", checklist.source))
+    return sources
+
+
 def build_packet(user, authorization, *, today: datetime.date | None = None) -> Packet:
     """Read the record for the packet and check the payer's criteria against it."""
     require(user, "authorization.packet")
@@ -198,6 +215,7 @@ def build_packet(user, authorization, *, today: datetime.date | None = None) -> 
         checklist=checklist,
         results=results,
         tally=rules.tally(results),
+        sources=_sources(view.protocol.drug, checklist),
     )
 
 

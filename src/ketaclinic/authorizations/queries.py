@@ -142,6 +142,33 @@ class CoursePicture:
     def authorization(self, key: str | None) -> PriorAuthorization | None:
         return next((a for a in self.authorizations if str(a.id) == key), None)
 
+    @property
+    def rows(self) -> list[SessionRow]:
+        """Every session of the course with what covers it (for the sessions table)."""
+        rows = []
+        for s in self.course.sessions:
+            c = self.by_session.get(s.number)
+            if c is None:
+                text = "cancelled" if s.cancelled else "not given (missed)"
+            elif c.covered:
+                text = "covered"
+            else:
+                text = f"not covered: {rules.PROBLEM_TEXT[c.problem]}"
+            rows.append(SessionRow(s, c, self.authorization(c.grant) if c else None, text))
+        return rows
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session: course_facts.SessionFact
+    coverage: rules.VisitCoverage | None
+    authorization: PriorAuthorization | None
+    text: str
+
+    @property
+    def covered(self) -> bool:
+        return self.coverage is not None and self.coverage.covered
+
 
 def picture_of(course: CourseFact, authorizations, today: datetime.date) -> CoursePicture:
     """Allocate the course's sessions to its approvals and compute the warnings (pure rules)."""
@@ -379,4 +406,55 @@ def checklist_for(authorization) -> PayerChecklist | None:
         PayerChecklist.objects.filter(clinic_id=authorization.clinic_id, payer_name__iexact=payer)
         .prefetch_related("criteria")
         .first()
+    )
+
+
+# --- a patient's overview (the Coverage tab) ----------------------------------------------------
+
+
+@dataclass
+class AuthorizationRow:
+    authorization: PriorAuthorization
+    usage: rules.Usage | None
+    warnings: list[rules.AuthorizationWarning]
+
+
+@dataclass
+class PatientOverview:
+    coverages: list[InsuranceCoverage]
+    checks: list[BenefitsCheck]
+    rows: list[AuthorizationRow]
+    warnings: list[rules.AuthorizationWarning]
+    current_course: CourseFact | None
+
+
+def patient_overview(user, patient, today: datetime.date | None = None) -> PatientOverview:
+    """Coverage, benefits checks and authorizations of a patient with their units and warnings
+    (one course picture per course, however many authorizations it has)."""
+    today = today or clinic_today(user.clinic)
+    days = settings_for(user.clinic).expiry_warning_days
+    authorizations = list(authorizations_of(user, patient))
+    pictures = {}
+    for course_id in dict.fromkeys(a.course_id for a in authorizations if a.course_id):
+        pictures[course_id] = course_picture(user, course_id, today)
+    rows, warnings = [], []
+    for picture in pictures.values():
+        if picture.course.active or any(a.status in rules.LIVE for a in picture.authorizations):
+            warnings.extend(picture.warnings)
+    for a in authorizations:
+        picture = pictures.get(a.course_id)
+        usage = picture.usages.get(str(a.id)) if picture else None
+        own = []
+        if a.status == AuthorizationStatus.APPROVED:
+            expiry = rules.expiry_warning(a.as_grant(), today, days)
+            if expiry is not None:
+                own.append(expiry)
+        warnings.extend(own)
+        rows.append(AuthorizationRow(a, usage, own))
+    return PatientOverview(
+        coverages=list(coverages_of(user, patient)),
+        checks=list(benefits_checks_of(user, patient)[:20]),
+        rows=rows,
+        warnings=sorted(warnings, key=lambda w: w.day),
+        current_course=course_facts.current_course_for(patient),
     )

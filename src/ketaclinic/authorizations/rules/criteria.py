@@ -90,6 +90,19 @@ class TrialEvidence:
     needs_review: bool
     reasons: tuple[str, ...] = ()
 
+    @property
+    def verdict(self) -> str:
+        """Intake's adequacy verdict in a few words."""
+        if self.needs_review:
+            return "Needs a clinician's review"
+        if self.counts_as_failed:
+            return "Adequate failed trial (current episode)"
+        if self.adequate and self.failed:
+            return "Adequate failed trial (past episode)"
+        if self.adequate:
+            return "Adequate, did not fail"
+        return "Not adequate"
+
     def summary(self) -> str:
         dose = f"{self.daily_dose_mg.normalize():f} mg/day" if self.daily_dose_mg else "dose ?"
         weeks = f"{self.weeks.normalize():f} weeks" if self.weeks is not None else "weeks ?"
