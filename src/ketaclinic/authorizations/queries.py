@@ -175,7 +175,7 @@ def picture_of(course: CourseFact, authorizations, today: datetime.date) -> Cour
     authorizations = list(authorizations)
     grants = [a.as_grant() for a in authorizations if a.status in GRANTING]
     visits = course.visits()
-    coverage = rules.allocate(visits, grants)
+    coverage = rules.allocate(visits, grants, today)
     in_process = any(a.status in rules.IN_PROCESS for a in authorizations)
     warnings = rules.course_warnings(visits, grants, today, in_process=in_process)
     return CoursePicture(

@@ -93,11 +93,18 @@ def units_needed(visit: Visit, grant: Grant) -> int:
     return 1
 
 
-def allocate(visits: Sequence[Visit], grants: Sequence[Grant]) -> list[VisitCoverage]:
+def allocate(
+    visits: Sequence[Visit], grants: Sequence[Grant], today: datetime.date | None = None
+) -> list[VisitCoverage]:
     """Each visit, in date order, drawn from the approval valid on its day with units left
-    (the one expiring first when several are); uncovered visits say why."""
+    (the one expiring first when several are); uncovered visits say why.
+
+    With `today`, planned visits before today that were never given are left out: a missed
+    session draws no unit (it is moved or cancelled)."""
     left = {g.key: g.units for g in grants}
     result = []
+    if today is not None:
+        visits = [v for v in visits if v.dosed or v.day >= today]
     for visit in sorted(visits, key=lambda v: (v.day, v.number)):
         usable = [g for g in grants if g.active or visit.dosed]
         dated = sorted((g for g in usable if g.covers(visit.day)), key=lambda g: g.valid_to)
@@ -182,8 +189,8 @@ def course_warnings(
     `in_process`: an authorization is submitted or pending, so sessions without any approval
     are waiting for it rather than forgotten.
     """
-    coverage = allocate(visits, grants)
-    ahead = [c for c in coverage if not c.visit.dosed and c.visit.day >= today]
+    coverage = allocate(visits, grants, today)
+    ahead = [c for c in coverage if not c.visit.dosed]
     warnings: list[AuthorizationWarning] = []
     short = [c.visit for c in ahead if c.problem == Problem.UNITS_USED_UP]
     if short:
