@@ -58,7 +58,7 @@ def test_the_pdf_lists_every_trial_the_phq9_history_and_the_verdicts(
     # then it is a PDF whose text reads back
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
-    for drug, dose, weeks, _ in TRIALS:
+    for drug, dose, _weeks, _ in TRIALS:
         assert drug in text and f"{dose} mg" in text
     assert "PHQ-9 and MADRS history" in text
     assert "PHQ-9 19 (moderately severe)" in text and "PHQ-9 17 (moderately severe)" in text
