@@ -154,6 +154,25 @@ CODES: dict[str, AuditCode] = _codes(
     ("pdmp.rule_set", "Added or changed a state's row of the clinic's PDMP rule table"),
     ("pdmp.practice_state_confirmed", "Confirmed the state whose PDMP rule the clinic applies"),
     ("pdmp.report_viewed", "Opened the PDMP report of checks per prescriber"),
+    # Coverage and prior authorizations.
+    ("coverage.added", "Recorded a patient's insurance coverage"),
+    ("coverage.updated", "Changed or ended a patient's insurance coverage"),
+    ("coverage.benefits_checked", "Recorded a benefits check with the payer"),
+    ("authorization.created", "Started a prior authorization"),
+    ("authorization.updated", "Changed a prior authorization's details or approved units"),
+    (
+        "authorization.status_changed",
+        "Recorded a prior authorization's submission, decision, appeal or expiry",
+    ),
+    (
+        "authorization.packet_prepared",
+        "Downloaded a prior-authorization packet (PDF, FHIR or print view)",
+    ),
+    ("authorization.checklist_saved", "Saved a payer's prior-authorization criteria checklist"),
+    (
+        "authorization.settings_changed",
+        "Changed the clinic's REMS certification or authorization warning settings",
+    ),
     # Capacity.
     ("capacity.chair_added", "Added a treatment chair"),
     ("capacity.chair_changed", "Changed a treatment chair"),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ketaclinic.inventory",
     "ketaclinic.outcomes",
     "ketaclinic.billing",
+    "ketaclinic.authorizations",
     "ketaclinic.access",
     "ketaclinic.pdmp",
     "ketaclinic.pharmacokinetics",

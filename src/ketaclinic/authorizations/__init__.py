@@ -1,0 +1,1 @@
+"""Insurance coverage, benefits checks and prior authorizations tracked against the course."""

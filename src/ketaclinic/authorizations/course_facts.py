@@ -1,0 +1,190 @@
+"""Every read this app makes about courses and sessions, as plain dataclasses.
+
+Courses and sessions belong to other apps (today the course to `protocols`, its sessions to
+`treatments`). This module is the only place that knows where they live: it calls their public
+query functions and hands back frozen dataclasses, so that when the course moves only this
+module changes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ketaclinic.core.errors import NotFound
+from ketaclinic.protocols import queries as protocol_queries
+from ketaclinic.treatments import queries as session_queries
+
+from . import rules
+
+# Status words of the owning apps, read here only (a course that runs; a cancelled session).
+ACTIVE_COURSE = "active"
+ABORTED_SESSION = "aborted"
+
+
+@dataclass(frozen=True)
+class SessionFact:
+    id: uuid.UUID
+    number: int
+    phase: str
+    scheduled_date: datetime.date
+    status: str
+    dosed_on: datetime.date | None  # the clinic-local day the dose started
+    devices_given: int
+    dose_mg: Decimal | None  # the ordered dose once ordered, else the planned dose
+    planned_dose_mg: Decimal | None
+
+    @property
+    def dosed(self) -> bool:
+        return self.dosed_on is not None
+
+    @property
+    def cancelled(self) -> bool:
+        """Ended without a dose: it draws no unit and is not planned any more."""
+        return self.status == ABORTED_SESSION and not self.dosed
+
+
+@dataclass(frozen=True)
+class CourseFact:
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    protocol_code: str
+    protocol_name: str
+    drug: str
+    route: str
+    start_date: datetime.date
+    status: str
+    rems_enrolled: bool | None
+    device_mg: Decimal | None
+    sessions: tuple[SessionFact, ...]
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE_COURSE
+
+    @property
+    def planned(self) -> tuple[SessionFact, ...]:
+        """Sessions not cancelled, in order: the schedule a payer is asked to authorize."""
+        return tuple(s for s in self.sessions if not s.cancelled)
+
+    @property
+    def dosed_count(self) -> int:
+        return sum(1 for s in self.sessions if s.dosed)
+
+    @property
+    def devices_count(self) -> int:
+        return sum(s.devices_given for s in self.sessions if s.dosed)
+
+    def visits(self) -> list[rules.Visit]:
+        """Sessions as the unit rules see them: given ones by their dose day, the rest (of an
+        active course) by their scheduled day."""
+        visits = []
+        for s in self.sessions:
+            if s.dosed:
+                visits.append(
+                    rules.Visit(s.number, s.dosed_on, True, s.devices_given or None, s.dose_mg)
+                )
+            elif not s.cancelled and self.active:
+                devices = rules.planned_devices(s.dose_mg, self.device_mg)
+                visits.append(rules.Visit(s.number, s.scheduled_date, False, devices, s.dose_mg))
+        return visits
+
+
+@dataclass(frozen=True)
+class ProtocolChoice:
+    code: str
+    name: str
+    drug: str
+
+
+def _session(row, tz) -> SessionFact:
+    order = getattr(row, "order", None)
+    dosed_on = timezone.localtime(row.dose_started_at, tz).date() if row.dose_started_at else None
+    return SessionFact(
+        id=row.id,
+        number=row.number,
+        phase=row.phase,
+        scheduled_date=row.scheduled_date,
+        status=row.status,
+        dosed_on=dosed_on,
+        devices_given=row.devices_given or 0,
+        dose_mg=order.dose_mg if order is not None else row.planned_dose_mg,
+        planned_dose_mg=row.planned_dose_mg,
+    )
+
+
+def _fact(course, tz) -> CourseFact:
+    definition = protocol_queries.course_definition(course)
+    # The course row's own sessions (reverse relation): no query function lists them for a
+    # reader without clinical rights, and the front desk needs the schedule, not the chart.
+    rows = course.sessions.select_related("order").order_by("number")
+    return CourseFact(
+        id=course.id,
+        patient_id=course.patient_id,
+        protocol_code=course.protocol_code,
+        protocol_name=definition.name,
+        drug=definition.drug,
+        route=definition.route,
+        start_date=course.start_date,
+        status=course.status,
+        rems_enrolled=course.rems_enrolled,
+        device_mg=getattr(definition.dose, "device_mg", None),
+        sessions=tuple(_session(row, tz) for row in rows),
+    )
+
+
+def course_for(user, course_id, *, action: str) -> CourseFact:
+    """A course of the user's clinic that `action` may read; NotFound otherwise."""
+    course = protocol_queries.access_course(user, course_id, action=action)
+    return _fact(course, user.clinic.tz)
+
+
+def courses_for(user, course_ids, *, action: str) -> dict[uuid.UUID, CourseFact]:
+    """Courses by id (ids the clinic does not have are left out)."""
+    found = {}
+    for course_id in dict.fromkeys(course_ids):
+        try:
+            found[course_id] = course_for(user, course_id, action=action)
+        except NotFound:
+            continue
+    return found
+
+
+def current_course_for(patient) -> CourseFact | None:
+    """The patient's active course, if any (the caller has checked the user's rights)."""
+    course = protocol_queries.current_course(patient)
+    return _fact(course, patient.clinic.tz) if course is not None else None
+
+
+def session_course(user, session_id, *, action: str) -> tuple[uuid.UUID, int]:
+    """(course id, session number) of a session of the user's clinic; NotFound otherwise."""
+    session = session_queries.access_session(user, session_id, action=action)
+    return session.course_id, session.number
+
+
+def protocol_choices(user) -> list[ProtocolChoice]:
+    """Protocols the clinic can plan a course under (for an authorization before a course)."""
+    return [
+        ProtocolChoice(row.code, row.definition.name, row.definition.drug)
+        for row in protocol_queries.protocols_for(user)
+    ]
+
+
+def protocol_drug(clinic, code: str) -> str | None:
+    """The drug of a protocol code in the clinic, or None for an unknown code."""
+    try:
+        return protocol_queries.protocol_facts(clinic, code).drug
+    except protocol_queries.UnknownProtocol:
+        return None
+
+
+def rems_enrollment(patient, course: CourseFact | None = None) -> bool | None:
+    """The patient's confirmed Spravato REMS enrollment: as the course records it, else the
+    latest confirmation on any of the patient's courses; None when nobody confirmed it."""
+    if course is not None and course.rems_enrolled is not None:
+        return course.rems_enrolled
+    return protocol_queries.rems_enrollment(patient)
