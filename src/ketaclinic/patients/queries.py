@@ -36,10 +36,9 @@ def search_patients(user, q: str = ""):
     patients = Patient.objects.visible_to(user)
     q = (q or "").strip()
     if q and (dob := parse_search_date(q)) is not None:
-        patients = patients.filter(date_of_birth=dob)
-    elif q:
-        words = [w for w in re.split(r"[\s,]+", q) if w]
-        patients = search.matching(patients, q, words)
+        return patients.filter(date_of_birth=dob).order_by(*LIST_ORDER)
+    if q:
+        return search.matching(patients, q, [w for w in re.split(r"[\s,]+", q) if w])
     return patients.order_by(*LIST_ORDER)
 
 

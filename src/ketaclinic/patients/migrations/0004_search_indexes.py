@@ -14,13 +14,16 @@ from django.contrib.postgres.operations import (
 )
 from django.db import migrations, models
 
-# lower(unaccent(text)) as an IMMUTABLE function, so that an index may use it: unaccent() is
-# only STABLE because it reads its dictionary by name. Fully qualified, so that a restore
-# (pg_restore runs with an empty search_path) builds the same index.
+# A name as search compares it: accents removed, lower case, and the marks inside names
+# (hyphen, apostrophes, period) read as spaces, so that "jo" starts a word of "Mary-Jo" as it
+# does on SQLite. IMMUTABLE so that an index may use it (unaccent() is only STABLE because it
+# reads its dictionary by name); fully qualified, so that a restore (pg_restore runs with an
+# empty search_path) builds the same index.
 FOLD_FUNCTION = """
 CREATE OR REPLACE FUNCTION ketaclinic_fold(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ SELECT pg_catalog.lower({schema}.unaccent('{schema}.unaccent'::regdictionary, value)) $$
+AS $$ SELECT pg_catalog.lower(pg_catalog.translate(
+    {schema}.unaccent('{schema}.unaccent'::regdictionary, value), '-''’.', '    ')) $$
 """
 POSTGRESQL_INDEX = (
     "CREATE INDEX patients_patient_name_trgm ON patients_patient USING gin "
