@@ -15,6 +15,8 @@ from .rules import DEFAULT_WEIGHT_RANGE, WeightRange
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
 # The list's order; the id breaks ties so that pages never repeat or skip a patient.
 LIST_ORDER = ("family_name", "given_name", "date_of_birth", "id")
+# What a list row shows (the page and the API's PatientSummary): nothing more is read.
+LIST_FIELDS = ("id", "clinic_id", "mrn", "given_name", "family_name", "date_of_birth", "sex")
 
 
 def parse_search_date(text: str) -> date | None:
@@ -27,13 +29,14 @@ def parse_search_date(text: str) -> date | None:
 
 
 def search_patients(user, q: str = ""):
-    """Patients of the user's clinic matching a name, an MRN or a date of birth.
+    """Patients of the user's clinic matching a name, an MRN or a date of birth (list rows).
 
     A date (in any of the three formats) finds that date of birth; otherwise the MRN matches
     exactly (any case) or every word of `q` must match the name, in any order (search.py).
+    Rows carry LIST_FIELDS only; other fields would be read one query per row.
     """
     require(user, "patient.view")
-    patients = Patient.objects.visible_to(user)
+    patients = Patient.objects.visible_to(user).only(*LIST_FIELDS)
     q = (q or "").strip()
     if q and (dob := parse_search_date(q)) is not None:
         return patients.filter(date_of_birth=dob).order_by(*LIST_ORDER)
