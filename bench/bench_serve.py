@@ -21,142 +21,50 @@ It prints req/s, p50, p99 and the error count of each (any answer other than the
 import argparse
 import http.client
 import json
-import multiprocessing
 import os
 import platform
-import random
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from serving import (
+    KETACLINIC,
+    Call,
+    bare,
+    load,
+    report_row,
+    request,
+    run,
+    server_env,
+    start_server,
+    stop_server,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
-BENCH = Path(__file__).resolve().parent
-KETACLINIC = [sys.executable, "-m", "ketaclinic.config.cli"]
 MIX = (("search", 35), ("detail", 30), ("phq9", 20), ("health", 15))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run(argv, env) -> str:
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(argv[3:])} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def request(conn, method, path, token=None, body=None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    conn.request(method, path, body=data, headers=headers)
-    response = conn.getresponse()
-    return response.status, response.read()
-
-
-def client(port, token, targets, scenario, seconds, seed, out):
-    """One keep-alive connection issuing requests until the deadline; latencies to `out`."""
-    rng = random.Random(seed)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def app_mix(token, targets):
+    """The application mix: a `pick(rng)` for serving.load."""
     kinds = [k for k, _ in MIX]
     weights = [w for _, w in MIX]
-    latencies: dict[str, list[float]] = {}
-    errors: list[str] = []
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        kind = "bare" if scenario == "bare" else rng.choices(kinds, weights)[0]
-        if kind == "bare":
-            call, expected = ("GET", "/bench/bare", None, None), 200
-        elif kind == "health":
-            call, expected = ("GET", "/api/v1/health", None, None), 200
-        elif kind == "search":
+
+    def pick(rng) -> Call:
+        kind = rng.choices(kinds, weights)[0]
+        if kind == "health":
+            return Call("health", "GET", "/api/v1/health")
+        if kind == "search":
             term = rng.choice(targets["terms"])
-            call, expected = ("GET", f"/api/v1/patients?q={term}", token, None), 200
-        elif kind == "detail":
-            pid = rng.choice(targets["patients"])
-            call, expected = ("GET", f"/api/v1/patients/{pid}", token, None), 200
-        else:
-            pid = rng.choice(targets["patients"])
-            answers = {str(n): rng.randint(0, 3) for n in range(1, 9)} | {"9": 0}
-            body = {"instrument": "phq9", "answers": answers}
-            call, expected = ("POST", f"/api/v1/patients/{pid}/measures", token, body), 201
-        started = time.perf_counter()
-        try:
-            status, payload = request(conn, *call)
-        except (OSError, http.client.HTTPException) as exc:
-            errors.append(f"{kind}: {exc!r}")
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            continue
-        latencies.setdefault(kind, []).append(time.perf_counter() - started)
-        if status != expected:
-            errors.append(f"{kind}: HTTP {status} {payload[:200]!r}")
-    conn.close()
-    out.put((latencies, errors))
+            return Call("search", "GET", f"/api/v1/patients?q={term}", token)
+        pid = rng.choice(targets["patients"])
+        if kind == "detail":
+            return Call("detail", "GET", f"/api/v1/patients/{pid}", token)
+        answers = {str(n): rng.randint(0, 3) for n in range(1, 9)} | {"9": 0}
+        body = {"instrument": "phq9", "answers": answers}
+        return Call("phq9", "POST", f"/api/v1/patients/{pid}/measures", token, body, 201)
 
-
-def load(port, token, targets, scenario, seconds, clients):
-    ctx = multiprocessing.get_context("fork")
-    out = ctx.Queue()
-    procs = [
-        ctx.Process(target=client, args=(port, token, targets, scenario, seconds, i, out))
-        for i in range(clients)
-    ]
-    started = time.perf_counter()
-    for p in procs:
-        p.start()
-    results = [out.get() for _ in procs]
-    for p in procs:
-        p.join()
-    elapsed = time.perf_counter() - started
-    latencies: dict[str, list[float]] = {}
-    errors: list[str] = []
-    for lat, err in results:
-        for kind, values in lat.items():
-            latencies.setdefault(kind, []).extend(values)
-        errors.extend(err)
-    return latencies, errors, elapsed
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))] * 1000
-
-
-def report_row(label, values, errors, elapsed):
-    if not values:
-        return f"| {label} | 0 | - | - | - | {errors} |"
-    rate = len(values) / elapsed
-    return (
-        f"| {label} | {len(values)} | {rate:.1f} | {percentile(values, 0.5):.1f} | "
-        f"{percentile(values, 0.99):.1f} | {errors} |"
-    )
-
-
-def wait_for(port, server, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if server.poll() is not None:
-            sys.exit("the server stopped during start-up")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            status, _ = request(conn, "GET", "/api/v1/health")
-            conn.close()
-            if status == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    sys.exit("the server did not answer in time")
+    return pick
 
 
 def targets_of(port, token):
@@ -202,19 +110,7 @@ def main():
         database_url = f"{args.pg.rstrip('/')}/{scratch}"
     else:
         database_url = f"sqlite:///{work / 'bench.sqlite3'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KETACLINIC_")}
-    env.update(
-        DATABASE_URL=database_url,
-        KETACLINIC_VAR_DIR=str(work),
-        KETACLINIC_PLAIN_HTTP="1",
-        KETACLINIC_ACCESS_LOG="off",
-        DJANGO_SETTINGS_MODULE="bench_serve_settings",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH")])),
-    )
-    if args.workers:
-        env["KETACLINIC_WORKERS"] = str(args.workers)
-    if args.threads:
-        env["KETACLINIC_THREADS"] = str(args.threads)
+    env = server_env(database_url, work, workers=args.workers, threads=args.threads)
     server = None
     try:
         print("seeding the demo clinic ...", flush=True)
@@ -222,28 +118,15 @@ def main():
         run([*KETACLINIC, "seed_demo"], env)
         token = run([*KETACLINIC, "create_api_token", "prescriber", "--name", "bench"], env)
         token = token.strip().splitlines()[-1]
-        port = free_port()
-        server = subprocess.Popen(
-            [*KETACLINIC, "serve", "--bind", f"127.0.0.1:{port}"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        banner = server.stdout.readline().strip()
-        wait_for(port, server)
+        server, port, banner = start_server(env)
         targets = targets_of(port, token)
-        load(port, token, targets, "app", 5, args.clients)  # warm-up: connections, caches
-        app, app_errors, app_elapsed = load(port, token, targets, "app", args.seconds, args.clients)
+        pick = app_mix(token, targets)
+        load(port, pick, 5, args.clients)  # warm-up: connections, caches
+        app, app_errors, app_elapsed = load(port, pick, args.seconds, args.clients)
         bare_seconds = args.bare_seconds or args.seconds
-        bare, bare_errors, bare_elapsed = load(
-            port, token, targets, "bare", bare_seconds, args.clients
-        )
+        bare_lat, bare_errors, bare_elapsed = load(port, bare, bare_seconds, args.clients)
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
+        stop_server(server)
         if args.pg:
             import psycopg
 
@@ -267,7 +150,10 @@ def main():
         print(report_row(f"  {kind}", app.get(kind, []), "", app_elapsed))
     print(
         report_row(
-            f"bare view, {bare_seconds} s", bare.get("bare", []), len(bare_errors), bare_elapsed
+            f"bare view, {bare_seconds} s",
+            bare_lat.get("bare", []),
+            len(bare_errors),
+            bare_elapsed,
         )
     )
     for sample in (app_errors + bare_errors)[:10]:

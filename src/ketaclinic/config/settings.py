@@ -85,6 +85,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so that static files keep their own caching headers.
     "ketaclinic.core.middleware.SecurityHeadersMiddleware",
+    # Compresses what Django renders (pages, API answers) for clients that accept gzip,
+    # before any middleware below reads or writes the body. Static files never reach it:
+    # WhiteNoise answered them above, so images and fonts are not compressed twice. BREACH:
+    # Django pads every gzip answer with 0-100 random bytes and masks the CSRF token anew
+    # in each answer (docs/performance.md, "Compressed pages").
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,19 +1,60 @@
-"""Page-number pagination shared by pages and the API (two queries: count and slice)."""
+"""Page-number pagination shared by pages and the API, with a capped count (two queries).
 
-from dataclasses import dataclass
+Counting every matching row on every page is what made registry-scale lists slow: a
+`COUNT(*)` visits all of them. `paginate` instead counts at most `COUNT_CAP` rows (or up to
+the page asked for, if further), which an index answers as fast as the page itself, and
+says whether that count is the whole list:
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+- `counted` / `count_is_exact`: the number of rows counted; exact when `count_is_exact`,
+  otherwise a lower bound ("1,000+": there are more).
+- `counted_pages`: the pages those rows fill (plus one when there are more), so "Next"
+  is right on every page.
+- `count_text`: what a page shows, e.g. "25" or "1,000+".
+
+`count` and `pages` keep their old meaning (the exact totals) for lists that still read
+them: they cost a full count only when the list is longer than the cap, and only if read.
+A list at registry scale shows `count_text` instead.
+"""
+
+from dataclasses import dataclass, field
+from math import ceil
 
 PER_PAGE = 25
+# Counting stops here: beyond it a page says "1,000+" instead of an exact total.
+COUNT_CAP = 1000
 
 
 @dataclass
 class PageOf:
     items: list
-    count: int
     page: int
-    pages: int
     per_page: int
+    counted: int
+    count_is_exact: bool
+    queryset: object = field(default=None, repr=False)
+    _count: int | None = field(default=None, repr=False)
+
+    @property
+    def counted_pages(self) -> int:
+        """Pages known to exist: all of them when the count is exact, else a lower bound."""
+        known = self.counted if self.count_is_exact else self.counted + 1
+        return max(1, ceil(known / self.per_page))
+
+    @property
+    def count_text(self) -> str:
+        return f"{self.counted:,}" if self.count_is_exact else f"{self.counted:,}+"
+
+    @property
+    def count(self) -> int:
+        """The exact number of rows: a full count when there are more than the cap."""
+        if self._count is None:
+            self._count = self.counted if self.count_is_exact else self.queryset.count()
+        return self._count
+
+    @property
+    def pages(self) -> int:
+        """The exact number of pages (see `count`)."""
+        return max(1, ceil(self.count / self.per_page))
 
     @property
     def has_previous(self) -> bool:
@@ -21,21 +62,38 @@ class PageOf:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.counted_pages
 
 
-def paginate(queryset, page, per_page: int = PER_PAGE) -> PageOf:
-    paginator = Paginator(queryset, per_page)
+def page_number(value) -> int:
+    """The page asked for: a whole number from 1, anything else is the first page."""
     try:
-        current = paginator.page(page or 1)
-    except PageNotAnInteger:
-        current = paginator.page(1)
-    except EmptyPage:
-        current = paginator.page(paginator.num_pages)
+        number = int(str(value).strip()) if value not in (None, "") else 1
+    except ValueError:
+        return 1
+    return max(1, number)
+
+
+def paginate(queryset, page, per_page: int = PER_PAGE, *, count_cap: int = COUNT_CAP) -> PageOf:
+    """One page of `queryset` and a count of at most `count_cap` rows (or up to this page).
+
+    A page past the end shows the last page, as before.
+    """
+    number = page_number(page)
+    # Count far enough to know that this page exists and whether another follows it.
+    limit = max(count_cap, number * per_page)
+    counted = queryset.order_by()[: limit + 1].count()
+    exact = counted <= limit
+    counted = min(counted, limit)
+    if exact:
+        number = min(number, max(1, ceil(counted / per_page)))
+    offset = (number - 1) * per_page
+    items = list(queryset[offset : offset + per_page])
     return PageOf(
-        items=list(current.object_list),
-        count=paginator.count,
-        page=current.number,
-        pages=paginator.num_pages,
+        items=items,
+        page=number,
         per_page=per_page,
+        counted=counted,
+        count_is_exact=exact,
+        queryset=queryset,
     )

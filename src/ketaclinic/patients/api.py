@@ -35,8 +35,19 @@ def register_patient(request, payload: PatientIn):
 
 @router.get("/patients", response=PatientPage)
 def list_patients(request, filters: Query[PatientSearch]):
+    """Patients matching `q` (name words in any order, MRN or date of birth), 25 a page.
+
+    `count` stops at 1,000: past that, `count_is_exact` is false and `pages` counts the pages
+    known so far (at least one more than the page asked for).
+    """
     page = paginate(queries.search_patients(request.auth, filters.q), filters.page)
-    return {"items": page.items, "count": page.count, "page": page.page, "pages": page.pages}
+    return {
+        "items": page.items,
+        "count": page.counted,
+        "count_is_exact": page.count_is_exact,
+        "page": page.page,
+        "pages": page.counted_pages,
+    }
 
 
 @router.get("/patients/{patient_id}", response=PatientOut)

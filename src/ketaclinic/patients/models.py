@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from ketaclinic.core.models import ClinicScopedModel
@@ -147,6 +148,9 @@ class Patient(ClinicScopedModel):
         indexes = [
             models.Index(fields=["clinic", "family_name", "given_name"]),
             models.Index(fields=["clinic", "date_of_birth"]),
+            # The search's MRN match is case-insensitive (search.py); the name match has its
+            # own indexes, outside Django's model state (migration 0004).
+            models.Index(models.F("clinic"), Upper("mrn"), name="patient_mrn_upper"),
         ]
 
     def __str__(self) -> str:

@@ -4,16 +4,19 @@ import re
 import uuid
 from datetime import date, datetime
 
-from django.db.models import Q
-
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
 
+from . import search
 from .models import Patient, PlausibleWeightRange
 from .rules import DEFAULT_WEIGHT_RANGE, WeightRange
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
+# The list's order; the id breaks ties so that pages never repeat or skip a patient.
+LIST_ORDER = ("family_name", "given_name", "date_of_birth", "id")
+# What a list row shows (the page and the API's PatientSummary): nothing more is read.
+LIST_FIELDS = ("id", "clinic_id", "mrn", "given_name", "family_name", "date_of_birth", "sex")
 
 
 def parse_search_date(text: str) -> date | None:
@@ -26,20 +29,20 @@ def parse_search_date(text: str) -> date | None:
 
 
 def search_patients(user, q: str = ""):
-    """Patients of the user's clinic matching a name, an MRN or a date of birth."""
+    """Patients of the user's clinic matching a name, an MRN or a date of birth (list rows).
+
+    A date (in any of the three formats) finds that date of birth; otherwise the MRN matches
+    exactly (any case) or every word of `q` must match the name, in any order (search.py).
+    Rows carry LIST_FIELDS only; other fields would be read one query per row.
+    """
     require(user, "patient.view")
-    patients = Patient.objects.visible_to(user)
+    patients = Patient.objects.visible_to(user).only(*LIST_FIELDS)
     q = (q or "").strip()
-    if not q:
-        return patients
-    if (dob := parse_search_date(q)) is not None:
-        return patients.filter(date_of_birth=dob)
-    condition = Q(mrn__iexact=q)
-    words = [w for w in re.split(r"[\s,]+", q) if w]
-    name_match = Q()
-    for word in words:
-        name_match &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
-    return patients.filter(condition | name_match)
+    if q and (dob := parse_search_date(q)) is not None:
+        return patients.filter(date_of_birth=dob).order_by(*LIST_ORDER)
+    if q:
+        return search.matching(patients, q, [w for w in re.split(r"[\s,]+", q) if w])
+    return patients.order_by(*LIST_ORDER)
 
 
 def access_patient(user, patient_id, *, action: str = "patient.view", record_view: bool = False):

@@ -107,9 +107,18 @@ class PatientSummary(Schema):
 
 class PatientPage(Schema):
     items: list[PatientSummary]
-    count: int
+    count: int = Field(
+        description="Matching patients, counted up to 1,000: exact when count_is_exact, "
+        "otherwise a lower bound."
+    )
+    count_is_exact: bool = Field(
+        description="False when more patients match than were counted (shown as 1,000+)."
+    )
     page: int
-    pages: int
+    pages: int = Field(
+        description="Pages of matching patients: exact when count_is_exact, otherwise the "
+        "pages known so far (at least one more than this page)."
+    )
 
 
 class WeightRangeIn(Schema):

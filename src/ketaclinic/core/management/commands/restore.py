@@ -109,6 +109,16 @@ class Command(BaseCommand):
             names = connection.introspection.table_names(cursor)
             quoted = ", ".join(connection.ops.quote_name(name) for name in names)
             cursor.execute(f"DROP TABLE IF EXISTS {quoted} CASCADE")
+            # Functions that migrations created (e.g. the one the patient search index uses)
+            # are in the dump too; extensions' own functions are left to their extension.
+            cursor.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p "
+                "WHERE p.pronamespace = current_schema()::regnamespace AND NOT EXISTS ("
+                "SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "
+                "AND d.objid = p.oid AND d.deptype = 'e')"
+            )
+            for (function,) in cursor.fetchall():
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
 
     def _restore_keys(self, found: backups.Archive, *, skip_keys: bool) -> None:
         if skip_keys:
