@@ -1,6 +1,6 @@
 """Name search that an index serves: trigrams on PostgreSQL, FTS5 on SQLite.
 
-Why each choice: docs/decisions/0014-patient-search-index.md.
+Why each choice: docs/decisions/0015-patient-search-index.md.
 
 PostgreSQL: a GIN index over (clinic_id, the folded name) with pg_trgm's `gin_trgm_ops`,
 created by migration 0004. The folded name is `lower(unaccent(given || ' ' || family))`, with
