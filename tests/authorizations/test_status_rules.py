@@ -8,7 +8,7 @@ from ketaclinic.authorizations import rules
 from ketaclinic.authorizations.rules import Status
 
 TODAY = dt.date(2026, 5, 14)
-LEGAL = [(a, b) for a, following in rules.TRANSITIONS.items() for b in following]
+LEGAL = [(a, b) for a, following in rules.TRANSITIONS.items() for b in sorted(following)]
 ILLEGAL = [(a, b) for a in Status for b in Status if b not in rules.TRANSITIONS[a]]
 
 
