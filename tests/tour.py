@@ -59,7 +59,7 @@ def demo_ids() -> dict[str, list[str]]:
     return {
         "patient_id": [str(s.patient_id) for s in picked] or ids("patients.Patient"),
         "session_id": [str(s.pk) for s in picked],
-        "course_id": ids("protocols.Course"),
+        "course_id": ids("treatments.Course"),
         "response_id": ids("measures.MeasureResponse"),
         "estimate_id": ids("billing.GoodFaithEstimate"),
         "entry_id": ids("inventory.LedgerEntry"),

@@ -9,7 +9,7 @@ from ketaclinic.authorizations import services
 from ketaclinic.billing import services as billing
 from ketaclinic.intake import services as intake
 from ketaclinic.measures import services as measures
-from ketaclinic.protocols import services as protocols
+from ketaclinic.treatments import services as treatments
 from tests.authorizations.helpers import coverage
 from tests.treatments.helpers import course_today
 
@@ -53,7 +53,7 @@ def packet_world(prescriber, nurse, front_desk, clinic_admin, patient):
         )
     billing.set_diagnosis(actor=prescriber, patient=patient, code="F33.2")
     course = course_today(prescriber, nurse, patient)
-    protocols.record_rems_enrollment(actor=nurse, course=course, enrolled=True)
+    treatments.record_rems_enrollment(actor=nurse, course=course, enrolled=True)
     services.update_settings(
         actor=clinic_admin, site_rems_certified=True, site_rems_reference="SITE-REF-9"
     )

@@ -19,6 +19,7 @@ from ketaclinic.intake import rules as intake_rules
 from ketaclinic.intake import services as intake
 from ketaclinic.protocols import services as protocols
 from ketaclinic.protocols.queries import protocol_facts
+from ketaclinic.treatments import services as treatment_services
 from ketaclinic.treatments.models import DoseOrder, SessionStatus, TreatmentSession
 
 D = Decimal
@@ -86,7 +87,7 @@ def start_course(prescriber, nurse, patient, protocol="esketamine_trd", start=No
     """An eligible, consented patient's course, planned on every weekday from `start`."""
     make_treatable(prescriber, nurse, patient, protocol)
     protocols.set_open_weekdays(actor=prescriber, weekdays=list(range(7)))
-    return protocols.start_course(
+    return treatment_services.start_course(
         actor=prescriber,
         patient=patient,
         protocol_code=protocol,

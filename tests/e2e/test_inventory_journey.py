@@ -14,9 +14,8 @@ from tests.factories import PASSWORD, make_clinic, make_user
 
 def _todays_session(clinic, prescriber, front_desk):
     from ketaclinic.patients.services import register_patient
-    from ketaclinic.protocols.models import Course
     from ketaclinic.protocols.services import ensure_version
-    from ketaclinic.treatments.models import TreatmentSession
+    from ketaclinic.treatments.models import Course, TreatmentSession
 
     patient = register_patient(
         actor=front_desk,

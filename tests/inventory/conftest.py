@@ -101,9 +101,8 @@ def ketamine_lot(receive, ketamine, safe):
 @pytest.fixture
 def make_session(clinic, prescriber):
     """make_session(patient, protocol="iv_ketamine", status="dosing") -> TreatmentSession."""
-    from ketaclinic.protocols.models import Course
     from ketaclinic.protocols.services import ensure_version
-    from ketaclinic.treatments.models import TreatmentSession
+    from ketaclinic.treatments.models import Course, TreatmentSession
 
     courses = {}
 

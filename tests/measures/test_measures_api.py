@@ -111,9 +111,7 @@ def test_baseline_is_the_first_score_of_the_current_course(
     history(patient, [24, 22], start=start)
     history(patient, [18, 9], start=timezone.now() - timedelta(weeks=2))
     course_start = (timezone.now() - timedelta(weeks=3)).date()
-    monkeypatch.setattr(
-        "ketaclinic.protocols.queries.current_course_started_on", lambda p: course_start
-    )
+    monkeypatch.setattr("ketaclinic.measures.queries.course_start", lambda p: course_start)
     # when listed
     rows = api(nurse).get(url(patient)).json()
     # then the course baseline is 18, not the older 24

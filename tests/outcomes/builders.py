@@ -9,9 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from ketaclinic.measures.models import MeasureResponse
 from ketaclinic.patients.services import register_patient
-from ketaclinic.protocols.models import Course
 from ketaclinic.protocols.services import ensure_version
-from ketaclinic.treatments.models import AdverseEvent, SessionAlert, TreatmentSession
+from ketaclinic.treatments.models import AdverseEvent, Course, SessionAlert, TreatmentSession
 
 MARCH_3 = date(2025, 3, 3)  # a Monday
 

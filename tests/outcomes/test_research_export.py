@@ -13,8 +13,7 @@ from ketaclinic.audit.models import AuditEvent
 from ketaclinic.outcomes.export import export_tables
 from ketaclinic.outcomes.fhir_export import TYPES, export_fhir
 from ketaclinic.outcomes.rules import pseudonym
-from ketaclinic.protocols.models import Course
-from ketaclinic.treatments.models import AdverseEvent, TreatmentSession
+from ketaclinic.treatments.models import AdverseEvent, Course, TreatmentSession
 from tests.outcomes.builders import hand_built_registry, make_course, make_patient
 
 pytestmark = pytest.mark.django_db

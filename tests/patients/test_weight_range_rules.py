@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from ketaclinic.patients.rules import (
+from ketaclinic.core.numbers import (
     DEFAULT_WEIGHT_RANGE,
     WeightRange,
     number_problem,

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 
 from ketaclinic.protocols import services
-from ketaclinic.protocols.queries import current_course_started_on
+from ketaclinic.treatments import services as treatment_services
 from ketaclinic.treatments.models import TreatmentSession
+from ketaclinic.treatments.queries import current_course_started_on
 from tests.treatments.helpers import (
     course_today,
     dosing_started,
@@ -102,7 +103,7 @@ def test_rescheduling_that_breaks_the_minimum_gap_answers_warnings(api, prescrib
     # given an esketamine course planned Monday/Thursday
     make_treatable(prescriber, nurse, patient, "esketamine_trd")
     monday = next_monday(patient.clinic)
-    course = services.start_course(
+    course = treatment_services.start_course(
         actor=prescriber, patient=patient, protocol_code="esketamine_trd", start_date=monday
     )
     second = TreatmentSession.objects.get(course=course, number=2)
@@ -121,7 +122,7 @@ def test_rescheduling_that_breaks_the_minimum_gap_answers_warnings(api, prescrib
 
 def test_stopping_a_course_cancels_its_planned_sessions(api, prescriber, nurse, patient):
     make_treatable(prescriber, nurse, patient, "esketamine_trd")
-    course = services.start_course(
+    course = treatment_services.start_course(
         actor=prescriber,
         patient=patient,
         protocol_code="esketamine_trd",
@@ -159,7 +160,7 @@ def test_exposure_above_the_protocol_limit_is_warned(api, prescriber, nurse, pat
 
 def test_other_clinics_courses_are_not_found(api, outsider, prescriber, nurse, patient):
     make_treatable(prescriber, nurse, patient, "esketamine_trd")
-    course = services.start_course(
+    course = treatment_services.start_course(
         actor=prescriber,
         patient=patient,
         protocol_code="esketamine_trd",

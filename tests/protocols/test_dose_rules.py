@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ketaclinic.patients.rules import WeightRange
+from ketaclinic.core.numbers import WeightRange
 from ketaclinic.protocols.definitions import PROTOCOLS, ExposureLimit
 from ketaclinic.protocols.rules import (
     DoseInputError,

@@ -7,8 +7,8 @@ import pytest
 
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.patients import services as patient_services
-from ketaclinic.protocols import services
-from ketaclinic.protocols.models import Course
+from ketaclinic.treatments import services as treatment_services
+from ketaclinic.treatments.models import Course
 from tests.treatments.helpers import make_treatable
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +168,7 @@ def test_the_clinics_chosen_range_applies_to_the_calculator_and_courses(
     calc = api(nurse).post("/dose-calculations", IV | {"weight_kg": 260})
     make_treatable(prescriber, nurse, patient, "iv_ketamine")
     with pytest.raises(InvalidInput) as refused:
-        services.start_course(
+        treatment_services.start_course(
             actor=prescriber,
             patient=patient,
             protocol_code="iv_ketamine",

@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 
 from ketaclinic.protocols import services
-from ketaclinic.protocols.models import Course, ProtocolVersion
-from ketaclinic.protocols.queries import current_course_started_on, protocol_facts
-from ketaclinic.treatments.models import TreatmentSession
+from ketaclinic.protocols.models import ProtocolVersion
+from ketaclinic.protocols.queries import protocol_facts
+from ketaclinic.treatments.models import Course, TreatmentSession
+from ketaclinic.treatments.queries import current_course_started_on
 
 pytestmark = pytest.mark.django_db
 

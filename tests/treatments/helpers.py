@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from ketaclinic.intake import rules as intake_rules
 from ketaclinic.intake import services as intake
-from ketaclinic.protocols import services as protocols
 from ketaclinic.protocols.queries import protocol_facts
 from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
@@ -49,7 +48,7 @@ def course_today(prescriber, nurse, patient, protocol="esketamine_trd", treatabl
     if treatable:
         make_treatable(prescriber, nurse, patient, protocol)
     set_open_weekdays(actor=prescriber, weekdays=list(range(7)))
-    return protocols.start_course(
+    return services.start_course(
         actor=prescriber, patient=patient, protocol_code=protocol, start_date=today(patient.clinic)
     )
 

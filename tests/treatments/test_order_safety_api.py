@@ -3,8 +3,7 @@
 import pytest
 
 from ketaclinic.protocols import services as protocols
-from ketaclinic.protocols.models import Course
-from ketaclinic.treatments.models import DoseOrder, TreatmentSession
+from ketaclinic.treatments.models import Course, DoseOrder, TreatmentSession
 from tests.treatments.helpers import (
     checked_in,
     course_today,

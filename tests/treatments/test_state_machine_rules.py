@@ -4,19 +4,19 @@ import itertools
 
 import pytest
 
-from ketaclinic.treatments import codes as c
+from ketaclinic.treatments.models import SessionStatus
 from ketaclinic.treatments.rules import TRANSITIONS, IllegalTransition, check_transition
 
 HAPPY_PATH = [
-    c.SCHEDULED,
-    c.CHECKED_IN,
-    c.PRE_CHECKS_DONE,
-    c.DOSING,
-    c.MONITORING,
-    c.READY_FOR_DISCHARGE,
-    c.DISCHARGED,
+    SessionStatus.SCHEDULED,
+    SessionStatus.CHECKED_IN,
+    SessionStatus.PRE_CHECKS_DONE,
+    SessionStatus.DOSING,
+    SessionStatus.MONITORING,
+    SessionStatus.READY_FOR_DISCHARGE,
+    SessionStatus.DISCHARGED,
 ]
-ALL = [code for code, _ in c.STATUSES]
+ALL = [code for code, _ in SessionStatus.choices]
 
 
 def test_every_status_has_a_row_in_the_transition_table():
@@ -30,21 +30,21 @@ def test_the_happy_path_is_allowed_step_by_step(current, target):
 
 @pytest.mark.parametrize("current", HAPPY_PATH[:-1])
 def test_a_session_can_be_aborted_from_any_open_state(current):
-    check_transition(current, c.ABORTED)
+    check_transition(current, SessionStatus.ABORTED)
 
 
 @pytest.mark.parametrize(
     ("current", "target"),
     [
-        (c.SCHEDULED, c.DOSING),
-        (c.CHECKED_IN, c.DOSING),
-        (c.PRE_CHECKS_DONE, c.MONITORING),
-        (c.MONITORING, c.DISCHARGED),
-        (c.SCHEDULED, c.DISCHARGED),
-        (c.DISCHARGED, c.MONITORING),
-        (c.DISCHARGED, c.ABORTED),
-        (c.ABORTED, c.CHECKED_IN),
-        (c.DOSING, c.CHECKED_IN),
+        (SessionStatus.SCHEDULED, SessionStatus.DOSING),
+        (SessionStatus.CHECKED_IN, SessionStatus.DOSING),
+        (SessionStatus.PRE_CHECKS_DONE, SessionStatus.MONITORING),
+        (SessionStatus.MONITORING, SessionStatus.DISCHARGED),
+        (SessionStatus.SCHEDULED, SessionStatus.DISCHARGED),
+        (SessionStatus.DISCHARGED, SessionStatus.MONITORING),
+        (SessionStatus.DISCHARGED, SessionStatus.ABORTED),
+        (SessionStatus.ABORTED, SessionStatus.CHECKED_IN),
+        (SessionStatus.DOSING, SessionStatus.CHECKED_IN),
     ],
 )
 def test_skipping_a_step_or_going_back_is_refused(current, target):
@@ -55,11 +55,11 @@ def test_skipping_a_step_or_going_back_is_refused(current, target):
 
 
 def test_a_new_alert_may_send_a_ready_patient_back_to_monitoring():
-    check_transition(c.READY_FOR_DISCHARGE, c.MONITORING)
+    check_transition(SessionStatus.READY_FOR_DISCHARGE, SessionStatus.MONITORING)
 
 
 def test_final_states_allow_nothing():
-    assert TRANSITIONS[c.DISCHARGED] == frozenset()
-    assert TRANSITIONS[c.ABORTED] == frozenset()
+    assert TRANSITIONS[SessionStatus.DISCHARGED] == frozenset()
+    assert TRANSITIONS[SessionStatus.ABORTED] == frozenset()
     with pytest.raises(IllegalTransition, match="none \\(final\\)"):
-        check_transition(c.DISCHARGED, c.DISCHARGED)
+        check_transition(SessionStatus.DISCHARGED, SessionStatus.DISCHARGED)

@@ -11,10 +11,9 @@ from ketaclinic.accounts import demo as accounts_demo
 from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD, DemoContext
 from ketaclinic.intake import demo as intake_demo
 from ketaclinic.patients import demo as patients_demo
-from ketaclinic.protocols.models import Course
 from ketaclinic.treatments import demo as treatments_demo
 from ketaclinic.treatments import queries as treatments_queries
-from ketaclinic.treatments.models import SessionAlert, TreatmentSession
+from ketaclinic.treatments.models import Course, SessionAlert, TreatmentSession
 from ketaclinic.treatments.queries import rems_due
 
 pytestmark = pytest.mark.django_db

@@ -236,10 +236,11 @@ def test_permission_matrix(world, personas, name, method, path, body, allowed, i
 def test_the_matrix_covers_every_route_of_both_apps():
     from ketaclinic.protocols.api import router as protocols_router
     from ketaclinic.treatments.api import router as treatments_router
+    from ketaclinic.treatments.course_api import router as courses_router
 
     routes = {
         (method.lower(), path)
-        for router in (protocols_router, treatments_router)
+        for router in (protocols_router, treatments_router, courses_router)
         for path, view in router.path_operations.items()
         for op in view.operations
         for method in op.methods

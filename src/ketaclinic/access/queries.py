@@ -8,8 +8,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from ketaclinic.billing.queries import accounts, discounted_patient_ids, oldest_unpaid_charge_dates
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import can, require
+from ketaclinic.intake.queries import waiting_referrals
+from ketaclinic.measures.queries import latest_severities
+from ketaclinic.protocols.queries import UnknownProtocol, protocol_facts
+from ketaclinic.treatments import queries as treatment_queries
 
 from . import rules
 from .models import AccessBarrier, AccessSettings, BarrierKind
@@ -80,21 +85,9 @@ class WaitingRow:
 
 def latest_results(clinic_id, patient_ids) -> dict:
     """patient id -> {instrument: severity or risk level} of the latest response of each."""
-    from ketaclinic.measures.models import MeasureResponse
-
-    latest: dict = {}
-    rows = (
-        MeasureResponse.objects.filter(
-            clinic_id=clinic_id,
-            patient_id__in=patient_ids,
-            instrument__in=(rules.CSSRS_INSTRUMENT, *SEVERITY_INSTRUMENTS),
-        )
-        .order_by("patient_id", "instrument", "-administered_at", "-created_at")
-        .values_list("patient_id", "instrument", "severity")
+    return latest_severities(
+        clinic_id, patient_ids, (rules.CSSRS_INSTRUMENT, *SEVERITY_INSTRUMENTS)
     )
-    for pid, instrument, severity in rows:
-        latest.setdefault(pid, {}).setdefault(instrument, (severity or "").lower())
-    return latest
 
 
 def waiting_list(user, today: datetime.date | None = None) -> list[WaitingRow]:
@@ -103,17 +96,10 @@ def waiting_list(user, today: datetime.date | None = None) -> list[WaitingRow]:
     Only the latest C-SSRS level and depression-scale severities decide the tier; payer,
     income and balance are never read. The reasons are shown only to roles that may see
     scores (front desk sees the order and the tier, not why)."""
-    from ketaclinic.intake.models import Referral
-    from ketaclinic.treatments.models import TreatmentSession
-
     require(user, "access.view")
     today = today or clinic_today(user.clinic)
-    treated = TreatmentSession.objects.visible_to(user).filter(dose_started_at__isnull=False)
-    referrals = list(
-        Referral.objects.visible_to(user)
-        .filter(status__in=WAITING_STATUSES)
-        .exclude(patient_id__in=treated.values("patient_id"))
-        .select_related("patient")
+    referrals = waiting_referrals(
+        user, WAITING_STATUSES, excluding_patients=treatment_queries.treated_patient_ids(user)
     )
     ids = [r.patient_id for r in referrals]
     results = latest_results(user.clinic_id, ids)
@@ -159,15 +145,12 @@ class RiskRow:
 
 
 def _session_counts(user, course_ids, today) -> dict:
-    from ketaclinic.treatments.models import SessionStatus, TreatmentSession
-
     counts: dict = {}
-    rows = TreatmentSession.objects.visible_to(user).filter(course_id__in=course_ids)
-    for course_id, status, day in rows.values_list("course_id", "status", "scheduled_date"):
+    for course_id, status, day in treatment_queries.session_statuses(user, course_ids):
         missed, cancelled = counts.get(course_id, (0, 0))
-        if status == SessionStatus.SCHEDULED and day < today:
+        if status == treatment_queries.SessionStatus.SCHEDULED and day < today:
             missed += 1
-        elif status == SessionStatus.ABORTED:
+        elif status == treatment_queries.SessionStatus.ABORTED:
             cancelled += 1
         counts[course_id] = (missed, cancelled)
     return counts
@@ -176,8 +159,6 @@ def _session_counts(user, course_ids, today) -> dict:
 def _self_pay_protocol(clinic_id, code: str, cache: dict) -> bool:
     # IV (and other racemic) ketamine is off-label and rarely covered by payers;
     # the off-label consent type is what marks such a protocol.
-    from ketaclinic.protocols.queries import UnknownProtocol, protocol_facts
-
     if code not in cache:
         try:
             cache[code] = protocol_facts(clinic_id, code).consent_type == "ketamine_off_label"
@@ -188,33 +169,16 @@ def _self_pay_protocol(clinic_id, code: str, cache: dict) -> bool:
 
 def at_risk(user, today: datetime.date | None = None) -> list[RiskRow]:
     """Patients in an active course with a dropout signal, most signals first."""
-    from ketaclinic.billing.models import SlidingScaleAssessment
-    from ketaclinic.billing.queries import accounts, oldest_unpaid_charge_dates
-    from ketaclinic.protocols.models import Course, CourseStatus
-
     require(user, "access.view")
     today = today or clinic_today(user.clinic)
     rule = access_settings(user.clinic).dropout_rule
-    courses = list(
-        Course.objects.visible_to(user)
-        .filter(status=CourseStatus.ACTIVE)
-        .select_related("patient", "protocol_version")
-    )
+    courses = list(treatment_queries.active_courses(user))
     patient_ids = [c.patient_id for c in courses]
     counts = _session_counts(user, [c.id for c in courses], today)
     balances = accounts(user)
     oldest = oldest_unpaid_charge_dates(user)
     barriers = open_barrier_kinds(user, patient_ids)
-    discounted = set(
-        SlidingScaleAssessment.objects.visible_to(user)
-        .filter(
-            patient_id__in=patient_ids,
-            ended_on__isnull=True,
-            effective_from__lte=today,
-            discount_percent__gt=0,
-        )
-        .values_list("patient_id", flat=True)
-    )
+    discounted = discounted_patient_ids(user, patient_ids, today)
     show_money = can(user, "billing.view")
     cache: dict = {}
     rows = []

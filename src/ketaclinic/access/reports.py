@@ -6,26 +6,21 @@ import datetime
 from dataclasses import asdict
 
 from ketaclinic.core.permissions import require
-from ketaclinic.patients.models import IncomeBand, PayerType
+from ketaclinic.intake.queries import referrals_between
+from ketaclinic.patients.queries import VOCABULARIES
+from ketaclinic.treatments import queries as treatment_queries
 
 from . import rules
 from .queries import access_settings
 
-BREAKDOWNS = {"payer_type": PayerType, "income_band": IncomeBand}
+BREAKDOWNS = {name: VOCABULARIES[name] for name in ("payer_type", "income_band")}
 
 
 def _first_treatments(user, patient_ids) -> dict:
     """patient id -> clinic-local date of the first dose ever started."""
-    from ketaclinic.treatments.models import TreatmentSession
-
     tz = user.clinic.tz
     first: dict = {}
-    rows = (
-        TreatmentSession.objects.visible_to(user)
-        .filter(patient_id__in=patient_ids, dose_started_at__isnull=False)
-        .values_list("patient_id", "dose_started_at")
-    )
-    for pid, at in rows:
+    for pid, at in treatment_queries.dose_start_times(user, patient_ids):
         day = at.astimezone(tz).date()
         if pid not in first or day < first[pid]:
             first[pid] = day
@@ -37,26 +32,15 @@ def equity_report(user, date_from: datetime.date, date_to: datetime.date) -> dic
     were treated, the median days from referral to first treatment, and how many of their
     courses were stopped early (dropout). Every count of 1-10, and every figure that could
     reveal one, is suppressed."""
-    from ketaclinic.intake.models import Referral
-    from ketaclinic.protocols.models import Course, CourseStatus
-
     require(user, "access.reports")
     threshold = access_settings(user.clinic).suppression_threshold
-    referrals = list(
-        Referral.objects.visible_to(user)
-        .filter(referred_on__gte=date_from, referred_on__lte=date_to)
-        .select_related("patient")
-    )
+    referrals = referrals_between(user, date_from, date_to)
     patients = {r.patient_id: r for r in referrals}
     first = _first_treatments(user, list(patients))
     courses: dict = {}
-    for pid, status in (
-        Course.objects.visible_to(user)
-        .filter(patient_id__in=list(patients))
-        .values_list("patient_id", "status")
-    ):
+    for pid, status in treatment_queries.course_statuses(user, list(patients)):
         total, stopped = courses.get(pid, (0, 0))
-        courses[pid] = (total + 1, stopped + (status == CourseStatus.STOPPED))
+        courses[pid] = (total + 1, stopped + (status == treatment_queries.CourseStatus.STOPPED))
     breakdowns = {}
     for field, choices in BREAKDOWNS.items():
         groups: dict[str, dict] = {

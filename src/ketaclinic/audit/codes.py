@@ -30,7 +30,6 @@ CODES: dict[str, AuditCode] = _codes(
     # Clinics, staff and access.
     ("clinic.created", "Created a clinic"),
     ("clinic.open_days_set", "Set the weekdays the clinic treats patients"),
-    ("clinic.closed_date_added", "Added a day the clinic is closed"),
     ("clinic.weight_range_set", "Set the clinic's plausible weight range for data entry"),
     ("clinic.mfa_policy_changed", "Changed which roles must sign in with a second factor"),
     ("staff.added", "Added a member of staff"),

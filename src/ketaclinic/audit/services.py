@@ -32,7 +32,8 @@ def record_event(
     patient=None,
     changes: dict | None = None,
 ) -> AuditEvent:
-    """Append one audit event. `actor` None means the system (a command or task).
+    """Append one audit event. `actor` None means the system (a command or task); `patient`
+    is the patient row or its id.
 
     `action` is a code of the registry in codes.py; an undefined code is refused.
     """
@@ -56,7 +57,7 @@ def record_event(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        patient=patient,
+        patient_id=getattr(patient, "pk", patient),
         via=ctx.via if ctx.via in {"web", "api", "cli", "task"} else "system",
         ip_address=ctx.ip_address,
         changes=_jsonable(changes or {}),

@@ -118,7 +118,7 @@ def _session(row, tz) -> SessionFact:
 
 
 def _fact(course, tz) -> CourseFact:
-    definition = protocol_queries.course_definition(course)
+    definition = session_queries.course_definition(course)
     # The course row's own sessions (reverse relation): no query function lists them for a
     # reader without clinical rights, and the front desk needs the schedule, not the chart.
     rows = course.sessions.select_related("order").order_by("number")
@@ -139,7 +139,7 @@ def _fact(course, tz) -> CourseFact:
 
 def course_for(user, course_id, *, action: str) -> CourseFact:
     """A course of the user's clinic that `action` may read; NotFound otherwise."""
-    course = protocol_queries.access_course(user, course_id, action=action)
+    course = session_queries.access_course(user, course_id, action=action)
     return _fact(course, user.clinic.tz)
 
 
@@ -156,7 +156,7 @@ def courses_for(user, course_ids, *, action: str) -> dict[uuid.UUID, CourseFact]
 
 def current_course_for(patient) -> CourseFact | None:
     """The patient's active course, if any (the caller has checked the user's rights)."""
-    course = protocol_queries.current_course(patient)
+    course = session_queries.current_course(patient)
     return _fact(course, patient.clinic.tz) if course is not None else None
 
 
@@ -187,4 +187,4 @@ def rems_enrollment(patient, course: CourseFact | None = None) -> bool | None:
     latest confirmation on any of the patient's courses; None when nobody confirmed it."""
     if course is not None and course.rems_enrolled is not None:
         return course.rems_enrolled
-    return protocol_queries.rems_enrollment(patient)
+    return session_queries.rems_enrollment(patient)

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 from uuid import UUID
 
+from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
@@ -323,14 +324,14 @@ def list_charges(request, patient_id: UUID):
 
 @router.post(PATIENT + "/charges", response={201: ChargeOut})
 def add_charge(request, patient_id: UUID, payload: ChargeIn):
-    from ketaclinic.accounts.models import User
-
     patient = queries.access_billing_patient(request.auth, patient_id, action="billing.charge")
     provider = None
     if payload.rendering_provider_id:
-        provider = User.objects.filter(
-            pk=payload.rendering_provider_id, clinic_id=request.auth.clinic_id
-        ).first()
+        provider = (
+            get_user_model()
+            .objects.filter(pk=payload.rendering_provider_id, clinic_id=request.auth.clinic_id)
+            .first()
+        )
         if provider is None:
             raise InvalidInput(
                 "No such member of staff.", fields={"rendering_provider_id": "unknown"}

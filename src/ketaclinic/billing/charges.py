@@ -12,6 +12,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, DomainError, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.treatments import queries as treatment_queries
 
 from . import estimates, queries, rules
 from .definitions import SERVICES
@@ -65,16 +66,13 @@ def _service_date(session) -> datetime.date:
 
 
 def _charges_for(actor, session) -> list[Charge]:
-    from ketaclinic.treatments.models import SessionStatus
-    from ketaclinic.treatments.state import definition_for
-
-    if session.status != SessionStatus.DISCHARGED:
+    if session.status != treatment_queries.SessionStatus.DISCHARGED:
         raise Conflict(
             "Only a completed (discharged) session is charged.", code="session_not_completed"
         )
     if Charge.objects.filter(session=session, voided_at__isnull=True).exists():
         raise Conflict("The session is already charged.", code="already_charged")
-    visit, basis = session_visit(session, definition_for(session))
+    visit, basis = session_visit(session, treatment_queries.session_definition(session))
     day = _service_date(session)
     schedule = queries.fee_schedule_on(session.clinic_id, day)
     if schedule is None:
@@ -117,15 +115,9 @@ def _charges_for(actor, session) -> list[Charge]:
 
 def charge_session(*, actor, session) -> list[Charge]:
     """Charge a completed session: its code(s), units by duration, and the drug used."""
-    from ketaclinic.treatments.models import TreatmentSession
-
     require(actor, "billing.charge")
     with transaction.atomic():
-        row = (
-            TreatmentSession.objects.select_for_update(of=("self",))
-            .select_related("patient", "patient__clinic", "course", "protocol_version")
-            .get(pk=session.pk, clinic_id=actor.clinic_id)
-        )
+        row = treatment_queries.session_for_update(session, clinic_id=actor.clinic_id)
         charges = _charges_for(actor, row)
         _save_charges(charges)
         record_event(
@@ -151,21 +143,11 @@ class BatchResult:
 def charge_completed_sessions(*, actor, patient=None) -> BatchResult:
     """Charge every completed session not charged yet; each session is its own transaction,
     so one that cannot be charged (say, no price) never blocks the others."""
-    from ketaclinic.treatments.models import SessionStatus, TreatmentSession
-
     require(actor, "billing.charge")
     charged_ids = Charge.objects.filter(
         clinic_id=actor.clinic_id, session__isnull=False, voided_at__isnull=True
     ).values("session_id")
-    sessions = (
-        TreatmentSession.objects.visible_to(actor)
-        .filter(status=SessionStatus.DISCHARGED)
-        .exclude(pk__in=charged_ids)
-        .select_related("patient")
-        .order_by("scheduled_date", "number")
-    )
-    if patient is not None:
-        sessions = sessions.filter(patient=patient)
+    sessions = treatment_queries.discharged_sessions(actor, patient=patient, excluding=charged_ids)
     result = BatchResult()
     for session in sessions:
         try:

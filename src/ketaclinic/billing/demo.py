@@ -1,4 +1,4 @@
-"""Demo billing and access: prices, a sliding scale, estimates, charges, payments, barriers.
+"""Demo billing: prices, a sliding scale, estimates, charges and payments.
 
 Runs after the treatment-day and inventory demos, so completed sessions exist to charge.
 Prices are invented demo data (a fee is clinic data, never a fact); the codes come from the
@@ -12,8 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ketaclinic.access.services import record_barrier
-from ketaclinic.protocols.models import Course, CourseStatus
+from ketaclinic.treatments.queries import CourseStatus, clinic_courses
 
 from . import charges, services
 from .definitions import (
@@ -47,13 +46,6 @@ DEMO_BANDS = (
     {"max_percent": "200", "discount_percent": "25"},
     {"max_percent": None, "discount_percent": "0"},
 )
-BARRIERS = (
-    ("transport", "No driver on weekdays; partner works nights", None),
-    ("cost", "Paying out of pocket; worried about the maintenance phase", None),
-    ("distance", "Lives in the next county", Decimal("58.0")),
-    ("insurance_denial", "Insurer denied IV ketamine (off-label)", None),
-    ("time_off_work", "Can only come after 3 pm", None),
-)
 
 
 def seed(ctx) -> None:
@@ -81,11 +73,7 @@ def seed(ctx) -> None:
         bands=list(DEMO_BANDS),
         note="Demo table: the clinic sets its own bands and discounts.",
     )
-    courses = list(
-        Course.objects.filter(clinic=ctx.clinic)
-        .select_related("patient")
-        .order_by("start_date", "created_at")
-    )
+    courses = list(clinic_courses(ctx.clinic))
     treated = {c.patient_id: c.patient for c in courses}
     for i, patient in enumerate(treated.values()):
         services.set_diagnosis(
@@ -134,8 +122,6 @@ def seed(ctx) -> None:
             received_on=today - datetime.timedelta(days=rng.randint(0, 20)),
             reference=f"DEMO-{rng.randint(1000, 9999)}",
         )
-    for patient, (kind, detail, miles) in zip(patients[1:], BARRIERS, strict=False):
-        record_barrier(actor=desk, patient=patient, kind=kind, detail=detail, distance_miles=miles)
     ctx.notes.append(
         f"Billing: {len(result.charged)} completed sessions charged; see Billing and Access."
     )

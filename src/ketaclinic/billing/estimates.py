@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketaclinic.core.errors import Conflict
+from ketaclinic.protocols.queries import access_protocol
+from ketaclinic.protocols.services import preview_schedule
+from ketaclinic.treatments import queries as treatment_queries
 
 from . import queries, rules
 from .models import FeeSchedule, SlidingScaleAssessment
@@ -120,15 +123,8 @@ def build(
 def for_course(course, *, today: datetime.date) -> EstimateView:
     """The whole course as planned: every session that is not aborted, priced as of the later
     of the course start and today (the prices a patient would be charged from now on)."""
-    from ketaclinic.protocols.queries import definition_of
-    from ketaclinic.treatments.models import SessionStatus, TreatmentSession
-
-    definition = definition_of(course.protocol_version)
-    sessions = list(
-        TreatmentSession.objects.filter(course=course)
-        .exclude(status=SessionStatus.ABORTED)
-        .order_by("number")
-    )
+    definition = treatment_queries.course_definition(course)
+    sessions = list(treatment_queries.course_sessions(course, include_aborted=False))
     return build(
         patient=course.patient,
         definition=definition,
@@ -141,9 +137,6 @@ def for_course(course, *, today: datetime.date) -> EstimateView:
 
 def for_plan(*, actor, patient, protocol_code: str, start_date: datetime.date) -> EstimateView:
     """An estimate before any course exists, from the protocol's planned schedule."""
-    from ketaclinic.protocols.queries import access_protocol
-    from ketaclinic.protocols.services import preview_schedule
-
     definition = access_protocol(actor, protocol_code).definition
     plan = preview_schedule(
         actor=actor,

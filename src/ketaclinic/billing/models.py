@@ -215,7 +215,7 @@ class GoodFaithEstimate(ImmutableRow, ClinicScopedModel):
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(
-        "protocols.Course", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "treatments.Course", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     protocol_code = models.CharField(max_length=60)
     protocol_name = models.CharField(max_length=200)
@@ -253,7 +253,7 @@ class Charge(ClinicScopedModel):
         related_name="+",
     )
     course = models.ForeignKey(
-        "protocols.Course", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "treatments.Course", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     service_date = models.DateField()
     service = models.CharField(max_length=40, choices=SERVICE_CHOICES)

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
+from ketaclinic.patients.queries import access_patient
+from ketaclinic.treatments import queries as treatment_queries
 
 from . import rules
 from .definitions import EsketamineCodeRule, InfusionTimeRule
@@ -194,6 +196,20 @@ def account_of(patient) -> rules.Account:
     return rules.account([(charges["amount"] or ZERO, charges["discount"] or ZERO)], [paid or ZERO])
 
 
+def discounted_patient_ids(user, patient_ids, today: datetime.date) -> set:
+    """Those of these patients with a sliding-scale discount in force today."""
+    return set(
+        SlidingScaleAssessment.objects.visible_to(user)
+        .filter(
+            patient_id__in=patient_ids,
+            ended_on__isnull=True,
+            effective_from__lte=today,
+            discount_percent__gt=0,
+        )
+        .values_list("patient_id", flat=True)
+    )
+
+
 def accounts(user) -> dict:
     """patient id -> Account for every patient of the clinic with a charge or a payment."""
     charged = (
@@ -288,8 +304,6 @@ def access_billing_patient(
     user, patient_id, *, action: str = "billing.view", record_view: bool = False
 ):
     """The patient for a billing page or endpoint (billing rights, not clinical ones)."""
-    from ketaclinic.patients.queries import access_patient
-
     require(user, action)
     return access_patient(user, patient_id, action="patient.view", record_view=record_view)
 
@@ -297,39 +311,12 @@ def access_billing_patient(
 def access_course(user, course_id, *, action: str = "billing.view"):
     """A course of the user's clinic for billing: front desk may price it without clinical
     access (it shows the protocol and planned sessions, never notes or scores)."""
-    from ketaclinic.protocols.models import Course
-
-    require(user, action)
-    key = _uuid(course_id)
-    found = (
-        Course.objects.visible_to(user)
-        .select_related("patient", "patient__clinic", "protocol_version")
-        .filter(pk=key)
-        .first()
-        if key
-        else None
-    )
-    if found is None:
-        raise NotFound("No such course.")
-    return found
+    return treatment_queries.access_course(user, course_id, action=action)
 
 
 def access_session(user, session_id, *, action: str = "billing.view"):
-    from ketaclinic.treatments.models import TreatmentSession
-
-    require(user, action)
-    key = _uuid(session_id)
-    found = (
-        TreatmentSession.objects.visible_to(user)
-        .select_related("patient", "patient__clinic", "course", "protocol_version")
-        .filter(pk=key)
-        .first()
-        if key
-        else None
-    )
-    if found is None:
-        raise NotFound("No such session.")
-    return found
+    """A session of the user's clinic for billing (its patient, course and version only)."""
+    return treatment_queries.access_session(user, session_id, action=action, with_flowsheet=False)
 
 
 # --- Good Faith Estimate disputes ---------------------------------------------------------------

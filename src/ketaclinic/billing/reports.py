@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from ketaclinic.core.permissions import require
-from ketaclinic.patients.models import Patient
+from ketaclinic.patients.queries import patients_by_id
 
 from . import queries
 from .models import Charge, Payment, SlidingScaleAssessment
@@ -54,12 +54,7 @@ def billing_report(user, date_from: datetime.date, date_to: datetime.date) -> di
         by_discount[f"{percent.normalize():f}%"] += 1
     accounts = queries.accounts(user)
     owing = {pid: a for pid, a in accounts.items() if a.balance > 0}
-    names = {
-        p.id: p
-        for p in Patient.objects.visible_to(user)
-        .filter(pk__in=list(owing))
-        .only("id", "given_name", "family_name", "mrn")
-    }
+    names = patients_by_id(user, owing)
     outstanding = sorted(
         (
             {

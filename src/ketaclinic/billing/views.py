@@ -13,6 +13,9 @@ from django.views.decorators.http import require_POST
 from ketaclinic.core.errors import DomainError, Forbidden
 from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view, run_service
+from ketaclinic.patients.queries import patients_by_id
+from ketaclinic.protocols.queries import protocols_for
+from ketaclinic.treatments.queries import latest_course
 
 from . import charges, estimates, pdf, queries, reports, rules, services, superbill
 from .definitions import DIAGNOSES, SERVICES
@@ -39,8 +42,6 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 
 
 def _protocol_choices(user):
-    from ketaclinic.protocols.queries import protocols_for
-
     return [
         (row.code, row.definition.name)
         for row in protocols_for(user)
@@ -54,20 +55,9 @@ def _month_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return first, following - datetime.timedelta(days=1)
 
 
-def _course_for(patient):
-    """The active course, else the most recent one."""
-    from ketaclinic.protocols.models import Course, CourseStatus
-
-    courses = Course.objects.filter(clinic_id=patient.clinic_id, patient=patient).select_related(
-        "protocol_version", "patient", "patient__clinic"
-    )
-    active = courses.filter(status=CourseStatus.ACTIVE).first()
-    return active or courses.order_by("-start_date", "-created_at").first()
-
-
 def _estimate_context(request, patient, today):
     """The live estimate: the patient's course, or a protocol chosen on the page."""
-    course = _course_for(patient)
+    course = latest_course(patient)
     form = EstimateForm(
         request.GET if "protocol" in request.GET else None,
         protocols=_protocol_choices(request.user),
@@ -304,10 +294,8 @@ def superbill_pdf(request, patient_id):
 @clinic_view
 def overview(request):
     require(request.user, "billing.view")
-    from ketaclinic.patients.models import Patient
-
     owing = {pid: a for pid, a in queries.accounts(request.user).items() if a.balance != 0}
-    patients = Patient.objects.visible_to(request.user).filter(pk__in=list(owing))
+    patients = patients_by_id(request.user, owing).values()
     rows = sorted(
         ((p, owing[p.id]) for p in patients), key=lambda r: (-r[1].balance, r[0].family_name)
     )

@@ -3,12 +3,13 @@
 import os
 import sys
 
+from ketaclinic.core.context import acting
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketaclinic.config.settings")
+    # Lazy: Django's management machinery reads the settings module chosen just above.
     from django.core.management import execute_from_command_line
-
-    from ketaclinic.core.context import acting
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "ketaclinic"

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "ketaclinic.pharmacokinetics",
     "ketaclinic.capacity",
     "ketaclinic.web",
+    # The root: management commands that drive several apps (seed_demo, create_clinic).
+    "ketaclinic.config",
 ]
 
 MIDDLEWARE = [

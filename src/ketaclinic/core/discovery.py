@@ -8,8 +8,16 @@ from django.apps import apps
 
 
 def project_apps() -> list[str]:
-    """Dotted names of ketaclinic's own apps, in INSTALLED_APPS order."""
-    return [c.name for c in apps.get_app_configs() if c.name.startswith("ketaclinic.")]
+    """Dotted names of ketaclinic's own apps, in INSTALLED_APPS order.
+
+    An app whose AppConfig sets `discoverable = False` (the root, ketaclinic.config, whose
+    api.py and urls.py are the site's own) is left out.
+    """
+    return [
+        c.name
+        for c in apps.get_app_configs()
+        if c.name.startswith("ketaclinic.") and getattr(c, "discoverable", True)
+    ]
 
 
 def app_modules(submodule: str) -> list[ModuleType]:

@@ -1,12 +1,16 @@
-"""Clinic tenancy: the Clinic, and the base every clinical row inherits (UUID id + clinic)."""
+"""Clinic tenancy: the Clinic, the base every clinical row inherits (UUID id + clinic), and the
+clinic settings every app shares (the plausible-weight range)."""
 
 import datetime
 import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from .numbers import ENVELOPE_MAX_KG, ENVELOPE_MIN_KG
 
 
 def validate_time_zone(value: str) -> None:
@@ -76,3 +80,30 @@ class ClinicScopedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PlausibleWeightRange(ClinicScopedModel):
+    """The weights a clinic accepts as typed (patient record, check-in, courses, dose orders).
+
+    A data-entry plausibility range chosen by the clinic, not a clinical threshold: it catches
+    typing errors before they reach a dose. Without a row the clinic uses 20-400 kg.
+    """
+
+    min_kg = models.DecimalField(max_digits=5, decimal_places=1, default=ENVELOPE_MIN_KG)
+    max_kg = models.DecimalField(max_digits=5, decimal_places=1, default=ENVELOPE_MAX_KG)
+    note = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # Moved here from the patients app (patients, protocols and treatments all check
+        # weights against it); the table kept its name, so no data moved.
+        db_table = "patients_plausibleweightrange"
+        constraints = [
+            models.UniqueConstraint(fields=["clinic"], name="one_weight_range_per_clinic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.min_kg}-{self.max_kg} kg"

@@ -8,7 +8,6 @@ from ninja import Query, Router, Status
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.pagination import paginate
 from ketaclinic.core.permissions import require
-from ketaclinic.patients.models import Patient
 from ketaclinic.patients.queries import access_patient
 
 from . import fhir_import, present, queries, services
@@ -46,7 +45,7 @@ router = Router(tags=["intake"])
 PATIENT = "/patients/{patient_id}"
 
 
-def _patient(request, patient_id, action="intake.view", *, viewed=False) -> Patient:
+def _patient(request, patient_id, action="intake.view", *, viewed=False):
     return access_patient(request.auth, patient_id, action=action, record_view=viewed)
 
 

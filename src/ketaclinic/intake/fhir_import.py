@@ -10,7 +10,7 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import DomainError, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.measures.services import record_referral_score
-from ketaclinic.patients.models import Patient, Sex
+from ketaclinic.patients.queries import Sex, matching_patient
 from ketaclinic.patients.services import register_patient
 
 from . import queries
@@ -59,7 +59,7 @@ def _reject(exc: BundleRejected):
     raise InvalidInput(detail, fields={FIELD: exc.message}, code=exc.code) from exc
 
 
-def _match_patient(actor, data: PatientData) -> Patient | None:
+def _match_patient(actor, data: PatientData):
     """By an identifier already on file, else by family name, given name and birth date."""
     for system, value in data.identifiers:
         found = (
@@ -70,16 +70,16 @@ def _match_patient(actor, data: PatientData) -> Patient | None:
         if found is not None:
             return found.patient
     if data.birth_date and data.family and data.given:
-        return Patient.objects.filter(
-            clinic_id=actor.clinic_id,
-            family_name__iexact=data.family,
-            given_name__iexact=data.given,
+        return matching_patient(
+            actor.clinic_id,
+            family_name=data.family,
+            given_name=data.given,
             date_of_birth=data.birth_date,
-        ).first()
+        )
     return None
 
 
-def _register(actor, data: PatientData) -> Patient:
+def _register(actor, data: PatientData):
     missing = [
         name
         for name, value in (

@@ -9,8 +9,16 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from ketaclinic.core.errors import InvalidInput, NotFound
+from ketaclinic.core.errors import Forbidden, InvalidInput, NotFound
 from ketaclinic.core.permissions import require
+from ketaclinic.measures.queries import latest_severities
+from ketaclinic.protocols.definitions import PROTOCOLS
+from ketaclinic.protocols.queries import (
+    UnknownProtocol,
+    latest_version,
+    protocol_facts,
+    protocols_for,
+)
 
 from . import rules
 from .antidepressants import Antidepressant, dose_table
@@ -56,8 +64,6 @@ def dose_table_for(clinic) -> dict[str, Antidepressant]:
 
 def resolve_protocol(clinic, code: str | None):
     """ProtocolFacts for a code (the clinic's default when None); InvalidInput if unknown."""
-    from ketaclinic.protocols.queries import UnknownProtocol, protocol_facts
-
     code = code or intake_settings(clinic).default_protocol_code
     try:
         return protocol_facts(clinic, code)
@@ -69,24 +75,15 @@ def resolve_protocol(clinic, code: str | None):
 
 def base_protocol_code(clinic, code: str) -> str:
     """The built-in protocol a clinic's copy derives from (its indication), else the code."""
-    try:
-        from ketaclinic.protocols.queries import latest_version
-    except ImportError:
-        return code
     version = latest_version(clinic, code)
     return getattr(version, "base_code", None) or code
 
 
 def protocol_choices(user) -> list[tuple[str, str]]:
     """(code, name) of the protocols the user's clinic can use, built-ins when unreadable."""
-    from ketaclinic.core.errors import Forbidden
-    from ketaclinic.protocols.definitions import PROTOCOLS
-
     try:
-        from ketaclinic.protocols.queries import protocols_for
-
         return [(row.code, row.definition.name) for row in protocols_for(user)]
-    except (ImportError, Forbidden):
+    except Forbidden:
         return [(code, definition.name) for code, definition in PROTOCOLS.items()]
 
 
@@ -129,21 +126,9 @@ def completed_months(since: dt.date, today: dt.date) -> int:
 
 
 def latest_cssrs_level(patient) -> str | None:
-    """Risk level of the patient's latest C-SSRS screener (measures app), None if never taken.
-
-    Imported defensively: intake works, without the flag, where the measures app is absent.
-    """
-    try:
-        from ketaclinic.measures.models import MeasureResponse
-    except ImportError:
-        return None
-    level = (
-        MeasureResponse.objects.filter(patient=patient, instrument=CSSRS_INSTRUMENT)
-        .order_by("-administered_at", "-created_at")
-        .values_list("severity", flat=True)
-        .first()
-    )
-    level = (level or "").lower() or None
+    """Risk level of the patient's latest C-SSRS screener (measures app), None if never taken."""
+    found = latest_severities(patient.clinic_id, [patient.pk], [CSSRS_INSTRUMENT])
+    level = found.get(patient.pk, {}).get(CSSRS_INSTRUMENT) or None
     return level if level in rules.CSSRS_LEVELS else None
 
 
@@ -254,8 +239,6 @@ def treatment_blockers(patient, protocol_code: str) -> list[str]:
     checklist answer turned yes/unknown after it, and a signed, unrevoked consent of the
     protocol's consent type exists.
     """
-    from ketaclinic.protocols.queries import UnknownProtocol, protocol_facts
-
     try:
         facts = protocol_facts(patient.clinic, protocol_code)
     except UnknownProtocol:
@@ -300,3 +283,21 @@ def waiting_list(user, status: str = "", q: str = ""):
 
 def referral_of(patient) -> Referral | None:
     return Referral.objects.filter(patient=patient).first()
+
+
+def waiting_referrals(user, statuses, *, excluding_patients=None) -> list[Referral]:
+    """Referrals of the user's clinic in these statuses, with their patients, less the
+    excluded patient ids (another app's list; it has checked its own permission)."""
+    referrals = Referral.objects.visible_to(user).filter(status__in=tuple(statuses))
+    if excluding_patients is not None:
+        referrals = referrals.exclude(patient_id__in=excluding_patients)
+    return list(referrals.select_related("patient"))
+
+
+def referrals_between(user, date_from: dt.date, date_to: dt.date) -> list[Referral]:
+    """Referrals of the user's clinic made in a date range, with their patients."""
+    return list(
+        Referral.objects.visible_to(user)
+        .filter(referred_on__gte=date_from, referred_on__lte=date_to)
+        .select_related("patient")
+    )

@@ -11,8 +11,7 @@ from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.core.pagination import paginate
 from ketaclinic.core.permissions import can
 from ketaclinic.core.views import clinic_view, run_service
-from ketaclinic.patients.models import Patient
-from ketaclinic.patients.queries import access_patient
+from ketaclinic.patients.queries import access_patient, patient_by_mrn, patients_by_id
 
 from . import fhir_import, present, queries, services
 from .forms import (
@@ -268,11 +267,7 @@ def add_referral(request):
         raise Forbidden("Your role may not put patients on the waiting list.")
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        patient = (
-            Patient.objects.visible_to(request.user)
-            .filter(mrn__iexact=form.cleaned_data["mrn"].strip())
-            .first()
-        )
+        patient = patient_by_mrn(request.user, form.cleaned_data["mrn"])
         if patient is None:
             form.add_error("mrn", "No patient with this MRN in your clinic.")
         else:
@@ -304,5 +299,7 @@ def import_referral(request):
             lambda: fhir_import.import_fhir_bundle(actor=request.user, raw=form.raw()),
         )
         if result is not None:
-            result["patient"] = Patient.objects.get(pk=result["patient_id"])
+            result["patient"] = patients_by_id(request.user, [result["patient_id"]]).get(
+                result["patient_id"]
+            )
     return render(request, "intake/import.html", {"form": form, "result": result})

@@ -225,82 +225,47 @@ def export_report(request, report: str, filters: Query[ReportFilter]):
 # --- movements -------------------------------------------------------------------------------
 
 
+def _movement(actor, service, payload: Schema, **converted) -> Status:
+    """One ledger movement: the payload's fields go to the service (`lot_id` as `lot`, ...),
+    with `converted` for those that need converting; 201 with the entry appended."""
+    data = {name.removesuffix("_id"): value for name, value in payload.dict().items()}
+    return Status(201, service(actor=actor, **(data | converted)))
+
+
 @router.post("/ledger/receipts", response={201: EntryOut})
 def post_receipt(request, payload: ReceiptIn):
-    data = payload.dict()
-    entry = services.receive_stock(
-        actor=request.auth,
-        product=data.pop("product_id"),
-        location=data.pop("location_id"),
-        **data,
-    )
-    return Status(201, entry)
+    return _movement(request.auth, services.receive_stock, payload)
 
 
 @router.post("/ledger/draws", response={201: EntryOut})
 def post_draw(request, payload: DrawIn):
-    entry = services.draw_for_session(
-        actor=request.auth,
-        session=payload.session_id,
-        lot=payload.lot_id,
-        location=payload.location_id,
-        quantity=payload.quantity,
-        reason=payload.reason,
-    )
-    return Status(201, entry)
+    return _movement(request.auth, services.draw_for_session, payload)
 
 
 @router.post("/ledger/administrations", response={201: EntryOut})
 def post_administration(request, payload: AdministrationIn):
-    entry = services.administer(
-        actor=request.auth,
-        session=payload.session_id,
-        lot=payload.lot_id,
-        quantity=payload.quantity,
-        reason=payload.reason,
-    )
-    return Status(201, entry)
+    return _movement(request.auth, services.administer, payload)
 
 
 @router.post("/ledger/wastes", response={201: EntryOut})
 def post_waste(request, payload: WasteIn):
-    entry = services.record_waste(
-        actor=request.auth,
-        session=payload.session_id,
-        lot=payload.lot_id,
-        quantity=payload.quantity,
-        method=payload.method,
+    return _movement(
+        request.auth,
+        services.record_waste,
+        payload,
         witness=_witness(payload.witness),
-        reason=payload.reason,
         request=request,
     )
-    return Status(201, entry)
 
 
 @router.post("/ledger/returns", response={201: EntryOut})
 def post_return(request, payload: ReturnIn):
-    entry = services.return_to_stock(
-        actor=request.auth,
-        session=payload.session_id,
-        lot=payload.lot_id,
-        location=payload.location_id,
-        quantity=payload.quantity,
-        reason=payload.reason,
-    )
-    return Status(201, entry)
+    return _movement(request.auth, services.return_to_stock, payload)
 
 
 @router.post("/ledger/transfers", response={201: EntryOut})
 def post_transfer(request, payload: TransferIn):
-    entry = services.transfer_stock(
-        actor=request.auth,
-        lot=payload.lot_id,
-        from_location=payload.from_location_id,
-        to_location=payload.to_location_id,
-        quantity=payload.quantity,
-        reason=payload.reason,
-    )
-    return Status(201, entry)
+    return _movement(request.auth, services.transfer_stock, payload)
 
 
 @router.post("/ledger/counts", response={201: CountOut})
@@ -321,52 +286,23 @@ def post_count(request, payload: CountIn):
 
 @router.post("/ledger/destructions", response={201: EntryOut})
 def post_destruction(request, payload: DestructionIn):
-    entry = services.destroy_stock(
-        actor=request.auth,
-        lot=payload.lot_id,
-        location=payload.location_id,
-        quantity=payload.quantity,
-        method=payload.method,
-        reason=payload.reason,
+    return _movement(
+        request.auth,
+        services.destroy_stock,
+        payload,
         witnesses=[_witness(w) for w in payload.witnesses],
         request=request,
     )
-    return Status(201, entry)
 
 
 @router.post("/ledger/losses", response={201: EntryOut})
 def post_loss(request, payload: LossIn):
-    entry = services.record_loss(
-        actor=request.auth,
-        lot=payload.lot_id,
-        location=payload.location_id,
-        quantity=payload.quantity,
-        loss_type=payload.loss_type,
-        discovered_on=payload.discovered_on,
-        circumstances=payload.circumstances,
-        police_report=payload.police_report,
-        discrepancy=payload.discrepancy_id,
-        purchase_value=payload.purchase_value,
-    )
-    return Status(201, entry)
+    return _movement(request.auth, services.record_loss, payload)
 
 
 @router.post("/ledger/distributions", response={201: EntryOut})
 def post_distribution(request, payload: DistributionIn):
-    entry = services.distribute_stock(
-        actor=request.auth,
-        lot=payload.lot_id,
-        location=payload.location_id,
-        quantity=payload.quantity,
-        kind=payload.kind,
-        recipient_name=payload.recipient_name,
-        recipient_address=payload.recipient_address,
-        recipient_dea=payload.recipient_dea,
-        distributed_on=payload.distributed_on,
-        reference=payload.reference,
-        reason=payload.reason,
-    )
-    return Status(201, entry)
+    return _movement(request.auth, services.distribute_stock, payload)
 
 
 @router.post("/ledger/losses/{loss_id}/filings", response={201: FilingOut})

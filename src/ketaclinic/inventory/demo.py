@@ -1,12 +1,14 @@
 """Demo ledger: weeks of receipts, draws and administrations tied to the demo sessions,
 witnessed waste, daily counts and one open discrepancy, all through the services.
 
-Runs after the treatment-day demo (ORDER 55) and reads its dose orders, so every
-draw belongs to a real demo session and uses the lot number its order recorded.
+Runs after the treatment-day demo (ORDER 55), which hands over its dosed sessions and their
+orders as plain values (ctx.extra["dosed_sessions"]), so every draw belongs to a real demo
+session and uses the lot number its order recorded.
 """
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
@@ -72,24 +74,29 @@ class LedgerDemo:
             action()
 
 
-def _dosed_sessions(clinic):
-    from ketaclinic.treatments.models import DoseOrder
+@dataclass(frozen=True)
+class DosedSession:
+    """A demo session that got a dose, with its signed order (from the treatments demo)."""
 
-    return list(
-        DoseOrder.objects.filter(clinic=clinic, session__dose_started_at__isnull=False)
-        .select_related("session__patient")
-        .order_by("session__dose_started_at")
-    )
+    session_id: object
+    protocol_code: str
+    dose_started_at: dt.datetime
+    status: str
+    dose_mg: Decimal
+    devices: int | None
+    lot_number: str
+
+
+def _dosed_sessions(ctx) -> list[DosedSession]:
+    return [DosedSession(**row) for row in ctx.extra.get("dosed_sessions", [])]
 
 
 def _needed(orders) -> tuple[Decimal, int]:
     mg = sum(
-        (_drawn_mg(o) for o in orders if not o.session.protocol_code.startswith("esketamine")),
+        (_drawn_mg(o) for o in orders if not o.protocol_code.startswith("esketamine")),
         Decimal(0),
     )
-    devices = sum(
-        o.devices or 0 for o in orders if o.session.protocol_code.startswith("esketamine")
-    )
+    devices = sum(o.devices or 0 for o in orders if o.protocol_code.startswith("esketamine"))
     return mg, devices
 
 
@@ -104,14 +111,14 @@ def seed(ctx) -> None:
     cart = services.create_location(actor=admin, name="Treatment room cart", kind="cart")
     ketamine = services.create_product(actor=admin, **KETAMINE)
     esketamine = services.create_product(actor=admin, **ESKETAMINE)
-    orders = _dosed_sessions(demo.clinic)
+    orders = _dosed_sessions(ctx)
     mg, devices = _needed(orders)
-    ket_lot = next((o.lot_number for o in orders if o.session.protocol_code == "iv_ketamine"), "")
+    ket_lot = next((o.lot_number for o in orders if o.protocol_code == "iv_ketamine"), "")
     esk_lot = next((o.lot_number for o in orders if o.lot_number.startswith("ESK")), "")
     lots = {"ketamine": ket_lot or "KET-2418A", "esketamine": esk_lot or "ESK-2417A"}
     start = min(
         [demo.today - dt.timedelta(days=HISTORY_DAYS)]
-        + [timezone.localdate(o.session.dose_started_at, demo.tz) for o in orders]
+        + [timezone.localdate(o.dose_started_at, demo.tz) for o in orders]
     )
     expiry = demo.today + dt.timedelta(days=540)
     vials = int(mg / ketamine.quantity_per_container) + 6
@@ -161,7 +168,7 @@ def seed(ctx) -> None:
     days_with_sessions = set()
     for index, order in enumerate(orders):
         _plan_session(demo, order, index, ket, esk, cart, safe)
-        days_with_sessions.add(timezone.localdate(order.session.dose_started_at, demo.tz))
+        days_with_sessions.add(timezone.localdate(order.dose_started_at, demo.tz))
 
     # Close-of-business counts of the cart every past treatment day; one is 1 mg short.
     short_day = max((d for d in days_with_sessions if d < demo.today), default=None)
@@ -200,11 +207,11 @@ def _ensure_on_cart(demo, lot, cart, safe, needed: Decimal, when):
 
 
 def _plan_session(demo, order, index, ket, esk, cart, safe) -> None:
-    session = order.session
-    esketamine = session.protocol_code.startswith("esketamine")
+    session = order.session_id
+    esketamine = order.protocol_code.startswith("esketamine")
     lot = esk if esketamine else ket
     actor = demo.nurse if index % 3 else demo.nurse2
-    dose_at = session.dose_started_at
+    dose_at = order.dose_started_at
     draw_at = dose_at - dt.timedelta(minutes=10)
     drawn = Decimal(order.devices or 0) if esketamine else _drawn_mg(order)
     if drawn <= 0:
@@ -222,7 +229,7 @@ def _plan_session(demo, order, index, ket, esk, cart, safe) -> None:
         services.administer(actor=actor, session=session, lot=lot, quantity=given, now=dose_at)
 
     demo.later(draw_at, draw)
-    in_progress = session.status == "dosing"
+    in_progress = order.status == "dosing"
     if in_progress:
         return  # today's dosing session still holds its devices
     demo.later(dose_at, give)

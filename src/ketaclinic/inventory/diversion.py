@@ -20,7 +20,8 @@ from ketaclinic.core.permissions import require
 from ketaclinic.inventory import rules
 from ketaclinic.inventory.config import get_config
 from ketaclinic.inventory.models import EntryType, LedgerEntry, RefusedMovement
-from ketaclinic.inventory.queries import _from_micro, _micro_units
+from ketaclinic.inventory.queries import _from_micro, _micro_units, session_lot_balance
+from ketaclinic.protocols import queries as protocol_queries
 
 MOVEMENT_TYPES = (
     EntryType.RECEIPT,
@@ -69,12 +70,7 @@ def _window(clinic, date_from: dt.date, date_to: dt.date):
 
 
 def _open_weekdays(clinic, default):
-    try:
-        from ketaclinic.protocols.models import ClinicCalendar
-    except ImportError:  # pragma: no cover - the protocols app is always installed
-        return default
-    calendar = ClinicCalendar.objects.filter(clinic_id=clinic.pk).first()
-    return tuple(calendar.open_weekdays) if calendar and calendar.open_weekdays else default
+    return protocol_queries.open_weekdays(clinic) or default
 
 
 def diversion_report(
@@ -244,8 +240,6 @@ def _outside_hours(in_range, clinic, config) -> list[Signal]:
 
 
 def _devices_not_matched(in_range, cutoff) -> list[Signal]:
-    from ketaclinic.inventory.queries import session_lot_balance
-
     signals = []
     draws = in_range.filter(entry_type=EntryType.DRAW, unit="device", occurred_at__lt=cutoff)
     for draw in draws.order_by("sequence"):

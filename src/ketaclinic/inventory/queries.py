@@ -23,6 +23,7 @@ from ketaclinic.inventory.models import (
     StorageLocation,
     entry_content,
 )
+from ketaclinic.inventory.sessions import SessionFacts, session_reader
 
 SESSION_TYPES = (
     EntryType.DRAW,
@@ -69,20 +70,18 @@ def access_location(user, location_id, *, action: str = "ledger.view") -> Storag
     return _access(StorageLocation.objects.all(), user, location_id, "storage location", action)
 
 
-def access_lot(user, lot_id, *, action: str = "ledger.view") -> Lot:
-    return _access(Lot.objects.select_related("product"), user, lot_id, "lot", action)
-
-
 def access_entry(user, entry_id, *, action: str = "ledger.view") -> LedgerEntry:
     return _access(LedgerEntry.objects.all(), user, entry_id, "ledger entry", action)
 
 
-def access_session(user, session_id, *, action: str = "ledger.view"):
-    from ketaclinic.treatments.models import TreatmentSession
-
-    return _access(
-        TreatmentSession.objects.select_related("patient"), user, session_id, "session", action
-    )
+def access_session(user, session, *, action: str = "ledger.view") -> SessionFacts:
+    """A treatment session of the user's clinic (by id or facts), read from the treatments
+    app's registered reader; NotFound for unknown ids and other clinics' sessions."""
+    require(user, action)
+    facts = session_reader().access(user, _uuid(session, "session"))
+    if facts is None:
+        raise NotFound("No such session.")
+    return facts
 
 
 def products(user, *, active_only: bool = False):
@@ -361,21 +360,27 @@ def head_of(clinic_id) -> str:
     return head.head_hash if head else rules.GENESIS_HASH
 
 
+def ledger_heads() -> dict:
+    """{clinic id: (sequence, head hash)} of every clinic with a ledger, for operators' tools
+    (backup, restore): a system read across clinics, never shown to a clinic user."""
+    heads = {
+        clinic_id: (sequence, head_hash)
+        for clinic_id, sequence, head_hash in LedgerChainHead.objects.values_list(
+            "clinic_id", "sequence", "head_hash"
+        )
+    }
+    for clinic_id in LedgerEntry.objects.values_list("clinic_id", flat=True).distinct():
+        heads.setdefault(clinic_id, (0, rules.GENESIS_HASH))
+    return heads
+
+
 # --- the treatment day -----------------------------------------------------------------------
 
 
-def sessions_to_draw_for(user, day: dt.date):
-    """The day's sessions still open, for the draw page (newest first)."""
-    from ketaclinic.treatments.models import TreatmentSession
-
+def sessions_to_draw_for(user, day: dt.date) -> list[SessionFacts]:
+    """The day's sessions still open, for the draw page (by chair)."""
     require(user, "ledger.view")
-    return (
-        TreatmentSession.objects.visible_to(user)
-        .filter(scheduled_date=day)
-        .exclude(status__in=("discharged", "aborted"))
-        .select_related("patient")
-        .order_by("chair", "created_at")
-    )
+    return session_reader().open_on(user, day)
 
 
 @dataclass
@@ -383,7 +388,7 @@ class DayReconciliation:
     """End of day: every open difference, so nothing is left unexplained overnight."""
 
     day: dt.date
-    sessions: list = field(default_factory=list)  # (session, SessionDrugRecord)
+    sessions: list = field(default_factory=list)  # (SessionFacts, SessionDrugRecord)
     discrepancies: list = field(default_factory=list)
     uncounted: list = field(default_factory=list)  # BalanceRow without a count that day
 
@@ -398,8 +403,6 @@ class DayReconciliation:
 
 def day_reconciliation(user, day: dt.date) -> DayReconciliation:
     require(user, "ledger.view")
-    from ketaclinic.treatments.models import TreatmentSession
-
     tz = user.clinic.tz
     start = dt.datetime.combine(day, dt.time.min, tz)
     end = start + dt.timedelta(days=1)
@@ -409,13 +412,13 @@ def day_reconciliation(user, day: dt.date) -> DayReconciliation:
     session_ids = set(
         todays.filter(entry_type__in=SESSION_TYPES).values_list("session_id", flat=True)
     )
-    sessions = TreatmentSession.objects.filter(pk__in=session_ids).select_related("patient")
+    sessions = session_reader().of_ids(user, session_ids)
     counted = set(todays.filter(entry_type=EntryType.COUNT).values_list("lot_id", "location_id"))
     return DayReconciliation(
         day=day,
         sessions=sorted(
             ((s, session_drug_balance(s)) for s in sessions),
-            key=lambda pair: (pair[1].balanced, pair[0].patient.family_name),
+            key=lambda pair: (pair[1].balanced, pair[0].patient_family_name),
         ),
         discrepancies=list(open_discrepancies(user)),
         uncounted=[row for row in balances(user) if (row.lot.pk, row.location.pk) not in counted],

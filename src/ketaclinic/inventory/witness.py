@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
+from ketaclinic.accounts.auth import user_for_token
 from ketaclinic.core import context
 from ketaclinic.core.permissions import can, get
 
@@ -49,8 +50,6 @@ def authenticate_witness(
     The witness must be another active member of the actor's clinic whose role may perform
     `action` (e.g. ledger.witness_waste), proving it with their own password or API token.
     """
-    from ketaclinic.accounts.auth import user_for_token
-
     if credentials is None or not (credentials.password or credentials.token):
         raise WitnessRefused("a second user must witness and sign with their password or token")
     username = (credentials.username or "").strip()

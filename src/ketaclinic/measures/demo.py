@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from .courses import course_start
 from .instruments import QIDS_SR16
 from .models import Frequency
 from .services import (
@@ -88,12 +89,6 @@ def _trajectory(kind: str, rng, weeks: int) -> list[int]:
     return scores
 
 
-def _course_start(patient):
-    from ketaclinic.protocols.queries import current_course_started_on
-
-    return current_course_started_on(patient)
-
-
 def _record_history(ctx, patient, index, kind, start, weeks, *, extras=True) -> None:
     rng, nurse, prescriber = ctx.rng, ctx.user("nurse"), ctx.user("prescriber")
     latest = ctx.now - timedelta(hours=3)
@@ -131,7 +126,7 @@ def seed(ctx) -> None:
     tz = ctx.clinic.tz
     in_course, without_course = [], []
     for patient in ctx.patients:
-        started = _course_start(patient)
+        started = course_start(patient)
         (in_course if started else without_course).append((patient, started))
     long_history = [p for p, _ in without_course[:LONG_HISTORIES]]
     # Months of scores for patients between courses or in maintenance (no active course).

@@ -17,6 +17,7 @@ from ketaclinic.core.permissions import require
 from ketaclinic.patients.queries import access_patient
 
 from . import rules
+from .courses import course_start
 from .instruments import INSTRUMENTS, Instrument, get_instrument
 from .models import (
     AlertStatus,
@@ -27,6 +28,33 @@ from .models import (
     MeasureResponse,
     SafetyAlert,
 )
+
+
+def latest_severities(clinic_id, patient_ids, instruments) -> dict:
+    """patient id -> {instrument: severity or risk level, lower case} of each patient's latest
+    response to each of these instruments (for other apps' lists and flags)."""
+    latest: dict = {}
+    rows = (
+        MeasureResponse.objects.filter(
+            clinic_id=clinic_id, patient_id__in=patient_ids, instrument__in=tuple(instruments)
+        )
+        .order_by("patient_id", "instrument", "-administered_at", "-created_at")
+        .values_list("patient_id", "instrument", "severity")
+    )
+    for pid, instrument, severity in rows:
+        latest.setdefault(pid, {}).setdefault(instrument, (severity or "").lower())
+    return latest
+
+
+def response_rows(clinic_ids, fields: tuple[str, ...], chunk_size: int = 5000):
+    """The named fields of every response of several clinics, by patient and time (for the
+    research exports, which check their own permission)."""
+    rows = (
+        MeasureResponse.objects.filter(clinic_id__in=clinic_ids)
+        .order_by("patient_id", "administered_at", "id")
+        .values(*fields)
+    )
+    return rows.iterator(chunk_size=chunk_size)
 
 
 def hash_token(token: str) -> str:
@@ -179,15 +207,6 @@ class HistoryRow:
         return self.response.is_referral
 
 
-def course_start(patient) -> date | None:
-    """Start of the patient's current course, when the protocols app can tell."""
-    try:
-        from ketaclinic.protocols.queries import current_course_started_on
-    except ImportError:  # pragma: no cover - protocols is part of the project
-        return None
-    return current_course_started_on(patient)
-
-
 def baselines(responses, course_started: date | None, tz) -> dict[str, MeasureResponse]:
     """Per instrument, the first response of the current course (the first ever without one).
 
@@ -318,11 +337,6 @@ def request_for_token(token: str) -> MeasureRequest | None:
         .filter(token_hash=hash_token(token))
         .first()
     )
-
-
-def patient_requests(user, patient):
-    require(user, "measure.view")
-    return MeasureRequest.objects.visible_to(user).filter(patient=patient).select_related("sent_by")
 
 
 # --- schedules ---------------------------------------------------------------------------------

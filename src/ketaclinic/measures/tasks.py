@@ -5,6 +5,8 @@ from django_tasks import task
 from ketaclinic.core.context import acting
 from ketaclinic.core.models import Clinic
 
+from .services import send_due_requests
+
 
 @task()
 def send_due_measure_requests() -> int:
@@ -12,8 +14,6 @@ def send_due_measure_requests() -> int:
 
     Run it periodically, e.g. `ketaclinic send_due_measure_requests` from cron, which enqueues
     this task for the django-tasks worker."""
-    from .services import send_due_requests
-
     sent = 0
     with acting("task"):
         for clinic in Clinic.objects.all():

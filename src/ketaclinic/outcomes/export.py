@@ -15,9 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.apps import apps
-from django.db.models import Min
 from django.utils import timezone
 
+from ketaclinic.intake.antidepressants import BUILT_IN
 from ketaclinic.outcomes import keys
 from ketaclinic.outcomes.definitions import (
     AGE_TOP_SOURCE,
@@ -32,6 +32,7 @@ from ketaclinic.outcomes.rules import (
     deidentified_age,
     deidentify_row,
 )
+from ketaclinic.treatments.queries import exports as treatment_exports
 
 FORMATS = ("parquet", "csv", "fhir")
 CHUNK = 20_000
@@ -75,20 +76,13 @@ def source_rows(spec: TableSpec, clinic_ids) -> Iterator[dict]:
 
 
 def _index_dates(clinic_ids) -> dict[str, date]:
-    from ketaclinic.protocols.models import Course
-
-    rows = (
-        Course.objects.filter(clinic_id__in=clinic_ids)
-        .values("patient_id")
-        .annotate(first=Min("start_date"))
-        .order_by()
-    )
-    return {canonical_id(r["patient_id"]): r["first"] for r in rows}
+    return {
+        canonical_id(patient_id): first
+        for patient_id, first in treatment_exports.first_course_starts(clinic_ids)
+    }
 
 
 def _known_drugs() -> set[str]:
-    from ketaclinic.intake.antidepressants import BUILT_IN
-
     return {a.name for a in BUILT_IN}
 
 

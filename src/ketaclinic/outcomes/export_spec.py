@@ -72,7 +72,7 @@ TABLES = (
     ),
     TableSpec(
         "courses",
-        "protocols.Course",
+        "treatments.Course",
         "Treatment courses. The reason a course ended (free text) is not exported.",
         "patient_id",
         (

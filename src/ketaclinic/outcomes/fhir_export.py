@@ -16,9 +16,14 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from ketaclinic.measures.fhir import ResponseRecord, measures_bundle
+from ketaclinic.measures.instruments import INSTRUMENTS
+from ketaclinic.measures.queries import response_rows
 from ketaclinic.outcomes import keys
 from ketaclinic.outcomes.export import Shifts, canonical_id
 from ketaclinic.outcomes.rules import pseudonym, shift
+from ketaclinic.patients.queries import patient_rows
+from ketaclinic.treatments.queries import exports as treatment_exports
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -73,10 +78,7 @@ def _subject(ids: Ids, patient_id) -> dict:
 
 
 def patients(clinic_ids, ids: Ids) -> Iterator[dict]:
-    from ketaclinic.patients.models import Patient
-
-    rows = Patient.objects.filter(clinic_id__in=clinic_ids).order_by().values("id", "sex")
-    for row in rows.iterator(chunk_size=5000):
+    for row in patient_rows(clinic_ids, ("id", "sex")):
         yield {
             "resourceType": "Patient",
             "id": ids("patient", row["id"]),
@@ -86,8 +88,6 @@ def patients(clinic_ids, ids: Ids) -> Iterator[dict]:
 
 
 def _session_rows(clinic_ids):
-    from ketaclinic.treatments.models import TreatmentSession
-
     fields = (
         "id",
         "patient_id",
@@ -105,8 +105,7 @@ def _session_rows(clinic_ids):
         "protocol_version__definition__route",
         "protocol_version__definition__drug",
     )
-    qs = TreatmentSession.objects.filter(clinic_id__in=clinic_ids).order_by().values(*fields)
-    return qs.iterator(chunk_size=5000)
+    return treatment_exports.session_rows(clinic_ids, fields)
 
 
 def encounters_and_administrations(clinic_ids, ids: Ids, shifts: Shifts):
@@ -184,8 +183,6 @@ def _vital(ids, row, kind, code, display, when, subject, encounter) -> dict:
 
 
 def vital_observations(clinic_ids, ids: Ids, shifts: Shifts) -> Iterator[dict]:
-    from ketaclinic.treatments.models import VitalSignsEntry
-
     fields = (
         "id",
         "session_id",
@@ -197,8 +194,7 @@ def vital_observations(clinic_ids, ids: Ids, shifts: Shifts) -> Iterator[dict]:
         "spo2",
         "resp_rate",
     )
-    qs = VitalSignsEntry.objects.filter(clinic_id__in=clinic_ids).order_by().values(*fields)
-    for row in qs.iterator(chunk_size=10000):
+    for row in treatment_exports.vitals_rows(clinic_ids, fields):
         patient = row["session__patient_id"]
         when = _iso(shift(row["measured_at"], shifts(patient)))
         subject = _subject(ids, patient)
@@ -223,23 +219,14 @@ def vital_observations(clinic_ids, ids: Ids, shifts: Shifts) -> Iterator[dict]:
 
 def scale_resources(clinic_ids, ids: Ids, shifts: Shifts) -> Iterator[dict]:
     """QuestionnaireResponse + Observation per rating scale, via measures.fhir."""
-    from ketaclinic.measures.fhir import ResponseRecord, measures_bundle
-    from ketaclinic.measures.instruments import INSTRUMENTS
-    from ketaclinic.measures.models import MeasureResponse
-
     fields = ("id", "patient_id", "instrument", "administered_at", "answers", "total", "severity")
-    qs = (
-        MeasureResponse.objects.filter(clinic_id__in=clinic_ids)
-        .order_by("patient_id", "administered_at", "id")
-        .values(*fields)
-    )
     current, records = None, []
 
     def bundle():
         result = measures_bundle(ids("patient", current), records)
         return [entry["resource"] for entry in result["entry"]]
 
-    for row in qs.iterator(chunk_size=10000):
+    for row in response_rows(clinic_ids, fields, chunk_size=10000):
         if current is not None and row["patient_id"] != current and records:
             yield from bundle()
             records = []

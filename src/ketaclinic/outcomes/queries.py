@@ -10,6 +10,7 @@ from django.db import connection, transaction
 
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.measures.queries import configured_instrument
 from ketaclinic.outcomes import equity as equity_rules
 from ketaclinic.outcomes import sql
 from ketaclinic.outcomes.definitions import (
@@ -18,6 +19,8 @@ from ketaclinic.outcomes.definitions import (
     RESPONSE_PERCENT,
 )
 from ketaclinic.outcomes.summary import Summary, assemble
+from ketaclinic.patients.queries import VOCABULARIES
+from ketaclinic.protocols import queries as protocol_queries
 
 # A clinic may switch remission off for the instrument; then nothing counts as remission.
 NEVER = ("<", 0)
@@ -42,8 +45,6 @@ class Selection:
 def outcome_definition(clinic_id, instrument: str = OUTCOME_INSTRUMENT) -> sql.Definition:
     """The outcome rules in force in the clinic: the instrument's remission cut-off (with the
     clinic's override, as the patient chart uses it) and the 50% response rule."""
-    from ketaclinic.measures.queries import configured_instrument
-
     remission = configured_instrument(clinic_id, instrument).remission
     operator, value = (remission.operator, remission.value) if remission else NEVER
     return sql.Definition(instrument, RESPONSE_PERCENT, operator, value, MILESTONE_SESSIONS)
@@ -51,14 +52,7 @@ def outcome_definition(clinic_id, instrument: str = OUTCOME_INSTRUMENT) -> sql.D
 
 def protocol_names(clinic_id) -> dict[str, str]:
     """Code -> name of every protocol the clinic can report on (built-ins and its copies)."""
-    from ketaclinic.protocols.definitions import PROTOCOLS
-    from ketaclinic.protocols.models import ProtocolVersion
-
-    names = {code: p.name for code, p in PROTOCOLS.items()}
-    rows = ProtocolVersion.objects.filter(clinic_id=clinic_id).order_by("code", "version")
-    for code, name in rows.values_list("code", "name"):
-        names[code] = name
-    return names
+    return protocol_queries.protocol_names(clinic_id)
 
 
 def select(user, *, protocol: str | None, start: date | None, end: date | None, names=None):
@@ -120,16 +114,7 @@ def summary(user, *, protocol=None, start=None, end=None, names=None) -> tuple[S
 
 
 def equity_labels() -> dict[str, dict[str, str]]:
-    from ketaclinic.patients.models import Ethnicity, IncomeBand, PayerType, Race, Sex
-
-    choices = {
-        "race": Race,
-        "ethnicity": Ethnicity,
-        "sex": Sex,
-        "payer_type": PayerType,
-        "income_band": IncomeBand,
-    }
-    return {key: dict(cls.choices) for key, cls in choices.items()}
+    return {key: dict(cls.choices) for key, cls in VOCABULARIES.items()}
 
 
 def equity(user, *, protocol=None, start=None, end=None, names=None):

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from ketaclinic.measures.instruments import INSTRUMENTS
 from ketaclinic.outcomes.rules import (
     KMStep,
     PerHundred,
@@ -154,8 +155,6 @@ class Summary:
 
 
 def definition_dict(d: Definition) -> dict:
-    from ketaclinic.measures.instruments import INSTRUMENTS
-
     instrument = INSTRUMENTS.get(d.instrument)
     return {
         "instrument": d.instrument,

@@ -5,12 +5,13 @@ from uuid import UUID
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from ketaclinic.core import queries as core_queries
 from ketaclinic.core.errors import InvalidInput
+from ketaclinic.core.numbers import RANGE_MEANING
 from ketaclinic.core.pagination import paginate
 from ketaclinic.core.permissions import require
 
 from . import queries, services
-from .rules import RANGE_MEANING
 from .schemas import (
     PatientIn,
     PatientOut,
@@ -87,7 +88,7 @@ def _range_out(found) -> dict:
 def get_weight_range(request):
     """The weights the clinic accepts as typed: a data-entry plausibility range it chose."""
     require(request.auth, "patient.view")
-    return _range_out(queries.plausible_weight_range(request.auth.clinic_id))
+    return _range_out(core_queries.plausible_weight_range(request.auth.clinic_id))
 
 
 @router.put("/clinic/weight-range", response=WeightRangeOut)

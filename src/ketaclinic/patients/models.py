@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 from datetime import timezone as dt_timezone
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,11 +10,11 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from ketaclinic.core.models import ClinicScopedModel
-
-from .rules import ENVELOPE_MAX_KG, ENVELOPE_MIN_KG
+from ketaclinic.core.numbers import ENVELOPE_MAX_KG, ENVELOPE_MIN_KG
 
 # Plausibility bounds for data entry (typos such as 800 kg), not clinical thresholds: the
-# widest range a clinic may choose; PlausibleWeightRange holds the clinic's own choice.
+# widest range a clinic may choose; core.models.PlausibleWeightRange holds the clinic's own
+# choice.
 MIN_WEIGHT_KG = ENVELOPE_MIN_KG
 MAX_WEIGHT_KG = ENVELOPE_MAX_KG
 EARLIEST_BIRTH_YEAR = 1900
@@ -188,27 +187,3 @@ class Patient(ClinicScopedModel):
                 errors["date_of_birth"] = f"The date of birth must be after {EARLIEST_BIRTH_YEAR}."
         if errors:
             raise ValidationError(errors)
-
-
-class PlausibleWeightRange(ClinicScopedModel):
-    """The weights a clinic accepts as typed (patient record, check-in, courses, dose orders).
-
-    A data-entry plausibility range chosen by the clinic, not a clinical threshold: it catches
-    typing errors before they reach a dose. Without a row the clinic uses 20-400 kg.
-    """
-
-    min_kg = models.DecimalField(max_digits=5, decimal_places=1, default=MIN_WEIGHT_KG)
-    max_kg = models.DecimalField(max_digits=5, decimal_places=1, default=MAX_WEIGHT_KG)
-    note = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["clinic"], name="one_weight_range_per_clinic")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.min_kg}-{self.max_kg} kg"

@@ -9,8 +9,16 @@ from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
 
 from . import search
-from .models import Patient, PlausibleWeightRange
-from .rules import DEFAULT_WEIGHT_RANGE, WeightRange
+from .models import Ethnicity, IncomeBand, Patient, PayerType, Race, Sex
+
+# The demographic vocabularies other apps group and label by (values and labels, no rows).
+VOCABULARIES = {
+    "race": Race,
+    "ethnicity": Ethnicity,
+    "sex": Sex,
+    "payer_type": PayerType,
+    "income_band": IncomeBand,
+}
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
 # The list's order; the id breaks ties so that pages never repeat or skip a patient.
@@ -62,19 +70,32 @@ def access_patient(user, patient_id, *, action: str = "patient.view", record_vie
     return patient
 
 
-def plausible_weight_range(clinic) -> WeightRange:
-    """The clinic's data-entry plausibility range for weights (20-400 kg unless it chose one).
-
-    Every path that takes a weight (patient record, check-in, course planning, the dose
-    calculator and the dose order) checks it against this one range.
-    """
-    row = PlausibleWeightRange.objects.filter(clinic_id=getattr(clinic, "pk", clinic)).first()
-    return WeightRange(row.min_kg, row.max_kg) if row else DEFAULT_WEIGHT_RANGE
+def patient_by_mrn(user, mrn: str):
+    """The patient of the user's clinic with this MRN (any case), or None."""
+    require(user, "patient.view")
+    return Patient.objects.visible_to(user).filter(mrn__iexact=mrn.strip()).first()
 
 
-def weight_errors(clinic, value, *, field: str = "weight_kg") -> dict[str, str]:
-    """{field: what must hold} when a weight is not a plausible plain number; else {}."""
-    if value is None:
-        return {}
-    problem = plausible_weight_range(clinic).problem(value)
-    return {field: problem} if problem else {}
+def matching_patient(clinic_id, *, family_name: str, given_name: str, date_of_birth: date):
+    """The clinic's patient with this name and date of birth (any case), or None: how an
+    imported record is matched when no identifier on file matches."""
+    return Patient.objects.filter(
+        clinic_id=clinic_id,
+        family_name__iexact=family_name,
+        given_name__iexact=given_name,
+        date_of_birth=date_of_birth,
+    ).first()
+
+
+def patients_by_id(user, patient_ids) -> dict:
+    """id -> patient of the user's clinic among these ids, for another app's list (names and
+    MRNs next to its own rows); that app has checked its own permission."""
+    rows = Patient.objects.visible_to(user).filter(pk__in=list(patient_ids))
+    return {p.pk: p for p in rows}
+
+
+def patient_rows(clinic_ids, fields: tuple[str, ...], chunk_size: int = 5000):
+    """The named fields of every patient of several clinics (for the research exports, which
+    check their own permission)."""
+    rows = Patient.objects.filter(clinic_id__in=clinic_ids).order_by().values(*fields)
+    return rows.iterator(chunk_size=chunk_size)

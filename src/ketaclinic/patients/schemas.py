@@ -2,27 +2,14 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import BeforeValidator, Field
+from pydantic import Field
+
+from ketaclinic.core.schemas import PlainDecimal
 
 from .models import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Ethnicity, IncomeBand, PayerType, Race, Sex
-from .rules import number_problem
-
-
-def _plain_number(value):
-    # Refuse "1e3", NaN and Infinity before pydantic turns them into a Decimal.
-    if value is not None and isinstance(value, str | float):
-        problem = number_problem(value)
-        if problem:
-            raise ValueError(problem)
-    return value
-
-
-# A decimal typed by a person: finite, in plain notation. Every dose and weight input uses it.
-PlainDecimal = Annotated[Decimal, BeforeValidator(_plain_number)]
 
 
 class PatientIn(Schema):

@@ -4,12 +4,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ketaclinic.audit.services import diff, record_event
+from ketaclinic.core import queries as core_queries
 from ketaclinic.core.errors import InvalidInput
-from ketaclinic.core.models import Clinic
+from ketaclinic.core.models import Clinic, PlausibleWeightRange
+from ketaclinic.core.numbers import range_problem
 from ketaclinic.core.permissions import require
 
-from . import queries, rules
-from .models import Patient, PlausibleWeightRange
+from .models import Patient
 
 
 def _validation_fields(exc: ValidationError) -> dict[str, str]:
@@ -26,7 +27,7 @@ def _validate(patient: Patient) -> None:
         fields = _validation_fields(exc)
     if "weight_kg" not in fields:
         # The clinic's own plausible range (inside the model's 20-400 kg envelope).
-        fields |= queries.weight_errors(patient.clinic_id, patient.weight_kg)
+        fields |= core_queries.weight_errors(patient.clinic_id, patient.weight_kg)
     if fields:
         names = ", ".join(sorted(fields))
         raise InvalidInput(f"Please correct: {names}.", fields=fields)
@@ -95,7 +96,7 @@ def update_patient(*, actor, patient: Patient, **changes) -> Patient:
 def set_weight_range(*, actor, min_kg, max_kg, note: str = "") -> PlausibleWeightRange:
     """The clinic chooses the weights it accepts as typed (a data-entry plausibility range)."""
     require(actor, "clinic.weight_range")
-    errors = rules.range_problem(min_kg, max_kg)
+    errors = range_problem(min_kg, max_kg)
     if errors:
         raise InvalidInput(
             "The weight range cannot be saved: " + ", ".join(sorted(errors)) + ".", fields=errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from ketaclinic.patients.rules import DEFAULT_WEIGHT_RANGE, WeightRange, number_problem
+from ketaclinic.core.numbers import DEFAULT_WEIGHT_RANGE, WeightRange, number_problem
 from ketaclinic.protocols.definitions import ESKETAMINE, FIXED_MG, MG_PER_KG, ProtocolDefinition
 from ketaclinic.protocols.sources import (
     ACTUAL,

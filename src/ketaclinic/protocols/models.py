@@ -1,8 +1,7 @@
-"""Protocol versions a clinic runs under, the clinic's open days, and treatment courses."""
+"""Protocol versions a clinic runs under and the clinic's calendar (open days, closed dates)."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from ketaclinic.core.models import ClinicScopedModel
 
@@ -75,51 +74,3 @@ class ClosedDate(ClinicScopedModel):
 
     def __str__(self) -> str:
         return self.date.isoformat()
-
-
-class CourseStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
-    STOPPED = "stopped", "Stopped"
-
-
-class Course(ClinicScopedModel):
-    """A planned series of sessions under one protocol version for one patient."""
-
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
-    protocol_version = models.ForeignKey(
-        ProtocolVersion, on_delete=models.PROTECT, related_name="courses"
-    )
-    protocol_code = models.SlugField(max_length=60)
-    status = models.CharField(
-        max_length=12, choices=CourseStatus.choices, default=CourseStatus.ACTIVE
-    )
-    start_date = models.DateField()
-    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.TextField(blank=True)
-    planning_warnings = models.JSONField(default=list, blank=True)
-    # Spravato REMS: whether the patient is enrolled, as confirmed by staff (the REMS Patient
-    # Monitoring Form asks it at the first treatment). None: not confirmed yet.
-    rems_enrolled = models.BooleanField(null=True, blank=True)
-    rems_enrollment_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    rems_enrollment_confirmed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-start_date", "-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["patient"],
-                condition=Q(status="active"),
-                name="one_active_course_per_patient",
-            )
-        ]
-        indexes = [models.Index(fields=["clinic", "status"])]
-
-    def __str__(self) -> str:
-        return f"{self.protocol_code} from {self.start_date.isoformat()}"

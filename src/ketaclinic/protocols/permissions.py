@@ -1,6 +1,6 @@
-"""Actions of the protocols app: protocols, courses, dose calculation, the clinic's open days."""
+"""Actions of the protocols app: protocols, dose calculation, the clinic's open days."""
 
-from ketaclinic.core.permissions import ALL_ROLES, CLINICAL_READERS, CLINICAL_STAFF, Role, define
+from ketaclinic.core.permissions import ALL_ROLES, CLINICAL_STAFF, Role, define
 
 # Protocols are clinic rules, not patient data: every role may read them and preview a
 # schedule (front desk uses it for cost estimates).
@@ -17,16 +17,4 @@ define(
     {Role.PRESCRIBER, Role.CLINIC_ADMIN},
     area="protocols",
 )
-define("course.view", "See a patient's treatment courses", CLINICAL_READERS, area="protocols")
-define("course.start", "Start a treatment course", {Role.PRESCRIBER}, area="protocols")
-define(
-    "course.reschedule", "Move a planned session to another day", CLINICAL_STAFF, area="protocols"
-)
-define("course.stop", "Stop a treatment course", {Role.PRESCRIBER}, area="protocols")
 define("dose.calculate", "Calculate a dose", CLINICAL_STAFF, area="protocols")
-define(
-    "course.rems_enrollment",
-    "Confirm a patient's enrollment in the Spravato REMS",
-    CLINICAL_STAFF,
-    area="protocols",
-)

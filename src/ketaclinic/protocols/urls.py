@@ -8,5 +8,4 @@ app_name = "protocols"
 urlpatterns = [
     path("protocols/", views.protocol_list, name="list"),
     path("protocols/<slug:code>/", views.protocol_detail, name="detail"),
-    path("patients/<uuid:patient_id>/courses/start/", views.start_course, name="start_course"),
 ]

@@ -1,4 +1,5 @@
-"""Treatment sessions API: list, detail, one POST per transition, flowsheet, REMS form."""
+"""Treatment sessions API: list, detail, one POST per transition, flowsheet, REMS form; the
+courses endpoints (course_api) are mounted here too."""
 
 from decimal import Decimal
 from uuid import UUID
@@ -8,8 +9,9 @@ from ninja import Query, Router, Schema, Status
 
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.pagination import paginate
-from ketaclinic.treatments import codes as c
-from ketaclinic.treatments import queries, services
+from ketaclinic.treatments import course_api, queries, services
+from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus
+from ketaclinic.treatments.pdf import rems_pdf
 from ketaclinic.treatments.state import SessionState
 
 from .schemas import (
@@ -38,6 +40,8 @@ from .schemas import (
 )
 
 router = Router(tags=["treatments"])
+# The course endpoints keep the tag they were published under (see course_api).
+router.add_router("", course_api.router, tags=["protocols"])
 
 
 class SessionPage(Schema):
@@ -119,14 +123,16 @@ def summary_out(s) -> dict:
 
 def session_out(state: SessionState) -> dict:
     s = state.session
-    issues, reasons = services.pre_check_issues(state) if s.status == c.CHECKED_IN else ([], [])
-    if s.status == c.PRE_CHECKS_DONE:
+    issues, reasons = (
+        services.pre_check_issues(state) if s.status == SessionStatus.CHECKED_IN else ([], [])
+    )
+    if s.status == SessionStatus.PRE_CHECKS_DONE:
         _, reasons = services.pre_check_issues(state)
     pre_check = getattr(s, "pre_check", None)
     order = getattr(s, "order", None)
     note = getattr(s, "note", None)
     due = state.next_vitals
-    dosed = s.status in (*c.DOSED_STATUSES, c.DISCHARGED)
+    dosed = s.status in (*DOSED_STATUSES, SessionStatus.DISCHARGED)
     return summary_out(s) | {
         "protocol_version": s.protocol_version.version,
         "checked_in_at": s.checked_in_at,
@@ -187,10 +193,12 @@ def session_out(state: SessionState) -> dict:
         ),
         "discharge_issues": (
             [{"code": i.code, "message": i.message} for i in state.discharge_issues()]
-            if dosed and s.status != c.DISCHARGED
+            if dosed and s.status != SessionStatus.DISCHARGED
             else s.discharge_unmet
         ),
-        "clinically_ready": dosed and s.status != c.DISCHARGED and not state.clinical_issues,
+        "clinically_ready": dosed
+        and s.status != SessionStatus.DISCHARGED
+        and not state.clinical_issues,
         "ready_to_leave_at": s.ready_to_leave_at,
         "pulse_oximetry_monitored": s.pulse_oximetry_monitored,
         "discharge_override_note": s.discharge_override_note,
@@ -224,9 +232,9 @@ def _session(request, session_id, action="session.run"):
 @router.get("/sessions", response=SessionPage)
 def list_sessions(request, filters: Query[SessionFilter]):
     """Sessions of the clinic, by status and scheduled date."""
-    if filters.status and filters.status not in dict(c.STATUSES):
+    if filters.status and filters.status not in dict(SessionStatus.choices):
         raise InvalidInput(
-            "Unknown status.", fields={"status": "one of " + ", ".join(dict(c.STATUSES))}
+            "Unknown status.", fields={"status": "one of " + ", ".join(dict(SessionStatus.choices))}
         )
     page = paginate(
         queries.sessions_for(request.auth, status=filters.status, date=filters.date), filters.page
@@ -420,8 +428,6 @@ def rems_form(request, session_id: UUID):
 @router.get("/sessions/{session_id}/rems-form.pdf")
 def rems_form_pdf(request, session_id: UUID):
     """The same form as a printable PDF."""
-    from ketaclinic.treatments.pdf import rems_pdf
-
     session = _session(request, session_id, "rems.view")
     state = queries.session_state(session)
     if not state.definition.rems_form_required:

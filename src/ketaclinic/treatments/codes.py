@@ -1,31 +1,8 @@
-"""Coded vocabularies of the treatment day: session states, adverse events, interventions."""
+"""Coded vocabularies of the treatment day: adverse events, interventions, scales, decisions.
+
+Session states are treatments.models.SessionStatus."""
 
 from __future__ import annotations
-
-SCHEDULED = "scheduled"
-CHECKED_IN = "checked_in"
-PRE_CHECKS_DONE = "pre_checks_done"
-DOSING = "dosing"
-MONITORING = "monitoring"
-READY_FOR_DISCHARGE = "ready_for_discharge"
-DISCHARGED = "discharged"
-ABORTED = "aborted"
-
-STATUSES = (
-    (SCHEDULED, "Scheduled"),
-    (CHECKED_IN, "Checked in"),
-    (PRE_CHECKS_DONE, "Pre-checks done"),
-    (DOSING, "Dosing"),
-    (MONITORING, "Monitoring"),
-    (READY_FOR_DISCHARGE, "Ready for discharge"),
-    (DISCHARGED, "Discharged"),
-    (ABORTED, "Aborted"),
-)
-
-# Active = on the chair board: the patient is in the clinic.
-ACTIVE_STATUSES = (CHECKED_IN, PRE_CHECKS_DONE, DOSING, MONITORING, READY_FOR_DISCHARGE)
-# After the dose started: vitals are checked against the alert rules and drive "next due".
-DOSED_STATUSES = (DOSING, MONITORING, READY_FOR_DISCHARGE)
 
 # Adverse events as a coded list (docs/treatment-day.md); severity words as clinicians use them.
 ADVERSE_EVENTS = (

@@ -11,11 +11,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ketaclinic.patients.models import Patient
+from ketaclinic.intake import rules as intake_rules
+from ketaclinic.intake import services as intake
+from ketaclinic.patients.queries import search_patients
 from ketaclinic.protocols import services as protocols
 from ketaclinic.protocols.queries import protocol_facts
 from ketaclinic.treatments import services
-from ketaclinic.treatments.models import TreatmentSession
+from ketaclinic.treatments.models import DoseOrder, TreatmentSession
 
 ORDER = 55
 HISTORY_DAYS = 30
@@ -54,11 +56,11 @@ class Demo:
         self.lots = {}
 
     # --- patients and courses -------------------------------------------------------------
-    def patients(self, count: int) -> list[Patient]:
+    def patients(self, count: int) -> list:
         approved = list(
-            Patient.objects.filter(pk__in=self.ctx.extra.get("intake_approved", [])).order_by(
-                "family_name"
-            )
+            search_patients(self.prescriber)
+            .filter(pk__in=self.ctx.extra.get("intake_approved", []))
+            .order_by("family_name")
         )
         if len(approved) < count:
             # Intake's demo did not run (or approved too few): make patients treatable
@@ -70,9 +72,6 @@ class Demo:
         return approved[:count]
 
     def _make_treatable(self, patient) -> None:
-        from ketaclinic.intake import rules as intake_rules
-        from ketaclinic.intake import services as intake
-
         intake.record_contraindications(
             actor=self.nurse,
             patient=patient,
@@ -97,7 +96,7 @@ class Demo:
 
     def course(self, patient, protocol: str, weeks_ago: int, day: datetime.date | None = None):
         start = (day or self.today) - datetime.timedelta(weeks=weeks_ago)
-        return protocols.start_course(
+        return services.start_course(
             actor=self.prescriber, patient=patient, protocol_code=protocol, start_date=start
         )
 
@@ -285,7 +284,7 @@ class Demo:
                 .order_by("number")
                 .first()
             )
-            protocols.reschedule_session(actor=self.nurse, session=upcoming, new_date=self.today)
+            services.reschedule_session(actor=self.nurse, session=upcoming, new_date=self.today)
             found = sessions.get(pk=upcoming.pk)
         return found
 
@@ -370,6 +369,24 @@ def seed(ctx) -> None:
         note="Pre-dose BP 192/112 on two readings. Rebook after GP review of blood pressure.",
     )
     ctx.extra["treatment_board"] = {name: s.id for name, s in board.items()}
+    # The ledger's demo (inventory sits below treatments and never reads its rows) draws
+    # for every session that got a dose, as the nurse would have.
+    ctx.extra["dosed_sessions"] = [
+        {
+            "session_id": order.session_id,
+            "protocol_code": order.session.protocol_code,
+            "dose_started_at": order.session.dose_started_at,
+            "status": order.session.status,
+            "dose_mg": order.dose_mg,
+            "devices": order.devices,
+            "lot_number": order.lot_number,
+        }
+        for order in DoseOrder.objects.filter(
+            clinic=ctx.clinic, session__dose_started_at__isnull=False
+        )
+        .select_related("session")
+        .order_by("session__dose_started_at")
+    ]
     ctx.notes.append(
         f"Treatment day: {len(board)} sessions on today's chair board (one open BP alert); "
         "REMS forms due at /treatments/rems/."

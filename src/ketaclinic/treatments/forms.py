@@ -7,7 +7,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from ketaclinic.patients.rules import number_problem
+from ketaclinic.core.numbers import number_problem
 from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES
 from ketaclinic.treatments import codes as c
 

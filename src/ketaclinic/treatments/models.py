@@ -1,7 +1,9 @@
-"""Treatment sessions and what happens in them: checks, order, vitals, alerts, events, notes."""
+"""Treatment courses, their sessions and what happens in them: checks, order, vitals, alerts,
+events, notes."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from ketaclinic.core.models import ClinicScopedModel
 from ketaclinic.treatments import codes as c
@@ -9,15 +11,84 @@ from ketaclinic.treatments import codes as c
 USER = settings.AUTH_USER_MODEL
 
 
+class CourseStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped"
+
+
+class Course(ClinicScopedModel):
+    """A planned series of sessions under one protocol version for one patient."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    protocol_version = models.ForeignKey(
+        "protocols.ProtocolVersion", on_delete=models.PROTECT, related_name="courses"
+    )
+    protocol_code = models.SlugField(max_length=60)
+    status = models.CharField(
+        max_length=12, choices=CourseStatus.choices, default=CourseStatus.ACTIVE
+    )
+    start_date = models.DateField()
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    started_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+    planning_warnings = models.JSONField(default=list, blank=True)
+    # Spravato REMS: whether the patient is enrolled, as confirmed by staff (the REMS Patient
+    # Monitoring Form asks it at the first treatment). None: not confirmed yet.
+    rems_enrolled = models.BooleanField(null=True, blank=True)
+    rems_enrollment_confirmed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rems_enrollment_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The model moved here from the protocols app (a course is the treatments' record, a
+        # protocol is only its plan); the table kept its name, so existing databases and the
+        # research exports that read it by name stay as they are (no data copied).
+        db_table = "protocols_course"
+        ordering = ["-start_date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status="active"),
+                name="one_active_course_per_patient",
+            )
+        ]
+        indexes = [models.Index(fields=["clinic", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.protocol_code} from {self.start_date.isoformat()}"
+
+
 class SessionStatus(models.TextChoices):
-    SCHEDULED = c.SCHEDULED, "Scheduled"
-    CHECKED_IN = c.CHECKED_IN, "Checked in"
-    PRE_CHECKS_DONE = c.PRE_CHECKS_DONE, "Pre-checks done"
-    DOSING = c.DOSING, "Dosing"
-    MONITORING = c.MONITORING, "Monitoring"
-    READY_FOR_DISCHARGE = c.READY_FOR_DISCHARGE, "Ready for discharge"
-    DISCHARGED = c.DISCHARGED, "Discharged"
-    ABORTED = c.ABORTED, "Aborted"
+    """Where a session is in its day; moved only through the transition table
+    (treatments.rules.TRANSITIONS)."""
+
+    SCHEDULED = "scheduled", "Scheduled"
+    CHECKED_IN = "checked_in", "Checked in"
+    PRE_CHECKS_DONE = "pre_checks_done", "Pre-checks done"
+    DOSING = "dosing", "Dosing"
+    MONITORING = "monitoring", "Monitoring"
+    READY_FOR_DISCHARGE = "ready_for_discharge", "Ready for discharge"
+    DISCHARGED = "discharged", "Discharged"
+    ABORTED = "aborted", "Aborted"
+
+
+# Active = on the chair board: the patient is in the clinic.
+ACTIVE_STATUSES = (
+    SessionStatus.CHECKED_IN,
+    SessionStatus.PRE_CHECKS_DONE,
+    SessionStatus.DOSING,
+    SessionStatus.MONITORING,
+    SessionStatus.READY_FOR_DISCHARGE,
+)
+# After the dose started: vitals are checked against the alert rules and drive "next due".
+DOSED_STATUSES = (
+    SessionStatus.DOSING,
+    SessionStatus.MONITORING,
+    SessionStatus.READY_FOR_DISCHARGE,
+)
 
 
 class TreatmentSession(ClinicScopedModel):
@@ -27,9 +98,7 @@ class TreatmentSession(ClinicScopedModel):
     """
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
-    course = models.ForeignKey(
-        "protocols.Course", on_delete=models.PROTECT, related_name="sessions"
-    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
     # The protocol version the session runs under (refreshed at check-in, then frozen).
     protocol_version = models.ForeignKey(
         "protocols.ProtocolVersion", on_delete=models.PROTECT, related_name="sessions"

@@ -1,7 +1,19 @@
-"""Actions of the treatments app: running a session, orders, notes, REMS forms."""
+"""Actions of the treatments app: courses, running a session, orders, notes, REMS forms."""
 
 from ketaclinic.core.permissions import CLINICAL_READERS, CLINICAL_STAFF, Role, define
 
+define("course.view", "See a patient's treatment courses", CLINICAL_READERS, area="treatments")
+define("course.start", "Start a treatment course", {Role.PRESCRIBER}, area="treatments")
+define(
+    "course.reschedule", "Move a planned session to another day", CLINICAL_STAFF, area="treatments"
+)
+define("course.stop", "Stop a treatment course", {Role.PRESCRIBER}, area="treatments")
+define(
+    "course.rems_enrollment",
+    "Confirm a patient's enrollment in the Spravato REMS",
+    CLINICAL_STAFF,
+    area="treatments",
+)
 define(
     "session.view",
     "See treatment sessions and the chair board",

@@ -16,19 +16,22 @@ from ketaclinic.protocols.definitions import (
     ProtocolDefinition,
 )
 from ketaclinic.treatments import codes as c
+from ketaclinic.treatments.models import SessionStatus
 
 # --- state machine ---------------------------------------------------------------------------
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    c.SCHEDULED: frozenset({c.CHECKED_IN, c.ABORTED}),
-    c.CHECKED_IN: frozenset({c.PRE_CHECKS_DONE, c.ABORTED}),
-    c.PRE_CHECKS_DONE: frozenset({c.DOSING, c.ABORTED}),
-    c.DOSING: frozenset({c.MONITORING, c.ABORTED}),
-    c.MONITORING: frozenset({c.READY_FOR_DISCHARGE, c.ABORTED}),
+    SessionStatus.SCHEDULED: frozenset({SessionStatus.CHECKED_IN, SessionStatus.ABORTED}),
+    SessionStatus.CHECKED_IN: frozenset({SessionStatus.PRE_CHECKS_DONE, SessionStatus.ABORTED}),
+    SessionStatus.PRE_CHECKS_DONE: frozenset({SessionStatus.DOSING, SessionStatus.ABORTED}),
+    SessionStatus.DOSING: frozenset({SessionStatus.MONITORING, SessionStatus.ABORTED}),
+    SessionStatus.MONITORING: frozenset({SessionStatus.READY_FOR_DISCHARGE, SessionStatus.ABORTED}),
     # A new alert after the patient was found ready sends the session back to monitoring.
-    c.READY_FOR_DISCHARGE: frozenset({c.DISCHARGED, c.MONITORING, c.ABORTED}),
-    c.DISCHARGED: frozenset(),
-    c.ABORTED: frozenset(),
+    SessionStatus.READY_FOR_DISCHARGE: frozenset(
+        {SessionStatus.DISCHARGED, SessionStatus.MONITORING, SessionStatus.ABORTED}
+    ),
+    SessionStatus.DISCHARGED: frozenset(),
+    SessionStatus.ABORTED: frozenset(),
 }
 
 

@@ -1,4 +1,4 @@
-"""API input and output shapes for treatment sessions."""
+"""API input and output shapes for courses and treatment sessions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,71 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
-from ketaclinic.patients.schemas import PlainDecimal
+from ketaclinic.core.schemas import PlainDecimal
+
+# --- courses ---------------------------------------------------------------------------------
+# Weights are checked against the clinic's plausible range by the services (422 naming the
+# field and the range); the schema only refuses what is not a plain decimal number.
+
+
+class CourseIn(Schema):
+    protocol: str = Field(min_length=1, max_length=60)
+    start_date: datetime.date
+    weight_kg: PlainDecimal | None = Field(None, max_digits=5, decimal_places=1)
+    maintenance_sessions: int | None = Field(None, ge=0, le=52)
+
+
+class CourseSessionOut(Schema):
+    id: UUID
+    number: int
+    date: datetime.date
+    phase: str
+    planned_dose_mg: Decimal | None
+    planned_dose_mg_per_kg: Decimal | None
+    status: str
+
+
+class ExposureOut(Schema):
+    drug: str
+    protocol: str
+    window_days: int
+    window_start: datetime.date
+    as_of: datetime.date
+    sessions: int
+    total_mg: Decimal
+    max_sessions: int | None
+    max_mg: Decimal | None
+    limit_source: str
+    warnings: list[str]
+
+
+class CourseOut(Schema):
+    id: UUID
+    patient_id: UUID
+    protocol: str
+    protocol_version: int
+    status: str
+    start_date: datetime.date
+    weight_kg: Decimal | None
+    warnings: list[str]
+    rems_enrolled: bool | None
+    sessions: list[CourseSessionOut]
+    exposure: ExposureOut
+
+
+class CourseStopIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RescheduleIn(Schema):
+    date: datetime.date
+
+
+class RescheduleOut(Schema):
+    session_id: UUID
+    date: datetime.date
+    warnings: list[str]
+
 
 # --- output ----------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from ketaclinic.protocols.definitions import MG_PER_KG, ProtocolDefinition
 from ketaclinic.protocols.editing import from_data
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rules
+from ketaclinic.treatments.models import ACTIVE_STATUSES, DOSED_STATUSES, SessionStatus
 
 _parsed: dict = {}
 
@@ -115,7 +116,7 @@ class SessionState:
 
     @property
     def next_vitals(self) -> rules.Due:
-        if self.session.status not in (*c.ACTIVE_STATUSES,):
+        if self.session.status not in (*ACTIVE_STATUSES,):
             return rules.Due(None, "")
         return rules.next_vitals_due(
             self.definition.monitoring,
@@ -136,7 +137,7 @@ class SessionState:
 
     @property
     def assessments_due(self) -> list[tuple[str, rules.Due]]:
-        if self.session.status not in c.DOSED_STATUSES:
+        if self.session.status not in DOSED_STATUSES:
             return []
         entries: dict[str, list] = {}
         for s in self.scales:
@@ -179,7 +180,7 @@ class SessionState:
     @property
     def readiness_codes(self) -> list[str]:
         """Discharge criteria still open (escort aside), as short names for the board."""
-        if self.session.status not in c.DOSED_STATUSES:
+        if self.session.status not in DOSED_STATUSES:
             return []
         return list(dict.fromkeys(i.code.replace("_", " ") for i in self.clinical_issues))
 
@@ -191,11 +192,15 @@ class SessionState:
     @property
     def phase_label(self) -> str:
         status = self.session.status
-        if status == c.MONITORING and self.infusion and self.session.infusion_ended_at is None:
+        if (
+            status == SessionStatus.MONITORING
+            and self.infusion
+            and self.session.infusion_ended_at is None
+        ):
             return "Infusing"
-        if status == c.DOSING and not self.infusion:
+        if status == SessionStatus.DOSING and not self.infusion:
             return "Dosing (devices)"
-        return dict(c.STATUSES)[status]
+        return dict(SessionStatus.choices)[status]
 
 
 def _rows(session, name: str, *related: str) -> list:

@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("treatments/rems/", views.rems_due, name="rems_due"),
     path("patients/<uuid:patient_id>/treatment/", views.chart_tab, name="chart"),
+    path("patients/<uuid:patient_id>/courses/start/", views.start_course, name="start_course"),
 ]

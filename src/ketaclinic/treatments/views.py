@@ -1,6 +1,9 @@
-"""Treatment pages: the live chair board, the session page and its actions, REMS, chart tab."""
+"""Treatment pages: the live chair board, the session page and its actions, REMS, the chart tab
+and starting a course from it."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -11,12 +14,15 @@ from django.views.decorators.http import require_POST
 from ketaclinic.core.errors import DomainError, Forbidden, NotFound
 from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view
+from ketaclinic.measures.queries import patient_schedules
 from ketaclinic.patients.queries import access_patient
 from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import forms, queries, services
+from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus
+from ketaclinic.treatments.pdf import rems_pdf as build_rems_pdf
 
 BOARD_POLL_SECONDS = 5
 
@@ -57,11 +63,11 @@ def _page_context(request, session) -> dict:
     state = queries.session_state(session)
     issues, reasons = (
         services.pre_check_issues(state)
-        if session.status in (c.CHECKED_IN, c.PRE_CHECKS_DONE)
+        if session.status in (SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE)
         else ([], [])
     )
     pre_check = getattr(session, "pre_check", None)
-    dosed = session.status in c.DOSED_STATUSES
+    dosed = session.status in DOSED_STATUSES
     user = request.user
     return {
         "s": session,
@@ -80,7 +86,7 @@ def _page_context(request, session) -> dict:
         "may_note": can(user, "session.note"),
         "may_sign": can(user, "session.sign_note"),
         "may_submit": can(user, "rems.submit"),
-        "statuses": dict(c.STATUSES),
+        "statuses": dict(SessionStatus.choices),
         "forms": {
             "check_in": forms.CheckInForm(initial={"chair": session.chair}, auto_id="checkin_%s"),
             "pre_check": forms.PreCheckForm(
@@ -141,10 +147,8 @@ def _page_context(request, session) -> dict:
 
 def _measures_due(user, session) -> list[str]:
     """Instruments due for the patient (shown next to the pre-check 'measures done' box)."""
-    if session.status != c.CHECKED_IN or not can(user, "measure.view"):
+    if session.status != SessionStatus.CHECKED_IN or not can(user, "measure.view"):
         return []
-    from ketaclinic.measures.queries import patient_schedules
-
     rows = patient_schedules(user, session.patient)
     return [
         f"{row.schedule.get_instrument_display()} ({row.status})"
@@ -154,7 +158,7 @@ def _measures_due(user, session) -> list[str]:
 
 
 def _enrollment_initial(session) -> dict:
-    enrolled = protocol_queries.rems_enrollment(session.patient, session.course)
+    enrolled = queries.rems_enrollment(session.patient, session.course)
     return {"rems_patient_enrolled": {True: "yes", False: "no"}.get(enrolled, "")}
 
 
@@ -369,14 +373,12 @@ def resolve_event(request, session_id, event_id):
 @clinic_view
 def rems_pdf(request, session_id):
     """The REMS Patient Monitoring Form as a PDF."""
-    from ketaclinic.treatments.pdf import rems_pdf as build
-
     session = queries.access_session(request.user, session_id, action="rems.view")
     state = queries.session_state(session)
     if not state.definition.rems_form_required:
         raise NotFound("This session has no REMS form.")
     response = HttpResponse(
-        build(session, queries.rems_form(session, state)), content_type="application/pdf"
+        build_rems_pdf(session, queries.rems_form(session, state)), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'inline; filename="rems-{session.id}.pdf"'
     return response
@@ -398,13 +400,11 @@ def chart_tab(request, patient_id):
     """The patient's courses, sessions and cumulative exposure."""
     patient = access_patient(request.user, patient_id, action="session.view", record_view=True)
     require(request.user, "course.view")
-    courses = list(protocol_queries.courses_of(request.user, patient))
+    courses = list(queries.courses_of(request.user, patient))
     today = timezone.localdate(timezone.now(), patient.clinic.tz)
     current = next((co for co in courses if co.status == "active"), None)
     exposure = (
-        protocol_queries.exposure_of(patient, protocol_queries.course_definition(current), today)
-        if current
-        else None
+        queries.exposure_of(patient, queries.course_definition(current), today) if current else None
     )
     protocols = [
         row for row in protocol_queries.protocols_for(request.user) if row.definition.configured
@@ -422,6 +422,34 @@ def chart_tab(request, patient_id):
             "protocols": protocols,
             "today": today,
             "may_start": can(request.user, "course.start"),
-            "statuses": dict(c.STATUSES),
+            "statuses": dict(SessionStatus.choices),
         },
     )
+
+
+@require_POST
+@clinic_view
+def start_course(request, patient_id):
+    patient = access_patient(request.user, patient_id, action="course.start")
+    try:
+        start = datetime.date.fromisoformat(request.POST.get("start_date", ""))
+    except ValueError:
+        messages.error(request, "Give the start date as YYYY-MM-DD.")
+        return redirect("treatments:chart", patient_id=patient.id)
+    try:
+        course = services.start_course(
+            actor=request.user,
+            patient=patient,
+            protocol_code=request.POST.get("protocol", ""),
+            start_date=start,
+        )
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        detail = " ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        messages.error(request, f"{exc.message} {detail}".strip())
+        return redirect("treatments:chart", patient_id=patient.id)
+    messages.success(
+        request, f"Course started: {course.protocol_code} from {course.start_date.isoformat()}."
+    )
+    return redirect("treatments:chart", patient_id=patient.id)

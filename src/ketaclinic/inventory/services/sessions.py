@@ -1,4 +1,8 @@
-"""A treatment session's drug: draw, administer, waste (witnessed), return, and closing."""
+"""A treatment session's drug: draw, administer, waste (witnessed), return, and closing.
+
+`session` is a session id or its `inventory.sessions.SessionFacts`; either way it is read
+again through the registered reader, scoped to the actor's clinic.
+"""
 
 from decimal import Decimal
 
@@ -28,7 +32,9 @@ from ketaclinic.inventory.services.ledger import (
     _refuse,
     _try_decimal,
 )
+from ketaclinic.inventory.sessions import SessionFacts
 from ketaclinic.inventory.witness import WitnessCredentials, WitnessRefused, authenticate_witness
+from ketaclinic.protocols.queries import UnknownProtocol, protocol_facts
 
 # --- the session's drug: draw, administer, waste, return -------------------------------------
 
@@ -41,22 +47,12 @@ def _session_for(actor, session, *, for_draw: bool = False, now=None):
             "open session or a count.",
             code="session_closed",
         )
-    if for_draw and _ended_by(session, now):
+    if for_draw and session.ended_by(now):
         raise Conflict(f"The session is {session.status}; no more drug can be drawn for it.")
     return session
 
 
-def _ended_by(session, now) -> bool:
-    """Whether the session was discharged or aborted at `now` (charting late keeps its time)."""
-    ended_at = {"discharged": session.discharged_at, "aborted": session.aborted_at}
-    if session.status not in ended_at:
-        return False
-    return ended_at[session.status] is None or now >= ended_at[session.status]
-
-
-def _check_drug_matches(session, product: Product) -> None:
-    from ketaclinic.protocols.queries import UnknownProtocol, protocol_facts
-
+def _check_drug_matches(session: SessionFacts, product: Product) -> None:
     try:
         drug = protocol_facts(session.clinic_id, session.protocol_code).drug
     except UnknownProtocol:
@@ -96,7 +92,7 @@ def draw_for_session(
             now=now,
             location=place,
             session=session,
-            patient=session.patient,
+            patient=session.patient_id,
             reason=reason,
         )
 
@@ -152,7 +148,7 @@ def _dispose(
         now=now,
         location=location if location is not None else draw.location,
         session=session,
-        patient=session.patient,
+        patient=session.patient_id,
         related_entry=draw,
         witnesses=witnesses,
         reason=reason,
@@ -271,7 +267,7 @@ def close_session_drug_record(*, actor, session, now=None) -> SessionDrugClosure
             )
         closure = SessionDrugClosure.objects.create(
             clinic_id=actor.clinic_id,
-            session=session,
+            session_id=session.id,
             closed_by=actor,
             closed_at=now,
             drawn=record.drawn,
@@ -284,7 +280,7 @@ def close_session_drug_record(*, actor, session, now=None) -> SessionDrugClosure
             actor=actor,
             action="ledger.session_closed",
             obj=closure,
-            patient=session.patient,
+            patient=session.patient_id,
             changes={"drawn": str(record.drawn), "administered": str(record.administered)},
         )
     return closure

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -32,7 +33,7 @@ from ..models import (
     ResponseSource,
     SafetyAlert,
 )
-from ..queries import configured_instrument, hash_token
+from ..queries import configured_instrument, hash_token, request_for_token, schedule_rows
 from .common import (
     DEFAULT_REQUEST_EXPIRY_HOURS,
     FUTURE_TOLERANCE,
@@ -126,12 +127,11 @@ def notify_clinic_of_alerts(patient, alerts) -> None:
     """Email the clinic and its prescribers at once; no score or name leaves in the email."""
     if not alerts:
         return
-    from ketaclinic.accounts.models import User
-
     clinic = patient.clinic
     recipients = {clinic.email} if clinic.email else set()
     recipients |= set(
-        User.objects.filter(clinic=clinic, role=Role.PRESCRIBER, is_active=True)
+        get_user_model()
+        .objects.filter(clinic=clinic, role=Role.PRESCRIBER, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
     )
@@ -255,8 +255,6 @@ def submit_self_report(*, token: str, answers_by_instrument: dict, now: datetime
     """Save a complete self-report (all instruments of the link) once; then notify on alerts.
 
     Nothing is saved unless every instrument is complete and valid."""
-    from ..queries import request_for_token
-
     now = now or timezone.now()
     link = request_for_token(token)
     if link is None:
@@ -370,8 +368,6 @@ def stop_schedule(*, actor, schedule: MeasurementSchedule) -> MeasurementSchedul
 
 def send_due_requests(*, clinic, now: datetime | None = None) -> list[SentRequest]:
     """Email one link per patient for every due self-report schedule without an open link."""
-    from ..queries import schedule_rows
-
     now = now or timezone.now()
     schedules = MeasurementSchedule.objects.filter(clinic=clinic, active=True).select_related(
         "patient", "patient__clinic"

@@ -1,5 +1,12 @@
-"""Every write of a treatment session: one function per action, audited, under a row lock."""
+"""Every write of a course or a treatment session: one function per action, audited, under a
+row lock."""
 
+from ketaclinic.treatments.services.courses import (
+    record_rems_enrollment,
+    reschedule_session,
+    start_course,
+    stop_course,
+)
 from ketaclinic.treatments.services.documents import (
     add_addendum,
     mark_rems_submitted,
@@ -41,12 +48,16 @@ __all__ = [
     "record_adverse_event",
     "record_device",
     "record_pre_checks",
+    "record_rems_enrollment",
     "record_scale",
     "record_vitals",
+    "reschedule_session",
     "save_note",
     "second_check",
     "sign_note",
     "sign_order",
+    "start_course",
     "start_dose",
+    "stop_course",
     "update_adverse_event",
 ]

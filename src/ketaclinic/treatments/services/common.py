@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
-from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rules
-from ketaclinic.treatments.models import TreatmentSession
-from ketaclinic.treatments.state import SessionState, state_of
+from ketaclinic.treatments.models import SessionStatus, TreatmentSession
+from ketaclinic.treatments.state import state_of
 
 # Charting after the fact is normal; charting the future is a typing error. A minute of
 # slack covers clocks of tablets a little ahead of the server.
@@ -30,11 +29,6 @@ def locked(session) -> TreatmentSession:
     Related rows (vitals, alerts, ...) are read on demand, so they are always current.
     """
     return _light().select_for_update(of=("self",)).get(pk=session.pk)
-
-
-def fresh_state(session, now=None) -> SessionState:
-    """State from freshly read rows (call after writing)."""
-    return state_of(_light().get(pk=session.pk), now or timezone.now())
 
 
 def move(actor, session, target: str, *, at=None, changes: dict | None = None) -> None:
@@ -102,16 +96,16 @@ def refresh_readiness(actor, row, *, at: datetime.datetime | None = None) -> Tre
     """After an entry: mark ready for discharge when every clinical criterion holds, back to
     monitoring when one stops holding, and note when the patient was first ready to leave
     but for the 2-hour rule (a REMS field). `row` is the locked session; it is updated."""
-    if row.status not in (c.MONITORING, c.READY_FOR_DISCHARGE):
+    if row.status not in (SessionStatus.MONITORING, SessionStatus.READY_FOR_DISCHARGE):
         return row
     now = timezone.now()
     clinical = state_of(row, now).clinical_issues
     if row.ready_to_leave_at is None and all(i.code == "observation_time" for i in clinical):
         row.ready_to_leave_at = at or now
         row.save(update_fields=["ready_to_leave_at", "updated_at"])
-    if row.status == c.MONITORING and not clinical:
+    if row.status == SessionStatus.MONITORING and not clinical:
         row.ready_at = now
-        move(actor, row, c.READY_FOR_DISCHARGE)
-    elif row.status == c.READY_FOR_DISCHARGE and clinical:
-        move(actor, row, c.MONITORING, changes={"unmet": [i.code for i in clinical]})
+        move(actor, row, SessionStatus.READY_FOR_DISCHARGE)
+    elif row.status == SessionStatus.READY_FOR_DISCHARGE and clinical:
+        move(actor, row, SessionStatus.MONITORING, changes={"unmet": [i.code for i in clinical]})
     return row

@@ -8,12 +8,12 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
-from ketaclinic.treatments import codes as c
-from ketaclinic.treatments.models import NoteAddendum, SessionNote
+from ketaclinic.treatments.models import NoteAddendum, SessionNote, SessionStatus
+from ketaclinic.treatments.queries.rems_forms import rems_form
 from ketaclinic.treatments.services.common import locked
 from ketaclinic.treatments.state import state_of
 
-FINAL = (c.DISCHARGED, c.ABORTED)
+FINAL = (SessionStatus.DISCHARGED, SessionStatus.ABORTED)
 
 
 def save_note(*, actor, session, text: str) -> SessionNote:
@@ -21,7 +21,7 @@ def save_note(*, actor, session, text: str) -> SessionNote:
     require(actor, "session.note")
     with transaction.atomic():
         row = locked(session)
-        if row.status == c.SCHEDULED:
+        if row.status == SessionStatus.SCHEDULED:
             raise Conflict("The session has not started.", code="illegal_transition")
         note = SessionNote.objects.select_for_update().filter(session=row).first()
         if note is not None and note.is_locked:
@@ -88,8 +88,6 @@ def add_addendum(*, actor, session, text: str) -> NoteAddendum:
 
 def mark_rems_submitted(*, actor, session, confirmation: str = ""):
     """Record that the session's REMS Patient Monitoring Form was submitted."""
-    from ketaclinic.treatments.queries import rems_form
-
     require(actor, "rems.submit")
     with transaction.atomic():
         row = locked(session)

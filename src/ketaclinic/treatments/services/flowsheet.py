@@ -14,9 +14,11 @@ from ketaclinic.core.permissions import require
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rules
 from ketaclinic.treatments.models import (
+    DOSED_STATUSES,
     AdverseEvent,
     ScaleEntry,
     SessionAlert,
+    SessionStatus,
     TreatmentSession,
     VitalSignsEntry,
 )
@@ -29,7 +31,7 @@ from ketaclinic.treatments.services.common import (
 from ketaclinic.treatments.state import definition_for, state_of
 
 VITAL_FIELDS = ("systolic", "diastolic", "heart_rate", "spo2", "resp_rate", "temperature_c")
-PRE_DOSE_STATUSES = (c.CHECKED_IN, c.PRE_CHECKS_DONE)
+PRE_DOSE_STATUSES = (SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE)
 
 
 def _raise_alerts(actor, row, raised: list[rules.RaisedAlert], at, **link) -> list[SessionAlert]:
@@ -60,12 +62,8 @@ def _raise_alerts(actor, row, raised: list[rules.RaisedAlert], at, **link) -> li
     return alerts
 
 
-def record_vitals(
-    *, actor, session, measured_at: datetime.datetime | None = None, **values
-) -> tuple[VitalSignsEntry, list[SessionAlert], TreatmentSession]:
-    """Add a vitals entry. After the dose it is checked against the protocol's alert rules;
-    the raised alerts are returned (and stay open until acknowledged)."""
-    require(actor, "session.run")
+def vitals_reading(values: dict) -> rules.Vitals:
+    """The reading of typed vitals; 422 naming each unknown or implausible value."""
     unknown = set(values) - set(VITAL_FIELDS)
     if unknown:
         raise InvalidInput(
@@ -76,34 +74,73 @@ def record_vitals(
     errors = rules.validate_vitals(reading)
     if errors:
         raise InvalidInput("Please correct the vitals: " + ", ".join(sorted(errors)), fields=errors)
+    return reading
+
+
+def chart_vitals(
+    actor,
+    row,
+    values: dict,
+    *,
+    measured_at: datetime.datetime | None,
+    now: datetime.datetime,
+    pre_dose: bool,
+    not_before: datetime.datetime | None = None,
+    not_before_label: str = "",
+) -> tuple[VitalSignsEntry, rules.Vitals]:
+    """Write one vitals entry of a locked session, audited in the caller's transaction.
+
+    The only place a VitalSignsEntry is created: the flowsheet (record_vitals) and the
+    pre-dose checklist (transitions.record_pre_checks) both chart through it."""
+    at = moment(
+        measured_at,
+        field="measured_at",
+        now=now,
+        not_before=not_before,
+        not_before_label=not_before_label,
+    )
+    reading = vitals_reading(values)
+    entry = VitalSignsEntry.objects.create(
+        clinic_id=row.clinic_id,
+        session=row,
+        measured_at=at,
+        pre_dose=pre_dose,
+        recorded_by=actor,
+        **values,
+    )
+    record_event(
+        actor=actor,
+        action="session.vitals_recorded",
+        obj=entry,
+        patient=row.patient,
+        changes={"pre_dose": pre_dose, **values, "measured_at": at},
+    )
+    return entry, reading
+
+
+def record_vitals(
+    *, actor, session, measured_at: datetime.datetime | None = None, **values
+) -> tuple[VitalSignsEntry, list[SessionAlert], TreatmentSession]:
+    """Add a vitals entry. After the dose it is checked against the protocol's alert rules;
+    the raised alerts are returned (and stay open until acknowledged)."""
+    require(actor, "session.run")
+    vitals_reading(values)  # 422 before taking the session's lock
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
-        require_status(row, *PRE_DOSE_STATUSES, *c.DOSED_STATUSES, doing="record vitals")
+        require_status(row, *PRE_DOSE_STATUSES, *DOSED_STATUSES, doing="record vitals")
         pre_dose = row.status in PRE_DOSE_STATUSES
-        earliest = row.dose_started_at if not pre_dose else None
-        at = moment(
-            measured_at,
-            field="measured_at",
+        entry, reading = chart_vitals(
+            actor,
+            row,
+            values,
+            measured_at=measured_at,
             now=now,
-            not_before=earliest,
+            pre_dose=pre_dose,
+            not_before=row.dose_started_at if not pre_dose else None,
             not_before_label="the dose start",
         )
-        entry = VitalSignsEntry.objects.create(
-            clinic_id=row.clinic_id,
-            session=row,
-            measured_at=at,
-            pre_dose=pre_dose,
-            recorded_by=actor,
-            **values,
-        )
-        record_event(
-            actor=actor,
-            action="session.vitals_recorded",
-            obj=entry,
-            patient=row.patient,
-            changes={"pre_dose": pre_dose, **values, "measured_at": at},
-        )
+        at = entry.measured_at
         alerts: list[SessionAlert] = []
         if not pre_dose:
             state = state_of(row, now)
@@ -146,7 +183,7 @@ def record_scale(
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
-        require_status(row, *c.DOSED_STATUSES, doing=f"record {scale}")
+        require_status(row, *DOSED_STATUSES, doing=f"record {scale}")
         at = moment(
             measured_at,
             field="measured_at",
@@ -262,7 +299,7 @@ def record_adverse_event(
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
-        if row.status == c.SCHEDULED:
+        if row.status == SessionStatus.SCHEDULED:
             raise Conflict("The session has not started.", code="illegal_transition")
         onset = moment(
             onset_at,

@@ -14,8 +14,7 @@ from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import FIXED_MG
 from ketaclinic.protocols.editing import to_data
 from ketaclinic.protocols.rules import max_dose_note
-from ketaclinic.treatments import codes as c
-from ketaclinic.treatments.models import DoseOrder, TreatmentSession
+from ketaclinic.treatments.models import DoseOrder, SessionStatus, TreatmentSession
 from ketaclinic.treatments.services.common import locked, require_status
 from ketaclinic.treatments.state import definition_for
 
@@ -42,7 +41,9 @@ def sign_order(
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
-        require_status(row, c.CHECKED_IN, c.PRE_CHECKS_DONE, doing="sign the order")
+        require_status(
+            row, SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE, doing="sign the order"
+        )
         definition = definition_for(row)
         patient = row.patient
         if definition.dose.basis == FIXED_MG:
@@ -122,7 +123,12 @@ def second_check(
         raise InvalidInput("Please complete the second check.", fields=errors)
     with transaction.atomic():
         row = locked(session)
-        require_status(row, c.CHECKED_IN, c.PRE_CHECKS_DONE, doing="record the second check")
+        require_status(
+            row,
+            SessionStatus.CHECKED_IN,
+            SessionStatus.PRE_CHECKS_DONE,
+            doing="record the second check",
+        )
         order = getattr(row, "order", None)
         if order is None:
             raise Conflict("There is no signed order to check.", code="no_order")

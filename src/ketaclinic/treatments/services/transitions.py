@@ -11,12 +11,13 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.core.permissions import can, require
-from ketaclinic.patients.queries import weight_errors
+from ketaclinic.core.queries import weight_errors
+from ketaclinic.intake.queries import treatment_blockers
 from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rules
-from ketaclinic.treatments.models import PreCheck, TreatmentSession, VitalSignsEntry
+from ketaclinic.treatments.models import PreCheck, SessionStatus, TreatmentSession, VitalSignsEntry
 from ketaclinic.treatments.services.common import (
     issues_fields,
     locked,
@@ -25,12 +26,12 @@ from ketaclinic.treatments.services.common import (
     refresh_readiness,
     require_status,
 )
-from ketaclinic.treatments.state import SessionState, definition_for
+from ketaclinic.treatments.services.courses import record_rems_enrollment
+from ketaclinic.treatments.services.flowsheet import chart_vitals
+from ketaclinic.treatments.state import SessionState, definition_for, state_of
 
 
 def _intake_blockers(session) -> list[str]:
-    from ketaclinic.intake.queries import treatment_blockers
-
     return treatment_blockers(session.patient, session.protocol_code)
 
 
@@ -43,8 +44,6 @@ def check_in(
     at: datetime.datetime | None = None,
 ):
     """The patient has arrived: take a chair; the session now runs under the current protocol."""
-    from ketaclinic.protocols.services import ensure_version
-
     require(actor, "session.run")
     now = timezone.now()
     arrived = moment(at, field="at", now=now)
@@ -55,13 +54,13 @@ def check_in(
         row = locked(session)
         # Check-in happens on the planned day (charting it later is fine, with its time).
         day = timezone.localtime(arrived, row.patient.clinic.tz).date()
-        if row.status == c.SCHEDULED and row.scheduled_date != day:
+        if row.status == SessionStatus.SCHEDULED and row.scheduled_date != day:
             raise Conflict(
                 f"The session is planned for {row.scheduled_date.isoformat()}, not "
                 f"{day.isoformat()}: move it first.",
                 code="not_today",
             )
-        version = ensure_version(row.patient.clinic, row.protocol_code)
+        version = protocol_services.ensure_version(row.patient.clinic, row.protocol_code)
         row.protocol_version = version
         row.chair = chair.strip()[:20]
         if weight_kg is not None:
@@ -70,7 +69,7 @@ def check_in(
         move(
             actor,
             row,
-            c.CHECKED_IN,
+            SessionStatus.CHECKED_IN,
             changes={"chair": row.chair, "protocol_version": f"{version.code} v{version.version}"},
         )
     return row
@@ -153,12 +152,10 @@ def record_pre_checks(*, actor, session, vitals: dict | None = None, **answers) 
     enrolled = answers.pop("rems_patient_enrolled", None)
     with transaction.atomic():
         row = locked(session)
-        require_status(row, c.CHECKED_IN, doing="record pre-checks")
+        require_status(row, SessionStatus.CHECKED_IN, doing="record pre-checks")
         if enrolled is not None:
             # Recorded on the course: the REMS form asks it once, at the first treatment.
-            protocol_services.record_rems_enrollment(
-                actor=actor, course=row.course, enrolled=bool(enrolled)
-            )
+            record_rems_enrollment(actor=actor, course=row.course, enrolled=bool(enrolled))
         pre_check = getattr(row, "pre_check", None) or PreCheck(
             clinic_id=row.clinic_id, session=row, recorded_by=actor, recorded_at=now
         )
@@ -190,39 +187,23 @@ def record_pre_checks(*, actor, session, vitals: dict | None = None, **answers) 
         )
         if not issues:
             row.pre_checks_done_at = now
-            move(actor, row, c.PRE_CHECKS_DONE)
+            move(actor, row, SessionStatus.PRE_CHECKS_DONE)
     return row
 
 
 def _record_pre_dose_vitals(actor, row, values: dict, now) -> VitalSignsEntry:
     values = dict(values)
-    measured_at = moment(
-        values.pop("measured_at", None),
-        field="measured_at",
+    entry, _ = chart_vitals(
+        actor,
+        row,
+        values,
+        measured_at=values.pop("measured_at", None),
         now=now,
+        pre_dose=True,
         not_before=row.checked_in_at - datetime.timedelta(minutes=30)
         if row.checked_in_at
         else None,
         not_before_label="30 minutes before check-in",
-    )
-    reading = rules.Vitals(**values)
-    errors = rules.validate_vitals(reading)
-    if errors:
-        raise InvalidInput("Please correct the vitals: " + ", ".join(sorted(errors)), fields=errors)
-    entry = VitalSignsEntry.objects.create(
-        clinic_id=row.clinic_id,
-        session=row,
-        measured_at=measured_at,
-        pre_dose=True,
-        recorded_by=actor,
-        **values,
-    )
-    record_event(
-        actor=actor,
-        action="session.vitals_recorded",
-        obj=entry,
-        patient=row.patient,
-        changes={"pre_dose": True, **values, "measured_at": measured_at},
     )
     return entry
 
@@ -237,7 +218,9 @@ def decide_go_no_go(*, actor, session, decision: str, note: str) -> TreatmentSes
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
-        require_status(row, c.CHECKED_IN, c.PRE_CHECKS_DONE, doing="decide go/no-go")
+        require_status(
+            row, SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE, doing="decide go/no-go"
+        )
         _, reasons = pre_check_issues(state_of_row(row, now))
         if not reasons:
             raise Conflict("No finding needs a go/no-go decision.", code="no_decision_needed")
@@ -255,13 +238,11 @@ def decide_go_no_go(*, actor, session, decision: str, note: str) -> TreatmentSes
         )
         if decision == c.NO_GO:
             row.aborted_at, row.abort_reason = now, f"No-go: {note.strip()}"
-            move(actor, row, c.ABORTED, changes={"reason": row.abort_reason})
+            move(actor, row, SessionStatus.ABORTED, changes={"reason": row.abort_reason})
     return row
 
 
 def state_of_row(row, now) -> SessionState:
-    from ketaclinic.treatments.state import state_of
-
     return state_of(row, now)
 
 
@@ -271,7 +252,7 @@ def start_dose(*, actor, session, at: datetime.datetime | None = None) -> Treatm
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
-        if row.status == c.CHECKED_IN:
+        if row.status == SessionStatus.CHECKED_IN:
             # Name what the pre-checks still miss (e.g. prescriber_on_site), not only the status.
             open_issues, _ = pre_check_issues(state_of_row(row, now))
             if open_issues:
@@ -281,7 +262,7 @@ def start_dose(*, actor, session, at: datetime.datetime | None = None) -> Treatm
                     fields=issues_fields(open_issues),
                     code="dose_blocked",
                 )
-        require_status(row, c.PRE_CHECKS_DONE, doing="start the dose")
+        require_status(row, SessionStatus.PRE_CHECKS_DONE, doing="start the dose")
         state = state_of_row(row, now)
         issues, reasons = pre_check_issues(state)
         problems = {}
@@ -307,11 +288,16 @@ def start_dose(*, actor, session, at: datetime.datetime | None = None) -> Treatm
         )
         row.dose_started_at, row.monitored_by = started, actor
         row.devices_given = 1 if order.devices else 0
-        move(actor, row, c.DOSING, changes={"dose_started_at": started, "dose_mg": order.dose_mg})
+        move(
+            actor,
+            row,
+            SessionStatus.DOSING,
+            changes={"dose_started_at": started, "dose_mg": order.dose_mg},
+        )
         if state.infusion or (order.devices or 0) <= 1:
             row.last_device_at = started if order.devices else None
             row.monitoring_started_at = started
-            move(actor, row, c.MONITORING)
+            move(actor, row, SessionStatus.MONITORING)
     return row
 
 
@@ -321,7 +307,7 @@ def record_device(*, actor, session, at: datetime.datetime | None = None) -> Tre
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
-        require_status(row, c.DOSING, doing="record a device")
+        require_status(row, SessionStatus.DOSING, doing="record a device")
         order = row.order
         if not order.devices or row.devices_given >= order.devices:
             raise Conflict("Every ordered device has been given.", code="devices_done")
@@ -348,7 +334,7 @@ def record_device(*, actor, session, at: datetime.datetime | None = None) -> Tre
         )
         if row.devices_given == order.devices:
             row.monitoring_started_at = given
-            move(actor, row, c.MONITORING)
+            move(actor, row, SessionStatus.MONITORING)
     return row
 
 
@@ -358,7 +344,7 @@ def end_infusion(*, actor, session, at: datetime.datetime | None = None) -> Trea
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
-        require_status(row, c.MONITORING, doing="end the infusion")
+        require_status(row, SessionStatus.MONITORING, doing="end the infusion")
         if not state_of_row(row, now).infusion:
             raise Conflict("This session has no infusion.", code="no_infusion")
         if row.infusion_ended_at is not None:
@@ -389,7 +375,7 @@ def mark_ready(*, actor, session) -> TreatmentSession:
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
-        require_status(row, c.MONITORING, doing="mark ready for discharge")
+        require_status(row, SessionStatus.MONITORING, doing="mark ready for discharge")
         issues = state_of_row(row, now).clinical_issues
         if issues:
             raise Conflict(
@@ -402,7 +388,7 @@ def mark_ready(*, actor, session) -> TreatmentSession:
         row.ready_at = now
         if row.ready_to_leave_at is None:
             row.ready_to_leave_at = now
-        move(actor, row, c.READY_FOR_DISCHARGE)
+        move(actor, row, SessionStatus.READY_FOR_DISCHARGE)
     return row
 
 
@@ -424,7 +410,9 @@ def discharge(
     require(actor, "session.run")
     with transaction.atomic():
         row = locked(session)
-        require_status(row, c.MONITORING, c.READY_FOR_DISCHARGE, doing="discharge")
+        require_status(
+            row, SessionStatus.MONITORING, SessionStatus.READY_FOR_DISCHARGE, doing="discharge"
+        )
         now = moment(
             at,
             field="at",
@@ -461,14 +449,14 @@ def discharge(
         row.discharge_unmet = [{"code": i.code, "message": i.message} for i in issues]
         if issues:
             row.discharge_override_note, row.discharge_overridden_by = override, actor
-        if row.status == c.MONITORING:
+        if row.status == SessionStatus.MONITORING:
             row.ready_at = now
-            move(actor, row, c.READY_FOR_DISCHARGE)
+            move(actor, row, SessionStatus.READY_FOR_DISCHARGE)
         row.discharged_at, row.discharged_by = now, actor
         move(
             actor,
             row,
-            c.DISCHARGED,
+            SessionStatus.DISCHARGED,
             changes={
                 "escort_present": escort_present,
                 "pulse_oximetry_monitored": row.pulse_oximetry_monitored,
@@ -488,7 +476,7 @@ def abort(*, actor, session, reason: str) -> TreatmentSession:
     with transaction.atomic():
         row = locked(session)
         row.aborted_at, row.abort_reason = timezone.now(), reason.strip()
-        move(actor, row, c.ABORTED, changes={"reason": row.abort_reason})
+        move(actor, row, SessionStatus.ABORTED, changes={"reason": row.abort_reason})
     return row
 
 

@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from ketaclinic.core import permissions
+from ketaclinic.core.ui import chart_tabs_for
 
 register = template.Library()
 
@@ -29,7 +30,5 @@ def clinic_time(value, user):
 @register.inclusion_tag("patients/_chart_tabs.html", takes_context=True)
 def chart_tabs(context, patient, active: str):
     """The patient chart's tab bar: only the tabs the user's role may open."""
-    from ketaclinic.core.ui import chart_tabs_for
-
     request = context["request"]
     return {"tabs": chart_tabs_for(request.user), "patient": patient, "active": active}

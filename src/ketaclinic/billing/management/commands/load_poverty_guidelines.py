@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from ketaclinic.accounts.models import User
 from ketaclinic.billing.services import set_poverty_guideline
 from ketaclinic.core.errors import DomainError
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args, username, file, **options):
-        user = User.objects.select_related("clinic").filter(username=username).first()
+        user = get_user_model().objects.select_related("clinic").filter(username=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}.")
         try:

@@ -4,9 +4,11 @@ import json
 import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from ketaclinic.core.errors import DomainError
+from ketaclinic.intake.fhir_import import import_fhir_bundle
 
 
 class Command(BaseCommand):
@@ -25,10 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, user, **options):
-        from ketaclinic.accounts.models import User
-        from ketaclinic.intake.fhir_import import import_fhir_bundle
-
-        actor = User.objects.filter(username=user, is_active=True).first()
+        actor = get_user_model().objects.filter(username=user, is_active=True).first()
         if actor is None:
             raise CommandError(f"No active user {user!r}.")
         try:

@@ -2,12 +2,16 @@
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import can
+from ketaclinic.outcomes.export import export_tables
+from ketaclinic.outcomes.fhir_export import export_fhir
+from ketaclinic.outcomes.keys import ResearchKeyError, research_key
 
 
 class Command(BaseCommand):
@@ -28,10 +32,6 @@ class Command(BaseCommand):
         who.add_argument("--all-clinics", action="store_true", help="Every clinic.")
 
     def handle(self, *args, out_dir, format, user, clinic, all_clinics, **options):
-        from ketaclinic.outcomes.export import export_tables
-        from ketaclinic.outcomes.fhir_export import export_fhir
-        from ketaclinic.outcomes.keys import ResearchKeyError, research_key
-
         actor, clinics = self._scope(user, clinic, all_clinics)
         target = Path(out_dir)
         if target.exists() and any(target.iterdir()):
@@ -75,10 +75,8 @@ class Command(BaseCommand):
         )
 
     def _scope(self, username, slugs, all_clinics):
-        from ketaclinic.accounts.models import User
-
         if username:
-            actor = User.objects.filter(username=username, is_active=True).first()
+            actor = get_user_model().objects.filter(username=username, is_active=True).first()
             if actor is None:
                 raise CommandError(f"No active user {username!r}.")
             if not can(actor, "outcomes.export"):

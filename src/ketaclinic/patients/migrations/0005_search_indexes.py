@@ -61,6 +61,26 @@ SQLITE_TEARDOWN = (
 )
 
 
+class _OnPostgreSQLOnly:
+    """Django's extension operations skip SQLite going forwards but not backwards."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class Trigram(_OnPostgreSQLOnly, TrigramExtension):
+    pass
+
+
+class BtreeGin(_OnPostgreSQLOnly, BtreeGinExtension):
+    pass
+
+
+class Unaccent(_OnPostgreSQLOnly, UnaccentExtension):
+    pass
+
+
 def create_name_index(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
@@ -90,7 +110,7 @@ def drop_name_index(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0001_initial"),
-        ("patients", "0003_plausible_weight_range"),
+        ("patients", "0004_plausible_weight_range_moves_to_core"),
     ]
 
     operations = [
@@ -104,8 +124,8 @@ class Migration(migrations.Migration):
         ),
         # No-ops on SQLite. All three are trusted extensions (PostgreSQL 13+): the owner
         # of the database may create them without being a superuser.
-        TrigramExtension(),
-        BtreeGinExtension(),
-        UnaccentExtension(),
+        Trigram(),
+        BtreeGin(),
+        Unaccent(),
         migrations.RunPython(create_name_index, drop_name_index, elidable=False),
     ]

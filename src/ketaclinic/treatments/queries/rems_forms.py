@@ -1,147 +1,23 @@
-"""Treatment session reads, scoped to the actor's clinic: lists, the chair board, REMS forms."""
+"""REMS Patient Monitoring Forms: which are due, and every field read from the session record."""
 
 from __future__ import annotations
 
 import datetime
-import uuid
-from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
-from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
-from ketaclinic.core.ui import ChartMarker
 from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES, ESKETAMINE
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rems
-from ketaclinic.treatments.models import (
-    ScaleEntry,
-    SessionAlert,
-    TreatmentSession,
-    VitalSignsEntry,
-)
-from ketaclinic.treatments.state import SessionState, state_of
-
-
-def with_rows(queryset):
-    """Sessions with everything a state needs, in a fixed number of queries."""
-    return queryset.select_related(
-        "patient",
-        "patient__clinic",
-        "protocol_version",
-        "pre_check",
-        "order",
-        "order__ordered_by",
-        "order__checked_by",
-        "monitored_by",
-        "note",
-    ).prefetch_related(
-        Prefetch(
-            "vitals",
-            queryset=VitalSignsEntry.objects.select_related("recorded_by")
-            .prefetch_related("alerts")
-            .order_by("measured_at", "created_at"),
-        ),
-        Prefetch(
-            "scales",
-            queryset=ScaleEntry.objects.select_related("recorded_by").order_by(
-                "measured_at", "created_at"
-            ),
-        ),
-        Prefetch(
-            "alerts",
-            queryset=SessionAlert.objects.select_related("acknowledged_by").order_by(
-                "raised_at", "created_at"
-            ),
-        ),
-        "adverse_events",
-    )
-
-
-def access_session(user, session_id, *, action: str = "session.view", record_view: bool = False):
-    """A session of the user's clinic with its rows, or NotFound (also for other clinics')."""
-    require(user, action)
-    try:
-        session_id = uuid.UUID(str(session_id))
-    except ValueError:
-        raise NotFound("No such session.") from None
-    session = with_rows(TreatmentSession.objects.visible_to(user)).filter(pk=session_id).first()
-    if session is None:
-        raise NotFound("No such session.")
-    if record_view:
-        record_event(actor=user, action="session.viewed", obj=session, patient=session.patient)
-    return session
-
-
-def clinic_today(user) -> datetime.date:
-    return timezone.localdate(timezone.now(), user.clinic.tz)
-
-
-def sessions_for(user, *, status: str = "", date: datetime.date | None = None):
-    """Sessions of the user's clinic, filtered by status and scheduled date."""
-    require(user, "session.view")
-    sessions = TreatmentSession.objects.visible_to(user)
-    if status:
-        sessions = sessions.filter(status=status)
-    if date is not None:
-        sessions = sessions.filter(scheduled_date=date)
-    return sessions.select_related("patient").order_by("scheduled_date", "chair", "created_at")
-
-
-def session_state(session, now: datetime.datetime | None = None) -> SessionState:
-    return state_of(session, now or timezone.now())
-
-
-@dataclass
-class BoardRow:
-    """One chair on the board."""
-
-    state: SessionState
-
-    @property
-    def session(self):
-        return self.state.session
-
-
-def board(user, now: datetime.datetime | None = None) -> list[BoardRow]:
-    """Every active session in the clinic today (and any still open from earlier days)."""
-    require(user, "session.view")
-    now = now or timezone.now()
-    today = timezone.localdate(now, user.clinic.tz)
-    sessions = with_rows(
-        TreatmentSession.objects.visible_to(user).filter(
-            Q(status__in=c.ACTIVE_STATUSES)
-            | Q(status=c.DISCHARGED, discharged_at__gte=now - datetime.timedelta(minutes=30))
-        )
-    ).filter(Q(scheduled_date__lte=today))
-    rows = [BoardRow(state_of(s, now)) for s in sessions]
-    order = {code: n for n, code in enumerate(c.ACTIVE_STATUSES)}
-    rows.sort(
-        key=lambda r: (
-            not r.state.open_alerts,
-            order.get(r.session.status, 99),
-            r.session.chair or "~",
-            r.session.patient.family_name,
-        )
-    )
-    return rows
-
-
-def scheduled_today(user):
-    """Today's sessions that have not been checked in yet."""
-    require(user, "session.view")
-    return sessions_for(user, status=c.SCHEDULED, date=clinic_today(user))
-
-
-# --- REMS ------------------------------------------------------------------------------------
+from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus, TreatmentSession
+from ketaclinic.treatments.queries.courses import rems_enrollment
+from ketaclinic.treatments.queries.sessions import clinic_today
+from ketaclinic.treatments.state import SessionState, definition_for
 
 
 def rems_required(session) -> bool:
-    from ketaclinic.treatments.state import definition_for
-
     return definition_for(session).rems_form_required
 
 
@@ -153,7 +29,7 @@ def rems_due(user, today: datetime.date | None = None) -> list[dict]:
     sessions = (
         TreatmentSession.objects.visible_to(user)
         .filter(dose_started_at__isnull=False, rems_submitted_at__isnull=True)
-        .filter(status__in=(c.DISCHARGED, c.ABORTED, *c.DOSED_STATUSES))
+        .filter(status__in=(SessionStatus.DISCHARGED, SessionStatus.ABORTED, *DOSED_STATUSES))
         .select_related("patient", "protocol_version")
         .order_by("dose_started_at")
     )
@@ -215,7 +91,7 @@ def rems_facts(session, state: SessionState) -> rems.RemsFacts:
     if pre_check is not None and state.baseline is not None:
         acceptable_before = not pre_check.decision_needed or pre_check.decision == c.GO
     acceptable_end = None
-    if session.status == c.DISCHARGED:
+    if session.status == SessionStatus.DISCHARGED:
         # Unmet criteria are kept only when a prescriber overrode them at discharge.
         acceptable_end = not any(i.get("code") == "vitals" for i in session.discharge_unmet)
     provider = session.monitored_by.display_name if session.monitored_by_id else ""
@@ -252,7 +128,7 @@ def rems_facts(session, state: SessionState) -> rems.RemsFacts:
         provider_telephone=clinic.phone,
         provider_email=provider_email,
         first_treatment=first_treatment(session),
-        rems_enrolled=protocol_queries.rems_enrollment(patient, session.course),
+        rems_enrolled=rems_enrollment(patient, session.course),
         pulse_oximetry_monitored=_pulse_oximetry(session, state),
     )
 
@@ -320,32 +196,3 @@ def rems_form(session, state: SessionState) -> dict:
         "confirmation": session.rems_confirmation,
     }
     return form
-
-
-# --- chart -----------------------------------------------------------------------------------
-
-
-def sessions_of_patient(user, patient):
-    require(user, "session.view")
-    return (
-        TreatmentSession.objects.visible_to(user)
-        .filter(patient=patient)
-        .select_related("order")
-        .order_by("-scheduled_date", "-number")
-    )
-
-
-def trajectory_markers(patient) -> list[ChartMarker]:
-    """Treatment sessions (dose start) as markers on the measures trajectory chart."""
-    rows = TreatmentSession.objects.filter(
-        clinic_id=patient.clinic_id, patient=patient, dose_started_at__isnull=False
-    ).values_list("dose_started_at", "protocol_code", "number", "status")
-    return [
-        ChartMarker(
-            at=at,
-            label=f"Session {number} ({code.replace('_', ' ')})"
-            + (" — aborted" if status == c.ABORTED else ""),
-            kind="session",
-        )
-        for at, code, number, status in rows
-    ]

@@ -3,11 +3,14 @@
 import os
 import random
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from ketaclinic.accounts.services import set_password
 from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD, DEMO_CLINIC_SLUG, DemoContext
 from ketaclinic.core.discovery import app_modules
 from ketaclinic.core.errors import DomainError
@@ -55,10 +58,9 @@ class Command(BaseCommand):
         return ctx
 
     def _ensure_passwords(self, password: str) -> list[str]:
-        from ketaclinic.accounts.models import User
-        from ketaclinic.accounts.services import set_password
-
-        users = User.objects.filter(clinic__slug=DEMO_CLINIC_SLUG, username__in=DEMO_USERS)
+        users = get_user_model().objects.filter(
+            clinic__slug=DEMO_CLINIC_SLUG, username__in=DEMO_USERS
+        )
         for user in users.select_related("clinic"):
             if not user.check_password(password):
                 set_password(actor=None, user=user, password=password)
@@ -84,6 +86,4 @@ class Command(BaseCommand):
 
 
 def _notes_path():
-    from django.conf import settings
-
     return settings.VAR_DIR / "demo-notes.txt"

@@ -1,25 +1,19 @@
 """The ledger heads that `backup` saves and `restore` checks, read through the inventory app.
 
 Read-only. The chains are verified with `inventory.queries.verify_clinic_chain`, the same check
-`ketaclinic verify_ledger` runs, and head hashes come from `inventory.queries.head_of`. No query
-there returns a head's sequence number, so the chain-head rows (and which clinics have ledger
-entries) are read here straight from inventory's models; nothing in this module writes.
+`ketaclinic verify_ledger` runs; heads come from `inventory.queries.ledger_heads`.
 """
 
 from ketaclinic.core.models import Clinic
-from ketaclinic.inventory.models import LedgerChainHead, LedgerEntry  # read-only: see above
-from ketaclinic.inventory.queries import head_of, verify_clinic_chain
+from ketaclinic.inventory.queries import head_of, ledger_heads, verify_clinic_chain
 
 
 def _ledger_clinics() -> list[Clinic]:
-    ids = set(LedgerChainHead.objects.values_list("clinic_id", flat=True))
-    ids |= set(LedgerEntry.objects.values_list("clinic_id", flat=True).distinct())
-    return list(Clinic.objects.filter(pk__in=ids).order_by("slug"))
+    return list(Clinic.objects.filter(pk__in=ledger_heads()).order_by("slug"))
 
 
 def _sequence(clinic_id) -> int:
-    row = LedgerChainHead.objects.filter(clinic_id=clinic_id).values_list("sequence", flat=True)
-    return int(row.first() or 0)
+    return int(ledger_heads().get(clinic_id, (0, ""))[0])
 
 
 def saved_heads() -> dict[str, dict]:

@@ -9,8 +9,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 import ketaclinic
 from ketaclinic.audit.services import record_event
+from ketaclinic.config.management.ledger_heads import saved_heads
 from ketaclinic.core import backups
-from ketaclinic.core.management.ledger_heads import saved_heads
 
 
 class Command(BaseCommand):

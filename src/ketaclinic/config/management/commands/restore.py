@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from ketaclinic.audit.services import record_event
+from ketaclinic.config.management.ledger_heads import head_problems
 from ketaclinic.core import backups
-from ketaclinic.core.management.ledger_heads import head_problems
 
 
 class Command(BaseCommand):

@@ -1,4 +1,8 @@
-"""The plausible-weight rule every weight entry and dose path shares (pure: no ORM)."""
+"""Numbers typed by people: plain-decimal checks and the plausible-weight range (pure: no ORM).
+
+Shared by every app that takes a weight or a dose (patients, protocols, treatments), so it lives
+below all of them.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,91 @@
+"""Treatment reads, scoped to the actor's clinic: sessions, courses, REMS forms.
+
+Other apps read courses and sessions only through these functions (never the models); the
+status vocabularies (CourseStatus, SessionStatus) are exported here for them to compare with.
+The research exports read through treatments.queries.exports.
+"""
+
+from ketaclinic.treatments.models import CourseStatus, SessionStatus
+from ketaclinic.treatments.queries.courses import (
+    ExposureView,
+    access_course,
+    active_courses,
+    clinic_courses,
+    course_definition,
+    course_sessions,
+    course_statuses,
+    courses_of,
+    current_course,
+    current_course_started_on,
+    doses_given,
+    exposure_of,
+    latest_course,
+    rems_enrollment,
+)
+from ketaclinic.treatments.queries.rems_forms import (
+    first_treatment,
+    localize_form,
+    rems_due,
+    rems_facts,
+    rems_form,
+    rems_required,
+)
+from ketaclinic.treatments.queries.sessions import (
+    BoardRow,
+    access_session,
+    board,
+    clinic_today,
+    discharged_sessions,
+    dose_start_times,
+    scheduled_today,
+    session_definition,
+    session_for_update,
+    session_state,
+    session_statuses,
+    sessions_for,
+    sessions_of_patient,
+    trajectory_markers,
+    treated_patient_ids,
+    with_rows,
+)
+
+__all__ = [
+    "BoardRow",
+    "CourseStatus",
+    "ExposureView",
+    "SessionStatus",
+    "access_course",
+    "access_session",
+    "active_courses",
+    "board",
+    "clinic_courses",
+    "clinic_today",
+    "course_definition",
+    "course_sessions",
+    "course_statuses",
+    "courses_of",
+    "current_course",
+    "current_course_started_on",
+    "discharged_sessions",
+    "dose_start_times",
+    "doses_given",
+    "exposure_of",
+    "first_treatment",
+    "latest_course",
+    "localize_form",
+    "rems_due",
+    "rems_enrollment",
+    "rems_facts",
+    "rems_form",
+    "rems_required",
+    "scheduled_today",
+    "session_definition",
+    "session_for_update",
+    "session_state",
+    "session_statuses",
+    "sessions_for",
+    "sessions_of_patient",
+    "trajectory_markers",
+    "treated_patient_ids",
+    "with_rows",
+]

@@ -1,0 +1,63 @@
+"""What the controlled-substance ledger reads about sessions (registered with inventory).
+
+The ledger sits below treatments and never imports it: TreatmentsConfig.ready() registers
+`LedgerSessions` with `inventory.sessions`, which hands the ledger plain `SessionFacts`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from ketaclinic.inventory.sessions import SessionFacts
+from ketaclinic.treatments.models import SessionStatus, TreatmentSession
+
+ENDED = {SessionStatus.DISCHARGED: "discharged_at", SessionStatus.ABORTED: "aborted_at"}
+
+
+def session_facts(session) -> SessionFacts:
+    """The ledger's view of a session (its patient must be loaded or loadable)."""
+    patient = session.patient
+    ended_field = ENDED.get(session.status)
+    return SessionFacts(
+        id=session.pk,
+        clinic_id=session.clinic_id,
+        patient_id=session.patient_id,
+        patient_name=patient.full_name,
+        patient_family_name=patient.family_name,
+        patient_given_name=patient.given_name,
+        patient_mrn=patient.mrn,
+        protocol_code=session.protocol_code,
+        number=session.number,
+        scheduled_date=session.scheduled_date,
+        status=session.status,
+        status_label=session.get_status_display(),
+        chair=session.chair,
+        ended=ended_field is not None,
+        ended_at=getattr(session, ended_field) if ended_field else None,
+    )
+
+
+def _of_clinic(user):
+    return TreatmentSession.objects.visible_to(user).select_related("patient")
+
+
+class LedgerSessions:
+    """The `inventory.sessions.SessionReader` of this app."""
+
+    def access(self, user, session_id: uuid.UUID) -> SessionFacts | None:
+        session = _of_clinic(user).filter(pk=session_id).first()
+        return session_facts(session) if session is not None else None
+
+    def open_on(self, user, day: datetime.date) -> list[SessionFacts]:
+        sessions = (
+            _of_clinic(user)
+            .filter(scheduled_date=day)
+            .exclude(status__in=tuple(ENDED))
+            .order_by("chair", "created_at")
+        )
+        return [session_facts(s) for s in sessions]
+
+    def of_ids(self, user, session_ids: Iterable[uuid.UUID]) -> list[SessionFacts]:
+        return [session_facts(s) for s in _of_clinic(user).filter(pk__in=list(session_ids))]
