@@ -36,7 +36,7 @@ class Period(Schema):
 @router.get("/patients/{patient_id}/barriers", response=list[BarrierOut])
 def list_barriers(request, patient_id: UUID):
     require(request.auth, "access.view")
-    patient = access_patient(request.auth, patient_id)
+    patient = access_patient(request.auth, patient_id, record_view=True)
     return list(queries.barriers_of(request.auth, patient))
 
 

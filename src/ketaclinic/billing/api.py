@@ -189,7 +189,7 @@ def lookup(request, params: Query[Lookup]):
 
 @router.get(PATIENT + "/sliding-scale", response=list[AssessmentOut])
 def list_assessments(request, patient_id: UUID):
-    patient = queries.access_billing_patient(request.auth, patient_id)
+    patient = queries.access_billing_patient(request.auth, patient_id, record_view=True)
     return list(queries.assessments_of(request.auth, patient))
 
 
@@ -205,7 +205,7 @@ def apply_sliding_scale(request, patient_id: UUID, payload: ApplyScaleIn):
 
 @router.get(PATIENT + "/diagnosis", response={200: DiagnosisOut, 204: None})
 def get_diagnosis(request, patient_id: UUID):
-    patient = queries.access_billing_patient(request.auth, patient_id)
+    patient = queries.access_billing_patient(request.auth, patient_id, record_view=True)
     found = queries.current_diagnosis(patient)
     return found if found else Status(204, None)
 
@@ -265,7 +265,7 @@ def course_estimate(request, course_id: UUID):
 @router.get(PATIENT + "/estimate", response=EstimateOut)
 def preview_estimate(request, patient_id: UUID, params: Query[Preview]):
     """An estimate for a protocol before any course exists (nothing is saved)."""
-    patient = queries.access_billing_patient(request.auth, patient_id)
+    patient = queries.access_billing_patient(request.auth, patient_id, record_view=True)
     view = estimates.for_plan(
         actor=request.auth,
         patient=patient,
@@ -277,7 +277,7 @@ def preview_estimate(request, patient_id: UUID, params: Query[Preview]):
 
 @router.get(PATIENT + "/estimates", response=list[IssuedEstimateOut])
 def list_estimates(request, patient_id: UUID):
-    patient = queries.access_billing_patient(request.auth, patient_id)
+    patient = queries.access_billing_patient(request.auth, patient_id, record_view=True)
     return list(queries.estimates_of(request.auth, patient))
 
 
@@ -318,7 +318,7 @@ def estimate_pdf(request, estimate_id: UUID):
 
 @router.get(PATIENT + "/charges", response=list[ChargeOut])
 def list_charges(request, patient_id: UUID):
-    patient = queries.access_billing_patient(request.auth, patient_id)
+    patient = queries.access_billing_patient(request.auth, patient_id, record_view=True)
     return list(queries.charges_of(request.auth, patient))
 
 
@@ -370,7 +370,7 @@ def void_charge(request, charge_id: UUID, payload: VoidIn):
 
 @router.get(PATIENT + "/payments", response=list[PaymentOut])
 def list_payments(request, patient_id: UUID):
-    patient = queries.access_billing_patient(request.auth, patient_id)
+    patient = queries.access_billing_patient(request.auth, patient_id, record_view=True)
     return list(queries.payments_of(request.auth, patient))
 
 
@@ -390,7 +390,7 @@ def void_payment(request, payment_id: UUID, payload: VoidIn):
 
 @router.get(PATIENT + "/account", response=AccountOut)
 def account(request, patient_id: UUID):
-    patient = queries.access_billing_patient(request.auth, patient_id)
+    patient = queries.access_billing_patient(request.auth, patient_id, record_view=True)
     return queries.account_of(patient)
 
 
@@ -400,7 +400,7 @@ def account(request, patient_id: UUID):
 @router.get(PATIENT + "/superbill")
 def patient_superbill(request, patient_id: UUID, period: Query[Period]):
     """Superbill of a period (`from`, `to`, inclusive) as PDF, or `format=json`."""
-    patient = queries.access_billing_patient(request.auth, patient_id)
+    patient = queries.access_billing_patient(request.auth, patient_id, record_view=True)
     period = _checked(period)
     data = superbill.superbill(patient, period.date_from, period.date_to)
     if period.format == "json":

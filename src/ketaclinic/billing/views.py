@@ -278,7 +278,7 @@ def estimate_pdf(request, estimate_id):
 
 @clinic_view
 def superbill_pdf(request, patient_id):
-    patient = queries.access_billing_patient(request.user, patient_id)
+    patient = queries.access_billing_patient(request.user, patient_id, record_view=True)
     form = PeriodForm(request.GET)
     if not form.is_valid():
         messages.error(request, "Choose a period for the superbill.")

@@ -183,7 +183,7 @@ def decide(request, patient_id: UUID, payload: DecisionIn):
 @router.get(PATIENT + "/treatment-blockers", response=BlockersOut)
 def get_blockers(request, patient_id: UUID, query: Query[EligibilityQuery]):
     """What still stands between the patient and a session under the protocol."""
-    patient = _patient(request, patient_id)
+    patient = _patient(request, patient_id, viewed=True)
     facts = queries.resolve_protocol(patient.clinic, query.protocol)
     blockers = queries.treatment_blockers(patient, facts.code)
     return {"protocol": facts.code, "may_treat": not blockers, "blockers": blockers}

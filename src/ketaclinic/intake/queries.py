@@ -107,17 +107,19 @@ def access_trial(user, patient, trial_id, *, action: str = "intake.view") -> Ant
 
 
 def history_of(patient) -> TreatmentHistory:
-    found = TreatmentHistory.objects.filter(patient=patient).first()
+    found = TreatmentHistory.objects.filter(clinic_id=patient.clinic_id, patient=patient).first()
     return found or TreatmentHistory(patient=patient, clinic_id=patient.clinic_id)
 
 
 def answers_of(patient) -> dict[str, ContraindicationAnswer]:
-    rows = ContraindicationAnswer.objects.filter(patient=patient).select_related("recorded_by")
+    rows = ContraindicationAnswer.objects.filter(
+        clinic_id=patient.clinic_id, patient=patient
+    ).select_related("recorded_by")
     return {row.key: row for row in rows}
 
 
 def referral_items_of(patient):
-    return ReferralItem.objects.filter(patient=patient)
+    return ReferralItem.objects.filter(clinic_id=patient.clinic_id, patient=patient)
 
 
 def completed_months(since: dt.date, today: dt.date) -> int:
@@ -172,7 +174,9 @@ def eligibility_for(patient, protocol_code: str | None = None, *, today=None) ->
 
 
 def decisions_of(patient):
-    return EligibilityDecision.objects.filter(patient=patient).select_related("decided_by")
+    return EligibilityDecision.objects.filter(
+        clinic_id=patient.clinic_id, patient=patient
+    ).select_related("decided_by")
 
 
 def latest_decision(patient, drug: str) -> EligibilityDecision | None:
@@ -206,9 +210,9 @@ def consent_documents(clinic) -> list[ConsentDocument]:
 
 
 def consents_of(patient):
-    return ConsentRecord.objects.filter(patient=patient).select_related(
-        "recorded_by", "revoked_by", "document"
-    )
+    return ConsentRecord.objects.filter(
+        clinic_id=patient.clinic_id, patient=patient
+    ).select_related("recorded_by", "revoked_by", "document")
 
 
 def access_consent(user, patient, consent_id, *, action: str = "intake.view") -> ConsentRecord:
@@ -225,7 +229,10 @@ def access_consent(user, patient, consent_id, *, action: str = "intake.view") ->
 
 def has_active_consent(patient, consent_type: str) -> bool:
     return ConsentRecord.objects.filter(
-        patient=patient, consent_type=consent_type, revoked_at__isnull=True
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        consent_type=consent_type,
+        revoked_at__isnull=True,
     ).exists()
 
 
@@ -248,7 +255,7 @@ def treatment_blockers(patient, protocol_code: str) -> list[str]:
     if decision is not None and decision.outcome == EligibilityDecision.Outcome.APPROVE:
         changed = list(
             ContraindicationAnswer.objects.filter(
-                patient=patient, recorded_at__gt=decision.created_at
+                clinic_id=patient.clinic_id, patient=patient, recorded_at__gt=decision.created_at
             )
             .exclude(answer=rules.Answer.NO)
             .values_list("key", flat=True)
@@ -282,7 +289,7 @@ def waiting_list(user, status: str = "", q: str = ""):
 
 
 def referral_of(patient) -> Referral | None:
-    return Referral.objects.filter(patient=patient).first()
+    return Referral.objects.filter(clinic_id=patient.clinic_id, patient=patient).first()
 
 
 def waiting_referrals(user, statuses, *, excluding_patients=None) -> list[Referral]:

@@ -128,7 +128,7 @@ def list_alerts(request, filters: Query[AlertFilter]):
 
 @router.get("/patients/{patient_id}/measure-alerts", response=list[SafetyAlertOut])
 def list_patient_alerts(request, patient_id: UUID):
-    patient = queries.access_patient_measures(request.auth, patient_id)
+    patient = queries.access_patient_measures(request.auth, patient_id, record_view=True)
     alerts = queries.patient_alerts(request.auth, patient).select_related("patient")
     return [_alert_out(a) for a in alerts]
 

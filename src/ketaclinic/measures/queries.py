@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from ketaclinic.core import ui
@@ -125,7 +125,10 @@ class DisplayInstrument:
 
 def display_instruments(clinic_id, codes) -> list[DisplayInstrument]:
     loaded = {}
-    for row in InstrumentText.objects.filter(instrument__in=codes).order_by("clinic_id"):
+    rows = InstrumentText.objects.filter(
+        Q(clinic_id=clinic_id) | Q(clinic_id__isnull=True), instrument__in=codes
+    ).order_by("clinic_id")
+    for row in rows:
         # A clinic's own text wins over installation-wide text.
         if row.clinic_id == clinic_id or (row.clinic_id is None and row.instrument not in loaded):
             loaded[row.instrument] = row

@@ -105,7 +105,9 @@ def _parse_local(value, tz) -> datetime | None:
 
 @clinic_view
 def record(request, patient_id, instrument):
-    patient = queries.access_patient_measures(request.user, patient_id, action="measure.record")
+    patient = queries.access_patient_measures(
+        request.user, patient_id, action="measure.record", record_view=request.method == "GET"
+    )
     if instrument not in INSTRUMENTS:
         raise Http404("No such instrument.")
     display = queries.display_instruments(patient.clinic_id, [instrument])[0]

@@ -52,7 +52,9 @@ def patient_chart(request, patient_id):
 
 @clinic_view
 def patient_edit(request, patient_id):
-    patient = queries.access_patient(request.user, patient_id, action="patient.update")
+    patient = queries.access_patient(
+        request.user, patient_id, action="patient.update", record_view=request.method == "GET"
+    )
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         changes = {

@@ -122,7 +122,7 @@ def correct_check(request, patient_id, check_id):
     user = request.user
     if not _may_record(user):
         require(user, "pdmp.record")
-    patient = access_patient(user, patient_id)
+    patient = access_patient(user, patient_id, record_view=request.method == "GET")
     check = queries.access_check(user, patient, check_id)
     local = timezone.localtime(check.checked_at, user.clinic.tz)
     initial = {

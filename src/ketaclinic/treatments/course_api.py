@@ -78,7 +78,7 @@ def start_course(request, patient_id: UUID, payload: CourseIn):
     operation_id=_published("list_courses"),
 )
 def list_courses(request, patient_id: UUID):
-    patient = access_patient(request.auth, patient_id, action="course.view")
+    patient = access_patient(request.auth, patient_id, action="course.view", record_view=True)
     return [course_out(c) for c in queries.courses_of(request.auth, patient)]
 
 
@@ -89,7 +89,7 @@ def list_courses(request, patient_id: UUID):
 )
 def patient_exposure(request, patient_id: UUID, protocol: str = "esketamine_trd"):
     """Sessions and mg of the protocol's drug in the last 30 days, with the limit's warnings."""
-    patient = access_patient(request.auth, patient_id, action="course.view")
+    patient = access_patient(request.auth, patient_id, action="course.view", record_view=True)
     definition = protocol_queries.access_protocol(request.auth, protocol).definition
     today = timezone.localdate(timezone.now(), patient.clinic.tz)
     return queries.exposure_of(patient, definition, today)

@@ -60,10 +60,8 @@ def with_rows(queryset):
     )
 
 
-def _light():
-    return TreatmentSession.objects.select_related(
-        "patient", "patient__clinic", "course", "protocol_version"
-    )
+def _light(sessions):
+    return sessions.select_related("patient", "patient__clinic", "course", "protocol_version")
 
 
 def access_session(
@@ -83,8 +81,9 @@ def access_session(
         session_id = uuid.UUID(str(session_id))
     except ValueError:
         raise NotFound("No such session.") from None
-    rows = with_rows(TreatmentSession.objects.all()) if with_flowsheet else _light()
-    session = rows.visible_to(user).filter(pk=session_id).first()
+    sessions = TreatmentSession.objects.visible_to(user)
+    rows = with_rows(sessions) if with_flowsheet else _light(sessions)
+    session = rows.filter(pk=session_id).first()
     if session is None:
         raise NotFound("No such session.")
     if record_view:
@@ -120,9 +119,9 @@ def session_for_update(session, *, clinic_id):
     """The session row of the clinic under SELECT ... FOR UPDATE (this row only), with its
     patient, course and protocol version; call inside the caller's transaction."""
     return (
-        _light()
+        _light(TreatmentSession.objects.filter(clinic_id=clinic_id))
         .select_for_update(of=("self",))
-        .get(pk=getattr(session, "pk", session), clinic_id=clinic_id)
+        .get(pk=getattr(session, "pk", session))
     )
 
 
