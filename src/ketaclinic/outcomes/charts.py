@@ -357,3 +357,82 @@ def _band(curve: Curve, x, y, colour: str) -> str:
         f'<polygon class="km-band" points="{coords}" fill="{colour}" fill-opacity="0.12" '
         'stroke="none"><title>95% confidence band (Greenwood)</title></polygon>'
     )
+
+
+# --- scatter with a fitted line and its confidence band ---------------------------------------
+
+
+def _x_axis(lay: Layout, x_max: float, *, steps: int = 4) -> list[str]:
+    out = []
+    bottom = lay.top + lay.plot_h
+    for i in range(steps + 1):
+        x = lay.left + lay.plot_w * i / steps
+        out.append(
+            f'<text x="{_fmt(x)}" y="{bottom + 14}" text-anchor="middle" fill="{MUTED}">'
+            f"{_fmt(x_max * i / steps)}</text>"
+        )
+    return out
+
+
+def scatter_chart(
+    ident: str,
+    title: str,
+    points: Sequence[tuple[float, float]],
+    *,
+    x_label: str,
+    y_label: str,
+    line: Sequence[tuple[float, float]] = (),
+    band: Sequence[tuple[float, float, float]] = (),
+    layout: Layout | None = None,
+) -> str:
+    """Points, an optional fitted line (x, y) and band (x, low, high), on axes from zero."""
+    lay = layout or Layout(width=440, height=260, left=44, right=12, top=12, bottom=46)
+    desc = f"{len(points)} sessions." if points else "No sessions for this selection."
+    if line:
+        (x0, y0), (x1, y1) = line[0], line[-1]
+        desc += f" Fitted line from {_fmt(y0)} at {_fmt(x0)} to {_fmt(y1)} at {_fmt(x1)}."
+    out = _open(lay, "scatter", ident, title, desc)
+    if not points:
+        out += [_empty(lay, "No sessions for this selection"), "</svg>"]
+        return "\n".join(out)
+    x_max = _nice_max(max(x for x, _ in points))
+    y_values = [y for _, y in points] + [high for _, _, high in band]
+    y_max = _nice_max(max(y_values))
+    bottom = lay.top + lay.plot_h
+
+    def sx(x: float) -> str:
+        return _fmt(lay.left + lay.plot_w * x / x_max)
+
+    def sy(y: float) -> str:
+        return _fmt(bottom - lay.plot_h * min(max(y, 0.0), y_max) / y_max)
+
+    out += _y_axis(lay, y_max, percent=False)
+    out += _x_axis(lay, x_max)
+    if band:
+        upper = " ".join(f"{sx(x)},{sy(high)}" for x, _, high in band)
+        lower = " ".join(f"{sx(x)},{sy(low)}" for x, low, _ in reversed(band))
+        out.append(
+            f'<polygon class="band" points="{upper} {lower}" fill="{LINE_COLOUR}" '
+            'fill-opacity="0.15" stroke="none"/>'
+        )
+    for x, y in points:
+        out.append(
+            f'<circle class="point" cx="{sx(x)}" cy="{sy(y)}" r="3" fill="{SERIES_COLOURS[2]}" '
+            f'fill-opacity="0.75"><title>{_fmt(x)}, {_fmt(y)}</title></circle>'
+        )
+    if line:
+        path = " ".join(f"{sx(x)},{sy(y)}" for x, y in line)
+        out.append(
+            f'<polyline class="fit" points="{path}" fill="none" stroke="{LINE_COLOUR}" '
+            'stroke-width="2"/>'
+        )
+    out.append(
+        f'<text x="{_fmt(lay.left + lay.plot_w / 2)}" y="{lay.height - 6}" text-anchor="middle" '
+        f'fill="{INK}">{escape(x_label)}</text>'
+    )
+    out.append(
+        f'<text x="{lay.left}" y="{lay.top - 2}" fill="{INK}" font-size="10">'
+        f"{escape(y_label)}</text>"
+    )
+    out.append("</svg>")
+    return "\n".join(out)

@@ -21,6 +21,7 @@ from ketaclinic.outcomes.definitions import (
 from ketaclinic.outcomes.summary import Summary, assemble
 from ketaclinic.patients.queries import VOCABULARIES
 from ketaclinic.protocols import queries as protocol_queries
+from ketaclinic.treatments.queries import exports as session_exports
 
 # A clinic may switch remission off for the instrument; then nothing counts as remission.
 NEVER = ("<", 0)
@@ -126,3 +127,9 @@ def equity(user, *, protocol=None, start=None, end=None, names=None):
     with analytics():
         rows = _rows(sql.equity_query(connection.vendor, f, definition))
     return equity_rules.breakdown(rows, equity_labels()), selection, definition, names
+
+
+def sessions_for_prediction(user, *, limit: int) -> list[dict]:
+    """The user's clinic's most recent discharged sessions with what a prediction needs."""
+    require(user, "outcomes.view")
+    return session_exports.sessions_for_prediction(user.clinic_id, limit=limit)

@@ -8,4 +8,5 @@ app_name = "outcomes"
 urlpatterns = [
     path("outcomes/", views.dashboard, name="dashboard"),
     path("outcomes/equity/", views.equity, name="equity"),
+    path("outcomes/exposure/", views.exposure, name="exposure"),
 ]

@@ -7,7 +7,7 @@ from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.core.views import clinic_view
 
-from . import present, queries
+from . import charts, pk_learning, present, queries
 from .definitions import (
     AGE_TOP_SOURCE,
     MILESTONE_SOURCE,
@@ -94,3 +94,49 @@ def equity(request):
             suppressed=sum(d.suppressed_cells for d in dimensions),
         )
     return render(request, "outcomes/equity.html", context)
+
+
+EXPOSURE_LIMIT = 500  # the most recent discharged sessions simulated for the page
+
+
+@clinic_view
+def exposure(request):
+    """Predicted exposure of the clinic's sessions against readiness to leave and dissociation."""
+    require(request.user, "outcomes.view")
+    rows = queries.sessions_for_prediction(request.user, limit=EXPOSURE_LIMIT)
+    present_routes = pk_learning.routes_present(rows)
+    chosen = request.GET.get("route", "")
+    route = chosen if chosen in present_routes else (present_routes[0] if present_routes else "")
+    context = {
+        "active": "exposure",
+        "confidence": round(pk_learning.CONFIDENCE * 100),
+        "min_points": pk_learning.MIN_POINTS,
+        "limit": EXPOSURE_LIMIT,
+        "limit_reached": len(rows) == EXPOSURE_LIMIT,
+        "routes": [(r, pk_learning.DRUG_OF_ROUTE[r]) for r in present_routes],
+        "learning": None,
+    }
+    if route:
+        learning = pk_learning.learn(rows, route)
+        panels = []
+        for relation in learning.relations:
+            fit = relation.fit
+            ident = f"{relation.x}-{relation.y}"
+            svg = charts.scatter_chart(
+                ident,
+                f"{relation.y_label} against {relation.x_label.lower()}",
+                relation.points,
+                x_label=relation.x_label,
+                y_label=relation.y_label,
+                line=list(zip(fit.band_x, fit.band_mean, strict=True)) if fit else (),
+                band=list(zip(fit.band_x, fit.band_low, fit.band_high, strict=True)) if fit else (),
+            )
+            panels.append(
+                {"ident": ident, "relation": relation, "svg": mark_safe(svg)}  # noqa: S308
+            )
+        context.update(
+            learning=learning,
+            panels=panels,
+            skipped=sorted(learning.skipped.items()),
+        )
+    return render(request, "outcomes/exposure.html", context)
