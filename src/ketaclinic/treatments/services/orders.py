@@ -10,6 +10,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.inventory import queries as ledger_queries
 from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import FIXED_MG
 from ketaclinic.protocols.editing import to_data
@@ -107,16 +108,16 @@ def sign_order(
     return row
 
 
-def second_check(
-    *, actor, session, product: str, lot_number: str, calculation_confirmed: bool
-) -> TreatmentSession:
-    """A second person confirms product, lot and calculation before the dose is given."""
+def second_check(*, actor, session, lot, calculation_confirmed: bool) -> TreatmentSession:
+    """A second person confirms the calculation and picks the lot from the ledger.
+
+    The lot must be one of the clinic's lots of the session's drug, unexpired and on hand:
+    the order (and the REMS form after it) carries the ledger's lot, never a typed one.
+    """
     require(actor, "session.second_check")
     errors = {}
-    if not product.strip():
-        errors["product"] = "required"
-    if not lot_number.strip():
-        errors["lot_number"] = "required"
+    if lot in (None, ""):
+        errors["lot_id"] = "required"
     if not calculation_confirmed:
         errors["calculation_confirmed"] = "confirm the calculation"
     if errors:
@@ -137,7 +138,14 @@ def second_check(
                 "The second check must be done by someone other than the prescriber who signed.",
                 code="same_person",
             )
-        order.product, order.lot_number = product.strip(), lot_number.strip()
+        picked = ledger_queries.lot_for_order(
+            actor,
+            lot,
+            drug=definition_for(row).drug,
+            day=timezone.localdate(timezone.now(), row.patient.clinic.tz),
+        )
+        order.lot = picked
+        order.product, order.lot_number = picked.product.name, picked.lot_number
         order.checked_by, order.checked_at = actor, timezone.now()
         order.save()
         record_event(
@@ -145,6 +153,10 @@ def second_check(
             action="session.second_check",
             obj=order,
             patient=row.patient,
-            changes={"product": order.product, "lot_number": order.lot_number},
+            changes={
+                "lot": str(picked.pk),
+                "product": order.product,
+                "lot_number": order.lot_number,
+            },
         )
     return row
