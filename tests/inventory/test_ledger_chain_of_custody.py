@@ -8,7 +8,7 @@ import pytest
 
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import Role
-from ketaclinic.inventory import queries, services
+from ketaclinic.inventory import queries, reports, services
 from ketaclinic.inventory.diversion import SignalKind, diversion_report
 from ketaclinic.inventory.models import EntryType, LedgerEntry
 from tests.factories import make_user
@@ -229,3 +229,27 @@ def test_a_nurse_whose_wastes_always_have_the_same_witness_is_a_signal(
 
     assert [(s.subject, s.entry_ids) for s in signals] == [("A", wastes["a"])]
     assert "all 5 wastes witnessed by B" in signals[0].detail
+
+
+def test_a_record_left_open_shows_on_the_work_queue_and_in_the_dea_report(
+    web, ketamine_lot, safe, make_session, make_patient, nurse, auditor, front_desk, at
+):
+    # given a session drawn for on 2 March whose record was never closed
+    session = make_session(make_patient(given="Open", family="Record"), ordered_mg="50")
+    services.draw_for_session(
+        actor=nurse, session=session, lot=ketamine_lot, location=safe, quantity="50", now=at()
+    )
+
+    # then the nurse's and the compliance officer's home pages list it, linked to the record
+    for user in (nurse, auditor):
+        page = web(user).get("/").content.decode()
+        assert "Drug record of Open Record not closed" in page
+        assert f"/ledger/sessions/{session.pk}/" in page
+        assert "50 mg drawn and not accounted for" in page
+    # (the front desk does not handle controlled substances)
+    assert "not closed" not in web(front_desk).get("/").content.decode()
+    # and the DEA report of open session records has it, with the draw's ledger entry
+    built = reports.build_report(auditor, "open_sessions", DAY, DAY)
+    assert [
+        (r["patient"], r["drawn"], r["unaccounted"], r["entry_sequences"]) for r in built.rows
+    ] == [("Open Record", "50", "50", "2")]

@@ -17,6 +17,9 @@ from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
 from tests.factories import make_user
 
+ALDRETE_10 = dict.fromkeys(
+    ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation"), 2
+)
 PRE_DOSE = {"systolic": 128, "diastolic": 80, "heart_rate": 72, "spo2": 98, "resp_rate": 14}
 
 

@@ -16,7 +16,7 @@ from ketaclinic.protocols.definitions import FIXED_MG
 from ketaclinic.protocols.editing import to_data
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.treatments.models import DoseOrder, SessionStatus, TreatmentSession
-from ketaclinic.treatments.services.common import locked, require_status
+from ketaclinic.treatments.services.common import locked, moment, require_status
 from ketaclinic.treatments.state import definition_for
 
 
@@ -31,6 +31,7 @@ def sign_order(
     bag_volume_ml: Decimal | None = None,
     duration_min: int | None = None,
     height_cm: Decimal | None = None,
+    at=None,
 ) -> TreatmentSession:
     """The prescriber signs the dose order; the calculation is stored with it.
 
@@ -44,6 +45,10 @@ def sign_order(
         row = locked(session)
         require_status(
             row, SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE, doing="sign the order"
+        )
+        # Charted later (a paper order entered after the fact) it keeps its own time.
+        signed_at = moment(
+            at, field="at", now=now, not_before=row.checked_in_at, not_before_label="check-in"
         )
         definition = definition_for(row)
         patient = row.patient
@@ -95,7 +100,7 @@ def sign_order(
             session=row,
             calculation=to_data(calc) | {"max_dose_note": max_dose_note(definition)},
             ordered_by=actor,
-            signed_at=now,
+            signed_at=signed_at,
             **fields,
         )
         record_event(
