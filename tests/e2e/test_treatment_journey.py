@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from ketaclinic.treatments.models import TreatmentSession
-from tests.treatments.helpers import course_today, first_session
+from tests.treatments.helpers import course_today, first_session, lot_in_stock
 
 
 def clinic_at_midday(clinic):
@@ -35,6 +35,7 @@ def test_a_whole_esketamine_session_on_a_tablet(
     nurse.save()
     patient.clinic.refresh_from_db()
     session = first_session(course_today(prescriber, nurse, patient, "esketamine_trd"))
+    lot = lot_in_stock(clinic, "esketamine", lot_number="ESK-2231")
     t = lambda minutes: clock(minutes, clinic)  # noqa: E731
 
     # when the nurse opens the chair board and the patient's session
@@ -88,8 +89,7 @@ def test_a_whole_esketamine_session_on_a_tablet(
     second.goto(f"/treatments/sessions/{session.id}/")
     expect(second.locator("#order-details")).to_contain_text("56.0 mg = 2 devices of 28 mg")
     check = second.locator("#second-check")
-    check.get_by_label("Product").fill("Spravato 28 mg nasal device")
-    check.get_by_label("Lot number").fill("ESK-2231")
+    check.get_by_label("Product and lot (on hand in the ledger)").select_option(str(lot.pk))
     check.get_by_label("I re-checked the calculation").check()
     check.get_by_role("button", name="Record second check").click()
     expect(second.get_by_text("Second check recorded.")).to_be_visible()

@@ -102,11 +102,18 @@ def ketamine_lot(receive, ketamine, safe):
 def make_session(clinic, prescriber):
     """make_session(patient, protocol="iv_ketamine", status="dosing") -> TreatmentSession."""
     from ketaclinic.protocols.services import ensure_version
-    from ketaclinic.treatments.models import Course, TreatmentSession
+    from ketaclinic.treatments.models import Course, DoseOrder, TreatmentSession
 
     courses = {}
 
-    def _make(patient, protocol: str = "iv_ketamine", status: str = "dosing", day=None):
+    def _make(
+        patient,
+        protocol: str = "iv_ketamine",
+        status: str = "dosing",
+        day=None,
+        ordered_mg=None,
+        signed_at=None,
+    ):
         version = ensure_version(clinic, protocol)
         course = courses.get(patient.pk)
         if course is None:
@@ -120,7 +127,7 @@ def make_session(clinic, prescriber):
             )
             courses[patient.pk] = course
         number = TreatmentSession.objects.filter(course=course).count() + 1
-        return TreatmentSession.objects.create(
+        session = TreatmentSession.objects.create(
             clinic=clinic,
             patient=patient,
             course=course,
@@ -131,6 +138,18 @@ def make_session(clinic, prescriber):
             scheduled_date=day or dt.date(2026, 3, 2),
             status=status,
         )
+        if ordered_mg is not None:
+            # A signed dose order (as the prescriber signs it): mg, and devices of 28 mg.
+            dose = Decimal(str(ordered_mg))
+            DoseOrder.objects.create(
+                clinic=clinic,
+                session=session,
+                dose_mg=dose,
+                devices=int(dose // 28) if protocol.startswith("esketamine") else None,
+                ordered_by=prescriber,
+                signed_at=signed_at or MORNING - dt.timedelta(hours=1),
+            )
+        return session
 
     return _make
 

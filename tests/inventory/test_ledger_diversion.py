@@ -42,13 +42,14 @@ def scenario(
         for index, name in enumerate(names):
             actor = team[name]
             witness = team[names[(index + 1) % len(names)]]
-            session = make_session(make_patient(given=f"{name}{day}"))
+            wasted = plan[name][day]
+            given = str(50 - int(wasted))
+            # the order is what was given: the rest of the 1 mL drawn is wasted
+            session = make_session(make_patient(given=f"{name}{day}"), ordered_mg=given)
             start = at(days=day, hours=index)
             services.draw_for_session(
                 actor=actor, session=session, lot=lot, location=safe, quantity="50", now=start
             )
-            wasted = plan[name][day]
-            given = str(50 - int(wasted))
             services.administer(
                 actor=actor, session=session, quantity=given, now=start + dt.timedelta(minutes=5)
             )
@@ -60,7 +61,9 @@ def scenario(
                 witness=witness_of(witness),
                 now=start + dt.timedelta(minutes=45),
             )
-            services.close_session_drug_record(actor=actor, session=session)
+            services.close_session_drug_record(
+                actor=actor, session=session, now=start + dt.timedelta(minutes=50)
+            )
         services.count_stock(
             actor=nurse,
             lot=lot,
@@ -87,21 +90,24 @@ def test_the_seeded_outlier_nurse_is_flagged_and_nothing_else(scenario, auditor,
     assert [(s.kind, s.subject) for s in signals] == [(SignalKind.WASTE_OUTLIER, "RN_X")]
     wastes = LedgerEntry.objects.filter(entry_type=EntryType.WASTE, actor=team["rn_x"])
     assert set(signals[0].entry_ids) == set(wastes.values_list("id", flat=True))
-    assert "50%" in signals[0].detail
+    # half of each 50 mg draw wasted: as much wasted as administered
+    assert "wasted 100% of the mg administered" in signals[0].detail
 
 
 def test_a_draw_without_an_administration_is_flagged_after_the_grace_period(
-    ketamine_lot, safe, session, nurse, auditor, at
+    ketamine_lot, safe, make_session, patient, nurse, auditor, at
 ):
+    session = make_session(patient, ordered_mg="50")
     draw = services.draw_for_session(
         actor=nurse, session=session, lot=ketamine_lot, location=safe, quantity="50", now=at()
     )
     # within the grace period it is not yet a signal
     assert report(auditor, now=at(hours=1)).signals == []
-    # a day later it is, linked to the draw
+    # a day later it is, linked to the draw; and the record was left open overnight
     signals = report(auditor, now=at(days=1)).signals
     assert [(s.kind, s.entry_ids) for s in signals] == [
-        (SignalKind.DRAW_WITHOUT_ADMINISTRATION, [draw.pk])
+        (SignalKind.DRAW_WITHOUT_ADMINISTRATION, [draw.pk]),
+        (SignalKind.LATE_RECONCILIATION, [draw.pk]),
     ]
 
 
@@ -151,13 +157,24 @@ def test_esketamine_devices_not_accounted_for_in_the_session_are_flagged(
     receive, esketamine, safe, make_session, patient, nurse, auditor, at
 ):
     lot = receive(esketamine, safe, containers=1, lot_number="E1").lot
-    session = make_session(patient, protocol="esketamine_trd")
+    session = make_session(patient, protocol="esketamine_trd", ordered_mg="84")
     draw = services.draw_for_session(
         actor=nurse, session=session, lot=lot, location=safe, quantity=3, now=at()
     )
     services.administer(actor=nurse, session=session, quantity=2, now=at(minutes=5))
     signals = report(auditor, now=at(days=1)).signals
-    assert [(s.kind, s.entry_ids) for s in signals] == [(SignalKind.DEVICE_NOT_MATCHED, [draw.pk])]
+    assert [(s.kind, s.entry_ids) for s in signals] == [
+        (SignalKind.DEVICE_NOT_MATCHED, [draw.pk]),
+        (SignalKind.LATE_RECONCILIATION, [draw.pk, *administered_ids(session)]),
+    ]
+
+
+def administered_ids(session):
+    return list(
+        LedgerEntry.objects.filter(session=session, entry_type=EntryType.ADMINISTRATION)
+        .order_by("sequence")
+        .values_list("id", flat=True)
+    )
 
 
 def test_nurses_may_not_see_the_diversion_report(nurse):

@@ -5,12 +5,21 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from ketaclinic.accounts.models import User
+from ketaclinic.core.permissions import Role
 from ketaclinic.intake import rules as intake_rules
 from ketaclinic.intake import services as intake
+from ketaclinic.inventory import queries as ledger_queries
+from ketaclinic.inventory import services as ledger
+from ketaclinic.inventory.models import Lot, Product, StorageLocation
 from ketaclinic.protocols.queries import protocol_facts
 from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
+from tests.factories import make_user
 
+ALDRETE_10 = dict.fromkeys(
+    ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation"), 2
+)
 PRE_DOSE = {"systolic": 128, "diastolic": 80, "heart_rate": 72, "spo2": 98, "resp_rate": 14}
 
 
@@ -87,6 +96,75 @@ def pre_checked(session, nurse, vitals=None, minutes_ago=0, **answers):
     return TreatmentSession.objects.get(pk=session.pk)
 
 
+PRODUCTS = {
+    "esketamine": {
+        "name": "Esketamine nasal spray 28 mg",
+        "ndc": "00000-0028-03",
+        "form": "nasal_spray_device",
+        "concentration": Decimal("28"),
+        "units_per_container": Decimal("3"),
+    },
+    "ketamine": {
+        "name": "Ketamine HCl injection 10 mg/mL",
+        "ndc": "00000-0010-20",
+        "form": "injection_solution",
+        "concentration": Decimal("10"),
+        "units_per_container": Decimal("20"),
+    },
+}
+
+
+def lot_in_stock(clinic, drug: str, *, lot_number: str = "", containers: int = 10):
+    """A lot of the drug on hand in the clinic's safe (created through the ledger once)."""
+    admin = User.objects.filter(clinic=clinic, role=Role.CLINIC_ADMIN).first() or make_user(
+        clinic, f"ledger_admin_{clinic.slug}", Role.CLINIC_ADMIN
+    )
+    day = timezone.localdate(timezone.now(), clinic.tz)
+    on_hand = ledger_queries.lots_on_hand(admin, drug=drug, day=day)
+    if on_hand and not lot_number:
+        return on_hand[0].lot
+    product = Product.objects.filter(clinic=clinic, drug=drug).first() or (
+        ledger.create_product(actor=admin, drug=drug, **PRODUCTS[drug])
+    )
+    safe = StorageLocation.objects.filter(clinic=clinic).first() or ledger.create_location(
+        actor=admin, name="Main safe", kind="safe"
+    )
+    return ledger.receive_stock(
+        actor=admin,
+        product=product,
+        location=safe,
+        lot_number=lot_number or ("ESK-1" if drug == "esketamine" else "KET-1"),
+        expires_on=day + dt.timedelta(days=365),
+        containers=containers,
+        supplier_name="Acme Pharma Distribution",
+        supplier_address="1 Supply Way, Columbus, OH 43004",
+        supplier_dea="RA0000000",
+        invoice="INV-1001",
+        now=timezone.now() - dt.timedelta(days=1),
+    ).lot
+
+
+def lot_location(lot):
+    """Where the lot's stock is kept (the clinic's safe)."""
+    return StorageLocation.objects.filter(clinic_id=lot.clinic_id).order_by("name").first()
+
+
+def _bare_lot(clinic, lot_number: str, expires_on):
+    """A lot row of the clinic's esketamine product with nothing received."""
+    product = lot_in_stock(clinic, "esketamine").product
+    return Lot.objects.create(
+        clinic=clinic, product=product, lot_number=lot_number, expires_on=expires_on
+    )
+
+
+def expired_lot(clinic):
+    return _bare_lot(clinic, "ESK-OLD", today(clinic) - dt.timedelta(days=1))
+
+
+def emptied_lot(clinic):
+    return _bare_lot(clinic, "ESK-NONE", today(clinic) + dt.timedelta(days=200))
+
+
 def ordered(session, prescriber, nurse, **order):
     definition_basis = session.protocol_version.definition["dose"]["basis"]
     if definition_basis == "fixed_mg":
@@ -99,11 +177,11 @@ def ordered(session, prescriber, nurse, **order):
             session=session,
             **({"concentration_mg_per_ml": Decimal("10"), "bag_volume_ml": Decimal("100")} | order),
         )
+    drug = protocol_facts(session.clinic_id, session.protocol_code).drug
     services.second_check(
         actor=nurse,
         session=session,
-        product="Test product",
-        lot_number="LOT-1",
+        lot=lot_in_stock(session.patient.clinic, drug).pk,
         calculation_confirmed=True,
     )
     return TreatmentSession.objects.get(pk=session.pk)

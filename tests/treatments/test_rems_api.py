@@ -6,9 +6,17 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from ketaclinic.inventory import services as ledger
 from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
-from tests.treatments.helpers import ago, course_today, dosing_started, first_session
+from tests.treatments.helpers import (
+    ago,
+    course_today,
+    dosing_started,
+    first_session,
+    lot_in_stock,
+    lot_location,
+)
 
 # These stories happen in clinic hours (a session dosed two hours ago, still today).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clinic_hours")]
@@ -87,6 +95,30 @@ def fields(form):
     return {f["key"]: f["value"] for s in form["sections"] for f in s["fields"]}
 
 
+def test_the_form_takes_dose_and_lot_from_the_ledger_administration(api, nurse, clinic, completed):
+    # given the nurse drew two devices of another lot before the dose, gave one, returned one
+    lot = lot_in_stock(clinic, "esketamine", lot_number="ESK-77")
+    safe = {"location_id": str(lot_location(lot).pk)}
+    ledger.draw_for_session(
+        actor=nurse,
+        session=completed.id,
+        lot=lot,
+        location=lot_location(lot),
+        quantity=2,
+        now=completed.dose_started_at - dt.timedelta(minutes=5),
+    )
+    n = api(nurse)
+    base = {"session_id": str(completed.id), "lot_id": str(lot.pk)}
+    assert n.post("/ledger/administrations", base | {"quantity": "1"}).status_code == 201
+    assert n.post("/ledger/returns", base | safe | {"quantity": "1"}).status_code == 201
+
+    values = fields(n.get(f"/sessions/{completed.id}/rems-form").json())
+
+    # then the form says what the ledger says was given, not what was ordered
+    assert values["dose"] == "other: 28 mg"
+    assert values["lot_number"] == "ESK-77"
+
+
 def test_the_form_of_a_completed_session_has_every_reference_field_filled(api, nurse, completed):
     answer = api(nurse).get(f"/sessions/{completed.id}/rems-form")
 
@@ -98,7 +130,8 @@ def test_the_form_of_a_completed_session_has_every_reference_field_filled(api, n
     assert all(values[key] for key in REFERENCE_FIELDS)
     assert values["patient_name"] == "Jordan Rivera"
     assert values["dose"] == "56 mg"
-    assert values["lot_number"] == "LOT-1"
+    # the lot the second check picked from the ledger
+    assert values["lot_number"] == "ESK-1"
     assert values["monitoring_provider"] == "Sam Jones, RN"
     assert values["monitoring_provider_telephone"] == "(555) 010-0100"
     assert values["monitoring_provider_email"] == "sam.jones@example.org"

@@ -12,7 +12,10 @@ from tests.treatments.helpers import (
     checked_in,
     course_today,
     dosing_started,
+    emptied_lot,
+    expired_lot,
     first_session,
+    lot_in_stock,
     ordered,
     pre_checked,
 )
@@ -72,11 +75,15 @@ def test_a_whole_esketamine_session_runs_through_the_api(api, prescriber, nurse,
     # the prescriber signs 56 mg, a nurse does the second check
     answer = p.post(f"/sessions/{esk.id}/order", {"dose_mg": 56})
     assert answer.json()["order"]["devices"] == 2
+    lot = lot_in_stock(esk.patient.clinic, "esketamine", lot_number="ESK1")
     answer = n.post(
         f"/sessions/{esk.id}/second-check",
-        {"product": "Spravato 28 mg", "lot_number": "ESK1", "calculation_confirmed": True},
+        {"lot_id": str(lot.pk), "calculation_confirmed": True},
     )
     assert answer.json()["order"]["checked_by"] == "Sam Jones, RN"
+    # the order carries the ledger's lot and product, not typed text
+    assert answer.json()["order"]["lot_number"] == "ESK1"
+    assert answer.json()["order"]["product"] == "Esketamine nasal spray 28 mg"
     # first device, second device 5 minutes later: now monitoring
     answer = n.post(f"/sessions/{esk.id}/start-dose", {"at": iso(ago(140))})
     assert (answer.json()["status"], answer.json()["devices_given"]) == ("dosing", 1)
@@ -300,9 +307,10 @@ def test_the_second_check_must_be_someone_other_than_the_prescriber(api, prescri
     pre_checked(esk, nurse)
     api(prescriber).post(f"/sessions/{esk.id}/order", {"dose_mg": 56})
 
+    lot = lot_in_stock(esk.patient.clinic, "esketamine")
     answer = api(prescriber).post(
         f"/sessions/{esk.id}/second-check",
-        {"product": "Spravato", "lot_number": "L1", "calculation_confirmed": True},
+        {"lot_id": str(lot.pk), "calculation_confirmed": True},
     )
 
     assert answer.status_code == 409
@@ -315,11 +323,44 @@ def test_the_second_check_confirms_the_calculation(api, prescriber, nurse, esk):
 
     answer = api(nurse).post(
         f"/sessions/{esk.id}/second-check",
-        {"product": "Spravato", "lot_number": "", "calculation_confirmed": False},
+        {"lot_id": "", "calculation_confirmed": False},
     )
 
     assert answer.status_code == 422
-    assert set(answer.json()["fields"]) == {"lot_number", "calculation_confirmed"}
+    assert set(answer.json()["fields"]) == {"lot_id", "calculation_confirmed"}
+
+
+@pytest.mark.parametrize(
+    ("case", "problem"),
+    [
+        ("other drug", "a lot of ketamine, the session's protocol uses esketamine"),
+        ("expired", "expired on"),
+        ("none on hand", "none of this lot is on hand"),
+        ("unknown", "not a lot of this clinic"),
+    ],
+)
+def test_the_second_check_only_takes_a_lot_of_the_ledger_that_can_be_given(
+    api, prescriber, nurse, esk, case, problem
+):
+    pre_checked(esk, nurse)
+    api(prescriber).post(f"/sessions/{esk.id}/order", {"dose_mg": 56})
+    clinic = esk.patient.clinic
+    if case == "other drug":
+        lot_id = str(lot_in_stock(clinic, "ketamine").pk)
+    elif case == "expired":
+        lot_id = str(expired_lot(clinic).pk)
+    elif case == "none on hand":
+        lot_id = str(emptied_lot(clinic).pk)
+    else:
+        lot_id = "8d3c1a52-0000-4000-8000-000000000000"
+
+    answer = api(nurse).post(
+        f"/sessions/{esk.id}/second-check", {"lot_id": lot_id, "calculation_confirmed": True}
+    )
+
+    assert answer.status_code == 422
+    assert problem in answer.json()["fields"]["lot_id"]
+    assert api(nurse).get(f"/sessions/{esk.id}").json()["order"]["checked_at"] is None
 
 
 def test_a_dose_not_on_the_label_cannot_be_ordered(api, prescriber, nurse, esk):

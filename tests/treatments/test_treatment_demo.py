@@ -10,6 +10,9 @@ from faker import Faker
 from ketaclinic.accounts import demo as accounts_demo
 from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD, DemoContext
 from ketaclinic.intake import demo as intake_demo
+from ketaclinic.inventory import demo as inventory_demo
+from ketaclinic.inventory import queries as ledger_queries
+from ketaclinic.inventory.diversion import diversion_report
 from ketaclinic.patients import demo as patients_demo
 from ketaclinic.treatments import demo as treatments_demo
 from ketaclinic.treatments import queries as treatments_queries
@@ -20,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 def load_demo():
-    """The demo steps the treatment day builds on, then the treatment day itself."""
+    """The demo steps the treatment day builds on (the ledger's stock among them), then the
+    treatment day itself."""
     fake = Faker("en_US")
     fake.seed_instance(11)
     ctx = DemoContext(
@@ -30,7 +34,7 @@ def load_demo():
         rng=random.Random(11),
         fake=fake,
     )
-    for step in (accounts_demo, patients_demo, intake_demo, treatments_demo):
+    for step in (accounts_demo, patients_demo, intake_demo, inventory_demo, treatments_demo):
         step.seed(ctx)
     return ctx
 
@@ -136,3 +140,31 @@ def test_the_demo_loaded_in_the_small_hours_keeps_last_nights_sessions_on_their_
         "monitoring",
         "ready_for_discharge",
     }
+
+
+def test_every_dosed_demo_session_goes_through_the_chain_and_the_ledger_verifies(demo_db):
+    auditor = demo_db.user("auditor")
+    day = today(demo_db)
+    dosed = TreatmentSession.objects.filter(dose_started_at__isnull=False).select_related("order")
+    assert dosed.exists()
+    for session in dosed:
+        # the order carries a ledger lot, and the REMS form's lot is the ledger's
+        assert session.order.lot_id is not None
+        given, lots = treatments_queries.ledger_administration(session)
+        assert lots == [session.order.lot_number]
+        record = ledger_queries.session_drug_balance(session.pk)
+        # past sessions are reconciled and closed on their day
+        if session.scheduled_date < day:
+            assert record.closed and record.balanced, session
+            assert given == session.order.dose_mg
+    assert ledger_queries.verify_ledger(auditor).valid
+    # nothing in the demo is a signal of the chain
+    report = diversion_report(auditor, date_from=day - dt.timedelta(days=40), date_to=day)
+    chain = {
+        "over_draw",
+        "administered_not_ordered",
+        "draw_without_order",
+        "late_reconciliation",
+        "witness_pairing",
+    }
+    assert [s for s in report.signals if s.kind in chain] == []

@@ -143,7 +143,7 @@ ENDPOINTS = [
         "second check",
         "post",
         lambda w: f"{s(w)}/second-check",
-        {"product": "x", "lot_number": "y", "calculation_confirmed": True},
+        {"lot_id": "", "calculation_confirmed": True},
         STAFF,
         False,
     ),

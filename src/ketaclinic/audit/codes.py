@@ -136,6 +136,10 @@ CODES: dict[str, AuditCode] = _codes(
     ("billing.diagnosis_set", "Set the diagnosis billed for a patient"),
     ("billing.estimate_issued", "Issued a Good Faith Estimate"),
     ("billing.session_charged", "Charged a treatment session"),
+    (
+        "billing.discharge_not_charged",
+        "A discharged session could not be charged automatically (the reason is kept)",
+    ),
     ("billing.charge_added", "Added a charge"),
     ("billing.charge_voided", "Voided a charge"),
     ("billing.payment_recorded", "Recorded a payment"),

@@ -16,7 +16,7 @@ from ketaclinic.treatments import queries as treatment_queries
 
 from . import estimates, queries, rules
 from .definitions import SERVICES
-from .models import Charge
+from .models import AUTOMATIC, Charge
 from .services import _decimal, _raise, _save_charges, _set_discount
 
 
@@ -131,6 +131,45 @@ def charge_session(*, actor, session) -> list[Charge]:
                 "discount": sum((c.discount_amount for c in charges), Decimal("0")),
             },
         )
+    return charges
+
+
+def charge_at_discharge(*, actor, session, **_signal) -> list[Charge]:
+    """Receiver of treatments' `session_discharged`: charge the session now when the clinic
+    charges at discharge (the default), inside the discharge's transaction.
+
+    The discharging nurse need not hold billing permissions: the clinic's setting is the
+    authorization. A session that cannot be charged (no fee schedule, no automatic code)
+    never blocks the discharge: the reason is audited and the session waits for the
+    billing page, like under the manual setting.
+    """
+    if queries.billing_settings(session.patient.clinic).charge_at_discharge != AUTOMATIC:
+        return []
+    try:
+        with transaction.atomic():  # a savepoint: a refusal leaves the discharge intact
+            charges = _charges_for(actor, session)
+            _save_charges(charges)
+    except DomainError as exc:
+        record_event(
+            actor=actor,
+            action="billing.discharge_not_charged",
+            obj=session,
+            patient=session.patient,
+            changes={"reason": exc.message},
+        )
+        return []
+    record_event(
+        actor=actor,
+        action="billing.session_charged",
+        obj=session,
+        patient=session.patient,
+        changes={
+            "at_discharge": True,
+            "lines": [f"{c.code or c.service} x {c.quantity}" for c in charges],
+            "amount": sum((c.amount for c in charges), Decimal("0")),
+            "discount": sum((c.discount_amount for c in charges), Decimal("0")),
+        },
+    )
     return charges
 
 

@@ -196,4 +196,5 @@ class BillingSettingsForm(forms.ModelForm):
             "infusion_additional_more_than_minutes": "96366 needs more than 30 minutes "
             "beyond the last full hour (CPT; verify with each payer).",
             "esketamine_low_dose_max_mg": "G2082 up to this dose, G2083 above.",
+            "charge_at_discharge": "Automatic charges the session when the patient leaves.",
         }

@@ -28,6 +28,13 @@ class ImmutableRow(models.Model):
         super().save(*args, **kwargs)
 
 
+AUTOMATIC, MANUAL = "automatic", "manual"
+CHARGE_AT_DISCHARGE = [
+    (AUTOMATIC, "Automatic: charge when the patient is discharged"),
+    (MANUAL, "Manual: charge from the billing page"),
+]
+
+
 class BillingSettings(models.Model):
     """A clinic's billing identifiers and configurable billing rules."""
 
@@ -44,6 +51,15 @@ class BillingSettings(models.Model):
     esketamine_low_dose_max_mg = models.DecimalField(
         max_digits=5, decimal_places=1, default=Decimal("56")
     )
+    # Automatic: a session's charges are created when the patient is discharged (in the same
+    # transaction); manual: they wait for "Charge completed sessions".
+    charge_at_discharge = models.CharField(
+        max_length=10,
+        choices=CHARGE_AT_DISCHARGE,
+        default=AUTOMATIC,
+        db_default=AUTOMATIC,
+        help_text="Create a session's charges when the patient is discharged.",
+    )
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -56,6 +72,7 @@ class BillingSettings(models.Model):
         "infusion_push_max_minutes",
         "infusion_additional_more_than_minutes",
         "esketamine_low_dose_max_mg",
+        "charge_at_discharge",
     )
 
     def __str__(self) -> str:

@@ -275,6 +275,7 @@ class SettingsIn(Schema):
     infusion_push_max_minutes: int | None = Field(None, ge=0, le=60)
     infusion_additional_more_than_minutes: int | None = Field(None, ge=0, le=59)
     esketamine_low_dose_max_mg: Decimal | None = Field(None, gt=0, max_digits=5, decimal_places=1)
+    charge_at_discharge: str | None = Field(None, pattern="^(automatic|manual)$")
 
 
 class SettingsOut(Schema):
@@ -286,3 +287,4 @@ class SettingsOut(Schema):
     infusion_push_max_minutes: int
     infusion_additional_more_than_minutes: int
     esketamine_low_dose_max_mg: Decimal
+    charge_at_discharge: str

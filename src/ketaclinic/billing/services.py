@@ -15,6 +15,8 @@ from ketaclinic.core.permissions import require
 from . import estimates, queries, rules
 from .definitions import DIAGNOSES, SERVICES
 from .models import (
+    AUTOMATIC,
+    MANUAL,
     BillingDiagnosis,
     BillingSettings,
     Charge,
@@ -80,6 +82,11 @@ def update_billing_settings(*, actor, **changes) -> BillingSettings:
         errors["poverty_region"] = "Unknown region."
     if "dispute_threshold" in changes:
         _decimal(changes["dispute_threshold"], "dispute_threshold", errors)
+    if "charge_at_discharge" in changes and changes["charge_at_discharge"] not in (
+        AUTOMATIC,
+        MANUAL,
+    ):
+        errors["charge_at_discharge"] = "automatic or manual"
     _raise(errors)
     with transaction.atomic():
         row, _ = BillingSettings.objects.select_for_update().get_or_create(

@@ -33,7 +33,18 @@ class ChartMarker:
     kind: str
 
 
+@dataclass(frozen=True)
+class WorkItem:
+    """A line of a user's work queue on the home page: what is waiting, and where to do it."""
+
+    label: str
+    detail: str
+    url: str
+    urgent: bool = False
+
+
 _nav: dict[str, NavItem] = {}
+_work_providers: list[Callable] = []
 _tabs: dict[str, ChartTab] = {}
 _marker_providers: list[Callable] = []
 
@@ -69,3 +80,16 @@ def trajectory_markers(patient) -> list[ChartMarker]:
     for provider in _marker_providers:
         markers.extend(provider(patient))
     return sorted(markers, key=lambda m: m.at)
+
+
+def register_work_items(provider: Callable) -> None:
+    """`provider(user) -> list[WorkItem]`: what waits for the user (shown on the home page)."""
+    if provider not in _work_providers:
+        _work_providers.append(provider)
+
+
+def work_items_for(user) -> list[WorkItem]:
+    items: list[WorkItem] = []
+    for provider in _work_providers:
+        items.extend(provider(user))
+    return items

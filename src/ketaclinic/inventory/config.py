@@ -22,6 +22,7 @@ DEFAULTS = {
     "diversion_min_peers": d.DIVERSION_MIN_PEERS.value,
     "repeated_discrepancy_count": d.REPEATED_DISCREPANCY_COUNT.value,
     "repeated_discrepancy_window_days": d.REPEATED_DISCREPANCY_WINDOW_DAYS.value,
+    "witness_pair_min_acts": d.WITNESS_PAIR_MIN_ACTS.value,
     # A draw is "without administration" once this long has passed with none recorded.
     "draw_grace_hours": 12,
     # "us_federal" (5 U.S.C. 6103) or a list of ISO dates; business days skip these.
@@ -40,6 +41,7 @@ class InventoryConfig:
     repeated_discrepancy_window_days: int
     draw_grace: dt.timedelta
     holidays: object
+    witness_pair_min_acts: int = d.WITNESS_PAIR_MIN_ACTS.value
 
     def holidays_around(self, day: dt.date) -> set[dt.date]:
         """Holidays of the year of `day` and the next (deadlines can cross New Year)."""
@@ -60,4 +62,5 @@ def get_config() -> InventoryConfig:
         repeated_discrepancy_window_days=int(values["repeated_discrepancy_window_days"]),
         draw_grace=dt.timedelta(hours=float(values["draw_grace_hours"])),
         holidays=values["holidays"],
+        witness_pair_min_acts=int(values["witness_pair_min_acts"]),
     )

@@ -240,6 +240,8 @@ ROBUST_Z_THRESHOLD = Fact(
 # Below this many staff the median of "the peers" means little.
 DIVERSION_MIN_PEERS = Fact(4, "project choice (configurable)")
 REPEATED_DISCREPANCY_COUNT = Fact(2, "project choice (configurable)")
+# A staff member whose wastes (at least this many) all have the same witness.
+WITNESS_PAIR_MIN_ACTS = Fact(5, "project choice (configurable)")
 REPEATED_DISCREPANCY_WINDOW_DAYS = Fact(30, "project choice (configurable)")
 
 # Quantities in mg are kept to the microgram; anything finer is refused, never rounded.

@@ -19,8 +19,20 @@ from django.utils import timezone
 from ketaclinic.core.permissions import require
 from ketaclinic.inventory import rules
 from ketaclinic.inventory.config import get_config
-from ketaclinic.inventory.models import EntryType, LedgerEntry, RefusedMovement
-from ketaclinic.inventory.queries import _from_micro, _micro_units, session_lot_balance
+from ketaclinic.inventory.models import (
+    EntryType,
+    LedgerEntry,
+    RefusedMovement,
+    SessionDrugClosure,
+)
+from ketaclinic.inventory.queries import (
+    SESSION_TYPES,
+    _from_micro,
+    _micro_units,
+    reconciliation_deadline,
+    session_lot_balance,
+)
+from ketaclinic.inventory.sessions import session_reader
 from ketaclinic.protocols import queries as protocol_queries
 
 MOVEMENT_TYPES = (
@@ -42,6 +54,11 @@ class SignalKind:
     REPEATED_DISCREPANCIES = "repeated_discrepancies"
     OUTSIDE_HOURS = "outside_hours"
     DEVICE_NOT_MATCHED = "device_not_matched"
+    OVER_DRAW = "over_draw"
+    ADMINISTERED_NOT_ORDERED = "administered_not_ordered"
+    DRAW_WITHOUT_ORDER = "draw_without_order"
+    LATE_RECONCILIATION = "late_reconciliation"
+    WITNESS_PAIRING = "witness_pairing"
 
 
 @dataclass
@@ -92,14 +109,18 @@ def diversion_report(
     signals += _repeated_discrepancies(in_range, clinic, config)
     signals += _outside_hours(in_range, clinic, config)
     signals += _devices_not_matched(in_range, now - config.draw_grace)
+    signals += _chain_signals(user, in_range, now)
+    signals += _witness_pairing(in_range, config)
     return DiversionReport(date_from, date_to, config.robust_z_threshold, signals)
 
 
 def _waste_outliers(in_range, config) -> list[Signal]:
-    totals: dict = defaultdict(lambda: {EntryType.DRAW: Decimal(0), EntryType.WASTE: Decimal(0)})
+    """Waste as a share of what the same person administered, against peers (mg products)."""
+    kinds = (EntryType.ADMINISTRATION, EntryType.WASTE)
+    totals: dict = defaultdict(lambda: dict.fromkeys(kinds, Decimal(0)))
     names = {}
     rows = (
-        in_range.filter(entry_type__in=(EntryType.DRAW, EntryType.WASTE), unit="mg")
+        in_range.filter(entry_type__in=kinds, unit="mg")
         .values("actor_id", "actor_name", "entry_type")
         .annotate(total=Sum(_micro_units("quantity")))
         .order_by()
@@ -107,11 +128,11 @@ def _waste_outliers(in_range, config) -> list[Signal]:
     for row in rows:
         totals[row["actor_id"]][row["entry_type"]] += _from_micro(row["total"])
         names[row["actor_id"]] = row["actor_name"]
-    # Waste as a share of what the same person drew: fair to staff who treat more patients.
+    # Fair to staff who treat more patients: a ratio, not a total.
     ratios = {
-        actor: t[EntryType.WASTE] / t[EntryType.DRAW]
+        actor: t[EntryType.WASTE] / t[EntryType.ADMINISTRATION]
         for actor, t in totals.items()
-        if t[EntryType.DRAW] > 0
+        if t[EntryType.ADMINISTRATION] > 0
     }
     if not ratios:
         return []
@@ -130,8 +151,9 @@ def _waste_outliers(in_range, config) -> list[Signal]:
                 kind=SignalKind.WASTE_OUTLIER,
                 title="Wastes more than peers",
                 detail=(
-                    f"wasted {outlier.value:.0%} of the mg drawn, peers' median {median:.0%}; "
-                    f"robust z = {outlier.z:.1f} (threshold {config.robust_z_threshold})"
+                    f"wasted {outlier.value:.0%} of the mg administered, peers' median "
+                    f"{median:.0%}; robust z = {outlier.z:.1f} "
+                    f"(threshold {config.robust_z_threshold})"
                 ),
                 subject=names[outlier.key],
                 entry_ids=waste_ids,
@@ -260,4 +282,161 @@ def _devices_not_matched(in_range, cutoff) -> list[Signal]:
                 entry_ids=[draw.pk],
             )
         )
+    return signals
+
+
+# --- the chain: order, draw, administration, closing ----------------------------------------
+
+
+def _q(value: Decimal, unit: str) -> str:
+    return rules.describe_quantity(value, unit)
+
+
+def _chain_signals(user, in_range, now) -> list[Signal]:
+    """Signals that compare the ledger with the signed order of each session drawn for."""
+    draws = list(
+        in_range.filter(entry_type=EntryType.DRAW, session_id__isnull=False).order_by("sequence")
+    )
+    if not draws:
+        return []
+    facts = {f.id: f for f in session_reader().of_ids(user, {d.session_id for d in draws})}
+    entries: dict = defaultdict(list)
+    for entry in (
+        LedgerEntry.objects.filter(session_id__in=list(facts), entry_type__in=SESSION_TYPES)
+        .select_related("lot__product")
+        .order_by("sequence")
+    ):
+        entries[entry.session_id].append(entry)
+    closures = {
+        c.session_id: c for c in SessionDrugClosure.objects.filter(session_id__in=list(facts))
+    }
+    signals: list[Signal] = []
+    tz = user.clinic.tz
+    for draw in draws:
+        session = facts.get(draw.session_id)
+        if session is None:
+            continue
+        if session.order_signed_at is None or session.order_signed_at > draw.occurred_at:
+            signals.append(
+                Signal(
+                    kind=SignalKind.DRAW_WITHOUT_ORDER,
+                    title="Draw without a signed order",
+                    detail=f"entry #{draw.sequence}: {_q(draw.quantity, draw.unit)} drawn for "
+                    f"{session.patient_name} (session {session.number}) "
+                    + (
+                        "with no signed dose order"
+                        if session.order_signed_at is None
+                        else "before the dose order was signed"
+                    ),
+                    subject=draw.actor_name,
+                    entry_ids=[draw.pk],
+                )
+            )
+    for session_id in sorted(facts, key=lambda k: entries[k][0].sequence if entries[k] else 0):
+        session = facts[session_id]
+        rows = entries[session_id]
+        if not rows:
+            continue
+        signals += _against_order(session, rows, closures.get(session_id), now)
+        first_draw = next((e for e in rows if e.entry_type == EntryType.DRAW), rows[0])
+        deadline = reconciliation_deadline(session, first_draw.occurred_at, tz)
+        closure = closures.get(session_id)
+        closed_at = closure.closed_at if closure else None
+        if (closed_at or now) > deadline:
+            when = (
+                f"closed {timezone.localtime(closed_at, tz):%Y-%m-%d %H:%M}"
+                if closed_at
+                else "still open"
+            )
+            signals.append(
+                Signal(
+                    kind=SignalKind.LATE_RECONCILIATION,
+                    title="Drug record not closed by the end of the clinic day",
+                    detail=f"{session.patient_name} (session {session.number}, "
+                    f"{session.scheduled_date:%Y-%m-%d}): {when}",
+                    subject=first_draw.actor_name,
+                    entry_ids=[e.pk for e in rows],
+                )
+            )
+    return signals
+
+
+def _against_order(session, rows, closure, now) -> list[Signal]:
+    """Over-draw and administered != ordered, for a session with a signed order."""
+    if session.ordered_mg is None:
+        return []
+    signals = []
+    draws = [e for e in rows if e.entry_type == EntryType.DRAW]
+    by_unit: dict = defaultdict(list)
+    for e in rows:
+        by_unit[e.unit].append(e)
+    for unit, unit_rows in by_unit.items():
+        product = unit_rows[0].lot.product
+        allowance = rules.draw_allowance(session.ordered_mg, unit, product.concentration)
+        net = sum(
+            (e.quantity for e in unit_rows if e.entry_type == EntryType.DRAW), Decimal(0)
+        ) - sum((e.quantity for e in unit_rows if e.entry_type == EntryType.RETURN), Decimal(0))
+        if net > allowance:
+            unit_draws = [e for e in draws if e.unit == unit]
+            reasons = "; ".join(dict.fromkeys(e.reason for e in unit_draws if e.reason))
+            signals.append(
+                Signal(
+                    kind=SignalKind.OVER_DRAW,
+                    title="Drew more than the order",
+                    detail=f"{session.patient_name} (session {session.number}): "
+                    f"{_q(net, unit)} drawn for an order of "
+                    f"{_q(session.ordered_mg, 'mg')} (up to {_q(allowance, unit)} with the "
+                    "container size)" + (f"; reason given: {reasons}" if reasons else ""),
+                    subject=unit_draws[0].actor_name if unit_draws else "",
+                    entry_ids=[e.pk for e in unit_draws],
+                )
+            )
+    finished = closure is not None or session.ended_by(now)
+    if not finished:
+        return signals
+    given = [e for e in rows if e.entry_type == EntryType.ADMINISTRATION]
+    given_mg = sum(
+        (rules.administered_mg(e.quantity, e.unit, e.lot.product.concentration) for e in given),
+        Decimal(0),
+    )
+    if given_mg != session.ordered_mg:
+        signals.append(
+            Signal(
+                kind=SignalKind.ADMINISTERED_NOT_ORDERED,
+                title="Administered differs from the order",
+                detail=f"{session.patient_name} (session {session.number}): "
+                f"{_q(given_mg, 'mg')} administered, {_q(session.ordered_mg, 'mg')} ordered",
+                subject=(given or draws or rows)[0].actor_name,
+                entry_ids=[e.pk for e in (given or draws)],
+            )
+        )
+    return signals
+
+
+def _witness_pairing(in_range, config) -> list[Signal]:
+    """Staff whose witnessed wastes all have the same witness, though others witness too."""
+    wastes = list(
+        in_range.filter(entry_type=EntryType.WASTE, witness_id__isnull=False)
+        .order_by("sequence")
+        .values("id", "actor_id", "actor_name", "witness_id", "witness_name")
+    )
+    if len({w["witness_id"] for w in wastes}) < 2:
+        return []
+    by_actor: dict = defaultdict(list)
+    for w in wastes:
+        by_actor[w["actor_id"]].append(w)
+    signals = []
+    for rows in by_actor.values():
+        witnesses = {w["witness_id"] for w in rows}
+        if len(rows) >= config.witness_pair_min_acts and len(witnesses) == 1:
+            signals.append(
+                Signal(
+                    kind=SignalKind.WITNESS_PAIRING,
+                    title="Always the same witness",
+                    detail=f"all {len(rows)} wastes witnessed by {rows[0]['witness_name']}, "
+                    "while other staff witness for the rest of the team",
+                    subject=rows[0]["actor_name"],
+                    entry_ids=[w["id"] for w in rows],
+                )
+            )
     return signals

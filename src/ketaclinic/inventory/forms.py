@@ -51,6 +51,13 @@ class DrawForm(ScopedForm):
     lot = forms.ModelChoiceField(queryset=None)
     location = forms.ModelChoiceField(queryset=None, label="From")
     quantity = _quantity()
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        help_text="Needed for a draw above the signed order (beyond the vial or device size).",
+    )
 
 
 class SessionLotForm(forms.Form):
@@ -210,6 +217,7 @@ class ReportForm(RangeForm):
             ("inventory", "Initial / biennial inventory"),
             ("form41", "Form 41 data (destruction)"),
             ("form106", "Form 106 data (theft or loss)"),
+            ("open_sessions", "Session drug records not closed by the end of the clinic day"),
         ]
     )
     format = forms.ChoiceField(choices=[("csv", "CSV"), ("pdf", "PDF")])

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import BigIntegerField, DecimalField, F, Sum, Value
 from django.db.models.functions import Cast, Round
 
-from ketaclinic.core.errors import NotFound
+from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.inventory import rules
 from ketaclinic.inventory.models import (
@@ -301,6 +301,22 @@ def session_drug_balance(session) -> SessionDrugRecord:
     return SessionDrugRecord(session_id=session_id, lines=lines, closure=closure)
 
 
+def session_net_drawn(session_id, unit: str) -> Decimal:
+    """What a session has drawn in one unit (mg or device), less what it returned."""
+    rows = (
+        LedgerEntry.objects.filter(
+            session_id=session_id,
+            unit=unit,
+            entry_type__in=(EntryType.DRAW, EntryType.RETURN),
+        )
+        .values("entry_type")
+        .annotate(total=Sum(_micro_units("quantity")))
+        .order_by()
+    )
+    totals = {row["entry_type"]: _from_micro(row["total"]) for row in rows}
+    return totals.get(EntryType.DRAW, Decimal(0)) - totals.get(EntryType.RETURN, Decimal(0))
+
+
 def session_lots_in_hand(session_id) -> list[uuid.UUID]:
     """Lots of which the session still holds drawn drug."""
     record = session_drug_balance(session_id)
@@ -423,3 +439,137 @@ def day_reconciliation(user, day: dt.date) -> DayReconciliation:
         discrepancies=list(open_discrepancies(user)),
         uncounted=[row for row in balances(user) if (row.lot.pk, row.location.pk) not in counted],
     )
+
+
+# --- lots a dose order may name --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LotOnHand:
+    """A lot with stock on hand, as the second check offers it."""
+
+    lot: Lot
+    quantity: Decimal
+
+    @property
+    def label(self) -> str:
+        product = self.lot.product
+        concentration = product.concentration if product.unit == "mg" else None
+        on_hand = rules.describe_quantity(self.quantity, product.unit, concentration)
+        return (
+            f"{product.name}, lot {self.lot.lot_number} "
+            f"(exp {self.lot.expires_on:%Y-%m-%d}, {on_hand} on hand)"
+        )
+
+
+def lots_on_hand(user, *, drug: str, day: dt.date) -> list[LotOnHand]:
+    """The clinic's unexpired lots of a drug with stock on hand, soonest expiry first."""
+    lots = {
+        lot.pk: lot
+        for lot in Lot.objects.visible_to(user)
+        .select_related("product")
+        .filter(product__drug=drug, product__active=True, expires_on__gte=day)
+    }
+    if not lots:
+        return []
+    totals: dict = defaultdict(Decimal)
+    for (lot_id, _location), quantity in _balances(user.clinic_id, lot_ids=list(lots)).items():
+        totals[lot_id] += quantity
+    found = [LotOnHand(lots[pk], quantity) for pk, quantity in totals.items() if quantity > 0]
+    return sorted(found, key=lambda r: (r.lot.expires_on, r.lot.lot_number))
+
+
+def lot_for_order(user, lot, *, drug: str, day: dt.date, field_name: str = "lot_id") -> Lot:
+    """A lot the order may name: of the clinic, of the session's drug, unexpired, in stock.
+
+    Anything else answers 422 naming `field_name`, with what is wrong.
+    """
+    if lot in (None, ""):
+        raise InvalidInput("Pick the lot from the ledger.", fields={field_name: "required"})
+    try:
+        lot_id = uuid.UUID(str(lot))
+    except ValueError:
+        raise InvalidInput(
+            "Pick the lot from the ledger.", fields={field_name: "not a lot of this clinic"}
+        ) from None
+    row = Lot.objects.visible_to(user).select_related("product").filter(pk=lot_id).first()
+    problem = ""
+    if row is None:
+        problem = "not a lot of this clinic"
+    elif row.product.drug != drug:
+        problem = f"a lot of {row.product.drug}, the session's protocol uses {drug}"
+    elif row.expires_on < day:
+        problem = f"expired on {row.expires_on:%Y-%m-%d}"
+    elif not any(r.lot.pk == row.pk for r in lots_on_hand(user, drug=drug, day=day)):
+        problem = "none of this lot is on hand"
+    if problem:
+        raise InvalidInput(f"This lot cannot be used: {problem}.", fields={field_name: problem})
+    return row
+
+
+def session_administrations(session_id) -> tuple[Decimal | None, list[str]]:
+    """What the ledger says the patient was given: total mg and the lots (None: nothing)."""
+    rows = list(
+        LedgerEntry.objects.filter(session_id=session_id, entry_type=EntryType.ADMINISTRATION)
+        .select_related("lot__product")
+        .order_by("sequence")
+    )
+    if not rows:
+        return None, []
+    total = sum(
+        (
+            rules.administered_mg(r.quantity, r.lot.product.unit, r.lot.product.concentration)
+            for r in rows
+        ),
+        Decimal(0),
+    )
+    return total, list(dict.fromkeys(r.lot.lot_number for r in rows))
+
+
+# --- session drug records left open past their clinic day -----------------------------------
+
+
+def reconciliation_deadline(session: SessionFacts, first_draw_at: dt.datetime, tz) -> dt.datetime:
+    """When a session's drug record must be closed: the end (midnight) of its clinic day."""
+    day = max(session.scheduled_date, first_draw_at.astimezone(tz).date())
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tz)
+
+
+@dataclass(frozen=True)
+class UnreconciledSession:
+    """A session whose drug record was still open at the end of its clinic day."""
+
+    session: SessionFacts
+    record: SessionDrugRecord
+    deadline: dt.datetime
+    entry_ids: list
+
+
+def unreconciled_sessions(user, *, now: dt.datetime) -> list[UnreconciledSession]:
+    """The clinic's sessions with drug drawn whose record is not closed past the deadline."""
+    require(user, "ledger.view")
+    closed = SessionDrugClosure.objects.filter(clinic_id=user.clinic_id).values("session_id")
+    entries = (
+        LedgerEntry.objects.filter(
+            clinic_id=user.clinic_id, entry_type__in=SESSION_TYPES, session_id__isnull=False
+        )
+        .exclude(session_id__in=closed)
+        .order_by("sequence")
+        .values_list("session_id", "id", "occurred_at")
+    )
+    by_session: dict = defaultdict(list)
+    first_at: dict = {}
+    for session_id, entry_id, occurred_at in entries:
+        by_session[session_id].append(entry_id)
+        first_at.setdefault(session_id, occurred_at)
+    tz = user.clinic.tz
+    found = []
+    for facts in session_reader().of_ids(user, list(by_session)):
+        deadline = reconciliation_deadline(facts, first_at[facts.id], tz)
+        if now >= deadline:
+            found.append(
+                UnreconciledSession(
+                    facts, session_drug_balance(facts.id), deadline, by_session[facts.id]
+                )
+            )
+    return sorted(found, key=lambda u: (u.deadline, u.session.patient_family_name))

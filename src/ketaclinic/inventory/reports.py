@@ -20,7 +20,7 @@ from ketaclinic.core.permissions import require
 from ketaclinic.inventory import definitions as d
 from ketaclinic.inventory import rules
 from ketaclinic.inventory.models import EntryType, LedgerEntry, LossFiling
-from ketaclinic.inventory.queries import head_of
+from ketaclinic.inventory.queries import head_of, unreconciled_sessions
 
 THOUSANDTH = Decimal("0.001")
 MANNER = {
@@ -87,6 +87,20 @@ FORM_106_FIELDS = (
     ("recorded_by", "Recorded by"),
     ("entry_sequence", "Ledger entry"),
 )
+OPEN_SESSION_FIELDS = (
+    ("session_date", "Session date"),
+    ("patient", "Patient"),
+    ("mrn", "MRN"),
+    ("lot", "Lot"),
+    ("unit", "Unit"),
+    ("drawn", "Drawn"),
+    ("administered", "Administered"),
+    ("wasted", "Wasted"),
+    ("returned", "Returned"),
+    ("unaccounted", "Not accounted for"),
+    ("deadline", "To be closed by"),
+    ("entry_sequences", "Ledger entries"),
+)
 
 
 @dataclass
@@ -116,6 +130,13 @@ REPORTS = {
         "DEA Form 41 (OMB 1117-0007): NDC, name, strength, form, quantity, date and method of "
         "destruction, two authorized employee witnesses (21 CFR part 1317)",
         FORM_41_FIELDS,
+    ),
+    "open_sessions": (
+        "Session drug records not closed by the end of the clinic day",
+        "Complete and accurate records of each substance dispensed (21 CFR 1304.21(a), "
+        "1304.22(c)); a difference that stays unexplained is reported as a theft or "
+        "significant loss (21 CFR 1301.76(b))",
+        OPEN_SESSION_FIELDS,
     ),
     "form106": (
         "DEA Form 106 data: theft or significant loss",
@@ -190,8 +211,9 @@ def build_report(user, code: str, date_from: dt.date, date_to: dt.date) -> Repor
         "inventory": _inventory,
         "form41": _form41,
         "form106": _form106,
+        "open_sessions": None,
     }[code]
-    report.rows = builder(base, tz)
+    report.rows = _open_sessions(user, start, end) if code == "open_sessions" else builder(base, tz)
     return report
 
 
@@ -498,3 +520,40 @@ def to_pdf(report: Report) -> bytes:
         new_y="NEXT",
     )
     return bytes(pdf.output())
+
+
+def _open_sessions(user, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """Sessions of the period whose drug record was still open at the end of their day."""
+    tz = user.clinic.tz
+    found = [
+        row
+        for row in unreconciled_sessions(user, now=timezone.now())
+        if start <= row.deadline - dt.timedelta(days=1) < end
+    ]
+    ids = [i for row in found for i in row.entry_ids]
+    sequences = dict(
+        LedgerEntry.objects.visible_to(user).filter(id__in=ids).values_list("id", "sequence")
+    )
+    rows = []
+    for row in found:
+        for line in row.record.lines:
+            b = line.balance
+            rows.append(
+                {
+                    "session_date": row.session.scheduled_date.isoformat(),
+                    "patient": row.session.patient_name,
+                    "mrn": row.session.patient_mrn,
+                    "lot": line.lot.lot_number,
+                    "unit": line.unit,
+                    "drawn": rules.canonical_decimal(b.drawn),
+                    "administered": rules.canonical_decimal(b.administered),
+                    "wasted": rules.canonical_decimal(b.wasted),
+                    "returned": rules.canonical_decimal(b.returned),
+                    "unaccounted": rules.canonical_decimal(b.in_hand),
+                    "deadline": timezone.localtime(row.deadline, tz).strftime("%Y-%m-%d %H:%M"),
+                    "entry_sequences": " ".join(
+                        str(sequences[i]) for i in row.entry_ids if i in sequences
+                    ),
+                }
+            )
+    return rows

@@ -13,6 +13,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 
@@ -36,10 +37,22 @@ class SessionFacts:
     # Discharged or aborted (no more drug is drawn for it from `ended_at` on).
     ended: bool = False
     ended_at: datetime.datetime | None = None
+    # The signed dose order: the dose in mg and, for nasal devices, the number of devices
+    # (ordered_unit "device"; else "mg", with ordered_quantity the mg). None: no signed order.
+    order_signed_at: datetime.datetime | None = None
+    ordered_mg: Decimal | None = None
+    ordered_quantity: Decimal | None = None
+    ordered_unit: str = ""
+    # The lot the second check picked from the ledger (None until checked).
+    order_lot_id: uuid.UUID | None = None
 
     @property
     def pk(self) -> uuid.UUID:
         return self.id
+
+    @property
+    def ordered(self) -> bool:
+        return self.order_signed_at is not None
 
     def ended_by(self, now: datetime.datetime) -> bool:
         """Whether the session had ended at `now` (charting late keeps its time)."""

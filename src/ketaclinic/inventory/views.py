@@ -93,12 +93,24 @@ def draw_start(request):
     )
 
 
+def _draw_initial(session) -> dict:
+    """The draw for the order: the lot of its second check and the ordered amount."""
+    initial = {}
+    if session.order_lot_id:
+        initial["lot"] = session.order_lot_id
+    if session.ordered_quantity is not None:
+        initial["quantity"] = session.ordered_quantity.normalize()
+    return initial
+
+
 def _session_forms(request, session, record, data=None, which=None):
     user = request.user
     lots = [line.lot for line in record.lines if line.balance.in_hand > 0]
     bound = {k: (data if k == which else None) for k in ("draw", "give", "waste", "ret")}
     return {
-        "draw_form": forms.DrawForm(bound["draw"], user=user, prefix="draw"),
+        "draw_form": forms.DrawForm(
+            bound["draw"], user=user, prefix="draw", initial=_draw_initial(session)
+        ),
         "give_form": forms.AdministerForm(bound["give"], lots=lots),
         "waste_form": forms.WasteForm(bound["waste"], lots=lots),
         "return_form": forms.ReturnForm(bound["ret"], lots=lots, user=user),
@@ -159,6 +171,7 @@ def _session_action(request, session, action: str, context_forms) -> str | None:
                 lot=data["lot"],
                 location=data["location"],
                 quantity=data["quantity"],
+                reason=data["reason"],
             ),
         )
     elif action == "give":
@@ -272,6 +285,7 @@ def reconciliation(request):
         "inventory/reconciliation.html",
         {
             "rec": queries.day_reconciliation(user, day),
+            "left_open": queries.unreconciled_sessions(user, now=timezone.now()),
             "can_resolve": can(user, "ledger.resolve_discrepancy"),
         },
     )

@@ -178,6 +178,7 @@ def session_out(state: SessionState) -> dict:
                         "devices",
                         "capped",
                         "signed_at",
+                        "lot_id",
                         "product",
                         "lot_number",
                         "checked_at",
@@ -288,7 +289,12 @@ def sign_order(request, session_id: UUID, payload: OrderIn):
 @router.post("/sessions/{session_id}/second-check", response=SessionOut)
 def second_check(request, session_id: UUID, payload: SecondCheckIn):
     session = _session(request, session_id, "session.second_check")
-    services.second_check(actor=request.auth, session=session, **payload.dict())
+    services.second_check(
+        actor=request.auth,
+        session=session,
+        lot=payload.lot_id,
+        calculation_confirmed=payload.calculation_confirmed,
+    )
     return _answer(request, session_id)
 
 

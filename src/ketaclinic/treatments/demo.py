@@ -7,12 +7,15 @@ so the demo exercises the same rules as the clinic does.
 from __future__ import annotations
 
 import datetime
+import math
 from decimal import Decimal
 
 from django.utils import timezone
 
 from ketaclinic.intake import rules as intake_rules
 from ketaclinic.intake import services as intake
+from ketaclinic.inventory import queries as ledger_queries
+from ketaclinic.inventory import services as ledger
 from ketaclinic.patients.queries import search_patients
 from ketaclinic.protocols import services as protocols
 from ketaclinic.protocols.queries import protocol_facts
@@ -23,8 +26,7 @@ ORDER = 55
 HISTORY_DAYS = 30
 PAPER_CHART = "Given before the clinic started using ketaclinic (paper chart; demo)."
 
-ESK_PRODUCT = "Spravato (esketamine) 28 mg nasal device"
-IV_PRODUCT = "Ketamine HCl injection 10 mg/mL"
+IV_MG_PER_ML = Decimal("10")
 NORMAL = {"heart_rate": 74, "spo2": 98, "resp_rate": 14}
 ALDRETE_10 = dict.fromkeys(
     ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation"), 2
@@ -51,9 +53,10 @@ class Demo:
         self.prescriber = ctx.user("prescriber")
         self.nurse = ctx.user("nurse")
         self.nurse2 = ctx.users.get("nurse2", self.nurse)
+        # Witnesses the nurse's wastes (a witness is never the actor).
+        self.witness = self.nurse2 if self.nurse2 != self.nurse else self.prescriber
         self.now = timezone.now()
         self.today = timezone.localdate(self.now, self.tz)
-        self.lots = {}
 
     # --- patients and courses -------------------------------------------------------------
     def patients(self, count: int) -> list:
@@ -104,11 +107,6 @@ class Demo:
     def at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
         return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.tz)
 
-    def lot(self, drug: str) -> str:
-        return self.lots.setdefault(
-            drug, f"{'ESK' if drug == 'esketamine' else 'KET'}-24{len(self.lots) + 17}A"
-        )
-
     def check_in(self, s, when, chair):
         services.check_in(actor=self.nurse, session=s, chair=chair, at=when)
 
@@ -131,11 +129,11 @@ class Demo:
             pregnancy_test="not_applicable",
         )
 
-    def order(self, s, dose_mg=None):
+    def order(self, s, dose_mg=None, at=None):
         drug = "esketamine" if s.protocol_code.startswith("esketamine") else "ketamine"
         if drug == "esketamine":
             services.sign_order(
-                actor=self.prescriber, session=s, dose_mg=dose_mg or s.planned_dose_mg
+                actor=self.prescriber, session=s, dose_mg=dose_mg or s.planned_dose_mg, at=at
             )
         else:
             services.sign_order(
@@ -143,12 +141,14 @@ class Demo:
                 session=s,
                 concentration_mg_per_ml=Decimal("10"),
                 bag_volume_ml=Decimal("100"),
+                at=at,
             )
+        # The second check picks the lot on hand from the ledger (the inventory demo stocked it).
+        on_hand = ledger_queries.lots_on_hand(self.nurse2, drug=drug, day=self.today)
         services.second_check(
             actor=self.nurse2,
             session=s,
-            product=ESK_PRODUCT if drug == "esketamine" else IV_PRODUCT,
-            lot_number=self.lot(drug),
+            lot=on_hand[0].lot.pk if on_hand else None,
             calculation_confirmed=True,
         )
 
@@ -160,7 +160,59 @@ class Demo:
             if devices_until is not None and given > devices_until:
                 break
             row = services.record_device(actor=self.nurse, session=s, at=given)
+        self.ledger(row, when)
         return row
+
+    def ledger(self, row, when):
+        """The session's drug through the chain: drawn from the cart for the signed order,
+        given, the rest wasted with a witness, and (on past days) the record closed."""
+        cart = self.ctx.extra.get("ledger_cart")
+        if cart is None:
+            return
+        order = DoseOrder.objects.get(session_id=row.pk)
+        nasal = bool(order.devices)
+        # Whole devices, or the order rounded up to the next whole mL of the 10 mg/mL vial.
+        drawn = (
+            Decimal(order.devices)
+            if nasal
+            else Decimal(math.ceil(order.dose_mg / IV_MG_PER_ML)) * IV_MG_PER_ML
+        )
+        # In the product's unit: devices for the nasal spray, mg for the solution.
+        given = Decimal(row.devices_given) if nasal else order.dose_mg
+        nurse = self.nurse
+        ledger.draw_for_session(
+            actor=nurse,
+            session=row.pk,
+            lot=order.lot_id,
+            location=cart,
+            quantity=drawn,
+            now=when - datetime.timedelta(minutes=2),
+        )
+        ledger.administer(
+            actor=nurse,
+            session=row.pk,
+            lot=order.lot_id,
+            quantity=given,
+            now=when,
+        )
+        if row.status == "dosing":
+            return  # today's dosing session still holds its next devices
+        if drawn > given:
+            ledger.record_waste(
+                actor=nurse,
+                session=row.pk,
+                lot=order.lot_id,
+                quantity=drawn - given,
+                method="Remainder expelled into drug disposal container",
+                witness=ledger.WitnessCredentials(
+                    username=self.witness.username, password=self.ctx.password
+                ),
+                now=when + datetime.timedelta(minutes=45),
+            )
+        if row.scheduled_date < self.today:
+            ledger.close_session_drug_record(
+                actor=nurse, session=row.pk, now=when + datetime.timedelta(minutes=50)
+            )
 
     def vitals(self, s, when, systolic, diastolic, **extra):
         services.record_vitals(
@@ -224,7 +276,7 @@ class Demo:
         self.check_in(s, start, chair)
         self.pre_checks(s, start + datetime.timedelta(minutes=5), classes=self._classes(s))
         s.refresh_from_db()
-        self.order(s)
+        self.order(s, at=start + datetime.timedelta(minutes=8))
         dose_at = start + datetime.timedelta(minutes=20)
         self.dose(s, dose_at)
         if s.protocol_code == "iv_ketamine":
@@ -317,20 +369,20 @@ def seed(ctx) -> None:
     demo.check_in(s, mins(arrived["pre_checks_done"]), "2")
     demo.pre_checks(s, mins(15), vitals={"systolic": 186, "diastolic": 104})
     s.refresh_from_db()
-    demo.order(s)
+    demo.order(s, at=mins(13))
 
     s = board["dosing"]
     demo.check_in(s, mins(arrived["dosing"]), "3")
     demo.pre_checks(s, mins(30))
     s.refresh_from_db()
-    demo.order(s, dose_mg=Decimal("84"))
+    demo.order(s, dose_mg=Decimal("84"), at=mins(28))
     demo.dose(s, mins(7), devices_until=mins(1))
 
     s = board["monitoring"]
     demo.check_in(s, mins(arrived["monitoring"]), "4")
     demo.pre_checks(s, mins(40), classes=["benzodiazepines"])
     s.refresh_from_db()
-    demo.order(s, dose_mg=Decimal("84"))
+    demo.order(s, dose_mg=Decimal("84"), at=mins(38))
     demo.dose(s, mins(20))
     demo.vitals(s, mins(8), 138, 84)
 
@@ -338,7 +390,7 @@ def seed(ctx) -> None:
     demo.check_in(s, mins(arrived["monitoring_alert"]), "5")
     demo.pre_checks(s, mins(35), vitals={"systolic": 138, "diastolic": 86})
     s.refresh_from_db()
-    demo.order(s)
+    demo.order(s, at=mins(33))
     demo.dose(s, mins(25))
     demo.vitals(s, mins(15), 152, 92, heart_rate=88)
     demo.vitals(s, mins(5), 184, 102, heart_rate=96)  # open hypertension alert
@@ -347,7 +399,7 @@ def seed(ctx) -> None:
     demo.check_in(s, mins(arrived["ready"]), "6")
     demo.pre_checks(s, mins(150))
     s.refresh_from_db()
-    demo.order(s)
+    demo.order(s, at=mins(148))
     demo.dose(s, mins(130))
     demo.finish_esketamine(s, mins(130), discharge=False)
 
@@ -355,7 +407,7 @@ def seed(ctx) -> None:
     demo.check_in(s, mins(arrived["discharged"]), "7")
     demo.pre_checks(s, mins(190))
     s.refresh_from_db()
-    demo.order(s)
+    demo.order(s, at=mins(188))
     demo.dose(s, mins(180))
     demo.finish_esketamine(s, mins(180), sedated=True)
 
@@ -369,24 +421,6 @@ def seed(ctx) -> None:
         note="Pre-dose BP 192/112 on two readings. Rebook after GP review of blood pressure.",
     )
     ctx.extra["treatment_board"] = {name: s.id for name, s in board.items()}
-    # The ledger's demo (inventory sits below treatments and never reads its rows) draws
-    # for every session that got a dose, as the nurse would have.
-    ctx.extra["dosed_sessions"] = [
-        {
-            "session_id": order.session_id,
-            "protocol_code": order.session.protocol_code,
-            "dose_started_at": order.session.dose_started_at,
-            "status": order.session.status,
-            "dose_mg": order.dose_mg,
-            "devices": order.devices,
-            "lot_number": order.lot_number,
-        }
-        for order in DoseOrder.objects.filter(
-            clinic=ctx.clinic, session__dose_started_at__isnull=False
-        )
-        .select_related("session")
-        .order_by("session__dose_started_at")
-    ]
     ctx.notes.append(
         f"Treatment day: {len(board)} sessions on today's chair board (one open BP alert); "
         "REMS forms due at /treatments/rems/."

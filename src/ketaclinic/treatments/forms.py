@@ -185,9 +185,17 @@ class OrderForm(PlainNumbersForm):
 
 
 class SecondCheckForm(forms.Form):
-    product = forms.CharField(label="Product", max_length=200)
-    lot_number = forms.CharField(label="Lot number", max_length=60)
+    # The lots on hand are offered by the page (see `with_lots`); the service checks the pick.
+    lot = forms.UUIDField(label="Product and lot (on hand in the ledger)", widget=forms.Select)
     calculation_confirmed = forms.BooleanField(label="I re-checked the calculation", required=False)
+
+
+def with_lots(form: SecondCheckForm, lots) -> SecondCheckForm:
+    """The second-check form offering the lots on hand (LotOnHand rows)."""
+    form.fields["lot"].widget.choices = [("", "Pick the lot in hand")] + [
+        (str(row.lot.pk), row.label) for row in lots
+    ]
+    return form
 
 
 class AtForm(ClockForm):

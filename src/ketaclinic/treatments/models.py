@@ -227,6 +227,11 @@ class DoseOrder(ClinicScopedModel):
     calculation = models.JSONField(default=dict)
     ordered_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField()
+    # The lot the second check picked from the ledger, with its product name and number as
+    # they were then (the lot's own row never changes; these keep the order readable alone).
+    lot = models.ForeignKey(
+        "inventory.Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     product = models.CharField(max_length=200, blank=True)
     lot_number = models.CharField(max_length=60, blank=True)
     checked_by = models.ForeignKey(

@@ -175,6 +175,7 @@ class OrderOut(Schema):
     capped: bool
     ordered_by: str
     signed_at: datetime.datetime
+    lot_id: UUID | None
     product: str
     lot_number: str
     checked_by: str | None
@@ -310,8 +311,8 @@ class OrderIn(Schema):
 
 
 class SecondCheckIn(Schema):
-    product: str = Field(max_length=200)
-    lot_number: str = Field(max_length=60)
+    # A lot of the ledger (GET /api/v1/ledger/lots): the session's drug, unexpired, on hand.
+    lot_id: str | None = Field(None, max_length=40)
     calculation_confirmed: bool
 
 

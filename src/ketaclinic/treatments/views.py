@@ -105,7 +105,9 @@ def _page_context(request, session) -> dict:
                 },
                 auto_id="order_%s",
             ),
-            "second_check": forms.SecondCheckForm(auto_id="check_%s"),
+            "second_check": forms.with_lots(
+                forms.SecondCheckForm(auto_id="check_%s"), queries.lots_for_order(user, session)
+            ),
             "start": forms.AtForm(auto_id="start_%s"),
             "device": forms.AtForm(auto_id="device_%s"),
             "end_infusion": forms.AtForm(auto_id="endinf_%s"),

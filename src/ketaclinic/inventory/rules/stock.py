@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from ketaclinic.inventory.definitions import (
     BASE_UNIT_BY_FORM,
@@ -261,3 +261,23 @@ def evaluate_count(
             f"{canonical_decimal(claimed_expected)}; a count cannot overwrite the book balance"
         )
     return CountResult(expected=book_balance, counted=counted)
+
+
+def draw_allowance(ordered_mg: Decimal, unit: BaseUnit, concentration: Decimal) -> Decimal:
+    """The most a session may draw for its order without a written reason, in the product's
+    unit: the ordered mg rounded up to the next whole device (nasal spray), or to the next
+    whole mL of the solution (what a syringe measures)."""
+    steps = (Decimal(ordered_mg) / Decimal(concentration)).to_integral_value(ROUND_CEILING)
+    if unit == BaseUnit.DEVICE:
+        return Decimal(steps)
+    return Decimal(steps) * concentration
+
+
+def over_draw(already_drawn: Decimal, quantity: Decimal, allowance: Decimal) -> Decimal:
+    """How much a draw takes beyond the allowance (0 when it stays within it)."""
+    return max(Decimal(0), already_drawn + quantity - allowance)
+
+
+def administered_mg(quantity: Decimal, unit: BaseUnit, concentration: Decimal) -> Decimal:
+    """An administered quantity in mg (devices times the mg per device)."""
+    return quantity * concentration if unit == BaseUnit.DEVICE else quantity

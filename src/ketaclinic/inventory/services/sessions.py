@@ -82,6 +82,7 @@ def draw_for_session(
                 fields={"lot": "expired"},
             )
         amount = _quantity(quantity, locked.product.unit)
+        data = _check_against_order(session, locked.product, amount, reason)
         _check_stock(locked, place, -amount)
         return _append(
             actor=actor,
@@ -93,8 +94,35 @@ def draw_for_session(
             location=place,
             session=session,
             patient=session.patient_id,
-            reason=reason,
+            reason=reason.strip(),
+            data=data,
         )
+
+
+def _check_against_order(session: SessionFacts, product: Product, amount, reason: str) -> dict:
+    """A draw beyond the signed order (past what the vial or device size forces) needs a
+    written reason; the entry then records the order it exceeded (a diversion signal)."""
+    if session.ordered_mg is None:
+        return {}
+    unit = d.BaseUnit(product.unit)
+    allowance = rules.draw_allowance(session.ordered_mg, unit, product.concentration)
+    beyond = rules.over_draw(queries.session_net_drawn(session.pk, unit), amount, allowance)
+    if beyond <= 0:
+        return {}
+    ordered = rules.describe_quantity(session.ordered_mg, d.BaseUnit.MG)
+    if not (reason or "").strip():
+        raise InvalidInput(
+            f"This draw goes {rules.describe_quantity(beyond, unit)} beyond the signed order "
+            f"({ordered}; up to {rules.describe_quantity(allowance, unit)} with the "
+            "container size): write the reason.",
+            fields={"reason": "required for a draw above the ordered amount"},
+            code="over_draw",
+        )
+    return {
+        "ordered_mg": rules.canonical_decimal(session.ordered_mg),
+        "allowance": rules.canonical_decimal(allowance),
+        "over_draw": rules.canonical_decimal(beyond),
+    }
 
 
 def _session_lot(actor, session, lot) -> Lot:

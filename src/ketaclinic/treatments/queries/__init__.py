@@ -22,6 +22,7 @@ from ketaclinic.treatments.queries.courses import (
     latest_course,
     rems_enrollment,
 )
+from ketaclinic.treatments.queries.ledger import ledger_administration, lots_for_order
 from ketaclinic.treatments.queries.rems_forms import (
     first_treatment,
     localize_form,
@@ -72,7 +73,9 @@ __all__ = [
     "exposure_of",
     "first_treatment",
     "latest_course",
+    "ledger_administration",
     "localize_form",
+    "lots_for_order",
     "rems_due",
     "rems_enrollment",
     "rems_facts",

@@ -9,9 +9,14 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
+from decimal import Decimal
 
+from django.utils import timezone
+
+from ketaclinic.inventory import queries as ledger_queries
 from ketaclinic.inventory.sessions import SessionFacts
 from ketaclinic.treatments.models import SessionStatus, TreatmentSession
+from ketaclinic.treatments.state import definition_for
 
 ENDED = {SessionStatus.DISCHARGED: "discharged_at", SessionStatus.ABORTED: "aborted_at"}
 
@@ -20,6 +25,7 @@ def session_facts(session) -> SessionFacts:
     """The ledger's view of a session (its patient must be loaded or loadable)."""
     patient = session.patient
     ended_field = ENDED.get(session.status)
+    order = getattr(session, "order", None)
     return SessionFacts(
         id=session.pk,
         clinic_id=session.clinic_id,
@@ -36,11 +42,26 @@ def session_facts(session) -> SessionFacts:
         chair=session.chair,
         ended=ended_field is not None,
         ended_at=getattr(session, ended_field) if ended_field else None,
+        **_order_facts(order),
     )
 
 
+def _order_facts(order) -> dict:
+    """The signed order as the ledger needs it: the dose in mg, and in devices when it is one."""
+    if order is None:
+        return {}
+    devices = order.devices
+    return {
+        "order_signed_at": order.signed_at,
+        "ordered_mg": order.dose_mg,
+        "ordered_quantity": Decimal(devices) if devices else order.dose_mg,
+        "ordered_unit": "device" if devices else "mg",
+        "order_lot_id": order.lot_id,
+    }
+
+
 def _of_clinic(user):
-    return TreatmentSession.objects.visible_to(user).select_related("patient")
+    return TreatmentSession.objects.visible_to(user).select_related("patient", "order")
 
 
 class LedgerSessions:
@@ -61,3 +82,14 @@ class LedgerSessions:
 
     def of_ids(self, user, session_ids: Iterable[uuid.UUID]) -> list[SessionFacts]:
         return [session_facts(s) for s in _of_clinic(user).filter(pk__in=list(session_ids))]
+
+
+def lots_for_order(user, session) -> list:
+    """The lots the second check may pick: the session's drug, unexpired, on hand."""
+    day = timezone.localdate(timezone.now(), session.patient.clinic.tz)
+    return ledger_queries.lots_on_hand(user, drug=definition_for(session).drug, day=day)
+
+
+def ledger_administration(session) -> tuple:
+    """(mg given, lot numbers) as the ledger recorded the administration; (None, []) if none."""
+    return ledger_queries.session_administrations(session.pk)

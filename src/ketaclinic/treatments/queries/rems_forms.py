@@ -13,6 +13,7 @@ from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rems
 from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus, TreatmentSession
 from ketaclinic.treatments.queries.courses import rems_enrollment
+from ketaclinic.treatments.queries.ledger import ledger_administration
 from ketaclinic.treatments.queries.sessions import clinic_today
 from ketaclinic.treatments.state import SessionState, definition_for
 
@@ -94,6 +95,14 @@ def rems_facts(session, state: SessionState) -> rems.RemsFacts:
     if session.status == SessionStatus.DISCHARGED:
         # Unmet criteria are kept only when a prescriber overrode them at discharge.
         acceptable_end = not any(i.get("code") == "vitals" for i in session.discharge_unmet)
+    # Dose and lot as the ledger recorded the administration; before any is recorded, as the
+    # order and its second check named them.
+    given_mg, given_lots = ledger_administration(session)
+    if given_mg is None:
+        given_mg = order.dose_mg if order else None
+        lot_number = order.lot_number if order else ""
+    else:
+        lot_number = ", ".join(given_lots)
     provider = session.monitored_by.display_name if session.monitored_by_id else ""
     provider_email = session.monitored_by.email if session.monitored_by_id else ""
     setting = f"{clinic.name}, outpatient healthcare setting"
@@ -111,8 +120,8 @@ def rems_facts(session, state: SessionState) -> rems.RemsFacts:
             if session.dose_started_at
             else None
         ),
-        dose_mg=order.dose_mg if order else None,
-        lot_number=order.lot_number if order else "",
+        dose_mg=given_mg,
+        lot_number=lot_number,
         first_device_at=session.dose_started_at,
         monitoring_ended_at=session.discharged_at,
         ready_to_leave_at=session.ready_to_leave_at,

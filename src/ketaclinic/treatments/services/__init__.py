@@ -33,6 +33,7 @@ from ketaclinic.treatments.services.transitions import (
     record_pre_checks,
     start_dose,
 )
+from ketaclinic.treatments.signals import session_discharged
 
 __all__ = [
     "abort",
@@ -54,6 +55,7 @@ __all__ = [
     "reschedule_session",
     "save_note",
     "second_check",
+    "session_discharged",
     "sign_note",
     "sign_order",
     "start_course",

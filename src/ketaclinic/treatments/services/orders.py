@@ -10,12 +10,13 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.inventory import queries as ledger_queries
 from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import FIXED_MG
 from ketaclinic.protocols.editing import to_data
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.treatments.models import DoseOrder, SessionStatus, TreatmentSession
-from ketaclinic.treatments.services.common import locked, require_status
+from ketaclinic.treatments.services.common import locked, moment, require_status
 from ketaclinic.treatments.state import definition_for
 
 
@@ -30,6 +31,7 @@ def sign_order(
     bag_volume_ml: Decimal | None = None,
     duration_min: int | None = None,
     height_cm: Decimal | None = None,
+    at=None,
 ) -> TreatmentSession:
     """The prescriber signs the dose order; the calculation is stored with it.
 
@@ -43,6 +45,10 @@ def sign_order(
         row = locked(session)
         require_status(
             row, SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE, doing="sign the order"
+        )
+        # Charted later (a paper order entered after the fact) it keeps its own time.
+        signed_at = moment(
+            at, field="at", now=now, not_before=row.checked_in_at, not_before_label="check-in"
         )
         definition = definition_for(row)
         patient = row.patient
@@ -94,7 +100,7 @@ def sign_order(
             session=row,
             calculation=to_data(calc) | {"max_dose_note": max_dose_note(definition)},
             ordered_by=actor,
-            signed_at=now,
+            signed_at=signed_at,
             **fields,
         )
         record_event(
@@ -107,16 +113,16 @@ def sign_order(
     return row
 
 
-def second_check(
-    *, actor, session, product: str, lot_number: str, calculation_confirmed: bool
-) -> TreatmentSession:
-    """A second person confirms product, lot and calculation before the dose is given."""
+def second_check(*, actor, session, lot, calculation_confirmed: bool) -> TreatmentSession:
+    """A second person confirms the calculation and picks the lot from the ledger.
+
+    The lot must be one of the clinic's lots of the session's drug, unexpired and on hand:
+    the order (and the REMS form after it) carries the ledger's lot, never a typed one.
+    """
     require(actor, "session.second_check")
     errors = {}
-    if not product.strip():
-        errors["product"] = "required"
-    if not lot_number.strip():
-        errors["lot_number"] = "required"
+    if lot in (None, ""):
+        errors["lot_id"] = "required"
     if not calculation_confirmed:
         errors["calculation_confirmed"] = "confirm the calculation"
     if errors:
@@ -137,7 +143,14 @@ def second_check(
                 "The second check must be done by someone other than the prescriber who signed.",
                 code="same_person",
             )
-        order.product, order.lot_number = product.strip(), lot_number.strip()
+        picked = ledger_queries.lot_for_order(
+            actor,
+            lot,
+            drug=definition_for(row).drug,
+            day=timezone.localdate(timezone.now(), row.patient.clinic.tz),
+        )
+        order.lot = picked
+        order.product, order.lot_number = picked.product.name, picked.lot_number
         order.checked_by, order.checked_at = actor, timezone.now()
         order.save()
         record_event(
@@ -145,6 +158,10 @@ def second_check(
             action="session.second_check",
             obj=order,
             patient=row.patient,
-            changes={"product": order.product, "lot_number": order.lot_number},
+            changes={
+                "lot": str(picked.pk),
+                "product": order.product,
+                "lot_number": order.lot_number,
+            },
         )
     return row

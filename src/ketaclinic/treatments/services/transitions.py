@@ -28,6 +28,7 @@ from ketaclinic.treatments.services.common import (
 )
 from ketaclinic.treatments.services.courses import record_rems_enrollment
 from ketaclinic.treatments.services.flowsheet import chart_vitals
+from ketaclinic.treatments.signals import session_discharged
 from ketaclinic.treatments.state import SessionState, definition_for, state_of
 
 
@@ -465,6 +466,8 @@ def discharge(
                 "observed_min": state.minutes_since_dose,
             },
         )
+        # Apps above treatments act on the discharge in this same transaction (charges).
+        session_discharged.send(sender=TreatmentSession, actor=actor, session=row)
     return row
 
 
