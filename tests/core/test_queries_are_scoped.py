@@ -31,6 +31,10 @@ ALLOWED = {
     "read through the user's clinic by the caller",
     ("inventory.queries", "session_drug_balance", "LedgerEntry"): "the session was read "
     "through the user's clinic by the caller",
+    ("inventory.queries", "session_net_drawn", "LedgerEntry"): "the session was read "
+    "through the user's clinic by the drawing service",
+    ("inventory.queries", "session_administrations", "LedgerEntry"): "the session was read "
+    "through the user's clinic by the caller (the REMS form)",
     ("inventory.queries", "session_drug_balance", "Lot"): "only the lots of that session's "
     "own entries",
     ("inventory.queries", "session_drug_balance", "SessionDrugClosure"): "the closure of that "
