@@ -11,7 +11,7 @@ from django.db.models.functions import Cast, Round
 
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
-from ketaclinic.inventory import rules, verification
+from ketaclinic.inventory import anchors, rules, verification
 from ketaclinic.inventory.models import (
     EntryType,
     LedgerChainHead,
@@ -334,6 +334,12 @@ chain_rows = verification.chain_rows
 verify_clinic_chain = verification.verify_clinic_chain
 verify_clinic_ledger = verification.verify_clinic_ledger
 latest_checkpoint = verification.latest_checkpoint
+# The checkpoint key, for operators' tools (restore checks checkpoints with the backup's key).
+CHECKPOINT_KEY_FILE = anchors.FILE_NAME
+CHECKPOINT_KEY_ENV = anchors.ENV
+CheckpointKeyError = anchors.CheckpointKeyError
+checkpoint_key = anchors.checkpoint_key
+checkpoint_key_from_file_bytes = anchors.key_from_file_bytes
 
 
 def verify_ledger(
