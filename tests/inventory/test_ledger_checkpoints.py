@@ -213,3 +213,23 @@ def test_the_api_reports_the_checkpoint(ledger, clinic, api, auditor):  # noqa: 
     assert body["checkpoint"]["valid"] is False
     assert "before the checkpoint's sequence 8" in body["checkpoint"]["reason"]
     assert body["audit_events_without_entry"] == 3
+
+
+def test_a_rotated_key_keeps_earlier_checkpoints_verifiable(ledger, clinic, key_dir):  # noqa: F811
+    first = services.take_checkpoint(clinic)
+    # the administrator retires the key as the operations guide says
+    (key_dir / "ledger_checkpoint_key").rename(key_dir / "ledger_checkpoint_retired_20261201_key")
+    second = services.take_checkpoint(clinic)
+    assert second.key_fingerprint != first.key_fingerprint
+    code, out, _ = run("verify_ledger")
+    assert code == 0
+    assert f"agrees with checkpoint {second.pk}" in out
+    # without the retired key, the older checkpoint no longer verifies
+    (key_dir / "ledger_checkpoint_retired_20261201_key").unlink()
+    checkpoints_table = LedgerCheckpoint._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {checkpoints_table} WHERE id = %s", [second.pk.hex])
+    code, _, err = run("verify_ledger")
+    assert code == 1
+    assert f"DISAGREES with checkpoint {first.pk}" in err
+    assert f"not on this server, fingerprint {first.key_fingerprint}" in err

@@ -66,6 +66,33 @@ def key_from_file_bytes(raw: bytes) -> bytes:
     return _decode(raw.decode("utf-8", "replace"))
 
 
+RETIRED_PATTERN = "ledger_checkpoint_retired_*_key"
+
+
+def retired_keys(var_dir: Path | None = None) -> list[bytes]:
+    """Keys retired by a rotation (var/ledger_checkpoint_retired_<date>_key): checkpoints
+    signed before the rotation still verify with them. Backups archive them like every key."""
+    folder = Path(var_dir or settings.VAR_DIR)
+    keys = []
+    for path in sorted(folder.glob(RETIRED_PATTERN)):
+        try:
+            keys.append(_decode(path.read_text()))
+        except (OSError, CheckpointKeyError):
+            continue
+    return keys
+
+
+def keyring(current: bytes | list | tuple | None = None) -> dict[str, bytes]:
+    """{fingerprint: key} of the current key (or the given ones) and the retired keys."""
+    if current is None:
+        current = [checkpoint_key()]
+    elif isinstance(current, bytes):
+        current = [current]
+    ring = {fingerprint(key): key for key in retired_keys()}
+    ring.update({fingerprint(key): key for key in current})
+    return ring
+
+
 def fingerprint(key: bytes) -> str:
     return hashlib.sha256(DOMAIN + key).hexdigest()[:12]
 

@@ -280,7 +280,11 @@ def latest_checkpoint(clinic_id) -> LedgerCheckpoint | None:
     return LedgerCheckpoint.objects.filter(clinic_id=clinic_id).order_by("-taken_at", "-id").first()
 
 
-def _mac_ok(checkpoint: LedgerCheckpoint, key: bytes) -> bool:
+def _mac_ok(checkpoint: LedgerCheckpoint, ring: dict[str, bytes]) -> bool:
+    """The checkpoint's HMAC, checked with the key its fingerprint names (current or retired)."""
+    key = ring.get(checkpoint.key_fingerprint)
+    if key is None:
+        return False
     return anchors.mac_matches(
         key,
         checkpoint.mac,
@@ -302,7 +306,7 @@ def _stored_hash_at(clinic_id, sequence: int) -> str | None:
     )
 
 
-def _compare_with_checkpoint(clinic_id, checkpoint, key, chain) -> CheckpointCheck:
+def _compare_with_checkpoint(clinic_id, checkpoint, ring, chain) -> CheckpointCheck:
     def result(valid: bool, reason: str = "") -> CheckpointCheck:
         return CheckpointCheck(
             id=str(checkpoint.pk),
@@ -313,12 +317,17 @@ def _compare_with_checkpoint(clinic_id, checkpoint, key, chain) -> CheckpointChe
             reason=reason,
         )
 
-    if not _mac_ok(checkpoint, key):
-        other_key = checkpoint.key_fingerprint != anchors.fingerprint(key)
+    if not _mac_ok(checkpoint, ring):
+        unknown = checkpoint.key_fingerprint not in ring
         return result(
             False,
             "its HMAC does not verify: the checkpoint row was altered or forged"
-            + (" (or it was signed with another checkpoint key)" if other_key else ""),
+            + (
+                f" (or it was signed with a checkpoint key that is not on this server, "
+                f"fingerprint {checkpoint.key_fingerprint})"
+                if unknown
+                else ""
+            ),
         )
     stored = _stored_hash_at(clinic_id, checkpoint.sequence)
     if stored is None:
@@ -382,16 +391,16 @@ def verify_clinic_ledger(
     *,
     full: bool = False,
     saved_head: str | None = None,
-    key: bytes | None = None,
+    key: bytes | list[bytes] | None = None,
 ) -> LedgerVerdict:
     """The chain (from the latest checkpoint, or whole), the checkpoint, the audit trail."""
     recorded = _recorded_head(clinic_id)
     checkpoint = latest_checkpoint(clinic_id)
-    if checkpoint is not None and key is None:
-        key = anchors.checkpoint_key()
+    # {fingerprint: key}: the current key (or the given ones) and keys retired by a rotation.
+    ring = anchors.keyring(key) if checkpoint is not None else {}
     incremental = not full and saved_head is None and checkpoint is not None
     start, genesis = 0, rules.GENESIS_HASH
-    if incremental and checkpoint.sequence > 0 and _mac_ok(checkpoint, key):
+    if incremental and checkpoint.sequence > 0 and _mac_ok(checkpoint, ring):
         prev = (
             LedgerEntry.objects.filter(clinic_id=clinic_id, sequence=checkpoint.sequence)
             .values_list("prev_hash", flat=True)
@@ -409,7 +418,7 @@ def verify_clinic_ledger(
         recorded_head=recorded,
     )
     check = (
-        _compare_with_checkpoint(clinic_id, checkpoint, key, chain)
+        _compare_with_checkpoint(clinic_id, checkpoint, ring, chain)
         if checkpoint is not None
         else None
     )

@@ -53,7 +53,7 @@ def take_checkpoint(clinic, *, now: dt.datetime | None = None, key: bytes | None
     with transaction.atomic():
         LedgerChainHead.objects.get_or_create(clinic_id=clinic.pk)
         head = LedgerChainHead.objects.select_for_update().get(clinic_id=clinic.pk)
-        verdict = verification.verify_clinic_ledger(clinic.pk, key=key)
+        verdict = verification.verify_clinic_ledger(clinic.pk, key=[key])
         if not verdict.valid:
             transaction.set_rollback(True)
         else:
