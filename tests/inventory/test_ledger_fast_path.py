@@ -7,24 +7,12 @@ from decimal import Decimal
 import pytest
 
 from ketaclinic.inventory import definitions as d
-from ketaclinic.inventory import rules
-from ketaclinic.inventory.rules.fastchain import ROW_FIELDS, FastHasher
+from ketaclinic.inventory import rules, verification
+from ketaclinic.inventory.models import HASHED_FIELDS, LedgerChainHead, LedgerEntry
+from ketaclinic.inventory.rules import fastchain
 from ketaclinic.inventory.verification import chain_rows, fast_rows
-from tests.inventory.test_ledger_tamper import ledger  # noqa: F401 (the eight-entry fixture)
+from tests.inventory.test_ledger_tamper import ledger, raw_insert  # noqa: F401
 
-UUIDS = {
-    "id",
-    "clinic",
-    "actor",
-    "lot",
-    "location",
-    "to_location",
-    "session",
-    "patient",
-    "related_entry",
-    "witness",
-    "second_witness",
-}
 T = dt.datetime(2026, 3, 8, 7, 59, 59, 120, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 
 
@@ -71,50 +59,97 @@ def content_of(entry_type: str, variant: int) -> dict:
     }
 
 
-def fast_row(content: dict, prev_hash: str) -> tuple:
-    """The content as the database hands it to the fast path (see rules.fastchain)."""
-
-    def value(name):
-        item = content[name]
-        if name in UUIDS:
-            return "null" if item is None else f'"{item}"'
-        if name in ("quantity", "stock_delta"):
-            return rules.canonical_decimal(item)
-        if name == "occurred_at":
-            return rules.canonical_datetime(item)
-        return item
-
-    return (content["sequence"], "", prev_hash, *(value(name) for name in ROW_FIELDS))
+def fast_row(content: dict, prev_hash: str = rules.GENESIS_HASH) -> tuple:
+    """The content as a fast row, written from plain values."""
+    return fastchain.split_row({k: v for k, v in content.items() if k != "v"}, "", prev_hash)
 
 
 @pytest.mark.parametrize("variant", [0, 1, 2, 3])
 @pytest.mark.parametrize("entry_type", [kind.value for kind in d.EntryType])
 def test_the_fast_path_gives_the_reference_bytes(entry_type, variant):
     content = content_of(entry_type, variant)
-    hasher = FastHasher()
-    row = fast_row(content, rules.GENESIS_HASH)
-    assert hasher.canonical_bytes(row) == rules.canonical_bytes(content)
-    assert hasher.hashes([row]) == [rules.chain_hash(rules.GENESIS_HASH, content)]
+    row = fast_row(content)
+    assert fastchain.canonical_bytes(row) == rules.canonical_bytes(content)
+    assert fastchain.hashes([row]) == [rules.chain_hash(rules.GENESIS_HASH, content)]
 
 
 def test_json_data_text_in_any_spacing_gives_the_same_bytes():
     content = content_of("receipt", 1)
-    row = list(fast_row(content, rules.GENESIS_HASH))
-    data_at = 3 + ROW_FIELDS.index("data")
-    row[data_at] = (
+    row = list(fast_row(content))
+    row[4] = (
         '{"nested": {"a": [1], "b": 1}, "invoice": "INV-7", "supplier": "Acme", "counted": "12.5"}'
     )
-    assert FastHasher().canonical_bytes(tuple(row)) == rules.canonical_bytes(content)
+    assert fastchain.canonical_bytes(tuple(row)) == rules.canonical_bytes(content)
+
+
+@pytest.fixture
+def every_type(clinic, nurse, nurse2, ketamine_lot, safe, cart, session, patient):
+    """Entries of every type and variant, written into this database with real references."""
+    head = LedgerChainHead.objects.get(clinic=clinic)  # the lot's receipt is already there
+    prev, first_id, sequence = head.head_hash, None, head.sequence
+    for entry_type in [kind.value for kind in d.EntryType]:
+        for variant in range(4):
+            sequence += 1
+            c = content_of(entry_type, variant)
+            c.update(
+                sequence=sequence,
+                clinic=clinic.pk,
+                actor=nurse.pk,
+                lot=ketamine_lot.pk,
+                location=safe.pk if c["location"] else None,
+                to_location=cart.pk if c["to_location"] else None,
+                session=session.pk if c["session"] else None,
+                patient=session.patient_id if c["patient"] else None,
+                related_entry=first_id if c["related_entry"] else None,
+                witness=nurse2.pk if c["witness"] else None,
+                occurred_at=c["occurred_at"].astimezone(dt.UTC),
+            )
+            entry = LedgerEntry(
+                **{
+                    attr: c[name]
+                    for name, attr in HASHED_FIELDS
+                    if attr not in ("clinic_id", "actor_id", "lot_id")
+                },
+                clinic_id=clinic.pk,
+                actor_id=nurse.pk,
+                lot_id=ketamine_lot.pk,
+                prev_hash=prev,
+            )
+            entry.hash = rules.chain_hash(prev, entry.hash_content())
+            raw_insert(entry)
+            prev, first_id = entry.hash, first_id or entry.pk
+    LedgerChainHead.objects.filter(clinic=clinic).update(sequence=sequence, head_hash=prev)
+    return sequence
 
 
 @pytest.mark.django_db
-def test_rows_read_from_the_database_give_the_reference_bytes(ledger, clinic):  # noqa: F811
-    # every row of a ledger written by the services, read both ways from this database
-    hasher = FastHasher()
+def test_every_entry_type_read_from_the_database_gives_the_reference_bytes(
+    every_type, clinic, monkeypatch
+):
+    # every row, read both ways from this database
+    fast = [row for batch in fast_rows(clinic.pk) for row in batch]
+    reference = list(chain_rows(clinic.pk))
+    assert len(fast) == len(reference) == every_type >= 44
+    for row, (content, stored_hash, prev_hash) in zip(fast, reference, strict=True):
+        assert fastchain.canonical_bytes(row) == rules.canonical_bytes(content)
+        assert fastchain.hashes([row]) == [stored_hash]
+        assert row[2] == prev_hash
+
+    # and the fast path alone decides the chain is intact (no fall back to the reference)
+    def no_reference(*args, **kwargs):
+        raise AssertionError("fell back to the reference verifier")
+
+    monkeypatch.setattr(verification.rules, "verify_chain", no_reference)
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert verdict.valid
+    assert verdict.entries == every_type
+
+
+@pytest.mark.django_db
+def test_rows_of_a_ledger_written_by_the_services_give_the_reference_bytes(ledger, clinic):  # noqa: F811
     fast = [row for batch in fast_rows(clinic.pk) for row in batch]
     reference = list(chain_rows(clinic.pk))
     assert len(fast) == len(reference) == 8
-    for row, (content, stored_hash, prev_hash) in zip(fast, reference, strict=True):
-        assert hasher.canonical_bytes(row) == rules.canonical_bytes(content)
-        assert hasher.hashes([row]) == [stored_hash]
-        assert row[2] == prev_hash
+    for row, (content, stored_hash, _prev) in zip(fast, reference, strict=True):
+        assert fastchain.canonical_bytes(row) == rules.canonical_bytes(content)
+        assert fastchain.hashes([row]) == [stored_hash]

@@ -28,7 +28,7 @@ from ketaclinic.inventory.models import (
     LedgerEntry,
     entry_content,
 )
-from ketaclinic.inventory.rules.fastchain import ROW_FIELDS, FastHasher, check_batch
+from ketaclinic.inventory.rules import fastchain
 
 BATCH = 5000
 MOVEMENT_ACTIONS = tuple(f"ledger.{kind.value}" for kind in d.EntryType)
@@ -49,8 +49,6 @@ _ATTRIBUTE = {
     "witness": "witness_id",
     "second_witness": "second_witness_id",
 }
-_UUIDS = frozenset(_ATTRIBUTE)
-_DECIMALS = frozenset({"quantity", "stock_delta"})
 
 
 # --- reading rows --------------------------------------------------------------------------
@@ -61,23 +59,40 @@ def _column(name: str) -> str:
     return LedgerEntry._meta.get_field(attribute.removesuffix("_id")).column
 
 
+def _sql_json(name: str, kind: str) -> str:
+    """PostgreSQL expression giving the canonical JSON text of one hashed column."""
+    if name == "v":
+        return f"'{rules.CANONICAL_VERSION}'"
+    col = connection.ops.quote_name(_column(name))
+    if kind == fastchain.UUID:
+        return f"COALESCE('\"' || {col}::text || '\"', 'null')"
+    if kind == fastchain.DECIMAL:
+        return f"COALESCE('\"' || trim_scale({col})::text || '\"', 'null')"
+    if kind == fastchain.TIME:
+        utc = f"{col} AT TIME ZONE 'UTC'"
+        stamp = f'to_char({utc}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'
+        return f"COALESCE('\"' || {stamp} || '\"', 'null')"
+    if kind == fastchain.TEXT:
+        return f"COALESCE(to_json({col})::text, 'null')"
+    return f"COALESCE({col}::text, 'null')"  # sequence
+
+
+def _sql_part(prefix: str, fields, suffix: str) -> str:
+    pieces = []
+    for index, (name, kind) in enumerate(fields):
+        key = ("" if index == 0 else ",") + f'"{name}":'
+        pieces.append(f"'{key}'")
+        pieces.append(_sql_json(name, kind))
+    return " || ".join([f"'{prefix}'", *pieces, f"'{suffix}'"])
+
+
 def _postgresql_select() -> str:
-    parts = []
-    for name in ROW_FIELDS:
-        col = connection.ops.quote_name(_column(name))
-        if name in _UUIDS:
-            parts.append(f"COALESCE('\"' || {col}::text || '\"', 'null')")
-        elif name in _DECIMALS:
-            parts.append(f"trim_scale({col})::text")
-        elif name == "occurred_at":
-            parts.append(f"to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
-        elif name == "data":
-            parts.append(f"{col}::text")
-        else:
-            parts.append(col)
     table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    data = connection.ops.quote_name(_column("data"))
+    head = _sql_part("{", fastchain.HEAD_FIELDS, ',"data":')
+    tail = _sql_part(",", fastchain.TAIL_FIELDS, "}")
     return (
-        f"SELECT sequence, hash, prev_hash, {', '.join(parts)} FROM {table} "  # noqa: S608 (column names from the model)
+        f"SELECT sequence, hash, prev_hash, {head}, {data}::text, {tail} FROM {table} "  # noqa: S608 (names from the model)
         "WHERE clinic_id = %s AND sequence >= %s ORDER BY sequence"
     )
 
@@ -94,36 +109,20 @@ def _fast_rows_postgresql(clinic_id, from_sequence: int):
             cursor.close()
 
 
-def _fast_value(name: str, value):
-    if name in _UUIDS:
-        return "null" if value is None else f'"{value}"'
-    if name in _DECIMALS:
-        return rules.canonical_decimal(value)
-    if name == "occurred_at":
-        return rules.canonical_datetime(value)
-    return value
-
-
 def _fast_rows_generic(clinic_id, from_sequence: int):
-    """Batches of fast rows from `.values_list()` (SQLite: values need Django's converters)."""
-    attributes = [_ATTRIBUTE.get(name, name) for name in ROW_FIELDS]
+    """Batches of fast rows from `.values()` (SQLite: values need Django's converters)."""
+    columns = {name: _ATTRIBUTE.get(name, name) for name, _kind in fastchain.SORTED_FIELDS}
+    del columns["v"]
     rows = (
         LedgerEntry.objects.filter(clinic_id=clinic_id, sequence__gte=from_sequence)
         .order_by("sequence")
-        .values_list("sequence", "hash", "prev_hash", *attributes)
+        .values("hash", "prev_hash", *columns.values())
         .iterator(chunk_size=BATCH)
     )
     batch = []
-    names = ROW_FIELDS
     for row in rows:
-        batch.append(
-            (
-                row[0],
-                row[1],
-                row[2],
-                *(_fast_value(n, v) for n, v in zip(names, row[3:], strict=True)),
-            )
-        )
+        values = {name: row[attribute] for name, attribute in columns.items()}
+        batch.append(fastchain.split_row(values, row["hash"], row["prev_hash"]))
         if len(batch) == BATCH:
             yield batch
             batch = []
@@ -172,16 +171,15 @@ def verify_chain_from(
     Same verdict as `rules.verify_chain` over `chain_rows`: the fast path decides an intact
     chain; anything else is handed to the reference to name the first bad entry.
     """
-    hasher = FastHasher()
     previous_hash, previous_sequence = genesis, None
     saved_seen = saved_head is None or saved_head == genesis
     count = 0
     ok = True
     try:
         for batch in fast_rows(clinic_id, from_sequence):
-            hashes = hasher.hashes(batch)
-            ok, previous_hash, previous_sequence = check_batch(
-                batch, hashes, previous_hash, previous_sequence
+            digests = fastchain.hashes(batch)
+            ok, previous_hash, previous_sequence = fastchain.check_batch(
+                batch, digests, previous_hash, previous_sequence
             )
             if not ok:
                 break

@@ -1,31 +1,31 @@
-"""The verification fast path: canonical bytes of ledger entries from raw column text.
+"""The verification fast path: canonical bytes of ledger entries without building dicts.
 
 `canonical_bytes(entry_content(row))` (chain.py) is the reference: it walks a dict of Python
-values. Verification reads hundreds of thousands of rows, so here the same bytes are built
-from one precompiled template, with the database doing the per-type formatting (UUIDs as
-text, decimals without trailing zeros, the time in UTC). A test compares both paths on every
-entry type; anything the fast path cannot prove equal (non-empty `data`, an unexpected value)
-goes through the reference functions, so the bytes never differ.
+values. Verification reads hundreds of thousands of rows, so here the same bytes come from one
+precompiled template (`TEMPLATE`, the hashed keys in sorted order). A test compares both paths
+on every entry type, from plain values and from rows read back from each database; a row the
+fast path gets wrong would only fail its hash and be handed to the reference, never pass.
 
-A fast row is a tuple in `FAST_COLUMNS` order:
-
-    sequence (int), hash, prev_hash,
-    then the hashed fields in sorted key order (see TEMPLATE), where
-      UUID fields   are JSON already: '"<uuid with dashes>"' or 'null'
-      decimals      are the canonical plain string without quotes ("36.5", "-40", "0")
-      occurred_at   is the canonical UTC text (2026-01-05T14:00:00.000000Z)
-      text fields   are the raw str (JSON-escaped here, with a cache: names repeat)
-      data          is JSON text in any spacing (or an already decoded dict)
+A fast row is `(sequence, hash, prev_hash, head, data, tail)`: the canonical JSON text before
+the value of "data", the value of "data" as JSON text in any spacing (or a dict), and the text
+after it. On PostgreSQL the database writes head and tail itself (`to_json` escapes strings
+exactly as Python's `json` does with ensure_ascii=False); elsewhere `split_row` writes them
+from column values. "data" is re-serialized here, sorted, unless it is empty.
 """
 
 import hashlib
 import json
 from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 
-from ketaclinic.inventory.rules.chain import CANONICAL_VERSION, canonical_value
+from ketaclinic.inventory.rules.chain import (
+    CANONICAL_VERSION,
+    canonical_datetime,
+    canonical_decimal,
+    canonical_value,
+)
 
-# Hashed keys in the sorted order canonical JSON writes them, with how each is formatted.
 UUID, TEXT, DECIMAL, TIME, INT, DATA = "uuid", "text", "decimal", "time", "int", "data"
+# Hashed keys in the sorted order canonical JSON writes them, with each one's kind.
 SORTED_FIELDS = (
     ("actor", UUID),
     ("actor_name", TEXT),
@@ -51,55 +51,50 @@ SORTED_FIELDS = (
     ("witness", UUID),
     ("witness_name", TEXT),
 )
-# The row carries every field but "sequence" (given first) and "v" (a constant).
-ROW_FIELDS = tuple(name for name, _kind in SORTED_FIELDS if name not in ("sequence", "v"))
-FAST_COLUMNS = ("sequence", "hash", "prev_hash", *ROW_FIELDS)
+HEAD_FIELDS = tuple(f for f in SORTED_FIELDS if f[0] < "data")
+TAIL_FIELDS = tuple(f for f in SORTED_FIELDS if f[0] > "data")
 
 
-def _template() -> str:
-    parts = []
-    for name, kind in SORTED_FIELDS:
-        if name == "v":
-            parts.append(f'"v":{CANONICAL_VERSION}')
-        elif name == "sequence":
-            parts.append('"sequence":%d')
-        elif kind in (DECIMAL, TIME):
-            parts.append(f'"{name}":"%s"')
-        else:
-            parts.append(f'"{name}":%s')
-    return "{" + ",".join(parts) + "}"
+def _template(fields) -> str:
+    return ",".join(f'"{name}":%s' for name, _kind in fields)
 
 
-TEMPLATE = _template()
+HEAD_TEMPLATE = "{" + _template(HEAD_FIELDS) + ',"data":'
+TAIL_TEMPLATE = "," + _template(TAIL_FIELDS) + "}"
+TEMPLATE = HEAD_TEMPLATE + "%s" + TAIL_TEMPLATE
 
 
-def _text_encoder():
-    cache: dict = {}
-
-    def encode(value) -> str:
-        try:
-            return cache[value]
-        except KeyError:
-            pass
-        if value is None:
-            out = "null"
-        elif type(value) is str:
-            out = encode_basestring(value)
-        else:  # not a string in a text column: let the reference say what it is
-            out = json.dumps(canonical_value(value), ensure_ascii=False)
-        if len(cache) < 4096:
-            cache[value] = out
-        return out
-
-    return encode
+def json_value(kind: str, value) -> str:
+    """One value as canonical JSON text, for a column of this kind."""
+    if value is None:
+        return "null"
+    if kind == UUID:
+        return f'"{value}"'
+    if kind == DECIMAL:
+        return f'"{canonical_decimal(value)}"'
+    if kind == TIME:
+        return f'"{canonical_datetime(value)}"'
+    if kind == TEXT and type(value) is str:
+        return encode_basestring(value)
+    if kind == INT and type(value) is int:
+        return str(value)
+    return json.dumps(canonical_value(value), ensure_ascii=False)
 
 
-def _data(value) -> str:
+def split_row(values: dict, hash_: str = "", prev_hash: str = "") -> tuple:
+    """A fast row from column values keyed by content name ("v" is added)."""
+    values = {**values, "v": CANONICAL_VERSION}
+    head = HEAD_TEMPLATE % tuple(json_value(k, values[n]) for n, k in HEAD_FIELDS)
+    tail = TAIL_TEMPLATE % tuple(json_value(k, values[n]) for n, k in TAIL_FIELDS)
+    return (values["sequence"], hash_, prev_hash, head, values["data"], tail)
+
+
+def data_json(value) -> str:
+    """The canonical JSON of "data" (the reference's own serialization when not empty)."""
     if value == "{}" or value == {}:
         return "{}"
     if isinstance(value, str):
         value = json.loads(value)
-    # The reference's own canonical JSON (raises CanonicalError like the reference).
     return json.dumps(
         canonical_value(value),
         sort_keys=True,
@@ -109,80 +104,32 @@ def _data(value) -> str:
     )
 
 
-class FastHasher:
-    """Builds canonical bytes and chain hashes of fast rows, batch by batch."""
-
-    def __init__(self):
-        self.text = _text_encoder()
-
-    def body(self, row) -> str:
-        """The canonical JSON text of one fast row (the reference's bytes, decoded)."""
-        text = self.text
-        (
-            sequence,
-            _hash,
-            _prev,
-            actor,
-            actor_name,
-            clinic,
-            data,
-            entry_type,
-            entry_id,
-            location,
-            lot,
-            occurred_at,
-            patient,
-            quantity,
-            reason,
-            related_entry,
-            second_witness,
-            second_witness_name,
-            session,
-            stock_delta,
-            to_location,
-            unit,
-            witness,
-            witness_name,
-        ) = row
-        return TEMPLATE % (
-            actor,
-            text(actor_name),
-            clinic,
-            "{}" if data == "{}" else _data(data),
-            text(entry_type),
-            entry_id,
-            location,
-            lot,
-            occurred_at,
-            patient,
-            quantity,
-            text(reason),
-            related_entry,
-            second_witness,
-            text(second_witness_name),
-            sequence,
-            session,
-            stock_delta,
-            to_location,
-            text(unit),
-            witness,
-            text(witness_name),
-        )
-
-    def canonical_bytes(self, row) -> bytes:
-        return self.body(row).encode("utf-8")
-
-    def hashes(self, rows) -> list[str]:
-        """sha256(stored prev_hash + canonical bytes) of each row, as hex, in one pass."""
-        sha = hashlib.sha256
-        body = self.body
-        return [sha((row[2] + body(row)).encode("utf-8")).hexdigest() for row in rows]
+def body(row) -> str:
+    """The canonical JSON text of one fast row (the reference's bytes, decoded)."""
+    data = row[4]
+    return row[3] + ("{}" if data == "{}" else data_json(data)) + row[5]
 
 
-def check_batch(rows, hashes: list[str], previous_hash: str, previous_sequence: int | None):
+def canonical_bytes(row) -> bytes:
+    return body(row).encode("utf-8")
+
+
+def hashes(rows) -> list[str]:
+    """sha256(stored prev_hash + canonical bytes) of each row, as hex, in one pass."""
+    sha = hashlib.sha256
+    out = []
+    append = out.append
+    for _sequence, _hash, prev, head, data, tail in rows:
+        if data != "{}":
+            data = data_json(data)
+        append(sha((prev + head + data + tail).encode()).hexdigest())
+    return out
+
+
+def check_batch(rows, digests: list[str], previous_hash: str, previous_sequence: int | None):
     """Link and hash checks of a batch. Returns (ok, last hash, last sequence); on the first
     anomaly ok is False and the caller re-verifies with the reference to name it."""
-    for row, digest in zip(rows, hashes, strict=True):
+    for row, digest in zip(rows, digests, strict=True):
         sequence, stored, prev = row[0], row[1], row[2]
         if prev != previous_hash or digest != stored:
             return False, previous_hash, previous_sequence
