@@ -153,3 +153,33 @@ def test_rows_of_a_ledger_written_by_the_services_give_the_reference_bytes(ledge
     for row, (content, stored_hash, _prev) in zip(fast, reference, strict=True):
         assert fastchain.canonical_bytes(row) == rules.canonical_bytes(content)
         assert fastchain.hashes([row]) == [stored_hash]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_chain_read_over_two_connections_gives_the_same_verdicts(
+    ledger,  # noqa: F811
+    clinic,
+    monkeypatch,
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the chain is read over two connections on PostgreSQL only")
+    # a "long" chain: eight committed entries, read in two halves at once
+    monkeypatch.setattr(verification, "PARALLEL_MIN_ENTRIES", 4)
+    head = LedgerChainHead.objects.get(clinic=clinic)
+    assert verification._ranges(0, rules.HeadMark(head.sequence, head.head_hash)) != [
+        (0, verification.LAST)
+    ]
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert verdict.valid and verdict.entries == 8
+    # the entry where the halves meet, and one in the second half, deleted or changed
+    table = LedgerEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET reason = 'edited' WHERE sequence = 7")
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert not verdict.valid and verdict.first_bad.sequence == 7
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE sequence = 4")
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert not verdict.valid and verdict.first_bad.sequence == 5

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from ketaclinic.audit.queries import object_ids_of_actions
 from ketaclinic.inventory import anchors, rules
@@ -93,28 +95,30 @@ def _postgresql_select() -> str:
     tail = _sql_part(",", fastchain.TAIL_FIELDS, "}")
     return (
         f"SELECT sequence, hash, prev_hash, {head}, {data}::text, {tail} FROM {table} "  # noqa: S608 (names from the model)
-        "WHERE clinic_id = %s AND sequence >= %s ORDER BY sequence"
+        "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence"
     )
 
 
-def _fast_rows_postgresql(clinic_id, from_sequence: int):
+def _fast_rows_postgresql(clinic_id, from_sequence: int, to_sequence: int):
     """Batches of fast rows through a server-side (named) cursor, inside one snapshot."""
     with transaction.atomic():
         cursor = connection.chunked_cursor()
         try:
-            cursor.execute(_postgresql_select(), [clinic_id, from_sequence])
+            cursor.execute(_postgresql_select(), [clinic_id, from_sequence, to_sequence])
             while batch := cursor.fetchmany(BATCH):
                 yield batch
         finally:
             cursor.close()
 
 
-def _fast_rows_generic(clinic_id, from_sequence: int):
+def _fast_rows_generic(clinic_id, from_sequence: int, to_sequence: int):
     """Batches of fast rows from `.values()` (SQLite: values need Django's converters)."""
     columns = {name: _ATTRIBUTE.get(name, name) for name, _kind in fastchain.SORTED_FIELDS}
     del columns["v"]
     rows = (
-        LedgerEntry.objects.filter(clinic_id=clinic_id, sequence__gte=from_sequence)
+        LedgerEntry.objects.filter(
+            clinic_id=clinic_id, sequence__gte=from_sequence, sequence__lte=to_sequence
+        )
         .order_by("sequence")
         .values("hash", "prev_hash", *columns.values())
         .iterator(chunk_size=BATCH)
@@ -130,11 +134,14 @@ def _fast_rows_generic(clinic_id, from_sequence: int):
         yield batch
 
 
-def fast_rows(clinic_id, from_sequence: int = 0):
+LAST = 2**62
+
+
+def fast_rows(clinic_id, from_sequence: int = 0, to_sequence: int = LAST):
     """A clinic's entries from `from_sequence` on, as batches of `rules.fastchain` rows."""
     if connection.vendor == "postgresql":
-        return _fast_rows_postgresql(clinic_id, from_sequence)
-    return _fast_rows_generic(clinic_id, from_sequence)
+        return _fast_rows_postgresql(clinic_id, from_sequence, to_sequence)
+    return _fast_rows_generic(clinic_id, from_sequence, to_sequence)
 
 
 def chain_rows(clinic_id, chunk_size: int = 2000, from_sequence: int = 0):
@@ -158,6 +165,72 @@ def _recorded_head(clinic_id) -> rules.HeadMark | None:
     return rules.HeadMark(head.sequence, head.head_hash) if head else None
 
 
+@dataclass
+class _Range:
+    """What the fast path found over one stretch of sequence numbers."""
+
+    ok: bool = True
+    count: int = 0
+    first_prev: str | None = None
+    first_sequence: int | None = None
+    last_hash: str | None = None
+    last_sequence: int | None = None
+    saved_seen: bool = False
+
+
+# A long chain on PostgreSQL is read over two connections at once: the database builds one
+# half's rows while Python hashes the other's (psycopg waits without the GIL).
+PARALLEL_MIN_ENTRIES = 50_000
+WORKERS = 2
+
+
+def _ranges(from_sequence: int, recorded_head) -> list[tuple[int, int]]:
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block  # other connections could not see this transaction
+        or recorded_head is None
+        or recorded_head.sequence - from_sequence < PARALLEL_MIN_ENTRIES
+    ):
+        return [(from_sequence, LAST)]
+    step = (recorded_head.sequence - from_sequence + 1) // WORKERS
+    bounds = [from_sequence + i * step for i in range(WORKERS)]
+    return [(lo, hi - 1) for lo, hi in pairwise(bounds)] + [(bounds[-1], LAST)]
+
+
+def _check_range(clinic_id, first: int, last: int, saved_head) -> _Range:
+    found = _Range()
+    previous_hash, previous_sequence = None, None
+    try:
+        for batch in fast_rows(clinic_id, first, last):
+            if found.first_prev is None:
+                found.first_prev, found.first_sequence = batch[0][2], batch[0][0]
+                previous_hash = batch[0][2]
+            digests = fastchain.hashes(batch)
+            found.ok, previous_hash, previous_sequence = fastchain.check_batch(
+                batch, digests, previous_hash, previous_sequence
+            )
+            if not found.ok:
+                return found
+            found.count += len(batch)
+            if saved_head is not None and not found.saved_seen:
+                found.saved_seen = any(row[1] == saved_head for row in batch)
+    except (rules.CanonicalError, ValueError, TypeError):
+        found.ok = False
+    found.last_hash, found.last_sequence = previous_hash, previous_sequence
+    return found
+
+
+def _check_ranges_in_parallel(clinic_id, ranges, saved_head) -> list[_Range]:
+    def work(first, last):
+        try:
+            return _check_range(clinic_id, first, last, saved_head)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
+        return list(pool.map(lambda bounds: work(*bounds), ranges))
+
+
 def verify_chain_from(
     clinic_id,
     *,
@@ -171,23 +244,24 @@ def verify_chain_from(
     Same verdict as `rules.verify_chain` over `chain_rows`: the fast path decides an intact
     chain; anything else is handed to the reference to name the first bad entry.
     """
-    previous_hash, previous_sequence = genesis, None
     saved_seen = saved_head is None or saved_head == genesis
-    count = 0
-    ok = True
-    try:
-        for batch in fast_rows(clinic_id, from_sequence):
-            digests = fastchain.hashes(batch)
-            ok, previous_hash, previous_sequence = fastchain.check_batch(
-                batch, digests, previous_hash, previous_sequence
-            )
-            if not ok:
-                break
-            count += len(batch)
-            if not saved_seen:
-                saved_seen = any(row[1] == saved_head for row in batch)
-    except (rules.CanonicalError, ValueError, TypeError):
-        ok = False
+    ranges = _ranges(from_sequence, recorded_head)
+    if len(ranges) == 1:
+        parts = [_check_range(clinic_id, *ranges[0], saved_head)]
+    else:
+        parts = _check_ranges_in_parallel(clinic_id, ranges, saved_head)
+    ok = all(part.ok for part in parts)
+    previous_hash, previous_sequence, count = genesis, None, 0
+    for part in parts:
+        if not ok or part.count == 0:
+            continue
+        links = part.first_prev == previous_hash and (
+            previous_sequence is None or part.first_sequence == previous_sequence + 1
+        )
+        ok = ok and links
+        previous_hash, previous_sequence = part.last_hash, part.last_sequence
+        count += part.count
+        saved_seen = saved_seen or part.saved_seen
     if ok and recorded_head is not None:
         ok = (previous_sequence, previous_hash) == (recorded_head.sequence, recorded_head.hash) or (
             previous_sequence is None
