@@ -91,7 +91,6 @@ def bench_db(n: int, day: int) -> None:
 
     from ketaclinic.accounts.models import User
     from ketaclinic.core.models import Clinic
-    from ketaclinic.inventory import services
     from ketaclinic.inventory.models import (
         LedgerChainHead,
         LedgerEntry,
@@ -99,9 +98,6 @@ def bench_db(n: int, day: int) -> None:
         Product,
         StorageLocation,
     )
-    from ketaclinic.inventory.queries import verify_clinic_chain, verify_clinic_ledger
-    from ketaclinic.inventory.rules import fastchain
-    from ketaclinic.inventory.verification import fast_rows
 
     call_command("migrate", verbosity=0)
     with transaction.atomic():
@@ -161,48 +157,89 @@ def bench_db(n: int, day: int) -> None:
         started = time.perf_counter()
         write(1, n - day)
         print(f"db write   : {n - day} entries in {time.perf_counter() - started:.2f} s")
-        # The daily checkpoint, then one more day of entries after it.
-        started = time.perf_counter()
-        services.take_checkpoint(clinic)
-        print(f"checkpoint : taken in {time.perf_counter() - started:.2f} s (verifies first)")
-        write(n - day + 1, n)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # as autovacuum would have by now
-                cursor.execute(f"ANALYZE {LedgerEntry._meta.db_table}")
+    # Committed, like a real ledger: a long chain on PostgreSQL is read over two connections.
+    try:
+        _measure(n, day, clinic, write)
+    finally:
+        _remove(clinic)
 
-        # Full verification, as `verify_ledger --full` runs it, and raw hashlib.sha256 over
-        # the very same canonical bytes (prev hash + content), taken in turns (best of 3 each)
-        # so that both see the same load.
-        inputs = [
-            (row[2] + fastchain.body(row)).encode()
-            for batch in fast_rows(clinic.pk)
-            for row in batch
-        ]
-        sha = hashlib.sha256
-        took, raw = float("inf"), float("inf")
-        for _ in range(3):
-            took = min(took, _timed(lambda: verify_clinic_chain(clinic.pk)))
-            raw = min(raw, _timed(lambda: [sha(b).hexdigest() for b in inputs]))
-        verdict = verify_clinic_chain(clinic.pk)
-        full_rate = n / took
-        raw_rate = n / raw
-        incremental = min(_timed(lambda: verify_clinic_ledger(clinic.pk)) for _ in range(3))
-        ledger_verdict = verify_clinic_ledger(clinic.pk)
-        print(
-            f"db verify  : {n} entries in {took:.2f} s = {full_rate:,.0f} entries/s "
-            f"(valid={verdict.valid}, {connection.vendor})"
-        )
-        print(f"raw sha256 : {n} inputs in {raw:.3f} s = {raw_rate:,.0f} entries/s")
-        print(f"ratio      : verification takes {raw_rate / full_rate:.2f}x raw sha256's time")
-        print(
-            f"load       : {os.getloadavg()[0]:.1f} (1-minute load average, {os.cpu_count()} cores)"
-        )
-        print(
-            f"incremental: {ledger_verdict.entries} entries from the checkpoint "
-            f"(one day = {day}) in {incremental * 1000:.0f} ms "
-            f"(valid={ledger_verdict.valid}, mode={ledger_verdict.mode})"
-        )
-        transaction.set_rollback(True)
+
+def _measure(n, day, clinic, write) -> None:
+    from django.db import connection, transaction
+
+    from ketaclinic.inventory import services
+    from ketaclinic.inventory.models import LedgerEntry
+    from ketaclinic.inventory.queries import verify_clinic_chain, verify_clinic_ledger
+    from ketaclinic.inventory.rules import fastchain
+    from ketaclinic.inventory.verification import fast_rows
+
+    # The daily checkpoint, then one more day of entries after it.
+    started = time.perf_counter()
+    services.take_checkpoint(clinic)
+    print(f"checkpoint : taken in {time.perf_counter() - started:.2f} s (verifies first)")
+    with transaction.atomic():
+        write(n - day + 1, n)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # as autovacuum would have by now
+            cursor.execute(f"ANALYZE {LedgerEntry._meta.db_table}")
+
+    # Full verification, as `verify_ledger --full` runs it, and raw hashlib.sha256 over
+    # the very same canonical bytes (prev hash + content), taken in turns (best of 3 each)
+    # so that both see the same load.
+    inputs = [
+        (row[2] + fastchain.body(row)).encode() for batch in fast_rows(clinic.pk) for row in batch
+    ]
+    sha = hashlib.sha256
+    took, raw = float("inf"), float("inf")
+    for _ in range(3):
+        took = min(took, _timed(lambda: verify_clinic_chain(clinic.pk)))
+        raw = min(raw, _timed(lambda: [sha(b).hexdigest() for b in inputs]))
+    verdict = verify_clinic_chain(clinic.pk)
+    full_rate = n / took
+    raw_rate = n / raw
+    incremental = min(_timed(lambda: verify_clinic_ledger(clinic.pk)) for _ in range(3))
+    ledger_verdict = verify_clinic_ledger(clinic.pk)
+    print(
+        f"db verify  : {n} entries in {took:.2f} s = {full_rate:,.0f} entries/s "
+        f"(valid={verdict.valid}, {connection.vendor})"
+    )
+    print(f"raw sha256 : {n} inputs in {raw:.3f} s = {raw_rate:,.0f} entries/s")
+    print(f"ratio      : verification takes {raw_rate / full_rate:.2f}x raw sha256's time")
+    print(f"load       : {os.getloadavg()[0]:.1f} (1-minute load average, {os.cpu_count()} cores)")
+    print(
+        f"incremental: {ledger_verdict.entries} entries from the checkpoint "
+        f"(one day = {day}) in {incremental * 1000:.0f} ms "
+        f"(valid={ledger_verdict.valid}, mode={ledger_verdict.mode})"
+    )
+
+
+def _remove(clinic) -> None:
+    """Delete everything the bench wrote (past the append-only guards: raw deletes)."""
+    from ketaclinic.accounts.models import User
+    from ketaclinic.audit.models import AuditEvent
+    from ketaclinic.core.models import Clinic
+    from ketaclinic.inventory.models import (
+        LedgerChainHead,
+        LedgerCheckpoint,
+        LedgerEntry,
+        Lot,
+        Product,
+        StorageLocation,
+    )
+
+    for model in (
+        AuditEvent,
+        LedgerCheckpoint,
+        LedgerEntry,
+        LedgerChainHead,
+        Lot,
+        Product,
+        StorageLocation,
+        User,
+        Clinic,
+    ):
+        field = "pk" if model is Clinic else "clinic_id"
+        model.objects.filter(**{field: clinic.pk})._raw_delete(model.objects.db)
 
 
 def _timed(work) -> float:
