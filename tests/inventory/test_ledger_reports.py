@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.inventory import services
 from ketaclinic.inventory.definitions import DISPENSING_LOG_FIELDS, RECEIPTS_LOG_FIELDS
+from ketaclinic.inventory.models import LedgerChainHead
 
 pytestmark = pytest.mark.django_db
 RANGE = {"from": "2026-03-01", "to": "2026-03-31"}
@@ -95,6 +96,18 @@ def test_the_dispensing_log_pdf_names_the_registrant_and_the_fields(month, api, 
     assert "Patient name" in text and "Patient address" in text
     assert "Jordan Rivera" in text
     assert "3 record(s)" in text
+
+
+def test_every_report_pdf_prints_the_ledger_head_with_its_sequence_and_time(
+    month, api, auditor, clinic
+):
+    head = LedgerChainHead.objects.get(clinic=clinic)
+    local = head.updated_at.astimezone(clinic.tz)
+    text = "".join(
+        pdf_text(api(auditor).get("/ledger/reports/dispensing", **RANGE, format="pdf")).split()
+    )
+    assert f"Ledgerheadatexport:entry#{head.sequence},hash{head.head_hash}" in text
+    assert f"lastwritten{local:%Y-%m-%d%H:%M:%S}" in text
 
 
 def test_the_biennial_inventory_records_close_of_business_in_csv_and_pdf(month, api, auditor):

@@ -215,7 +215,17 @@ def test_a_malformed_head_is_an_error(ledger):
 def test_the_api_answers_valid_with_entries_and_head(ledger, api, auditor, clinic):
     body = api(auditor).get("/ledger/verify").json()
     head = LedgerChainHead.objects.get(clinic=clinic).head_hash
-    assert body == {"valid": True, "entries": 8, "head": head, "first_bad_entry": None}
+    assert body == {
+        "valid": True,
+        "entries": 8,
+        "head": head,
+        "mode": "full",
+        "from_sequence": 0,
+        "first_bad_entry": None,
+        "checkpoint": None,
+        "audit_events_checked": 8,
+        "audit_events_without_entry": 0,
+    }
 
 
 def test_the_api_names_the_first_bad_entry(ledger, api, auditor):

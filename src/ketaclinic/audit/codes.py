@@ -127,6 +127,8 @@ CODES: dict[str, AuditCode] = _codes(
     ("ledger.location_created", "Added a storage location"),
     ("ledger.report_exported", "Exported a DEA report"),
     ("ledger.verified", "Verified the ledger's hash chain"),
+    ("ledger.checkpoint_taken", "Wrote down a clinic's ledger head as a signed daily checkpoint"),
+    ("ledger.verification_failed", "The ledger failed verification (chain, checkpoint or audit)"),
     # Billing and access.
     ("billing.settings_changed", "Changed the clinic's billing settings"),
     ("billing.fee_schedule_created", "Created a fee schedule"),

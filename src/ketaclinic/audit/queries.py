@@ -29,3 +29,16 @@ def audit_events_for(
     if until:
         events = events.filter(occurred_at__date__lte=until)
     return events
+
+
+def object_ids_of_actions(clinic_id, actions, *, since=None):
+    """(object id, action, time) of a clinic's events with these action codes, oldest first,
+    streamed: a system read for integrity checks (the ledger's own verification)."""
+    events = AuditEvent.objects.filter(clinic_id=clinic_id, action__in=list(actions))
+    if since is not None:
+        events = events.filter(occurred_at__gte=since)
+    return (
+        events.order_by("occurred_at")
+        .values_list("object_id", "action", "occurred_at")
+        .iterator(chunk_size=5000)
+    )

@@ -40,10 +40,12 @@ KEY_NAME = re.compile(r"^[a-z0-9_]+_key$")
 KEY_ENVIRONMENT = {
     "secret_key": "KETACLINIC_SECRET_KEY",
     "research_key": "KETACLINIC_RESEARCH_KEY",
+    "ledger_checkpoint_key": "KETACLINIC_LEDGER_CHECKPOINT_KEY",
 }
 SENSITIVE_WARNING = (
     "WARNING: this archive holds every patient's record and the keys that protect them "
-    "(session signing, research pseudonyms). Anyone who has the file can read all of it. "
+    "(session signing, research pseudonyms, ledger checkpoints). Anyone who has the file can "
+    "read all of it. "
     "It was written readable by its owner only (0600): keep it encrypted, off this host, "
     "and delete copies you no longer need."
 )

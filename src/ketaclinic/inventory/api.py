@@ -68,6 +68,7 @@ class RangeFilter(Schema):
 
 class VerifyFilter(Schema):
     head: str | None = Field(None, min_length=64, max_length=64, pattern="^[0-9a-f]{64}$")
+    full: bool = False
 
 
 def _range(user, filters: RangeFilter, default_days: int = 30) -> tuple[date, date]:
@@ -120,8 +121,26 @@ def list_balances(request):
 
 @router.get("/ledger/verify", response=VerifyOut)
 def verify(request, filters: Query[VerifyFilter]):
-    verdict = queries.verify_ledger(request.auth, saved_head=filters.head)
-    body = {"valid": verdict.valid, "entries": verdict.entries, "head": verdict.head}
+    verdict = queries.verify_ledger(request.auth, saved_head=filters.head, full=filters.full)
+    body = {
+        "valid": verdict.valid,
+        "entries": verdict.entries,
+        "head": verdict.head,
+        "mode": verdict.mode,
+        "from_sequence": verdict.from_sequence,
+        "audit_events_checked": verdict.audit_events_checked,
+        "audit_events_without_entry": len(verdict.missing_entries),
+    }
+    if verdict.checkpoint is not None:
+        check = verdict.checkpoint
+        body["checkpoint"] = {
+            "id": check.id,
+            "taken_at": check.taken_at,
+            "sequence": check.sequence,
+            "hash": check.hash,
+            "valid": check.valid,
+            "reason": check.reason,
+        }
     if verdict.first_bad is not None:
         bad = verdict.first_bad
         body["first_bad_entry"] = {

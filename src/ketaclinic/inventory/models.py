@@ -366,3 +366,27 @@ class LossFiling(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(fields=["loss", "kind"], name="one_filing_of_each_kind")
         ]
+
+
+class LedgerCheckpoint(AppendOnlyModel):
+    """A clinic's chain head written down once a day, outside the ledger's own tables.
+
+    `mac` is HMAC-SHA256 over the other fields with the checkpoint key kept under var/
+    (inventory.anchors): a row edited or forged in the database without the key fails
+    verification, and `verify_ledger` checks the chain still reaches this head.
+    """
+
+    sequence = models.PositiveBigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    # When the head was read (the checkpoint's time).
+    taken_at = models.DateTimeField()
+    # Names the key the mac was made with (a rotated key shows as a different fingerprint).
+    key_fingerprint = models.CharField(max_length=16)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        indexes = [models.Index(fields=["clinic", "-taken_at"])]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.taken_at:%Y-%m-%d %H:%M} #{self.sequence} {self.head_hash[:12]}"

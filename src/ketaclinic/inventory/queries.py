@@ -11,17 +11,16 @@ from django.db.models.functions import Cast, Round
 
 from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
-from ketaclinic.inventory import rules
+from ketaclinic.inventory import anchors, rules, verification
 from ketaclinic.inventory.models import (
-    HASHED_COLUMNS,
     EntryType,
     LedgerChainHead,
+    LedgerCheckpoint,
     LedgerEntry,
     Lot,
     Product,
     SessionDrugClosure,
     StorageLocation,
-    entry_content,
 )
 from ketaclinic.inventory.sessions import SessionFacts, session_reader
 
@@ -345,30 +344,40 @@ def open_discrepancies(user):
 
 # --- verification ----------------------------------------------------------------------------
 
-
-def chain_rows(clinic_id, chunk_size: int = 2000):
-    """(content, hash, prev_hash) of a clinic's entries in sequence order, streamed."""
-    columns = (*HASHED_COLUMNS, "hash", "prev_hash")
-    rows = (
-        LedgerEntry.objects.filter(clinic_id=clinic_id)
-        .order_by("sequence")
-        .values(*columns)
-        .iterator(chunk_size=chunk_size)
-    )
-    for row in rows:
-        yield entry_content(row), row["hash"], row["prev_hash"]
-
-
-def verify_clinic_chain(clinic_id, *, saved_head: str | None = None) -> rules.ChainVerdict:
-    """Recompute a clinic's chain against its recorded head and, if given, a saved head."""
-    head = LedgerChainHead.objects.filter(clinic_id=clinic_id).first()
-    mark = rules.HeadMark(head.sequence, head.head_hash) if head else None
-    return rules.verify_chain(chain_rows(clinic_id), saved_head=saved_head, recorded_head=mark)
+# The chain's readers and verifiers live in inventory.verification; other apps read them here.
+LedgerVerdict = verification.LedgerVerdict
+chain_rows = verification.chain_rows
+verify_clinic_chain = verification.verify_clinic_chain
+verify_clinic_ledger = verification.verify_clinic_ledger
+latest_checkpoint = verification.latest_checkpoint
+# The checkpoint key, for operators' tools (restore checks checkpoints with the backup's key).
+CHECKPOINT_KEY_FILE = anchors.FILE_NAME
+CHECKPOINT_KEY_ENV = anchors.ENV
+CheckpointKeyError = anchors.CheckpointKeyError
+checkpoint_key = anchors.checkpoint_key
+checkpoint_key_from_file_bytes = anchors.key_from_file_bytes
 
 
-def verify_ledger(user, *, saved_head: str | None = None) -> rules.ChainVerdict:
+def verify_ledger(
+    user, *, saved_head: str | None = None, full: bool = False
+) -> verification.LedgerVerdict:
+    """The user's clinic's ledger: chain, latest checkpoint and audit trail (incremental from
+    the checkpoint unless `full` or a saved head is given)."""
     require(user, "ledger.view")
-    return verify_clinic_chain(user.clinic_id, saved_head=saved_head)
+    return verification.verify_clinic_ledger(user.clinic_id, saved_head=saved_head, full=full)
+
+
+def checkpoints_of(user, *, limit: int = 30):
+    require(user, "ledger.view")
+    return LedgerCheckpoint.objects.visible_to(user).order_by("-taken_at")[:limit]
+
+
+def head_facts(clinic_id) -> tuple[int, str, dt.datetime | None]:
+    """(sequence, hash, time of the last append) of a clinic's chain head."""
+    head = LedgerChainHead.objects.filter(clinic_id=clinic_id).first()
+    if head is None:
+        return 0, rules.GENESIS_HASH, None
+    return head.sequence, head.head_hash, head.updated_at
 
 
 def head_of(clinic_id) -> str:

@@ -20,7 +20,7 @@ from ketaclinic.core.permissions import require
 from ketaclinic.inventory import definitions as d
 from ketaclinic.inventory import rules
 from ketaclinic.inventory.models import EntryType, LedgerEntry, LossFiling
-from ketaclinic.inventory.queries import head_of, unreconciled_sessions
+from ketaclinic.inventory.queries import head_facts, unreconciled_sessions
 
 THOUSANDTH = Decimal("0.001")
 MANNER = {
@@ -114,6 +114,8 @@ class Report:
     date_to: dt.date | None = None
     clinic: object = None
     head: str = ""
+    head_sequence: int = 0
+    head_at: dt.datetime | None = None
 
 
 REPORTS = {
@@ -201,8 +203,9 @@ def build_report(user, code: str, date_from: dt.date, date_to: dt.date) -> Repor
         .select_related("lot__product", "patient", "location")
         .order_by("sequence")
     )
+    sequence, head_hash, head_at = head_facts(clinic.pk)
     report = Report(
-        code, title, source, columns, [], date_from, date_to, clinic, head_of(clinic.pk)
+        code, title, source, columns, [], date_from, date_to, clinic, head_hash, sequence, head_at
     )
     builder = {
         "dispensing": _dispensing,
@@ -421,6 +424,19 @@ def audit_export(user, report: Report, fmt: str) -> None:
     )
 
 
+def head_line(report: Report) -> str:
+    """The chain head at export: sequence, hash and the time of its last entry."""
+    when = (
+        f"{timezone.localtime(report.head_at, report.clinic.tz):%Y-%m-%d %H:%M:%S %Z}"
+        if report.head_at
+        else "no entry yet"
+    )
+    return (
+        f"Ledger head at export: entry #{report.head_sequence}, hash {report.head}, "
+        f"last written {when}."
+    )
+
+
 def filename(report: Report, ext: str) -> str:
     return f"{report.clinic.slug}-{report.code}-{report.date_from}-{report.date_to}.{ext}"
 
@@ -513,7 +529,7 @@ def to_pdf(report: Report) -> bytes:
         0,
         4,
         text(
-            f"{len(report.rows)} record(s). Ledger head at export: {report.head} "
+            f"{len(report.rows)} record(s). {head_line(report)} "
             "(verify with `ketaclinic verify_ledger --head <hash>`)."
         ),
         new_x="LMARGIN",

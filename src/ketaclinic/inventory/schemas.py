@@ -253,11 +253,25 @@ class BadEntryOut(Schema):
     reason: str
 
 
+class CheckpointCheckOut(Schema):
+    id: str
+    taken_at: datetime
+    sequence: int
+    hash: str
+    valid: bool
+    reason: str
+
+
 class VerifyOut(Schema):
     valid: bool
     entries: int
     head: str
+    mode: str
+    from_sequence: int
     first_bad_entry: BadEntryOut | None = None
+    checkpoint: CheckpointCheckOut | None = None
+    audit_events_checked: int = 0
+    audit_events_without_entry: int = 0
 
 
 class SessionLineOut(Schema):

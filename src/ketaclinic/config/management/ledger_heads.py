@@ -5,7 +5,12 @@ Read-only. The chains are verified with `inventory.queries.verify_clinic_chain`,
 """
 
 from ketaclinic.core.models import Clinic
-from ketaclinic.inventory.queries import head_of, ledger_heads, verify_clinic_chain
+from ketaclinic.inventory.queries import (
+    head_of,
+    ledger_heads,
+    verify_clinic_chain,
+    verify_clinic_ledger,
+)
 
 
 def _ledger_clinics() -> list[Clinic]:
@@ -31,8 +36,11 @@ def saved_heads() -> dict[str, dict]:
     return heads
 
 
-def head_problems(saved: dict[str, dict]) -> list[str]:
-    """Verify every restored chain against the head saved in the backup; [] when all agree."""
+def head_problems(saved: dict[str, dict], checkpoint_key: bytes | None = None) -> list[str]:
+    """Verify every restored chain against the head saved in the backup; [] when all agree.
+
+    With the backup's checkpoint key, each chain is also checked against its latest signed
+    checkpoint and its audit trail (as `verify_ledger --full` does)."""
     problems = []
     restored = {clinic.slug: clinic for clinic in _ledger_clinics()}
     for slug in sorted(set(saved) - set(restored)):
@@ -54,6 +62,18 @@ def head_problems(saved: dict[str, dict]) -> list[str]:
             where = f"entry #{bad.sequence}" if bad.sequence is not None else "the chain's end"
             problems.append(f"ledger of {slug}: BROKEN at {where}: {bad.kind}: {bad.reason}")
             continue
+        if checkpoint_key is not None:
+            anchored = verify_clinic_ledger(clinic.pk, full=True, key=checkpoint_key)
+            check = anchored.checkpoint
+            if check is not None and not check.valid:
+                problems.append(f"ledger of {slug}: disagrees with {check.label}: {check.reason}")
+                continue
+            if anchored.missing_entries:
+                problems.append(
+                    f"ledger of {slug}: {len(anchored.missing_entries)} ledger audit event(s) "
+                    "without their entry"
+                )
+                continue
         found = (_sequence(clinic.pk), head_of(clinic.pk))
         if found != (head.get("sequence"), head.get("hash")):
             problems.append(

@@ -1,5 +1,6 @@
 """Every write to the controlled-substance ledger: one transaction per movement, audited."""
 
+from ketaclinic.inventory.services.checkpoints import CheckpointRefused, take_checkpoint
 from ketaclinic.inventory.services.distribution import distribute_stock
 from ketaclinic.inventory.services.sessions import (
     administer,
@@ -25,6 +26,7 @@ from ketaclinic.inventory.services.stock import (
 from ketaclinic.inventory.witness import WitnessCredentials
 
 __all__ = [
+    "CheckpointRefused",
     "CountKind",
     "CountOutcome",
     "LossType",
@@ -43,5 +45,6 @@ __all__ = [
     "record_waste",
     "resolve_discrepancy",
     "return_to_stock",
+    "take_checkpoint",
     "transfer_stock",
 ]

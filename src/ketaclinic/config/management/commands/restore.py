@@ -7,6 +7,7 @@ when every check passed.
 """
 
 import datetime as dt
+import os
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from ketaclinic.audit.services import record_event
 from ketaclinic.config.management.ledger_heads import head_problems
 from ketaclinic.core import backups
+from ketaclinic.inventory import queries as ledger
 
 
 class Command(BaseCommand):
@@ -55,7 +57,7 @@ class Command(BaseCommand):
         problems = backups.count_mismatches(manifest["tables"], backups.row_counts(connection))
         if not problems:
             self.stdout.write(f"Row counts: all {len(manifest['tables'])} tables match.")
-        problems += head_problems(manifest["ledger_heads"])
+        problems += head_problems(manifest["ledger_heads"], self._checkpoint_key(found))
         if problems:
             for problem in problems:
                 self.stderr.write(f"MISMATCH {problem}")
@@ -77,6 +79,20 @@ class Command(BaseCommand):
             changes={"file": path.name, "backup_created_at": manifest["created_at"]},
         )
         self.stdout.write(self.style.SUCCESS("Restore complete: every check passed."))
+
+    def _checkpoint_key(self, found: backups.Archive) -> bytes | None:
+        """The ledger checkpoint key the restored checkpoints were signed with: the archive's,
+        else the one in the environment; None (checkpoints not checked) when neither has it."""
+        raw = found.keys.get(ledger.CHECKPOINT_KEY_FILE)
+        try:
+            if raw is not None:
+                return ledger.checkpoint_key_from_file_bytes(raw)
+            if os.environ.get(ledger.CHECKPOINT_KEY_ENV):
+                return ledger.checkpoint_key()
+        except ledger.CheckpointKeyError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write("Ledger checkpoints: not checked (the backup holds no checkpoint key).")
+        return None
 
     def _restore_database(self, connection, found: backups.Archive, *, force: bool) -> None:
         vendor = found.manifest["database"]["vendor"]

@@ -1,0 +1,123 @@
+"""The ledger checkpoint key and the HMAC that protects each checkpoint row.
+
+The key comes from KETACLINIC_LEDGER_CHECKPOINT_KEY, else it is generated once into
+var/ledger_checkpoint_key (owner-only, never overwritten), like the research key. Backups
+archive it with the other `*_key` files under var/. Whoever can write to the database but
+cannot read this file cannot forge or edit a checkpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+
+from ketaclinic.inventory import rules
+
+ENV = "KETACLINIC_LEDGER_CHECKPOINT_KEY"
+FILE_NAME = "ledger_checkpoint_key"
+MIN_BYTES = 32
+DOMAIN = b"ketaclinic-ledger-checkpoint:"
+
+
+class CheckpointKeyError(ValueError):
+    """The configured key is unusable (too short)."""
+
+
+def _decode(text: str) -> bytes:
+    text = text.strip()
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raw = text.encode()
+    if len(raw) < MIN_BYTES:
+        raise CheckpointKeyError(
+            f"{ENV} must hold at least {MIN_BYTES} bytes (64 hex digits); got {len(raw)}."
+        )
+    return raw
+
+
+def key_path() -> Path:
+    return Path(settings.VAR_DIR) / FILE_NAME
+
+
+def checkpoint_key() -> bytes:
+    """The key from the environment, else the one in var/ (created if missing)."""
+    if value := os.environ.get(ENV):
+        return _decode(value)
+    path = key_path()
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return _decode(path.read_text())
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(MIN_BYTES))
+    return _decode(path.read_text())
+
+
+def key_from_file_bytes(raw: bytes) -> bytes:
+    """A key as stored in a `ledger_checkpoint_key` file (e.g. inside a backup archive)."""
+    return _decode(raw.decode("utf-8", "replace"))
+
+
+RETIRED_PATTERN = "ledger_checkpoint_retired_*_key"
+
+
+def retired_keys(var_dir: Path | None = None) -> list[bytes]:
+    """Keys retired by a rotation (var/ledger_checkpoint_retired_<date>_key): checkpoints
+    signed before the rotation still verify with them. Backups archive them like every key."""
+    folder = Path(var_dir or settings.VAR_DIR)
+    keys = []
+    for path in sorted(folder.glob(RETIRED_PATTERN)):
+        try:
+            keys.append(_decode(path.read_text()))
+        except (OSError, CheckpointKeyError):
+            continue
+    return keys
+
+
+def keyring(current: bytes | list | tuple | None = None) -> dict[str, bytes]:
+    """{fingerprint: key} of the current key (or the given ones) and the retired keys."""
+    if current is None:
+        current = [checkpoint_key()]
+    elif isinstance(current, bytes):
+        current = [current]
+    ring = {fingerprint(key): key for key in retired_keys()}
+    ring.update({fingerprint(key): key for key in current})
+    return ring
+
+
+def fingerprint(key: bytes) -> str:
+    return hashlib.sha256(DOMAIN + key).hexdigest()[:12]
+
+
+def message(*, checkpoint_id, clinic_id, sequence: int, head_hash: str, taken_at: dt.datetime):
+    """The bytes the HMAC covers: every field of the row, as canonical JSON."""
+    return DOMAIN + rules.canonical_bytes(
+        {
+            "v": 1,
+            "id": checkpoint_id,
+            "clinic": clinic_id,
+            "sequence": int(sequence),
+            "hash": head_hash,
+            "taken_at": taken_at,
+        }
+    )
+
+
+def sign(key: bytes, **fields) -> str:
+    return hmac.new(key, message(**fields), hashlib.sha256).hexdigest()
+
+
+def mac_matches(key: bytes, mac: str, **fields) -> bool:
+    try:
+        expected = sign(key, **fields)
+    except rules.CanonicalError:
+        return False
+    return hmac.compare_digest(expected, mac or "")

@@ -1,0 +1,506 @@
+"""Verification of a clinic's ledger: the hash chain (fast path), its checkpoints, its audit trail.
+
+The chain is read as raw column text through a server-side cursor on PostgreSQL (no model
+instances), turned into canonical bytes by `rules.fastchain` and hashed batch by batch. On the
+first anomaly the reference verifier (`rules.verify_chain`) re-reads the same stretch and names
+the first bad entry, so diagnostics are exactly the reference's.
+
+By default verification starts at the latest checkpoint (incremental): the checkpoint's HMAC
+must verify, the chain must still reach its sequence with its hash, and every entry after it is
+recomputed. `full=True` recomputes the chain from its first entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import pairwise
+
+from django.db import connection, connections, transaction
+
+from ketaclinic.audit.queries import object_ids_of_actions
+from ketaclinic.inventory import anchors, rules
+from ketaclinic.inventory import definitions as d
+from ketaclinic.inventory.models import (
+    HASHED_COLUMNS,
+    LedgerChainHead,
+    LedgerCheckpoint,
+    LedgerEntry,
+    entry_content,
+)
+from ketaclinic.inventory.rules import fastchain
+
+BATCH = 5000
+MOVEMENT_ACTIONS = tuple(f"ledger.{kind.value}" for kind in d.EntryType)
+# Audit events this long before a checkpoint are checked by incremental verification too: an
+# entry written while the checkpoint was being taken has its audit event just before it.
+AUDIT_OVERLAP = dt.timedelta(days=1)
+# Model attribute of each fast-row field (the content key "lot" is the column "lot_id").
+_ATTRIBUTE = {
+    "id": "id",
+    "clinic": "clinic_id",
+    "actor": "actor_id",
+    "lot": "lot_id",
+    "location": "location_id",
+    "to_location": "to_location_id",
+    "session": "session_id",
+    "patient": "patient_id",
+    "related_entry": "related_entry_id",
+    "witness": "witness_id",
+    "second_witness": "second_witness_id",
+}
+
+
+# --- reading rows --------------------------------------------------------------------------
+
+
+def _column(name: str) -> str:
+    attribute = _ATTRIBUTE.get(name, name)
+    return LedgerEntry._meta.get_field(attribute.removesuffix("_id")).column
+
+
+def _sql_json(name: str, kind: str) -> str:
+    """PostgreSQL expression giving the canonical JSON text of one hashed column."""
+    if name == "v":
+        return f"'{rules.CANONICAL_VERSION}'"
+    col = connection.ops.quote_name(_column(name))
+    if kind == fastchain.UUID:
+        return f"COALESCE('\"' || {col}::text || '\"', 'null')"
+    if kind == fastchain.DECIMAL:
+        return f"COALESCE('\"' || trim_scale({col})::text || '\"', 'null')"
+    if kind == fastchain.TIME:
+        utc = f"{col} AT TIME ZONE 'UTC'"
+        stamp = f'to_char({utc}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'
+        return f"COALESCE('\"' || {stamp} || '\"', 'null')"
+    if kind == fastchain.TEXT:
+        return f"COALESCE(to_json({col})::text, 'null')"
+    return f"COALESCE({col}::text, 'null')"  # sequence
+
+
+def _sql_part(prefix: str, fields, suffix: str) -> str:
+    pieces = []
+    for index, (name, kind) in enumerate(fields):
+        key = ("" if index == 0 else ",") + f'"{name}":'
+        pieces.append(f"'{key}'")
+        pieces.append(_sql_json(name, kind))
+    return " || ".join([f"'{prefix}'", *pieces, f"'{suffix}'"])
+
+
+def _postgresql_select() -> str:
+    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    data = connection.ops.quote_name(_column("data"))
+    head = _sql_part("{", fastchain.HEAD_FIELDS, ',"data":')
+    tail = _sql_part(",", fastchain.TAIL_FIELDS, "}")
+    return (
+        f"SELECT sequence, hash, prev_hash, {head}, {data}::text, {tail} FROM {table} "  # noqa: S608 (names from the model)
+        "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence"
+    )
+
+
+def _fast_rows_postgresql(clinic_id, from_sequence: int, to_sequence: int):
+    """Batches of fast rows through a server-side (named) cursor, inside one snapshot."""
+    with transaction.atomic():
+        cursor = connection.chunked_cursor()
+        try:
+            cursor.execute(_postgresql_select(), [clinic_id, from_sequence, to_sequence])
+            while batch := cursor.fetchmany(BATCH):
+                yield batch
+        finally:
+            cursor.close()
+
+
+def _fast_rows_generic(clinic_id, from_sequence: int, to_sequence: int):
+    """Batches of fast rows from `.values()` (SQLite: values need Django's converters)."""
+    columns = {name: _ATTRIBUTE.get(name, name) for name, _kind in fastchain.SORTED_FIELDS}
+    del columns["v"]
+    rows = (
+        LedgerEntry.objects.filter(
+            clinic_id=clinic_id, sequence__gte=from_sequence, sequence__lte=to_sequence
+        )
+        .order_by("sequence")
+        .values("hash", "prev_hash", *columns.values())
+        .iterator(chunk_size=BATCH)
+    )
+    batch = []
+    for row in rows:
+        values = {name: row[attribute] for name, attribute in columns.items()}
+        batch.append(fastchain.split_row(values, row["hash"], row["prev_hash"]))
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+LAST = 2**62
+
+
+def fast_rows(clinic_id, from_sequence: int = 0, to_sequence: int = LAST):
+    """A clinic's entries from `from_sequence` on, as batches of `rules.fastchain` rows."""
+    if connection.vendor == "postgresql":
+        return _fast_rows_postgresql(clinic_id, from_sequence, to_sequence)
+    return _fast_rows_generic(clinic_id, from_sequence, to_sequence)
+
+
+def chain_rows(clinic_id, chunk_size: int = 2000, from_sequence: int = 0):
+    """(content, hash, prev_hash) of a clinic's entries in sequence order, streamed (reference)."""
+    columns = (*HASHED_COLUMNS, "hash", "prev_hash")
+    rows = (
+        LedgerEntry.objects.filter(clinic_id=clinic_id, sequence__gte=from_sequence)
+        .order_by("sequence")
+        .values(*columns)
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        yield entry_content(row), row["hash"], row["prev_hash"]
+
+
+# --- the chain -------------------------------------------------------------------------------
+
+
+def _recorded_head(clinic_id) -> rules.HeadMark | None:
+    head = LedgerChainHead.objects.filter(clinic_id=clinic_id).first()
+    return rules.HeadMark(head.sequence, head.head_hash) if head else None
+
+
+@dataclass
+class _Range:
+    """What the fast path found over one stretch of sequence numbers."""
+
+    ok: bool = True
+    count: int = 0
+    first_prev: str | None = None
+    first_sequence: int | None = None
+    last_hash: str | None = None
+    last_sequence: int | None = None
+    saved_seen: bool = False
+
+
+# A long chain on PostgreSQL is read over two connections at once: the database builds one
+# half's rows while Python hashes the other's (psycopg waits without the GIL).
+PARALLEL_MIN_ENTRIES = 50_000
+WORKERS = 2
+
+
+def _ranges(from_sequence: int, recorded_head) -> list[tuple[int, int]]:
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block  # other connections could not see this transaction
+        or recorded_head is None
+        or recorded_head.sequence - from_sequence < PARALLEL_MIN_ENTRIES
+    ):
+        return [(from_sequence, LAST)]
+    step = (recorded_head.sequence - from_sequence + 1) // WORKERS
+    bounds = [from_sequence + i * step for i in range(WORKERS)]
+    return [(lo, hi - 1) for lo, hi in pairwise(bounds)] + [(bounds[-1], LAST)]
+
+
+def _check_range(clinic_id, first: int, last: int, saved_head) -> _Range:
+    found = _Range()
+    previous_hash, previous_sequence = None, None
+    try:
+        for batch in fast_rows(clinic_id, first, last):
+            if found.first_prev is None:
+                found.first_prev, found.first_sequence = batch[0][2], batch[0][0]
+                previous_hash = batch[0][2]
+            digests = fastchain.hashes(batch)
+            found.ok, previous_hash, previous_sequence = fastchain.check_batch(
+                batch, digests, previous_hash, previous_sequence
+            )
+            if not found.ok:
+                return found
+            found.count += len(batch)
+            if saved_head is not None and not found.saved_seen:
+                found.saved_seen = any(row[1] == saved_head for row in batch)
+    except (rules.CanonicalError, ValueError, TypeError):
+        found.ok = False
+    found.last_hash, found.last_sequence = previous_hash, previous_sequence
+    return found
+
+
+def _check_ranges_in_parallel(clinic_id, ranges, saved_head) -> list[_Range]:
+    def work(first, last):
+        try:
+            return _check_range(clinic_id, first, last, saved_head)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
+        return list(pool.map(lambda bounds: work(*bounds), ranges))
+
+
+def verify_chain_from(
+    clinic_id,
+    *,
+    from_sequence: int = 0,
+    genesis: str = rules.GENESIS_HASH,
+    saved_head: str | None = None,
+    recorded_head: rules.HeadMark | None = None,
+) -> rules.ChainVerdict:
+    """Recompute the chain from `from_sequence` (whose prev_hash must be `genesis`) to its end.
+
+    Same verdict as `rules.verify_chain` over `chain_rows`: the fast path decides an intact
+    chain; anything else is handed to the reference to name the first bad entry.
+    """
+    saved_seen = saved_head is None or saved_head == genesis
+    ranges = _ranges(from_sequence, recorded_head)
+    if len(ranges) == 1:
+        parts = [_check_range(clinic_id, *ranges[0], saved_head)]
+    else:
+        parts = _check_ranges_in_parallel(clinic_id, ranges, saved_head)
+    ok = all(part.ok for part in parts)
+    previous_hash, previous_sequence, count = genesis, None, 0
+    for part in parts:
+        if not ok or part.count == 0:
+            continue
+        links = part.first_prev == previous_hash and (
+            previous_sequence is None or part.first_sequence == previous_sequence + 1
+        )
+        ok = ok and links
+        previous_hash, previous_sequence = part.last_hash, part.last_sequence
+        count += part.count
+        saved_seen = saved_seen or part.saved_seen
+    if ok and recorded_head is not None:
+        ok = (previous_sequence, previous_hash) == (recorded_head.sequence, recorded_head.hash) or (
+            previous_sequence is None
+            and recorded_head.sequence == 0
+            and recorded_head.hash == genesis
+        )
+    if ok and saved_seen:
+        return rules.ChainVerdict(valid=True, entries=count, head=previous_hash)
+    return rules.verify_chain(
+        chain_rows(clinic_id, from_sequence=from_sequence),
+        saved_head=saved_head,
+        recorded_head=recorded_head,
+        genesis=genesis,
+    )
+
+
+def verify_clinic_chain(clinic_id, *, saved_head: str | None = None) -> rules.ChainVerdict:
+    """Recompute a clinic's whole chain against its recorded head and, if given, a saved head."""
+    return verify_chain_from(
+        clinic_id, saved_head=saved_head, recorded_head=_recorded_head(clinic_id)
+    )
+
+
+# --- checkpoints and the audit trail -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckpointCheck:
+    """How the chain compares with a checkpoint."""
+
+    id: str
+    taken_at: dt.datetime
+    sequence: int
+    hash: str
+    valid: bool
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        return (
+            f"checkpoint {self.id} of {self.taken_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC "
+            f"(sequence {self.sequence}, hash {self.hash})"
+        )
+
+
+@dataclass(frozen=True)
+class MissingEntry:
+    """A ledger audit event whose entry is not in the ledger."""
+
+    object_id: str
+    action: str
+    occurred_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class LedgerVerdict:
+    """The chain, the latest checkpoint and the audit trail, checked together."""
+
+    chain: rules.ChainVerdict
+    mode: str  # "incremental" (from the latest checkpoint) or "full"
+    from_sequence: int
+    checkpoint: CheckpointCheck | None = None
+    missing_entries: tuple[MissingEntry, ...] = ()
+    audit_events_checked: int = 0
+
+    @property
+    def valid(self) -> bool:
+        return (
+            self.chain.valid
+            and (self.checkpoint is None or self.checkpoint.valid)
+            and not self.missing_entries
+        )
+
+    @property
+    def entries(self) -> int:
+        return self.chain.entries
+
+    @property
+    def head(self) -> str:
+        return self.chain.head
+
+    @property
+    def first_bad(self):
+        return self.chain.first_bad
+
+
+def latest_checkpoint(clinic_id) -> LedgerCheckpoint | None:
+    return LedgerCheckpoint.objects.filter(clinic_id=clinic_id).order_by("-taken_at", "-id").first()
+
+
+def _mac_ok(checkpoint: LedgerCheckpoint, ring: dict[str, bytes]) -> bool:
+    """The checkpoint's HMAC, checked with the key its fingerprint names (current or retired)."""
+    key = ring.get(checkpoint.key_fingerprint)
+    if key is None:
+        return False
+    return anchors.mac_matches(
+        key,
+        checkpoint.mac,
+        checkpoint_id=checkpoint.pk,
+        clinic_id=checkpoint.clinic_id,
+        sequence=checkpoint.sequence,
+        head_hash=checkpoint.head_hash,
+        taken_at=checkpoint.taken_at,
+    )
+
+
+def _stored_hash_at(clinic_id, sequence: int) -> str | None:
+    if sequence == 0:
+        return rules.GENESIS_HASH
+    return (
+        LedgerEntry.objects.filter(clinic_id=clinic_id, sequence=sequence)
+        .values_list("hash", flat=True)
+        .first()
+    )
+
+
+def _compare_with_checkpoint(clinic_id, checkpoint, ring, chain) -> CheckpointCheck:
+    def result(valid: bool, reason: str = "") -> CheckpointCheck:
+        return CheckpointCheck(
+            id=str(checkpoint.pk),
+            taken_at=checkpoint.taken_at,
+            sequence=checkpoint.sequence,
+            hash=checkpoint.head_hash,
+            valid=valid,
+            reason=reason,
+        )
+
+    if not _mac_ok(checkpoint, ring):
+        unknown = checkpoint.key_fingerprint not in ring
+        return result(
+            False,
+            "its HMAC does not verify: the checkpoint row was altered or forged"
+            + (
+                f" (or it was signed with a checkpoint key that is not on this server, "
+                f"fingerprint {checkpoint.key_fingerprint})"
+                if unknown
+                else ""
+            ),
+        )
+    stored = _stored_hash_at(clinic_id, checkpoint.sequence)
+    if stored is None:
+        last = (
+            LedgerEntry.objects.filter(clinic_id=clinic_id)
+            .order_by("-sequence")
+            .values_list("sequence", flat=True)
+            .first()
+        ) or 0
+        return result(
+            False,
+            f"the chain ends at sequence {last}, before the checkpoint's sequence "
+            f"{checkpoint.sequence}: entries written before the checkpoint were removed",
+        )
+    if stored != checkpoint.head_hash:
+        return result(
+            False,
+            f"entry #{checkpoint.sequence} now has hash {stored}, not the checkpoint's: the "
+            "chain was rewritten since the checkpoint",
+        )
+    if not chain.valid and chain.first_bad is not None:
+        bad = chain.first_bad.sequence
+        if bad is not None and bad <= checkpoint.sequence:
+            return result(False, f"the chain breaks at entry #{bad}, before the checkpoint")
+    return result(True)
+
+
+def missing_ledger_entries(clinic_id, *, since=None) -> tuple[int, tuple[MissingEntry, ...]]:
+    """Ledger audit events (a movement's code) whose entry is gone: (events checked, missing)."""
+    checked, missing = 0, []
+    pending: list = []
+
+    def flush():
+        ids = [row[0] for row in pending]
+        found = {
+            str(value)
+            for value in LedgerEntry.objects.filter(clinic_id=clinic_id, pk__in=ids).values_list(
+                "pk", flat=True
+            )
+        }
+        missing.extend(MissingEntry(*row) for row in pending if row[0] not in found)
+        pending.clear()
+
+    for object_id, action, occurred_at in object_ids_of_actions(
+        clinic_id, MOVEMENT_ACTIONS, since=since
+    ):
+        checked += 1
+        try:
+            pending.append((str(uuid.UUID(object_id)), action, occurred_at))
+        except ValueError:
+            missing.append(MissingEntry(object_id, action, occurred_at))
+        if len(pending) >= 2000:
+            flush()
+    if pending:
+        flush()
+    return checked, tuple(missing)
+
+
+def verify_clinic_ledger(
+    clinic_id,
+    *,
+    full: bool = False,
+    saved_head: str | None = None,
+    key: bytes | list[bytes] | None = None,
+) -> LedgerVerdict:
+    """The chain (from the latest checkpoint, or whole), the checkpoint, the audit trail."""
+    recorded = _recorded_head(clinic_id)
+    checkpoint = latest_checkpoint(clinic_id)
+    # {fingerprint: key}: the current key (or the given ones) and keys retired by a rotation.
+    ring = anchors.keyring(key) if checkpoint is not None else {}
+    incremental = not full and saved_head is None and checkpoint is not None
+    start, genesis = 0, rules.GENESIS_HASH
+    if incremental and checkpoint.sequence > 0 and _mac_ok(checkpoint, ring):
+        prev = (
+            LedgerEntry.objects.filter(clinic_id=clinic_id, sequence=checkpoint.sequence)
+            .values_list("prev_hash", flat=True)
+            .first()
+        )
+        if prev is not None:
+            start, genesis = checkpoint.sequence, prev
+    if start == 0:
+        incremental = False
+    chain = verify_chain_from(
+        clinic_id,
+        from_sequence=start,
+        genesis=genesis,
+        saved_head=saved_head,
+        recorded_head=recorded,
+    )
+    check = (
+        _compare_with_checkpoint(clinic_id, checkpoint, ring, chain)
+        if checkpoint is not None
+        else None
+    )
+    since = checkpoint.taken_at - AUDIT_OVERLAP if incremental else None
+    checked, missing = missing_ledger_entries(clinic_id, since=since)
+    return LedgerVerdict(
+        chain=chain,
+        mode="incremental" if incremental else "full",
+        from_sequence=start,
+        checkpoint=check,
+        missing_entries=missing,
+        audit_events_checked=checked,
+    )

@@ -1,0 +1,185 @@
+"""The verification fast path builds exactly the reference canonical bytes, every entry type."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from ketaclinic.inventory import definitions as d
+from ketaclinic.inventory import rules, verification
+from ketaclinic.inventory.models import HASHED_FIELDS, LedgerChainHead, LedgerEntry
+from ketaclinic.inventory.rules import fastchain
+from ketaclinic.inventory.verification import chain_rows, fast_rows
+from tests.inventory.test_ledger_tamper import ledger, raw_insert  # noqa: F401
+
+T = dt.datetime(2026, 3, 8, 7, 59, 59, 120, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+
+
+def content_of(entry_type: str, variant: int) -> dict:
+    """A content dict like the ledger hashes, with the values each entry type carries."""
+    some = uuid.UUID(int=variant + 1)
+    return {
+        "v": 1,
+        "id": uuid.uuid4(),
+        "clinic": uuid.uuid4(),
+        "sequence": 10 + variant,
+        "entry_type": entry_type,
+        "occurred_at": T + dt.timedelta(microseconds=variant),
+        "actor": uuid.uuid4(),
+        "actor_name": ["Sam Jones, RN", 'Zoë "Z" Ødegård\\MD', "李 医生\n"][variant % 3],
+        "lot": uuid.uuid4(),
+        "location": some if variant % 2 else None,
+        "to_location": some if entry_type == d.EntryType.TRANSFER else None,
+        "quantity": [Decimal("36.500"), Decimal("0.000"), Decimal("-40.000"), Decimal("1E+2")][
+            variant % 4
+        ],
+        "stock_delta": [Decimal("-36.5"), Decimal("0"), Decimal("999999999.000"), Decimal("0.001")][
+            variant % 4
+        ],
+        "unit": "mg" if variant % 2 else "device",
+        "session": some if variant % 3 else None,
+        "patient": some if variant % 3 else None,
+        "related_entry": some if variant == 2 else None,
+        "witness": some if variant else None,
+        "witness_name": "Pat Lee, RN" if variant else "",
+        "second_witness": None,
+        "second_witness_name": "",
+        "reason": ["", "broken vial\tat \u2028 the cart", "x" * 300][variant % 3],
+        "data": [
+            {},
+            {
+                "supplier": "Acme",
+                "invoice": "INV-7",
+                "counted": "12.5",
+                "nested": {"b": 1, "a": [1]},
+            },
+            {"form_106": {"value": "12.30", "filed": "2026-03-09"}, "ü": "ä"},
+        ][variant % 3],
+    }
+
+
+def fast_row(content: dict, prev_hash: str = rules.GENESIS_HASH) -> tuple:
+    """The content as a fast row, written from plain values."""
+    return fastchain.split_row({k: v for k, v in content.items() if k != "v"}, "", prev_hash)
+
+
+@pytest.mark.parametrize("variant", [0, 1, 2, 3])
+@pytest.mark.parametrize("entry_type", [kind.value for kind in d.EntryType])
+def test_the_fast_path_gives_the_reference_bytes(entry_type, variant):
+    content = content_of(entry_type, variant)
+    row = fast_row(content)
+    assert fastchain.canonical_bytes(row) == rules.canonical_bytes(content)
+    assert fastchain.hashes([row]) == [rules.chain_hash(rules.GENESIS_HASH, content)]
+
+
+def test_json_data_text_in_any_spacing_gives_the_same_bytes():
+    content = content_of("receipt", 1)
+    row = list(fast_row(content))
+    row[4] = (
+        '{"nested": {"a": [1], "b": 1}, "invoice": "INV-7", "supplier": "Acme", "counted": "12.5"}'
+    )
+    assert fastchain.canonical_bytes(tuple(row)) == rules.canonical_bytes(content)
+
+
+@pytest.fixture
+def every_type(clinic, nurse, nurse2, ketamine_lot, safe, cart, session, patient):
+    """Entries of every type and variant, written into this database with real references."""
+    head = LedgerChainHead.objects.get(clinic=clinic)  # the lot's receipt is already there
+    prev, first_id, sequence = head.head_hash, None, head.sequence
+    for entry_type in [kind.value for kind in d.EntryType]:
+        for variant in range(4):
+            sequence += 1
+            c = content_of(entry_type, variant)
+            c.update(
+                sequence=sequence,
+                clinic=clinic.pk,
+                actor=nurse.pk,
+                lot=ketamine_lot.pk,
+                location=safe.pk if c["location"] else None,
+                to_location=cart.pk if c["to_location"] else None,
+                session=session.pk if c["session"] else None,
+                patient=session.patient_id if c["patient"] else None,
+                related_entry=first_id if c["related_entry"] else None,
+                witness=nurse2.pk if c["witness"] else None,
+                occurred_at=c["occurred_at"].astimezone(dt.UTC),
+            )
+            entry = LedgerEntry(
+                **{
+                    attr: c[name]
+                    for name, attr in HASHED_FIELDS
+                    if attr not in ("clinic_id", "actor_id", "lot_id")
+                },
+                clinic_id=clinic.pk,
+                actor_id=nurse.pk,
+                lot_id=ketamine_lot.pk,
+                prev_hash=prev,
+            )
+            entry.hash = rules.chain_hash(prev, entry.hash_content())
+            raw_insert(entry)
+            prev, first_id = entry.hash, first_id or entry.pk
+    LedgerChainHead.objects.filter(clinic=clinic).update(sequence=sequence, head_hash=prev)
+    return sequence
+
+
+@pytest.mark.django_db
+def test_every_entry_type_read_from_the_database_gives_the_reference_bytes(
+    every_type, clinic, monkeypatch
+):
+    # every row, read both ways from this database
+    fast = [row for batch in fast_rows(clinic.pk) for row in batch]
+    reference = list(chain_rows(clinic.pk))
+    assert len(fast) == len(reference) == every_type >= 44
+    for row, (content, stored_hash, prev_hash) in zip(fast, reference, strict=True):
+        assert fastchain.canonical_bytes(row) == rules.canonical_bytes(content)
+        assert fastchain.hashes([row]) == [stored_hash]
+        assert row[2] == prev_hash
+
+    # and the fast path alone decides the chain is intact (no fall back to the reference)
+    def no_reference(*args, **kwargs):
+        raise AssertionError("fell back to the reference verifier")
+
+    monkeypatch.setattr(verification.rules, "verify_chain", no_reference)
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert verdict.valid
+    assert verdict.entries == every_type
+
+
+@pytest.mark.django_db
+def test_rows_of_a_ledger_written_by_the_services_give_the_reference_bytes(ledger, clinic):  # noqa: F811
+    fast = [row for batch in fast_rows(clinic.pk) for row in batch]
+    reference = list(chain_rows(clinic.pk))
+    assert len(fast) == len(reference) == 8
+    for row, (content, stored_hash, _prev) in zip(fast, reference, strict=True):
+        assert fastchain.canonical_bytes(row) == rules.canonical_bytes(content)
+        assert fastchain.hashes([row]) == [stored_hash]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_chain_read_over_two_connections_gives_the_same_verdicts(
+    ledger,  # noqa: F811
+    clinic,
+    monkeypatch,
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the chain is read over two connections on PostgreSQL only")
+    # a "long" chain: eight committed entries, read in two halves at once
+    monkeypatch.setattr(verification, "PARALLEL_MIN_ENTRIES", 4)
+    head = LedgerChainHead.objects.get(clinic=clinic)
+    assert verification._ranges(0, rules.HeadMark(head.sequence, head.head_hash)) != [
+        (0, verification.LAST)
+    ]
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert verdict.valid and verdict.entries == 8
+    # the entry where the halves meet, and one in the second half, deleted or changed
+    table = LedgerEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET reason = 'edited' WHERE sequence = 7")
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert not verdict.valid and verdict.first_bad.sequence == 7
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE sequence = 4")
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert not verdict.valid and verdict.first_bad.sequence == 5
