@@ -18,6 +18,7 @@ pytestmark = [
         "the row lock (SELECT ... FOR UPDATE) under test only exists on PostgreSQL",
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("clinic_hours"),  # a session dosed 30 minutes ago, still today
 ]
 
 ROUNDS = 10
