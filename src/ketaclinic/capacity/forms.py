@@ -3,7 +3,7 @@
 from django import forms
 
 from .models import WEEKDAYS
-from .services import MAX_CHAIRS_PER_NURSE
+from .services import MAX_CHAIRS_PER_NURSE, MAX_TIMING_MIN
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -57,6 +57,28 @@ class StaffingForm(forms.Form):
         label="Prescriber on site during IV infusions and observation",
         required=False,
         help_text="Your clinic's policy.",
+    )
+    arrival_min = forms.IntegerField(
+        label="Arrival and pre-checks (minutes)",
+        required=False,
+        min_value=0,
+        max_value=MAX_TIMING_MIN,
+        help_text="From arrival to the start of the dose. Planning a week needs it.",
+    )
+    turnover_min = forms.IntegerField(
+        label="Chair turnover (minutes)",
+        required=False,
+        min_value=0,
+        max_value=MAX_TIMING_MIN,
+        help_text="Cleaning the chair after a patient leaves. Planning a week needs it.",
+    )
+    observation_min = forms.IntegerField(
+        label="Observation when the protocol sets no minimum (minutes)",
+        required=False,
+        min_value=1,
+        max_value=MAX_TIMING_MIN,
+        help_text="Only where the protocol leaves observation to the clinic (IV ketamine: "
+        "after the infusion ends). Never shortens a protocol's or the label's minimum.",
     )
 
 

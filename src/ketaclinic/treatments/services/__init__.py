@@ -21,6 +21,7 @@ from ketaclinic.treatments.services.flowsheet import (
     update_adverse_event,
 )
 from ketaclinic.treatments.services.orders import second_check, sign_order
+from ketaclinic.treatments.services.scheduling import schedule_session
 from ketaclinic.treatments.services.transitions import (
     abort,
     check_in,
@@ -53,6 +54,7 @@ __all__ = [
     "record_vitals",
     "reschedule_session",
     "save_note",
+    "schedule_session",
     "second_check",
     "sign_note",
     "sign_order",
