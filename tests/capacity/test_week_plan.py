@@ -165,3 +165,28 @@ def test_who_may_plan_and_apply(api, users, next_week):
     assert applied.status_code == 403
     front_desk = next(u for u in users.values() if u.role == "front_desk")
     assert _plan(api, front_desk, next_week).status_code == 403
+
+
+def test_the_week_page_shows_the_grid_and_an_administrator_applies_it(web, users, next_week):
+    admin = web(users["admin"])
+    page = admin.get("/capacity/plan/", {"week": next_week.isoformat(), "what_if": "chair"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "First fit" in html and "What if: 1 more chair(s)" in html
+    assert 'class="plan-grid"' in html and "Apply the plan" in html
+    token = page.context["plan"]["apply_token"]
+    planned = {s["session_id"]: s for s in page.context["plan"]["sessions"] if "session_id" in s}
+    # Without the tick, nothing is scheduled.
+    admin.post("/capacity/plan/apply/", {"token": token})
+    assert not TreatmentSession.objects.filter(
+        pk__in=list(planned), scheduled_start__isnull=False
+    ).exists()
+    done = admin.post("/capacity/plan/apply/", {"token": token, "confirm": "on"})
+    assert done.status_code == 302
+    assert TreatmentSession.objects.filter(
+        pk__in=list(planned), scheduled_start__isnull=False
+    ).count() == len(planned)
+    # A nurse sees the plan but cannot apply it.
+    nurse_page = web(users["nurse"]).get("/capacity/plan/", {"week": next_week.isoformat()})
+    assert nurse_page.status_code == 200
+    assert "Apply the plan" not in nurse_page.content.decode()

@@ -96,3 +96,24 @@ class ShiftForm(forms.Form):
 
 class WeekForm(forms.Form):
     week = forms.DateField(widget=DATE, required=False)
+
+
+WHAT_IF_CHOICES = (
+    ("", "No change"),
+    ("chair", "One more chair (IV and esketamine)"),
+    ("hours", "Open 1 hour earlier and close 1 hour later"),
+)
+
+
+class PlanForm(forms.Form):
+    week = forms.DateField(widget=DATE, help_text="Any day of the week to plan.")
+    what_if = forms.ChoiceField(label="Compare with", choices=WHAT_IF_CHOICES, required=False)
+
+
+class ApplyForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label="Schedule these sessions (date, start time, chair)",
+        help_text="Waiting patients' first sessions are shown only: their course is started by "
+        "a prescriber.",
+    )
