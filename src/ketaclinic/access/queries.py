@@ -77,6 +77,7 @@ class WaitingRow:
     referral_status: str
     barriers: tuple[str, ...]
     show_reasons: bool
+    status: str = ""
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -128,9 +129,16 @@ def waiting_list(user, today: datetime.date | None = None) -> list[WaitingRow]:
                 referral_status=referral.get_status_display(),
                 barriers=tuple(sorted(labels[k] for k in barriers.get(referral.patient_id, ()))),
                 show_reasons=show,
+                status=referral.status,
             )
         )
     return rows
+
+
+def ready_to_start(user, today: datetime.date | None = None) -> list[WaitingRow]:
+    """The waiting list's patients whose intake found them eligible, in the list's order
+    (the ones who could start a course now)."""
+    return [row for row in waiting_list(user, today) if row.status == "eligible"]
 
 
 # --- at risk of dropping out -------------------------------------------------------------------

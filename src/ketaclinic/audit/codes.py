@@ -84,6 +84,7 @@ CODES: dict[str, AuditCode] = _codes(
     ("course.stopped", "Stopped a treatment course"),
     ("course.rems_enrollment_confirmed", "Confirmed the patient's enrollment in the Spravato REMS"),
     ("session.rescheduled", "Moved a planned session to another day"),
+    ("session.slot_set", "Set a planned session's date, start time and chair from a week plan"),
     # The treatment day.
     ("session.checked_in", "Checked a patient in"),
     ("session.pre_checks_done", "Completed the pre-dose checks"),
@@ -186,6 +187,7 @@ CODES: dict[str, AuditCode] = _codes(
     ("capacity.shift_added", "Added a staff shift"),
     ("capacity.shift_removed", "Removed a staff shift"),
     ("capacity.staffing_rules_changed", "Changed the clinic's staffing rules"),
+    ("capacity.plan_applied", "Applied a week plan: scheduled its sessions"),
     # Operations.
     ("backup.created", "Wrote a backup archive (database, keys, manifest)"),
     ("backup.restored", "Restored a backup archive, row counts and ledger checked"),

@@ -19,6 +19,9 @@ CHAIRS = (
 # The demo clinic's own choices, shown as such: ketaclinic assumes no ratio.
 CHAIRS_PER_NURSE = 3
 HOURS = (dt.time(8), dt.time(18))
+# The demo clinic's session minutes the protocols leave open: arrival and pre-checks, chair
+# turnover, and observation after an IV infusion ends.
+ARRIVAL_MIN, TURNOVER_MIN, OBSERVATION_MIN = 20, 15, 60
 # username -> (from, to) on weekdays
 SHIFTS = {
     "nurse": (dt.time(8), dt.time(16, 30)),
@@ -41,6 +44,9 @@ def seed(ctx) -> None:
         chairs_per_nurse=CHAIRS_PER_NURSE,
         prescriber_for_esketamine=True,
         prescriber_for_iv=False,
+        arrival_min=ARRIVAL_MIN,
+        turnover_min=TURNOVER_MIN,
+        observation_min=OBSERVATION_MIN,
     )
     today = ctx.clinic.today(ctx.now)
     monday = today - dt.timedelta(days=today.weekday())

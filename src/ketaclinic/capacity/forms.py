@@ -3,7 +3,7 @@
 from django import forms
 
 from .models import WEEKDAYS
-from .services import MAX_CHAIRS_PER_NURSE
+from .services import MAX_CHAIRS_PER_NURSE, MAX_TIMING_MIN
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -58,6 +58,28 @@ class StaffingForm(forms.Form):
         required=False,
         help_text="Your clinic's policy.",
     )
+    arrival_min = forms.IntegerField(
+        label="Arrival and pre-checks (minutes)",
+        required=False,
+        min_value=0,
+        max_value=MAX_TIMING_MIN,
+        help_text="From arrival to the start of the dose. Planning a week needs it.",
+    )
+    turnover_min = forms.IntegerField(
+        label="Chair turnover (minutes)",
+        required=False,
+        min_value=0,
+        max_value=MAX_TIMING_MIN,
+        help_text="Cleaning the chair after a patient leaves. Planning a week needs it.",
+    )
+    observation_min = forms.IntegerField(
+        label="Observation when the protocol sets no minimum (minutes)",
+        required=False,
+        min_value=1,
+        max_value=MAX_TIMING_MIN,
+        help_text="Only where the protocol leaves observation to the clinic (IV ketamine: "
+        "after the infusion ends). Never shortens a protocol's or the label's minimum.",
+    )
 
 
 class ShiftForm(forms.Form):
@@ -74,3 +96,24 @@ class ShiftForm(forms.Form):
 
 class WeekForm(forms.Form):
     week = forms.DateField(widget=DATE, required=False)
+
+
+WHAT_IF_CHOICES = (
+    ("", "No change"),
+    ("chair", "One more chair (IV and esketamine)"),
+    ("hours", "Open 1 hour earlier and close 1 hour later"),
+)
+
+
+class PlanForm(forms.Form):
+    week = forms.DateField(widget=DATE, help_text="Any day of the week to plan.")
+    what_if = forms.ChoiceField(label="Compare with", choices=WHAT_IF_CHOICES, required=False)
+
+
+class ApplyForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label="Schedule these sessions (date, start time, chair)",
+        help_text="Waiting patients' first sessions are shown only: their course is started by "
+        "a prescriber.",
+    )

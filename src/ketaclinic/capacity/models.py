@@ -121,6 +121,26 @@ class StaffingRules(ClinicScopedModel):
     prescriber_for_iv = models.BooleanField(
         "prescriber on site during IV infusions and observation", default=False
     )
+    # Session timing the protocols do not give: the clinic's own minutes (none assumed).
+    arrival_min = models.PositiveSmallIntegerField(
+        "arrival and pre-checks (minutes)",
+        null=True,
+        blank=True,
+        help_text="From the patient's arrival to the start of the dose (the clinic's own time).",
+    )
+    turnover_min = models.PositiveSmallIntegerField(
+        "chair turnover (minutes)",
+        null=True,
+        blank=True,
+        help_text="Cleaning and setting up the chair after a patient leaves.",
+    )
+    observation_min = models.PositiveSmallIntegerField(
+        "observation when the protocol sets no minimum (minutes)",
+        null=True,
+        blank=True,
+        help_text="Used only where the protocol leaves the observation time to the clinic "
+        "(for example IV ketamine, counted from the end of the infusion).",
+    )
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 

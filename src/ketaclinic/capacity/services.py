@@ -10,10 +10,16 @@ from django.db import transaction
 from ketaclinic.audit.services import diff, record_event
 from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
+from ketaclinic.treatments import queries as treatment_queries
+from ketaclinic.treatments import services as treatment_services
 
+from . import planner, planning
 from .models import Chair, OpeningHours, ShiftRole, StaffingRules, StaffShift
 
 MAX_CHAIRS_PER_NURSE = 20
+# A session part longer than a working day is a typing error.
+MAX_TIMING_MIN = 600
+TIMING_FIELDS = ("arrival_min", "turnover_min", "observation_min")
 
 
 def _refuse(errors: dict[str, str]) -> None:
@@ -227,16 +233,30 @@ def update_staffing_rules(
     chairs_per_nurse: int | None,
     prescriber_for_esketamine: bool,
     prescriber_for_iv: bool,
+    arrival_min: int | None = None,
+    turnover_min: int | None = None,
+    observation_min: int | None = None,
 ) -> StaffingRules:
-    """Set the clinic's chairs-per-nurse ratio and when a prescriber must be on site."""
+    """Set the clinic's chairs-per-nurse ratio, when a prescriber must be on site, and the
+    session minutes the protocols leave to the clinic (arrival, turnover, observation)."""
     require(actor, "capacity.manage")
     errors = {}
     if chairs_per_nurse is not None and not (
         isinstance(chairs_per_nurse, int) and 1 <= chairs_per_nurse <= MAX_CHAIRS_PER_NURSE
     ):
         errors["chairs_per_nurse"] = f"A whole number from 1 to {MAX_CHAIRS_PER_NURSE}."
+    timing = {
+        "arrival_min": arrival_min,
+        "turnover_min": turnover_min,
+        "observation_min": observation_min,
+    }
+    for name, value in timing.items():
+        low = 1 if name == "observation_min" else 0
+        if value is not None and not (isinstance(value, int) and low <= value <= MAX_TIMING_MIN):
+            errors[name] = f"A whole number of minutes from {low} to {MAX_TIMING_MIN}."
     _refuse(errors)
     values = {
+        **timing,
         "chairs_per_nurse": chairs_per_nurse,
         "prescriber_for_esketamine": bool(prescriber_for_esketamine),
         "prescriber_for_iv": bool(prescriber_for_iv),
@@ -254,3 +274,46 @@ def update_staffing_rules(
                 actor=actor, action="capacity.staffing_rules_changed", obj=row, changes=changed
             )
     return row
+
+
+def apply_plan(*, actor, token: str, confirm: bool) -> dict:
+    """Schedule a plan's course sessions (date, start, chair) once an administrator confirms.
+
+    All or nothing, each session under its row lock; a session already in its planned slot
+    is left alone, so applying the same plan again changes nothing and records nothing.
+    Waiting patients' first sessions are shown in the plan but not applied: starting a
+    course stays the prescriber's decision.
+    """
+    require(actor, "capacity.apply")
+    if confirm is not True:
+        raise InvalidInput(
+            "Confirm that the plan's sessions are to be scheduled.",
+            fields={"confirm": "confirm to apply the plan"},
+        )
+    try:
+        week_start, rows = planning.read_token(actor, token or "")
+    except planner.PlanningRefused as exc:
+        raise InvalidInput(exc.message, fields=exc.fields) from None
+    found = {str(s.pk): s for s in treatment_queries.sessions_by_ids(actor, [r[0] for r in rows])}
+    changed = 0
+    with transaction.atomic():
+        for session_id, day, start, chair in rows:
+            session = found.get(session_id)
+            if session is None:
+                raise NotFound("A session of the plan no longer exists.")
+            _, did = treatment_services.schedule_session(
+                actor=actor, session=session, date=day, start=start, chair=chair
+            )
+            changed += int(did)
+        if changed:
+            record_event(
+                actor=actor,
+                action="capacity.plan_applied",
+                clinic=actor.clinic,
+                changes={
+                    "week_start": week_start,
+                    "sessions_in_plan": len(rows),
+                    "sessions_changed": changed,
+                },
+            )
+    return {"week_start": week_start, "sessions": len(rows), "changed": changed}

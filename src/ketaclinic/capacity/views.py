@@ -7,11 +7,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ketaclinic.core.errors import DomainError
 from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view, run_service
 
-from . import queries, services
-from .forms import ChairEditForm, ChairForm, HoursForm, ShiftForm, StaffingForm, WeekForm
+from . import planner, planning, queries, services
+from .forms import (
+    ApplyForm,
+    ChairEditForm,
+    ChairForm,
+    HoursForm,
+    PlanForm,
+    ShiftForm,
+    StaffingForm,
+    WeekForm,
+)
 from .models import WEEKDAYS, ShiftRole
 
 
@@ -36,6 +46,9 @@ def _resources(request, *, chair_form=None, hours_form=None, staffing_form=None,
                     "chairs_per_nurse": rules.chairs_per_nurse,
                     "prescriber_for_esketamine": rules.prescriber_for_esketamine,
                     "prescriber_for_iv": rules.prescriber_for_iv,
+                    "arrival_min": rules.arrival_min,
+                    "turnover_min": rules.turnover_min,
+                    "observation_min": rules.observation_min,
                 }
             ),
         },
@@ -217,3 +230,111 @@ def remove_shift(request, shift_id):
 
 def _shifts_url() -> str:
     return reverse("capacity:shifts")
+
+
+# --- the week plan -----------------------------------------------------------------------------
+
+GRID_MIN = 5
+
+
+def _day_rows(plan: dict, week_start: dt.date, chair_names: list[str]) -> list[dict]:
+    """Per day: the hour headings and, per chair, cells spanning the sessions (a table)."""
+    by_day: dict = {}
+    for s in plan["sessions"]:
+        start = dt.datetime.fromisoformat(s["start"])
+        free = dt.datetime.fromisoformat(s["chair_free"])
+        by_day.setdefault(start.date(), []).append((start, free, s))
+    days = []
+    for offset in range(7):
+        day = week_start + dt.timedelta(days=offset)
+        placed = by_day.get(day)
+        if not placed:
+            continue
+        first = min(p[0] for p in placed).replace(minute=0)
+        last = max(p[1] for p in placed)
+        if last.minute:
+            last = last.replace(minute=0) + dt.timedelta(hours=1)
+        slots = int((last - first).total_seconds() // 60 // GRID_MIN)
+        hours = [
+            (first + dt.timedelta(hours=h)).strftime("%H:%M") for h in range(slots * GRID_MIN // 60)
+        ]
+        rows = []
+        for name in chair_names:
+            cells, at = [], 0
+            for start, free, s in sorted(
+                (p for p in placed if p[2]["chair"] == name), key=lambda p: p[0]
+            ):
+                begin = int((start - first).total_seconds() // 60 // GRID_MIN)
+                end = int((free - first).total_seconds() // 60 // GRID_MIN)
+                if begin > at:
+                    cells.append({"span": begin - at, "session": None})
+                cells.append({"span": max(1, end - max(begin, at)), "session": s})
+                at = max(end, at + 1)
+            if at < slots:
+                cells.append({"span": slots - at, "session": None})
+            rows.append({"chair": name, "cells": cells})
+        days.append({"day": day, "hours": hours, "rows": rows})
+    return days
+
+
+def _percent(use: dict) -> int:
+    return round(100 * use["fraction"])
+
+
+@clinic_view
+def week_plan(request):
+    require(request.user, "capacity.plan")
+    form = PlanForm(request.GET or None)
+    context = {"active": "plan", "form": form, "plan": None}
+    status = 200
+    if form.is_bound and form.is_valid():
+        week_start = queries.week_of(form.cleaned_data["week"])
+        change = {
+            "chair": planning.Change(extra_chairs=1),
+            "hours": planning.Change(open_earlier_min=60, close_later_min=60),
+        }.get(form.cleaned_data["what_if"])
+        try:
+            plan = planning.plan(request.user, week_start, change)
+        except planner.PlanningRefused as exc:
+            context["refused"] = exc
+            status = 422
+        else:
+            chairs = [c.name for c in queries.chairs(request.user, include_inactive=False)]
+            context.update(
+                plan=plan,
+                week_start=week_start,
+                days=_day_rows(plan, week_start, chairs),
+                chair_use=[
+                    (name, use, _percent(use))
+                    for name, use in plan["utilisation"]["chairs"].items()
+                ],
+                can_apply=can(request.user, "capacity.apply"),
+                apply_form=ApplyForm(initial={"token": plan["apply_token"]}),
+                course_sessions=sum(1 for s in plan["sessions"] if "session_id" in s),
+            )
+    elif form.is_bound:
+        status = 422
+    return render(request, "capacity/plan.html", context, status=status)
+
+
+@require_POST
+@clinic_view
+def apply_plan(request):
+    require(request.user, "capacity.apply")
+    form = ApplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Tick the confirmation to schedule the plan's sessions.")
+        return redirect("capacity:plan")
+    try:
+        done = services.apply_plan(
+            actor=request.user, token=form.cleaned_data["token"], confirm=True
+        )
+    except DomainError as exc:
+        messages.error(request, f"The plan was not applied: {exc.message}")
+        return redirect("capacity:plan")
+    messages.success(
+        request,
+        f"Plan applied: {done['changed']} of {done['sessions']} sessions scheduled or moved "
+        f"(the others were already in their slot).",
+    )
+    return redirect(f"{reverse('capacity:plan')}?week={done['week_start'].isoformat()}")

@@ -107,6 +107,8 @@ class TreatmentSession(ClinicScopedModel):
     number = models.PositiveIntegerField(help_text="Position in the course, from 1.")
     phase = models.CharField(max_length=30)
     scheduled_date = models.DateField(db_index=True)
+    # Arrival time on the clinic's wall clock, once the week is planned (empty: any time).
+    scheduled_start = models.TimeField(null=True, blank=True)
     planned_dose_mg = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
     planned_dose_mg_per_kg = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True

@@ -7,6 +7,12 @@ define("course.start", "Start a treatment course", {Role.PRESCRIBER}, area="trea
 define(
     "course.reschedule", "Move a planned session to another day", CLINICAL_STAFF, area="treatments"
 )
+define(
+    "session.schedule",
+    "Set a planned session's date, start time and chair (apply a week plan)",
+    {Role.CLINIC_ADMIN},
+    area="treatments",
+)
 define("course.stop", "Stop a treatment course", {Role.PRESCRIBER}, area="treatments")
 define(
     "course.rems_enrollment",

@@ -220,10 +220,20 @@ def solve(
     time_limit_s: float = 30.0,
     workers: int = 4,
     seed: int = 0,
+    fixed: Assignment | None = None,
 ) -> tuple[Assignment, list[Level]]:
-    """Solve the levels in order within the time limit, starting from a feasible assignment."""
+    """Solve the levels in order within the time limit, starting from a feasible assignment.
+
+    `fixed`: sessions held at their start and chair (their nurse stays free), for example a
+    week already scheduled; the rest is planned around them.
+    """
     deadline = time.monotonic() + time_limit_s
     m, levels = build_model(problem)
+    for j, (start, chair, _nurse) in (fixed or {}).items():
+        if j in m.placed and (j, chair) in m.chair:
+            m.model.add(m.placed[j] == 1)
+            m.model.add(m.start[j] == start // problem.grid)
+            m.model.add(m.chair[j, chair] == 1)
     best = dict(start_from)
     results: list[Level] = []
     for position, (name, sense, expr, trivial) in enumerate(levels):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .occupancy import Assignment, Occupancy, gap_ok
+from .occupancy import Assignment, Occupancy, gap_ok, occupancy_of
 from .problem import Job, Problem
 
 
@@ -59,3 +59,24 @@ def _try(problem: Problem, occ: Occupancy, assignment: Assignment, job: Job) -> 
         occ.place(job, assignment[job.index])
         return True
     return False
+
+
+def extend(problem: Problem, kept: Assignment) -> Assignment:
+    """First fit of what `kept` leaves out, around it: due sessions, then waiting patients."""
+    assignment = dict(kept)
+    occ = occupancy_of(problem, assignment)
+    for job in problem.due_jobs:
+        if job.index not in assignment:
+            _try(problem, occ, assignment, job)
+    for group in sorted(problem.groups, key=lambda g: g.position):
+        if any(j in assignment for j in group.jobs):
+            continue
+        placed = []
+        for index in group.jobs:
+            if not _try(problem, occ, assignment, problem.jobs[index]):
+                break
+            placed.append(index)
+        if len(placed) < len(group.jobs):
+            for index in placed:
+                occ.remove(problem.jobs[index], assignment.pop(index))
+    return assignment

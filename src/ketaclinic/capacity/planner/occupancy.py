@@ -133,12 +133,16 @@ def assignment_from(problem: Problem, sessions) -> Assignment:
     assignment: Assignment = {}
     for s in sorted(sessions, key=lambda s: s.start):
         job = keys.get(s.session_id or f"{s.new_patient_id}#{s.sequence}")
-        if job is None or s.chair_id not in chairs or s.nurse_id not in nurses:
+        if job is None or s.chair_id not in chairs or (s.nurse_id and s.nurse_id not in nurses):
             continue
         start = (s.start - problem.moment(0)) // dt.timedelta(minutes=1)
-        chair, nurse = chairs[s.chair_id], nurses[s.nurse_id]
+        # A slot kept without its nurse (a session scheduled earlier) takes the first nurse
+        # with room, as first fit does.
+        nurse = nurses[s.nurse_id] if s.nurse_id else occ.free_nurse(start, job)
+        chair = chairs[s.chair_id]
         if (
-            start in job.starts
+            nurse is not None
+            and start in job.starts
             and chair in job.chairs
             and occ.chair_free(chair, start, job)
             and occ.nurse_free(nurse, start, job)

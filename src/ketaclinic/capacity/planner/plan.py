@@ -39,11 +39,15 @@ def plan_week(
     workers: int | None = None,
     seed: int = 0,
     start_from=(),
+    keep=(),
 ) -> PlanReport:
     """The week's plan from CP-SAT, and the first-fit baseline beside it.
 
     `start_from`: planned sessions of an earlier plan (the week before a what-if change, or
     the last run); the solver starts from them when they are better than first fit.
+    `keep`: the week as already scheduled (planned sessions, nurse may be empty). When those
+    slots, with first fit around them, are as good as the solver's answer on every objective,
+    they are the plan: re-planning a planned week moves nothing.
     Raises `PlanningRefused` when the input cannot be planned (for example no chairs-per-nurse
     ratio set).
     """
@@ -61,21 +65,38 @@ def plan_week(
         seconds=greedy_seconds,
     )
     hint = first_fit
-    if start_from:
-        earlier = assignment_from(problem, start_from)
-        if objective(problem, earlier).key > objective(problem, first_fit).key:
-            hint = earlier
+    kept = assignment_from(problem, keep) if keep else {}
+    for earlier in (assignment_from(problem, start_from) if start_from else {}, kept):
+        if earlier:
+            earlier = greedy.extend(problem, earlier)
+            if objective(problem, earlier).key > objective(problem, hint).key:
+                hint = earlier
+    # The week's scheduled slots are held only when every one of them still fits.
+    hold = kept if keep and len(kept) == len(keep) else None
     solve_from = time.monotonic()
     # The limit covers the whole call: building the week, the baseline and reading the
     # answer (a reserve) count against it.
     remaining = max(0.5, time_limit_s - (solve_from - began) - ANSWER_RESERVE_S)
-    assignment, levels = cpsat.solve(
-        problem,
-        start_from=hint,
-        time_limit_s=remaining,
-        workers=workers or default_workers(),
-        seed=seed,
-    )
+    kwargs = {"workers": workers or default_workers(), "seed": seed}
+    notes = [f"week built in {solve_from - began:.2f} s"]
+    if hold is None:
+        assignment, levels = cpsat.solve(problem, start_from=hint, time_limit_s=remaining, **kwargs)
+    else:
+        # Plan freely and around the scheduled slots, half the time each; the slots stay
+        # unless moving them is better on some objective, so re-planning moves nothing.
+        assignment, levels = cpsat.solve(
+            problem, start_from=hint, time_limit_s=remaining / 2, **kwargs
+        )
+        held_from = greedy.extend(problem, hold)
+        left = max(0.25, time_limit_s - (time.monotonic() - began) - ANSWER_RESERVE_S)
+        held, held_levels = cpsat.solve(
+            problem, start_from=held_from, time_limit_s=left, fixed=hold, **kwargs
+        )
+        if objective(problem, held).key >= objective(problem, assignment).key:
+            assignment, levels = held, held_levels
+            notes.append(
+                "the week's scheduled sessions keep their slots: moving them gains nothing"
+            )
     status = analysis.status_of(problem, levels, objective(problem, assignment).sessions_placed)
     plan = analysis.result(
         problem,
@@ -84,7 +105,7 @@ def plan_week(
         status=status,
         levels=levels,
         seconds=time.monotonic() - solve_from,
-        notes=(f"week built in {solve_from - began:.2f} s",),
+        notes=tuple(notes),
     )
     return PlanReport(plan=plan, baseline=baseline)
 

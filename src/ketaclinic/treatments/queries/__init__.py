@@ -23,6 +23,11 @@ from ketaclinic.treatments.queries.courses import (
     rems_enrollment,
 )
 from ketaclinic.treatments.queries.ledger import ledger_administration, lots_for_order
+from ketaclinic.treatments.queries.planning import (
+    last_dosed_dates,
+    sessions_by_ids,
+    sessions_to_plan,
+)
 from ketaclinic.treatments.queries.rems_forms import (
     first_treatment,
     localize_form,
@@ -72,6 +77,7 @@ __all__ = [
     "doses_given",
     "exposure_of",
     "first_treatment",
+    "last_dosed_dates",
     "latest_course",
     "ledger_administration",
     "localize_form",
@@ -86,8 +92,10 @@ __all__ = [
     "session_for_update",
     "session_state",
     "session_statuses",
+    "sessions_by_ids",
     "sessions_for",
     "sessions_of_patient",
+    "sessions_to_plan",
     "trajectory_markers",
     "treated_patient_ids",
     "with_rows",

@@ -21,6 +21,7 @@ from ketaclinic.treatments.services.flowsheet import (
     update_adverse_event,
 )
 from ketaclinic.treatments.services.orders import second_check, sign_order
+from ketaclinic.treatments.services.scheduling import schedule_session
 from ketaclinic.treatments.services.transitions import (
     abort,
     check_in,
@@ -54,6 +55,7 @@ __all__ = [
     "record_vitals",
     "reschedule_session",
     "save_note",
+    "schedule_session",
     "second_check",
     "session_discharged",
     "sign_note",

@@ -1,0 +1,81 @@
+"""Scheduling a planned session: its date, arrival time and chair (from a week plan)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketaclinic.audit.services import record_event
+from ketaclinic.core.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.core.permissions import require
+from ketaclinic.treatments.models import SessionStatus, TreatmentSession
+
+CHAIR_MAX_LENGTH = TreatmentSession._meta.get_field("chair").max_length
+
+
+def schedule_session(
+    *, actor, session, date: datetime.date, start: datetime.time, chair: str
+) -> tuple[TreatmentSession, bool]:
+    """Give a scheduled session its date, start time and chair, under a row lock.
+
+    Answers the session and whether anything changed: setting the same slot again changes
+    nothing and records no audit event, so applying the same plan twice is harmless.
+    """
+    require(actor, "session.schedule")
+    chair = (chair or "").strip()
+    errors = {}
+    if not chair:
+        errors["chair"] = "required"
+    elif len(chair) > CHAIR_MAX_LENGTH:
+        errors["chair"] = f"at most {CHAIR_MAX_LENGTH} characters"
+    if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
+        errors["date"] = "a date"
+    if not isinstance(start, datetime.time):
+        errors["start"] = "a time of day"
+    if errors:
+        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+    with transaction.atomic():
+        row = (
+            TreatmentSession.objects.filter(clinic_id=actor.clinic_id)
+            .select_related("patient__clinic")
+            .select_for_update(of=("self",))
+            .filter(pk=getattr(session, "pk", session))
+            .first()
+        )
+        if row is None:
+            raise NotFound("No such session.")
+        start = start.replace(second=0, microsecond=0, tzinfo=None)
+        if (row.scheduled_date, row.scheduled_start, row.chair) == (date, start, chair):
+            return row, False
+        if row.status != SessionStatus.SCHEDULED:
+            raise Conflict(
+                f"Only a scheduled session can be planned; this one is {row.status}.",
+                code="illegal_transition",
+            )
+        today = timezone.localdate(timezone.now(), row.patient.clinic.tz)
+        if date < today:
+            raise InvalidInput(
+                "A session cannot be planned in the past.", fields={"date": "today or later"}
+            )
+        before = {
+            "date": row.scheduled_date,
+            "start": row.scheduled_start,
+            "chair": row.chair,
+        }
+        after = {"date": date, "start": start, "chair": chair}
+        row.scheduled_date, row.scheduled_start, row.chair = date, start, chair
+        row.save(update_fields=["scheduled_date", "scheduled_start", "chair", "updated_at"])
+        record_event(
+            actor=actor,
+            action="session.slot_set",
+            obj=row,
+            patient=row.patient,
+            changes={
+                key: {"from": before[key], "to": after[key]}
+                for key in after
+                if before[key] != after[key]
+            },
+        )
+    return row, True
