@@ -4,14 +4,25 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import Http404
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 import ketaclinic
 from ketaclinic.accounts.auth import api_auth
 from ketaclinic.core.discovery import app_modules
 from ketaclinic.core.errors import DomainError
 
-api = NinjaAPI(
+from .openapi import DecimalJSONRenderer, declare_error_answers, error_body
+
+
+class ContractAPI(NinjaAPI):
+    """The API whose published schema declares every operation's error answers."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return declare_error_answers(schema)
+
+
+api = ContractAPI(
     title="ketaclinic API",
     version="1",
     description="The API of ketaclinic. Authenticate with `Authorization: Bearer <token>` "
@@ -20,6 +31,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=DecimalJSONRenderer(),
 )
 
 
@@ -36,7 +48,7 @@ def django_validation_error(request, exc: DjangoValidationError):
         else {"__all__": " ".join(exc.messages)}
     )
     return api.create_response(
-        request, {"detail": "Invalid input.", "code": "invalid_input", "fields": fields}, status=422
+        request, error_body("Invalid input.", "invalid_input", fields=fields), status=422
     )
 
 
@@ -63,14 +75,25 @@ def schema_validation_error(request, exc: ValidationError):
 def authentication_error(request, exc):
     return api.create_response(
         request,
-        {"detail": "Authentication required: send 'Authorization: Bearer <token>'."},
+        error_body(
+            "Authentication required: send 'Authorization: Bearer <token>'.", "unauthenticated"
+        ),
         status=401,
     )
 
 
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # django-ninja's own refusals, e.g. a request body that is not JSON (400).
+    code = {400: "bad_request", 403: "forbidden", 429: "too_many_requests"}.get(
+        exc.status_code, "error"
+    )
+    return api.create_response(request, error_body(str(exc), code), status=exc.status_code)
+
+
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "Not found.", "code": "not_found"}, status=404)
+    return api.create_response(request, error_body("Not found.", "not_found"), status=404)
 
 
 class HealthOut(Schema):

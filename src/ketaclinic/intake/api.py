@@ -29,7 +29,7 @@ from .schemas import (
     HistoryOut,
     ImportOut,
     ReferralIn,
-    ReferralOut,
+    IntakeReferralOut,
     ReferralPage,
     ReferralSearch,
     RevokeIn,
@@ -315,7 +315,7 @@ def list_referrals(request, filters: Query[ReferralSearch]):
     }
 
 
-@router.post("/intake/referrals", response={201: ReferralOut})
+@router.post("/intake/referrals", response={201: IntakeReferralOut})
 def create_referral(request, payload: ReferralIn):
     patient = access_patient(request.auth, payload.patient_id, action="referral.create")
     referral = services.create_referral(

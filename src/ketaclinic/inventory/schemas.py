@@ -290,7 +290,7 @@ class ClosureOut(Schema):
     ledger_head: str
 
 
-class SignalOut(Schema):
+class DiversionSignalOut(Schema):
     kind: str
     title: str
     detail: str
@@ -303,4 +303,4 @@ class DiversionOut(Schema):
     date_from: date
     date_to: date
     threshold: Decimal
-    signals: list[SignalOut]
+    signals: list[DiversionSignalOut]

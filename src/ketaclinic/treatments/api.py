@@ -15,7 +15,7 @@ from ketaclinic.treatments.pdf import rems_pdf
 from ketaclinic.treatments.state import SessionState
 
 from .schemas import (
-    AcknowledgeIn,
+    SessionAlertAcknowledgeIn,
     AdverseEventIn,
     AdverseEventOut,
     AdverseEventUpdateIn,
@@ -345,7 +345,7 @@ def record_scale(request, session_id: UUID, payload: ScaleIn):
 
 
 @router.post("/sessions/{session_id}/alerts/{alert_id}/acknowledge", response=SessionOut)
-def acknowledge(request, session_id: UUID, alert_id: UUID, payload: AcknowledgeIn):
+def acknowledge(request, session_id: UUID, alert_id: UUID, payload: SessionAlertAcknowledgeIn):
     services.acknowledge_alert(
         actor=request.auth,
         session=_session(request, session_id),

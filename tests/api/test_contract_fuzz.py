@@ -1,0 +1,80 @@
+"""Every operation of the published schema, fuzzed by schemathesis against the demo clinic.
+
+A few generated requests per operation (valid and invalid ones), each sent with the demo
+prescriber's token and, when that role is refused (403), again with the demo administrator's.
+Every answer must be no server error, with a status code, content type and body that the
+published schema declares. Generation is derandomized, so a run is reproducible.
+Runs on SQLite and on PostgreSQL (whichever DATABASE_URL names).
+"""
+
+import pytest
+from hypothesis import HealthCheck, settings
+import schemathesis
+from django.contrib.auth import get_user_model
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from ketaclinic.accounts.services import create_api_token
+from ketaclinic.config.api import api
+
+# A few examples per operation and phase keep the whole run well under 5 minutes on 2 cores.
+MAX_EXAMPLES = 4
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+# The roles a request is tried with, in order: the next one only when the previous gets 403.
+ROLES = ("prescriber", "admin")
+
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="api/v1/"))
+schema.app = WSGIHandler()
+schema.config.phases.update(phases=["examples", "fuzzing"])
+schema.config.generation.update(
+    modes=["positive", "negative"],
+    max_examples=MAX_EXAMPLES,
+    deterministic=True,
+    database="none",
+)
+
+
+@pytest.fixture(scope="module")
+def demo_tokens(demo_clinic, django_db_blocker):
+    """A bearer token per demo role. Every request of the module runs inside the demo clinic's
+    transaction (rolled back at the end), so Django must not close the connection after each."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    with django_db_blocker.unblock():
+        users = get_user_model().objects.filter(clinic=demo_clinic, username__in=ROLES)
+        by_name = {user.username: user for user in users}
+        yield {
+            role: create_api_token(actor=None, user=by_name[role], name="contract fuzz")[1]
+            for role in ROLES
+        }
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+# `db` (the test's transaction, inside the module's) is shared by the operation's examples.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_operation_keeps_its_contract(case, db, demo_tokens):
+    for role in ROLES:
+        response = case.call_and_validate(
+            headers={
+                "Authorization": f"Bearer {demo_tokens[role]}",
+                # The in-process WSGI client does not decompress gzip as an HTTP client would.
+                "Accept-Encoding": "identity",
+            },
+            checks=CHECKS,
+        )
+        if response.status_code != 403:
+            break
