@@ -8,12 +8,12 @@ Runs on SQLite and on PostgreSQL (whichever DATABASE_URL names).
 """
 
 import pytest
-from hypothesis import HealthCheck, settings
 import schemathesis
 from django.contrib.auth import get_user_model
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,

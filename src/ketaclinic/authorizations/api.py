@@ -16,6 +16,8 @@ from .schemas import (
     AuthorizationIn,
     AuthorizationOut,
     AuthorizationPatch,
+    AuthorizationSettingsIn,
+    AuthorizationSettingsOut,
     BenefitsCheckIn,
     BenefitsCheckOut,
     ChecklistIn,
@@ -26,8 +28,6 @@ from .schemas import (
     CoveragePatch,
     PacketOut,
     SessionStatusOut,
-    AuthorizationSettingsIn,
-    AuthorizationSettingsOut,
     StatusIn,
     WorkItemOut,
 )

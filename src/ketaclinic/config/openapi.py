@@ -95,4 +95,3 @@ def declare_error_answers(schema: dict) -> dict:
 def error_body(detail: str, code: str, **extra) -> dict:
     """An `ErrorOut` answer's body."""
     return {"detail": detail, "code": code, **extra}
-

@@ -11,9 +11,9 @@ from . import present, queries, services
 from .fhir import ResponseRecord, measures_bundle
 from .instruments import UnknownInstrument
 from .schemas import (
-    MeasureAlertAcknowledgeIn,
     AlertFilter,
     InstrumentOut,
+    MeasureAlertAcknowledgeIn,
     MeasureCreated,
     MeasureFilter,
     MeasureIn,

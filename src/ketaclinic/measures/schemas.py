@@ -45,7 +45,9 @@ class MeasureRow(Schema):
     administered_at: datetime
     source: str
     source_label: str
-    referral: MeasureReferralOut | None = Field(description="Set for a score that came with a referral")
+    referral: MeasureReferralOut | None = Field(
+        description="Set for a score that came with a referral"
+    )
     answers: dict[str, int]
     total: int | None
     severity: str | None

@@ -15,7 +15,6 @@ from ketaclinic.treatments.pdf import rems_pdf
 from ketaclinic.treatments.state import SessionState
 
 from .schemas import (
-    SessionAlertAcknowledgeIn,
     AdverseEventIn,
     AdverseEventOut,
     AdverseEventUpdateIn,
@@ -32,6 +31,7 @@ from .schemas import (
     ScaleAnswerOut,
     ScaleIn,
     SecondCheckIn,
+    SessionAlertAcknowledgeIn,
     SessionFilter,
     SessionOut,
     SessionSummaryOut,
