@@ -7,6 +7,8 @@ published schema declares. Generation is derandomized, so a run is reproducible.
 Runs on SQLite and on PostgreSQL (whichever DATABASE_URL names).
 """
 
+import os
+
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
@@ -47,9 +49,15 @@ KNOWN_RECORDS = {
 # The roles a request is tried with, in order: the next one only when the previous gets 403.
 ROLES = ("prescriber", "admin")
 
+pytestmark = pytest.mark.contract
+
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="api/v1/"))
 schema.app = WSGIHandler()
-schema.config.phases.update(phases=["examples", "fuzzing"])
+# A deeper run adds the boundary cases: KETACLINIC_CONTRACT_PHASES=examples,fuzzing,coverage
+# (about 10 minutes on 2 cores, too long for every `make test`).
+schema.config.phases.update(
+    phases=os.environ.get("KETACLINIC_CONTRACT_PHASES", "examples,fuzzing").split(",")
+)
 schema.config.generation.update(
     modes=["positive", "negative"],
     max_examples=MAX_EXAMPLES,

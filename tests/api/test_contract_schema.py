@@ -86,7 +86,9 @@ def test_every_operation_declares_its_error_answers_with_the_error_schema():
     ("path", "method", "statuses"),
     [
         ("/api/v1/health", "get", []),
-        ("/api/v1/patients", "get", [401, 403, 404, 422]),
+        ("/api/v1/patients", "get", [401, 403, 404, 409, 422]),
+        ("/api/v1/sliding-scale/lookup", "get", [401, 403, 404, 409, 422]),
+        ("/api/v1/me", "get", [401, 403]),
         ("/api/v1/patients", "post", [400, 401, 403, 404, 409, 422]),
         ("/api/v1/patients/{patient_id}", "get", [401, 403, 404, 422]),
     ],

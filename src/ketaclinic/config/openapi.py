@@ -4,7 +4,8 @@
   401 and 403 when it needs authentication (no or expired credentials; a role or a read-only
   token that may not do this), 404 and 422 when it takes input (a record named in the input that
   is not in the user's clinic; input that breaks a rule), 400 when it takes a body (a body that is
-  not JSON), and 409 when it changes something (not allowed in the record's current state).
+  not JSON), and 409 when it changes something (not allowed in the record's current state)
+  or reads as of a day or a period (e.g. no sliding-scale table in force on that day).
 - A decimal is published as a string with a pattern: in answers, plain fixed-point notation
   (`"12.50"`, never `"1.25E+1"`), which `DecimalJSONRenderer` guarantees; in requests, a number or
   a string in the syntax the field accepts, with its `max_digits` and `decimal_places`.
@@ -64,7 +65,8 @@ def error_statuses(method: str, operation: dict) -> list[int]:
         statuses |= {404, 422}
     if has_body:
         statuses.add(400)
-    if method in WRITE_METHODS:
+    takes_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+    if method in WRITE_METHODS or takes_query:
         statuses.add(409)
     return sorted(statuses)
 
