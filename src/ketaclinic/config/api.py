@@ -1,15 +1,18 @@
 """The root API at /api/v1/: authentication, error shapes, health, and every app's router."""
 
+import functools
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic import BaseModel
 
 import ketaclinic
 from ketaclinic.accounts.auth import api_auth
 from ketaclinic.core.discovery import app_modules
-from ketaclinic.core.errors import DomainError
+from ketaclinic.core.errors import DomainError, InvalidInput
 
 from .openapi import DecimalJSONRenderer, declare_error_answers, error_body
 
@@ -33,6 +36,47 @@ api = ContractAPI(
     openapi_url="/openapi.json",
     renderer=DecimalJSONRenderer(),
 )
+
+
+def _nul_fields(value, name: str = "") -> list[str]:
+    """The names of the strings inside `value` that hold a NUL character."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, str):
+        return [name or "__all__"] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                found.append(name or "__all__")
+            found += _nul_fields(item, f"{name}.{key}" if name else str(key))
+        return found
+    if isinstance(value, list | tuple | set | frozenset):
+        return [field for item in value for field in _nul_fields(item, name)]
+    return []
+
+
+def refuse_nul_characters(view):
+    """A NUL character in any text input is refused (422 naming the field): no form or label
+    holds one, and PostgreSQL cannot store or even compare it (a query would fail with a 500)."""
+
+    @functools.wraps(view)
+    def checked(request, **values):
+        fields = []
+        for key, value in values.items():
+            # Body and query models ("payload", "filters") name their own fields.
+            fields += _nul_fields(value, "" if isinstance(value, BaseModel) else key)
+        if fields:
+            raise InvalidInput(
+                "Invalid input: " + ", ".join(sorted(set(fields))),
+                fields=dict.fromkeys(sorted(set(fields)), "must not contain a NUL character"),
+            )
+        return view(request, **values)
+
+    return checked
+
+
+api.add_decorator(refuse_nul_characters, mode="operation")
 
 
 @api.exception_handler(DomainError)
