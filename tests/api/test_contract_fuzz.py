@@ -30,7 +30,7 @@ from ketaclinic.config.api import api
 from ketaclinic.patients.models import Patient
 from ketaclinic.treatments.models import Course, TreatmentSession
 
-# A few examples per operation and phase keep the whole run well under 5 minutes on 2 cores.
+# A few examples per operation, mode and phase keep the run within minutes on 2 cores.
 MAX_EXAMPLES = 4
 CHECKS = [
     not_a_server_error,
@@ -72,25 +72,27 @@ def demo_tokens(demo_clinic, django_db_blocker):
     transaction (rolled back at the end), so Django must not close the connection after each."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    with django_db_blocker.unblock():
-        users = get_user_model().objects.filter(clinic=demo_clinic, username__in=ROLES)
-        by_name = {user.username: user for user in users}
-        tokens = {
-            role: create_api_token(actor=None, user=by_name[role], name="contract fuzz")[1]
-            for role in ROLES
-        }
-        records = {
-            name: [
-                str(pk)
-                for pk in model.objects.filter(clinic=demo_clinic)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:8]
-            ]
-            for name, model in KNOWN_RECORDS.items()
-        }
-        yield tokens, records
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    try:
+        with django_db_blocker.unblock():
+            users = get_user_model().objects.filter(clinic=demo_clinic, username__in=ROLES)
+            by_name = {user.username: user for user in users}
+            tokens = {
+                role: create_api_token(actor=None, user=by_name[role], name="contract fuzz")[1]
+                for role in ROLES
+            }
+            records = {
+                name: [
+                    str(pk)
+                    for pk in model.objects.filter(clinic=demo_clinic)
+                    .order_by("pk")
+                    .values_list("pk", flat=True)[:8]
+                ]
+                for name, model in KNOWN_RECORDS.items()
+            }
+            yield tokens, records
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
