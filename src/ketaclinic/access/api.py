@@ -26,7 +26,7 @@ from .schemas import (
 router = Router(tags=["access"])
 
 
-class Period(Schema):
+class AccessReportPeriod(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
     date_from: datetime.date = Field(alias="from")
@@ -97,7 +97,7 @@ def at_risk(request):
 
 
 @router.get("/reports/access")
-def access_report(request, period: Query[Period]):
+def access_report(request, period: Query[AccessReportPeriod]):
     """Referral to first treatment and dropout by payer type and income band (small cells
     suppressed)."""
     if period.date_to < period.date_from:

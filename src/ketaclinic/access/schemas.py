@@ -56,7 +56,7 @@ class WaitingOut(Schema):
     barriers: list[str]
 
 
-class SignalOut(Schema):
+class AccessSignalOut(Schema):
     code: str
     message: str
     action: str
@@ -68,7 +68,7 @@ class RiskOut(Schema):
     mrn: str
     course_id: UUID
     protocol: str
-    signals: list[SignalOut]
+    signals: list[AccessSignalOut]
 
 
 class AccessSettingsIn(Schema):

@@ -16,6 +16,8 @@ from .schemas import (
     AuthorizationIn,
     AuthorizationOut,
     AuthorizationPatch,
+    AuthorizationSettingsIn,
+    AuthorizationSettingsOut,
     BenefitsCheckIn,
     BenefitsCheckOut,
     ChecklistIn,
@@ -26,8 +28,6 @@ from .schemas import (
     CoveragePatch,
     PacketOut,
     SessionStatusOut,
-    SettingsIn,
-    SettingsOut,
     StatusIn,
     WorkItemOut,
 )
@@ -371,12 +371,12 @@ def replace_checklist(request, checklist_id: UUID, payload: ChecklistIn):
     return _checklist(queries.access_checklist(request.auth, checklist_id))
 
 
-@router.get("/authorization-settings", response=SettingsOut)
+@router.get("/authorization-settings", response=AuthorizationSettingsOut)
 def get_settings(request):
     require(request.auth, "authorization.view")
     return queries.settings_for(request.auth.clinic)
 
 
-@router.patch("/authorization-settings", response=SettingsOut)
-def patch_settings(request, payload: SettingsIn):
+@router.patch("/authorization-settings", response=AuthorizationSettingsOut)
+def patch_settings(request, payload: AuthorizationSettingsIn):
     return services.update_settings(actor=request.auth, **payload.dict(exclude_unset=True))

@@ -253,14 +253,14 @@ class ChecklistOut(Schema):
     criteria: list[CriterionOut]
 
 
-class SettingsIn(Schema):
+class AuthorizationSettingsIn(Schema):
     site_rems_certified: bool | None = None
     site_rems_reference: str | None = Field(None, max_length=100)
     site_rems_certified_on: date | None = None
     expiry_warning_days: int | None = Field(None, ge=1, le=120)
 
 
-class SettingsOut(Schema):
+class AuthorizationSettingsOut(Schema):
     site_rems_certified: bool | None
     site_rems_reference: str
     site_rems_certified_on: date | None

@@ -20,6 +20,8 @@ from .schemas import (
     ApplyScaleIn,
     AssessmentOut,
     BatchOut,
+    BillingSettingsIn,
+    BillingSettingsOut,
     ChargeIn,
     ChargeOut,
     DiagnosisIn,
@@ -34,8 +36,6 @@ from .schemas import (
     LookupOut,
     PaymentIn,
     PaymentOut,
-    SettingsIn,
-    SettingsOut,
     SlidingScaleIn,
     SlidingScaleOut,
     VoidIn,
@@ -46,7 +46,7 @@ PATIENT = "/patients/{patient_id}"
 MAX_PERIOD_DAYS = 366
 
 
-class Period(Schema):
+class BillingPeriod(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
     date_from: datetime.date = Field(alias="from")
@@ -75,7 +75,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _checked(period: Period) -> Period:
+def _checked(period: BillingPeriod) -> BillingPeriod:
     if period.date_to < period.date_from:
         raise InvalidInput("'to' is before 'from'.", fields={"to": "on or after 'from'"})
     if (period.date_to - period.date_from).days > MAX_PERIOD_DAYS:
@@ -86,14 +86,14 @@ def _checked(period: Period) -> Period:
 # --- configuration -----------------------------------------------------------------------------
 
 
-@router.get("/billing/settings", response=SettingsOut)
+@router.get("/billing/settings", response=BillingSettingsOut)
 def get_settings(request):
     require(request.auth, "billing.view")
     return queries.billing_settings(request.auth.clinic)
 
 
-@router.patch("/billing/settings", response=SettingsOut)
-def patch_settings(request, payload: SettingsIn):
+@router.patch("/billing/settings", response=BillingSettingsOut)
+def patch_settings(request, payload: BillingSettingsIn):
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     return services.update_billing_settings(actor=request.auth, **changes)
 
@@ -398,7 +398,7 @@ def account(request, patient_id: UUID):
 
 
 @router.get(PATIENT + "/superbill")
-def patient_superbill(request, patient_id: UUID, period: Query[Period]):
+def patient_superbill(request, patient_id: UUID, period: Query[BillingPeriod]):
     """Superbill of a period (`from`, `to`, inclusive) as PDF, or `format=json`."""
     patient = queries.access_billing_patient(request.auth, patient_id, record_view=True)
     period = _checked(period)
@@ -424,7 +424,7 @@ def session_superbill(request, session_id: UUID, params: Query[Format]):
 
 
 @router.get("/reports/billing")
-def billing_report(request, period: Query[Period]):
+def billing_report(request, period: Query[BillingPeriod]):
     """Revenue, discounts and outstanding balances (JSON)."""
     period = _checked(period)
     return reports.billing_report(request.auth, period.date_from, period.date_to)

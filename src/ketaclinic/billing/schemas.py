@@ -54,7 +54,7 @@ class SlidingScaleIn(Schema):
     bands: list[BandIn]
 
 
-class BandOut(Schema):
+class DiscountBandOut(Schema):
     max_percent: Decimal | None
     discount_percent: Decimal
     label: str
@@ -65,7 +65,7 @@ class SlidingScaleOut(Schema):
     name: str
     effective_from: date
     note: str
-    bands: list[BandOut]
+    bands: list[DiscountBandOut]
 
 
 class GuidelineIn(Schema):
@@ -266,7 +266,7 @@ class DiagnosisOut(Schema):
     created_at: datetime
 
 
-class SettingsIn(Schema):
+class BillingSettingsIn(Schema):
     billing_npi: str | None = Field(None, max_length=10)
     tax_id: str | None = Field(None, max_length=20)
     place_of_service: str | None = Field(None, min_length=2, max_length=2)
@@ -278,7 +278,7 @@ class SettingsIn(Schema):
     charge_at_discharge: str | None = Field(None, pattern="^(automatic|manual)$")
 
 
-class SettingsOut(Schema):
+class BillingSettingsOut(Schema):
     billing_npi: str
     tax_id: str
     place_of_service: str

@@ -1,9 +1,10 @@
-"""API input types every app shares: a decimal typed by a person."""
+"""API types every app shares: a decimal typed by a person, and the error answer."""
 
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from ninja import Schema
+from pydantic import BeforeValidator, Field
 
 from .numbers import number_problem
 
@@ -19,3 +20,19 @@ def _plain_number(value):
 
 # A decimal typed by a person: finite, in plain notation. Every dose and weight input uses it.
 PlainDecimal = Annotated[Decimal, BeforeValidator(_plain_number)]
+
+
+class ErrorOut(Schema):
+    """Every error answer of the API (400, 401, 403, 404, 409, 422) has this shape."""
+
+    detail: str = Field(description="What went wrong, in words a person can act on.")
+    code: str = Field(
+        description="A stable code for programs: invalid, invalid_input, unauthenticated, "
+        "token_expired, forbidden, token_read_only, not_found, conflict, ..."
+    )
+    fields: dict[str, str] | None = Field(
+        None, description="For input errors: each field name and what is wrong with it."
+    )
+    errors: list[dict] | None = Field(
+        None, description="For input that does not match the schema: the validator's findings."
+    )

@@ -28,8 +28,8 @@ from .schemas import (
     HistoryIn,
     HistoryOut,
     ImportOut,
+    IntakeReferralOut,
     ReferralIn,
-    ReferralOut,
     ReferralPage,
     ReferralSearch,
     RevokeIn,
@@ -315,7 +315,7 @@ def list_referrals(request, filters: Query[ReferralSearch]):
     }
 
 
-@router.post("/intake/referrals", response={201: ReferralOut})
+@router.post("/intake/referrals", response={201: IntakeReferralOut})
 def create_referral(request, payload: ReferralIn):
     patient = access_patient(request.auth, payload.patient_id, action="referral.create")
     referral = services.create_referral(

@@ -139,7 +139,7 @@ class AnswerOut(Schema):
     note: str
 
 
-class ProtocolOut(Schema):
+class IntakeProtocolOut(Schema):
     code: str
     name: str
     drug: str
@@ -160,7 +160,7 @@ class SuicideRiskOut(Schema):
 
 
 class EligibilityOut(Schema):
-    protocol: ProtocolOut
+    protocol: IntakeProtocolOut
     trd: bool
     adequate_failed_trials: int
     failed_drugs: list[str]
@@ -263,7 +263,7 @@ class ReferralIn(Schema):
     reason: str = Field("", max_length=4000)
 
 
-class ReferralOut(Schema):
+class IntakeReferralOut(Schema):
     id: UUID
     patient_id: UUID
     patient_name: str
@@ -275,7 +275,7 @@ class ReferralOut(Schema):
 
 
 class ReferralPage(Schema):
-    items: list[ReferralOut]
+    items: list[IntakeReferralOut]
     count: int
     page: int
     pages: int

@@ -304,7 +304,7 @@ class ClosureOut(Schema):
     ledger_head: str
 
 
-class SignalOut(Schema):
+class DiversionSignalOut(Schema):
     kind: str
     title: str
     detail: str
@@ -317,4 +317,4 @@ class DiversionOut(Schema):
     date_from: date
     date_to: date
     threshold: Decimal
-    signals: list[SignalOut]
+    signals: list[DiversionSignalOut]

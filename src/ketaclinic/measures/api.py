@@ -11,9 +11,9 @@ from . import present, queries, services
 from .fhir import ResponseRecord, measures_bundle
 from .instruments import UnknownInstrument
 from .schemas import (
-    AcknowledgeIn,
     AlertFilter,
     InstrumentOut,
+    MeasureAlertAcknowledgeIn,
     MeasureCreated,
     MeasureFilter,
     MeasureIn,
@@ -134,7 +134,7 @@ def list_patient_alerts(request, patient_id: UUID):
 
 
 @router.post("/measure-alerts/{alert_id}/acknowledge", response=SafetyAlertOut)
-def acknowledge_alert(request, alert_id: UUID, payload: AcknowledgeIn):
+def acknowledge_alert(request, alert_id: UUID, payload: MeasureAlertAcknowledgeIn):
     require(request.auth, "measure.acknowledge_alert")
     alert = queries.access_alert(request.auth, alert_id, action="measure.acknowledge_alert")
     alert = services.acknowledge_alert(actor=request.auth, alert=alert, note=payload.note)

@@ -16,7 +16,7 @@ class MeasureIn(Schema):
     administered_at: datetime | None = None
 
 
-class AlertOut(Schema):
+class MeasureAlertOut(Schema):
     code: str
     message: str
 
@@ -27,10 +27,10 @@ class MeasureCreated(Schema):
     total: int | None
     severity: str | None
     administered_at: datetime
-    alerts: list[AlertOut]
+    alerts: list[MeasureAlertOut]
 
 
-class ReferralOut(Schema):
+class MeasureReferralOut(Schema):
     organisation: str
     reference: str
     observed_on: date
@@ -45,7 +45,9 @@ class MeasureRow(Schema):
     administered_at: datetime
     source: str
     source_label: str
-    referral: ReferralOut | None = Field(description="Set for a score that came with a referral")
+    referral: MeasureReferralOut | None = Field(
+        description="Set for a score that came with a referral"
+    )
     answers: dict[str, int]
     total: int | None
     severity: str | None
@@ -57,14 +59,14 @@ class MeasureRow(Schema):
     remission: bool | None
     reliable_change_index: Decimal | None
     reliable_change: str | None
-    alerts: list[AlertOut]
+    alerts: list[MeasureAlertOut]
 
 
 class ReferralConfirmed(Schema):
     id: UUID
     instrument: str
     total: int | None
-    referral: ReferralOut
+    referral: MeasureReferralOut
 
 
 class MeasureFilter(Schema):
@@ -105,7 +107,7 @@ class AlertFilter(Schema):
     status: str = Field("open", pattern="^(open|acknowledged|all)$")
 
 
-class AcknowledgeIn(Schema):
+class MeasureAlertAcknowledgeIn(Schema):
     note: str = Field(max_length=2000)
 
 
@@ -159,7 +161,7 @@ class ScoringOut(Schema):
     source: str
 
 
-class BandOut(Schema):
+class MeasureBandOut(Schema):
     low: int
     high: int
     label: str
@@ -202,7 +204,7 @@ class InstrumentOut(Schema):
     instructions: str | None
     items: list[ItemOut]
     scoring: ScoringOut
-    bands: list[BandOut]
+    bands: list[MeasureBandOut]
     bands_source: str
     safety_items: list[SafetyItemOut]
     remission: RemissionOut | None

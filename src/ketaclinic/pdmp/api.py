@@ -16,7 +16,7 @@ from .schemas import (
     CheckIn,
     CheckOut,
     CorrectionIn,
-    Period,
+    PdmpReportPeriod,
     ReportOut,
     RulesIn,
     RuleTableOut,
@@ -178,7 +178,7 @@ def get_status(request, patient_id: UUID, query: Query[StatusQuery]):
 
 
 @router.get("/pdmp/report", response=ReportOut)
-def get_report(request, period: Query[Period]):
+def get_report(request, period: Query[PdmpReportPeriod]):
     """Standing PDMP checks per prescriber in a period of clinic dates (counts, the last check,
     findings with a concern). Opening the report is audited."""
     require(request.auth, "pdmp.report")

@@ -138,7 +138,7 @@ class StatusOut(Schema):
     rule: RuleOut | None
 
 
-class Period(Schema):
+class PdmpReportPeriod(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
     date_from: date = Field(alias="from")

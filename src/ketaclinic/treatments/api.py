@@ -15,7 +15,6 @@ from ketaclinic.treatments.pdf import rems_pdf
 from ketaclinic.treatments.state import SessionState
 
 from .schemas import (
-    AcknowledgeIn,
     AdverseEventIn,
     AdverseEventOut,
     AdverseEventUpdateIn,
@@ -32,6 +31,7 @@ from .schemas import (
     ScaleAnswerOut,
     ScaleIn,
     SecondCheckIn,
+    SessionAlertAcknowledgeIn,
     SessionFilter,
     SessionOut,
     SessionSummaryOut,
@@ -351,7 +351,7 @@ def record_scale(request, session_id: UUID, payload: ScaleIn):
 
 
 @router.post("/sessions/{session_id}/alerts/{alert_id}/acknowledge", response=SessionOut)
-def acknowledge(request, session_id: UUID, alert_id: UUID, payload: AcknowledgeIn):
+def acknowledge(request, session_id: UUID, alert_id: UUID, payload: SessionAlertAcknowledgeIn):
     services.acknowledge_alert(
         actor=request.auth,
         session=_session(request, session_id),

@@ -84,7 +84,7 @@ class IssueOut(Schema):
     message: str
 
 
-class AlertOut(Schema):
+class SessionAlertOut(Schema):
     id: UUID
     code: str
     label: str
@@ -217,8 +217,8 @@ class SessionOut(SessionSummaryOut):
     next_vitals_reason: str
     vitals_overdue: bool
     assessments_due: list[DueOut]
-    open_alerts: list[AlertOut]
-    alerts: list[AlertOut]
+    open_alerts: list[SessionAlertOut]
+    alerts: list[SessionAlertOut]
     vitals: list[VitalsOut]
     scales: list[ScaleOut]
     adverse_events: list[AdverseEventOut]
@@ -238,13 +238,13 @@ class SessionOut(SessionSummaryOut):
 
 class VitalsAnswerOut(Schema):
     entry: VitalsOut
-    alerts: list[AlertOut]
+    alerts: list[SessionAlertOut]
     session: SessionOut
 
 
 class ScaleAnswerOut(Schema):
     entry: ScaleOut
-    alerts: list[AlertOut]
+    alerts: list[SessionAlertOut]
     session: SessionOut
 
 
@@ -327,7 +327,7 @@ class ScaleIn(Schema):
     measured_at: datetime.datetime | None = None
 
 
-class AcknowledgeIn(Schema):
+class SessionAlertAcknowledgeIn(Schema):
     intervention: str = Field(max_length=30)
     note: str = Field("", max_length=4000)
 
