@@ -11,6 +11,7 @@ from ketaclinic.accounts import demo as accounts_demo
 from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD, DemoContext
 from ketaclinic.intake import demo as intake_demo
 from ketaclinic.patients import demo as patients_demo
+from ketaclinic.pdmp import demo as pdmp_demo
 from ketaclinic.treatments import demo as treatments_demo
 from ketaclinic.treatments import queries as treatments_queries
 from ketaclinic.treatments.models import Course, SessionAlert, TreatmentSession
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 def load_demo():
-    """The demo steps the treatment day builds on, then the treatment day itself."""
+    """The demo steps the treatment day builds on (the PDMP step confirms the clinic's state,
+    without which no order is signed), then the treatment day itself."""
     fake = Faker("en_US")
     fake.seed_instance(11)
     ctx = DemoContext(
@@ -30,7 +32,7 @@ def load_demo():
         rng=random.Random(11),
         fake=fake,
     )
-    for step in (accounts_demo, patients_demo, intake_demo, treatments_demo):
+    for step in (accounts_demo, patients_demo, intake_demo, pdmp_demo, treatments_demo):
         step.seed(ctx)
     return ctx
 

@@ -295,7 +295,9 @@ DONE = {
 def _error_text(exc: DomainError) -> str:
     if not exc.fields:
         return exc.message
-    return exc.message + " " + " ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    # A field whose text is the message itself (e.g. the PDMP gate's) is not said twice.
+    details = [f"{k}: {v}" for k, v in exc.fields.items() if v != exc.message]
+    return " ".join([exc.message, *details])
 
 
 @require_POST

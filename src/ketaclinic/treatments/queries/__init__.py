@@ -22,6 +22,7 @@ from ketaclinic.treatments.queries.courses import (
     latest_course,
     rems_enrollment,
 )
+from ketaclinic.treatments.queries.orders import previous_signed_order_at, signed_orders_between
 from ketaclinic.treatments.queries.rems_forms import (
     first_treatment,
     localize_form,
@@ -73,6 +74,7 @@ __all__ = [
     "first_treatment",
     "latest_course",
     "localize_form",
+    "previous_signed_order_at",
     "rems_due",
     "rems_enrollment",
     "rems_facts",
@@ -85,6 +87,7 @@ __all__ = [
     "session_statuses",
     "sessions_for",
     "sessions_of_patient",
+    "signed_orders_between",
     "trajectory_markers",
     "treated_patient_ids",
     "with_rows",
