@@ -20,17 +20,26 @@ from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
-from ketaclinic.treatments import forms, queries, services
+from ketaclinic.treatments import forms, panels, queries, services
 from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus
 from ketaclinic.treatments.pdf import rems_pdf as build_rems_pdf
 
 BOARD_POLL_SECONDS = 5
 
 
+def _board(user) -> list:
+    """The board's rows, each with the lines other apps add (one batched read per app)."""
+    rows = queries.board(user)
+    lines = panels.panel_lines(user, [r.session for r in rows], queries.clinic_today(user))
+    for row in rows:
+        row.panels = lines.get(row.session.id, [])
+    return rows
+
+
 @clinic_view
 def board(request):
     """The treatment room's screen: every active chair, refreshed every few seconds."""
-    rows = queries.board(request.user)
+    rows = _board(request.user)
     return render(
         request,
         "treatments/board.html",
@@ -47,7 +56,7 @@ def board(request):
 @clinic_view
 def board_rows(request):
     """The board's live part, fetched by htmx polling."""
-    rows = queries.board(request.user)
+    rows = _board(request.user)
     return render(
         request,
         "treatments/_board_rows.html",
@@ -78,6 +87,7 @@ def _page_context(request, session) -> dict:
         "decided": pre_check is not None and bool(pre_check.decision),
         "order": getattr(session, "order", None),
         "note": getattr(session, "note", None),
+        "panels": panels.panel_lines(user, [session], queries.clinic_today(user))[session.id],
         # the escort is confirmed on the discharge form itself
         "discharge_issues": state.clinical_issues if dosed else [],
         "may_run": can(user, "session.run"),
