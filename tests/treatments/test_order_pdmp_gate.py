@@ -1,6 +1,8 @@
 """Acceptance: in a state whose rule requires a PDMP check before administering, signing an
 order without a check in the window is refused, naming the rule and its source."""
 
+import html
+
 import pytest
 
 from ketaclinic.audit.models import AuditEvent
@@ -144,17 +146,39 @@ def test_an_unconfirmed_practice_state_refuses_the_order(api, prescriber, nurse,
     assert "has not confirmed the state it practises in" in answer.json()["fields"]["pdmp_check"]
 
 
-def test_the_order_form_shows_the_refusal_with_the_rule_and_its_source(
+def test_the_order_form_shows_the_rule_before_signing_and_the_refusal_after(
     web, alaska, prescriber, nurse, patient
 ):
     session = ready_session(prescriber, nurse, patient)
     client = web(prescriber)
+    refusal = f"{ALASKA}: no check by or for this prescriber is recorded."
+    # before signing, the order form says what the state's rule asks, with its source
+    form = html.unescape(client.get(f"/treatments/sessions/{session.id}/").content.decode())
+    assert f'id="order-pdmp"><strong>PDMP</strong> {refusal}' in form
+    assert f'href="/patients/{patient.id}/pdmp/"' in form
     # when the prescriber submits the order form without a check
+    page = html.unescape(
+        client.post(
+            f"/treatments/sessions/{session.id}/order/", {"dose_mg": "56"}, follow=True
+        ).content.decode()
+    )
+    # then the page says why it was refused, once, naming the rule and its source
+    assert f'<li class="message error">{refusal}</li>' in page
+    assert "Order signed." not in page
+    assert not DoseOrder.objects.filter(session=session).exists()
+    # and once a check is recorded, the form says so and the order is signed
+    record(prescriber, patient, state="AK", hours_ago=0.1)
+    form = html.unescape(client.get(f"/treatments/sessions/{session.id}/").content.decode())
+    assert f"{ALASKA}: the last check was 6 minutes ago." in form
     page = client.post(
         f"/treatments/sessions/{session.id}/order/", {"dose_mg": "56"}, follow=True
     ).content.decode()
-    # then the session page says why, once, with the rule and its source
-    assert f"{ALASKA}: no check by or for this prescriber is recorded." in page
-    assert page.count(ALASKA) == 1
-    assert "Order signed." not in page
-    assert not DoseOrder.objects.filter(session=session).exists()
+    assert "Order signed." in page
+
+
+def test_a_nurse_sees_no_pdmp_line_on_the_order_form(web, alaska, prescriber, nurse, patient):
+    session = ready_session(prescriber, nurse, patient)
+    assert (
+        'id="order-pdmp"'
+        not in web(nurse).get(f"/treatments/sessions/{session.id}/").content.decode()
+    )

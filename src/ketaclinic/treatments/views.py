@@ -16,6 +16,7 @@ from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view
 from ketaclinic.measures.queries import patient_schedules
 from ketaclinic.patients.queries import access_patient
+from ketaclinic.pdmp import queries as pdmp_queries
 from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.protocols.sources import DOSING_WEIGHTS
@@ -88,6 +89,7 @@ def _page_context(request, session) -> dict:
         "order": getattr(session, "order", None),
         "note": getattr(session, "note", None),
         "panels": panels.panel_lines(user, [session], queries.clinic_today(user))[session.id],
+        "pdmp": _pdmp_status(user, session),
         # the escort is confirmed on the discharge form itself
         "discharge_issues": state.clinical_issues if dosed else [],
         "may_run": can(user, "session.run"),
@@ -153,6 +155,27 @@ def _page_context(request, session) -> dict:
         if state.definition.rems_form_required and session.dose_started_at
         else None,
     }
+
+
+def _pdmp_status(user, session):
+    """The signing prescriber's PDMP status before administering, shown above the order form
+    (the same rule the signing gate applies); None when there is nothing to sign."""
+    if session.status not in (SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE):
+        return None
+    if not can(user, "session.prescribe"):
+        return None
+    settings = pdmp_queries.practice_settings(user.clinic_id)
+    if settings is None:
+        return None  # the gate says why when the order is signed
+    now = timezone.now()
+    return pdmp_queries.check_status(
+        session.patient,
+        user,
+        settings.practice_state,
+        "administering",
+        now,
+        previous_order_at=queries.previous_signed_order_at(session, before=now),
+    )
 
 
 def _measures_due(user, session) -> list[str]:
