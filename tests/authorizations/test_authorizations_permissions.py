@@ -5,6 +5,7 @@ nothing (404) of this one."""
 
 import pytest
 
+from ketaclinic.audit.models import AuditEvent
 from ketaclinic.authorizations import services
 from ketaclinic.core.permissions import Role
 from ketaclinic.treatments.models import TreatmentSession
@@ -250,3 +251,56 @@ def test_the_front_desk_never_sees_the_packets_clinical_content(api, world, fron
     # the authorization shows units and sessions by number and day, no scores or trials
     assert detail["usage"]["approved"] == 12
     assert "phq" not in str(detail).lower() and "sertraline" not in str(detail).lower()
+
+
+# What each endpoint writes to the audit trail when it answers (None: a clinic-wide or
+# status read that shows no one's record).
+AUDITED = {
+    ("get", "/patients/{patient}/coverages"): ["patient.viewed"],
+    ("post", "/patients/{patient}/coverages"): ["coverage.added"],
+    ("patch", "/coverages/{coverage}"): ["coverage.updated"],
+    ("get", "/patients/{patient}/benefits-checks"): ["patient.viewed"],
+    ("post", "/patients/{patient}/benefits-checks"): ["coverage.benefits_checked"],
+    ("get", "/patients/{patient}/authorizations"): ["patient.viewed"],
+    ("post", "/patients/{patient}/authorizations"): ["authorization.created"],
+    ("get", "/authorizations/{authorization}"): ["patient.viewed"],
+    ("patch", "/authorizations/{authorization}"): ["authorization.updated"],
+    ("post", "/authorizations/{draft}/status"): ["authorization.status_changed"],
+    ("get", "/courses/{course}/authorizations"): ["patient.viewed"],
+    ("get", "/sessions/{session}/authorization-status"): [],
+    ("get", "/authorization-warnings"): [],
+    ("get", "/authorizations/{authorization}/packet"): [
+        "authorization.packet_prepared",
+        "patient.viewed",
+    ],
+    ("get", "/authorizations/{authorization}/packet/fhir"): [
+        "authorization.packet_prepared",
+        "patient.viewed",
+    ],
+    ("get", "/authorizations/{authorization}/packet/pdf"): [
+        "authorization.packet_prepared",
+        "patient.viewed",
+    ],
+    ("get", "/payer-checklists"): [],
+    ("post", "/payer-checklists"): ["authorization.checklist_saved"],
+    ("get", "/payer-checklists/{checklist}"): [],
+    ("put", "/payer-checklists/{checklist}"): ["authorization.checklist_saved"],
+    ("get", "/authorization-settings"): [],
+    ("patch", "/authorization-settings"): ["authorization.settings_changed"],
+}
+
+
+def test_every_api_route_has_its_audit_expectation():
+    assert sorted(AUDITED) == sorted((m, p) for m, p, _, _ in API_MATRIX)
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected"), API_MATRIX)
+def test_every_api_route_writes_its_audit_event(api, personas, world, method, path, body, expected):
+    role = next(r for r in (F, P, N, C, A) if expected[r] < 300)
+    client = api(personas[role])  # (making its token is audited too)
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    response = _call(client, method, _fill(path, world), _fill(body, world))
+    assert response.status_code == expected[role]
+    written = AuditEvent.objects.exclude(pk__in=before)
+    assert sorted(e.action for e in written) == AUDITED[(method, path)]
+    assert all(e.actor_id == personas[role].pk for e in written)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from ketaclinic.audit.models import AuditEvent
 from ketaclinic.core.permissions import Role
 from ketaclinic.pdmp.api import router
 from tests.conftest import ApiClient
@@ -190,3 +191,38 @@ def test_page_permission_matrix(world, personas, web, name, path, role, status):
 def test_front_desk_can_post_nothing_to_the_pdmp_pages(world, front_desk, web, path):
     response = web(front_desk).post(path(world), {"practice_state": "NY"})
     assert response.status_code == 403
+
+
+# What each endpoint writes to the audit trail when it answers.
+AUDITED = {
+    "record check": ["pdmp.check_recorded"],
+    "list checks": ["patient.viewed"],
+    "correct check": ["pdmp.check_marked_in_error"],
+    "status": ["patient.viewed"],
+    "rule table": [],
+    "change rule table": ["pdmp.practice_state_confirmed"],
+    "report": ["pdmp.report_viewed"],
+}
+
+
+def test_every_endpoint_has_its_audit_expectation():
+    assert sorted(AUDITED) == sorted(name for name, *_ in ENDPOINTS)
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "path", "body", "expected"),
+    [pytest.param(*endpoint, id=endpoint[0]) for endpoint in ENDPOINTS],
+)
+def test_every_endpoint_writes_its_audit_event(world, personas, name, method, path, body, expected):
+    role = next(r for r in (P, N, C, A) if expected[r] < 300)
+    client = ApiClient(personas[role])
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    url = path(world)
+    if method == "get":
+        response = client.client.get("/api/v1" + url, headers=client.headers)
+    else:
+        response = getattr(client, method)(url, body(world))
+    assert response.status_code == expected[role], response.content[:300]
+    written = AuditEvent.objects.exclude(pk__in=before)
+    assert sorted(e.action for e in written) == AUDITED[name]
+    assert all(e.actor_id == personas[role].pk for e in written)

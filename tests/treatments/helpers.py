@@ -12,6 +12,8 @@ from ketaclinic.intake import services as intake
 from ketaclinic.inventory import queries as ledger_queries
 from ketaclinic.inventory import services as ledger
 from ketaclinic.inventory.models import Lot, Product, StorageLocation
+from ketaclinic.pdmp import queries as pdmp_queries
+from ketaclinic.pdmp import services as pdmp_services
 from ketaclinic.protocols.queries import protocol_facts
 from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
@@ -50,10 +52,34 @@ def today(clinic):
     return timezone.localdate(timezone.now(), clinic.tz)
 
 
+def practising_in(clinic, state="NY"):
+    """The clinic's administrator confirms the state it practises in, as a clinic must before
+    any order is signed (the PDMP gate refuses orders while the state is unknown).
+
+    The test clinics keep New York time, so they practise in New York: its rule (10 NYCRR
+    80.63) asks for a PDMP check before prescribing, not before a dose is administered in the
+    clinic, so orders are signed without a check while the gate still reads the rule. Tests of
+    the gate itself choose a state whose rule requires one."""
+    if pdmp_queries.practice_settings(clinic.pk) is not None:
+        return
+    admin = next(
+        (
+            u
+            for u in clinic.staff.filter(role=Role.CLINIC_ADMIN, is_active=True).order_by(
+                "username"
+            )
+        ),
+        None,
+    ) or make_user(clinic, "ad_pdmp_state", Role.CLINIC_ADMIN)
+    pdmp_services.confirm_practice_state(actor=admin, state=state)
+
+
 def course_today(prescriber, nurse, patient, protocol="esketamine_trd", treatable=True):
-    """A course whose first session is today, whatever weekday today is."""
+    """A course whose first session is today, whatever weekday today is, in a clinic that has
+    confirmed its practice state."""
     from ketaclinic.protocols.services import set_open_weekdays
 
+    practising_in(patient.clinic)
     if treatable:
         make_treatable(prescriber, nurse, patient, protocol)
     set_open_weekdays(actor=prescriber, weekdays=list(range(7)))

@@ -14,6 +14,7 @@ from ketaclinic.inventory import demo as inventory_demo
 from ketaclinic.inventory import queries as ledger_queries
 from ketaclinic.inventory.diversion import diversion_report
 from ketaclinic.patients import demo as patients_demo
+from ketaclinic.pdmp import demo as pdmp_demo
 from ketaclinic.treatments import demo as treatments_demo
 from ketaclinic.treatments import queries as treatments_queries
 from ketaclinic.treatments.models import Course, SessionAlert, TreatmentSession
@@ -23,8 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def load_demo():
-    """The demo steps the treatment day builds on (the ledger's stock among them), then the
-    treatment day itself."""
+    """The demo steps the treatment day builds on (the ledger's stock among them; the PDMP
+    step confirms the clinic's state, without which no order is signed), then the treatment day
+    itself."""
     fake = Faker("en_US")
     fake.seed_instance(11)
     ctx = DemoContext(
@@ -34,7 +36,14 @@ def load_demo():
         rng=random.Random(11),
         fake=fake,
     )
-    for step in (accounts_demo, patients_demo, intake_demo, inventory_demo, treatments_demo):
+    for step in (
+        accounts_demo,
+        patients_demo,
+        intake_demo,
+        inventory_demo,
+        pdmp_demo,
+        treatments_demo,
+    ):
         step.seed(ctx)
     return ctx
 

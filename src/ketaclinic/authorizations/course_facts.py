@@ -1,9 +1,9 @@
 """Every read this app makes about courses and sessions, as plain dataclasses.
 
-Courses and sessions belong to other apps (today the course to `protocols`, its sessions to
-`treatments`). This module is the only place that knows where they live: it calls their public
-query functions and hands back frozen dataclasses, so that when the course moves only this
-module changes.
+Courses and sessions belong to another app (today `treatments`; their protocol definitions to
+`protocols`). This module is the only place that knows where they live: it calls their public
+query functions and hands back frozen dataclasses, so that when they move only this module
+changes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ketaclinic.core.errors import NotFound
 from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.treatments import queries as session_queries
 
@@ -121,7 +120,10 @@ def _fact(course, tz) -> CourseFact:
     definition = session_queries.course_definition(course)
     # The course row's own sessions (reverse relation): no query function lists them for a
     # reader without clinical rights, and the front desk needs the schedule, not the chart.
-    rows = course.sessions.select_related("order").order_by("number")
+    # Prefetched when the courses were read in a batch (`courses_with_sessions`).
+    rows = getattr(course, "ordered_sessions", None)
+    if rows is None:
+        rows = course.sessions.select_related("order").order_by("number")
     return CourseFact(
         id=course.id,
         patient_id=course.patient_id,
@@ -144,14 +146,14 @@ def course_for(user, course_id, *, action: str) -> CourseFact:
 
 
 def courses_for(user, course_ids, *, action: str) -> dict[uuid.UUID, CourseFact]:
-    """Courses by id (ids the clinic does not have are left out)."""
-    found = {}
-    for course_id in dict.fromkeys(course_ids):
-        try:
-            found[course_id] = course_for(user, course_id, action=action)
-        except NotFound:
-            continue
-    return found
+    """Courses by id, in the order asked (ids the clinic does not have are left out); three
+    queries whatever the number of courses."""
+    wanted = list(dict.fromkeys(course_ids))
+    if not wanted:
+        return {}
+    rows = {c.id: c for c in session_queries.courses_with_sessions(user, wanted, action=action)}
+    tz = user.clinic.tz
+    return {cid: _fact(rows[cid], tz) for cid in wanted if cid in rows}
 
 
 def current_course_for(patient) -> CourseFact | None:

@@ -341,24 +341,51 @@ class SessionAuthorizationStatus:
 
 
 def status_for_session(session_id, *, user, today: datetime.date | None = None):
-    """A short authorization status for one session, e.g. 'Authorized (PA-1; 9 of 12 units
-    left, to 2026-06-30)' or 'Not covered: the approved units are used up'."""
+    """A short authorization status for one session, e.g. 'Approved, 9 of 12 sessions left,
+    expires 2026-06-30 (PA-1)' or 'Not covered: the approved units are used up'."""
     require(user, "authorization.view")
     course_id, number = course_facts.session_course(user, session_id, action="authorization.view")
-    authorizations = list(PriorAuthorization.objects.visible_to(user).filter(course_id=course_id))
-    if not authorizations:
+    found = statuses_for_sessions(user, [(session_id, course_id, number)], today)
+    return found[session_id]
+
+
+def statuses_for_sessions(
+    user, sessions, today: datetime.date | None = None
+) -> dict[object, SessionAuthorizationStatus]:
+    """{session id: status} for (session id, course id, number) triples of the user's clinic,
+    in a fixed number of queries whatever their number (the chair board asks for all its
+    chairs at once)."""
+    require(user, "authorization.view")
+    sessions = list(sessions)
+    today = today or clinic_today(user.clinic)
+    by_course: dict[uuid.UUID, list[PriorAuthorization]] = {}
+    for row in PriorAuthorization.objects.visible_to(user).filter(
+        course_id__in={course_id for _, course_id, _ in sessions}
+    ):
+        by_course.setdefault(row.course_id, []).append(row)
+    courses = course_facts.courses_for(user, list(by_course), action="authorization.view")
+    pictures = {
+        course_id: picture_of(course, by_course[course_id], today)
+        for course_id, course in courses.items()
+    }
+    return {
+        session_id: _session_status(pictures.get(course_id), by_course.get(course_id), number)
+        for session_id, course_id, number in sessions
+    }
+
+
+def _session_status(picture, authorizations, number) -> SessionAuthorizationStatus:
+    if not authorizations or picture is None:
         return SessionAuthorizationStatus("none", "No prior authorization on file")
-    course = course_facts.course_for(user, course_id, action="authorization.view")
-    picture = picture_of(course, authorizations, today or clinic_today(user.clinic))
     row = picture.by_session.get(number)
     if row is not None and row.covered:
         auth = picture.authorization(row.grant)
         used = picture.usages[row.grant]
-        ref = f"{auth.payer_reference}; " if auth.payer_reference else ""
+        ref = f" ({auth.payer_reference})" if auth.payer_reference else ""
         return SessionAuthorizationStatus(
             "ok",
-            f"Authorized ({ref}{used.left} of {used.grant.units} {used.unit_label} left, "
-            f"to {auth.valid_to.isoformat()})",
+            f"Approved, {used.left} of {used.grant.units} {used.unit_label} left, "
+            f"expires {auth.valid_to.isoformat()}{ref}",
             auth.id,
         )
     waiting = next((a for a in authorizations if a.status in rules.IN_PROCESS), None)

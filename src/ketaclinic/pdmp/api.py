@@ -180,7 +180,8 @@ def get_status(request, patient_id: UUID, query: Query[StatusQuery]):
 @router.get("/pdmp/report", response=ReportOut)
 def get_report(request, period: Query[PdmpReportPeriod]):
     """Standing PDMP checks per prescriber in a period of clinic dates (counts, the last check,
-    findings with a concern). Opening the report is audited."""
+    findings with a concern), and the orders signed in it that no check covered. Opening the
+    report is audited."""
     require(request.auth, "pdmp.report")
     if period.date_to < period.date_from:
         raise InvalidInput("'to' is before 'from'.", fields={"to": "on or after 'from'"})
@@ -190,6 +191,7 @@ def get_report(request, period: Query[PdmpReportPeriod]):
     return {
         "date_from": found["from"],
         "date_to": found["to"],
+        "practice_state": found["state"],
         "prescribers": [
             {
                 "prescriber_id": row.prescriber.pk,
@@ -208,6 +210,19 @@ def get_report(request, period: Query[PdmpReportPeriod]):
                         "concern_note": c.concern_note,
                     }
                     for c in row.concerns
+                ],
+                "orders": row.orders,
+                "orders_without_check": [
+                    {
+                        "order_id": o.order.order_id,
+                        "patient_id": o.order.patient.pk,
+                        "patient": f"{o.order.patient.family_name}, {o.order.patient.given_name}",
+                        "mrn": o.order.patient.mrn,
+                        "signed_at": o.order.signed_at,
+                        "label": o.order.label,
+                        "reason": o.reason,
+                    }
+                    for o in row.orders_without_check
                 ],
             }
             for row in found["rows"]

@@ -13,6 +13,7 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import Role, require
 
+from . import orders as order_source
 from . import rules
 from .models import Finding, PdmpCheck, PdmpRule, PdmpSettings
 from .state_rules import BUILT_IN_BY_STATE
@@ -151,6 +152,12 @@ def check_status(
 # --- the report --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class OrderWithoutCheck:
+    order: order_source.SignedOrder
+    reason: str
+
+
 @dataclass
 class PrescriberRow:
     prescriber: object
@@ -158,6 +165,8 @@ class PrescriberRow:
     by_delegate: int = 0
     last_check_at: datetime.datetime | None = None
     concerns: list = field(default_factory=list)
+    orders: int = 0
+    orders_without_check: list[OrderWithoutCheck] = field(default_factory=list)
 
 
 def period_bounds(clinic, date_from: datetime.date, date_to: datetime.date):
@@ -197,6 +206,17 @@ def report(user, date_from: datetime.date, date_to: datetime.date) -> dict:
             found["delegated"],
             found["last"],
         )
+    orders = order_source.signed_orders(user, start, end)
+    others = get_user_model().objects.filter(
+        pk__in={o.prescriber_id for o in orders if o.prescriber_id not in rows}
+    )
+    rows |= {p.pk: PrescriberRow(p) for p in others}
+    state = _practice_state(user.clinic_id)
+    rule = effective_rule(user.clinic_id, state) if state else None
+    for order, reason in _without_check(user, orders, state, rule):
+        rows[order.prescriber_id].orders_without_check.append(OrderWithoutCheck(order, reason))
+    for order in orders:
+        rows[order.prescriber_id].orders += 1
     for concern in (
         checks.filter(finding=Finding.CONCERN)
         .select_related("patient", "checked_by")
@@ -213,4 +233,66 @@ def report(user, date_from: datetime.date, date_to: datetime.date) -> dict:
         clinic=user.clinic,
         changes={"from": date_from.isoformat(), "to": date_to.isoformat()},
     )
-    return {"from": date_from, "to": date_to, "rows": ordered}
+    return {
+        "from": date_from,
+        "to": date_to,
+        "rows": ordered,
+        "orders_known": order_source.has_reader(),
+        "state": state,
+        "rule": rule,
+    }
+
+
+def _practice_state(clinic_id) -> str | None:
+    settings = practice_settings(clinic_id)
+    return settings.practice_state if settings else None
+
+
+def _without_check(user, orders: list[order_source.SignedOrder], state: str | None, rule):
+    """(order, why) for each order that no standing check covered when it was signed.
+
+    Judged against the clinic's rule today for its confirmed state, before administering: where
+    it requires a check, the check the rule asks for (window, or since the previous order);
+    where it requires none, any earlier check of that state's PDMP by or for the prescriber;
+    with no confirmed state, any earlier check at all. One query for every order's checks."""
+    if not orders:
+        return []
+    found = (
+        PdmpCheck.objects.visible_to(user)
+        .effective()
+        .filter(
+            patient_id__in={o.patient.pk for o in orders},
+            prescriber_id__in={o.prescriber_id for o in orders},
+            checked_at__lte=max(o.signed_at for o in orders),
+        )
+        .values_list("patient_id", "prescriber_id", "state", "checked_at")
+    )
+    by_pair: dict[tuple, list[rules.Check]] = {}
+    for patient_id, prescriber_id, checked_state, checked_at in found:
+        by_pair.setdefault((patient_id, prescriber_id), []).append(
+            rules.Check(checked_at, checked_state, str(prescriber_id))
+        )
+    event = rules.Event.ADMINISTERING.value
+    missing = []
+    for order in orders:
+        checks = by_pair.get((order.patient.pk, order.prescriber_id), [])
+        if state is None:
+            if not any(c.checked_at <= order.signed_at for c in checks):
+                missing.append((order, "No PDMP check by or for the prescriber before the order."))
+            continue
+        status = rules.evaluate(
+            rule,
+            state=state,
+            event=event,
+            at=order.signed_at,
+            prescriber=str(order.prescriber_id),
+            checks=checks,
+            previous_order_at=order.previous_order_at,
+        )
+        if status.required and not status.satisfied:
+            missing.append((order, status.message))
+        elif not status.required and status.last_check_at is None:
+            missing.append(
+                (order, f"No {state} PDMP check by or for the prescriber before the order.")
+            )
+    return missing

@@ -155,6 +155,16 @@ class ConcernOut(Schema):
     concern_note: str
 
 
+class OrderWithoutCheckOut(Schema):
+    order_id: UUID
+    patient_id: UUID
+    patient: str
+    mrn: str
+    signed_at: datetime
+    label: str
+    reason: str
+
+
 class PrescriberReportOut(Schema):
     prescriber_id: UUID
     prescriber: str
@@ -162,9 +172,12 @@ class PrescriberReportOut(Schema):
     by_delegate: int
     last_check_at: datetime | None
     concerns: list[ConcernOut]
+    orders: int
+    orders_without_check: list[OrderWithoutCheckOut]
 
 
 class ReportOut(Schema):
     date_from: date
     date_to: date
+    practice_state: str | None
     prescribers: list[PrescriberReportOut]

@@ -16,21 +16,31 @@ from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view
 from ketaclinic.measures.queries import patient_schedules
 from ketaclinic.patients.queries import access_patient
+from ketaclinic.pdmp import queries as pdmp_queries
 from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
-from ketaclinic.treatments import forms, queries, services
+from ketaclinic.treatments import forms, panels, queries, services
 from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus
 from ketaclinic.treatments.pdf import rems_pdf as build_rems_pdf
 
 BOARD_POLL_SECONDS = 5
 
 
+def _board(user) -> list:
+    """The board's rows, each with the lines other apps add (one batched read per app)."""
+    rows = queries.board(user)
+    lines = panels.panel_lines(user, [r.session for r in rows], queries.clinic_today(user))
+    for row in rows:
+        row.panels = lines.get(row.session.id, [])
+    return rows
+
+
 @clinic_view
 def board(request):
     """The treatment room's screen: every active chair, refreshed every few seconds."""
-    rows = queries.board(request.user)
+    rows = _board(request.user)
     return render(
         request,
         "treatments/board.html",
@@ -47,7 +57,7 @@ def board(request):
 @clinic_view
 def board_rows(request):
     """The board's live part, fetched by htmx polling."""
-    rows = queries.board(request.user)
+    rows = _board(request.user)
     return render(
         request,
         "treatments/_board_rows.html",
@@ -78,6 +88,8 @@ def _page_context(request, session) -> dict:
         "decided": pre_check is not None and bool(pre_check.decision),
         "order": getattr(session, "order", None),
         "note": getattr(session, "note", None),
+        "panels": panels.panel_lines(user, [session], queries.clinic_today(user))[session.id],
+        "pdmp": _pdmp_status(user, session),
         # the escort is confirmed on the discharge form itself
         "discharge_issues": state.clinical_issues if dosed else [],
         "may_run": can(user, "session.run"),
@@ -145,6 +157,27 @@ def _page_context(request, session) -> dict:
         if state.definition.rems_form_required and session.dose_started_at
         else None,
     }
+
+
+def _pdmp_status(user, session):
+    """The signing prescriber's PDMP status before administering, shown above the order form
+    (the same rule the signing gate applies); None when there is nothing to sign."""
+    if session.status not in (SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE):
+        return None
+    if not can(user, "session.prescribe"):
+        return None
+    settings = pdmp_queries.practice_settings(user.clinic_id)
+    if settings is None:
+        return None  # the gate says why when the order is signed
+    now = timezone.now()
+    return pdmp_queries.check_status(
+        session.patient,
+        user,
+        settings.practice_state,
+        "administering",
+        now,
+        previous_order_at=queries.previous_signed_order_at(session, before=now),
+    )
 
 
 def _measures_due(user, session) -> list[str]:
@@ -297,7 +330,9 @@ DONE = {
 def _error_text(exc: DomainError) -> str:
     if not exc.fields:
         return exc.message
-    return exc.message + " " + " ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    # A field whose text is the message itself (e.g. the PDMP gate's) is not said twice.
+    details = [f"{k}: {v}" for k, v in exc.fields.items() if v != exc.message]
+    return " ".join([exc.message, *details])
 
 
 @require_POST

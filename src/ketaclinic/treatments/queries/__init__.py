@@ -15,6 +15,7 @@ from ketaclinic.treatments.queries.courses import (
     course_sessions,
     course_statuses,
     courses_of,
+    courses_with_sessions,
     current_course,
     current_course_started_on,
     doses_given,
@@ -23,6 +24,7 @@ from ketaclinic.treatments.queries.courses import (
     rems_enrollment,
 )
 from ketaclinic.treatments.queries.ledger import ledger_administration, lots_for_order
+from ketaclinic.treatments.queries.orders import previous_signed_order_at, signed_orders_between
 from ketaclinic.treatments.queries.planning import (
     last_dosed_dates,
     sessions_by_ids,
@@ -70,6 +72,7 @@ __all__ = [
     "course_sessions",
     "course_statuses",
     "courses_of",
+    "courses_with_sessions",
     "current_course",
     "current_course_started_on",
     "discharged_sessions",
@@ -82,6 +85,7 @@ __all__ = [
     "ledger_administration",
     "localize_form",
     "lots_for_order",
+    "previous_signed_order_at",
     "rems_due",
     "rems_enrollment",
     "rems_facts",
@@ -96,6 +100,7 @@ __all__ = [
     "sessions_for",
     "sessions_of_patient",
     "sessions_to_plan",
+    "signed_orders_between",
     "trajectory_markers",
     "treated_patient_ids",
     "with_rows",

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch
+
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.protocols import queries as protocol_queries
@@ -125,6 +127,30 @@ def access_course(user, course_id, *, action: str = "course.view"):
     if course is None:
         raise NotFound("No such course.")
     return course
+
+
+def courses_with_sessions(user, course_ids, *, action: str = "course.view") -> list:
+    """Courses of the user's clinic among these ids, each with its sessions in order (and their
+    orders) prefetched as `course.ordered_sessions`: two queries, whatever the number of
+    courses. Ids of other clinics are left out."""
+    require(user, action)
+    ids = []
+    for course_id in course_ids:
+        try:
+            ids.append(uuid.UUID(str(course_id)))
+        except ValueError:
+            continue
+    sessions = (
+        TreatmentSession.objects.filter(clinic_id=user.clinic_id)
+        .select_related("order")
+        .order_by("number")
+    )
+    return list(
+        Course.objects.visible_to(user)
+        .filter(pk__in=ids)
+        .select_related("patient", "patient__clinic", "protocol_version")
+        .prefetch_related(Prefetch("sessions", queryset=sessions, to_attr="ordered_sessions"))
+    )
 
 
 def doses_given(patient, drug: str, since: datetime.date) -> list[tuple[datetime.date, Decimal]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -164,9 +164,10 @@ def session_statuses(user, course_ids) -> list[tuple]:
 
 @dataclass
 class BoardRow:
-    """One chair on the board."""
+    """One chair on the board (with the lines other apps add, filled in by the page)."""
 
     state: SessionState
+    panels: list = field(default_factory=list)
 
     @property
     def session(self):

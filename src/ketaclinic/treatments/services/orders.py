@@ -11,11 +11,13 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.inventory import queries as ledger_queries
+from ketaclinic.pdmp import services as pdmp_services
 from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import FIXED_MG
 from ketaclinic.protocols.editing import to_data
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.treatments.models import DoseOrder, SessionStatus, TreatmentSession
+from ketaclinic.treatments.queries.orders import previous_signed_order_at
 from ketaclinic.treatments.services.common import locked, moment, require_status
 from ketaclinic.treatments.state import definition_for
 
@@ -52,6 +54,14 @@ def sign_order(
         )
         definition = definition_for(row)
         patient = row.patient
+        # The state's PDMP rule (docs/pdmp.md): refused (422, pdmp_check) without a recent check.
+        pdmp_services.require_recent_check(
+            prescriber=actor,
+            patient=patient,
+            event="administering",
+            at=now,
+            previous_order_at=previous_signed_order_at(row, before=now),
+        )
         if definition.dose.basis == FIXED_MG:
             calc = protocol_services.calculate(
                 definition,
