@@ -20,7 +20,7 @@ from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
-from ketaclinic.treatments import forms, queries, services
+from ketaclinic.treatments import forms, pk_views, queries, services
 from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus
 from ketaclinic.treatments.pdf import rems_pdf as build_rems_pdf
 
@@ -69,7 +69,9 @@ def _page_context(request, session) -> dict:
     pre_check = getattr(session, "pre_check", None)
     dosed = session.status in DOSED_STATUSES
     user = request.user
+    order = getattr(session, "order", None)
     return {
+        "pk": pk_views.panel(request, session, state, order),
         "s": session,
         "state": state,
         "patient": session.patient,

@@ -1,0 +1,116 @@
+"""Predicted concentrations on the session page: the order preview and the session overlay."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ketaclinic.treatments import services
+from tests.treatments.helpers import course_today, dosing_started, first_session, pre_checked
+
+pytestmark = pytest.mark.django_db
+
+
+def _cmax(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r"predicted Cmax <strong>(\d+) ng/mL", page)]
+
+
+def _preview_page(web, prescriber, nurse, patient, protocol, query=""):
+    course = course_today(prescriber, nurse, patient, protocol)
+    session = first_session(course)
+    pre_checked(session, nurse)
+    page = web(prescriber).get(f"/treatments/sessions/{session.id}/{query}")
+    return session, page.content.decode()
+
+
+def test_the_order_form_previews_the_planned_nasal_dose_against_a_second_one(
+    web, prescriber, nurse, patient
+):
+    # when the prescriber previews 56 mg against 84 mg of esketamine
+    _, page = _preview_page(
+        web, prescriber, nurse, patient, "esketamine_trd", "?pk_dose=56&pk_compare=84"
+    )
+
+    # then two curves are drawn, labelled decision support, with the model's citation
+    assert 'id="pk-preview"' in page
+    assert "decision support" in page
+    assert "Perez-Ruixo" in page
+    assert page.count('class="pk-curve"') == 2
+    assert "84 mg (compared)" in page
+    low, high = _cmax(page)
+    assert high > low > 0  # more drug, a higher predicted peak
+
+
+def test_the_order_form_previews_an_infusion_with_the_clements_model(
+    web, prescriber, nurse, patient
+):
+    _, page = _preview_page(
+        web, prescriber, nurse, patient, "iv_ketamine", "?pk_dose=35&pk_duration=40"
+    )
+
+    assert "Clements" in page
+    assert page.count('class="pk-curve"') == 1
+    # 0.5 mg/kg over 40 min in a 70 kg adult: about 185 ng/mL at the end of the infusion
+    (cmax,) = _cmax(page)
+    assert 150 <= cmax <= 230
+
+
+def test_a_bad_preview_dose_names_the_field_and_draws_nothing(web, prescriber, nurse, patient):
+    _, page = _preview_page(web, prescriber, nurse, patient, "esketamine_trd", "?pk_dose=-5")
+
+    assert 'id="pk_dose_errors"' in page
+    assert 'class="pk-curve"' not in page
+
+
+def test_the_front_desk_sees_no_prediction(web, prescriber, nurse, front_desk, patient):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = first_session(course)
+    pre_checked(session, nurse)
+
+    page = web(front_desk).get(f"/treatments/sessions/{session.id}/").content.decode()
+
+    assert 'id="pk"' not in page
+
+
+def test_the_session_page_overlays_the_dose_as_given_with_what_was_observed(
+    web, prescriber, nurse, patient
+):
+    # given a nasal session dosed 30 minutes ago, with vitals, a MOAA/S score and an alert
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)
+    services.record_vitals(actor=nurse, session=session, systolic=130, diastolic=80)
+    services.record_vitals(actor=nurse, session=session, systolic=186, diastolic=85)
+    services.record_scale(actor=nurse, session=session, scale="moaas", score=4)
+
+    page = web(nurse).get(f"/treatments/sessions/{session.id}/").content.decode()
+
+    # then the predicted curve of the two devices given is drawn with the events beneath it
+    assert 'id="pk-session"' in page
+    assert "56 mg as given" in page
+    assert page.count('data-lane="Vitals"') == 2
+    assert page.count('data-lane="MOAA/S"') == 1
+    assert page.count('data-lane="Alerts"') >= 1
+    assert ">Now</text>" in page
+    # and, with no threshold chosen by the clinic, no time below it is invented
+    assert "The clinic has not set a plasma concentration threshold" in page
+
+
+def test_the_session_page_query_count_does_not_grow_with_entries(
+    web, prescriber, nurse, patient, django_assert_max_num_queries
+):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=40)
+    client = web(nurse)
+    url = f"/treatments/sessions/{session.id}/"
+    services.record_vitals(actor=nurse, session=session, systolic=130, diastolic=80)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for systolic in (131, 186, 132):
+        services.record_vitals(actor=nurse, session=session, systolic=systolic, diastolic=80)
+    services.record_scale(actor=nurse, session=session, scale="moaas", score=5)
+
+    with django_assert_max_num_queries(len(one)):
+        page = client.get(url).content.decode()
+
+    assert page.count('data-lane="Vitals"') == 4
