@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ketaclinic.audit.models import AuditEvent
 from ketaclinic.treatments import services
 from tests.treatments.helpers import course_today, dosing_started, first_session, pre_checked
 
@@ -114,3 +115,45 @@ def test_the_session_page_query_count_does_not_grow_with_entries(
         page = client.get(url).content.decode()
 
     assert page.count('data-lane="Vitals"') == 4
+
+
+def test_an_administrator_sets_the_threshold_and_the_discharge_panel_predicts_the_time(
+    web, prescriber, nurse, clinic_admin, patient
+):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)
+    url = f"/treatments/sessions/{session.id}/"
+
+    # when the clinic administrator sets 50 ng/mL
+    answer = web(clinic_admin).post("/treatments/settings/", {"pk_threshold_ng_per_ml": "50"})
+    assert answer.status_code == 302
+
+    # then the nurse sees when the prediction falls below it, as a clock time
+    page = web(nurse).get(url).content.decode()
+    assert "Predicted to fall below 50 ng/mL at <strong>" in page
+    assert 'class="pk-threshold"' in page
+    # and the change is audited with who set what
+    event = AuditEvent.objects.get(action="clinic.pk_threshold_set")
+    assert event.actor_id == clinic_admin.id
+    assert event.changes["pk_threshold_ng_per_ml"]["to"] in ("50", 50, "50.0", 50.0)
+
+    # when it is cleared, no time is predicted again
+    web(clinic_admin).post("/treatments/settings/", {"pk_threshold_ng_per_ml": ""})
+    assert "The clinic has not set" in web(nurse).get(url).content.decode()
+
+
+def test_a_bad_threshold_is_refused_naming_the_field(web, clinic_admin):
+    answer = web(clinic_admin).post("/treatments/settings/", {"pk_threshold_ng_per_ml": "-3"})
+
+    assert answer.status_code == 422
+    assert 'id="id_pk_threshold_ng_per_ml_errors"' in answer.content.decode()
+    assert not AuditEvent.objects.filter(action="clinic.pk_threshold_set").exists()
+
+
+def test_only_administrators_set_the_threshold(web, prescriber, nurse):
+    for user in (prescriber, nurse):
+        assert (
+            web(user).post("/treatments/settings/", {"pk_threshold_ng_per_ml": "50"}).status_code
+            == 403
+        )
+    assert not AuditEvent.objects.filter(action="clinic.pk_threshold_set").exists()

@@ -67,15 +67,17 @@ def _preview(request, session, state, order) -> dict:
     return {"form": form, "chart": chart, "reason": reason, "iv": iv}
 
 
-def panel(request, session, state, order, *, threshold=None) -> dict | None:
+def panel(request, session, state, order) -> dict | None:
     """The panel's context, or None when the user may not simulate or no model applies."""
     if not can(request.user, "pk.simulate") or pk_chart.model_code(state.definition) is None:
         return None
-    context: dict = {"threshold": threshold}
+    context: dict = {"may_configure": can(request.user, "treatments.settings")}
+    threshold = None
     if session.status in ORDERING:
         context["preview"] = _preview(request, session, state, order)
     if session.dose_started_at is not None and order is not None:
         given_mg, _ = q.ledger_administration(session)
+        threshold = q.pk_threshold(session.clinic_id)
         chart, reason = pk_chart.overlay(
             session, state, order, given_mg=given_mg, threshold=threshold
         )
@@ -83,3 +85,18 @@ def panel(request, session, state, order, *, threshold=None) -> dict | None:
         context["overlay_reason"] = reason
         context["ledger_mg"] = given_mg
     return context
+
+
+class ThresholdForm(forms.Form):
+    pk_threshold_ng_per_ml = forms.DecimalField(
+        label="Plasma concentration threshold (ng/mL)",
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("10000"),
+        decimal_places=1,
+        help_text=(
+            "The session page predicts when the plasma concentration falls below this figure. "
+            "Leave empty for no prediction. No published threshold for leaving the clinic "
+            "exists: the figure is the clinic's own choice, and decision support only."
+        ),
+    )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ketaclinic.core.errors import DomainError, Forbidden, NotFound
 from ketaclinic.core.permissions import can, require
-from ketaclinic.core.views import clinic_view
+from ketaclinic.core.views import clinic_view, run_service
 from ketaclinic.measures.queries import patient_schedules
 from ketaclinic.patients.queries import access_patient
 from ketaclinic.protocols import queries as protocol_queries
@@ -457,3 +457,24 @@ def start_course(request, patient_id):
         request, f"Course started: {course.protocol_code} from {course.start_date.isoformat()}."
     )
     return redirect("treatments:chart", patient_id=patient.id)
+
+
+@clinic_view
+def settings_page(request):
+    """The clinic's treatment-day settings: the plasma threshold (clinic administrators)."""
+    user = request.user
+    require(user, "treatments.settings")
+    current = queries.treatment_settings(user.clinic_id)
+    initial = {"pk_threshold_ng_per_ml": current.pk_threshold_ng_per_ml if current else None}
+    form = pk_views.ThresholdForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        value = form.cleaned_data["pk_threshold_ng_per_ml"]
+        if run_service(
+            form, lambda: services.set_pk_threshold(actor=user, threshold_ng_per_ml=value)
+        ):
+            messages.success(request, "Treatment settings saved.")
+            return redirect("treatments:settings")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "treatments/settings.html", {"form": form, "current": current}, status=status
+    )

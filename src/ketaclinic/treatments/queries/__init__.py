@@ -49,6 +49,7 @@ from ketaclinic.treatments.queries.sessions import (
     treated_patient_ids,
     with_rows,
 )
+from ketaclinic.treatments.queries.settings import pk_threshold, treatment_settings
 
 __all__ = [
     "BoardRow",
@@ -76,6 +77,7 @@ __all__ = [
     "ledger_administration",
     "localize_form",
     "lots_for_order",
+    "pk_threshold",
     "rems_due",
     "rems_enrollment",
     "rems_facts",
@@ -90,5 +92,6 @@ __all__ = [
     "sessions_of_patient",
     "trajectory_markers",
     "treated_patient_ids",
+    "treatment_settings",
     "with_rows",
 ]

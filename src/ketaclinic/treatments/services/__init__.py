@@ -21,6 +21,7 @@ from ketaclinic.treatments.services.flowsheet import (
     update_adverse_event,
 )
 from ketaclinic.treatments.services.orders import second_check, sign_order
+from ketaclinic.treatments.services.settings import set_pk_threshold
 from ketaclinic.treatments.services.transitions import (
     abort,
     check_in,
@@ -56,6 +57,7 @@ __all__ = [
     "save_note",
     "second_check",
     "session_discharged",
+    "set_pk_threshold",
     "sign_note",
     "sign_order",
     "start_course",
