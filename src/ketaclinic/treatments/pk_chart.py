@@ -129,8 +129,8 @@ def given_doses(session, order, definition, given_mg) -> list[pk.Dose]:
 
 def _y_max(curves: list[Curve], threshold) -> float:
     top = max([float(c.prediction.cmax) for c in curves] + [float(threshold or 0)] + [1.0])
-    for step in (1, 2, 2.5, 5, 10):
-        for scale in (1, 10, 100, 1000, 10000):
+    for scale in (1, 10, 100, 1000, 10000):
+        for step in (1, 2, 2.5, 5):
             if step * scale >= top * 1.05:
                 return float(step * scale)
     return top
