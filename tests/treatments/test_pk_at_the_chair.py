@@ -1,14 +1,24 @@
 """Predicted concentrations on the session page: the order preview and the session overlay."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ketaclinic.audit.models import AuditEvent
+from ketaclinic.inventory import services as ledger
+from ketaclinic.pharmacokinetics import rules as pk
 from ketaclinic.treatments import services
-from tests.treatments.helpers import course_today, dosing_started, first_session, pre_checked
+from tests.treatments.helpers import (
+    ago,
+    course_today,
+    dosing_started,
+    first_session,
+    lot_location,
+    pre_checked,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +167,58 @@ def test_only_administrators_set_the_threshold(web, prescriber, nurse):
             == 403
         )
     assert not AuditEvent.objects.filter(action="clinic.pk_threshold_set").exists()
+
+
+def test_an_infusion_is_redrawn_over_the_minutes_it_ran(web, prescriber, nurse, patient):
+    # given 0.5 mg/kg (35 mg for 70 kg) ordered over 40 minutes that ran for only 20
+    course = course_today(prescriber, nurse, patient, "iv_ketamine")
+    session = dosing_started(
+        first_session(course),
+        prescriber,
+        nurse,
+        minutes_ago=60,
+        dose_mg_per_kg=Decimal("0.5"),
+        weight_kg=Decimal("70"),
+        duration_min=40,
+    )
+    services.end_infusion(actor=nurse, session=session, at=ago(40))
+
+    page = web(nurse).get(f"/treatments/sessions/{session.id}/").content.decode()
+
+    # then the curve peaks at 20 minutes, as the faster infusion predicts (not at 40)
+    ran = pk.predict(
+        "clements_1981",
+        pk.Patient(weight_kg=70, age_years=40),
+        [pk.Dose("iv", 35, start_min=0, duration_min=20)],
+        until_min=120,
+        step_min=1,
+    )
+    assert "Clements" in page
+    assert "35 mg as given" in page
+    assert f"at {round(ran.tmax)} min</li>" in page
+    (cmax,) = _cmax(page)
+    assert abs(cmax - ran.cmax) <= 2
+
+
+def test_the_curve_uses_the_amount_the_ledger_recorded_as_given(web, prescriber, nurse, patient):
+    # given 35 mg ordered and drawn, and 30 mg recorded as administered
+    course = course_today(prescriber, nurse, patient, "iv_ketamine")
+    session = dosing_started(
+        first_session(course),
+        prescriber,
+        nurse,
+        minutes_ago=30,
+        dose_mg_per_kg=Decimal("0.5"),
+        weight_kg=Decimal("70"),
+        duration_min=40,
+    )
+    lot = session.order.lot
+    ledger.draw_for_session(
+        actor=nurse, session=session.pk, lot=lot, location=lot_location(lot), quantity="35"
+    )
+    ledger.administer(actor=nurse, session=session.pk, quantity="30")
+
+    page = web(nurse).get(f"/treatments/sessions/{session.id}/").content.decode()
+
+    assert "30 mg as given" in page
+    assert "the 30" in page and "mg the ledger recorded as given" in page
