@@ -222,3 +222,14 @@ def test_the_curve_uses_the_amount_the_ledger_recorded_as_given(web, prescriber,
 
     assert "30 mg as given" in page
     assert "the 30" in page and "mg the ledger recorded as given" in page
+
+
+def test_a_nasal_preview_not_in_whole_devices_says_why_and_draws_nothing(
+    web, prescriber, nurse, patient
+):
+    _, page = _preview_page(
+        web, prescriber, nurse, patient, "esketamine_trd", "?pk_dose=56&pk_compare=60"
+    )
+
+    assert "Compare with: the nasal spray is given in whole 28 mg devices" in page
+    assert 'class="pk-curve"' not in page

@@ -270,6 +270,13 @@ def preview(session, definition, *, dose_mg, duration_min=None, compare_mg=None,
         return None, "The patient's weight or date of birth is missing."
     if not dose_mg or dose_mg <= 0:
         return None, "Give the dose in mg to preview it."
+    if definition.route == "intranasal":
+        for name, mg in (("Dose", dose_mg), ("Compare with", compare_mg)):
+            if mg and abs(mg / NASAL_DEVICE_MG - round(mg / NASAL_DEVICE_MG)) > 1e-9:
+                return None, (
+                    f"{name}: the nasal spray is given in whole 28 mg devices "
+                    "(28, 56 or 84 mg), per the SPRAVATO prescribing information."
+                )
     rest = definition.dose.rest_between_devices_min
     doses = [(f"{_f(float(dose_mg))} mg", float(dose_mg))]
     if compare_mg and compare_mg > 0:
