@@ -22,6 +22,10 @@ from tests.treatments.helpers import (
 
 pytestmark = pytest.mark.django_db
 
+ALDRETE = dict.fromkeys(
+    ["activity", "respiration", "circulation", "consciousness", "oxygen_saturation"], 2
+)
+
 
 def _cmax(page: str) -> list[int]:
     return [int(n) for n in re.findall(r"predicted Cmax <strong>(\d+) ng/mL", page)]
@@ -233,3 +237,26 @@ def test_a_nasal_preview_not_in_whole_devices_says_why_and_draws_nothing(
 
     assert "Compare with: the nasal spray is given in whole 28 mg devices" in page
     assert 'class="pk-curve"' not in page
+
+
+@pytest.mark.usefixtures("clinic_hours")
+def test_a_discharged_session_shows_the_discharge_on_the_curve(
+    web, prescriber, nurse, clinic_admin, patient
+):
+    # given an esketamine session discharged after 125 minutes, the clinic's threshold 20 ng/mL
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=125)
+    services.record_scale(actor=nurse, session=session, scale="moaas", score=5)
+    services.record_scale(actor=nurse, session=session, scale="aldrete", items=ALDRETE)
+    services.record_vitals(
+        actor=nurse, session=session, systolic=132, diastolic=82, heart_rate=76, spo2=97
+    )
+    services.discharge(actor=nurse, session=session, escort_present=True)
+    services.set_pk_threshold(actor=clinic_admin, threshold_ng_per_ml=Decimal("20"))
+
+    page = web(nurse).get(f"/treatments/sessions/{session.id}/").content.decode()
+
+    # then the discharge is a line on the time axis, no "Now", and the crossing time is given
+    assert ">Discharged</text>" in page
+    assert ">Now</text>" not in page
+    assert "Predicted to fall below 20 ng/mL at <strong>" in page
