@@ -31,6 +31,10 @@ CODES: dict[str, AuditCode] = _codes(
     ("clinic.created", "Created a clinic"),
     ("clinic.open_days_set", "Set the weekdays the clinic treats patients"),
     ("clinic.weight_range_set", "Set the clinic's plausible weight range for data entry"),
+    (
+        "clinic.pk_threshold_set",
+        "Set or cleared the plasma concentration threshold for the predicted time below it",
+    ),
     ("clinic.mfa_policy_changed", "Changed which roles must sign in with a second factor"),
     ("staff.added", "Added a member of staff"),
     ("staff.role_changed", "Changed a member of staff's role"),

@@ -379,3 +379,22 @@ class NoteAddendum(ClinicScopedModel):
 
     def __str__(self) -> str:
         return f"Addendum to {self.note_id}"
+
+
+class TreatmentSettings(models.Model):
+    """A clinic's settings of the treatment day, chosen by its administrators.
+
+    pk_threshold_ng_per_ml: the plasma concentration below which the session page's discharge
+    panel predicts the time (decision support). Empty until the clinic chooses one: no default
+    is invented, because no published threshold for leaving the clinic exists.
+    """
+
+    clinic = models.OneToOneField("core.Clinic", on_delete=models.PROTECT, related_name="+")
+    pk_threshold_ng_per_ml = models.DecimalField(
+        max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Treatment settings of {self.clinic_id}"

@@ -53,3 +53,10 @@ define(
     {Role.PRESCRIBER, Role.NURSE, Role.CLINIC_ADMIN},
     area="treatments",
 )
+define(
+    "treatments.settings",
+    "Set the clinic's treatment-day settings (the plasma concentration threshold for the "
+    "predicted time below it)",
+    {Role.CLINIC_ADMIN},
+    area="treatments",
+)

@@ -26,6 +26,7 @@ urlpatterns = [
         name="action",
     ),
     path("treatments/rems/", views.rems_due, name="rems_due"),
+    path("treatments/settings/", views.settings_page, name="settings"),
     path("patients/<uuid:patient_id>/treatment/", views.chart_tab, name="chart"),
     path("patients/<uuid:patient_id>/courses/start/", views.start_course, name="start_course"),
 ]

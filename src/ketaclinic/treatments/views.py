@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ketaclinic.core.errors import DomainError, Forbidden, NotFound
 from ketaclinic.core.permissions import can, require
-from ketaclinic.core.views import clinic_view
+from ketaclinic.core.views import clinic_view, run_service
 from ketaclinic.measures.queries import patient_schedules
 from ketaclinic.patients.queries import access_patient
 from ketaclinic.pdmp import queries as pdmp_queries
@@ -21,7 +21,7 @@ from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
-from ketaclinic.treatments import forms, panels, queries, services
+from ketaclinic.treatments import forms, panels, pk_views, queries, services
 from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus
 from ketaclinic.treatments.pdf import rems_pdf as build_rems_pdf
 
@@ -79,7 +79,9 @@ def _page_context(request, session) -> dict:
     pre_check = getattr(session, "pre_check", None)
     dosed = session.status in DOSED_STATUSES
     user = request.user
+    order = getattr(session, "order", None)
     return {
+        "pk": pk_views.panel(request, session, state, order),
         "s": session,
         "state": state,
         "patient": session.patient,
@@ -490,3 +492,24 @@ def start_course(request, patient_id):
         request, f"Course started: {course.protocol_code} from {course.start_date.isoformat()}."
     )
     return redirect("treatments:chart", patient_id=patient.id)
+
+
+@clinic_view
+def settings_page(request):
+    """The clinic's treatment-day settings: the plasma threshold (clinic administrators)."""
+    user = request.user
+    require(user, "treatments.settings")
+    current = queries.treatment_settings(user.clinic_id)
+    initial = {"pk_threshold_ng_per_ml": current.pk_threshold_ng_per_ml if current else None}
+    form = pk_views.ThresholdForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        value = form.cleaned_data["pk_threshold_ng_per_ml"]
+        if run_service(
+            form, lambda: services.set_pk_threshold(actor=user, threshold_ng_per_ml=value)
+        ):
+            messages.success(request, "Treatment settings saved.")
+            return redirect("treatments:settings")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "treatments/settings.html", {"form": form, "current": current}, status=status
+    )

@@ -56,6 +56,7 @@ from ketaclinic.treatments.queries.sessions import (
     treated_patient_ids,
     with_rows,
 )
+from ketaclinic.treatments.queries.settings import pk_threshold, treatment_settings
 
 __all__ = [
     "BoardRow",
@@ -85,6 +86,7 @@ __all__ = [
     "ledger_administration",
     "localize_form",
     "lots_for_order",
+    "pk_threshold",
     "previous_signed_order_at",
     "rems_due",
     "rems_enrollment",
@@ -103,5 +105,6 @@ __all__ = [
     "signed_orders_between",
     "trajectory_markers",
     "treated_patient_ids",
+    "treatment_settings",
     "with_rows",
 ]

@@ -22,6 +22,7 @@ from ketaclinic.treatments.services.flowsheet import (
 )
 from ketaclinic.treatments.services.orders import second_check, sign_order
 from ketaclinic.treatments.services.scheduling import schedule_session
+from ketaclinic.treatments.services.settings import set_pk_threshold
 from ketaclinic.treatments.services.transitions import (
     abort,
     check_in,
@@ -58,6 +59,7 @@ __all__ = [
     "schedule_session",
     "second_check",
     "session_discharged",
+    "set_pk_threshold",
     "sign_note",
     "sign_order",
     "start_course",
