@@ -1,6 +1,7 @@
 """The published OpenAPI schema is exact: one class per component name, every operation's
 error answers declared, decimals as strings with a pattern."""
 
+import json
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -144,3 +145,19 @@ def test_decimals_in_answers_are_plain_fixed_point(value, text):
     body = api.renderer.render(None, {"amount": value}, response_status=200)
     assert body == f'{{"amount": "{text}"}}'
     assert re.match(DECIMAL_ANSWER_PATTERN, text)
+
+
+@pytest.mark.django_db
+def test_the_published_document_has_no_key_twice_so_yaml_readers_accept_it(client):
+    # given the published document as Swagger UI reads it (a YAML reader refuses duplicates)
+    twice = []
+
+    def pairs_hook(pairs):
+        keys = [key for key, _ in pairs]
+        twice.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    # when it is parsed keeping every key
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=pairs_hook)
+    # then no object holds a key twice
+    assert twice == []

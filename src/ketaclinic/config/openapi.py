@@ -82,15 +82,15 @@ def declare_error_answers(schema: dict) -> dict:
     schema["components"]["schemas"][ERROR_SCHEMA_NAME] = error_json
     for path_item in schema["paths"].values():
         for method, operation in path_item.items():
-            answers = operation.setdefault("responses", {})
+            # One key per status: an operation's own answers may have int keys (422), and
+            # a document with "422" twice is refused by YAML readers such as Swagger UI's.
+            answers = {str(key): value for key, value in operation.get("responses", {}).items()}
+            operation["responses"] = answers
             for status in error_statuses(method, operation):
-                answers.setdefault(
-                    status,
-                    {
-                        "description": reasons[status],
-                        "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
-                    },
-                )
+                # An operation's own description of an error answer is kept; the body is
+                # always the error schema.
+                answer = answers.setdefault(str(status), {"description": reasons[status]})
+                answer.setdefault("content", {"application/json": {"schema": {"$ref": ERROR_REF}}})
     return schema
 
 
