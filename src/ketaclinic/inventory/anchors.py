@@ -11,17 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import os
-import secrets
 from pathlib import Path
 
 from django.conf import settings
 
+from ketaclinic.core.keys import ServerKey
 from ketaclinic.inventory import rules
 
 ENV = "KETACLINIC_LEDGER_CHECKPOINT_KEY"
 FILE_NAME = "ledger_checkpoint_key"
-MIN_BYTES = 32
 DOMAIN = b"ketaclinic-ledger-checkpoint:"
 
 
@@ -29,36 +27,10 @@ class CheckpointKeyError(ValueError):
     """The configured key is unusable (too short)."""
 
 
-def _decode(text: str) -> bytes:
-    text = text.strip()
-    try:
-        raw = bytes.fromhex(text)
-    except ValueError:
-        raw = text.encode()
-    if len(raw) < MIN_BYTES:
-        raise CheckpointKeyError(
-            f"{ENV} must hold at least {MIN_BYTES} bytes (64 hex digits); got {len(raw)}."
-        )
-    return raw
-
-
-def key_path() -> Path:
-    return Path(settings.VAR_DIR) / FILE_NAME
-
-
-def checkpoint_key() -> bytes:
-    """The key from the environment, else the one in var/ (created if missing)."""
-    if value := os.environ.get(ENV):
-        return _decode(value)
-    path = key_path()
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return _decode(path.read_text())
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(MIN_BYTES))
-    return _decode(path.read_text())
+KEY = ServerKey(ENV, FILE_NAME, CheckpointKeyError)
+_decode = KEY.decode
+key_path = KEY.path
+checkpoint_key = KEY.load
 
 
 def key_from_file_bytes(raw: bytes) -> bytes:
