@@ -33,6 +33,20 @@ def test_an_approval_expiring_in_10_days_is_on_the_front_desks_queue(
     assert [w["kind"] for w in response.json()] == ["expiring"]
     page = web(front_desk).get("/authorizations/")
     assert page.status_code == 200 and "(in 10 days)" in page.content.decode()
+    # and on the front desk's home page, under "Waiting for you", linked to the approval
+    home = web(front_desk).get("/").content.decode()
+    queue = home[home.index('id="work-queue"') :]
+    assert "(in 10 days)" in queue
+    assert f"/authorizations/{authorization.id}/" in queue
+
+
+def test_the_home_queue_shows_authorization_warnings_only_to_who_manages_them(
+    clinic_hours, web, front_desk, nurse, patient
+):
+    start = today(patient.clinic) - dt.timedelta(days=80)
+    approved(front_desk, patient, units=12, start=start, days=90)
+    assert "(in 10 days)" in web(front_desk).get("/").content.decode()
+    assert "(in 10 days)" not in web(nurse).get("/").content.decode()
 
 
 def test_an_approval_expiring_later_than_the_window_is_not_listed_until_the_clinic_widens_it(

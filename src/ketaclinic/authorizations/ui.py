@@ -1,6 +1,18 @@
-"""Navigation and the patient-chart tab of the authorizations app."""
+"""Navigation, the patient-chart tab and the home work-queue lines of the authorizations app."""
 
-from ketaclinic.core.ui import ChartTab, NavItem, register_chart_tab, register_nav_item
+from django.urls import reverse
+
+from ketaclinic.core.permissions import can
+from ketaclinic.core.ui import (
+    ChartTab,
+    NavItem,
+    WorkItem,
+    register_chart_tab,
+    register_nav_item,
+    register_work_items,
+)
+
+from . import queries
 
 register_nav_item(
     NavItem("Authorizations", "authorizations:work_queue", "authorization.view", order=62)
@@ -8,3 +20,33 @@ register_nav_item(
 register_chart_tab(
     ChartTab("coverage", "Coverage", "authorizations:tab", "authorization.view", order=62)
 )
+
+# Warnings that stop a session or cost the clinic money if nobody acts on them.
+URGENT_KINDS = frozenset({"expired", "given_uncovered", "not_approved", "outside_dates"})
+
+
+def authorization_warnings(user) -> list[WorkItem]:
+    """For whoever manages authorizations (the front desk): the clinic's warnings, each
+    linked to its authorization (or the patient's coverage tab)."""
+    if not can(user, "authorization.manage"):
+        return []
+    items = []
+    for warning in queries.warnings_for_clinic(user):
+        if warning.authorization_id:
+            url = reverse(
+                "authorizations:detail", args=[warning.patient_id, warning.authorization_id]
+            )
+        else:
+            url = reverse("authorizations:tab", args=[warning.patient_id])
+        items.append(
+            WorkItem(
+                label=f"{warning.patient_name} ({warning.mrn})",
+                detail=warning.message,
+                url=url,
+                urgent=warning.kind in URGENT_KINDS,
+            )
+        )
+    return items
+
+
+register_work_items(authorization_warnings)
