@@ -1,8 +1,8 @@
 """Benchmark: how many ledger entries per second the hash-chain verification checks.
 
     .venv/bin/python bench/bench_ledger_verify.py                 # pure, in memory
-    KETACLINIC_VAR_DIR=/tmp/bench .venv/bin/python bench/bench_ledger_verify.py --db
-    DATABASE_URL=postgres://... KETACLINIC_VAR_DIR=/tmp/bench \
+    KETACLINIC_VAR_DIR="$(mktemp -d)" .venv/bin/python bench/bench_ledger_verify.py --db
+    DATABASE_URL=postgres://... KETACLINIC_VAR_DIR="$(mktemp -d)" \
         .venv/bin/python bench/bench_ledger_verify.py --db --no-pure --entries 250000 --day 1000
 
 With --db the script migrates the configured database, writes a throwaway clinic's chain

@@ -13,7 +13,6 @@ typical patient of its study, and a fitted line describes an association in thes
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -22,10 +21,7 @@ import statsmodels.api as sm
 
 from ketaclinic.pharmacokinetics import rules as pk
 
-# The model each route is simulated with. IV ketamine: Clements 1981, the model the
-# simulator is checked against measured plasma levels with (Zarate 2006 regimen); nasal
-# esketamine: Perez-Ruixo 2021, the population model of the esketamine nasal spray.
-MODEL_FOR_ROUTE = {"intravenous": "clements_1981", "intranasal": "perez_ruixo_2021"}
+MODEL_FOR_ROUTE = pk.MODEL_FOR_ROUTE
 DRUG_OF_ROUTE = {"intravenous": "IV ketamine", "intranasal": "Esketamine nasal spray"}
 MIN_POINTS = 3  # a line through fewer points has no confidence band
 CONFIDENCE = 0.95
@@ -94,42 +90,32 @@ class Learning:
         return DRUG_OF_ROUTE[self.route]
 
 
-def _minutes(later: dt.datetime | None, earlier: dt.datetime) -> float | None:
-    if later is None:
-        return None
-    return (later - earlier).total_seconds() / 60.0
-
-
-def _age_years(born: dt.date | None, on: dt.date) -> float | None:
-    if born is None:
-        return None
-    return (on - born).days / 365.25
-
-
 def doses_of(row: dict) -> list[pk.Dose] | str:
     """The doses as given (minutes from the first dose), or why the session cannot be used."""
     route = row["protocol_version__definition__route"]
     mg = row["order__dose_mg"]
     if mg is None or mg <= 0:
         return "no ordered dose"
-    start = row["dose_started_at"]
     if route == "intravenous":
-        ran = _minutes(row["infusion_ended_at"], start)
-        duration = ran if ran and ran > 0 else row["order__duration_min"]
-        if not duration:
+        ran = pk.minutes_between(row["infusion_ended_at"], row["dose_started_at"])
+        if not (ran and ran > 0) and not row["order__duration_min"]:
             return "no infusion duration"
-        return [pk.Dose("iv", float(mg), start_min=0.0, duration_min=float(duration))]
-    if route == "intranasal":
-        devices = row["devices_given"] or row["order__devices"] or 0
-        if devices <= 0:
+    elif route == "intranasal":
+        if not (row["devices_given"] or row["order__devices"]):
             return "no device recorded"
-        # The devices' recorded span (first dose to last device), evenly divided: the chart
-        # keeps the first and last device times only.
-        span = _minutes(row["last_device_at"], start) or 0.0
-        step = span / (devices - 1) if devices > 1 else 0.0
-        per_device = float(mg) / devices
-        return [pk.Dose("intranasal", per_device, time_min=n * step) for n in range(devices)]
-    return "a route no model covers"
+    else:
+        return "a route no model covers"
+    devices = row["devices_given"] or row["order__devices"] or 1
+    return pk.charted_doses(
+        route,
+        float(mg),
+        start=row["dose_started_at"],
+        infusion_ended_at=row["infusion_ended_at"],
+        ordered_duration_min=row["order__duration_min"],
+        devices=devices,
+        devices_given=devices,
+        last_device_at=row["last_device_at"],
+    )
 
 
 def predict_session(row: dict) -> SessionPoint | str:
@@ -140,10 +126,11 @@ def predict_session(row: dict) -> SessionPoint | str:
         return doses
     weight = row["order__weight_kg"] or row["weight_kg"]
     start = row["dose_started_at"]
-    age = _age_years(row["patient__date_of_birth"], start.date())
-    if weight is None or age is None:
+    born = row["patient__date_of_birth"]
+    if weight is None or born is None:
         return "no weight or age"
-    discharge_min = _minutes(row["discharged_at"], start)
+    age = pk.age_years(born, start.date())
+    discharge_min = pk.minutes_between(row["discharged_at"], start)
     if discharge_min is None or discharge_min <= 0:
         return "no discharge time"
     sex = row["patient__sex"] if row["patient__sex"] in ("female", "male") else None
@@ -156,7 +143,7 @@ def predict_session(row: dict) -> SessionPoint | str:
     except pk.PlanError:
         return "a dose the model cannot simulate"
     at_discharge = float(np.interp(discharge_min, prediction.times, prediction.plasma))
-    ready = _minutes(row["ready_to_leave_at"], start)
+    ready = pk.minutes_between(row["ready_to_leave_at"], start)
     cadss = row["peak_cadss6"]
     return SessionPoint(
         session_id=row["id"],

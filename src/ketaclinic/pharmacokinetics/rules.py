@@ -5,6 +5,7 @@ No ORM, no request: plain values in, plain values out.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,6 +73,59 @@ class Prediction:
     threshold: float | None
     below_threshold_from: float | None
     warnings: tuple[str, ...]
+
+
+# The model a session of each route is predicted with: IV ketamine with Clements 1981 (the
+# model checked against measured plasma levels of the Zarate 2006 regimen), nasal esketamine with
+# Perez-Ruixo 2021 (the population model of the esketamine nasal spray).
+MODEL_FOR_ROUTE = {"intravenous": "clements_1981", "intranasal": "perez_ruixo_2021"}
+
+
+def age_years(born: datetime.date, on: datetime.date) -> float:
+    """Age as the models take it: fractional years."""
+    return (on - born).days / 365.25
+
+
+def minutes_between(later, earlier) -> float | None:
+    if later is None or earlier is None:
+        return None
+    return (later - earlier).total_seconds() / 60.0
+
+
+def charted_doses(
+    route: str,
+    mg: float,
+    *,
+    start: datetime.datetime,
+    infusion_ended_at: datetime.datetime | None = None,
+    ordered_duration_min: float | None = None,
+    devices: int = 1,
+    devices_given: int = 0,
+    last_device_at: datetime.datetime | None = None,
+    rest_min: float | None = None,
+) -> list[Dose]:
+    """A session's dose as charted, in minutes from its first dose.
+
+    IV: one infusion from the charted start to the charted end (the ordered duration while it
+    still runs). Nasal: `devices` equal devices; those given are spread evenly between the first
+    dose and the last device charted (the chart keeps those two times), those not given yet
+    follow at the protocol's rest between devices.
+    """
+    if route == "intravenous":
+        ran = minutes_between(infusion_ended_at, start)
+        duration = ran if ran is not None and ran > 0 else float(ordered_duration_min or 0)
+        return [Dose("iv", float(mg), start_min=0.0, duration_min=duration)]
+    devices = max(1, devices)
+    per_device = float(mg) / devices
+    given = max(1, min(devices_given or 1, devices))
+    span = minutes_between(last_device_at, start) or 0.0
+    step = span / (given - 1) if given > 1 else float(rest_min or 0)
+    times = [n * step for n in range(given)]
+    if devices > given:
+        if rest_min is None:
+            raise PlanError({"doses": "the protocol sets no rest between devices"})
+        times += [times[-1] + rest_min * (n + 1) for n in range(devices - given)]
+    return [Dose("intranasal", per_device, time_min=t) for t in times]
 
 
 def get_model(code: str) -> PKModel:

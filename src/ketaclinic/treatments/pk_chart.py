@@ -21,8 +21,6 @@ from html import escape
 
 from ketaclinic.pharmacokinetics import rules as pk
 
-MODEL_FOR_ROUTE = {"intravenous": "clements_1981", "intranasal": "perez_ruixo_2021"}
-NASAL_DEVICE_MG = 28.0
 MIN_SPAN_MIN = 120
 MARGIN_MIN = 30
 STEP_MIN = 1.0
@@ -68,7 +66,7 @@ class Chart:
 
 
 def model_code(definition) -> str | None:
-    return MODEL_FOR_ROUTE.get(definition.route)
+    return pk.MODEL_FOR_ROUTE.get(definition.route)
 
 
 def _f(n: float) -> str:
@@ -81,26 +79,20 @@ def patient_of(session, weight_kg=None) -> pk.Patient | None:
     weight = weight_kg or session.weight_kg or patient.weight_kg
     if not weight or not patient.date_of_birth:
         return None
-    age = (session.scheduled_date - patient.date_of_birth).days / 365.25
+    age = pk.age_years(patient.date_of_birth, session.scheduled_date)
     sex = patient.sex if patient.sex in ("female", "male") else None
     return pk.Patient(weight_kg=float(weight), age_years=age, sex=sex)
 
 
-def planned_doses(route: str, mg: float, *, duration_min=None, rest_min=5) -> list[pk.Dose]:
-    """A dose as ordered: one infusion from minute 0, or 28 mg devices at the label's rest."""
+def planned_doses(route: str, mg: float, *, device_mg, duration_min=None, rest_min=None):
+    """A dose as ordered: one infusion from minute 0, or the protocol's devices at its rest."""
     if route == "intravenous":
         return [pk.Dose("iv", mg, start_min=0.0, duration_min=float(duration_min or 0))]
-    devices = max(1, round(mg / NASAL_DEVICE_MG))
+    devices = max(1, round(mg / float(device_mg)))
     return [
-        pk.Dose("intranasal", NASAL_DEVICE_MG, time_min=float(n * (rest_min or 5)))
+        pk.Dose("intranasal", float(device_mg), time_min=float(n * (rest_min or 0)))
         for n in range(devices)
     ]
-
-
-def _minutes(later, earlier) -> float | None:
-    if later is None or earlier is None:
-        return None
-    return (later - earlier).total_seconds() / 60.0
 
 
 def given_doses(session, order, definition, given_mg) -> list[pk.Dose]:
@@ -112,19 +104,18 @@ def given_doses(session, order, definition, given_mg) -> list[pk.Dose]:
     rest between devices.
     """
     mg = float(given_mg if given_mg is not None else order.dose_mg)
-    start = session.dose_started_at
-    if definition.route == "intravenous":
-        ran = _minutes(session.infusion_ended_at, start)
-        duration = ran if ran is not None and ran > 0 else float(order.duration_min or 0)
-        return [pk.Dose("iv", mg, start_min=0.0, duration_min=duration)]
-    rest = float(definition.dose.rest_between_devices_min or 5)
-    devices = max(1, round(mg / NASAL_DEVICE_MG))
-    given = max(1, min(session.devices_given or 1, devices))
-    span = _minutes(session.last_device_at, start) or 0.0
-    step = span / (given - 1) if given > 1 else rest
-    times = [n * step for n in range(given)]
-    times += [times[-1] + rest * (n + 1) for n in range(devices - given)]
-    return [pk.Dose("intranasal", NASAL_DEVICE_MG, time_min=t) for t in times]
+    device_mg = definition.dose.device_mg
+    return pk.charted_doses(
+        definition.route,
+        mg,
+        start=session.dose_started_at,
+        infusion_ended_at=session.infusion_ended_at,
+        ordered_duration_min=order.duration_min,
+        devices=max(1, round(mg / float(device_mg))) if device_mg else 1,
+        devices_given=session.devices_given,
+        last_device_at=session.last_device_at,
+        rest_min=definition.dose.rest_between_devices_min,
+    )
 
 
 def _y_max(curves: list[Curve], threshold) -> float:
@@ -270,19 +261,31 @@ def preview(session, definition, *, dose_mg, duration_min=None, compare_mg=None,
         return None, "The patient's weight or date of birth is missing."
     if not dose_mg or dose_mg <= 0:
         return None, "Give the dose in mg to preview it."
+    device_mg = float(definition.dose.device_mg or 0) or None
     if definition.route == "intranasal":
+        if device_mg is None:
+            return None, "The protocol sets no device strength."
         for name, mg in (("Dose", dose_mg), ("Compare with", compare_mg)):
-            if mg and abs(mg / NASAL_DEVICE_MG - round(mg / NASAL_DEVICE_MG)) > 1e-9:
+            if mg and abs(mg / device_mg - round(mg / device_mg)) > 1e-9:
                 return None, (
-                    f"{name}: the nasal spray is given in whole 28 mg devices "
-                    "(28, 56 or 84 mg), per the SPRAVATO prescribing information."
+                    f"{name}: the nasal spray is given in whole {device_mg:g} mg devices, "
+                    "per the SPRAVATO prescribing information."
                 )
     rest = definition.dose.rest_between_devices_min
     doses = [(f"{_f(float(dose_mg))} mg", float(dose_mg))]
     if compare_mg and compare_mg > 0:
         doses.append((f"{_f(float(compare_mg))} mg (compared)", float(compare_mg)))
     plans = [
-        (label, planned_doses(definition.route, mg, duration_min=duration_min, rest_min=rest))
+        (
+            label,
+            planned_doses(
+                definition.route,
+                mg,
+                device_mg=device_mg,
+                duration_min=duration_min,
+                rest_min=rest,
+            ),
+        )
         for label, mg in doses
     ]
     last = max(d.at + (d.duration_min or 0) for _, plan in plans for d in plan)
@@ -325,14 +328,18 @@ def _events(state, start) -> list[Event]:
             )
             if part
         )
-        events.append(Event(_minutes(v.measured_at, start), "Vitals", f"Vitals {text}".strip()))
+        events.append(
+            Event(pk.minutes_between(v.measured_at, start), "Vitals", f"Vitals {text}".strip())
+        )
     lanes = {"moaas": "MOAA/S", "cadss6": "CADSS-6"}
     for s in state.scales:
         if s.scale in lanes:
             lane = lanes[s.scale]
-            events.append(Event(_minutes(s.measured_at, start), lane, f"{lane} {s.score}"))
+            events.append(
+                Event(pk.minutes_between(s.measured_at, start), lane, f"{lane} {s.score}")
+            )
     for a in state.alerts:
-        events.append(Event(_minutes(a.raised_at, start), "Alerts", a.label))
+        events.append(Event(pk.minutes_between(a.raised_at, start), "Alerts", a.label))
     return [e for e in events if e.minute is not None]
 
 
@@ -353,8 +360,12 @@ def overlay(session, state, order, *, given_mg=None, threshold=None):
     start = session.dose_started_at
     doses = given_doses(session, order, definition, given_mg)
     events = _events(state, start)
-    discharge_min = _minutes(session.discharged_at, start)
-    now_min = None if session.discharged_at or session.aborted_at else _minutes(state.now, start)
+    discharge_min = pk.minutes_between(session.discharged_at, start)
+    now_min = (
+        None
+        if session.discharged_at or session.aborted_at
+        else pk.minutes_between(state.now, start)
+    )
     last_dose = max(d.at + (d.duration_min or 0) for d in doses)
     until = span_for(
         last_dose + 60, discharge_min, now_min, *(e.minute for e in events if e.minute)
