@@ -1,16 +1,14 @@
 """The demo clinic shows coverage and authorizations: a covered course short of units, an
 approval expiring in 10 days on the work queue, and a packet with the example checklist."""
 
-import io
-
 import pytest
-from pypdf import PdfReader
 
 from ketaclinic.accounts.models import User
 from ketaclinic.authorizations import packet, queries
 from ketaclinic.authorizations.definitions import EXAMPLE_PAYER_NAME
 from ketaclinic.intake.queries import trials_of
 from ketaclinic.measures.queries import patient_history
+from tests.pdf import pdf_text
 
 
 @pytest.fixture
@@ -52,8 +50,7 @@ def test_the_demo_patients_packet_pdf_reads_back_with_every_trial_and_the_phq9_h
     url = f"/patients/{patient.id}/coverage/authorizations/{authorization.id}/packet.pdf"
     response = web(prescriber).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    pages = PdfReader(io.BytesIO(response.content)).pages
-    text = " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
+    text = pdf_text(response)
     # then every antidepressant trial the intake record holds is listed, with its dose
     trials = list(trials_of(patient))
     assert sum(1 for t in trials if t.outcome in ("no_response", "partial_response")) >= 2

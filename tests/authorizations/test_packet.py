@@ -2,16 +2,15 @@
 criteria are met; its PDF reads back with pypdf and its FHIR Bundle is valid R4."""
 
 import base64
-import io
 
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
-from pypdf import PdfReader
 
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.authorizations import packet
 from tests.authorizations.packet_world import TRIALS, packet_world
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +18,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def authorization(clinic_hours, prescriber, nurse, front_desk, clinic_admin, patient):
     return packet_world(prescriber, nurse, front_desk, clinic_admin, patient)
-
-
-def pdf_text(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
 def test_the_packet_checks_the_example_criteria_against_the_record(prescriber, authorization):

@@ -1,16 +1,11 @@
 """core.pdf: HTML to PDF with WeasyPrint, reading only the site's own static files."""
 
-import io
 import socket
 
 import pytest
-from pypdf import PdfReader
 
 from ketaclinic.core import pdf
-
-
-def text_of(content: bytes) -> str:
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+from tests.pdf import pdf_text
 
 
 def test_a_document_with_its_static_stylesheet_becomes_a_pdf():
@@ -20,7 +15,7 @@ def test_a_document_with_its_static_stylesheet_becomes_a_pdf():
     )
     content = pdf.html_to_pdf(html)
     assert content.startswith(b"%PDF-")
-    text = text_of(content)
+    text = pdf_text(content)
     assert "Sertraline 150 mg/day" in text
     # the stylesheet was read: its page footer is on the page
     assert "Prior-authorization packet · page 1 of 1" in text
@@ -63,4 +58,4 @@ def test_rendering_opens_no_network_connection(monkeypatch):
         '<img src="http://example.com/logo.png" alt="logo"><p>Still rendered</p>'
     )
     # when it is rendered, then nothing is fetched and the text is still there
-    assert "Still rendered" in text_of(pdf.html_to_pdf(html))
+    assert "Still rendered" in pdf_text(pdf.html_to_pdf(html))

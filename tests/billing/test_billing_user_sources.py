@@ -1,11 +1,9 @@
 """What users read in billing (fee schedule, Good Faith Estimate, superbill) cites real sources."""
 
 import datetime as dt
-import io
 import re
 
 import pytest
-from pypdf import PdfReader
 
 from ketaclinic.billing import charges, definitions, services
 from tests.billing.helpers import (
@@ -16,6 +14,7 @@ from tests.billing.helpers import (
     sliding_scale,
     start_course,
 )
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +26,6 @@ INTERNAL = re.compile(
 
 def internal_references(text: str) -> list[str]:
     return sorted({m.group(0) for m in INTERNAL.finditer(text)})
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def test_every_billing_source_names_a_code_set_a_rule_or_the_clinic():

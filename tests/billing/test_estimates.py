@@ -1,11 +1,9 @@
 """Course estimates and Good Faith Estimates: lines per phase, exact totals, the PDF, disputes."""
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
-from pypdf import PdfReader
 
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.billing import charges, services
@@ -18,13 +16,10 @@ from tests.billing.helpers import (
     sliding_scale,
     start_course,
 )
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 @pytest.fixture

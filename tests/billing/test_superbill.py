@@ -1,22 +1,17 @@
 """Superbills: a patient's month or one session, with diagnosis, codes, units, fees, payments."""
 
 import datetime as dt
-import io
 import re
 from decimal import Decimal
 
 import pytest
-from pypdf import PdfReader
 
 from ketaclinic.billing import charges, services
 from tests.billing.helpers import complete, fee_schedule, local, session, start_course
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
-from pypdf import PdfReader
 
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.inventory import queries, rules, services
 from ketaclinic.inventory.definitions import DISTRIBUTIONS_LOG_FIELDS
 from ketaclinic.inventory.models import EntryType, LedgerEntry
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -262,7 +262,7 @@ def test_the_distribution_is_a_line_in_the_dispensing_log_and_its_own_report(
 def test_the_distributions_pdf_cites_the_regulation(api, nurse, auditor, body):
     api(nurse).post("/ledger/distributions", body)
     response = api(auditor).get("/ledger/reports/distributions", **RANGE, format="pdf")
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = pdf_text(response)
     assert "RR1234563" in text
     assert "1304.22(a)(2)(vii)" in text
 

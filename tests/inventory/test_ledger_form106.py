@@ -7,10 +7,10 @@ import io
 import pytest
 import time_machine
 from django.urls import reverse
-from pypdf import PdfReader
 
 from ketaclinic.inventory import services
 from ketaclinic.inventory.models import LedgerEntry, LossFiling
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +146,7 @@ def test_a_purchase_value_belongs_to_the_form_106_filing_not_the_notice(lose, ap
 def test_the_pdf_has_both_items_and_cites_form_106(lose, api, auditor):
     lose(dt.date(2026, 3, 6), purchase_value="42.5")
     response = api(auditor).get("/ledger/reports/form106", **MARCH, format="pdf")
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    text = pdf_text(response)
     assert "past 24 months" in text
     assert "42.50" in text
     assert "1117-0001" in text

@@ -5,12 +5,12 @@ import datetime as dt
 import io
 
 import pytest
-from pypdf import PdfReader
 
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.inventory import services
 from ketaclinic.inventory.definitions import DISPENSING_LOG_FIELDS, RECEIPTS_LOG_FIELDS
 from ketaclinic.inventory.models import LedgerChainHead
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 RANGE = {"from": "2026-03-01", "to": "2026-03-31"}
@@ -54,10 +54,6 @@ def month(ketamine_lot, safe, session, nurse, nurse2, prescriber, witness_of, at
 
 def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
-
-
-def pdf_text(response) -> str:
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
 
 
 def test_the_dispensing_log_csv_has_every_1304_22_c_field(month, api, auditor, patient):

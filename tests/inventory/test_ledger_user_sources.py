@@ -1,15 +1,14 @@
 """What users read on ledger pages, reports and API answers cites regulations, never internals."""
 
 import datetime as dt
-import io
 import re
 
 import pytest
 import time_machine
 from django.urls import reverse
-from pypdf import PdfReader
 
 from ketaclinic.inventory import definitions, reports, rules, services
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +22,6 @@ RANGE = {"from": "2026-03-01", "to": "2026-03-31"}
 
 def internal_references(text: str) -> list[str]:
     return sorted({m.group(0) for m in INTERNAL.finditer(text)})
-
-
-def pdf_text(content: bytes) -> str:
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def test_the_pattern_catches_what_it_must():

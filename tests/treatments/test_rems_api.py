@@ -1,14 +1,13 @@
 """The REMS Patient Monitoring Form from a completed session; due and overdue forms; notes."""
 
 import datetime as dt
-import io
 
 import pytest
-from pypdf import PdfReader
 
 from ketaclinic.inventory import services as ledger
 from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
+from tests.pdf import pdf_text
 from tests.treatments.helpers import (
     ago,
     course_today,
@@ -158,8 +157,7 @@ def test_the_form_is_printable_as_a_pdf(api, web, nurse, completed):
 
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(answer.content))
-    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    text = pdf_text(answer)
     assert "REMS Patient Monitoring Form" in text
     assert "Jordan Rivera" in text
     assert "150/90" in text

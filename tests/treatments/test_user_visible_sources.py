@@ -1,13 +1,12 @@
 """What users read on the treatment day names primary sources: never an internal file or issue."""
 
-import io
 import re
 
 import pytest
-from pypdf import PdfReader
 
 from ketaclinic.protocols.definitions import PROTOCOLS
 from ketaclinic.treatments import services
+from tests.pdf import pdf_text
 from tests.treatments.helpers import checked_in, course_today, dosing_started, first_session
 
 # These stories happen in clinic hours (a session dosed two hours ago, still today).
@@ -76,11 +75,10 @@ def test_session_pages_alerts_pre_checks_and_rems_forms_cite_no_internal_documen
     board = client.get("/treatments/board/rows/").content.decode()
     session_answer = api(nurse).get(f"/sessions/{session.id}").content.decode()
     rems = api(nurse).get(f"/sessions/{session.id}/rems-form").content.decode()
-    pdf = PdfReader(io.BytesIO(api(nurse).get(f"/sessions/{session.id}/rems-form.pdf").content))
-    pdf_text = " ".join(p.extract_text() for p in pdf.pages)
+    pdf = pdf_text(api(nurse).get(f"/sessions/{session.id}/rems-form.pdf"))
 
     # then none of them points at an internal document, an issue or a file
-    for text in (page, board, session_answer, rems, pdf_text):
+    for text in (page, board, session_answer, rems, pdf):
         assert internal_references(text) == []
     # and every alert names its primary source or says it is the clinic's to verify
     for alert in alerts:
