@@ -339,6 +339,23 @@ def _error_text(exc: DomainError) -> str:
 
 @require_POST
 @clinic_view
+def arrive(request, session_id):
+    """Check a patient in from today's schedule on the home page (the front desk's button):
+    the chair planned for the session, the time now."""
+    session = queries.access_session(
+        request.user, session_id, action="session.arrive", with_flowsheet=False
+    )
+    try:
+        services.check_in(actor=request.user, session=session, chair=session.chair)
+    except DomainError as exc:
+        messages.error(request, f"{session.patient.full_name}: {_error_text(exc)}")
+    else:
+        messages.success(request, f"{session.patient.full_name} checked in.")
+    return redirect("web:home")
+
+
+@require_POST
+@clinic_view
 def session_action(request, session_id, action):
     """Every button of the session page: parse, call the service, back to the page."""
     if action not in ACTIONS:
