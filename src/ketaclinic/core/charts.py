@@ -133,15 +133,35 @@ def _render(spec_json: str, ident: str, css: str, title: str, desc: str, focus: 
     return _tidy(svg, ident=ident, css=css, title=title, desc=desc, focus=set(focus.split()))
 
 
+class Datasets(dict):
+    """A chart's rows by name, kept out of the altair objects (which copy them at every step)
+    and put into the Vega-Lite spec's top-level `datasets` at render time."""
+
+    def __call__(self, name: str, rows: list[dict]) -> alt.Data:
+        name = f"{name}-{len(self)}"
+        self[name] = rows
+        return alt.Data(name=name)
+
+
 def render(
-    chart, *, ident: str, title: str, desc: str, css: str = "", focus: tuple[str, ...] = ()
+    chart,
+    *,
+    ident: str,
+    title: str,
+    desc: str,
+    css: str = "",
+    focus: tuple[str, ...] = (),
+    datasets: Datasets | None = None,
 ) -> str:
     """The chart (an altair chart or a Vega-Lite dict) as accessible inline SVG markup.
 
     `focus` names the layers whose marks a keyboard reader can step through (data points).
+    Layer names must not end in digits (Vega appends its own numbers to nested layers).
     """
     spec = chart if isinstance(chart, dict) else chart.to_dict(validate=VALIDATE)
     spec = {**spec, "config": {**THEME, **spec.get("config", {})}}
+    if datasets:
+        spec["datasets"] = {**spec.get("datasets", {}), **datasets}
     ident = re.sub(r"[^A-Za-z0-9_-]", "-", ident)
     return _render(
         json.dumps(spec, sort_keys=True, default=str), ident, css, title, desc, " ".join(focus)

@@ -122,12 +122,13 @@ def trajectory_svg(
     y_scale = alt.Scale(domain=[y_min, y_max], nice=False, zero=False)
     y_axis = alt.Axis(title="score", grid=False, tickMinStep=1)
 
-    layers = [_bands(instrument, y_scale, lay)]
-    layers += _lines(instrument, baseline, markers, x, y_scale)
-    layers += _points(points, x, y_scale, y_axis)
+    data = charts.Datasets()
+    layers = [_bands(data, instrument, y_scale, lay)]
+    layers += _lines(data, instrument, baseline, markers, x, y_scale)
+    layers += _points(data, points, x, y_scale, y_axis)
     if not points:
         layers.append(
-            alt.Chart(alt.Data(values=[{"text": "No scores yet"}]), name="empty")
+            alt.Chart(data("empty", [{"text": "No scores yet"}]), name="empty")
             .mark_text(color=charts.MUTED, aria=False)
             .encode(text="text:N", x=alt.value(lay.width / 2), y=alt.value(lay.height / 2))
         )
@@ -143,6 +144,7 @@ def trajectory_svg(
         title=f"{instrument.name} over time",
         desc=_summary(instrument, points),
         focus=("point",),
+        datasets=data,
     )
 
 
@@ -165,7 +167,7 @@ def _summary(instrument: Instrument, points: Sequence[Point]) -> str:
     return text + "."
 
 
-def _bands(instrument: Instrument, y_scale, lay: Layout):
+def _bands(data, instrument: Instrument, y_scale, lay: Layout):
     """The instrument's severity bands, shaded across the plot, named at the right edge."""
     rows = []
     bands = sorted(instrument.bands, key=lambda b: b.low)
@@ -182,7 +184,7 @@ def _bands(instrument: Instrument, y_scale, lay: Layout):
             }
         )
     shade = (
-        alt.Chart(alt.Data(values=rows), name="band")
+        alt.Chart(data("band", rows), name="band")
         .mark_rect()
         .encode(
             x=alt.value(0),
@@ -194,14 +196,14 @@ def _bands(instrument: Instrument, y_scale, lay: Layout):
         )
     )
     names = (
-        alt.Chart(alt.Data(values=rows), name="band-name")
+        alt.Chart(data("band-name", rows), name="band-name")
         .mark_text(align="left", dx=6, color=charts.MUTED, aria=False)
         .encode(x=alt.value(lay.width), y=alt.Y("mid:Q", scale=y_scale), text="label:N")
     )
     return alt.layer(shade, names)
 
 
-def _lines(instrument: Instrument, baseline, markers: Sequence[Marker], x, y_scale) -> list:
+def _lines(data, instrument: Instrument, baseline, markers: Sequence[Marker], x, y_scale) -> list:
     rows = []
     if instrument.remission is not None:
         rows.append(
@@ -249,7 +251,7 @@ def _lines(instrument: Instrument, baseline, markers: Sequence[Marker], x, y_sca
         mine = [r for r in rows if r["kind"] == kind]
         if mine:
             out.append(
-                alt.Chart(alt.Data(values=mine), name=kind)
+                alt.Chart(data(kind, mine), name=kind)
                 .mark_rule(strokeWidth=1.5)
                 .encode(y=alt.Y("value:Q", scale=y_scale), description="label:N", **style(not out))
             )
@@ -264,14 +266,14 @@ def _lines(instrument: Instrument, baseline, markers: Sequence[Marker], x, y_sca
             for m in markers
         ]
         out.append(
-            alt.Chart(alt.Data(values=marks), name="marker")
+            alt.Chart(data("marker", marks), name="marker")
             .mark_rule(strokeOpacity=0.7)
             .encode(x=x, description="label:N", **style(not out))
         )
     return out
 
 
-def _points(points: Sequence[Point], x, y_scale, y_axis) -> list:
+def _points(data, points: Sequence[Point], x, y_scale, y_axis) -> list:
     rows = [
         {
             "t": _ms(p.at),
@@ -292,7 +294,7 @@ def _points(points: Sequence[Point], x, y_scale, y_axis) -> list:
     if not rows:
         # The axes alone, on the instrument's range.
         return [
-            alt.Chart(alt.Data(values=[{"value": 0}]), name="axes")
+            alt.Chart(data("axes", [{"value": 0}]), name="axes")
             .mark_point(opacity=0, aria=False)
             .encode(y=y)
         ]
@@ -300,12 +302,12 @@ def _points(points: Sequence[Point], x, y_scale, y_axis) -> list:
     out = []
     if own:
         out.append(
-            alt.Chart(alt.Data(values=own), name="score-line")
+            alt.Chart(data("score-line", own), name="score-line")
             .mark_line(color=LINE_COLOUR, aria=False)
             .encode(x=x, y=y)
         )
     out.append(
-        alt.Chart(alt.Data(values=rows), name="point")
+        alt.Chart(data("point", rows), name="point")
         .mark_point(size=70, strokeWidth=2, opacity=1)
         .encode(
             x=x,
