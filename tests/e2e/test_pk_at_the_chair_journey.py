@@ -49,12 +49,12 @@ def test_the_simulator_the_order_preview_and_the_session_overlay(
 
     # the order form previews the planned 56 mg, then compares it with 84 mg
     preview = page.locator("#pk-preview")
-    expect(preview.locator("polyline.pk-curve")).to_have_count(1)
+    expect(preview.locator("path.pk-curve")).to_have_count(1)
     expect(preview.locator(".pk-citation")).to_contain_text("Perez-Ruixo")
     expect(page.locator("#pk").get_by_text("decision support").first).to_be_visible()
     page.get_by_label("Compare with (mg)").fill("84")
     page.locator("#pk-preview-form").get_by_role("button", name="Preview").click()
-    expect(page.locator("#pk-preview polyline.pk-curve")).to_have_count(2)
+    expect(page.locator("#pk-preview path.pk-curve")).to_have_count(2)
     figures = page.locator("#pk-preview .pk-figures li")
     expect(figures).to_have_count(2)
     expect(figures.nth(1)).to_contain_text("84 mg (compared): predicted Cmax")
@@ -73,7 +73,7 @@ def test_the_simulator_the_order_preview_and_the_session_overlay(
     chair.goto(f"/treatments/sessions/{session.id}/")
     overlay = chair.locator("#pk-session")
     expect(overlay.locator("svg.pk-chart")).to_be_visible()
-    expect(overlay.locator("polyline.pk-curve")).to_have_count(1)
+    expect(overlay.locator("path.pk-curve")).to_have_count(1)
     expect(overlay.locator('[data-lane="Vitals"]')).to_have_count(1)
     expect(overlay.locator('[data-lane="MOAA/S"]')).to_have_count(1)
     expect(overlay.locator(".pk-figures li")).to_contain_text("56 mg as given: predicted Cmax")

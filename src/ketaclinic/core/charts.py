@@ -133,6 +133,33 @@ def _render(spec_json: str, ident: str, css: str, title: str, desc: str, focus: 
     return _tidy(svg, ident=ident, css=css, title=title, desc=desc, focus=set(focus.split()))
 
 
+def spec(chart) -> dict:
+    """A unit chart (altair) as a Vega-Lite dict to compose with `layer` and `vconcat`."""
+    if isinstance(chart, dict):
+        return chart
+    out = chart.to_dict(validate=VALIDATE)
+    out.pop("$schema", None)
+    out.pop("config", None)
+    return out
+
+
+def layer(*charts, resolve: dict | None = None, **props) -> dict:
+    """Charts drawn on top of each other, composed as plain Vega-Lite (altair's own composition
+    copies every layer several times, which costs more than the render)."""
+    out = {"layer": [spec(c) for c in charts], **props}
+    if resolve:
+        out["resolve"] = {"scale": resolve}
+    return out
+
+
+def vconcat(*charts, resolve: dict | None = None, **props) -> dict:
+    """Charts stacked vertically (sharing nothing unless the scales say so)."""
+    out = {"vconcat": [spec(c) for c in charts], **props}
+    if resolve:
+        out["resolve"] = {"scale": resolve}
+    return out
+
+
 class Datasets(dict):
     """A chart's rows by name, kept out of the altair objects (which copy them at every step)
     and put into the Vega-Lite spec's top-level `datasets` at render time."""
@@ -158,11 +185,11 @@ def render(
     `focus` names the layers whose marks a keyboard reader can step through (data points).
     Layer names must not end in digits (Vega appends its own numbers to nested layers).
     """
-    spec = chart if isinstance(chart, dict) else chart.to_dict(validate=VALIDATE)
-    spec = {**spec, "config": {**THEME, **spec.get("config", {})}}
+    top = spec(chart)
+    top = {**top, "config": THEME}
     if datasets:
-        spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+        top["datasets"] = {**top.get("datasets", {}), **datasets}
     ident = re.sub(r"[^A-Za-z0-9_-]", "-", ident)
     return _render(
-        json.dumps(spec, sort_keys=True, default=str), ident, css, title, desc, " ".join(focus)
+        json.dumps(top, sort_keys=True, default=str), ident, css, title, desc, " ".join(focus)
     )

@@ -63,7 +63,7 @@ class Marker:
 class Layout:
     """The plot area in pixels (axes, band labels and the legend are added around it)."""
 
-    width: int = 480
+    width: int = 360
     height: int = 200
 
 
@@ -130,12 +130,15 @@ def trajectory_svg(
         layers.append(
             alt.Chart(data("empty", [{"text": "No scores yet"}]), name="empty")
             .mark_text(color=charts.MUTED, aria=False)
-            .encode(text="text:N", x=alt.value(lay.width / 2), y=alt.value(lay.height / 2))
+            .encode(
+                text=alt.Text("text:N"), x=alt.XValue(lay.width / 2), y=alt.YValue(lay.height / 2)
+            )
         )
-    chart = (
-        alt.layer(*layers)
-        .resolve_scale(color="independent", shape="independent", strokeDash="independent")
-        .properties(width=lay.width, height=lay.height)
+    chart = charts.layer(
+        *layers,
+        resolve={"color": "independent", "shape": "independent", "strokeDash": "independent"},
+        width=lay.width,
+        height=lay.height,
     )
     return charts.render(
         chart,
@@ -187,20 +190,20 @@ def _bands(data, instrument: Instrument, y_scale, lay: Layout):
         alt.Chart(data("band", rows), name="band")
         .mark_rect()
         .encode(
-            x=alt.value(0),
-            x2=alt.value(lay.width),
+            x=alt.XValue(0),
+            x2=alt.X2Value(lay.width),
             y=alt.Y("low:Q", scale=y_scale, title=None),
-            y2="high:Q",
+            y2=alt.Y2("high:Q"),
             color=alt.Color("fill:N", scale=None, legend=None),
-            description="label:N",
+            description=alt.Description("label:N"),
         )
     )
     names = (
         alt.Chart(data("band-name", rows), name="band-name")
         .mark_text(align="left", dx=6, color=charts.MUTED, aria=False)
-        .encode(x=alt.value(lay.width), y=alt.Y("mid:Q", scale=y_scale), text="label:N")
+        .encode(x=alt.XValue(lay.width), y=alt.Y("mid:Q", scale=y_scale), text=alt.Text("label:N"))
     )
-    return alt.layer(shade, names)
+    return charts.layer(shade, names)
 
 
 def _lines(data, instrument: Instrument, baseline, markers: Sequence[Marker], x, y_scale) -> list:
@@ -253,7 +256,11 @@ def _lines(data, instrument: Instrument, baseline, markers: Sequence[Marker], x,
             out.append(
                 alt.Chart(data(kind, mine), name=kind)
                 .mark_rule(strokeWidth=1.5)
-                .encode(y=alt.Y("value:Q", scale=y_scale), description="label:N", **style(not out))
+                .encode(
+                    y=alt.Y("value:Q", scale=y_scale),
+                    description=alt.Description("label:N"),
+                    **style(not out),
+                )
             )
     if markers:
         marks = [
@@ -268,7 +275,7 @@ def _lines(data, instrument: Instrument, baseline, markers: Sequence[Marker], x,
         out.append(
             alt.Chart(data("marker", marks), name="marker")
             .mark_rule(strokeOpacity=0.7)
-            .encode(x=x, description="label:N", **style(not out))
+            .encode(x=x, description=alt.Description("label:N"), **style(not out))
         )
     return out
 
@@ -330,7 +337,7 @@ def _points(data, points: Sequence[Point], x, y_scale, y_axis) -> list:
                     range=[POINT_STYLE[k][0] if POINT_STYLE[k][2] else "#ffffff" for k in kinds],
                 ),
             ),
-            description="label:N",
+            description=alt.Description("label:N"),
         )
     )
     return out

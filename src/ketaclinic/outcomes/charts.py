@@ -16,7 +16,7 @@ from ketaclinic.core import charts
 
 SERIES_COLOURS = charts.SERIES_COLOURS
 SUPPRESSED_FILL = "#d9dde2"
-PLOT_W = 600
+PLOT_W = 400
 
 
 def _fmt(n: float) -> str:
@@ -39,7 +39,7 @@ def _empty(data, text: str, height: int = 120):
     return (
         alt.Chart(data("empty", [{"text": text}]), name="empty")
         .mark_text(color=charts.MUTED, aria=False)
-        .encode(text="text:N", x=alt.value(PLOT_W / 2), y=alt.value(height / 2))
+        .encode(text=alt.Text("text:N"), x=alt.XValue(PLOT_W / 2), y=alt.YValue(height / 2))
         .properties(width=PLOT_W, height=height)
     )
 
@@ -97,7 +97,7 @@ def bar_chart(
                     scale=alt.Scale(zero=True, nice=True),
                     axis=alt.Axis(tickMinStep=1),
                 ),
-                description="tip:N",
+                description=alt.Description("tip:N"),
             )
             .properties(width=PLOT_W, height=170)
         )
@@ -162,7 +162,7 @@ def grouped_percent_chart(
             xOffset=offset,
             y=alt.Y("percent:Q", scale=alt.Scale(domain=[0, 100]), axis=PERCENT_AXIS),
             color=colour,
-            description="tip:N",
+            description=alt.Description("tip:N"),
         )
     )
     missing = [r for r in rows if r["percent"] is None]
@@ -174,12 +174,12 @@ def grouped_percent_chart(
             .encode(
                 x=x,
                 xOffset=offset,
-                y=alt.value(170),
-                text=alt.value("n/a"),
-                description="tip:N",
+                y=alt.YValue(170),
+                text=alt.TextValue("n/a"),
+                description=alt.Description("tip:N"),
             )
         )
-    chart = alt.layer(*layers).properties(width=PLOT_W, height=170)
+    chart = charts.layer(*layers, width=PLOT_W, height=170)
     return _render(
         chart, data, ident=ident, title=title, desc=desc, css="grouped", focus=("bar", "na")
     )
@@ -209,7 +209,7 @@ def hbar_percent_chart(ident: str, title: str, rows: Sequence[Row]) -> str:
             desc=desc,
             css="hbars",
         )
-    width = 360
+    width = 240
     items = [
         {
             "label": r.label,
@@ -220,7 +220,7 @@ def hbar_percent_chart(ident: str, title: str, rows: Sequence[Row]) -> str:
         }
         for r in rows
     ]
-    y = alt.Y("label:N", sort=[r.label for r in rows], title=None, axis=alt.Axis(labelLimit=220))
+    y = alt.Y("label:N", sort=[r.label for r in rows], title=None, axis=alt.Axis(labelLimit=170))
     x = alt.X("percent:Q", scale=alt.Scale(domain=[0, 100]), axis=PERCENT_AXIS)
     layers = []
     drawn = [i for i in items if i["kind"] == "bar"]
@@ -228,7 +228,7 @@ def hbar_percent_chart(ident: str, title: str, rows: Sequence[Row]) -> str:
         layers.append(
             alt.Chart(data("bars", drawn), name="bar")
             .mark_bar(color=SERIES_COLOURS[0])
-            .encode(y=y, x=x, description="tip:N")
+            .encode(y=y, x=x, description=alt.Description("tip:N"))
         )
     for kind in ("suppressed", "na"):
         mine = [i for i in items if i["kind"] == kind]
@@ -236,14 +236,19 @@ def hbar_percent_chart(ident: str, title: str, rows: Sequence[Row]) -> str:
             layers.append(
                 alt.Chart(data(kind, mine), name=kind)
                 .mark_bar(color=SUPPRESSED_FILL, opacity=0.5)
-                .encode(y=y, x=alt.value(0), x2=alt.value(width), description="tip:N")
+                .encode(
+                    y=y,
+                    x=alt.XValue(0),
+                    x2=alt.X2Value(width),
+                    description=alt.Description("tip:N"),
+                )
             )
     layers.append(
         alt.Chart(data("texts", items), name="bar-text")
         .mark_text(align="left", dx=6, color=charts.INK, aria=False)
-        .encode(y=y, x=alt.value(width), text="text:N")
+        .encode(y=y, x=alt.XValue(width), text=alt.Text("text:N"))
     )
-    chart = alt.layer(*layers).properties(width=width, height=alt.Step(24))
+    chart = charts.layer(*layers, width=width, height={"step": 24})
     return _render(
         chart,
         data,
@@ -344,8 +349,8 @@ def km_chart(ident: str, title: str, curves: Sequence[Curve], *, max_day: int | 
             .encode(
                 x=x,
                 y=alt.Y("low:Q", scale=alt.Scale(domain=[0, 100]), axis=PERCENT_AXIS),
-                y2="high:Q",
-                description=alt.value("95% confidence band (Greenwood)"),
+                y2=alt.Y2("high:Q"),
+                description=alt.DescriptionValue("95% confidence band (Greenwood)"),
             )
         )
     layers.append(
@@ -356,15 +361,22 @@ def km_chart(ident: str, title: str, curves: Sequence[Curve], *, max_day: int | 
     layers.append(
         alt.Chart(data("steps", points), name="km-point")
         .mark_point(size=30, filled=True, opacity=1)
-        .encode(x=x, y=y, color=alt.Color("curve:N", legend=None), description="tip:N")
+        .encode(
+            x=x, y=y, color=alt.Color("curve:N", legend=None), description=alt.Description("tip:N")
+        )
     )
     if censored:
         layers.append(
             alt.Chart(data("censored", censored), name="censor")
             .mark_point(shape="M0,-1L0,1", size=120, strokeWidth=1.5, opacity=1)
-            .encode(x=x, y=y, color=alt.Color("curve:N", legend=None), description="tip:N")
+            .encode(
+                x=x,
+                y=y,
+                color=alt.Color("curve:N", legend=None),
+                description=alt.Description("tip:N"),
+            )
         )
-    chart = alt.layer(*layers).properties(width=PLOT_W, height=190)
+    chart = charts.layer(*layers, width=PLOT_W, height=190)
     return _render(
         chart,
         data,
@@ -416,24 +428,24 @@ def scatter_chart(
             .encode(
                 x=x,
                 y=alt.Y("low:Q", title=y_label, scale=y_scale),
-                y2="high:Q",
-                description=alt.value("95% confidence band of the fitted mean"),
+                y2=alt.Y2("high:Q"),
+                description=alt.DescriptionValue("95% confidence band of the fitted mean"),
             )
         )
     rows = [{"x": px, "y": py, "tip": f"{_fmt(px)}, {_fmt(py)}"} for px, py in points]
     layers.append(
         alt.Chart(data("points", rows), name="point")
         .mark_point(size=40, filled=True, opacity=0.8, color=SERIES_COLOURS[1])
-        .encode(x=x, y=y, description="tip:N")
+        .encode(x=x, y=y, description=alt.Description("tip:N"))
     )
     if line:
         fit = [{"x": lx, "y": ly} for lx, ly in line]
         layers.append(
             alt.Chart(data("fit", fit), name="fit")
             .mark_line(color=SERIES_COLOURS[0], strokeWidth=2)
-            .encode(x=x, y=y, description=alt.value("fitted line"))
+            .encode(x=x, y=y, description=alt.DescriptionValue("fitted line"))
         )
-    chart = alt.layer(*layers).properties(width=340, height=200)
+    chart = charts.layer(*layers, width=340, height=200)
     return _render(
         chart, data, ident=ident, title=title, desc=desc, css="scatter", focus=("point",)
     )

@@ -198,20 +198,20 @@ def render_svg(
                 color=charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)],
                 shape=charts.SERIES_SHAPES[i % len(charts.SERIES_SHAPES)],
             )
-            .encode(x=x, y=y, description="tip:N")
+            .encode(x=x, y=y, description=alt.Description("tip:N"))
         )
     if threshold is not None:
         rows = [{"conc": threshold, "tip": f"threshold {_f(threshold)} ng/mL"}]
         rule = alt.Chart(data("d", rows), name="pk-threshold")
         layers.append(
             rule.mark_rule(color=THRESHOLD_COLOUR, strokeDash=[2, 3], strokeWidth=1.5).encode(
-                y=y, description="tip:N"
+                y=y, description=alt.Description("tip:N")
             )
         )
         layers.append(
             alt.Chart(data("d", rows), name="pk-threshold-label")
             .mark_text(align="right", baseline="bottom", dy=-2, color=THRESHOLD_COLOUR, aria=False)
-            .encode(y=y, x=alt.value(PLOT_W - 2), text="tip:N")
+            .encode(y=y, x=alt.XValue(PLOT_W - 2), text=alt.Text("tip:N"))
         )
     shown = sorted((m, label) for m, label in marks or [] if 0 <= m <= until_min)
     # Labels of nearby marks go on alternate rows so that they never overlap.
@@ -221,12 +221,15 @@ def render_svg(
     ]
     if mark_rows:
         layers += _marks(data, mark_rows, x, labels=True)
-    plot = alt.layer(*layers).properties(width=PLOT_W, height=PLOT_H)
+    plot = charts.layer(*layers, width=PLOT_W, height=PLOT_H)
     chart = plot
     if events is not None:
-        chart = alt.vconcat(
-            plot, _lanes(data, events, until_min, x_scale, mark_rows), spacing=8
-        ).resolve_scale(color="independent", shape="independent", strokeDash="independent")
+        chart = charts.vconcat(
+            plot,
+            _lanes(data, events, until_min, x_scale, mark_rows),
+            spacing=8,
+            resolve={"color": "independent", "shape": "independent", "strokeDash": "independent"},
+        )
     desc = "; ".join(
         f"{c.label}: Cmax {_f(c.prediction.cmax)} ng/mL at {_f(c.prediction.tmax)} min"
         for c in curves
@@ -246,14 +249,14 @@ def _marks(data, rows: list[dict], x, *, labels: bool) -> list:
     rule = (
         alt.Chart(data("d", rows), name="pk-mark" if labels else "pk-lane-mark")
         .mark_rule(color="#333333", strokeDash=[4, 3], aria=labels)
-        .encode(x=x, description="label:N")
+        .encode(x=x, description=alt.Description("label:N"))
     )
     if not labels:
         return [rule]
     text = (
         alt.Chart(data("d", rows), name="pk-mark-label")
         .mark_text(align="left", baseline="top", dx=3, dy=2, color="#333333", aria=False)
-        .encode(x=x, y=alt.Y("row:Q", scale=None), text="label:N")
+        .encode(x=x, y=alt.Y("row:Q", scale=None), text=alt.Text("label:N"))
     )
     return [rule, text]
 
@@ -278,7 +281,7 @@ def _lanes(data, events: list[Event], until_min: float, x_scale, mark_rows: list
         alt.Chart(data("d", rows or [{"lane": LANES[0]}]), name="pk-event")
         .mark_point(size=50, filled=True, opacity=1 if rows else 0)
         .encode(
-            x=x if rows else alt.value(0),
+            x=x if rows else alt.XValue(0),
             y=lane,
             color=alt.Color(
                 "alert:N",
@@ -290,11 +293,11 @@ def _lanes(data, events: list[Event], until_min: float, x_scale, mark_rows: list
                 legend=None,
                 scale=alt.Scale(domain=[False, True], range=["circle", "triangle-up"]),
             ),
-            description="tip:N",
+            description=alt.Description("tip:N"),
         )
     )
     layers = [dots, *(_marks(data, mark_rows, x, labels=False) if mark_rows else [])]
-    return alt.layer(*layers).properties(width=PLOT_W, height=LANE_H * len(LANES))
+    return charts.layer(*layers, width=PLOT_W, height=LANE_H * len(LANES))
 
 
 def span_for(*minutes: float | None) -> float:
