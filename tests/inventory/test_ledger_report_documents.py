@@ -21,12 +21,13 @@ NDC, LOT, CLINIC_DEA, RECIPIENT_DEA, SUPPLIER_DEA = (
     "RR1234563",
     "RA0000000",
 )
+POLICE_REPORT = "MPD-2026-0412"
 ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 
 
 @pytest.fixture
 def ledger(ketamine_lot, safe, session, patient, nurse, nurse2, prescriber, witness_of, at):
-    """A month with every kind of disposition: administered, wasted, distributed, destroyed."""
+    """March with each kind of disposition: administered, wasted, distributed, destroyed, lost."""
     patient.address_line, patient.city = "1200 Lakeshore Drive, Apt 4B", "Springfield"
     patient.region, patient.postal_code = "IL", "62701"
     patient.save()
@@ -63,6 +64,18 @@ def ledger(ketamine_lot, safe, session, patient, nurse, nurse2, prescriber, witn
         reason="vial cracked",
         witnesses=[witness_of(nurse), witness_of(nurse2)],
         now=at(days=1),
+    )
+    services.record_loss(
+        actor=prescriber,
+        lot=ketamine_lot,
+        location=safe,
+        quantity="10",
+        loss_type="theft",
+        discovered_on=dt.date(2026, 3, 3),
+        circumstances="vial missing from the locked safe at the evening count",
+        police_report=POLICE_REPORT,
+        purchase_value="42.50",
+        now=at(days=1, hours=2),
     )
 
 
@@ -104,6 +117,7 @@ def test_every_column_of_every_report_is_wide_enough_for_its_words(ledger, audit
         ("receipts", [NDC, LOT, SUPPLIER_DEA, "INV-1001"]),
         ("distributions", [NDC, LOT, RECIPIENT_DEA, "RD-2026-031"]),
         ("form41", [NDC, LOT]),
+        ("form106", [NDC, LOT, POLICE_REPORT]),
     ],
 )
 def test_other_reports_keep_their_identifiers_whole(ledger, api, auditor, code, tokens):
@@ -112,10 +126,10 @@ def test_other_reports_keep_their_identifiers_whole(ledger, api, auditor, code, 
 
 
 def test_a_dispensing_log_of_60_rows_prints_25_or_more_rows_a_page(ledger, auditor):
-    # given a dispensing log of 60 dispositions (the month's four, repeated)
+    # given a dispensing log of 60 dispositions (the month's five, repeated)
     built = reports.build_report(auditor, "dispensing", *MARCH)
-    assert len(built.rows) == 4
-    built.rows = [built.rows[i % 4] | {"entry_sequence": 100 + i} for i in range(60)]
+    assert len(built.rows) == 5
+    built.rows = [built.rows[i % 5] | {"entry_sequence": 100 + i} for i in range(60)]
     # when it is printed
     pages = pdf_pages(reports.to_pdf(built))
     # then each page but the last holds at least 25 rows (one NDC a row), all 60 are there,
@@ -142,7 +156,7 @@ def test_the_print_view_is_the_same_document_and_is_audited_as_an_export(ledger,
     exported = AuditEvent.objects.filter(action="ledger.report_exported").latest("occurred_at")
     assert exported.changes["format"] == "print"
     assert exported.changes["report"] == "dispensing"
-    assert exported.changes["rows"] == 4
+    assert exported.changes["rows"] == 5
 
 
 def test_the_print_view_is_refused_to_whoever_may_not_export(ledger, web, nurse, front_desk):
