@@ -442,14 +442,6 @@ def head_when(report: Report) -> str:
     return local_moment(report.head_at, report.clinic.tz) if report.head_at else "no entry yet"
 
 
-def head_line(report: Report) -> str:
-    """The chain head at export: sequence, hash and the time of its last entry."""
-    return (
-        f"Ledger head at export: entry #{report.head_sequence}, hash {report.head}, "
-        f"last written {head_when(report)}."
-    )
-
-
 def filename(report: Report, ext: str) -> str:
     return f"{report.clinic.slug}-{report.code}-{report.date_from}-{report.date_to}.{ext}"
 
@@ -530,6 +522,7 @@ def _cell(key: str, value, tz) -> dict:
 
 
 def document_context(report: Report) -> dict:
+    """What the print page and the PDF show: registrant, period, cells and the ledger head."""
     clinic = report.clinic
     tz = clinic.tz
     return {
