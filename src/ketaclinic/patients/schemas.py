@@ -33,6 +33,11 @@ class PatientIn(Schema):
     ethnicity: Ethnicity = Ethnicity.UNKNOWN
     payer_type: PayerType = PayerType.UNKNOWN
     income_band: IncomeBand = IncomeBand.UNKNOWN
+    confirm_duplicate: bool = Field(
+        False,
+        description="Register even though a patient of the clinic has the same name and date "
+        "of birth (otherwise 409 possible_duplicate naming that patient).",
+    )
 
 
 class PatientPatch(Schema):
