@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ketaclinic.core.errors import DomainError
 from ketaclinic.core.permissions import can
-from ketaclinic.core.views import clinic_view, run_service
+from ketaclinic.core.views import clinic_view, confirm_step, confirmed, run_service
 
 from . import mfa, queries, rules, services, signin
 from .forms import CodeForm, EnrollForm, PasswordChangeForm, TokenCreateForm
@@ -205,6 +205,24 @@ def tokens(request):
 @login_required
 @require_POST
 def revoke_token(request, token_id):
+    if not confirmed(request):
+        try:
+            token = queries.tokens_visible_to(request.user).filter(pk=token_id).first()
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("accounts:tokens")
+        if token is None:
+            messages.error(request, "No such token.")
+            return redirect("accounts:tokens")
+        named = f" ({token.name})" if token.name else ""
+        return confirm_step(
+            request,
+            title="Revoke this API token?",
+            question=f"Token {token.prefix}…{named} of {token.user.display_name} will stop "
+            "working at once; programs using it will be refused. This cannot be undone.",
+            confirm_label=f"Revoke token {token.prefix}…",
+            cancel_url=reverse("accounts:tokens"),
+        )
     try:
         token = services.revoke_api_token(actor=request.user, token_id=token_id)
         messages.success(request, f"Token {token.prefix}… revoked.")
