@@ -365,3 +365,9 @@ def test_removing_a_trial_asks_for_confirmation_first(web, nurse, patient):
     client.post(url, {"confirmed": "yes"})
     assert not patient.antidepressant_trials.filter(pk=trial.pk).exists()
     assert AuditEvent.objects.filter(action="intake.trial_removed").count() == 1
+
+
+def test_the_history_form_labels_ect_and_tms_as_acronyms(web, nurse, patient):
+    html = web(nurse).get(chart(patient)).content.decode()
+    assert ">ECT notes<" in html and ">TMS notes<" in html
+    assert "Ect notes" not in html and "Tms notes" not in html
