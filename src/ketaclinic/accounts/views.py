@@ -1,6 +1,7 @@
 """Sign-in (password, then the second factor), sign-out, your account: password, two-factor
 authentication and API tokens."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -36,6 +37,11 @@ def _with_next(url: str, next_url: str) -> str:
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # Said in minutes, from the setting that ends an idle session.
+        minutes = max(1, round(settings.SESSION_COOKIE_AGE / 60))
+        return super().get_context_data(**kwargs) | {"idle_minutes": minutes}
 
     def form_valid(self, form):
         response = super().form_valid(form)
