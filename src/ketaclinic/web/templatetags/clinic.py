@@ -60,3 +60,9 @@ def tel_links(value):
     pieces.append(text[at:])
     # format_html escapes the plain pieces and keeps the links it built.
     return format_html("{}" * len(pieces), *pieces)
+
+
+@register.filter
+def distinct(values):
+    """The values in their order, each once (a required field's message from form and model)."""
+    return list(dict.fromkeys(str(value) for value in values or ()))
