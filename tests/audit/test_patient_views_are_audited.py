@@ -36,6 +36,10 @@ QUERY = {
         "date_from": "2026-01-01",
         "date_to": "2026-01-31",
     },
+    "patients/<patient_id>/billing/superbill/": {
+        "date_from": "2026-01-01",
+        "date_to": "2026-01-31",
+    },
 }
 
 # The order in which roles are tried: the first that may read the route is used.

@@ -134,8 +134,13 @@ PAGE_MATRIX = [
     ("/billing/settings/", admin_only(200)),
     ("/billing/reports/", {P: 403, N: 403, F: 403, A: 200, C: 200, OUT: 200}),
     ("/billing/estimates/{estimate}.pdf", READERS | {OUT: 404}),
+    ("/billing/estimates/{estimate}/", READERS | {OUT: 404}),
     (
         "/patients/{patient}/billing/superbill.pdf?date_from=2026-03-01&date_to=2026-03-31",
+        READERS | {OUT: 404},
+    ),
+    (
+        "/patients/{patient}/billing/superbill/?date_from=2026-03-01&date_to=2026-03-31",
         READERS | {OUT: 404},
     ),
 ]

@@ -16,7 +16,7 @@ from tests.billing.helpers import (
     sliding_scale,
     start_course,
 )
-from tests.pdf import pdf_text
+from tests.pdf import pdf_text, split_across_lines
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -210,3 +210,29 @@ def test_charges_400_or_more_above_the_issued_estimate_are_flagged_with_the_diff
     assert dispute["charged"] == "17171.00"
     assert dispute["difference"] == "2915.00"
     assert dispute["exceeds"] is True
+
+
+def test_the_estimates_pdf_and_print_view_keep_each_identifier_whole(
+    api, web, priced, clinic_admin, prescriber, nurse, front_desk, outsider, patient
+):
+    # given an issued estimate with billing identifiers and a diagnosis
+    services.update_billing_settings(
+        actor=clinic_admin, billing_npi="1234567893", tax_id="12-3456789"
+    )
+    prescriber.npi = "1987654326"
+    prescriber.save()
+    services.set_diagnosis(actor=prescriber, patient=patient, code="F33.2")
+    course = start_course(prescriber, nurse, patient)
+    estimate = services.issue_estimate(actor=front_desk, patient=patient, course=course)
+    # when the front desk prints it
+    pdf = api(front_desk).get(f"/estimates/{estimate.id}/pdf")
+    # then no identifier is broken over two lines: the estimate's id, NPIs, EIN, MRN, codes
+    tokens = [str(estimate.id), "1234567893", "12-3456789", "1987654326", patient.mrn, "F33.2"]
+    assert split_across_lines(pdf.content, [*tokens, "G2082"]) == []
+    # and the print view is the same document, linking to the PDF, for the same readers
+    page = web(front_desk).get(f"/billing/estimates/{estimate.id}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<h1>Good Faith Estimate</h1>" in html and "not a contract" in html
+    assert f"/billing/estimates/{estimate.id}.pdf" in html
+    assert web(outsider).get(f"/billing/estimates/{estimate.id}/").status_code == 404

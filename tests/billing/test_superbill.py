@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from ketaclinic.audit.models import AuditEvent
 from ketaclinic.billing import charges, services
 from tests.billing.helpers import complete, fee_schedule, local, session, start_course
-from tests.pdf import pdf_text
+from tests.pdf import pdf_text, split_across_lines
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -151,3 +152,37 @@ def test_the_billing_report_shows_revenue_discounts_and_outstanding_balances(
     assert body["received_by_method"] == {"card": "500.00", "cash": "250.00"}
     assert body["outstanding"]["patients"] == 1
     assert body["outstanding"]["total"] == "3885.00"
+
+
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
+
+
+def test_the_superbills_identifiers_and_codes_are_never_split_across_lines(
+    api, march, front_desk, patient
+):
+    response = api(front_desk).get(f"/patients/{patient.id}/superbill", **MARCH)
+    tokens = ["1234567893", "12-3456789", "1987654326", patient.mrn, "F33.2", "G2082", "99205"]
+    assert split_across_lines(response.content, tokens) == []
+    assert ISO_MOMENT.findall(pdf_text(response)) == []
+
+
+def test_the_superbill_print_view_is_the_same_document_and_audited_like_the_pdf(
+    web, march, front_desk, outsider, patient
+):
+    # given the number of times the record was opened so far
+    viewed = AuditEvent.objects.filter(action="patient.viewed", patient=patient)
+    before = viewed.count()
+    period = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
+    # when the front desk opens the print view of March's superbill
+    page = web(front_desk).get(f"/patients/{patient.id}/billing/superbill/", period)
+    # then it is the superbill's document, linking to its PDF, and the view is audited
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<h1>Superbill</h1>" in html and "Itemized statement" in html
+    assert "G2082" in html and "$3,408.50" in html
+    assert f"/patients/{patient.id}/billing/superbill.pdf?" in html
+    assert viewed.count() == before + 1
+    # and another clinic does not find it
+    url = f"/patients/{patient.id}/billing/superbill/"
+    assert web(outsider).get(url, period).status_code == 404

@@ -103,7 +103,8 @@ def test_every_report_pdf_prints_the_ledger_head_with_its_sequence_and_time(
         pdf_text(api(auditor).get("/ledger/reports/dispensing", **RANGE, format="pdf")).split()
     )
     assert f"Ledgerheadatexport:entry#{head.sequence},hash{head.head_hash}" in text
-    assert f"lastwritten{local:%Y-%m-%d%H:%M:%S}" in text
+    # in the clinic's time, as people read it ("2 Mar 2026, 14:05 EST"), not as an ISO string
+    assert f"lastwritten{local.day}{local:%b%Y,%H:%M%Z}." in text
 
 
 def test_the_biennial_inventory_records_close_of_business_in_csv_and_pdf(month, api, auditor):

@@ -208,8 +208,7 @@ def test_the_chart_shows_it_from_referral_with_its_organisation_and_date(
     html = web(nurse).get(chart_url(patient)).content.decode()
     observed = (local_today(patient.clinic) - timedelta(days=20)).isoformat()
     # the trajectory draws it as a distinct marker naming the organisation
-    assert html.count('class="referral-point"') == 1
-    assert f"from referral, {ORGANISATION}" in html
+    assert html.count(f"from referral, {ORGANISATION}</title>") == 1
     assert "from referral</text>" in html  # the legend
     # and the scores table gives date, source and organisation, not yet a baseline
     assert 'class="referral-row"' in html

@@ -133,7 +133,7 @@ def test_a_prescriber_sees_each_relation_with_its_fit_labelled_as_decision_suppo
     assert "<strong>0</strong> session" not in text
     assert "n = " in text  # at least one relation has enough sessions for a line
     assert 'class="fit"' in text and 'class="band"' in text
-    assert text.count('class="outcome-chart scatter"') == 4
+    assert text.count('outcome-chart scatter"') == 4
     assert "confidence band" in text
     assert "PMID" in text  # the model's citation
 

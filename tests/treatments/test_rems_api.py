@@ -1,13 +1,14 @@
 """The REMS Patient Monitoring Form from a completed session; due and overdue forms; notes."""
 
 import datetime as dt
+import re
 
 import pytest
 
 from ketaclinic.inventory import services as ledger
 from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
-from tests.pdf import pdf_text
+from tests.pdf import pdf_pages, pdf_text, split_across_lines
 from tests.treatments.helpers import (
     ago,
     course_today,
@@ -287,3 +288,43 @@ def test_a_note_cannot_be_signed_while_the_session_is_open(api, prescriber, nurs
     answer = api(prescriber).post(f"/sessions/{session.id}/note/sign")
 
     assert answer.status_code == 409
+
+
+LOCAL_MOMENT = re.compile(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} [A-Z]{3,4}\b")
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+
+
+def test_the_pdf_keeps_every_identifier_whole_on_one_page_in_clinic_time(api, nurse, completed):
+    form = api(nurse).get(f"/sessions/{completed.id}/rems-form").json()
+    values = {f["key"]: f["value"] for s in form["sections"] for f in s["fields"]}
+    answer = api(nurse).get(f"/sessions/{completed.id}/rems-form.pdf")
+    # the lot, the session id, the provider's telephone and email are each whole on one line
+    tokens = [values["lot_number"], str(completed.id), "(555) 010-0100", "sam.jones@example.org"]
+    assert split_across_lines(answer.content, tokens) == []
+    # every field fits one Letter page
+    assert len(pdf_pages(answer)) == 1
+    # the sedation's resolution time reads in the clinic's clock, never as an ISO string
+    text = pdf_text(answer)
+    assert values["sedation_resolved_at"][:4].isdigit()  # the JSON keeps ISO with offset
+    assert LOCAL_MOMENT.search(text.split("Sedation: resolution time", 1)[1])
+    assert ISO_MOMENT.findall(text) == []
+
+
+def test_the_print_view_is_the_pdfs_document_for_the_same_readers(
+    web, personas, nurse, front_desk, outsider, completed
+):
+    page = web(nurse).get(f"/treatments/sessions/{completed.id}/rems/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<h1>Spravato REMS Patient Monitoring Form</h1>" in html
+    assert "Pulse oximetry monitored during the observation period" in html
+    assert f"/treatments/sessions/{completed.id}/rems.pdf" in html
+    # whoever may not open the PDF may not open the print view either, and the reverse
+    url = f"/treatments/sessions/{completed.id}/"
+    for user, status in ((front_desk, 403), (outsider, 404)):
+        assert web(user).get(url + "rems.pdf").status_code == status
+        assert web(user).get(url + "rems/").status_code == status
+    for role in sorted(personas):
+        client = web(personas[role])
+        pdf, page = client.get(url + "rems.pdf"), client.get(url + "rems/")
+        assert pdf.status_code == page.status_code, role

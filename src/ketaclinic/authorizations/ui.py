@@ -7,9 +7,11 @@ from ketaclinic.core.ui import (
     ChartTab,
     NavItem,
     WorkItem,
+    WorkSection,
     register_chart_tab,
     register_nav_item,
     register_work_items,
+    register_work_section,
 )
 
 from . import queries
@@ -19,6 +21,15 @@ register_nav_item(
 )
 register_chart_tab(
     ChartTab("coverage", "Coverage", "authorizations:tab", "authorization.view", order=62)
+)
+
+register_work_section(
+    WorkSection(
+        "authorizations",
+        "Authorizations to act on",
+        order=80,
+        nav_url_name="authorizations:work_queue",
+    )
 )
 
 # Warnings that stop a session or cost the clinic money if nobody acts on them.
@@ -44,6 +55,7 @@ def authorization_warnings(user) -> list[WorkItem]:
                 detail=warning.message,
                 url=url,
                 urgent=warning.kind in URGENT_KINDS,
+                section="authorizations",
             )
         )
     return items

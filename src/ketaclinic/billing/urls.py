@@ -15,6 +15,7 @@ urlpatterns = [
     path(P + "diagnosis/", views.set_diagnosis, name="diagnosis"),
     path(P + "estimates/", views.issue_estimate, name="issue_estimate"),
     path(P + "superbill.pdf", views.superbill_pdf, name="superbill"),
+    path(P + "superbill/", views.superbill_print, name="superbill_print"),
     path("billing/", views.overview, name="overview"),
     path("billing/charge-completed/", views.charge_all, name="charge_all"),
     path("billing/fee-schedule/", views.fee_schedule_page, name="fee_schedule"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("billing/settings/", views.settings_page, name="settings"),
     path("billing/reports/", views.report_page, name="report"),
     path("billing/estimates/<uuid:estimate_id>.pdf", views.estimate_pdf, name="estimate_pdf"),
+    path("billing/estimates/<uuid:estimate_id>/", views.estimate_print, name="estimate_print"),
     path(
         "billing/charges/<uuid:row_id>/void/",
         views.void_row,

@@ -269,23 +269,66 @@ def void_row(request, kind, row_id):
     return _tab(row.patient)
 
 
+def _estimate(request, estimate_id):
+    estimate = queries.access_estimate(request.user, estimate_id)
+    return estimate, superbill.estimate_document(estimate)
+
+
 @clinic_view
 def estimate_pdf(request, estimate_id):
-    estimate = queries.access_estimate(request.user, estimate_id)
-    content = pdf.estimate_pdf(superbill.estimate_document(estimate))
-    return _pdf(content, f"good-faith-estimate-{estimate.created_at:%Y%m%d}.pdf")
+    estimate, data = _estimate(request, estimate_id)
+    return _pdf(pdf.estimate_pdf(data), f"good-faith-estimate-{estimate.created_at:%Y%m%d}.pdf")
 
 
 @clinic_view
-def superbill_pdf(request, patient_id):
+def estimate_print(request, estimate_id):
+    """The issued Good Faith Estimate as a page to print (the PDF's own template)."""
+    estimate, data = _estimate(request, estimate_id)
+    html = pdf.estimate_html(
+        data,
+        for_pdf=False,
+        request=request,
+        back_url=reverse("billing:tab", args=[estimate.patient_id]) + "#estimate",
+        back_label="Back to billing",
+        pdf_url=reverse("billing:estimate_pdf", args=[estimate.id]),
+    )
+    return HttpResponse(html)
+
+
+def _superbill(request, patient_id):
+    """(patient, period, data), or (patient, None, None) when the period is not valid."""
     patient = queries.access_billing_patient(request.user, patient_id, record_view=True)
     form = PeriodForm(request.GET)
     if not form.is_valid():
         messages.error(request, "Choose a period for the superbill.")
-        return _tab(patient)
+        return patient, None, None
     start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-    data = superbill.superbill(patient, start, end)
-    return _pdf(pdf.superbill_pdf(data), f"superbill-{patient.mrn}-{start:%Y%m%d}.pdf")
+    return patient, (start, end), superbill.superbill(patient, start, end)
+
+
+@clinic_view
+def superbill_pdf(request, patient_id):
+    patient, period, data = _superbill(request, patient_id)
+    if data is None:
+        return _tab(patient)
+    return _pdf(pdf.superbill_pdf(data), f"superbill-{patient.mrn}-{period[0]:%Y%m%d}.pdf")
+
+
+@clinic_view
+def superbill_print(request, patient_id):
+    """The superbill of a period as a page to print (the PDF's own template)."""
+    patient, _period, data = _superbill(request, patient_id)
+    if data is None:
+        return _tab(patient)
+    html = pdf.superbill_html(
+        data,
+        for_pdf=False,
+        request=request,
+        back_url=reverse("billing:tab", args=[patient.id]),
+        back_label="Back to billing",
+        pdf_url=reverse("billing:superbill", args=[patient.id]) + "?" + request.GET.urlencode(),
+    )
+    return HttpResponse(html)
 
 
 # --- clinic pages ------------------------------------------------------------------------------

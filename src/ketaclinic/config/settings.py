@@ -227,6 +227,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en-us"
+# A patient's self-report pages come in the patient's language (the public views activate it:
+# no LocaleMiddleware, so staff pages stay English whatever the browser asks for).
+LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

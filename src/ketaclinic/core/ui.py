@@ -34,17 +34,46 @@ class ChartMarker:
 
 
 @dataclass(frozen=True)
+class WorkSection:
+    """A heading of the home work queue. Its count also shows beside `nav_url_name` in the
+    navigation (when the user has that link)."""
+
+    key: str
+    title: str
+    order: int = 100
+    nav_url_name: str = ""
+
+
+@dataclass(frozen=True)
 class WorkItem:
-    """A line of a user's work queue on the home page: what is waiting, and where to do it."""
+    """A line of a user's work queue on the home page: what is waiting, and where to do it.
+
+    `action_url` (with `action_label`) is a one-click POST for the item (e.g. check in)."""
 
     label: str
     detail: str
     url: str
     urgent: bool = False
+    section: str = "other"
+    action_label: str = ""
+    action_url: str = ""
+
+
+@dataclass(frozen=True)
+class WorkGroup:
+    section: WorkSection
+    items: list
+
+    @property
+    def urgent_count(self) -> int:
+        return sum(1 for item in self.items if item.urgent)
 
 
 _nav: dict[str, NavItem] = {}
 _work_providers: list[Callable] = []
+_sections: dict[str, WorkSection] = {
+    "other": WorkSection("other", "Other work waiting for you", order=900)
+}
 _tabs: dict[str, ChartTab] = {}
 _marker_providers: list[Callable] = []
 
@@ -88,8 +117,32 @@ def register_work_items(provider: Callable) -> None:
         _work_providers.append(provider)
 
 
+def register_work_section(section: WorkSection) -> None:
+    _sections[section.key] = section
+
+
 def work_items_for(user) -> list[WorkItem]:
     items: list[WorkItem] = []
     for provider in _work_providers:
         items.extend(provider(user))
     return items
+
+
+def work_groups_for(user) -> list[WorkGroup]:
+    """The user's work queue by section, in the sections' order; empty sections left out."""
+    grouped: dict[str, list[WorkItem]] = {}
+    for item in work_items_for(user):
+        key = item.section if item.section in _sections else "other"
+        grouped.setdefault(key, []).append(item)
+    sections = sorted((_sections[key] for key in grouped), key=lambda s: (s.order, s.title))
+    return [WorkGroup(section, grouped[section.key]) for section in sections]
+
+
+def nav_counts(groups: list[WorkGroup]) -> dict[str, int]:
+    """How many items wait behind each navigation link, from the work queue's groups."""
+    counts: dict[str, int] = {}
+    for group in groups:
+        if group.section.nav_url_name:
+            name = group.section.nav_url_name
+            counts[name] = counts.get(name, 0) + len(group.items)
+    return counts

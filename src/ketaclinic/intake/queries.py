@@ -308,3 +308,14 @@ def referrals_between(user, date_from: dt.date, date_to: dt.date) -> list[Referr
         .filter(referred_on__gte=date_from, referred_on__lte=date_to)
         .select_related("patient")
     )
+
+
+def trials_to_confirm(user) -> list[AntidepressantTrial]:
+    """Trials of the user's clinic waiting for a prescriber's review, by patient, with
+    their patients."""
+    require(user, "intake.confirm_trial")
+    return list(
+        AntidepressantTrial.objects.filter(clinic_id=user.clinic_id, needs_review=True)
+        .select_related("patient")
+        .order_by("patient__family_name", "patient__given_name", "drug")
+    )

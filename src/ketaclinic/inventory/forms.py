@@ -220,7 +220,9 @@ class ReportForm(RangeForm):
             ("open_sessions", "Session drug records not closed by the end of the clinic day"),
         ]
     )
-    format = forms.ChoiceField(choices=[("csv", "CSV"), ("pdf", "PDF")])
+    format = forms.ChoiceField(
+        choices=[("csv", "CSV"), ("pdf", "PDF"), ("print", "Print view (web page)")]
+    )
 
 
 class EntryFilterForm(RangeForm):

@@ -1,4 +1,4 @@
-"""DEA record reports for any date range, as rows, CSV and PDF.
+"""DEA record reports for any date range, as rows, CSV, a print page and PDF.
 
 Dispensing log (21 CFR 1304.22(c)), receipts log, distributions to other registrants
 (1304.22(a)(2)(vii)), initial/biennial inventory (1304.11), DEA Form 41 (destruction) and
@@ -10,12 +10,14 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import InvalidInput
+from ketaclinic.core.formats import document_value, local_moment
+from ketaclinic.core.pdf import html_to_pdf
 from ketaclinic.core.permissions import require
 from ketaclinic.inventory import definitions as d
 from ketaclinic.inventory import rules
@@ -159,8 +161,19 @@ def _quantity(entry) -> str:
     return rules.canonical_decimal(entry.quantity)
 
 
-def _local(entry, tz) -> str:
-    return timezone.localtime(entry.occurred_at, tz).strftime("%Y-%m-%d %H:%M")
+def _local(entry, tz) -> dt.datetime:
+    """When the entry was written, in the clinic's time (CSV and documents format it)."""
+    return timezone.localtime(entry.occurred_at, tz)
+
+
+def _day(value, fallback=""):
+    """A date the user gave with the entry (ISO in its data), else the fallback."""
+    if not value:
+        return fallback
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def _address(patient) -> str:
@@ -269,7 +282,7 @@ def _dispensing(base, tz) -> list[dict]:
 def _receipts(base, tz) -> list[dict]:
     return [
         {
-            "date": e.data.get("received_on") or _local(e, tz),
+            "date": _day(e.data.get("received_on"), _local(e, tz)),
             **_product_cells(e),
             "containers": e.data.get("containers", ""),
             "quantity": _quantity(e),
@@ -287,7 +300,7 @@ def _receipts(base, tz) -> list[dict]:
 def _distributions(base, tz) -> list[dict]:
     return [
         {
-            "date": e.data.get("distributed_on") or _local(e, tz),
+            "date": _day(e.data.get("distributed_on"), _local(e, tz)),
             "kind": _distribution_kind(e),
             **_product_cells(e),
             "containers": e.data.get("containers", ""),
@@ -331,7 +344,7 @@ def _form41(base, tz) -> list[dict]:
         form = e.data.get("form_41", {})
         rows.append(
             {
-                "date": form.get("destroyed_on") or _local(e, tz),
+                "date": _day(form.get("destroyed_on"), _local(e, tz)),
                 **_product_cells(e),
                 "strength": form.get("strength", ""),
                 "quantity": _quantity(e),
@@ -363,7 +376,7 @@ def _form106(base, tz) -> list[dict]:
         form_due = dt.date.fromisoformat(e.data["form_106_due"])
         rows.append(
             {
-                "discovered_on": e.data.get("discovered_on", ""),
+                "discovered_on": discovered,
                 "loss_type": e.data.get("loss_type", ""),
                 **_product_cells(e),
                 "quantity": _quantity(e),
@@ -373,13 +386,13 @@ def _form106(base, tz) -> list[dict]:
                     (discovered, e.sequence), history
                 ),
                 "purchase_value": _purchase_value(e, form),
-                "notice_due": notice_due.isoformat(),
-                "notice_sent": notice.filed_on.isoformat() if notice else "",
+                "notice_due": notice_due,
+                "notice_sent": notice.filed_on if notice else "",
                 "notice_state": rules.deadline_state(
                     notice_due, today, notice.filed_on if notice else None
                 ),
-                "form_106_due": form_due.isoformat(),
-                "form_106_filed": form.filed_on.isoformat() if form else "",
+                "form_106_due": form_due,
+                "form_106_filed": form.filed_on if form else "",
                 "form_106_state": rules.deadline_state(
                     form_due, today, form.filed_on if form else None
                 ),
@@ -424,17 +437,9 @@ def audit_export(user, report: Report, fmt: str) -> None:
     )
 
 
-def head_line(report: Report) -> str:
-    """The chain head at export: sequence, hash and the time of its last entry."""
-    when = (
-        f"{timezone.localtime(report.head_at, report.clinic.tz):%Y-%m-%d %H:%M:%S %Z}"
-        if report.head_at
-        else "no entry yet"
-    )
-    return (
-        f"Ledger head at export: entry #{report.head_sequence}, hash {report.head}, "
-        f"last written {when}."
-    )
+def head_when(report: Report) -> str:
+    """When the chain head's entry was written, in clinic time."""
+    return local_moment(report.head_at, report.clinic.tz) if report.head_at else "no entry yet"
 
 
 def filename(report: Report, ext: str) -> str:
@@ -452,10 +457,21 @@ def to_csv(report: Report) -> str:
 
 def _csv_safe(value) -> str:
     # A cell starting with = + - @ is a formula in spreadsheet programs (CSV injection).
-    text = "" if value is None else str(value)
+    text = _csv_text(value)
     if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not _is_number(text)):
         return "'" + text
     return text
+
+
+def _csv_text(value) -> str:
+    """Spreadsheet-friendly text: moments as 'YYYY-MM-DD HH:MM' clinic time, dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _is_number(text: str) -> bool:
@@ -466,76 +482,75 @@ def _is_number(text: str) -> bool:
     return True
 
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# Cells printed whole on one line: identifiers and numbers (never split, never hyphenated).
+IDENTIFIER_KEYS = frozenset(
+    {
+        "ndc",
+        "lot",
+        "mrn",
+        "recipient_dea",
+        "supplier_dea",
+        "invoice",
+        "reference",
+        "police_report",
+        "entry_sequence",
+        "quantity",
+        "counted",
+        "containers",
+        "drawn",
+        "administered",
+        "wasted",
+        "returned",
+        "unaccounted",
+        "purchase_value",
+        "thefts_losses_24_months",
+    }
+)
+DOCUMENT_TEMPLATE = "inventory/report_document.html"
+
+
+def _cell(key: str, value, tz) -> dict:
+    """One cell of the document: its text, and the pieces that must stay on one line."""
+    text = document_value(value, tz)
+    if isinstance(value, dt.datetime):
+        # "2 Mar 2026, 14:05 EST": the date and the time may go on two lines, each stays whole.
+        day, _, time = text.partition(", ")
+        return {"parts": [day + ",", time], "identifier": False}
+    if isinstance(value, dt.date) or key in IDENTIFIER_KEYS:
+        return {"parts": [text], "identifier": True}
+    return {"parts": [text], "identifier": False}
+
+
+def document_context(report: Report) -> dict:
+    """What the print page and the PDF show: registrant, period, cells and the ledger head."""
+    clinic = report.clinic
+    tz = clinic.tz
+    return {
+        "report": report,
+        "code": report.code,
+        "clinic": clinic,
+        "dea_registration": clinic.dea_registration_number or "not recorded",
+        "address": clinic.address or "not recorded",
+        "period_from": document_value(report.date_from, tz),
+        "period_to": document_value(report.date_to, tz),
+        "generated": local_moment(timezone.now(), tz),
+        "rows": [
+            [_cell(key, row.get(key, ""), tz) for key, _label in report.columns]
+            for row in report.rows
+        ],
+        "head_when": head_when(report),
+    }
+
+
+def to_html(report: Report, *, for_pdf: bool, request=None, **links) -> str:
+    """The report as one HTML document: the print page and the PDF's source."""
+    context = document_context(report) | {"for_pdf": for_pdf} | ({} if for_pdf else links)
+    return render_to_string(DOCUMENT_TEMPLATE, context, request=request)
 
 
 def to_pdf(report: Report) -> bytes:
     """A landscape PDF: registrant header, the table, the source and the ledger head."""
-    from fpdf import FPDF
-    from fpdf.fonts import FontFace
-
-    pdf = FPDF(orientation="L", unit="mm", format="Letter")
-    pdf.set_auto_page_break(auto=True, margin=12)
-    family = "Helvetica"
-    unicode_font = FONT_DIR / "DejaVuSans.ttf"
-    if unicode_font.exists() and (FONT_DIR / "DejaVuSans-Bold.ttf").exists():
-        pdf.add_font("DejaVu", "", str(unicode_font))
-        pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        family = "DejaVu"
-
-    def text(value) -> str:
-        value = "" if value is None else str(value)
-        if family == "Helvetica":
-            return value.encode("latin-1", "replace").decode("latin-1")
-        return value
-
-    clinic = report.clinic
-    pdf.set_title(f"{report.title} {report.date_from} to {report.date_to}")
-    pdf.add_page()
-    pdf.set_font(family, "B", 13)
-    pdf.cell(0, 7, text(report.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(family, "", 9)
-    header = [
-        f"Registrant: {clinic.name}",
-        f"DEA registration: {clinic.dea_registration_number or 'not recorded'}",
-        f"Address: {clinic.address or 'not recorded'}",
-        f"Period: {report.date_from} to {report.date_to} (clinic time, {clinic.time_zone})",
-        f"Generated: {timezone.localtime(timezone.now(), clinic.tz):%Y-%m-%d %H:%M}",
-        f"Source: {report.source}",
-    ]
-    for line in header:
-        pdf.multi_cell(0, 4.5, text(line), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_font(family, "", 6.5)
-    labels = [label for _key, label in report.columns]
-    with pdf.table(
-        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
-        line_height=3.2,
-        text_align="LEFT",
-        first_row_as_headings=True,
-    ) as table:
-        row = table.row()
-        for label in labels:
-            row.cell(text(label))
-        for values in report.rows:
-            row = table.row()
-            for key, _label in report.columns:
-                row.cell(text(values.get(key, "")))
-    pdf.ln(2)
-    pdf.set_font(family, "", 8)
-    if not report.rows:
-        pdf.cell(0, 5, "No records in this period.", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(
-        0,
-        4,
-        text(
-            f"{len(report.rows)} record(s). {head_line(report)} "
-            "(verify with `ketaclinic verify_ledger --head <hash>`)."
-        ),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    return bytes(pdf.output())
+    return html_to_pdf(to_html(report, for_pdf=True))
 
 
 def _open_sessions(user, start: dt.datetime, end: dt.datetime) -> list[dict]:
@@ -556,7 +571,7 @@ def _open_sessions(user, start: dt.datetime, end: dt.datetime) -> list[dict]:
             b = line.balance
             rows.append(
                 {
-                    "session_date": row.session.scheduled_date.isoformat(),
+                    "session_date": row.session.scheduled_date,
                     "patient": row.session.patient_name,
                     "mrn": row.session.patient_mrn,
                     "lot": line.lot.lot_number,
@@ -566,7 +581,7 @@ def _open_sessions(user, start: dt.datetime, end: dt.datetime) -> list[dict]:
                     "wasted": rules.canonical_decimal(b.wasted),
                     "returned": rules.canonical_decimal(b.returned),
                     "unaccounted": rules.canonical_decimal(b.in_hand),
-                    "deadline": timezone.localtime(row.deadline, tz).strftime("%Y-%m-%d %H:%M"),
+                    "deadline": timezone.localtime(row.deadline, tz),
                     "entry_sequences": " ".join(
                         str(sequences[i]) for i in row.entry_ids if i in sequences
                     ),

@@ -4,10 +4,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.core.permissions import can
-from ketaclinic.core.ui import NavItem, WorkItem, register_nav_item, register_work_items
+from ketaclinic.core.ui import (
+    NavItem,
+    WorkItem,
+    WorkSection,
+    register_nav_item,
+    register_work_items,
+    register_work_section,
+)
 from ketaclinic.inventory import queries
 
 register_nav_item(NavItem("Drug ledger", "inventory:home", "ledger.view", order=50))
+register_work_section(
+    WorkSection(
+        "ledger",
+        "Drug ledger: records not reconciled, and discrepancies",
+        order=60,
+        nav_url_name="inventory:home",
+    )
+)
 
 
 def open_session_records(user) -> list[WorkItem]:
@@ -26,6 +41,7 @@ def open_session_records(user) -> list[WorkItem]:
             ),
             url=reverse("inventory:session", args=[row.session.id]),
             urgent=True,
+            section="ledger",
         )
         for row in queries.unreconciled_sessions(user, now=timezone.now())
     ]
@@ -42,4 +58,32 @@ def rules_text(row) -> str:
     )
 
 
+def discrepancies(user) -> list[WorkItem]:
+    """Count discrepancies nobody has resolved yet: for the clinic administrator, who resolves
+    them, and the compliance officer, who reviews them."""
+    if not (can(user, "ledger.resolve_discrepancy") or can(user, "ledger.diversion")):
+        return []
+    if not can(user, "ledger.view"):
+        return []
+    tz = user.clinic.tz
+    return [
+        WorkItem(
+            label=(
+                f"Discrepancy #{entry.sequence}: lot {entry.lot.lot_number} "
+                f"at {entry.location.name}"
+            ),
+            detail=(
+                f"counted {entry.data.get('counted')}, expected {entry.data.get('expected')} "
+                f"{entry.unit}; found "
+                f"{timezone.localtime(entry.occurred_at, tz):%Y-%m-%d %H:%M}; not resolved"
+            ),
+            url=reverse("inventory:reconciliation"),
+            urgent=True,
+            section="ledger",
+        )
+        for entry in queries.open_discrepancies(user)
+    ]
+
+
 register_work_items(open_session_records)
+register_work_items(discrepancies)

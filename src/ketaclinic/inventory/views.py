@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.core.errors import DomainError, Forbidden, NotFound
@@ -484,6 +485,8 @@ def reports_page(request):
         fmt = form.cleaned_data["format"]
         built = reports.build_report(user, form.cleaned_data["report"], date_from, date_to)
         reports.audit_export(user, built, fmt)
+        if fmt == "print":
+            return HttpResponse(_report_print(request, built))
         if fmt == "pdf":
             response = HttpResponse(reports.to_pdf(built), content_type="application/pdf")
         else:
@@ -491,6 +494,20 @@ def reports_page(request):
         response["Content-Disposition"] = f'attachment; filename="{reports.filename(built, fmt)}"'
         return response
     return render(request, "inventory/reports.html", {"form": form})
+
+
+def _report_print(request, built) -> str:
+    """The report as a page to print: the PDF's own template, linking back and to the PDF."""
+    query = request.GET.copy()
+    query["format"] = "pdf"
+    return reports.to_html(
+        built,
+        for_pdf=False,
+        request=request,
+        back_url=reverse("inventory:reports"),
+        back_label="Back to DEA reports",
+        pdf_url=reverse("inventory:reports") + "?" + query.urlencode(),
+    )
 
 
 @clinic_view

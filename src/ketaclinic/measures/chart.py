@@ -1,23 +1,45 @@
-"""Server-side SVG trajectory chart: scores over time on shaded severity bands, with thresholds."""
+"""The trajectory chart: scores over time on shaded severity bands, with thresholds.
+
+Drawn with Vega-Lite and rendered server-side to inline SVG (ketaclinic.core.charts): no script,
+no external resource. The y axis is the instrument's score range (PHQ-9: 0-27), never a range
+stretched past it; every score is a point with its value on hover and on keyboard focus.
+"""
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from html import escape
+from datetime import datetime, timedelta
 
+import altair as alt
+
+from ketaclinic.core import charts
 from ketaclinic.measures.instruments import RESPONSE_REDUCTION_PERCENT, Instrument
 
 # Lowest to highest severity; a band's colour is picked by its rank among the instrument's bands.
 BAND_FILLS = ("#e6f4ea", "#f3f8e3", "#fff6dc", "#ffe9d6", "#fde2e1")
-MARKER_COLOURS = {"session": "#5b6bbf"}
-DEFAULT_MARKER_COLOUR = "#777777"
-LINE_COLOUR = "#1f4e79"
+LINE_COLOUR = charts.SERIES_COLOURS[0]
 ALERT_COLOUR = "#c62828"
 # Scores that came with a referral: hollow diamonds off the line, so they never read as the
 # clinic's own measurements.
 REFERRAL_COLOUR = "#8a5300"
+MARKER_COLOUR = "#5b6bbf"
+REMISSION_COLOUR = "#2e7d32"
+RESPONSE_COLOUR = "#6a1b9a"
+
+POINT_KINDS = ("score", "safety alert", "from referral")
+POINT_STYLE = {
+    "score": (LINE_COLOUR, "circle", True),
+    "safety alert": (ALERT_COLOUR, "triangle-up", True),
+    "from referral": (REFERRAL_COLOUR, "diamond", False),
+}
+LINE_KINDS = ("remission", "response", "treatment / event")
+LINE_STYLE = {
+    "remission": (REMISSION_COLOUR, [6, 4]),
+    "response": (RESPONSE_COLOUR, [10, 3, 2, 3]),
+    "treatment / event": (MARKER_COLOUR, [2, 3]),
+}
 
 
 @dataclass(frozen=True)
@@ -39,30 +61,36 @@ class Marker:
 
 @dataclass(frozen=True)
 class Layout:
-    width: int = 680
-    height: int = 260
-    left: int = 34
-    right: int = 158
-    top: int = 12
-    bottom: int = 46
+    """The plot area in pixels (axes, band labels and the legend are added around it)."""
 
-    @property
-    def plot_w(self) -> int:
-        return self.width - self.left - self.right
-
-    @property
-    def plot_h(self) -> int:
-        return self.height - self.top - self.bottom
+    width: int = 360
+    height: int = 200
 
 
 def _fmt(n: float) -> str:
     return f"{n:.1f}".rstrip("0").rstrip(".")
 
 
+def _ms(at: datetime) -> int:
+    """The wall-clock time as milliseconds on a UTC axis: the chart shows the clinic's dates."""
+    return calendar.timegm(at.replace(tzinfo=None).timetuple()) * 1000
+
+
 def _band_fill(rank: int, count: int) -> str:
     if count <= 1:
         return BAND_FILLS[-1]
     return BAND_FILLS[round(rank * (len(BAND_FILLS) - 1) / (count - 1))]
+
+
+def _label(p: Point) -> str:
+    label = f"{p.at:%d %b %Y}: {p.value}"
+    if p.severity:
+        label += f" ({p.severity})"
+    if p.referral is not None:
+        return f"{label}: from referral, {p.referral}"
+    if p.alert:
+        return f"{label}: safety alert"
+    return label
 
 
 def trajectory_svg(
@@ -78,36 +106,49 @@ def trajectory_svg(
     y_min = instrument.min_total or 0
     y_max = instrument.max_total or max([p.value for p in points] + [1])
     times = [p.at for p in points] + [m.at for m in markers]
-    t0, t1 = (min(times), max(times)) if times else (None, None)
-
-    def x(at: datetime) -> float:
-        if t0 is None or t1 == t0:
-            return lay.left + lay.plot_w / 2
-        return lay.left + (at - t0).total_seconds() / (t1 - t0).total_seconds() * lay.plot_w
-
-    def y(value: float) -> float:
-        return lay.top + (1 - (value - y_min) / (y_max - y_min)) * lay.plot_h
-
-    title = f"{instrument.name} over time"
-    summary = _summary(instrument, points)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {lay.width} {lay.height}" '
-        f'class="trajectory" role="img" aria-labelledby="t-{instrument.code} d-{instrument.code}" '
-        f'font-family="system-ui, sans-serif" font-size="11">',
-        f'<title id="t-{instrument.code}">{escape(title)}</title>',
-        f'<desc id="d-{instrument.code}">{escape(summary)}</desc>',
-    ]
-    out += _bands(instrument, lay, y)
-    out += _axes(instrument, lay, y, t0, t1, x)
-    out += _thresholds(instrument, lay, y, baseline)
-    out += _markers(markers, lay, x)
-    out += _series([p for p in points if p.referral is None], lay, x, y, empty=not points)
-    out += _referrals([p for p in points if p.referral is not None], x, y)
-    out += _legend(
-        lay, has_markers=bool(markers), has_referrals=any(p.referral is not None for p in points)
+    if times:
+        t0, t1 = min(times), max(times)
+        pad = max((t1 - t0) * 0.04, timedelta(days=1))
+        domain = [_ms(t0 - pad), _ms(t1 + pad)]
+    else:
+        domain = None
+    x_scale = alt.Scale(type="utc", domain=domain) if domain else alt.Scale(type="utc")
+    x = alt.X(
+        "t:T",
+        title=None,
+        scale=x_scale,
+        axis=alt.Axis(format="%d %b %Y", labelAngle=0, tickCount=5, grid=False),
     )
-    out.append("</svg>")
-    return "\n".join(out)
+    y_scale = alt.Scale(domain=[y_min, y_max], nice=False, zero=False)
+    y_axis = alt.Axis(title="score", grid=False, tickMinStep=1)
+
+    data = charts.Datasets()
+    layers = [_bands(data, instrument, y_scale, lay)]
+    layers += _lines(data, instrument, baseline, markers, x, y_scale)
+    layers += _points(data, points, x, y_scale, y_axis)
+    if not points:
+        layers.append(
+            alt.Chart(data("empty", [{"text": "No scores yet"}]), name="empty")
+            .mark_text(color=charts.MUTED, aria=False)
+            .encode(
+                text=alt.Text("text:N"), x=alt.XValue(lay.width / 2), y=alt.YValue(lay.height / 2)
+            )
+        )
+    chart = charts.layer(
+        *layers,
+        resolve={"color": "independent", "shape": "independent", "strokeDash": "independent"},
+        width=lay.width,
+        height=lay.height,
+    )
+    return charts.render(
+        chart,
+        ident=f"traj-{instrument.code}",
+        css="trajectory",
+        title=f"{instrument.name} over time",
+        desc=_summary(instrument, points),
+        focus=("point",),
+        datasets=data,
+    )
 
 
 def _summary(instrument: Instrument, points: Sequence[Point]) -> str:
@@ -129,174 +170,174 @@ def _summary(instrument: Instrument, points: Sequence[Point]) -> str:
     return text + "."
 
 
-def _bands(instrument, lay, y) -> list[str]:
-    out = []
+def _bands(data, instrument: Instrument, y_scale, lay: Layout):
+    """The instrument's severity bands, shaded across the plot, named at the right edge."""
+    rows = []
     bands = sorted(instrument.bands, key=lambda b: b.low)
     for rank, band in enumerate(bands):
-        top = y(band.high + 0.5 if band.high < (instrument.max_total or band.high) else band.high)
-        bottom = y(band.low - 0.5 if band.low > (instrument.min_total or 0) else band.low)
-        out.append(
-            f'<rect class="band" x="{lay.left}" y="{_fmt(top)}" width="{lay.plot_w}" '
-            f'height="{_fmt(bottom - top)}" fill="{_band_fill(rank, len(bands))}">'
-            f"<title>{escape(band.label)} {band.low}-{band.high}</title></rect>"
+        top = band.high + 0.5 if band.high < (instrument.max_total or band.high) else band.high
+        bottom = band.low - 0.5 if band.low > (instrument.min_total or 0) else band.low
+        rows.append(
+            {
+                "low": bottom,
+                "high": top,
+                "mid": (top + bottom) / 2,
+                "fill": _band_fill(rank, len(bands)),
+                "label": f"{band.label} {band.low}-{band.high}",
+            }
         )
-        out.append(
-            f'<text x="{lay.left + lay.plot_w + 6}" y="{_fmt((top + bottom) / 2 + 4)}" '
-            f'fill="#555">{escape(band.label)} {band.low}-{band.high}</text>'
+    shade = (
+        alt.Chart(data("band", rows), name="band")
+        .mark_rect()
+        .encode(
+            x=alt.XValue(0),
+            x2=alt.X2Value(lay.width),
+            y=alt.Y("low:Q", scale=y_scale, title=None),
+            y2=alt.Y2("high:Q"),
+            color=alt.Color("fill:N", scale=None, legend=None),
+            description=alt.Description("label:N"),
         )
-    return out
+    )
+    names = (
+        alt.Chart(data("band-name", rows), name="band-name")
+        .mark_text(align="left", dx=6, color=charts.MUTED, aria=False)
+        .encode(x=alt.XValue(lay.width), y=alt.Y("mid:Q", scale=y_scale), text=alt.Text("label:N"))
+    )
+    return charts.layer(shade, names)
 
 
-def _axes(instrument, lay, y, t0, t1, x) -> list[str]:
-    bottom = lay.top + lay.plot_h
-    out = [
-        f'<line x1="{lay.left}" y1="{lay.top}" x2="{lay.left}" y2="{bottom}" stroke="#999"/>',
-        f'<line x1="{lay.left}" y1="{bottom}" x2="{lay.left + lay.plot_w}" y2="{bottom}" '
-        'stroke="#999"/>',
-    ]
-    ticks = {instrument.min_total or 0, instrument.max_total or 0}
-    ticks |= {b.low for b in instrument.bands}
-    for tick in sorted(ticks):
-        out.append(
-            f'<text x="{lay.left - 4}" y="{_fmt(y(tick) + 4)}" text-anchor="end" '
-            f'fill="#555">{tick}</text>'
-        )
-    if t0 is None:
-        return out
-    if t1 == t0:
-        stops = [(t0, "middle")]
-    else:
-        stops = [(t0 + (t1 - t0) * i / 4, "middle") for i in range(5)]
-        stops[0], stops[-1] = (t0, "start"), (t1, "end")
-    for at, anchor in stops:
-        out.append(
-            f'<text x="{_fmt(x(at))}" y="{bottom + 14}" text-anchor="{anchor}" '
-            f'fill="#555">{at:%d %b %Y}</text>'
-        )
-    return out
-
-
-def _thresholds(instrument, lay, y, baseline) -> list[str]:
-    out = []
-    right = lay.left + lay.plot_w
-
-    def line(value: float, label: str, css: str, colour: str, at_right: bool) -> None:
-        out.append(
-            f'<line class="{css}" x1="{lay.left}" y1="{_fmt(y(value))}" x2="{right}" '
-            f'y2="{_fmt(y(value))}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="6 4">'
-            f"<title>{escape(label)}</title></line>"
-        )
-        # Remission labels sit at the right end, response labels at the left, so that the two
-        # never overlap when the thresholds are close.
-        x_text, anchor = (right - 4, "end") if at_right else (lay.left + 4, "start")
-        out.append(
-            f'<text x="{x_text}" y="{_fmt(y(value) - 3)}" text-anchor="{anchor}" '
-            f'fill="{colour}">{escape(label)}</text>'
-        )
-
+def _lines(data, instrument: Instrument, baseline, markers: Sequence[Marker], x, y_scale) -> list:
+    rows = []
     if instrument.remission is not None:
-        line(
-            instrument.remission.value,
-            f"remission: {instrument.remission.describe()}",
-            "remission",
-            "#2e7d32",
-            True,
+        rows.append(
+            {
+                "kind": "remission",
+                "value": instrument.remission.value,
+                "label": f"remission: {instrument.remission.describe()}",
+            }
         )
     if instrument.tracks_outcome and baseline:
         target = baseline * (100 - RESPONSE_REDUCTION_PERCENT) / 100
-        line(
-            target,
-            f"response: {RESPONSE_REDUCTION_PERCENT}% below baseline {baseline} ({_fmt(target)})",
-            "response",
-            "#6a1b9a",
-            False,
+        rows.append(
+            {
+                "kind": "response",
+                "value": target,
+                "label": (
+                    f"response: {RESPONSE_REDUCTION_PERCENT}% below baseline {baseline} "
+                    f"({_fmt(target)})"
+                ),
+            }
         )
-    return out
+    present = {r["kind"] for r in rows} | ({"treatment / event"} if markers else set())
+    kinds = [k for k in LINE_KINDS if k in present]
 
+    def style(first: bool) -> dict:
+        # One legend for the lines: on the first line layer only.
+        legend = alt.Legend(symbolType="stroke", symbolSize=300) if first else None
+        return {
+            "color": alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=kinds, range=[LINE_STYLE[k][0] for k in kinds]),
+                legend=legend,
+            ),
+            "strokeDash": alt.StrokeDash(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=kinds, range=[LINE_STYLE[k][1] for k in kinds]),
+                legend=legend,
+            ),
+        }
 
-def _markers(markers, lay, x) -> list[str]:
     out = []
-    for m in markers:
-        colour = MARKER_COLOURS.get(m.kind, DEFAULT_MARKER_COLOUR)
+    for kind in ("remission", "response"):
+        mine = [r for r in rows if r["kind"] == kind]
+        if mine:
+            out.append(
+                alt.Chart(data(kind, mine), name=kind)
+                .mark_rule(strokeWidth=1.5)
+                .encode(
+                    y=alt.Y("value:Q", scale=y_scale),
+                    description=alt.Description("label:N"),
+                    **style(not out),
+                )
+            )
+    if markers:
+        marks = [
+            {
+                "kind": "treatment / event",
+                "t": _ms(m.at),
+                "label": f"{m.at:%d %b %Y}: {m.label}",
+                "css": m.kind,
+            }
+            for m in markers
+        ]
         out.append(
-            f'<line class="marker marker-{escape(m.kind)}" x1="{_fmt(x(m.at))}" y1="{lay.top}" '
-            f'x2="{_fmt(x(m.at))}" y2="{lay.top + lay.plot_h}" stroke="{colour}" '
-            f'stroke-opacity="0.5" stroke-dasharray="2 3"><title>{m.at:%d %b %Y}: '
-            f"{escape(m.label)}</title></line>"
+            alt.Chart(data("marker", marks), name="marker")
+            .mark_rule(strokeOpacity=0.7)
+            .encode(x=x, description=alt.Description("label:N"), **style(not out))
         )
     return out
 
 
-def _series(points, lay, x, y, *, empty: bool = False) -> list[str]:
-    if not points:
-        if not empty:
-            return []
+def _points(data, points: Sequence[Point], x, y_scale, y_axis) -> list:
+    rows = [
+        {
+            "t": _ms(p.at),
+            "value": p.value,
+            "kind": (
+                "from referral"
+                if p.referral is not None
+                else "safety alert"
+                if p.alert
+                else "score"
+            ),
+            "label": _label(p),
+        }
+        for p in points
+    ]
+    own = [r for r in rows if r["kind"] != "from referral"]
+    y = alt.Y("value:Q", scale=y_scale, axis=y_axis)
+    if not rows:
+        # The axes alone, on the instrument's range.
         return [
-            f'<text x="{lay.left + lay.plot_w / 2}" y="{lay.top + lay.plot_h / 2}" '
-            'text-anchor="middle" fill="#555">No scores yet</text>'
+            alt.Chart(data("axes", [{"value": 0}]), name="axes")
+            .mark_point(opacity=0, aria=False)
+            .encode(y=y)
         ]
-    coords = " ".join(f"{_fmt(x(p.at))},{_fmt(y(p.value))}" for p in points)
-    out = [
-        f'<polyline class="score-line" points="{coords}" fill="none" stroke="{LINE_COLOUR}" '
-        'stroke-width="2"/>'
-    ]
-    for p in points:
-        label = f"{p.at:%d %b %Y}: {p.value}"
-        if p.severity:
-            label += f" ({p.severity})"
-        cx, cy = _fmt(x(p.at)), _fmt(y(p.value))
-        if p.alert:
-            out.append(
-                f'<g class="alert-point"><circle cx="{cx}" cy="{cy}" r="6" fill="{ALERT_COLOUR}" '
-                f'stroke="#fff" stroke-width="1.5"/><text x="{cx}" y="{_fmt(y(p.value) + 4)}" '
-                f'text-anchor="middle" fill="#fff" font-weight="bold">!</text>'
-                f"<title>{escape(label)}: safety alert</title></g>"
-            )
-        else:
-            out.append(
-                f'<circle class="point" cx="{cx}" cy="{cy}" r="4" fill="{LINE_COLOUR}">'
-                f"<title>{escape(label)}</title></circle>"
-            )
-    return out
-
-
-def _referrals(points, x, y) -> list[str]:
+    kinds = [k for k in POINT_KINDS if k in {r["kind"] for r in rows}]
     out = []
-    for p in points:
-        cx, cy = x(p.at), y(p.value)
-        label = f"{p.at:%d %b %Y}: {p.value}"
-        if p.severity:
-            label += f" ({p.severity})"
-        diamond = " ".join(
-            f"{_fmt(cx + dx)},{_fmt(cy + dy)}" for dx, dy in ((0, -6), (6, 0), (0, 6), (-6, 0))
-        )
+    if own:
         out.append(
-            f'<polygon class="referral-point" points="{diamond}" fill="#fff" '
-            f'stroke="{REFERRAL_COLOUR}" stroke-width="2">'
-            f"<title>{escape(label)}: from referral, {escape(p.referral)}</title></polygon>"
+            alt.Chart(data("score-line", own), name="score-line")
+            .mark_line(color=LINE_COLOUR, aria=False)
+            .encode(x=x, y=y)
         )
-    return out
-
-
-def _legend(lay, *, has_markers: bool, has_referrals: bool = False) -> list[str]:
-    y0 = lay.height - 10
-    out = [
-        f'<circle cx="{lay.left + 6}" cy="{y0 - 4}" r="4" fill="{LINE_COLOUR}"/>',
-        f'<text x="{lay.left + 14}" y="{y0}" fill="#333">score</text>',
-        f'<circle cx="{lay.left + 66}" cy="{y0 - 4}" r="5" fill="{ALERT_COLOUR}"/>',
-        f'<text x="{lay.left + 75}" y="{y0}" fill="#333">safety alert</text>',
-    ]
-    if has_markers:
-        out += [
-            f'<line x1="{lay.left + 150}" y1="{y0 - 9}" x2="{lay.left + 150}" y2="{y0 + 1}" '
-            f'stroke="{MARKER_COLOURS["session"]}" stroke-dasharray="2 3"/>',
-            f'<text x="{lay.left + 156}" y="{y0}" fill="#333">treatment / event</text>',
-        ]
-    if has_referrals:
-        cx, cy = lay.left + 268, y0 - 4
-        out += [
-            f'<polygon points="{cx},{cy - 5} {cx + 5},{cy} {cx},{cy + 5} {cx - 5},{cy}" '
-            f'fill="#fff" stroke="{REFERRAL_COLOUR}" stroke-width="2"/>',
-            f'<text x="{cx + 9}" y="{y0}" fill="#333">from referral</text>',
-        ]
+    out.append(
+        alt.Chart(data("point", rows), name="point")
+        .mark_point(size=70, strokeWidth=2, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=kinds, range=[POINT_STYLE[k][0] for k in kinds]),
+            ),
+            shape=alt.Shape(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=kinds, range=[POINT_STYLE[k][1] for k in kinds]),
+            ),
+            fill=alt.Fill(
+                "kind:N",
+                legend=None,
+                scale=alt.Scale(
+                    domain=kinds,
+                    range=[POINT_STYLE[k][0] if POINT_STYLE[k][2] else "#ffffff" for k in kinds],
+                ),
+            ),
+            description=alt.Description("label:N"),
+        )
+    )
     return out

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .instruments import INSTRUMENTS, PATIENT
 from .models import Delivery, Frequency
@@ -53,12 +54,13 @@ class InstrumentForm(forms.Form):
 
 
 def _help_text(item) -> str:
+    # In the active language: the patient's on the self-report page, English for staff.
     if item.either_or:
-        pair = " or question ".join(item.either_or)
-        return f"Answer question {pair}: one of them is enough."
+        pair = gettext(" or question ").join(item.either_or)
+        return gettext("Answer question %(pair)s: one of them is enough.") % {"pair": pair}
     if item.asked_if:
-        return f"Only if item {item.asked_if} is yes"
-    return "" if item.required else "Optional"
+        return gettext("Only if item %(item)s is yes") % {"item": item.asked_if}
+    return "" if item.required else gettext("Optional")
 
 
 class SendLinkForm(forms.Form):

@@ -15,9 +15,11 @@ from ketaclinic.measures.scales import (
     EitherOr,
     Instrument,
     Item,
+    ItemText,
     ReliableChangeData,
     Remission,
     SafetyRule,
+    Translation,
 )
 from ketaclinic.measures.scales import numbered as _numbered
 from ketaclinic.measures.scales import one_item_domains as _each
@@ -34,6 +36,18 @@ COLUMBIA_TRIAGE = "Columbia Lighthouse Project, C-SSRS screen version triage (cs
 PHQ_LICENCE = (
     "Free to reproduce, translate, display and distribute without permission (Pfizer; "
     "phqscreeners.com): item text ships"
+)
+PHQ9_ES_SOURCE = (
+    "PHQ-9, official Spanish version for the USA (Cuestionario sobre la salud del paciente-9), "
+    "Pfizer Inc. (phqscreeners.com): developed by Drs. Robert L. Spitzer, Janet B.W. Williams, "
+    "Kurt Kroenke and colleagues with an educational grant from Pfizer Inc.; no permission "
+    "required to reproduce, translate, display or distribute"
+)
+GAD7_ES_SOURCE = (
+    "GAD-7, official Spanish version for the USA, Pfizer Inc. (phqscreeners.com): developed by "
+    "Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues with an "
+    "educational grant from Pfizer Inc.; no permission required to reproduce, translate, "
+    "display or distribute"
 )
 NO_SD = "not set: configure the SD of a pre-treatment sample (Jacobson & Truax 1991) (verify)"
 
@@ -122,6 +136,20 @@ PHQ9 = Instrument(
     source=KROENKE_2001,
     licence=PHQ_LICENCE,
     notes=("Item 10 (functional difficulty) is optional and not scored; if given it must be 0-3.",),
+    translations=(
+        Translation(
+            language="es",
+            instructions=text.PHQ9_ES_INSTRUCTIONS,
+            items={
+                k: ItemText(
+                    text.PHQ9_ES_ITEMS[k],
+                    text.PHQ9_ES_FUNCTIONAL_OPTIONS if k == "10" else text.PHQ_ES_OPTIONS,
+                )
+                for k in map(str, range(1, 11))
+            },
+            source=PHQ9_ES_SOURCE,
+        ),
+    ),
 )
 
 # --- GAD-7 -------------------------------------------------------------------------------------
@@ -175,6 +203,17 @@ GAD7 = Instrument(
     ships_item_text=True,
     source=SPITZER_2006,
     licence=PHQ_LICENCE,
+    translations=(
+        Translation(
+            language="es",
+            instructions=text.GAD7_ES_INSTRUCTIONS,
+            items={
+                k: ItemText(text.GAD7_ES_ITEMS[k], text.GAD7_ES_OPTIONS)
+                for k in map(str, range(1, 8))
+            },
+            source=GAD7_ES_SOURCE,
+        ),
+    ),
 )
 
 # --- QIDS-SR16 ---------------------------------------------------------------------------------

@@ -250,7 +250,8 @@ class MeasurementSchedule(ClinicScopedModel):
 
 
 class InstrumentText(models.Model):
-    """Licensed item wording a clinic loads itself (`ketaclinic load_instrument_text FILE`).
+    """Licensed item wording a clinic loads itself (`ketaclinic load_instrument_text FILE`),
+    in English or as a licensed translation.
 
     clinic None means every clinic of this installation."""
 
@@ -258,6 +259,8 @@ class InstrumentText(models.Model):
         Clinic, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    # A code of settings.LANGUAGES ("en", "es"), checked when the text is loaded.
+    language = models.CharField(max_length=5, default="en")
     instructions = models.TextField(blank=True)
     # {"1": {"text": "...", "options": {"0": "...", ...}}, ...}
     items = models.JSONField()
@@ -267,17 +270,18 @@ class InstrumentText(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["clinic", "instrument"], name="instrument_text_once_per_clinic"
+                fields=["clinic", "instrument", "language"],
+                name="instrument_text_once_per_clinic_language",
             ),
             models.UniqueConstraint(
-                fields=["instrument"],
+                fields=["instrument", "language"],
                 condition=Q(clinic__isnull=True),
-                name="instrument_text_once_installation_wide",
+                name="instrument_text_once_installation_wide_language",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.instrument} text ({self.clinic or 'all clinics'})"
+        return f"{self.instrument} text, {self.language} ({self.clinic or 'all clinics'})"
 
 
 class InstrumentSettings(ClinicScopedModel):

@@ -168,6 +168,9 @@ def instrument(instrument: Instrument) -> dict:
         "source": instrument.source,
         "licence": instrument.licence,
         "notes": list(instrument.notes),
+        "translations": [
+            {"language": t.language, "source": t.source} for t in instrument.translations
+        ],
     }
 
 

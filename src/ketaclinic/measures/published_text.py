@@ -1,4 +1,5 @@
-"""Published item wording where the licence lets it ship: PHQ-9, GAD-7, QIDS-SR16, PCL-5."""
+"""Published item wording where the licence lets it ship: PHQ-9, GAD-7, QIDS-SR16, PCL-5, and
+the publisher's Spanish PHQ-9 and GAD-7."""
 
 # Licence basis (see docs/measures.md): PHQ-9 and GAD-7 free to reproduce (Pfizer), PCL-5 public
 # domain (National Center for PTSD), QIDS-SR16 free per secondary sources (verify). MADRS, CADSS-6,
@@ -262,4 +263,67 @@ PCL5_ITEMS = {
     "18": "Feeling jumpy or easily startled?",
     "19": "Having difficulty concentrating?",
     "20": "Trouble falling or staying asleep?",
+}
+
+# --- Spanish -----------------------------------------------------------------------------------
+# The publisher's official Spanish versions for the USA (Pfizer Inc., phqscreeners.com), which
+# state: "No se requiere permiso para reproducir, traducir, presentar o distribuir." The wording
+# is the forms' own, character for character (including their "(a)" and "/a" forms and their
+# dashes); answer values are the English form's, so scoring does not change.
+
+PHQ_ES_OPTIONS = ("Ningún día", "Varios días", "Más de la mitad de los días", "Casi todos los días")
+
+PHQ9_ES_INSTRUCTIONS = (
+    "Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a los "
+    "siguientes problemas?"
+)
+
+PHQ9_ES_ITEMS = {
+    "1": "Poco interés o placer en hacer cosas",
+    "2": "Se ha sentido decaído(a), deprimido(a) o sin esperanzas",
+    "3": "Ha tenido dificultad para quedarse o permanecer dormido(a), o ha dormido demasiado",
+    "4": "Se ha sentido cansado(a) o con poca energía",
+    "5": "Sin apetito o ha comido en exceso",
+    "6": (
+        "Se ha sentido mal con usted mismo(a) \u2013 o que es un fracaso o que ha quedado mal "
+        "con usted mismo(a) o con su familia"
+    ),
+    "7": (
+        "Ha tenido dificultad para concentrarse en ciertas actividades, tales como leer el "
+        "periódico o ver la televisión"
+    ),
+    "8": (
+        "¿Se ha movido o hablado tan lento que otras personas podrían haberlo notado? o lo "
+        "contrario \u2013 muy inquieto(a) o agitado(a) que ha estado moviéndose mucho más de "
+        "lo normal"
+    ),
+    "9": "Pensamientos de que estaría mejor muerto(a) o de lastimarse de alguna manera",
+    "10": (
+        "Si marcó cualquiera de los problemas, ¿qué tanta dificultad le han dado estos problemas "
+        "para hacer su trabajo, encargarse de las tareas del hogar, o llevarse bien con otras "
+        "personas?"
+    ),
+}
+
+PHQ9_ES_FUNCTIONAL_OPTIONS = (
+    "No ha sido difícil",
+    "Un poco difícil",
+    "Muy difícil",
+    "Extremadamente difícil",
+)
+
+GAD7_ES_OPTIONS = ("Nunca", "Varios días", "Más de la mitad de los días", "Casi todos los días")
+
+GAD7_ES_INSTRUCTIONS = (
+    "Durante las últimas 2 semanas, ¿con qué frecuencia le han molestado los siguientes problemas?"
+)
+
+GAD7_ES_ITEMS = {
+    "1": "Sentirse nervioso/a, intranquilo/a o con los nervios de punta",
+    "2": "No poder dejar de preocuparse o no poder controlar la preocupación",
+    "3": "Preocuparse demasiado por diferentes cosas",
+    "4": "Dificultad para relajarse",
+    "5": "Estar tan inquieto/a que es difícil permanecer sentado/a tranquilamente",
+    "6": "Molestarse o ponerse irritable fácilmente",
+    "7": "Sentir miedo como si algo terrible pudiera pasar",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -113,7 +113,10 @@ class DisplayItem:
 
 @dataclass(frozen=True)
 class DisplayInstrument:
-    """An instrument as shown on a form: shipped text, else the clinic's loaded text, else names."""
+    """An instrument as shown on a form: shipped text, else the clinic's loaded text, else names.
+
+    `language` is the language the wording is in: English when no translation was asked for or
+    none is available (then `wanted_language` says which one was asked for)."""
 
     code: str
     name: str
@@ -121,51 +124,112 @@ class DisplayInstrument:
     items: list[DisplayItem]
     has_text: bool
     completed_by: str
+    language: str = "en"
+    wanted_language: str = "en"
+
+    @property
+    def untranslated(self) -> bool:
+        return self.language != self.wanted_language
 
 
-def display_instruments(clinic_id, codes) -> list[DisplayInstrument]:
+def _loaded_texts(clinic_id, codes, language: str) -> dict:
     loaded = {}
     rows = InstrumentText.objects.filter(
-        Q(clinic_id=clinic_id) | Q(clinic_id__isnull=True), instrument__in=codes
+        Q(clinic_id=clinic_id) | Q(clinic_id__isnull=True), instrument__in=codes, language=language
     ).order_by("clinic_id")
     for row in rows:
         # A clinic's own text wins over installation-wide text.
         if row.clinic_id == clinic_id or (row.clinic_id is None and row.instrument not in loaded):
             loaded[row.instrument] = row
+    return loaded
+
+
+def display_instruments(clinic_id, codes, language: str = "en") -> list[DisplayInstrument]:
+    """The instruments of a form in `language` where a published or loaded translation exists;
+    in English otherwise. Item keys and answer values are the same in every language."""
+    loaded = _loaded_texts(clinic_id, codes, "en")
+    translated = _loaded_texts(clinic_id, codes, language) if language != "en" else {}
     out = []
     for code in codes:
         instrument = get_instrument(code)
-        text = loaded.get(code)
-        items = []
-        for item in instrument.items:
-            custom = (text.items.get(item.key) or {}) if text else {}
-            options = [
-                (o.value, (custom.get("options") or {}).get(str(o.value)) or o.label)
-                for o in item.options
-            ]
-            group = instrument.either_or_group(item.key)
-            items.append(
-                DisplayItem(
-                    key=item.key,
-                    label=item.label,
-                    text=item.text or custom.get("text"),
-                    options=options,
-                    required=item.required and item.asked_if is None,
-                    asked_if=item.asked_if,
-                    either_or=group.items if group else None,
-                )
-            )
-        out.append(
-            DisplayInstrument(
-                code=code,
-                name=instrument.name,
-                instructions=instrument.instructions or (text.instructions if text else None),
-                items=items,
-                has_text=instrument.ships_item_text or text is not None,
-                completed_by=instrument.completed_by,
-            )
-        )
+        shown = _translated(instrument, language, translated.get(code))
+        if shown is None:
+            shown = _in_english(instrument, loaded.get(code))
+        out.append(replace(shown, wanted_language=language))
     return out
+
+
+def _in_english(instrument: Instrument, text) -> DisplayInstrument:
+    items = []
+    for item in instrument.items:
+        custom = (text.items.get(item.key) or {}) if text else {}
+        options = [
+            (o.value, (custom.get("options") or {}).get(str(o.value)) or o.label)
+            for o in item.options
+        ]
+        items.append(_display_item(instrument, item, item.text or custom.get("text"), options))
+    return DisplayInstrument(
+        code=instrument.code,
+        name=instrument.name,
+        instructions=instrument.instructions or (text.instructions if text else None),
+        items=items,
+        has_text=instrument.ships_item_text or text is not None,
+        completed_by=instrument.completed_by,
+    )
+
+
+def _translated(instrument: Instrument, language: str, text) -> DisplayInstrument | None:
+    """The published translation that ships, else a clinic's loaded one, else None."""
+    if language == "en":
+        return None
+    published = instrument.translation(language)
+    if published is not None:
+        wording = {
+            k: (
+                t.text,
+                dict(zip((o.value for o in instrument.item(k).options), t.options, strict=True)),
+            )
+            for k, t in published.items.items()
+        }
+        instructions = published.instructions
+    elif text is not None:
+        wording = {
+            k: (
+                spec.get("text"),
+                {int(v): label for v, label in (spec.get("options") or {}).items()},
+            )
+            for k, spec in text.items.items()
+        }
+        instructions = text.instructions or None
+    else:
+        return None
+    items = []
+    for item in instrument.items:
+        words, labels = wording.get(item.key, (None, {}))
+        options = [(o.value, labels.get(o.value) or o.label) for o in item.options]
+        items.append(_display_item(instrument, item, words, options))
+    return DisplayInstrument(
+        code=instrument.code,
+        name=instrument.name,
+        instructions=instructions,
+        items=items,
+        has_text=True,
+        completed_by=instrument.completed_by,
+        language=language,
+    )
+
+
+def _display_item(instrument: Instrument, item, text, options) -> DisplayItem:
+    group = instrument.either_or_group(item.key)
+    return DisplayItem(
+        key=item.key,
+        label=item.label,
+        text=text,
+        options=options,
+        required=item.required and item.asked_if is None,
+        asked_if=item.asked_if,
+        either_or=group.items if group else None,
+    )
 
 
 # --- a patient's history ----------------------------------------------------------------------

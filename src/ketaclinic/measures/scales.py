@@ -3,6 +3,7 @@ remission and reliable change. instruments.py holds the eight definitions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -103,6 +104,28 @@ class ReliableChangeData:
 
 
 @dataclass(frozen=True)
+class ItemText:
+    """One item's published wording in a translation: its text and its answers' labels in the
+    order of the item's values."""
+
+    text: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An instrument's published wording in another language.
+
+    Only the words change: item keys, answer values, scoring and safety rules stay the
+    instrument's own, so a Spanish answer scores and alerts exactly as the English one."""
+
+    language: str
+    instructions: str
+    items: Mapping[str, ItemText]
+    source: str
+
+
+@dataclass(frozen=True)
 class Instrument:
     code: str
     name: str
@@ -132,6 +155,9 @@ class Instrument:
     instructions: str | None = None
     ships_item_text: bool = False
     notes: tuple[str, ...] = field(default=())
+    # Published translations that ship with the instrument (licence permitting); a clinic loads
+    # other licensed translations as it loads licensed English text.
+    translations: tuple[Translation, ...] = ()
 
     @property
     def item_keys(self) -> tuple[str, ...]:
@@ -139,6 +165,9 @@ class Instrument:
 
     def item(self, key: str) -> Item:
         return next(i for i in self.items if i.key == key)
+
+    def translation(self, language: str) -> Translation | None:
+        return next((t for t in self.translations if t.language == language), None)
 
     def either_or_group(self, key: str) -> EitherOr | None:
         return next((g for g in self.either_or if key in g.items), None)

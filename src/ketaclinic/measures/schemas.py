@@ -195,6 +195,11 @@ class LoincOut(Schema):
     total: str | None
 
 
+class TranslationOut(Schema):
+    language: str
+    source: str
+
+
 class InstrumentOut(Schema):
     code: str
     name: str
@@ -213,3 +218,7 @@ class InstrumentOut(Schema):
     source: str
     licence: str
     notes: list[str]
+    translations: list[TranslationOut] = Field(
+        description="Published translations that ship, with their source (patients see them "
+        "in their preferred language)."
+    )

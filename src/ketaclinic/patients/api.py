@@ -74,6 +74,7 @@ def update_patient(request, patient_id: UUID, payload: PatientPatch):
         "ethnicity",
         "payer_type",
         "income_band",
+        "preferred_language",
     }
     nulls = sorted(k for k, v in changes.items() if v is None and k in required)
     if nulls:

@@ -2,24 +2,28 @@
 
 from django import forms
 
-from .models import Patient
+from .models import Patient, PreferredLanguage
 
 OPTIONAL_CHOICES = ("race", "ethnicity", "payer_type", "income_band")
 
 
 class PatientForm(forms.ModelForm):
-    """Registration and edit form; the self-reported equity fields may be left as unknown."""
+    """Registration and edit form; the self-reported equity fields may be left as unknown, the
+    questionnaire language as English."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in OPTIONAL_CHOICES:
             self.fields[name].required = False
+        self.fields["preferred_language"].required = False
 
     def clean(self):
         cleaned = super().clean()
         for name in OPTIONAL_CHOICES:
             if not cleaned.get(name):
                 cleaned[name] = "unknown"
+        if not cleaned.get("preferred_language"):
+            cleaned["preferred_language"] = PreferredLanguage.ENGLISH
         return cleaned
 
     class Meta:

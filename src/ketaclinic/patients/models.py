@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ketaclinic.core.models import ClinicScopedModel
 from ketaclinic.core.numbers import ENVELOPE_MAX_KG, ENVELOPE_MIN_KG
@@ -81,6 +82,13 @@ class IncomeBand(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class PreferredLanguage(models.TextChoices):
+    """The language the patient's own pages (self-report questionnaires) are shown in."""
+
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
 class Patient(ClinicScopedModel):
     """A person registered with the clinic. Only front-desk level data lives here."""
 
@@ -116,6 +124,15 @@ class Patient(ClinicScopedModel):
     income_band = models.CharField(
         max_length=20, choices=IncomeBand.choices, default=IncomeBand.UNKNOWN
     )
+    # db_default too: rows inserted without this column (bulk loads) read as English.
+    preferred_language = models.CharField(
+        max_length=5,
+        choices=PreferredLanguage.choices,
+        default=PreferredLanguage.ENGLISH,
+        db_default=PreferredLanguage.ENGLISH,
+        verbose_name=_("preferred language"),
+        help_text=_("Language of the questionnaires the patient fills in through a link."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     EDITABLE_FIELDS = (
@@ -137,6 +154,7 @@ class Patient(ClinicScopedModel):
         "ethnicity",
         "payer_type",
         "income_band",
+        "preferred_language",
     )
 
     class Meta:

@@ -9,7 +9,16 @@ from pydantic import Field
 
 from ketaclinic.core.schemas import PlainDecimal
 
-from .models import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Ethnicity, IncomeBand, PayerType, Race, Sex
+from .models import (
+    MAX_WEIGHT_KG,
+    MIN_WEIGHT_KG,
+    Ethnicity,
+    IncomeBand,
+    PayerType,
+    PreferredLanguage,
+    Race,
+    Sex,
+)
 
 
 class PatientIn(Schema):
@@ -33,6 +42,10 @@ class PatientIn(Schema):
     ethnicity: Ethnicity = Ethnicity.UNKNOWN
     payer_type: PayerType = PayerType.UNKNOWN
     income_band: IncomeBand = IncomeBand.UNKNOWN
+    preferred_language: PreferredLanguage = Field(
+        PreferredLanguage.ENGLISH,
+        description="Language of the patient's self-report questionnaires: en or es.",
+    )
     confirm_duplicate: bool = Field(
         False,
         description="Register even though a patient of the clinic has the same name and date "
@@ -61,6 +74,9 @@ class PatientPatch(Schema):
     ethnicity: Ethnicity | None = None
     payer_type: PayerType | None = None
     income_band: IncomeBand | None = None
+    preferred_language: PreferredLanguage | None = Field(
+        None, description="Language of the patient's self-report questionnaires: en or es."
+    )
 
 
 class PatientOut(Schema):
@@ -84,6 +100,7 @@ class PatientOut(Schema):
     ethnicity: str
     payer_type: str
     income_band: str
+    preferred_language: str
     created_at: datetime
     updated_at: datetime
 

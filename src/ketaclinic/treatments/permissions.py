@@ -27,6 +27,12 @@ define(
     area="treatments",
 )
 define(
+    "session.arrive",
+    "See today's schedule and check a patient in on arrival (chair and time; no clinical data)",
+    {Role.FRONT_DESK, *CLINICAL_STAFF},
+    area="treatments",
+)
+define(
     "session.run",
     "Run a session: check in, pre-checks, dosing, vitals, scales, events, alerts, discharge",
     CLINICAL_STAFF,

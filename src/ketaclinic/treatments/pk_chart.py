@@ -4,7 +4,7 @@ Decision support drawn from the published population models of the pharmacokinet
 (pharmacokinetics.rules): IV racemic ketamine with Clements 1981, nasal esketamine with
 Perez-Ruixo 2021. The curve is the model's typical patient, never a measurement.
 
-Two pictures, both server-rendered SVG (no script):
+Two pictures, both drawn with Vega-Lite and rendered server-side to inline SVG (no script):
 - the preview of the dose being ordered, with an optional second dose to compare;
 - the signed order redrawn from the charted administration times (infusion start and end,
   first and last device) and the amount the ledger recorded as given, with what was observed
@@ -17,24 +17,26 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html import escape
 
+import altair as alt
+
+from ketaclinic.core import charts
 from ketaclinic.pharmacokinetics import rules as pk
 
 MIN_SPAN_MIN = 120
 MARGIN_MIN = 30
 STEP_MIN = 1.0
+# A point a reader can hover or focus every so many minutes along each curve (and at its peak).
+POINT_EVERY_MIN = 10
 
-# Chart box (pixels) and colours (greyscale-distinct).
-WIDTH, HEIGHT = 640, 300
-LEFT, TOP, PLOT_W, PLOT_H = 52, 14, 570, 170
-LANE_TOP = TOP + PLOT_H + 34
-LANE_H = 14
-SERIES = ("#1f5fa8", "#b26a00")
+# Plot box (pixels) and colours: each curve also has its own dash and marker shape.
+PLOT_W, PLOT_H = 560, 190
+LANE_H = 22
 THRESHOLD_COLOUR = "#2e7d32"
 ALERT_COLOUR = "#b00020"
-GRID, MUTED = "#e3e7ec", "#555"
 LANES = ("Vitals", "MOAA/S", "CADSS-6", "Alerts")
+# Layer names of each curve's points ("pk-point-a", ...): letters, as Vega numbers nested layers.
+SERIES_KEYS = "abcdef"
 
 
 @dataclass(frozen=True)
@@ -118,13 +120,22 @@ def given_doses(session, order, definition, given_mg) -> list[pk.Dose]:
     )
 
 
-def _y_max(curves: list[Curve], threshold) -> float:
-    top = max([float(c.prediction.cmax) for c in curves] + [float(threshold or 0)] + [1.0])
-    for scale in (1, 10, 100, 1000, 10000):
-        for step in (1, 2, 2.5, 5):
-            if step * scale >= top * 1.05:
-                return float(step * scale)
-    return top
+def _curve_rows(curves: list[Curve], until_min: float) -> tuple[list[dict], list[dict]]:
+    """Every simulated minute for the lines; every POINT_EVERY_MIN and the peak for the points."""
+    line, points = [], []
+    for curve in curves:
+        p = curve.prediction
+        peak = float(p.tmax)
+        for t, c in zip(p.times.tolist(), p.plasma.tolist(), strict=True):
+            if t > until_min:
+                break
+            line.append({"curve": curve.label, "min": t, "conc": round(c, 2)})
+            if abs(t - peak) < 1e-9 or abs(t / POINT_EVERY_MIN - round(t / POINT_EVERY_MIN)) < 1e-9:
+                label = f"{curve.label}: {_f(c)} ng/mL at {_f(t)} min"
+                if abs(t - peak) < 1e-9:
+                    label += " (predicted peak)"
+                points.append({"curve": curve.label, "min": t, "conc": round(c, 2), "tip": label})
+    return line, points
 
 
 def render_svg(
@@ -137,107 +148,156 @@ def render_svg(
     ident: str = "pk",
     title: str = "Predicted plasma concentration",
 ) -> str:
-    """Predicted plasma curves, the threshold, and observed events on a shared minute axis."""
-    y_top = _y_max(curves, threshold)
-    lanes = LANES if events is not None else ()
-    height = (LANE_TOP + LANE_H * len(lanes) + 10) if lanes else TOP + PLOT_H + 40
-    bottom = TOP + PLOT_H
+    """Predicted plasma curves, the threshold, and observed events on a shared minute axis.
 
-    def x(minute: float) -> float:
-        return LEFT + PLOT_W * max(0.0, min(minute, until_min)) / until_min
-
-    def y(conc: float) -> float:
-        return bottom - PLOT_H * min(conc, y_top) / y_top
-
+    The concentration axis is a round ("nice") range from zero to just above the highest peak
+    (or the threshold); the minute axis is ticked every 30 minutes (60 past six hours).
+    """
+    tick = 30 if until_min <= 360 else 60
+    x_scale = alt.Scale(domain=[0, until_min], nice=False, zero=True)
+    x_axis = alt.Axis(
+        title="minutes from the first dose",
+        values=list(range(0, int(until_min) + 1, tick)),
+        grid=False,
+    )
+    x = alt.X("min:Q", scale=x_scale, axis=x_axis)
+    y = alt.Y("conc:Q", title="ng/mL", scale=alt.Scale(zero=True, nice=True))
+    labels = [c.label for c in curves]
+    series = {
+        "color": alt.Color(
+            "curve:N",
+            title=None,
+            scale=alt.Scale(domain=labels, range=list(charts.SERIES_COLOURS[: len(labels)])),
+            legend=alt.Legend(symbolType="stroke", symbolSize=400, symbolStrokeWidth=2.5),
+        ),
+        "strokeDash": alt.StrokeDash(
+            "curve:N",
+            title=None,
+            scale=alt.Scale(domain=labels, range=[list(d) for d in charts.SERIES_DASHES]),
+            legend=alt.Legend(symbolType="stroke", symbolSize=400, symbolStrokeWidth=2.5),
+        ),
+    }
+    line_rows, point_rows = _curve_rows(curves, until_min)
+    data = charts.Datasets()
+    layers = [
+        alt.Chart(data("d", line_rows), name="pk-curve")
+        .mark_line(strokeWidth=2, aria=False)
+        .encode(x=x, y=y, **series),
+    ]
+    # The hover points of each curve in its own colour and shape (no second legend).
+    for i, label in enumerate(labels):
+        layers.append(
+            alt.Chart(
+                data("points", [r for r in point_rows if r["curve"] == label]),
+                name=f"pk-point-{SERIES_KEYS[i]}",
+            )
+            .mark_point(
+                size=40,
+                filled=True,
+                opacity=1,
+                color=charts.SERIES_COLOURS[i % len(charts.SERIES_COLOURS)],
+                shape=charts.SERIES_SHAPES[i % len(charts.SERIES_SHAPES)],
+            )
+            .encode(x=x, y=y, description=alt.Description("tip:N"))
+        )
+    if threshold is not None:
+        rows = [{"conc": threshold, "tip": f"threshold {_f(threshold)} ng/mL"}]
+        rule = alt.Chart(data("d", rows), name="pk-threshold")
+        layers.append(
+            rule.mark_rule(color=THRESHOLD_COLOUR, strokeDash=[2, 3], strokeWidth=1.5).encode(
+                y=y, description=alt.Description("tip:N")
+            )
+        )
+        layers.append(
+            alt.Chart(data("d", rows), name="pk-threshold-label")
+            .mark_text(align="right", baseline="bottom", dy=-2, color=THRESHOLD_COLOUR, aria=False)
+            .encode(y=y, x=alt.XValue(PLOT_W - 2), text=alt.Text("tip:N"))
+        )
+    shown = sorted((m, label) for m, label in marks or [] if 0 <= m <= until_min)
+    # Labels of nearby marks go on alternate rows so that they never overlap.
+    mark_rows = [
+        {"min": minute, "label": label, "row": 2 + 16 * (i % 2)}
+        for i, (minute, label) in enumerate(shown)
+    ]
+    if mark_rows:
+        layers += _marks(data, mark_rows, x, labels=True)
+    plot = charts.layer(*layers, width=PLOT_W, height=PLOT_H)
+    chart = plot
+    if events is not None:
+        chart = charts.vconcat(
+            plot,
+            _lanes(data, events, until_min, x_scale, mark_rows),
+            spacing=8,
+            resolve={"color": "independent", "shape": "independent", "strokeDash": "independent"},
+        )
     desc = "; ".join(
         f"{c.label}: Cmax {_f(c.prediction.cmax)} ng/mL at {_f(c.prediction.tmax)} min"
         for c in curves
     )
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'class="pk-chart" id="{ident}-svg" role="img" aria-labelledby="{ident}-t {ident}-d" '
-        'font-family="system-ui, sans-serif" font-size="11">',
-        f'<title id="{ident}-t">{escape(title)}</title>',
-        f'<desc id="{ident}-d">{escape(desc)}</desc>',
+    return charts.render(
+        chart,
+        ident=ident,
+        css="pk-chart",
+        title=title,
+        desc=desc,
+        focus=("pk-event", *(f"pk-point-{k}" for k in SERIES_KEYS)),
+        datasets=data,
+    )
+
+
+def _marks(data, rows: list[dict], x, *, labels: bool) -> list:
+    rule = (
+        alt.Chart(data("d", rows), name="pk-mark" if labels else "pk-lane-mark")
+        .mark_rule(color="#333333", strokeDash=[4, 3], aria=labels)
+        .encode(x=x, description=alt.Description("label:N"))
+    )
+    if not labels:
+        return [rule]
+    text = (
+        alt.Chart(data("d", rows), name="pk-mark-label")
+        .mark_text(align="left", baseline="top", dx=3, dy=2, color="#333333", aria=False)
+        .encode(x=x, y=alt.Y("row:Q", scale=None), text=alt.Text("label:N"))
+    )
+    return [rule, text]
+
+
+def _lanes(data, events: list[Event], until_min: float, x_scale, mark_rows: list[dict]):
+    """What was observed, one lane each for vitals, MOAA/S, CADSS-6 and alerts."""
+    rows = [
+        {
+            "min": e.minute,
+            "lane": e.lane,
+            "tip": e.label if e.label.startswith(e.lane) else f"{e.lane}: {e.label}",
+            "alert": e.lane == "Alerts",
+        }
+        for e in events
+        if e.lane in LANES and 0 <= e.minute <= until_min
     ]
-    for i in range(5):
-        value = y_top * i / 4
-        yy = y(value)
-        out.append(
-            f'<line x1="{LEFT}" y1="{_f(yy)}" x2="{LEFT + PLOT_W}" y2="{_f(yy)}" stroke="{GRID}"/>'
-        )
-        out.append(
-            f'<text x="{LEFT - 4}" y="{_f(yy + 4)}" text-anchor="end" fill="{MUTED}">'
-            f"{_f(value)}</text>"
-        )
-    tick = 30 if until_min <= 360 else 60
-    for minute in range(0, int(until_min) + 1, tick):
-        out.append(
-            f'<text x="{_f(x(minute))}" y="{bottom + 14}" text-anchor="middle" fill="{MUTED}">'
-            f"{minute}</text>"
-        )
-    out.append(
-        f'<text x="{LEFT + PLOT_W / 2}" y="{bottom + 27}" text-anchor="middle" fill="{MUTED}">'
-        "minutes from the first dose</text>"
+    x = alt.X("min:Q", scale=x_scale, axis=None)
+    lane = alt.Y(
+        "lane:N", title=None, scale=alt.Scale(domain=list(LANES)), axis=alt.Axis(grid=True)
     )
-    out.append(
-        f'<text x="12" y="{TOP + PLOT_H / 2}" fill="{MUTED}" text-anchor="middle" '
-        f'transform="rotate(-90 12 {TOP + PLOT_H / 2})">ng/mL</text>'
+    dots = (
+        alt.Chart(data("d", rows or [{"lane": LANES[0]}]), name="pk-event")
+        .mark_point(size=50, filled=True, opacity=1 if rows else 0)
+        .encode(
+            x=x if rows else alt.XValue(0),
+            y=lane,
+            color=alt.Color(
+                "alert:N",
+                legend=None,
+                scale=alt.Scale(domain=[False, True], range=["#333333", ALERT_COLOUR]),
+            ),
+            shape=alt.Shape(
+                "alert:N",
+                legend=None,
+                scale=alt.Scale(domain=[False, True], range=["circle", "triangle-up"]),
+            ),
+            description=alt.Description("tip:N"),
+        )
     )
-    if threshold is not None:
-        out.append(
-            f'<line class="pk-threshold" x1="{LEFT}" y1="{_f(y(threshold))}" '
-            f'x2="{LEFT + PLOT_W}" y2="{_f(y(threshold))}" stroke="{THRESHOLD_COLOUR}" '
-            'stroke-dasharray="2 3"/>'
-        )
-    for n, curve in enumerate(curves):
-        p = curve.prediction
-        points = " ".join(
-            f"{_f(x(t))},{_f(y(c))}"
-            for t, c in zip(p.times.tolist(), p.plasma.tolist(), strict=True)
-            if t <= until_min
-        )
-        colour = SERIES[n % len(SERIES)]
-        dash = ' stroke-dasharray="6 4"' if n else ""
-        out.append(
-            f'<polyline class="pk-curve" data-label="{escape(curve.label)}" fill="none" '
-            f'stroke="{colour}" stroke-width="2"{dash} points="{points}"/>'
-        )
-        out.append(
-            f'<text x="{LEFT + PLOT_W - 4}" y="{TOP + 12 + 13 * n}" text-anchor="end" '
-            f'fill="{colour}">{escape(curve.label)}</text>'
-        )
-    for minute, label in marks or []:
-        if 0 <= minute <= until_min:
-            out.append(
-                f'<line class="pk-mark" x1="{_f(x(minute))}" y1="{TOP}" x2="{_f(x(minute))}" '
-                f'y2="{LANE_TOP + LANE_H * len(lanes) if lanes else bottom}" stroke="#333" '
-                f'stroke-dasharray="4 3"><title>{escape(label)}</title></line>'
-            )
-            out.append(
-                f'<text x="{_f(x(minute) + 3)}" y="{TOP + 10}" fill="#333">{escape(label)}</text>'
-            )
-    for i, lane in enumerate(lanes):
-        top = LANE_TOP + LANE_H * i
-        out.append(
-            f'<text x="{LEFT - 4}" y="{top + 10}" text-anchor="end" fill="{MUTED}">{lane}</text>'
-        )
-        out.append(
-            f'<line x1="{LEFT}" y1="{top + LANE_H}" x2="{LEFT + PLOT_W}" y2="{top + LANE_H}" '
-            f'stroke="{GRID}"/>'
-        )
-    for event in events or []:
-        if event.lane not in lanes or not 0 <= event.minute <= until_min:
-            continue
-        top = LANE_TOP + LANE_H * lanes.index(event.lane)
-        colour = ALERT_COLOUR if event.lane == "Alerts" else "#333"
-        out.append(
-            f'<g class="pk-event" data-lane="{escape(event.lane)}">'
-            f"<title>{escape(event.label)}</title>"
-            f'<circle cx="{_f(x(event.minute))}" cy="{top + 7}" r="3.5" fill="{colour}"/></g>'
-        )
-    out.append("</svg>")
-    return "".join(out)
+    layers = [dots, *(_marks(data, mark_rows, x, labels=False) if mark_rows else [])]
+    return charts.layer(*layers, width=PLOT_W, height=LANE_H * len(LANES))
 
 
 def span_for(*minutes: float | None) -> float:

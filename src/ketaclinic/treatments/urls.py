@@ -20,6 +20,8 @@ urlpatterns = [
         name="resolve_event",
     ),
     path("treatments/sessions/<uuid:session_id>/rems.pdf", views.rems_pdf, name="rems_pdf"),
+    path("treatments/sessions/<uuid:session_id>/arrive/", views.arrive, name="arrive"),
+    path("treatments/sessions/<uuid:session_id>/rems/", views.rems_print, name="rems_print"),
     path(
         "treatments/sessions/<uuid:session_id>/<slug:action>/",
         views.session_action,

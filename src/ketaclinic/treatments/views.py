@@ -24,6 +24,7 @@ from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import forms, panels, pk_views, queries, services
 from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus
+from ketaclinic.treatments.pdf import rems_html
 from ketaclinic.treatments.pdf import rems_pdf as build_rems_pdf
 
 BOARD_POLL_SECONDS = 5
@@ -340,6 +341,23 @@ def _error_text(exc: DomainError) -> str:
 
 @require_POST
 @clinic_view
+def arrive(request, session_id):
+    """Check a patient in from today's schedule on the home page (the front desk's button):
+    the chair planned for the session, the time now."""
+    session = queries.access_session(
+        request.user, session_id, action="session.arrive", with_flowsheet=False
+    )
+    try:
+        services.check_in(actor=request.user, session=session, chair=session.chair)
+    except DomainError as exc:
+        messages.error(request, f"{session.patient.full_name}: {_error_text(exc)}")
+    else:
+        messages.success(request, f"{session.patient.full_name} checked in.")
+    return redirect("web:home")
+
+
+@require_POST
+@clinic_view
 def session_action(request, session_id, action):
     """Every button of the session page: parse, call the service, back to the page."""
     if action not in ACTIONS:
@@ -413,18 +431,29 @@ def resolve_event(request, session_id, event_id):
     return redirect("treatments:session", session_id=session.id)
 
 
-@clinic_view
-def rems_pdf(request, session_id):
-    """The REMS Patient Monitoring Form as a PDF."""
+def _rems_form(request, session_id):
+    """The session and its filled REMS form, for whoever may view REMS forms."""
     session = queries.access_session(request.user, session_id, action="rems.view")
     state = queries.session_state(session)
     if not state.definition.rems_form_required:
         raise NotFound("This session has no REMS form.")
-    response = HttpResponse(
-        build_rems_pdf(session, queries.rems_form(session, state)), content_type="application/pdf"
-    )
+    return session, queries.rems_form(session, state)
+
+
+@clinic_view
+def rems_pdf(request, session_id):
+    """The REMS Patient Monitoring Form as a PDF."""
+    session, form = _rems_form(request, session_id)
+    response = HttpResponse(build_rems_pdf(session, form), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rems-{session.id}.pdf"'
     return response
+
+
+@clinic_view
+def rems_print(request, session_id):
+    """The same form as a page to print from the browser (the PDF's own template)."""
+    session, form = _rems_form(request, session_id)
+    return HttpResponse(rems_html(session, form, for_pdf=False, request=request))
 
 
 @clinic_view

@@ -400,10 +400,18 @@ def send_due_requests(*, clinic, now: datetime | None = None) -> list[SentReques
 
 
 def load_instrument_text(*, data: dict, clinic=None) -> InstrumentText:
-    """Store licensed item text a clinic supplies (validated against the instrument's items)."""
+    """Store licensed item text a clinic supplies (validated against the instrument's items).
+
+    "language" (default "en") makes it a licensed translation, shown to patients who read that
+    language; a translation must word every item and every answer, so no page mixes languages.
+    """
     definition = _instrument(data.get("instrument"))
     items = data.get("items")
+    language = data.get("language", "en")
     fields = {}
+    languages = [code for code, _ in settings.LANGUAGES]
+    if language not in languages:
+        fields["language"] = f"must be one of {', '.join(languages)}"
     if not isinstance(items, dict) or not items:
         fields["items"] = "must be an object keyed by item number"
         items = {}
@@ -419,12 +427,15 @@ def load_instrument_text(*, data: dict, clinic=None) -> InstrumentText:
         bad = [v for v in options if not v.isdigit() or int(v) not in known[key].values]
         if bad:
             fields[f"items.{key}.options"] = f"unknown option values {', '.join(bad)}"
+    if language != "en" and "language" not in fields:
+        fields = _untranslated(definition, items) | fields
     if fields:
         raise InvalidInput("The instrument text file is not valid.", fields=fields)
     with transaction.atomic():
         row, _ = InstrumentText.objects.update_or_create(
             clinic=clinic,
             instrument=definition.code,
+            language=language,
             defaults={
                 "items": items,
                 "instructions": data.get("instructions", ""),
@@ -438,10 +449,28 @@ def load_instrument_text(*, data: dict, clinic=None) -> InstrumentText:
             obj=row,
             changes={
                 "instrument": definition.code,
+                "language": language,
                 "items": sorted(items, key=rules._item_sort_key),
             },
         )
     return row
+
+
+def _untranslated(definition, items: dict) -> dict[str, str]:
+    """Items and answers a translation leaves in English, by field name."""
+    fields = {}
+    for item in definition.items:
+        spec = items.get(item.key)
+        if not isinstance(spec, dict) or not spec.get("text"):
+            fields[f"items.{item.key}"] = "a translation needs the text of every item"
+            continue
+        options = spec.get("options") if isinstance(spec.get("options"), dict) else {}
+        missing = [str(v) for v in sorted(item.values) if not options.get(str(v))]
+        if missing:
+            fields[f"items.{item.key}.options"] = (
+                f"a translation needs every answer: missing {', '.join(missing)}"
+            )
+    return fields
 
 
 def update_instrument_settings(*, actor, instrument: str, overrides: dict) -> InstrumentSettings:

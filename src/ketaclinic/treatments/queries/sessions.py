@@ -6,7 +6,7 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
@@ -205,6 +205,19 @@ def scheduled_today(user):
     """Today's sessions that have not been checked in yet."""
     require(user, "session.view")
     return sessions_for(user, status=SessionStatus.SCHEDULED, date=clinic_today(user))
+
+
+def todays_schedule(user):
+    """Today's sessions of the clinic by start time and chair, aborted ones left out: what the
+    front desk needs to check patients in (names and places only, no clinical data)."""
+    require(user, "session.arrive")
+    return (
+        TreatmentSession.objects.visible_to(user)
+        .filter(scheduled_date=clinic_today(user))
+        .exclude(status=SessionStatus.ABORTED)
+        .select_related("patient")
+        .order_by(F("scheduled_start").asc(nulls_last=True), "chair", "patient__family_name")
+    )
 
 
 # --- chart -----------------------------------------------------------------------------------

@@ -44,8 +44,12 @@ def check_in(
     weight_kg: Decimal | None = None,
     at: datetime.datetime | None = None,
 ):
-    """The patient has arrived: take a chair; the session now runs under the current protocol."""
-    require(actor, "session.run")
+    """The patient has arrived: take a chair; the session now runs under the current protocol.
+
+    The front desk may check a patient in; the weight is clinical, charted by clinical staff."""
+    require(actor, "session.arrive")
+    if weight_kg is not None:
+        require(actor, "session.run")
     now = timezone.now()
     arrived = moment(at, field="at", now=now)
     errors = weight_errors(session.clinic_id, weight_kg)

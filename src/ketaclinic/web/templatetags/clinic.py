@@ -30,6 +30,12 @@ def clinic_time(value, user):
     return timezone.localtime(value, clinic.tz)
 
 
+@register.filter
+def nav_slug(url_name: str) -> str:
+    """`measures:alerts` -> `measures-alerts`: an id for a navigation link's count."""
+    return url_name.replace(":", "-").replace("_", "-")
+
+
 @register.inclusion_tag("patients/_chart_tabs.html", takes_context=True)
 def chart_tabs(context, patient, active: str):
     """The patient chart's tab bar: only the tabs the user's role may open."""

@@ -1,4 +1,5 @@
-"""`ketaclinic load_instrument_text FILE [--clinic SLUG]`: load a clinic's licensed item text."""
+"""`ketaclinic load_instrument_text FILE [--clinic SLUG]`: load a clinic's licensed item text,
+in English or as a licensed translation ("language": "es")."""
 
 import json
 from pathlib import Path
@@ -11,6 +12,7 @@ from ketaclinic.measures.services import load_instrument_text
 
 EXAMPLE = """{
   "instrument": "madrs",
+  "language": "en (default) or es: a translation words every item and every answer",
   "licence_note": "Licensed to Example Clinic until 2027",
   "instructions": "optional instructions shown above the items",
   "items": {"1": {"text": "item wording", "options": {"0": "anchor", "2": "anchor"}}}
@@ -49,5 +51,6 @@ class Command(BaseCommand):
                 raise CommandError(f"{exc.message} {details}") from exc
             where = target.name if target else "every clinic"
             self.stdout.write(
-                f"Loaded text of {len(row.items)} items of {row.instrument} for {where}."
+                f"Loaded {row.language} text of {len(row.items)} items of {row.instrument} "
+                f"for {where}."
             )
