@@ -110,7 +110,14 @@ def test_the_token_page_creates_and_revokes(web, nurse):
     assert page.status_code == 200
     assert b"copy it now" in page.content
     token = ApiToken.objects.get(user=nurse)
-    client.post(f"/account/tokens/{token.id}/revoke/")
+    # the Revoke button first asks for confirmation and revokes nothing
+    asked = client.post(f"/account/tokens/{token.id}/revoke/")
+    assert b"Revoke this API token?" in asked.content
+    assert f"Revoke token {token.prefix}".encode() in asked.content
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    # confirming revokes it
+    client.post(f"/account/tokens/{token.id}/revoke/", {"confirmed": "yes"})
     token.refresh_from_db()
     assert token.revoked_at is not None and token.revoked_by == nurse
 

@@ -80,3 +80,12 @@ def test_logout_ends_the_session(web, nurse):
     client = web(nurse)
     client.post("/logout/")
     assert client.get("/patients/").status_code == 302
+
+
+def test_the_login_page_states_the_idle_timeout_in_minutes(db, settings):
+    page = Client().get("/login/").content.decode()
+    assert "Sessions end after 30 minutes without activity." in page
+    assert "seconds" not in page
+    # the wording follows the setting
+    settings.SESSION_COOKIE_AGE = 15 * 60
+    assert "after 15 minutes without" in Client().get("/login/").content.decode()

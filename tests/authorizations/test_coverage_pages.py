@@ -44,7 +44,7 @@ def test_a_coverage_form_with_a_missing_member_id_says_which_field(web, front_de
         },
     )
     assert response.status_code == 422
-    assert 'id="id_coverage-member_id_errors"' in response.content.decode()
+    assert 'id="id_coverage-member_id_error"' in response.content.decode()
     assert not InsuranceCoverage.objects.exists()
 
 
@@ -95,7 +95,7 @@ def test_an_approval_without_units_is_refused_on_the_form(web, front_desk, patie
     )
     assert response.status_code == 422
     page = response.content.decode()
-    assert 'id="id_status-approved_units_errors"' in page
+    assert 'id="id_status-approved_units_error"' in page
     draft.refresh_from_db()
     assert draft.status == "submitted"
 

@@ -43,7 +43,7 @@ def test_turning_the_esketamine_prescriber_rule_off_shows_a_warning(web, clinic_
 def test_a_bad_ratio_is_a_form_error_naming_the_field(web, clinic_admin):
     response = web(clinic_admin).post("/capacity/staffing/", {"chairs_per_nurse": "0"})
     assert response.status_code == 422
-    assert "id_chairs_per_nurse_errors" in response.content.decode()
+    assert "id_chairs_per_nurse_error" in response.content.decode()
 
 
 def test_a_chair_without_a_capability_is_a_form_error_and_nothing_is_saved(web, clinic_admin):

@@ -347,3 +347,27 @@ def test_the_waiting_list_query_count_does_not_grow(web, front_desk, clinic):
         )
         services.create_referral(actor=front_desk, patient=p)
     assert count() == few
+
+
+def test_removing_a_trial_asks_for_confirmation_first(web, nurse, patient):
+    trial = services.record_trial(
+        actor=nurse, patient=patient, drug="sertraline", daily_dose_mg=100, weeks=8
+    )
+    url = chart(patient) + f"trials/{trial.id}/remove/"
+    client = web(nurse)
+    # when Remove is pressed, a confirmation page names the trial and the trial stays
+    asked = client.post(url)
+    html = asked.content.decode()
+    assert "Remove this antidepressant trial?" in html and "Remove the trial of sertraline" in html
+    assert patient.antidepressant_trials.filter(pk=trial.pk).exists()
+    assert not AuditEvent.objects.filter(action="intake.trial_removed").exists()
+    # when the removal is confirmed, it is removed and audited
+    client.post(url, {"confirmed": "yes"})
+    assert not patient.antidepressant_trials.filter(pk=trial.pk).exists()
+    assert AuditEvent.objects.filter(action="intake.trial_removed").count() == 1
+
+
+def test_the_history_form_labels_ect_and_tms_as_acronyms(web, nurse, patient):
+    html = web(nurse).get(chart(patient)).content.decode()
+    assert ">ECT notes<" in html and ">TMS notes<" in html
+    assert "Ect notes" not in html and "Tms notes" not in html

@@ -192,3 +192,33 @@ def test_the_stock_page_query_count_does_not_grow_with_the_ledger(
         )
     # then the page needs no more queries than before
     assert _home_queries(web, nurse, django_assert_max_num_queries, 30) == short
+
+
+def test_a_blank_count_is_refused_by_name_and_nothing_is_written(web, nurse, ketamine_lot):
+    # given one lot on the shelf and no count yet
+    before = LedgerEntry.objects.filter(entry_type=EntryType.COUNT).count()
+    # when the nurse submits the count form with the counted quantity left blank
+    response = web(nurse).post(reverse("inventory:count"), {"counted-0": "  "})
+    # then the page stays, names the blank field and claims no match
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Counted (mg) for lot K100 at Main safe: enter the quantity counted" in page
+    assert "matches the ledger" not in page
+    assert 'aria-invalid="true"' in page
+    # and nothing was written to the ledger
+    assert LedgerEntry.objects.filter(entry_type=EntryType.COUNT).count() == before
+
+
+def test_a_count_with_one_row_blank_writes_none_of_the_rows(
+    web, nurse, ketamine_lot, receive, ketamine, cart
+):
+    receive(ketamine, cart, containers=1, lot_number="K200")
+    rows = queries.balances(nurse)
+    assert len(rows) == 2
+    # when the first row is counted and the second left blank
+    response = web(nurse).post(reverse("inventory:count"), {"counted-0": "1000", "counted-1": ""})
+    # then the entered value is kept for correction and no count entry exists
+    page = response.content.decode()
+    assert 'value="1000"' in page
+    assert f"lot {rows[1].lot.lot_number} at {rows[1].location.name}: enter" in page
+    assert not LedgerEntry.objects.filter(entry_type=EntryType.COUNT).exists()

@@ -125,3 +125,23 @@ def test_schedules_are_added_from_the_chart(web, nurse, patient):
     )
     assert response.status_code == 302
     assert patient.measurement_schedules.get().describe() == "weekly"
+
+
+def test_stopping_a_schedule_from_the_chart_asks_first(web, nurse, patient):
+    schedule = create_schedule(actor=nurse, patient=patient, instrument="phq9",
+                               frequency="interval", interval_days=7)  # fmt: skip
+    url = reverse("measures:schedule_stop", kwargs={"schedule_id": schedule.id})
+    client = web(nurse)
+    # when the chart's Stop button is pressed, a confirmation page answers and nothing stops
+    asked = client.post(url)
+    html = asked.content.decode()
+    assert asked.status_code == 200
+    assert "Stop this measurement schedule?" in html and patient.full_name in html
+    assert f'action="{url}"' in html and 'name="confirmed" value="yes"' in html
+    schedule.refresh_from_db()
+    assert schedule.active
+    # when the user confirms, it stops
+    done = client.post(url, {"confirmed": "yes"})
+    assert done.status_code == 302
+    schedule.refresh_from_db()
+    assert not schedule.active

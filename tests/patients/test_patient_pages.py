@@ -109,3 +109,45 @@ def test_editing_through_the_page_is_audited(web, nurse, patient):
         "phone",
         "email",
     }
+
+
+def test_registering_the_same_name_and_birth_date_warns_and_links_to_that_patient(web, front_desk):
+    # given Robin Okoro, born 1977-08-09, is registered
+    client = web(front_desk)
+    client.post("/patients/new/", FORM)
+    existing = Patient.objects.get()
+    # when the same name (other case) and birth date are registered again
+    response = client.post("/patients/new/", {**FORM, "given_name": "robin"})
+    # then nothing is saved and the page links to the existing record
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert Patient.objects.count() == 1
+    assert "This may be a patient the clinic already has" in html
+    assert f'href="/patients/{existing.id}/"' in html and existing.mrn in html
+    assert "Register anyway" in html
+
+
+def test_register_anyway_registers_a_second_patient_and_audits_the_match(web, front_desk):
+    client = web(front_desk)
+    client.post("/patients/new/", FORM)
+    existing = Patient.objects.get()
+    # when the user confirms that this is a different person
+    response = client.post("/patients/new/", {**FORM, "confirm_duplicate": "yes"}, follow=True)
+    # then a second patient exists and the registration's audit event names the match
+    assert Patient.objects.count() == 2
+    second = Patient.objects.exclude(pk=existing.pk).get()
+    assert response.redirect_chain[-1][0] == f"/patients/{second.id}/"
+    event = AuditEvent.objects.get(action="patient.registered", patient=second)
+    assert event.changes["registered_despite_same_name_and_birth_date"] == [existing.mrn]
+
+
+def test_the_same_name_in_another_clinic_is_not_a_duplicate(web, front_desk, outsider):
+    register_patient(
+        actor=outsider,
+        given_name="Robin",
+        family_name="Okoro",
+        date_of_birth="1977-08-09",
+        sex="male",
+    )
+    response = web(front_desk).post("/patients/new/", FORM)
+    assert response.status_code == 302

@@ -137,3 +137,26 @@ def test_a_wrong_token_answers_401(api, nurse):
     client = api()
     client.headers["Authorization"] = "Bearer kc_not-a-real-token"
     assert client.get("/patients").status_code == 401
+
+
+def test_a_same_name_and_birth_date_registration_is_a_409_naming_the_patient(api, front_desk):
+    # given Casey Nguyen is registered
+    first = api(front_desk).post("/patients", NEW_PATIENT).json()
+    # when the same name and birth date are posted again
+    response = api(front_desk).post("/patients", {**NEW_PATIENT, "family_name": "NGUYEN "})
+    # then 409 in the error shape, naming the existing patient, and nothing is written
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "possible_duplicate"
+    assert first["mrn"] in body["detail"] and first["id"] in body["detail"]
+    assert "confirm_duplicate" in body["fields"]
+    assert Patient.objects.count() == 1
+    assert AuditEvent.objects.filter(action="patient.registered").count() == 1
+
+
+def test_confirm_duplicate_registers_the_second_patient(api, front_desk):
+    first = api(front_desk).post("/patients", NEW_PATIENT).json()
+    response = api(front_desk).post("/patients", {**NEW_PATIENT, "confirm_duplicate": True})
+    assert response.status_code == 201, response.content
+    event = AuditEvent.objects.get(action="patient.registered", patient_id=response.json()["id"])
+    assert event.changes["registered_despite_same_name_and_birth_date"] == [first["mrn"]]

@@ -79,7 +79,7 @@ def test_the_order_form_previews_an_infusion_with_the_clements_model(
 def test_a_bad_preview_dose_names_the_field_and_draws_nothing(web, prescriber, nurse, patient):
     _, page = _preview_page(web, prescriber, nurse, patient, "esketamine_trd", "?pk_dose=-5")
 
-    assert 'id="pk_dose_errors"' in page
+    assert 'id="pk_dose_error"' in page
     assert 'class="pk-curve"' not in page
 
 
@@ -165,7 +165,7 @@ def test_a_bad_threshold_is_refused_naming_the_field(web, clinic_admin):
     answer = web(clinic_admin).post("/treatments/settings/", {"pk_threshold_ng_per_ml": "-3"})
 
     assert answer.status_code == 422
-    assert 'id="id_pk_threshold_ng_per_ml_errors"' in answer.content.decode()
+    assert 'id="id_pk_threshold_ng_per_ml_error"' in answer.content.decode()
     assert not AuditEvent.objects.filter(action="clinic.pk_threshold_set").exists()
 
 

@@ -261,3 +261,20 @@ def test_the_signed_iv_order_shows_the_calculated_and_the_drawn_dose(
     assert "54.3 mg calculated" in page
     assert "draw <strong>0.54 mL</strong> of 100.00 mg/mL" in page
     assert "(rounded down to the syringe step: 54.0 mg given)" in page
+
+
+def test_an_empty_pre_check_submit_says_nothing_was_entered_and_saves_nothing(
+    web, prescriber, nurse, patient
+):
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = first_session(course)
+    services.check_in(actor=nurse, session=session, chair="2")
+    # when the pre-check form is submitted with nothing filled in
+    answer = web(nurse).post(
+        f"/treatments/sessions/{session.id}/pre-checks/", {"pregnancy_test": ""}, follow=True
+    )
+    # then the page says nothing was entered, not "saved", and no pre-check exists
+    html = answer.content.decode()
+    assert "Nothing entered: fill in at least one pre-check before saving." in html
+    assert "Pre-checks saved." not in html and "__all__" not in html
+    assert not hasattr(TreatmentSession.objects.get(pk=session.id), "pre_check")

@@ -1,6 +1,7 @@
 """Sign-in (password, then the second factor), sign-out, your account: password, two-factor
 authentication and API tokens."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ketaclinic.core.errors import DomainError
 from ketaclinic.core.permissions import can
-from ketaclinic.core.views import clinic_view, run_service
+from ketaclinic.core.views import clinic_view, confirm_step, confirmed, run_service
 
 from . import mfa, queries, rules, services, signin
 from .forms import CodeForm, EnrollForm, PasswordChangeForm, TokenCreateForm
@@ -36,6 +37,11 @@ def _with_next(url: str, next_url: str) -> str:
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # Said in minutes, from the setting that ends an idle session.
+        minutes = max(1, round(settings.SESSION_COOKIE_AGE / 60))
+        return super().get_context_data(**kwargs) | {"idle_minutes": minutes}
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -205,6 +211,24 @@ def tokens(request):
 @login_required
 @require_POST
 def revoke_token(request, token_id):
+    if not confirmed(request):
+        try:
+            token = queries.tokens_visible_to(request.user).filter(pk=token_id).first()
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("accounts:tokens")
+        if token is None:
+            messages.error(request, "No such token.")
+            return redirect("accounts:tokens")
+        named = f" ({token.name})" if token.name else ""
+        return confirm_step(
+            request,
+            title="Revoke this API token?",
+            question=f"Token {token.prefix}…{named} of {token.user.display_name} will stop "
+            "working at once; programs using it will be refused. This cannot be undone.",
+            confirm_label=f"Revoke token {token.prefix}…",
+            cancel_url=reverse("accounts:tokens"),
+        )
     try:
         token = services.revoke_api_token(actor=request.user, token_id=token_id)
         messages.success(request, f"Token {token.prefix}… revoked.")

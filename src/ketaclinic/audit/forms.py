@@ -8,8 +8,12 @@ class AuditFilterForm(forms.Form):
     patient = forms.UUIDField(required=False, label="Patient id")
     actor = forms.CharField(required=False, max_length=150, label="User")
     since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

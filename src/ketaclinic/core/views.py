@@ -36,3 +36,31 @@ def run_service(form, call):
         if not exc.fields:
             form.add_error(None, exc.message)
     return None
+
+
+CONFIRM_FIELD = "confirmed"
+
+
+def confirmed(request) -> bool:
+    """Whether a POST came from the confirmation step (its button sends confirmed=yes)."""
+    return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == "yes"
+
+
+def confirm_step(request, *, title: str, question: str, confirm_label: str, cancel_url: str):
+    """A page asking to confirm an action that cannot be undone, posting back to the same URL.
+
+    Server-side, so it needs no script (the CSP forbids inline script) and reads the same to a
+    screen reader as any page: the heading says what is asked, the buttons what they do.
+    """
+    return render(
+        request,
+        "web/confirm.html",
+        {
+            "title": title,
+            "question": question,
+            "confirm_label": confirm_label,
+            "cancel_url": cancel_url,
+            "action": request.path,
+            "field": CONFIRM_FIELD,
+        },
+    )

@@ -27,6 +27,8 @@ class HistoryForm(forms.ModelForm):
                 for name in ("augmentation_notes", "psychotherapy_notes", "ect_notes", "tms_notes")
             },
         }
+        # Django would capitalise the field names to "Ect notes"; the treatments are acronyms.
+        labels = {"ect_notes": "ECT notes", "tms_notes": "TMS notes"}
         help_texts = {
             "episode_onset": "Start of the current depressive episode (Maudsley duration).",
             "augmentation_notes": "e.g. aripiprazole 5 mg, lithium",

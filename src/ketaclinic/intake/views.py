@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.core.pagination import paginate
 from ketaclinic.core.permissions import can
-from ketaclinic.core.views import clinic_view, run_service
+from ketaclinic.core.views import clinic_view, confirm_step, confirmed, run_service
 from ketaclinic.patients.queries import access_patient, patient_by_mrn, patients_by_id
 
 from . import fhir_import, present, queries, services
@@ -148,8 +148,18 @@ def confirm_trial(request, patient_id, trial_id):
 @clinic_view
 @require_POST
 def remove_trial(request, patient_id, trial_id):
-    patient = access_patient(request.user, patient_id, action="intake.record")
+    sure = confirmed(request)
+    patient = access_patient(request.user, patient_id, action="intake.record", record_view=not sure)
     trial = queries.access_trial(request.user, patient, trial_id, action="intake.record")
+    if not sure:
+        return confirm_step(
+            request,
+            title="Remove this antidepressant trial?",
+            question=f"The trial of {trial.drug} will be removed from {patient.full_name}'s "
+            "treatment history, and the removal recorded in the audit log.",
+            confirm_label=f"Remove the trial of {trial.drug}",
+            cancel_url=reverse("intake:chart", kwargs={"patient_id": patient.id}) + "#trials",
+        )
     services.remove_trial(actor=request.user, trial=trial)
     messages.success(request, f"Trial of {trial.drug} removed.")
     return _back(patient, anchor="trials")

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -244,34 +245,57 @@ def transfer(request):
 
 @clinic_view
 def count(request):
-    """The end-of-day count: one counted quantity per lot and location, expected not shown."""
+    """The end-of-day count: one counted quantity per lot and location, expected not shown.
+
+    Every row must be counted (an empty shelf is 0): a blank row is refused by name and nothing
+    is written, so a forgotten row never reads as a count that matches the ledger.
+    """
     user = request.user
     require(user, "ledger.count")
     rows = queries.balances(user)
+    values, field_errors = {}, {}
     if request.method == "POST":
-        found = 0
-        errors = []
         for index, row in enumerate(rows):
             value = request.POST.get(f"counted-{index}", "").strip()
+            values[index] = value
             if value == "":
-                continue
-            try:
-                outcome = services.count_stock(
-                    actor=user, lot=row.lot, location=row.location, counted=value
+                field_errors[index] = (
+                    f"Counted ({row.unit}) for lot {row.lot.lot_number} at {row.location.name}: "
+                    "enter the quantity counted (0 if the shelf is empty)."
                 )
-            except DomainError as exc:
-                errors.append(f"{row.lot} at {row.location}: {exc.message}")
-                continue
-            found += outcome.discrepancy is not None
-        for error in errors:
-            messages.error(request, error)
-        if not errors:
-            if found:
-                messages.warning(request, f"{found} discrepancy(ies) opened: see below.")
-            else:
-                messages.success(request, "Count recorded: it matches the ledger.")
-            return redirect("inventory:reconciliation")
-    return render(request, "inventory/count.html", {"rows": rows})
+        if not field_errors:
+            found = 0
+            with transaction.atomic():
+                for index, row in enumerate(rows):
+                    try:
+                        outcome = services.count_stock(
+                            actor=user, lot=row.lot, location=row.location, counted=values[index]
+                        )
+                    except DomainError as exc:
+                        field_errors[index] = (
+                            f"Counted for lot {row.lot.lot_number} at {row.location.name}: "
+                            f"{exc.message}"
+                        )
+                        continue
+                    found += outcome.discrepancy is not None
+                if field_errors:
+                    # All rows or none: a count half recorded would be read as the whole count.
+                    transaction.set_rollback(True)
+            if not field_errors:
+                if found:
+                    messages.warning(request, f"{found} discrepancy(ies) opened: see below.")
+                else:
+                    messages.success(request, "Count recorded: it matches the ledger.")
+                return redirect("inventory:reconciliation")
+    table = [
+        {"row": row, "value": values.get(index, ""), "error": field_errors.get(index, "")}
+        for index, row in enumerate(rows)
+    ]
+    return render(
+        request,
+        "inventory/count.html",
+        {"table": table, "errors": [field_errors[i] for i in sorted(field_errors)]},
+    )
 
 
 @clinic_view

@@ -32,7 +32,9 @@ class InstrumentForm(forms.Form):
                 label="Administered at",
                 required=False,
                 initial=now.strftime("%Y-%m-%dT%H:%M"),
-                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                widget=forms.DateTimeInput(
+                    attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+                ),
                 help_text="Clinic time; leave as is for now.",
             )
 
@@ -80,7 +82,9 @@ class ScheduleForm(forms.Form):
         min_value=1, max_value=365, required=False, help_text="For 'every N days': 7 = weekly."
     )
     starts_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Default: today"
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Default: today",
     )
 
 

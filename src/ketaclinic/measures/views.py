@@ -8,6 +8,7 @@ import segno
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from ketaclinic.core import ui
 from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.core.permissions import can
-from ketaclinic.core.views import clinic_view, run_service
+from ketaclinic.core.views import clinic_view, confirm_step, confirmed, run_service
 
 from . import queries, rules, services
 from .chart import Marker, Point, trajectory_svg
@@ -263,6 +264,15 @@ def add_schedule(request, patient_id):
 @clinic_view
 def stop_schedule(request, schedule_id):
     schedule = queries.access_schedule(request.user, schedule_id)
+    if not confirmed(request):
+        return confirm_step(
+            request,
+            title="Stop this measurement schedule?",
+            question=f"{schedule} for {schedule.patient.full_name} will stop: no further "
+            "self-report requests will be sent from it.",
+            confirm_label="Stop the schedule",
+            cancel_url=reverse("measures:chart", kwargs={"patient_id": schedule.patient_id}),
+        )
     services.stop_schedule(actor=request.user, schedule=schedule)
     messages.success(request, f"Schedule stopped: {schedule}.")
     return redirect("measures:chart", patient_id=schedule.patient_id)

@@ -31,7 +31,12 @@ class PatientSearch(Schema):
 
 @router.post("/patients", response={201: PatientOut})
 def register_patient(request, payload: PatientIn):
-    return Status(201, services.register_patient(actor=request.auth, **payload.dict()))
+    """Register a patient. A patient of the clinic with the same name and date of birth makes
+    this a 409 (`possible_duplicate`, naming that patient) unless `confirm_duplicate` is true."""
+    data = payload.dict()
+    confirmed = data.pop("confirm_duplicate")
+    patient = services.register_patient(actor=request.auth, duplicate_check=not confirmed, **data)
+    return Status(201, patient)
 
 
 @router.get("/patients", response=PatientPage)

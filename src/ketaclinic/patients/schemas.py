@@ -46,6 +46,11 @@ class PatientIn(Schema):
         PreferredLanguage.ENGLISH,
         description="Language of the patient's self-report questionnaires: en or es.",
     )
+    confirm_duplicate: bool = Field(
+        False,
+        description="Register even though a patient of the clinic has the same name and date "
+        "of birth (otherwise 409 possible_duplicate naming that patient).",
+    )
 
 
 class PatientPatch(Schema):

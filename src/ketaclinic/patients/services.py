@@ -5,7 +5,7 @@ from django.db import transaction
 
 from ketaclinic.audit.services import diff, record_event
 from ketaclinic.core import queries as core_queries
-from ketaclinic.core.errors import InvalidInput
+from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.models import Clinic, PlausibleWeightRange
 from ketaclinic.core.numbers import range_problem
 from ketaclinic.core.permissions import require
@@ -41,8 +41,44 @@ def _next_mrn(clinic_id) -> str:
     return mrn
 
 
-def register_patient(*, actor, **data) -> Patient:
-    """Register a patient in the actor's clinic and assign the next MRN."""
+class PossibleDuplicate(Conflict):
+    """A patient of the clinic already has this name and date of birth (409 until confirmed)."""
+
+    code = "possible_duplicate"
+
+    def __init__(self, matches: list[Patient]):
+        named = "; ".join(f"{p.full_name}, MRN {p.mrn} (id {p.pk})" for p in matches)
+        super().__init__(
+            "A patient with this name and date of birth is already registered in this clinic: "
+            f"{named}. If this is a different person, register again with confirm_duplicate "
+            "set to true.",
+            fields={
+                "confirm_duplicate": "Same name and date of birth as MRN "
+                + ", ".join(p.mrn for p in matches)
+                + ": open that record, or confirm that this is a different person."
+            },
+        )
+        self.matches = matches
+
+
+def _same_person_candidates(patient: Patient) -> list[Patient]:
+    return list(
+        Patient.objects.filter(
+            clinic_id=patient.clinic_id,
+            given_name__iexact=patient.given_name,
+            family_name__iexact=patient.family_name,
+            date_of_birth=patient.date_of_birth,
+        ).order_by("mrn")[:5]
+    )
+
+
+def register_patient(*, actor, duplicate_check: bool = False, **data) -> Patient:
+    """Register a patient in the actor's clinic and assign the next MRN.
+
+    With `duplicate_check`, a patient of the clinic with the same name and date of birth
+    refuses the registration (`PossibleDuplicate`, naming them); without it such a match is
+    written into the registration's audit event, so a confirmed duplicate can be traced.
+    """
     require(actor, "patient.register")
     unknown = set(data) - set(Patient.EDITABLE_FIELDS)
     if unknown:
@@ -53,14 +89,21 @@ def register_patient(*, actor, **data) -> Patient:
     patient = Patient(clinic_id=actor.clinic_id, **_stripped(data))
     _validate(patient)
     with transaction.atomic():
+        # The clinic row lock taken for the MRN also serialises the duplicate check.
         patient.mrn = _next_mrn(actor.clinic_id)
+        matches = _same_person_candidates(patient)
+        if matches and duplicate_check:
+            raise PossibleDuplicate(matches)
         patient.save()
+        changes = {"mrn": patient.mrn}
+        if matches:
+            changes["registered_despite_same_name_and_birth_date"] = [p.mrn for p in matches]
         record_event(
             actor=actor,
             action="patient.registered",
             obj=patient,
             patient=patient,
-            changes={"mrn": patient.mrn},
+            changes=changes,
         )
     return patient
 

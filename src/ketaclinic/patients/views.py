@@ -33,13 +33,30 @@ def patient_register(request):
     if not can(request.user, "patient.register"):
         raise Forbidden("Your role may not register patients.")
     form = PatientForm(request.POST or None)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        patient = run_service(form, lambda: services.register_patient(actor=request.user, **data))
+        # Only the "Register anyway" button of the duplicate warning carries this value.
+        confirmed = request.POST.get("confirm_duplicate") == "yes"
+
+        def register():
+            try:
+                return services.register_patient(
+                    actor=request.user, duplicate_check=not confirmed, **data
+                )
+            except services.PossibleDuplicate as exc:
+                duplicates.extend(exc.matches)
+                return None
+
+        patient = run_service(form, register)
         if patient is not None:
             messages.success(request, f"Registered {patient.full_name} ({patient.mrn}).")
             return redirect("patients:chart", patient_id=patient.id)
-    return render(request, "patients/form.html", {"form": form, "title": "Register a patient"})
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "title": "Register a patient", "duplicates": duplicates},
+    )
 
 
 @clinic_view

@@ -118,6 +118,15 @@ class PreCheckForm(VitalsFields, ClockForm):
     vitals_at = clock("Pre-dose vitals measured at")
     clock_fields = ("last_food_at", "last_liquid_at", "nasal_products_at", "vitals_at")
 
+    NOTHING_ENTERED = "Nothing entered: fill in at least one pre-check before saving."
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and all(value in (None, "", False, []) for value in cleaned.values()):
+            # An empty submit would otherwise be "saved" and change nothing.
+            raise forms.ValidationError(self.NOTHING_ENTERED, code="empty")
+        return cleaned
+
     def answers(self, tz) -> tuple[dict, dict | None]:
         data = self.moments(tz)
         names = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -365,7 +366,10 @@ def session_action(request, session_id, action):
     form_class, call = ACTIONS[action]
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        errors = "; ".join(
+            " ".join(v) if k == NON_FIELD_ERRORS else f"{k}: {' '.join(v)}"
+            for k, v in form.errors.items()
+        )
         messages.error(request, f"Please correct: {errors}")
         return redirect("treatments:session", session_id=session.id)
     try:

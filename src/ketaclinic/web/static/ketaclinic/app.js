@@ -12,3 +12,38 @@
     });
   });
 })();
+
+/* A table that scrolls sideways must be reachable with the keyboard: pages mark their scroll
+   regions (tabindex="0", role="region", a label); one a page left unmarked gets the same here,
+   named after its table's caption or the nearest heading before it. */
+(function () {
+  "use strict";
+  function nameOf(region) {
+    var caption = region.querySelector("caption");
+    if (caption) return caption.textContent.trim();
+    var node = region;
+    while (node) {
+      var prev = node.previousElementSibling;
+      while (prev) {
+        if (/^H[1-6]$/.test(prev.tagName)) return prev.textContent.trim();
+        prev = prev.previousElementSibling;
+      }
+      node = node.parentElement;
+    }
+    return "Table";
+  }
+  function mark(root) {
+    var regions = root.querySelectorAll(".scroll-x, .table-scroll, .plan-scroll");
+    for (var i = 0; i < regions.length; i++) {
+      var region = regions[i];
+      if (region.hasAttribute("tabindex")) continue;
+      region.setAttribute("tabindex", "0");
+      region.setAttribute("role", "region");
+      if (!region.hasAttribute("aria-label") && !region.hasAttribute("aria-labelledby")) {
+        region.setAttribute("aria-label", nameOf(region) + " (scrolls sideways)");
+      }
+    }
+  }
+  mark(document);
+  document.addEventListener("htmx:afterSwap", function (event) { mark(event.target); });
+})();
