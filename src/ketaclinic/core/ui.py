@@ -42,6 +42,7 @@ class WorkSection:
     title: str
     order: int = 100
     nav_url_name: str = ""
+    urgent_word: str = "urgent"  # how the count of urgent items reads ("2 overdue")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,13 @@ register_work_section(
     WorkSection("alerts", "Open safety alerts", order=20, nav_url_name="measures:alerts")
 )
 register_work_section(
-    WorkSection("measures", "Self-report measures due", order=50, nav_url_name="measures:due")
+    WorkSection(
+        "measures",
+        "Self-report measures due",
+        order=50,
+        nav_url_name="measures:due",
+        urgent_word="overdue",
+    )
 )
 
 WHO_ACTS = {"prescriber": "a prescriber must act"}

@@ -30,10 +30,18 @@ register_chart_tab(ChartTab("treatment", "Treatment", "treatments:chart", "cours
 register_trajectory_markers(trajectory_markers)
 register_work_section(WorkSection("schedule", "Today's schedule", order=10))
 register_work_section(
-    WorkSection("vitals", "Vitals overdue", order=30, nav_url_name="treatments:board")
+    WorkSection(
+        "vitals", "Vitals overdue", order=30, nav_url_name="treatments:board", urgent_word="overdue"
+    )
 )
 register_work_section(
-    WorkSection("rems", "REMS forms due and overdue", order=40, nav_url_name="treatments:rems_due")
+    WorkSection(
+        "rems",
+        "REMS forms due and overdue",
+        order=40,
+        nav_url_name="treatments:rems_due",
+        urgent_word="overdue",
+    )
 )
 
 
