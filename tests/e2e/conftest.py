@@ -4,6 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+
+from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
 # tests themselves are still synchronous and safe.
@@ -100,3 +103,24 @@ def screenshot(tmp_path):
         page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
     return _shot
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo clinic, as `make demo` loads it; gives the demo users' password."""
+    call_command("seed_demo")
+    return os.environ.get("KETACLINIC_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+
+
+@pytest.fixture
+def sign_in():
+    """sign_in(page, username, password): sign in through the real form as a demo user."""
+
+    def _sign_in(page, username: str, password: str) -> None:
+        page.goto("/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/login/" not in url)
+
+    return _sign_in

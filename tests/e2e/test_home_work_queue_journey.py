@@ -1,14 +1,10 @@
 """Home is today's work: each demo role signs in on a tablet and sees its own sections, with
 the same counts beside the navigation links; the front desk checks a patient in from there."""
 
-import os
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
-
-from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -29,20 +25,6 @@ NAV_OF = {
 }
 
 
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo")
-    return os.environ.get("KETACLINIC_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
-
-
-def sign_in(page, username: str, password: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
 def shown_sections(page) -> dict[str, int]:
     titles = page.locator("#work-queue h2").all_inner_texts()
     counts = {}
@@ -52,7 +34,7 @@ def shown_sections(page) -> dict[str, int]:
     return counts
 
 
-def test_each_role_sees_its_work_with_counts_in_the_navigation(demo, new_page, screenshot):
+def test_each_role_sees_its_work_with_counts_in_the_navigation(demo, sign_in, new_page, screenshot):
     for username, expected in SECTIONS.items():
         page = new_page()
         sign_in(page, username, demo)
@@ -69,7 +51,7 @@ def test_each_role_sees_its_work_with_counts_in_the_navigation(demo, new_page, s
         page.context.close()
 
 
-def test_the_front_desk_checks_a_patient_in_from_the_schedule(demo, new_page):
+def test_the_front_desk_checks_a_patient_in_from_the_schedule(demo, sign_in, new_page):
     page = new_page()
     sign_in(page, "frontdesk", demo)
     page.goto("/")

@@ -1,15 +1,10 @@
 """No page breaks the Content-Security-Policy: every main page of the demo clinic, five roles."""
 
-import os
 import re
 from urllib.parse import urlparse
 
-import pytest
-from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
-
-from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD
 
 ROLES = ("admin", "prescriber", "nurse", "frontdesk", "auditor")
 # One page per URL shape (ids replaced), at most this many per role, three clicks from home.
@@ -24,13 +19,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
     + ` at ${e.sourceFile || location.pathname}:${e.lineNumber}`);
 });
 """
-
-
-@pytest.fixture
-def demo(transactional_db):
-    """The demo clinic, as `make demo` loads it."""
-    call_command("seed_demo")
-    return os.environ.get("KETACLINIC_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
 
 
 class Watcher:
@@ -97,15 +85,7 @@ def crawl(watcher: Watcher) -> list[str]:
     return visited
 
 
-def sign_in(page, username: str, password: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
-def test_no_main_page_of_any_role_violates_the_content_security_policy(demo, new_page):
+def test_no_main_page_of_any_role_violates_the_content_security_policy(demo, sign_in, new_page):
     violations: list[str] = []
     for username in ROLES:
         # given a demo user of each role, signed in, with a listener for CSP violations
@@ -126,7 +106,7 @@ def test_no_main_page_of_any_role_violates_the_content_security_policy(demo, new
 
 
 def test_the_copy_button_and_the_patients_page_work_without_inline_script(
-    demo, new_page, live_server
+    demo, sign_in, new_page, live_server
 ):
     # given the demo nurse on a patient's measures tab, with a CSP listener
     page = new_page()

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from ketaclinic.core import charts
 from ketaclinic.measures.chart import Marker, Point, trajectory_svg
 from ketaclinic.measures.instruments import INSTRUMENTS
+from tests.svg import SVG, axis_labels
 
-SVG = "{http://www.w3.org/2000/svg}"
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
 
@@ -22,19 +22,6 @@ def titles(root, css_class):
         for el in root.iter()
         if css_class in (el.get("class") or "").split() and el.find(f"{SVG}title") is not None
     ]
-
-
-def axis_labels(root, role):
-    """The tick labels of one axis, as a reader sees them."""
-    for group in root.iter(f"{SVG}g"):
-        if group.get("aria-roledescription") == "axis" and role in group.get("aria-label", ""):
-            return [
-                t.text
-                for g in group.iter(f"{SVG}g")
-                if "role-axis-label" in (g.get("class") or "")
-                for t in g.iter(f"{SVG}text")
-            ]
-    return []
 
 
 def test_the_chart_shades_every_phq9_band_with_its_label():

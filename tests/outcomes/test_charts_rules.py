@@ -1,7 +1,6 @@
 """The outcome charts are well-formed, self-contained SVG that say what they show."""
 
 import itertools
-import re
 import xml.etree.ElementTree as ET
 
 from ketaclinic.core import charts
@@ -17,22 +16,13 @@ from ketaclinic.outcomes.charts import (
     scatter_chart,
 )
 from ketaclinic.outcomes.rules import kaplan_meier
-
-SVG = "{http://www.w3.org/2000/svg}"
+from tests.svg import SVG, axis_labels, font_sizes, of_class, tip
 
 
 def parse(svg: str):
     root = ET.fromstring(svg)
     assert root.get("role") == "img"
     return root
-
-
-def of_class(root, css):
-    return [el for el in root.iter() if css in (el.get("class") or "").split()]
-
-
-def tip(el):
-    return el.find(f"{SVG}title").text
 
 
 def test_sessions_per_week_draws_one_bar_per_week_with_its_count():
@@ -94,22 +84,6 @@ def test_the_km_curve_steps_up_at_each_response_and_marks_censoring():
     assert root.find(f"{SVG}desc").text == (
         "All protocols: 100% responded by the end, median 7 days."
     )
-
-
-def axis_labels(root, role):
-    for group in root.iter(f"{SVG}g"):
-        if group.get("aria-roledescription") == "axis" and role in group.get("aria-label", ""):
-            return [
-                t.text
-                for g in group.iter(f"{SVG}g")
-                if "role-axis-label" in (g.get("class") or "")
-                for t in g.iter(f"{SVG}text")
-            ]
-    return []
-
-
-def font_sizes(svg: str) -> list[float]:
-    return [float(s) for s in re.findall(r'font-size="([\d.]+)px"', svg)]
 
 
 def km_curves():

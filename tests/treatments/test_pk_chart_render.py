@@ -7,30 +7,14 @@ import xml.etree.ElementTree as ET
 from ketaclinic.core import charts
 from ketaclinic.pharmacokinetics import rules as pk
 from ketaclinic.treatments.pk_chart import Curve, Event, render_svg
+from tests.svg import SVG, axis_labels, of_class
 
-SVG = "{http://www.w3.org/2000/svg}"
 PATIENT = pk.Patient(weight_kg=70.0, age_years=40, sex="female")
 
 
 def infusion(mg: float, until: float = 240.0):
     dose = pk.Dose("iv", mg, start_min=0.0, duration_min=40.0)
     return pk.predict("clements_1981", PATIENT, [dose], until_min=until, step_min=1.0)
-
-
-def of_class(root, css):
-    return [el for el in root.iter() if css in (el.get("class") or "").split()]
-
-
-def axis_labels(root, role):
-    for group in root.iter(f"{SVG}g"):
-        if group.get("aria-roledescription") == "axis" and role in group.get("aria-label", ""):
-            return [
-                t.text
-                for g in group.iter(f"{SVG}g")
-                if "role-axis-label" in (g.get("class") or "")
-                for t in g.iter(f"{SVG}text")
-            ]
-    return []
 
 
 def test_the_concentration_axis_is_a_round_range_just_above_the_peak():
