@@ -165,23 +165,30 @@ def test_a_spanish_page_names_missing_answers_in_spanish(nurse, spanish_patient)
     assert not MeasureResponse.objects.exists()
 
 
+def words(html: str) -> str:
+    """The page's text as a reader sees it (links such as tap-to-call numbers unwrapped)."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
 def test_the_thank_you_page_and_crisis_lines_are_in_spanish(nurse, spanish_patient):
     client, response = submit(link_for(nurse, spanish_patient), phq9())
     assert response.status_code == 302
     html = client.get(response["Location"]).content.decode()
+    text = words(html)
     assert "<h1>Gracias</h1>" in html
-    assert "Si necesita ayuda ahora" in html
-    assert "Llame o envíe un mensaje de texto al 988" in html
-    # the 988 Lifeline's Spanish service (988lifeline.org)
-    assert "llame al 988 y oprima 2, o envíe AYUDA por texto al 988" in html
-    assert "Thank you" not in html
+    assert "Si necesita ayuda ahora" in text
+    assert "Llame o envíe un mensaje de texto al 988" in text
+    # the 988 Lifeline's Spanish service (988lifeline.org), tap-to-call on a phone
+    assert "llame al 988 y oprima 2, o envíe AYUDA por texto al 988" in text
+    assert 'href="tel:988"' in html
+    assert "Thank you" not in text
 
 
 def test_the_english_thank_you_page_is_unchanged(nurse, patient):
     client, response = submit(link_for(nurse, patient), phq9())
-    html = client.get(response["Location"]).content.decode()
-    assert "Thank you" in html and "Call or text 988" in html
-    assert "AYUDA" not in html
+    text = words(client.get(response["Location"]).content.decode())
+    assert "Thank you" in text and "Call or text 988" in text
+    assert "AYUDA" not in text
 
 
 def test_a_used_link_says_so_in_spanish(nurse, spanish_patient):
