@@ -1,10 +1,14 @@
 """Browser journeys: Playwright driving Debian's Chromium against Django's live server."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from ketaclinic.core.demo import DEFAULT_DEMO_PASSWORD
 
@@ -24,6 +28,32 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "img"
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server on SQLite: threads still accept connections (a browser's idle
+    pre-connection must not hold up the others), but the application answers one request at a
+    time. The in-memory test database is one connection shared by every thread, and a page and
+    the navigation counts it fetches once loaded would otherwise open two transactions on it."""
+
+    lock = threading.Lock()
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with self.lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time_on_sqlite():
+    """PostgreSQL gives each server thread its own connection; SQLite's in-memory database
+    cannot, so its live server answers requests one after another."""
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = OneRequestAtATimeServer
+    yield
+
 
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
