@@ -22,7 +22,7 @@ from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
-from ketaclinic.treatments import forms, panels, pk_views, queries, services
+from ketaclinic.treatments import forms, panels, pk_views, queries, services, vitals_chart
 from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus
 from ketaclinic.treatments.pdf import rems_html
 from ketaclinic.treatments.pdf import rems_pdf as build_rems_pdf
@@ -82,8 +82,18 @@ def _page_context(request, session) -> dict:
     dosed = session.status in DOSED_STATUSES
     user = request.user
     order = getattr(session, "order", None)
+    tz = session.patient.clinic.tz
+    rems = (
+        queries.rems_form(session, state)
+        if state.definition.rems_form_required and session.dose_started_at
+        else None
+    )
     return {
         "pk": pk_views.panel(request, session, state, order),
+        "header": _header(session, state, order),
+        "current_step": current_step(session, order, state),
+        "vitals_chart": vitals_chart.render_svg(session, state.vitals, tz),
+        "open_alerts": [(a, readable(a.message)) for a in state.open_alerts],
         "s": session,
         "state": state,
         "patient": session.patient,
@@ -95,7 +105,7 @@ def _page_context(request, session) -> dict:
         "panels": panels.panel_lines(user, [session], queries.clinic_today(user))[session.id],
         "pdmp": _pdmp_status(user, session),
         # the escort is confirmed on the discharge form itself
-        "discharge_issues": state.clinical_issues if dosed else [],
+        "discharge_issues": [readable(i.message) for i in state.clinical_issues] if dosed else [],
         "may_run": can(user, "session.run"),
         "may_prescribe": can(user, "session.prescribe"),
         "may_check": can(user, "session.second_check"),
@@ -157,9 +167,98 @@ def _page_context(request, session) -> dict:
         ],
         "max_dose_note": max_dose_note(state.definition),
         "dosing_weight_source": DOSING_WEIGHTS.get(state.definition.dose.dosing_weight, ""),
-        "rems": queries.rems_form(session, state)
-        if state.definition.rems_form_required and session.dose_started_at
-        else None,
+        "rems": rems,
+        "rems_missing": _missing_labels(rems),
+    }
+
+
+def _missing_labels(form: dict | None) -> list[str]:
+    """The REMS form's unfilled fields by their labels on the form."""
+    if not form:
+        return []
+    labels = {f["key"]: f["label"] for section in form["sections"] for f in section["fields"]}
+    return [labels.get(key, key) for key in form["missing"]]
+
+
+def readable(text: str) -> str:
+    """A rule's message as a reader sees it: comparison signs as ≥ and ≤, not >= and <=."""
+    for code, sign in c.COMPARISON_SIGNS.items():
+        text = text.replace(f" {code} ", f" {sign} ")
+    return text
+
+
+def current_step(session, order, state) -> str:
+    """The id of the one step whose form is open on the session page."""
+    status = session.status
+    if status == SessionStatus.SCHEDULED:
+        return "check-in"
+    if status == SessionStatus.CHECKED_IN:
+        return "pre-checks"
+    if status == SessionStatus.PRE_CHECKS_DONE:
+        return "start-dose" if order is not None and order.checked_at else "order"
+    if status == SessionStatus.DOSING:
+        return "device"
+    if status == SessionStatus.MONITORING:
+        return "vitals"
+    if status == SessionStatus.READY_FOR_DISCHARGE:
+        return "discharge"
+    note = getattr(session, "note", None)
+    if (
+        status == SessionStatus.DISCHARGED
+        and note is not None
+        and note.signed_at
+        and session.rems_submitted_at is None
+        and state.definition.rems_form_required
+    ):
+        return "rems"
+    return "note"
+
+
+def _age(now, moment) -> str:
+    minutes = max(0, int((now - moment).total_seconds() // 60))
+    return f"{minutes} min ago" if minutes < 120 else f"{minutes // 60} h ago"
+
+
+def _header(session, state, order) -> dict:
+    """The sticky header's figures: protocol by name, dose, lot, the latest value of each vital
+    sign with its age."""
+    dose = ""
+    if order is not None:
+        dose = f"{order.dose_mg.normalize():f} mg"
+        if order.dose_mg_per_kg:
+            dose += f" ({order.dose_mg_per_kg.normalize():f} mg/kg)"
+    given_mg, lots = (
+        queries.ledger_administration(session) if session.dose_started_at else (None, [])
+    )
+    lot = ", ".join(lots) if lots else (order.lot_number if order is not None else "")
+    latest = []
+    for label, names, unit in (
+        ("BP", ("systolic", "diastolic"), ""),
+        ("HR", ("heart_rate",), ""),
+        ("SpO2", ("spo2",), "%"),
+        ("RR", ("resp_rate",), ""),
+    ):
+        entry = next((v for v in reversed(state.vitals) if getattr(v, names[0]) is not None), None)
+        if entry is None:
+            continue
+        value = "/".join(str(getattr(entry, n)) for n in names)
+        latest.append(
+            {
+                "label": label,
+                "value": f"{value}{unit}",
+                "age": _age(state.now, entry.measured_at),
+                "key": label.lower(),
+            }
+        )
+    # One age per group of values measured together (the usual case: one entry).
+    for i, item in enumerate(latest):
+        item["show_age"] = i == len(latest) - 1 or latest[i + 1]["age"] != item["age"]
+    return {
+        "protocol": session.protocol_version.name,
+        "dose": dose,
+        "given_mg": given_mg,
+        "lot": lot,
+        "latest": latest,
     }
 
 
@@ -433,7 +532,8 @@ def resolve_event(request, session_id, event_id):
 
 def _rems_form(request, session_id):
     """The session and its filled REMS form, for whoever may view REMS forms."""
-    session = queries.access_session(request.user, session_id, action="rems.view")
+    # The filled form is the patient's data: opening it is audited like the session page.
+    session = queries.access_session(request.user, session_id, action="rems.view", record_view=True)
     state = queries.session_state(session)
     if not state.definition.rems_form_required:
         raise NotFound("This session has no REMS form.")
