@@ -16,15 +16,16 @@ from django.utils import timezone
 
 from ketaclinic.core import charts
 
-PLOT_W, PLOT_H, SPO2_H = 600, 150, 56
+PLOT_W, PLOT_H, SPO2_H = 560, 150, 56
 # (layer key, legend label, row field) in drawing order; the keys are letters (layer names
 # must not end in digits).
 SERIES = (
-    ("a", "Systolic BP (mmHg)", "systolic"),
-    ("b", "Diastolic BP (mmHg)", "diastolic"),
-    ("c", "Heart rate (/min)", "heart_rate"),
-    ("d", "SpO2 (%)", "spo2"),
+    ("a", "Systolic BP", "systolic"),
+    ("b", "Diastolic BP", "diastolic"),
+    ("c", "Heart rate", "heart_rate"),
+    ("d", "SpO2", "spo2"),
 )
+UNITS = {"systolic": " mmHg", "diastolic": " mmHg", "heart_rate": "/min", "spo2": "%"}
 MARK_COLOUR = "#333333"
 
 
@@ -69,13 +70,18 @@ def render_svg(session, vitals: list, tz) -> str | None:
                     "min": minute,
                     "value": float(value),
                     "series": label,
-                    "tip": f"{clock}: {label.split(' (')[0]} {value}"
+                    "tip": f"{clock}: {label} {value}{UNITS[name]}"
                     + (" (pre-dose)" if v.pre_dose else ""),
                 }
             )
+    # Labels of the two marks go on alternate rows so that they never overlap.
     marks = [
-        {"min": _minute(moment, origin), "label": f"{label} {timezone.localtime(moment, tz):%H:%M}"}
-        for moment, label in dose_marks(session)
+        {
+            "min": _minute(moment, origin),
+            "label": f"{label} {timezone.localtime(moment, tz):%H:%M}",
+            "row": 2 + 16 * i,
+        }
+        for i, (moment, label) in enumerate(dose_marks(session))
     ]
     minutes = [r["min"] for rs in points.values() for r in rs] + [m["min"] for m in marks]
     low, high = min(minutes), max(minutes)
@@ -84,7 +90,15 @@ def render_svg(session, vitals: list, tz) -> str | None:
     x_scale = alt.Scale(domain=[low, high], nice=True, zero=False)
     x = alt.X("min:Q", scale=x_scale, title=x_title)
     labels = [label for _, label, _ in SERIES]
-    legend = alt.Legend(symbolType="stroke", symbolSize=400, symbolStrokeWidth=2.5, columns=4)
+    # Beside the plot (a tablet has the width, not the height, to spare).
+    legend = alt.Legend(
+        symbolType="stroke",
+        symbolSize=400,
+        symbolStrokeWidth=2.5,
+        orient="right",
+        direction="vertical",
+        columns=1,
+    )
     series = {
         "color": alt.Color(
             "series:N",
@@ -135,7 +149,7 @@ def render_svg(session, vitals: list, tz) -> str | None:
                     .mark_text(
                         align="left", baseline="top", dx=3, dy=2, color=MARK_COLOUR, aria=False
                     )
-                    .encode(x=px, y=alt.YValue(0), text=alt.Text("label:N"))
+                    .encode(x=px, y=alt.Y("row:Q", scale=None), text=alt.Text("label:N"))
                 )
         return charts.layer(*layers, width=PLOT_W, height=height)
 
