@@ -112,7 +112,7 @@ def test_a_whole_esketamine_session_on_a_tablet(
     vitals.get_by_role("button", name="Save vitals").click()
     alerts = page.locator(".open-alert")
     expect(alerts).to_have_count(2)  # hypertension, and the rise of 54 from the baseline
-    expect(alerts.first).to_contain_text("ALERT: Hypertension: systolic BP 182 >= 180")
+    expect(alerts.first).to_contain_text("ALERT: Hypertension: systolic BP 182 ≥ 180")
     expect(alerts.nth(1)).to_contain_text("BP rise from baseline")
     screenshot(page, "treatment-alert")
 
@@ -151,14 +151,21 @@ def test_a_whole_esketamine_session_on_a_tablet(
     vitals.get_by_label("Measured at").fill(t(92))
     vitals.get_by_role("button", name="Save vitals").click()
     expect(page.get_by_text("Vitals recorded.")).to_be_visible()
+    # the scales are folded while recording vitals is the step at hand
+    page.locator("#scale summary").first.click()
     page.get_by_label("MOAA/S (0-5)").fill("5")
     page.locator("#scale").get_by_role("button", name="Save MOAA/S").click()
     expect(page.get_by_text("Entry recorded.")).to_be_visible()
+    page.locator("#scale summary").first.click()
     for item in ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation"):
         page.locator(f"#aldrete-{item}").fill("2")
     page.get_by_role("button", name="Save Aldrete").click()
     expect(page.get_by_text("Entry recorded.")).to_be_visible()
     vitals = page.locator("#vitals")
+    # every clinical criterion met: the discharge is the open step, vitals one click away
+    expect(page.locator("#discharge-ready")).to_be_visible()
+    expect(vitals.get_by_label("Systolic")).to_be_hidden()
+    vitals.locator("summary").first.click()
     vitals.get_by_label("Systolic").fill("130")
     vitals.get_by_label("Diastolic").fill("80")
     vitals.get_by_role("button", name="Save vitals").click()

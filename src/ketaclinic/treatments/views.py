@@ -199,16 +199,15 @@ def current_step(session, order, state) -> str:
     if status == SessionStatus.DOSING:
         return "device"
     if status == SessionStatus.MONITORING:
-        return "vitals"
+        # Vitals until every clinical discharge criterion is met; then the discharge.
+        return "discharge" if not state.clinical_issues else "vitals"
     if status == SessionStatus.READY_FOR_DISCHARGE:
         return "discharge"
-    note = getattr(session, "note", None)
+    # After discharge the REMS form (due within days) comes first, then the note.
     if (
         status == SessionStatus.DISCHARGED
-        and note is not None
-        and note.signed_at
-        and session.rems_submitted_at is None
         and state.definition.rems_form_required
+        and session.rems_submitted_at is None
     ):
         return "rems"
     return "note"
