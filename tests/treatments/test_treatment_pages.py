@@ -118,7 +118,7 @@ def test_the_session_page_shows_an_alert_until_it_is_acknowledged(web, prescribe
         f"{base}/vitals/", {"systolic": "188", "diastolic": "96", "heart_rate": "90"}, follow=True
     )
     page = answer.content.decode()
-    assert "ALERT: Hypertension: systolic BP 188 &gt;= 180" in page
+    assert "ALERT: Hypertension: systolic BP 188 ≥ 180" in page
     alert = session.alerts.get(code="hypertension")
 
     answer = client.post(

@@ -481,7 +481,7 @@ def session_action(request, session_id, action):
     if action == "vitals":
         _, alerts, _ = result
         if alerts:
-            text += " ALERT: " + "; ".join(a.message for a in alerts)
+            text += " ALERT: " + "; ".join(readable(a.message) for a in alerts)
             messages.warning(request, text)
             return redirect("treatments:session", session_id=session.id)
     messages.success(request, text)
