@@ -183,6 +183,7 @@ def test_a_whole_esketamine_session_on_a_tablet(
     # then the REMS form is complete and printable
     rems = page.locator("#rems")
     expect(rems).not_to_contain_text("Not yet filled")
+    rems.scroll_into_view_if_needed()
     screenshot(page, "treatment-rems")
     href = rems.get_by_role("link", name="REMS form (PDF)").get_attribute("href")
     pdf = page.request.get(href)

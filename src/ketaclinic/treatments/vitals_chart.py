@@ -88,7 +88,8 @@ def render_svg(session, vitals: list, tz) -> str | None:
     if high - low < 30:
         high = low + 30
     x_scale = alt.Scale(domain=[low, high], nice=True, zero=False)
-    x = alt.X("min:Q", scale=x_scale, title=x_title)
+    # About eight round ticks: their labels stay apart in the page's font too.
+    x = alt.X("min:Q", scale=x_scale, title=x_title, axis=alt.Axis(tickCount=8))
     labels = [label for _, label, _ in SERIES]
     # Beside the plot (a tablet has the width, not the height, to spare).
     legend = alt.Legend(
