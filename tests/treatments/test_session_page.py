@@ -3,6 +3,8 @@ the same number of queries however long the flowsheet, the REMS form to print (a
 
 import datetime as dt
 import re
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -10,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ketaclinic.audit.models import AuditEvent
-from ketaclinic.treatments import services
+from ketaclinic.core import charts
+from ketaclinic.treatments import services, vitals_chart
 from tests.treatments.helpers import course_today, dosing_started, first_session
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +124,37 @@ def test_the_rems_form_prints_from_the_session_page_and_the_reading_is_audited(
         action="session.viewed", object_id=str(session.id), actor=nurse, patient=patient
     ).count()
     assert after == before + 1
+
+
+def _entry(minute, systolic, *, spo2=98, pre_dose=False):
+    at = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=minute)
+    return SimpleNamespace(
+        measured_at=at,
+        pre_dose=pre_dose,
+        systolic=systolic,
+        diastolic=systolic - 50,
+        heart_rate=75,
+        spo2=spo2,
+        resp_rate=14,
+    )
+
+
+def test_the_trend_chart_spec_is_valid_vega_lite_and_marks_the_dose(monkeypatch):
+    monkeypatch.setattr(charts, "VALIDATE", True)
+    charts._render.cache_clear()
+    start = dt.datetime(2026, 3, 2, 15, 10, tzinfo=dt.UTC)
+    session = SimpleNamespace(
+        pk="test",
+        dose_started_at=start,
+        infusion_ended_at=start + dt.timedelta(minutes=40),
+        last_device_at=None,
+    )
+    rows = [_entry(0, 128, pre_dose=True), _entry(25, 150), _entry(55, 135, spo2=None)]
+
+    svg = vitals_chart.render_svg(session, rows, ZoneInfo("America/New_York"))
+
+    assert "Dose start 10:10" in svg and "Dose end 10:50" in svg
+    assert "10:25: Systolic BP 150 mmHg" in svg
+    # no SpO2 point where none was measured
+    assert len(re.findall(r'aria-label="[^"]*: SpO2 \d+%', svg)) == 2
+    assert vitals_chart.render_svg(session, [], ZoneInfo("America/New_York")) is None
