@@ -112,7 +112,7 @@ def test_a_whole_esketamine_session_on_a_tablet(
     vitals.get_by_role("button", name="Save vitals").click()
     alerts = page.locator(".open-alert")
     expect(alerts).to_have_count(2)  # hypertension, and the rise of 54 from the baseline
-    expect(alerts.first).to_contain_text("ALERT: Hypertension: systolic BP 182 >= 180")
+    expect(alerts.first).to_contain_text("ALERT: Hypertension: systolic BP 182 ≥ 180")
     expect(alerts.nth(1)).to_contain_text("BP rise from baseline")
     screenshot(page, "treatment-alert")
 
@@ -120,7 +120,7 @@ def test_a_whole_esketamine_session_on_a_tablet(
     board = new_page()
     login(board, prescriber)
     board.goto("/treatments/board/")
-    expect(board.get_by_role("alert")).to_contain_text("Hypertension: systolic BP 182 >= 180")
+    expect(board.get_by_role("alert")).to_contain_text("Hypertension: systolic BP 182 ≥ 180")
     expect(board.locator(".chair.alerting")).to_contain_text("Chair 4")
     screenshot(board, "treatment-board")
     # (the board polls every few seconds; the test's SQLite live server serves one writer at a

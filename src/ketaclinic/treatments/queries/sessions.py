@@ -228,7 +228,7 @@ def sessions_of_patient(user, patient):
     return (
         TreatmentSession.objects.visible_to(user)
         .filter(patient=patient)
-        .select_related("order")
+        .select_related("order", "protocol_version")
         .order_by("-scheduled_date", "-number")
     )
 

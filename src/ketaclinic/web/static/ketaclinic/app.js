@@ -32,7 +32,21 @@
     }
     return "Table";
   }
+  function wrapTables(root) {
+    // A table no page wrapped gets a scroll region of its own, so that a wide table scrolls
+    // inside the page on a phone instead of pushing the whole page sideways.
+    var tables = root.querySelectorAll("main table");
+    for (var i = 0; i < tables.length; i++) {
+      var table = tables[i];
+      if (table.closest(".scroll-x, .table-scroll, .plan-scroll")) continue;
+      var region = document.createElement("div");
+      region.className = "scroll-x";
+      table.parentNode.insertBefore(region, table);
+      region.appendChild(table);
+    }
+  }
   function mark(root) {
+    wrapTables(root);
     var regions = root.querySelectorAll(".scroll-x, .table-scroll, .plan-scroll");
     for (var i = 0; i < regions.length; i++) {
       var region = regions[i];
