@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 from ketaclinic.patients.services import register_patient
 from ketaclinic.treatments import services
 from ketaclinic.treatments.models import SessionAlert, TreatmentSession
-from tests.e2e.conftest import PHONE, open_nav
 from tests.treatments.helpers import course_today, dosing_started, first_session
+
+from .conftest import PHONE, open_nav
 
 WIDE = {"width": 1440, "height": 900}
 

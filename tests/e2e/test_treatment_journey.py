@@ -10,6 +10,8 @@ from pypdf import PdfReader
 from ketaclinic.treatments.models import TreatmentSession
 from tests.treatments.helpers import course_today, first_session, lot_in_stock
 
+from .conftest import open_nav
+
 
 def clinic_at_midday(clinic):
     """Put the clinic in a zone where it is about noon, so back-charted clock times stay today."""
@@ -40,7 +42,7 @@ def test_a_whole_esketamine_session_on_a_tablet(
 
     # when the nurse opens the chair board and the patient's session
     login(page, nurse)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Chair board").click()
+    open_nav(page).get_by_role("link", name="Chair board").click()
     expect(page.get_by_role("heading", name="Chair board")).to_be_visible()
     page.get_by_role("link", name="Rivera, Jordan").click()
 
