@@ -157,17 +157,15 @@ def test_six_chairs_fit_the_tablet_with_their_vitals_and_each_alert_once(
     )
 
 
-def test_the_navigation_counts_still_arrive_behind_the_menu(
-    page, login, clinic, prescriber, nurse, front_desk
-):
-    # given chairs in monitoring, one with an open alert
-    six_chairs(clinic, prescriber, nurse, front_desk)
-
-    # when the nurse opens the board on the tablet and then the menu
+def test_a_link_of_the_folded_navigation_opens_its_page(page, login, nurse):
+    # given the nurse on the chair board on the tablet, the navigation folded
     login(page, nurse)
     page.goto("/treatments/board/")
-    nav = open_nav(page)
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
 
-    # then the navigation links work from the opened menu
-    nav.get_by_role("link", name="Patients").click()
+    # when she opens the menu and chooses Patients
+    open_nav(page).get_by_role("link", name="Patients").click()
+
+    # then the patient list opens, with the menu folded again
     expect(page.get_by_role("heading", name="Patients", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "false")
