@@ -154,3 +154,12 @@ def sign_in():
         page.wait_for_url(lambda url: "/login/" not in url)
 
     return _sign_in
+
+
+def open_nav(page):
+    """Open the main navigation when it is folded behind the Menu button (below 1100 px);
+    gives the navigation, ready to click a link in."""
+    button = page.get_by_role("button", name="Menu")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+    return page.get_by_role("navigation", name="Main")

@@ -10,6 +10,8 @@ from tests.access.helpers import CSSRS_HIGH, person, referred, scale
 from tests.billing.helpers import start_course
 from tests.factories import make_clinic, make_user
 
+from .conftest import open_nav
+
 
 def test_front_desk_records_a_barrier_and_sees_who_is_at_risk_and_who_waits_first(
     page, login, screenshot
@@ -39,7 +41,7 @@ def test_front_desk_records_a_barrier_and_sees_who_is_at_risk_and_who_waits_firs
     screenshot(page, "access-barriers", full_page=True)
 
     # then the at-risk list shows the patient with the action to take
-    page.get_by_role("link", name="Access").first.click()
+    open_nav(page).get_by_role("link", name="Access").click()
     page.get_by_role("link", name="At risk of dropping out").click()
     row = page.get_by_role("row", name="Quintero, Marisol")
     expect(row).to_contain_text("Arrange transport or an escort")

@@ -5,6 +5,8 @@ from playwright.sync_api import expect
 from ketaclinic.core.permissions import Role
 from tests.factories import make_clinic, make_user
 
+from .conftest import open_nav
+
 
 def test_the_administrator_adds_changes_and_deactivates_a_nurse(page, new_page, login, screenshot):
     # given a clinic administrator
@@ -13,7 +15,7 @@ def test_the_administrator_adds_changes_and_deactivates_a_nurse(page, new_page, 
 
     # when she adds a nurse with a temporary password
     login(page, admin)
-    page.get_by_role("link", name="Staff").first.click()
+    open_nav(page).get_by_role("link", name="Staff").click()
     page.get_by_role("link", name="Add a staff member").click()
     page.get_by_label("Username").fill("rn_alvarez")
     page.get_by_label("First name").fill("Maria")
@@ -58,6 +60,6 @@ def test_the_administrator_adds_changes_and_deactivates_a_nurse(page, new_page, 
     page.get_by_role("link", name="All staff").click()
     expect(page.locator("#staff")).to_contain_text("deactivated")
     screenshot(page, "accounts-staff")
-    page.get_by_role("link", name="Audit log").first.click()
+    open_nav(page).get_by_role("link", name="Audit log").click()
     for action in ("staff.added", "staff.role_changed", "staff.deactivated"):
         expect(page.locator("tbody")).to_contain_text(action)

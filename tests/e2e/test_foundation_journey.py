@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 from ketaclinic.core.permissions import Role
 from tests.factories import make_clinic, make_user
 
+from .conftest import open_nav
+
 
 def test_front_desk_registers_finds_and_opens_a_patient_and_the_auditor_sees_it(
     page, new_page, login, screenshot
@@ -19,7 +21,7 @@ def test_front_desk_registers_finds_and_opens_a_patient_and_the_auditor_sees_it(
     # when the front desk registers a patient
     login(page, desk)
     screenshot(page, "home-front-desk")
-    page.get_by_role("link", name="Patients").first.click()
+    open_nav(page).get_by_role("link", name="Patients").click()
     page.get_by_role("link", name="Register a patient").click()
     page.get_by_label("Given name").fill("Marisol")
     page.get_by_label("Family name").fill("Quintero")
@@ -34,7 +36,7 @@ def test_front_desk_registers_finds_and_opens_a_patient_and_the_auditor_sees_it(
     assert re.search(r"MRN\s+KC000001", mrn)
 
     # and finds them again by search (htmx live results)
-    page.get_by_role("link", name="Patients").first.click()
+    open_nav(page).get_by_role("link", name="Patients").click()
     page.get_by_label("Search patients").fill("quint")
     row = page.get_by_role("link", name="Quintero, Marisol")
     expect(row).to_be_visible()
@@ -46,7 +48,7 @@ def test_front_desk_registers_finds_and_opens_a_patient_and_the_auditor_sees_it(
     # then the auditor sees the patient.viewed event by the front desk user
     audit_page = new_page()
     login(audit_page, auditor)
-    audit_page.get_by_role("link", name="Audit log").first.click()
+    open_nav(audit_page).get_by_role("link", name="Audit log").click()
     audit_page.get_by_label("Action").fill("patient.viewed")
     audit_page.get_by_role("button", name="Filter").click()
     rows = audit_page.locator("tbody tr")

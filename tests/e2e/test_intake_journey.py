@@ -9,6 +9,8 @@ from ketaclinic.intake.models import ConsentRecord, EligibilityDecision
 from ketaclinic.intake.queries import treatment_blockers
 from ketaclinic.patients.services import register_patient
 
+from .conftest import open_nav
+
 
 def test_intake_of_a_referred_patient_to_approval_with_signed_consent(
     page, new_page, login, screenshot, prescriber, nurse, front_desk
@@ -30,7 +32,7 @@ def test_intake_of_a_referred_patient_to_approval_with_signed_consent(
 
     # when the nurse opens the waiting list and starts the intake
     login(page, nurse)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Referrals").click()
+    open_nav(page).get_by_role("link", name="Referrals").click()
     row = page.get_by_role("row", name="Rivera, Jordan")
     expect(row).to_contain_text("Referred")
     screenshot(page, "intake-waiting-list")

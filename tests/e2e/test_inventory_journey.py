@@ -11,6 +11,8 @@ from ketaclinic.inventory import queries, services
 from ketaclinic.inventory.models import EntryType, LedgerEntry
 from tests.factories import PASSWORD, make_clinic, make_user
 
+from .conftest import open_nav
+
 
 def _todays_session(clinic, prescriber, front_desk):
     from ketaclinic.patients.services import register_patient
@@ -78,7 +80,7 @@ def test_a_nurse_receives_draws_administers_wastes_with_a_witness_and_counts(
 
     # when the nurse receives two vials into the safe
     login(page, nurse)
-    page.get_by_role("link", name="Drug ledger").first.click()
+    open_nav(page).get_by_role("link", name="Drug ledger").click()
     page.get_by_role("link", name="Receive", exact=True).click()
     page.get_by_label("Product").select_option(index=1)
     page.get_by_label("Received into").select_option(label="Main safe")

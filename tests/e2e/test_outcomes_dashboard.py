@@ -9,6 +9,8 @@ from ketaclinic.core.permissions import Role
 from ketaclinic_devtools.registry.seed import seed_registry
 from tests.factories import PASSWORD, make_clinic, make_user
 
+from .conftest import open_nav
+
 
 def test_the_dashboard_and_equity_view_render_with_plots(page, new_page, login, screenshot):
     # given a synthetic registry of 150 patients
@@ -17,7 +19,7 @@ def test_the_dashboard_and_equity_view_render_with_plots(page, new_page, login, 
 
     # when the prescriber opens Outcomes from the navigation
     login(page, prescriber)
-    page.get_by_role("link", name="Outcomes").first.click()
+    open_nav(page).get_by_role("link", name="Outcomes").click()
     expect(page.get_by_role("heading", name="Outcomes", exact=True)).to_be_visible()
 
     # then the figures and every plot are drawn (server-side SVG)

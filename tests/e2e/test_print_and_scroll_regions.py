@@ -6,6 +6,8 @@ from ketaclinic.core.permissions import Role
 from ketaclinic.patients.services import register_patient
 from tests.factories import make_clinic, make_user
 
+from .conftest import open_nav
+
 
 def _front_desk_on_the_patient_list(page, login):
     clinic = make_clinic("Lakeside Clinic", "lakeside")
@@ -21,7 +23,7 @@ def _front_desk_on_the_patient_list(page, login):
 
 def test_a_printed_page_has_no_navigation_buttons_or_forms_and_keeps_the_table(page, login):
     _front_desk_on_the_patient_list(page, login)
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    expect(open_nav(page)).to_be_visible()
     # when the page is printed
     page.emulate_media(media="print")
     # then the navigation, the search form and the buttons are gone, the patients stay

@@ -10,6 +10,8 @@ from pypdf import PdfReader
 from ketaclinic.treatments.models import TreatmentSession
 from tests.treatments.helpers import course_today, first_session, lot_in_stock
 
+from .conftest import open_nav
+
 
 def clinic_at_midday(clinic):
     """Put the clinic in a zone where it is about noon, so back-charted clock times stay today."""
@@ -40,7 +42,7 @@ def test_a_whole_esketamine_session_on_a_tablet(
 
     # when the nurse opens the chair board and the patient's session
     login(page, nurse)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Chair board").click()
+    open_nav(page).get_by_role("link", name="Chair board").click()
     expect(page.get_by_role("heading", name="Chair board")).to_be_visible()
     page.get_by_role("link", name="Rivera, Jordan").click()
 
@@ -120,8 +122,11 @@ def test_a_whole_esketamine_session_on_a_tablet(
     board = new_page()
     login(board, prescriber)
     board.goto("/treatments/board/")
-    expect(board.get_by_role("alert")).to_contain_text("Hypertension: systolic BP 182 >= 180")
+    # (the banner counts the alerts and links to the chair; the alert itself is on the card)
+    expect(board.get_by_role("alert")).to_contain_text("2 open alerts")
+    expect(board.get_by_role("alert").get_by_role("link", name="Chair 4 · Rivera")).to_be_visible()
     expect(board.locator(".chair.alerting")).to_contain_text("Chair 4")
+    expect(board.locator(".chair.alerting")).to_contain_text("Hypertension: systolic BP 182 ≥ 180")
     screenshot(board, "treatment-board")
     # (the board polls every few seconds; the test's SQLite live server serves one writer at a
     # time, so the board is closed while the nurse charts and opened again afterwards)

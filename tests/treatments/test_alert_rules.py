@@ -36,7 +36,7 @@ def test_185_over_95_during_an_iv_session_raises_hypertension():
     alerts = vitals_alerts(IV.alerts, Vitals(systolic=185, diastolic=95), baseline)
 
     assert codes(alerts) == ["hypertension"]
-    assert alerts[0].message == "Hypertension: systolic BP 185 >= 180"
+    assert alerts[0].message == "Hypertension: systolic BP 185 ≥ 180"
     assert "verify" in alerts[0].source
 
 

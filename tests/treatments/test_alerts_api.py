@@ -36,12 +36,12 @@ def test_185_over_95_during_an_iv_session_raises_hypertension_in_the_answer_and_
     alerts = answer.json()["alerts"]
     assert "hypertension" in [a["code"] for a in alerts]
     hypertension = next(a for a in alerts if a["code"] == "hypertension")
-    assert hypertension["message"] == "Hypertension: systolic BP 185 >= 180"
+    assert hypertension["message"] == "Hypertension: systolic BP 185 ≥ 180"
     assert answer.json()["session"]["open_alerts"]
     # and the chair board shows it, in the alert banner and on the chair
     board = web(nurse).get("/treatments/board/rows/").content.decode()
     assert 'role="alert"' in board
-    assert "Hypertension: systolic BP 185 &gt;= 180" in board
+    assert "Hypertension: systolic BP 185 ≥ 180" in board
     assert 'class="chair alerting"' in board
 
 

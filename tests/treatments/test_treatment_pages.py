@@ -6,6 +6,7 @@ import pytest
 
 from ketaclinic.core.ui import trajectory_markers
 from ketaclinic.patients.services import register_patient
+from ketaclinic.protocols.definitions import PROTOCOLS
 from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
 from tests.treatments.helpers import course_today, dosing_started, first_session, pre_checked
@@ -67,7 +68,7 @@ def test_the_board_shows_a_new_alert_at_the_next_poll(web, prescriber, nurse, pa
     assert 'data-alert-count="2"' in rows  # hypertension and the rise from baseline
     assert "1 open alert" not in rows
     assert "2 open alerts: acknowledge now" in rows
-    assert "ALERT Hypertension: systolic BP 185 &gt;= 180" in rows
+    assert "ALERT Hypertension: systolic BP 185 ≥ 180" in rows
 
 
 def test_the_board_query_count_does_not_grow_with_sessions_or_entries(
@@ -163,7 +164,7 @@ def test_the_chart_tab_shows_courses_sessions_and_exposure(web, prescriber, nurs
 
     page = web(nurse).get(f"/patients/{patient.id}/treatment/").content.decode()
 
-    assert "esketamine_trd v1 from" in page
+    assert f"{PROTOCOLS['esketamine_trd'].name} (version 1) from" in page
     assert "Cumulative exposure (esketamine, last 30 days)" in page
     assert "<strong>1</strong> session" in page
     assert "56.0 mg" in page

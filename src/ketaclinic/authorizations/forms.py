@@ -128,7 +128,7 @@ class CriterionForm(forms.Form):
     codes = forms.CharField(
         label="Codes",
         required=False,
-        help_text="Diagnosis code prefixes (e.g. F32, F33) or instruments (phq9, madrs), "
+        help_text="Diagnosis code prefixes (e.g. F32, F33) or scales (e.g. PHQ-9, MADRS), "
         "comma-separated.",
     )
     min_scores = forms.IntegerField(min_value=1, max_value=50, required=False)
@@ -142,7 +142,7 @@ class CriterionForm(forms.Form):
             "min_classes": data.get("min_classes"),
             "current_episode_only": bool(data.get("current_episode_only")),
             "code_prefixes": codes or None,
-            "instruments": codes or None,
+            "instruments": [rules.instrument_code(c) for c in codes] or None,
             "min_scores": data.get("min_scores") or 1,
         }
         wanted = rules.PARAMS[rules.Kind(data["kind"])]

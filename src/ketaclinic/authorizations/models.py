@@ -139,6 +139,10 @@ class PayerCriterion(ClinicScopedModel):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def params_in_words(self) -> str:
+        return rules.params_in_words(self.params)
+
     def as_rule(self) -> rules.Criterion:
         return rules.Criterion(self.kind, self.label, dict(self.params))
 

@@ -32,6 +32,7 @@ from .forms import (
     SlidingTableForm,
     VoidForm,
 )
+from .models import PaymentMethod
 from .poverty_guidelines import REGIONS
 
 
@@ -498,11 +499,16 @@ def report_page(request):
         start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
     else:
         start, end = today.replace(month=1, day=1), today
+    report = reports.billing_report(user, start, end)
     return render(
         request,
         "billing/report.html",
         {
             "form": form,
-            "report": reports.billing_report(user, start, end),
+            "report": report,
+            "received_by_method": [
+                (PaymentMethod(method).label, amount)
+                for method, amount in report["received_by_method"].items()
+            ],
         },
     )

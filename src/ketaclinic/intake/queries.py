@@ -17,6 +17,7 @@ from ketaclinic.protocols.queries import (
     UnknownProtocol,
     latest_version,
     protocol_facts,
+    protocol_names,
     protocols_for,
 )
 
@@ -177,6 +178,15 @@ def decisions_of(patient):
     return EligibilityDecision.objects.filter(
         clinic_id=patient.clinic_id, patient=patient
     ).select_related("decided_by")
+
+
+def decisions_named(patient) -> list[EligibilityDecision]:
+    """The patient's decisions, each with `protocol_name` (the name the clinic knows it by)."""
+    names = protocol_names(patient.clinic_id)
+    decisions = list(decisions_of(patient))
+    for decision in decisions:
+        decision.protocol_name = names.get(decision.protocol_code, decision.protocol_code)
+    return decisions
 
 
 def latest_decision(patient, drug: str) -> EligibilityDecision | None:

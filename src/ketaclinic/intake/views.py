@@ -57,7 +57,7 @@ def _chart_context(request, patient, protocol=None, **bound):
         "checklist_rows": present.answer_rows(patient, answers),
         "checklist_form": bound.get("checklist_form")
         or ChecklistForm(prefix="check", answers={k: a.answer for k, a in answers.items()}),
-        "decisions": list(queries.decisions_of(patient)),
+        "decisions": queries.decisions_named(patient),
         "decision_form": bound.get("decision_form")
         or DecisionForm(prefix="decision", initial={"protocol": code}),
         "consents": list(queries.consents_of(patient)),

@@ -29,6 +29,7 @@ class SessionFacts:
     patient_given_name: str
     patient_mrn: str
     protocol_code: str
+    protocol_name: str
     number: int
     scheduled_date: datetime.date
     status: str

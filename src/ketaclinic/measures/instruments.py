@@ -105,6 +105,7 @@ PHQ9 = Instrument(
     safety_rules=(
         SafetyRule(
             code="phq9_item9",
+            name="PHQ-9 item 9",
             item="9",
             min_value=1,
             message=(
@@ -292,6 +293,7 @@ QIDS_SR16 = Instrument(
     safety_rules=(
         SafetyRule(
             code="qids_item12",
+            name="QIDS-SR16 item 12",
             item="12",
             min_value=1,
             message=(
@@ -367,6 +369,7 @@ MADRS = Instrument(
     safety_rules=(
         SafetyRule(
             code="madrs_item10",
+            name="MADRS item 10",
             item="10",
             min_value=2,
             message=(
@@ -499,6 +502,7 @@ CSSRS_SCREENER = Instrument(
     safety_rules=(
         SafetyRule(
             code="cssrs_high",
+            name="C-SSRS screener: high risk",
             levels=("high",),
             message=(
                 "C-SSRS screener risk high: immediate evaluation by a prescriber is required."
@@ -508,6 +512,7 @@ CSSRS_SCREENER = Instrument(
         ),
         SafetyRule(
             code="cssrs_moderate",
+            name="C-SSRS screener: moderate risk",
             levels=("moderate",),
             message="C-SSRS screener risk moderate: a prescriber must assess and act.",
             source=f"{COLUMBIA_TRIAGE}: moderate risk needs a clinician's assessment",
@@ -554,6 +559,13 @@ MOAAS = Instrument(
 
 INSTRUMENTS: dict[str, Instrument] = {
     i.code: i for i in (PHQ9, GAD7, QIDS_SR16, MADRS, PCL5, CADSS6, CSSRS_SCREENER, MOAAS)
+}
+
+# Safety alerts by code, with the name staff know them by.
+SAFETY_ALERT_NAMES = {
+    rule.code: rule.name or rule.code
+    for instrument in INSTRUMENTS.values()
+    for rule in instrument.safety_rules
 }
 
 # Response: 50% or more reduction from the course baseline.

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ketaclinic.core.models import Clinic, ClinicScopedModel
 
-from .instruments import INSTRUMENTS
+from .instruments import INSTRUMENTS, SAFETY_ALERT_NAMES
 
 INSTRUMENT_CHOICES = [(code, i.name) for code, i in INSTRUMENTS.items()]
 
@@ -127,6 +127,11 @@ class SafetyAlert(ClinicScopedModel):
         related_name="+",
     )
     action_note = models.TextField(blank=True)
+
+    @property
+    def name(self) -> str:
+        """What staff call the alert ("PHQ-9 item 9")."""
+        return SAFETY_ALERT_NAMES.get(self.code, self.code)
 
     class Meta:
         ordering = ["-raised_at"]

@@ -75,6 +75,8 @@ class SafetyRule:
     code: str
     message: str  # may use {value} (item answer) or {level} (risk level)
     source: str
+    # What staff call the alert in lists ("PHQ-9 item 9"); the code is for machines.
+    name: str = ""
     item: str | None = None
     min_value: int | None = None
     levels: tuple[str, ...] = ()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from ketaclinic.protocols.shapes import (  # noqa: F401 (other apps read these here)
+    COMPARISON_SYMBOLS,
     CONCOMITANT_MEDICATION_CLASSES,
     CONSENT_TYPES,
     DOSE_START,
@@ -17,6 +18,7 @@ from ketaclinic.protocols.shapes import (  # noqa: F401 (other apps read these h
     INFUSION_END,
     KETAMINE,
     KETAMINE_OFF_LABEL,
+    MEASURE_NAMES,
     MG_PER_KG,
     AlertRule,
     AssessmentTime,
@@ -29,6 +31,7 @@ from ketaclinic.protocols.shapes import (  # noqa: F401 (other apps read these h
     PreDoseRule,
     ProtocolDefinition,
     SchedulePhase,
+    readable_comparison,
 )
 from ketaclinic.protocols.sources import (
     ACTUAL,

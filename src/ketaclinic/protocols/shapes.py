@@ -119,6 +119,71 @@ class MonitoringRule:
     assessments: tuple[AssessmentTime, ...] = ()
 
 
+# The protocol's codes in the words a prescriber reads on the protocol page.
+WORDS = {
+    KETAMINE_OFF_LABEL: "ketamine (off-label use)",
+    ESKETAMINE_REMS: "esketamine (REMS enrollment)",
+    MG_PER_KG: "mg per kg of body weight",
+    FIXED_MG: "fixed mg",
+    FIRST_DEVICE: "the first device",
+    INFUSION_END: "the end of the infusion",
+    DOSE_START: "the start of the dose",
+}
+# The dose rule's fields (DoseRule below), labelled with their units.
+DOSE_FIELD_LABELS = {
+    "basis": "Dose basis",
+    "source": "Source",
+    "default_mg_per_kg": "Default dose (mg/kg)",
+    "min_mg_per_kg": "Lowest dose (mg/kg)",
+    "max_mg_per_kg": "Highest dose (mg/kg)",
+    "default_duration_min": "Default infusion time (min)",
+    "min_duration_min": "Shortest infusion time (min)",
+    "max_duration_min": "Longest infusion time (min)",
+    "first_dose_mg": "First dose (mg)",
+    "first_dose_mg_age_65_plus": "First dose at 65 and over (mg)",
+    "allowed_doses_mg_age_65_plus": "Doses allowed at 65 and over (mg)",
+    "age_65_plus_source": "Source for 65 and over",
+    "allowed_doses_mg": "Doses allowed (mg)",
+    "device_mg": "Dose per device (mg)",
+    "rest_between_devices_min": "Rest between devices (min)",
+    "max_dose_mg": "Ceiling per session (mg)",
+    "max_dose_source": "Source for the ceiling",
+    "dosing_weight": "Weight the dose is based on",
+    "dosing_weight_source": "Source for the dosing weight",
+    "concentrations_mg_per_ml": "Strengths drawn from (mg/mL)",
+    "concentrations_source": "Source for the strengths",
+    "must_dilute_mg_per_ml": "Strengths given only diluted (mg/mL)",
+    "must_dilute_source": "Source for dilution",
+    "syringe_step_ml": "Syringe step (mL)",
+    "pump_rate_step_ml_per_h": "Pump rate step (mL/h)",
+}
+
+
+def in_words(code: str) -> str:
+    """A protocol code as words (unknown codes lose their underscores)."""
+    return WORDS.get(code, str(code).replace("_", " "))
+
+
+# What alert rules measure and how they compare, in the words and symbols a nurse reads.
+MEASURE_NAMES = {
+    "systolic": "systolic BP",
+    "diastolic": "diastolic BP",
+    "systolic_rise": "systolic rise from baseline",
+    "diastolic_rise": "diastolic rise from baseline",
+    "heart_rate": "heart rate",
+    "spo2": "SpO2",
+    "resp_rate": "respiratory rate",
+    "moaas": "MOAA/S",
+}
+COMPARISON_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+
+
+def readable_comparison(measure: str, comparison: str, value) -> str:
+    """`systolic >= 180` as a nurse reads it: "systolic BP ≥ 180"."""
+    name = MEASURE_NAMES.get(measure, measure.replace("_", " "))
+    return f"{name} {COMPARISON_SYMBOLS.get(comparison, comparison)} {value}"
+
+
 @dataclass(frozen=True)
 class AlertRule:
     """One vitals or scale check: `measure comparison value` raises alert `code`."""
@@ -129,6 +194,10 @@ class AlertRule:
     comparison: str  # one of >=, >, <=, <
     value: Decimal
     source: str
+
+    @property
+    def readable(self) -> str:
+        return readable_comparison(self.measure, self.comparison, self.value)
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,17 @@ SCALES = (("moaas", "MOAA/S"), ("cadss6", "CADSS-6"))
 CADSS6_ITEMS = tuple(f"Item {n}" for n in range(1, 7))
 CADSS6_ITEM_MAX = 4
 MOAAS_MAX = 5
+
+# The discharge criteria (treatments.rules.evaluate_discharge issue codes) in the words the
+# chair board shows for what is still open before the patient may leave.
+DISCHARGE_CRITERIA = (
+    ("dose_not_given", "dose not given"),
+    ("infusion_running", "infusion still running"),
+    ("observation_time", "observation time"),
+    ("aldrete", "Aldrete score"),
+    ("vitals", "vitals"),
+    ("moaas", "MOAA/S sedation score"),
+    ("escort", "escort"),
+    ("effects", "side effects resolved"),
+    ("open_alerts", "open alerts"),
+)

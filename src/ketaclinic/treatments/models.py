@@ -42,6 +42,11 @@ class Course(ClinicScopedModel):
     )
     rems_enrollment_confirmed_at = models.DateTimeField(null=True, blank=True)
 
+    @property
+    def protocol_name(self) -> str:
+        """The protocol's name as the clinic knows it (the code is for machines)."""
+        return self.protocol_version.name
+
     class Meta:
         # The model moved here from the protocols app (a course is the treatments' record, a
         # protocol is only its plan); the table kept its name, so existing databases and the
@@ -154,6 +159,11 @@ class TreatmentSession(ClinicScopedModel):
     )
     rems_confirmation = models.CharField(max_length=100, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def protocol_name(self) -> str:
+        """The protocol's name as the clinic knows it (the code is for machines)."""
+        return self.protocol_version.name
 
     class Meta:
         ordering = ["scheduled_date", "number"]

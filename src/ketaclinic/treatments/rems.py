@@ -248,6 +248,7 @@ def build_form(facts: RemsFacts) -> dict:
         ),
     ]
     missing = [key for _, _, items in sections for key, _, value in items if value == ""]
+    missing_labels = [label for _, _, items in sections for _, label, value in items if value == ""]
     problems = []
     if total is not None and total < MINIMUM_MONITORING_MIN:
         problems.append(
@@ -271,6 +272,7 @@ def build_form(facts: RemsFacts) -> dict:
             for code, title, items in sections
         ],
         "missing": missing,
+        "missing_labels": missing_labels,
         "problems": problems,
         "complete": not missing and not problems,
     }

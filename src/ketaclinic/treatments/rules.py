@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketaclinic.protocols.definitions import (
+    COMPARISON_SYMBOLS,
     INFUSION_END,
+    MEASURE_NAMES,
     AlertRule,
     MonitoringRule,
     ObservationRule,
@@ -112,19 +114,9 @@ class RaisedAlert:
     @property
     def message(self) -> str:
         name = MEASURE_NAMES.get(self.measure, self.measure)
-        return f"{self.label}: {name} {self.value} {self.comparison} {self.threshold}"
+        symbol = COMPARISON_SYMBOLS.get(self.comparison, self.comparison)
+        return f"{self.label}: {name} {self.value} {symbol} {self.threshold}"
 
-
-MEASURE_NAMES = {
-    "systolic": "systolic BP",
-    "diastolic": "diastolic BP",
-    "systolic_rise": "systolic rise from baseline",
-    "diastolic_rise": "diastolic rise from baseline",
-    "heart_rate": "heart rate",
-    "spo2": "SpO2",
-    "resp_rate": "respiratory rate",
-    "moaas": "MOAA/S",
-}
 
 _COMPARE = {
     ">=": lambda v, t: v >= t,

@@ -43,6 +43,32 @@ def vitals_of(entry) -> rules.Vitals:
     )
 
 
+# The readings the chair board shows, each the latest recorded value of its own (an entry may
+# carry only some of them): (label, fields of VitalSignsEntry, unit).
+BOARD_READINGS = (
+    ("BP", ("systolic", "diastolic"), "mmHg"),
+    ("HR", ("heart_rate",), "/min"),
+    ("SpO2", ("spo2",), "%"),
+    ("RR", ("resp_rate",), "/min"),
+)
+DISCHARGE_CRITERIA = dict(c.DISCHARGE_CRITERIA)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One vital sign as the board shows it: the value, when it was measured and how long ago."""
+
+    label: str
+    value: str
+    unit: str
+    measured_at: datetime.datetime | None
+    minutes_ago: int | None
+
+
+def _minutes(earlier: datetime.datetime, later: datetime.datetime) -> int:
+    return max(0, int((later - earlier).total_seconds() // 60))
+
+
 @dataclass
 class SessionState:
     """What the board, the session page and the API show about a session right now."""
@@ -97,6 +123,26 @@ class SessionState:
             )
         )
 
+    @property
+    def latest_readings(self) -> list[Reading]:
+        """BP, HR, SpO2 and RR: the latest recorded value of each, with its age."""
+        readings = []
+        for label, names, unit in BOARD_READINGS:
+            entry = next(
+                (v for v in reversed(self.vitals) if all(getattr(v, n) is not None for n in names)),
+                None,
+            )
+            if entry is None:
+                readings.append(Reading(label, "", unit, None, None))
+                continue
+            value = "/".join(str(getattr(entry, n)) for n in names)
+            readings.append(
+                Reading(
+                    label, value, unit, entry.measured_at, _minutes(entry.measured_at, self.now)
+                )
+            )
+        return readings
+
     # --- times ----------------------------------------------------------------------------
     @property
     def minutes_since_dose(self) -> int | None:
@@ -113,6 +159,15 @@ class SessionState:
             self.session.dose_started_at,
             self.session.infusion_ended_at,
         )
+
+    @property
+    def minutes_to_observation_end(self) -> int | None:
+        """Whole minutes (rounded up) until the minimum observation time ends; 0 once it has."""
+        ends = self.observation_ends_at
+        if ends is None:
+            return None
+        seconds = (ends - self.now).total_seconds()
+        return max(0, -int(-seconds // 60))
 
     @property
     def next_vitals(self) -> rules.Due:
@@ -178,11 +233,13 @@ class SessionState:
         return self.discharge_issues(escort_present=True)
 
     @property
-    def readiness_codes(self) -> list[str]:
-        """Discharge criteria still open (escort aside), as short names for the board."""
+    def readiness_labels(self) -> list[str]:
+        """The open discharge criteria (escort aside) in words, for the board; the observation
+        time is left out (the board counts down the minutes to its end instead)."""
         if self.session.status not in DOSED_STATUSES:
             return []
-        return list(dict.fromkeys(i.code.replace("_", " ") for i in self.clinical_issues))
+        codes = dict.fromkeys(i.code for i in self.clinical_issues if i.code != "observation_time")
+        return [DISCHARGE_CRITERIA.get(code, code.replace("_", " ")) for code in codes]
 
     @property
     def ready_to_leave_but_for_time(self) -> bool:

@@ -17,6 +17,8 @@ from .criteria import (
     Verdict,
     criterion_problems,
     evaluate,
+    instrument_code,
+    params_in_words,
     tally,
     with_defaults,
 )
@@ -81,6 +83,8 @@ __all__ = [
     "criterion_problems",
     "evaluate",
     "expiry_warning",
+    "instrument_code",
+    "params_in_words",
     "planned_devices",
     "tally",
     "transition_errors",

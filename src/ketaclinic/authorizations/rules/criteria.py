@@ -51,6 +51,40 @@ PARAMS: dict[Kind, dict[str, tuple[type, object]]] = {
     Kind.MANUAL: {},
 }
 
+# How each parameter reads on the checklist ("at least 4 trials").
+PARAM_WORDS: dict[str, str] = {
+    "code_prefixes": "codes starting {}",
+    "min_trials": "at least {} trials",
+    "min_classes": "in at least {} drug classes",
+    "current_episode_only": "{}",
+    "instruments": "scales: {}",
+    "min_scores": "at least {} score(s)",
+}
+INSTRUMENT_WORDS = {"phq9": "PHQ-9", "madrs": "MADRS", "qids_sr16": "QIDS-SR16", "gad7": "GAD-7"}
+
+
+def instrument_code(typed: str) -> str:
+    """The scale's code from what staff type: "PHQ-9", "phq9" and "Phq 9" are all `phq9`."""
+    squashed = "".join(ch for ch in typed.lower() if ch.isalnum())
+    for code, name in INSTRUMENT_WORDS.items():
+        if squashed in (code.replace("_", ""), "".join(ch for ch in name.lower() if ch.isalnum())):
+            return code
+    return typed.strip().lower()
+
+
+def params_in_words(params: dict) -> str:
+    """A criterion's parameters as the clinic reads them, e.g. "at least 2 trials"."""
+    parts = []
+    for name, value in params.items():
+        if name == "current_episode_only":
+            value = "current episode only" if value else "any episode"
+        elif name == "instruments":
+            value = ", ".join(INSTRUMENT_WORDS.get(str(v), str(v).upper()) for v in value or ())
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        parts.append(PARAM_WORDS.get(name, name.replace("_", " ") + " {}").format(value))
+    return "; ".join(parts)
+
 
 class Verdict(StrEnum):
     MET = "met"

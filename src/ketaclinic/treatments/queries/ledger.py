@@ -35,6 +35,7 @@ def session_facts(session) -> SessionFacts:
         patient_given_name=patient.given_name,
         patient_mrn=patient.mrn,
         protocol_code=session.protocol_code,
+        protocol_name=session.protocol_name,
         number=session.number,
         scheduled_date=session.scheduled_date,
         status=session.status,
@@ -61,7 +62,9 @@ def _order_facts(order) -> dict:
 
 
 def _of_clinic(user):
-    return TreatmentSession.objects.visible_to(user).select_related("patient", "order")
+    return TreatmentSession.objects.visible_to(user).select_related(
+        "patient", "order", "protocol_version"
+    )
 
 
 class LedgerSessions:

@@ -204,7 +204,9 @@ def board(user, now: datetime.datetime | None = None) -> list[BoardRow]:
 def scheduled_today(user):
     """Today's sessions that have not been checked in yet."""
     require(user, "session.view")
-    return sessions_for(user, status=SessionStatus.SCHEDULED, date=clinic_today(user))
+    return sessions_for(
+        user, status=SessionStatus.SCHEDULED, date=clinic_today(user)
+    ).select_related("protocol_version")
 
 
 def todays_schedule(user):
@@ -228,7 +230,7 @@ def sessions_of_patient(user, patient):
     return (
         TreatmentSession.objects.visible_to(user)
         .filter(patient=patient)
-        .select_related("order")
+        .select_related("order", "protocol_version")
         .order_by("-scheduled_date", "-number")
     )
 

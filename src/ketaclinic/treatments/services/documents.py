@@ -101,7 +101,7 @@ def mark_rems_submitted(*, actor, session, confirmation: str = ""):
         form = rems_form(row, state)
         if form["missing"]:
             raise Conflict(
-                "The form is incomplete: " + ", ".join(form["missing"]) + ".",
+                "The form is incomplete: " + "; ".join(form["missing_labels"]) + ".",
                 fields=dict.fromkeys(form["missing"], "not filled from the record"),
                 code="rems_incomplete",
             )
