@@ -53,9 +53,6 @@ INTERVENTIONS = (
     ("other", "Other (see note)"),
 )
 
-# How an alert rule's comparison reads on a page (the stored message keeps the rule's code).
-COMPARISON_SIGNS = {">=": "≥", "<=": "≤"}
-
 PREGNANCY_TEST_RESULTS = (
     ("negative", "Negative"),
     ("positive", "Positive"),

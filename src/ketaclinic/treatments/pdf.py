@@ -16,12 +16,10 @@ IDENTIFIER_FIELDS = frozenset({"lot_number", "monitoring_provider_telephone"})
 def rems_context(session, form: dict) -> dict:
     """What the document prints: every field of the form, times in the clinic's time zone."""
     tz = session.patient.clinic.tz
-    labels = {}
     sections = []
     for section in form["sections"]:
         fields = []
         for item in section["fields"]:
-            labels[item["key"]] = item["label"]
             fields.append(
                 {
                     "label": item["label"],
@@ -39,7 +37,7 @@ def rems_context(session, form: dict) -> dict:
         "confirmation": form.get("confirmation") or "",
         "sections": sections,
         "problems": form["problems"],
-        "missing": [labels.get(key, key) for key in form["missing"]],
+        "missing": form["missing_labels"],
     }
 
 

@@ -19,6 +19,7 @@ from ketaclinic.measures.queries import patient_schedules
 from ketaclinic.patients.queries import access_patient
 from ketaclinic.pdmp import queries as pdmp_queries
 from ketaclinic.protocols import queries as protocol_queries
+from ketaclinic.protocols.definitions import COMPARISON_SYMBOLS
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
@@ -168,22 +169,15 @@ def _page_context(request, session) -> dict:
         "max_dose_note": max_dose_note(state.definition),
         "dosing_weight_source": DOSING_WEIGHTS.get(state.definition.dose.dosing_weight, ""),
         "rems": rems,
-        "rems_missing": _missing_labels(rems),
+        "rems_missing": rems["missing_labels"] if rems else [],
     }
-
-
-def _missing_labels(form: dict | None) -> list[str]:
-    """The REMS form's unfilled fields by their labels on the form."""
-    if not form:
-        return []
-    labels = {f["key"]: f["label"] for section in form["sections"] for f in section["fields"]}
-    return [labels.get(key, key) for key in form["missing"]]
 
 
 def readable(text: str) -> str:
     """A rule's message as a reader sees it: comparison signs as ≥ and ≤, not >= and <=."""
-    for code, sign in c.COMPARISON_SIGNS.items():
-        text = text.replace(f" {code} ", f" {sign} ")
+    for code, sign in COMPARISON_SYMBOLS.items():
+        if code != sign:
+            text = text.replace(f" {code} ", f" {sign} ")
     return text
 
 
