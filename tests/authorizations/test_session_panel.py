@@ -8,10 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ketaclinic.authorizations import services
-from ketaclinic.patients.services import register_patient
 from ketaclinic.treatments.models import TreatmentSession
 from tests.authorizations.helpers import approved
-from tests.treatments.helpers import course_today, dosing_started, first_session
+from tests.treatments.helpers import course_today, dosing_started, first_session, registered
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clinic_hours")]
 
@@ -63,14 +62,7 @@ def test_a_submitted_request_shows_as_waiting(web, prescriber, nurse, front_desk
 
 def chair(prescriber, nurse, front_desk, n):
     """A patient in a chair, dosed, whose course has an approval for 12 sessions."""
-    patient = register_patient(
-        actor=front_desk,
-        given_name=f"Pat{n}",
-        family_name=f"Chair{n}",
-        date_of_birth="1980-01-01",
-        sex="female",
-        weight_kg="70",
-    )
+    patient = registered(front_desk, f"Pat{n}", f"Chair{n}")
     course = course_today(prescriber, nurse, patient)
     approved(front_desk, patient, units=12, course_id=course.id)
     return dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)

@@ -90,11 +90,12 @@ def page(browser, live_server, transactional_db):
 
 @pytest.fixture
 def new_page(browser, live_server, transactional_db):
-    """new_page(viewport=PHONE) -> another page in its own context (another person)."""
+    """new_page(viewport=PHONE) -> another page in its own context (another person); other
+    keyword arguments are browser context options (e.g. bypass_csp=True)."""
     contexts = []
 
-    def _new(viewport=TABLET):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    def _new(viewport=TABLET, **options):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

@@ -24,20 +24,10 @@ PATIENT = re.compile(r"^/patients/[0-9a-f-]{36}/$")
 
 
 @pytest.fixture
-def axe_pages(browser, live_server, transactional_db):
+def axe_pages(new_page):
     """axe_pages() -> a tablet-sized page, in a browser context of its own (one person), whose
     content security policy lets the test inject axe-core."""
-    contexts = []
-
-    def _new():
-        context = browser.new_context(viewport=TABLET, base_url=live_server.url, bypass_csp=True)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new
-    for context in contexts:
-        context.close()
+    return lambda: new_page(bypass_csp=True)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from ketaclinic.intake import services as intake
 from ketaclinic.inventory import queries as ledger_queries
 from ketaclinic.inventory import services as ledger
 from ketaclinic.inventory.models import Lot, Product, StorageLocation
+from ketaclinic.patients.services import register_patient
 from ketaclinic.pdmp import queries as pdmp_queries
 from ketaclinic.pdmp import services as pdmp_services
 from ketaclinic.protocols.queries import protocol_facts
@@ -23,6 +24,18 @@ ALDRETE_10 = dict.fromkeys(
     ("activity", "respiration", "circulation", "consciousness", "oxygen_saturation"), 2
 )
 PRE_DOSE = {"systolic": 128, "diastolic": 80, "heart_rate": 72, "spo2": 98, "resp_rate": 14}
+
+
+def registered(front_desk, given_name: str, family_name: str):
+    """An adult patient (born 1980-01-01, 70 kg) registered by the front desk."""
+    return register_patient(
+        actor=front_desk,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth="1980-01-01",
+        sex="female",
+        weight_kg="70",
+    )
 
 
 def make_treatable(prescriber, nurse, patient, protocol="esketamine_trd"):

@@ -5,11 +5,16 @@ from decimal import Decimal
 import pytest
 
 from ketaclinic.core.ui import trajectory_markers
-from ketaclinic.patients.services import register_patient
 from ketaclinic.protocols.definitions import PROTOCOLS
 from ketaclinic.treatments import services
 from ketaclinic.treatments.models import TreatmentSession
-from tests.treatments.helpers import course_today, dosing_started, first_session, pre_checked
+from tests.treatments.helpers import (
+    course_today,
+    dosing_started,
+    first_session,
+    pre_checked,
+    registered,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +23,7 @@ def monitored_patients(prescriber, nurse, front_desk, count):
     """`count` patients in monitoring, each with vitals and one open alert."""
     sessions = []
     for n in range(count):
-        patient = register_patient(
-            actor=front_desk,
-            given_name=f"Pat{n}",
-            family_name=f"Board{n}",
-            date_of_birth="1980-01-01",
-            sex="female",
-            weight_kg="70",
-        )
+        patient = registered(front_desk, f"Pat{n}", f"Board{n}")
         course = course_today(prescriber, nurse, patient, "esketamine_trd")
         session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)
         for systolic in (130, 186):

@@ -4,9 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ketaclinic.patients.services import register_patient
 from ketaclinic.treatments import services
-from tests.treatments.helpers import ago, course_today, dosing_started, first_session
+from tests.treatments.helpers import ago, course_today, dosing_started, first_session, registered
 
 pytestmark = pytest.mark.django_db
 
@@ -14,14 +13,7 @@ pytestmark = pytest.mark.django_db
 def chairs_in_monitoring(prescriber, nurse, front_desk, first, count):
     """`count` patients in monitoring, each with two vitals entries after the dose."""
     for n in range(first, first + count):
-        patient = register_patient(
-            actor=front_desk,
-            given_name=f"Pat{n}",
-            family_name=f"Chair{n}",
-            date_of_birth="1980-01-01",
-            sex="female",
-            weight_kg="70",
-        )
+        patient = registered(front_desk, f"Pat{n}", f"Chair{n}")
         protocol = "iv_ketamine" if n % 2 else "esketamine_trd"
         course = course_today(prescriber, nurse, patient, protocol)
         session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)

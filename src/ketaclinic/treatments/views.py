@@ -207,8 +207,7 @@ def current_step(session, order, state) -> str:
     return "note"
 
 
-def _age(now, moment) -> str:
-    minutes = max(0, int((now - moment).total_seconds() // 60))
+def _age(minutes: int) -> str:
     return f"{minutes} min ago" if minutes < 120 else f"{minutes // 60} h ago"
 
 
@@ -224,25 +223,16 @@ def _header(session, state, order) -> dict:
         queries.ledger_administration(session) if session.dose_started_at else (None, [])
     )
     lot = ", ".join(lots) if lots else (order.lot_number if order is not None else "")
-    latest = []
-    for label, names, unit in (
-        ("BP", ("systolic", "diastolic"), ""),
-        ("HR", ("heart_rate",), ""),
-        ("SpO2", ("spo2",), "%"),
-        ("RR", ("resp_rate",), ""),
-    ):
-        entry = next((v for v in reversed(state.vitals) if getattr(v, names[0]) is not None), None)
-        if entry is None:
-            continue
-        value = "/".join(str(getattr(entry, n)) for n in names)
-        latest.append(
-            {
-                "label": label,
-                "value": f"{value}{unit}",
-                "age": _age(state.now, entry.measured_at),
-                "key": label.lower(),
-            }
-        )
+    latest = [
+        {
+            "label": r.label,
+            "value": f"{r.value}%" if r.unit == "%" else r.value,
+            "age": _age(r.minutes_ago),
+            "key": r.label.lower(),
+        }
+        for r in state.latest_readings
+        if r.value
+    ]
     # One age per group of values measured together (the usual case: one entry).
     for i, item in enumerate(latest):
         item["show_age"] = i == len(latest) - 1 or latest[i + 1]["age"] != item["age"]
