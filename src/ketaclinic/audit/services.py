@@ -80,3 +80,30 @@ def diff(instance, before: dict, fields) -> dict:
         if old != new:
             changed[name] = {"from": _jsonable(old), "to": _jsonable(new)}
     return changed
+
+
+def assign(instance, values: dict) -> dict:
+    """Set each field of `values` on `instance`; return the fields' values before."""
+    before = {name: getattr(instance, name) for name in values}
+    for name, value in values.items():
+        setattr(instance, name, value)
+    return before
+
+
+def save_changes(
+    instance, before: dict, fields, *, actor, action: str, clinic=None, patient=None
+) -> dict:
+    """Save `instance` and record one audit event naming what changed among `fields`, or do
+    nothing when nothing changed. Returns the changes ({} when none)."""
+    changed = diff(instance, before, fields)
+    if changed:
+        instance.save()
+        record_event(
+            actor=actor,
+            action=action,
+            obj=instance,
+            clinic=clinic,
+            patient=patient,
+            changes=changed,
+        )
+    return changed

@@ -49,6 +49,12 @@ def define(code: str, description: str, roles, *, area: str = "") -> Action:
     return action
 
 
+def define_table(rows, *, area: str = "") -> list[Action]:
+    """Declare several actions from rows of (code, description, roles): an app's
+    permissions.py reads as the table it is."""
+    return [define(code, description, roles, area=area) for code, description, roles in rows]
+
+
 def actions() -> list[Action]:
     return sorted(_REGISTRY.values(), key=lambda a: (a.area, a.code))
 
