@@ -28,6 +28,30 @@ from .forms import (
 )
 
 
+def _submit(request, form, call, *, message, then, failed):
+    """Run a valid form's service call (given a copy of the cleaned data): on success say
+    `message` (text, or made from the result) and go on with `then(result)`; otherwise
+    `failed(form)`, the form carrying the service's errors."""
+    if form.is_valid():
+        done = run_service(form, lambda: call(dict(form.cleaned_data)))
+        if done is not None:
+            messages.success(request, message(done) if callable(message) else message)
+            return then(done)
+    return failed(form)
+
+
+def _apply(request, call, message: str) -> None:
+    """Run a service call that has no form: its error, or `message`, is flashed."""
+    try:
+        call()
+    except DomainError as exc:
+        if isinstance(exc, Forbidden | NotFound):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, message)
+
+
 def _targets(user, overview) -> list[tuple[str, str]]:
     targets = []
     course = overview.current_course
@@ -88,13 +112,12 @@ def _back(patient):
     return redirect("authorizations:tab", patient_id=patient.id)
 
 
-def _rerender(request, patient, key, form):
-    return render(
-        request,
-        "authorizations/tab.html",
-        _tab_context(request, patient, **{key: form}),
-        status=422,
-    )
+def _rerender(request, patient, key):
+    def failed(form):
+        context = _tab_context(request, patient, **{key: form})
+        return render(request, "authorizations/tab.html", context, status=422)
+
+    return failed
 
 
 @require_POST
@@ -103,16 +126,14 @@ def add_coverage(request, patient_id):
     patient = queries.access_coverage_patient(
         request.user, patient_id, action="authorization.manage"
     )
-    form = CoverageForm(request.POST, prefix="coverage")
-    if form.is_valid():
-        done = run_service(
-            form,
-            lambda: services.add_coverage(actor=request.user, patient=patient, **form.cleaned_data),
-        )
-        if done is not None:
-            messages.success(request, f"Coverage recorded: {done}.")
-            return _back(patient)
-    return _rerender(request, patient, "coverage_form", form)
+    return _submit(
+        request,
+        CoverageForm(request.POST, prefix="coverage"),
+        lambda data: services.add_coverage(actor=request.user, patient=patient, **data),
+        message=lambda done: f"Coverage recorded: {done}.",
+        then=lambda done: _back(patient),
+        failed=_rerender(request, patient, "coverage_form"),
+    )
 
 
 @require_POST
@@ -124,19 +145,19 @@ def end_coverage(request, patient_id, coverage_id):
     coverage = queries.access_coverage(request.user, coverage_id, action="authorization.manage")
     if coverage.patient_id != patient.id:
         raise NotFound("No such coverage.")
-    form = EndCoverageForm(request.POST)
-    if form.is_valid():
-        done = run_service(
-            form,
-            lambda: services.update_coverage(
-                actor=request.user, coverage=coverage, **form.cleaned_data
-            ),
-        )
-        if done is not None:
-            messages.success(request, f"Coverage ends on {done.effective_to.isoformat()}.")
-            return _back(patient)
-    messages.error(request, "Coverage not changed: " + _errors(form))
-    return _back(patient)
+
+    def failed(form):
+        messages.error(request, "Coverage not changed: " + _errors(form))
+        return _back(patient)
+
+    return _submit(
+        request,
+        EndCoverageForm(request.POST),
+        lambda data: services.update_coverage(actor=request.user, coverage=coverage, **data),
+        message=lambda done: f"Coverage ends on {done.effective_to.isoformat()}.",
+        then=lambda done: _back(patient),
+        failed=failed,
+    )
 
 
 def _errors(form) -> str:
@@ -150,20 +171,21 @@ def add_benefits_check(request, patient_id):
         request.user, patient_id, action="authorization.manage"
     )
     coverages = list(queries.coverages_of(request.user, patient))
-    form = BenefitsCheckForm(request.POST, prefix="benefits", coverages=coverages)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def record(data):
         coverage = next(c for c in coverages if str(c.id) == data.pop("coverage_id"))
-        done = run_service(
-            form,
-            lambda: services.record_benefits_check(
-                actor=request.user, patient=patient, coverage=coverage, **data
-            ),
+        return services.record_benefits_check(
+            actor=request.user, patient=patient, coverage=coverage, **data
         )
-        if done is not None:
-            messages.success(request, "Benefits check recorded.")
-            return _back(patient)
-    return _rerender(request, patient, "benefits_form", form)
+
+    return _submit(
+        request,
+        BenefitsCheckForm(request.POST, prefix="benefits", coverages=coverages),
+        record,
+        message="Benefits check recorded.",
+        then=lambda done: _back(patient),
+        failed=_rerender(request, patient, "benefits_form"),
+    )
 
 
 @require_POST
@@ -173,30 +195,29 @@ def add_authorization(request, patient_id):
         request.user, patient_id, action="authorization.manage"
     )
     overview = queries.patient_overview(request.user, patient)
-    form = AuthorizationForm(
-        request.POST,
-        prefix="pa",
-        targets=_targets(request.user, overview),
-        coverages=overview.coverages,
-    )
-    if form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def create(data):
         kind, _, value = data.pop("target").partition(":")
         coverage_id = data.pop("coverage_id")
         coverage = next((c for c in overview.coverages if str(c.id) == coverage_id), None)
         target = {"course_id": value} if kind == "course" else {"protocol_code": value}
-        done = run_service(
-            form,
-            lambda: services.create_authorization(
-                actor=request.user, patient=patient, coverage=coverage, **target, **data
-            ),
+        return services.create_authorization(
+            actor=request.user, patient=patient, coverage=coverage, **target, **data
         )
-        if done is not None:
-            messages.success(request, "Prior authorization started (draft).")
-            return redirect(
-                "authorizations:detail", patient_id=patient.id, authorization_id=done.id
-            )
-    return _rerender(request, patient, "authorization_form", form)
+
+    return _submit(
+        request,
+        AuthorizationForm(
+            request.POST,
+            prefix="pa",
+            targets=_targets(request.user, overview),
+            coverages=overview.coverages,
+        ),
+        create,
+        message="Prior authorization started (draft).",
+        then=lambda done: _to_detail(patient, done),
+        failed=_rerender(request, patient, "authorization_form"),
+    )
 
 
 # --- one authorization -------------------------------------------------------------------------
@@ -263,6 +284,14 @@ def _to_detail(patient, authorization):
     )
 
 
+def _detail_failed(request, patient, authorization, key):
+    def failed(form):
+        context = _detail_context(request, patient, authorization, **{key: form})
+        return render(request, "authorizations/detail.html", context, status=422)
+
+    return failed
+
+
 @require_POST
 @clinic_view
 def change_status(request, patient_id, authorization_id):
@@ -270,19 +299,16 @@ def change_status(request, patient_id, authorization_id):
         request, patient_id, authorization_id, action="authorization.manage"
     )
     allowed = queries.authorization_view(request.user, authorization).next_statuses
-    form = StatusForm(request.POST, prefix="status", allowed=allowed)
-    if form.is_valid():
-        done = run_service(
-            form,
-            lambda: services.change_status(
-                actor=request.user, authorization=authorization, **form.cleaned_data
-            ),
-        )
-        if done is not None:
-            messages.success(request, f"Status recorded: {done.get_status_display().lower()}.")
-            return _to_detail(patient, done)
-    context = _detail_context(request, patient, authorization, status_form=form)
-    return render(request, "authorizations/detail.html", context, status=422)
+    return _submit(
+        request,
+        StatusForm(request.POST, prefix="status", allowed=allowed),
+        lambda data: services.change_status(
+            actor=request.user, authorization=authorization, **data
+        ),
+        message=lambda done: f"Status recorded: {done.get_status_display().lower()}.",
+        then=lambda done: _to_detail(patient, done),
+        failed=_detail_failed(request, patient, authorization, "status_form"),
+    )
 
 
 @require_POST
@@ -293,23 +319,23 @@ def update_details(request, patient_id, authorization_id):
     )
     coverages = list(queries.coverages_of(request.user, patient))
     checklists = list(queries.checklists(request.user))
-    form = DetailsForm(request.POST, prefix="details", coverages=coverages, checklists=checklists)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def update(data):
         coverage_id, checklist_id = data.pop("coverage_id"), data.pop("checklist_id")
         data["coverage"] = next((c for c in coverages if str(c.id) == coverage_id), None)
         data["checklist"] = next((c for c in checklists if str(c.id) == checklist_id), None)
-        done = run_service(
-            form,
-            lambda: services.update_authorization(
-                actor=request.user, authorization=authorization, **data
-            ),
+        return services.update_authorization(
+            actor=request.user, authorization=authorization, **data
         )
-        if done is not None:
-            messages.success(request, "Details saved.")
-            return _to_detail(patient, done)
-    context = _detail_context(request, patient, authorization, details_form=form)
-    return render(request, "authorizations/detail.html", context, status=422)
+
+    return _submit(
+        request,
+        DetailsForm(request.POST, prefix="details", coverages=coverages, checklists=checklists),
+        update,
+        message="Details saved.",
+        then=lambda done: _to_detail(patient, done),
+        failed=_detail_failed(request, patient, authorization, "details_form"),
+    )
 
 
 @require_POST
@@ -322,18 +348,15 @@ def link_course(request, patient_id, authorization_id):
     if not form.is_valid():
         messages.error(request, "Choose the course to link.")
         return _to_detail(patient, authorization)
-    try:
-        services.update_authorization(
+    _apply(
+        request,
+        lambda: services.update_authorization(
             actor=request.user,
             authorization=authorization,
             course_id=form.cleaned_data["course_id"],
-        )
-    except DomainError as exc:
-        if isinstance(exc, Forbidden | NotFound):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Course linked: its sessions now count against the units.")
+        ),
+        "Course linked: its sessions now count against the units.",
+    )
     return _to_detail(patient, authorization)
 
 
@@ -421,48 +444,61 @@ def settings_page(request):
     return render(request, "authorizations/settings.html", _settings_context(request))
 
 
-def _configure_failed(request, key, form):
-    context = _settings_context(request, **{key: form})
-    return render(request, "authorizations/settings.html", context, status=422)
+def _configure_failed(request, key):
+    def failed(form):
+        context = _settings_context(request, **{key: form})
+        return render(request, "authorizations/settings.html", context, status=422)
+
+    return failed
+
+
+def _to_settings(done):
+    return redirect("authorizations:settings")
 
 
 @require_POST
 @clinic_view
 def save_settings(request):
     require(request.user, "authorization.configure")
-    form = SettingsForm(request.POST, prefix="site")
-    if form.is_valid():
-        done = run_service(
-            form, lambda: services.update_settings(actor=request.user, **form.cleaned_data)
-        )
-        if done is not None:
-            messages.success(request, "Settings saved.")
-            return redirect("authorizations:settings")
-    return _configure_failed(request, "settings_form", form)
+    return _submit(
+        request,
+        SettingsForm(request.POST, prefix="site"),
+        lambda data: services.update_settings(actor=request.user, **data),
+        message="Settings saved.",
+        then=_to_settings,
+        failed=_configure_failed(request, "settings_form"),
+    )
 
 
 @require_POST
 @clinic_view
 def copy_example(request):
     require(request.user, "authorization.configure")
-    form = CopyExampleForm(request.POST, prefix="copy")
-    if form.is_valid():
-        done = run_service(
-            form,
-            lambda: services.copy_example_checklist(
-                actor=request.user, payer_name=form.cleaned_data["payer_name"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, f"Checklist for {done.payer_name} started from the example.")
-            return redirect("authorizations:settings")
-    return _configure_failed(request, "copy_form", form)
+    return _submit(
+        request,
+        CopyExampleForm(request.POST, prefix="copy"),
+        lambda data: services.copy_example_checklist(
+            actor=request.user, payer_name=data["payer_name"]
+        ),
+        message=lambda done: f"Checklist for {done.payer_name} started from the example.",
+        then=_to_settings,
+        failed=_configure_failed(request, "copy_form"),
+    )
 
 
-def _rows(checklist) -> list[dict]:
-    return [
-        {"kind": c.kind, "label": c.label, "params": c.params} for c in checklist.criteria.all()
-    ]
+def _save_criteria(request, checklist, criteria):
+    """Save the checklist as it is but for its criteria, given as rows."""
+    return services.save_checklist(
+        actor=request.user,
+        checklist=checklist,
+        payer_name=checklist.payer_name,
+        source=checklist.source,
+        note=checklist.note,
+        criteria=[
+            c if isinstance(c, dict) else {"kind": c.kind, "label": c.label, "params": c.params}
+            for c in criteria
+        ],
+    )
 
 
 @require_POST
@@ -472,27 +508,19 @@ def add_criterion(request, checklist_id):
         request.user, checklist_id, action="authorization.configure"
     )
     form = CriterionForm(request.POST, prefix="criterion")
-    if form.is_valid():
-        row = {
-            "kind": form.cleaned_data["kind"],
-            "label": form.cleaned_data["label"],
-            "params": form.params(),
-        }
-        done = run_service(
-            form,
-            lambda: services.save_checklist(
-                actor=request.user,
-                checklist=checklist,
-                payer_name=checklist.payer_name,
-                source=checklist.source,
-                note=checklist.note,
-                criteria=[*_rows(checklist), row],
-            ),
-        )
-        if done is not None:
-            messages.success(request, "Criterion added.")
-            return redirect("authorizations:settings")
-    return _configure_failed(request, "criterion_form", form)
+
+    def add(data):
+        row = {"kind": data["kind"], "label": data["label"], "params": form.params()}
+        return _save_criteria(request, checklist, [*checklist.criteria.all(), row])
+
+    return _submit(
+        request,
+        form,
+        add,
+        message="Criterion added.",
+        then=_to_settings,
+        failed=_configure_failed(request, "criterion_form"),
+    )
 
 
 @require_POST
@@ -502,19 +530,5 @@ def remove_criterion(request, checklist_id, position):
         request.user, checklist_id, action="authorization.configure"
     )
     rows = [r for r in checklist.criteria.all() if r.position != position]
-    try:
-        services.save_checklist(
-            actor=request.user,
-            checklist=checklist,
-            payer_name=checklist.payer_name,
-            source=checklist.source,
-            note=checklist.note,
-            criteria=[{"kind": c.kind, "label": c.label, "params": c.params} for c in rows],
-        )
-    except DomainError as exc:
-        if isinstance(exc, Forbidden | NotFound):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Criterion removed.")
+    _apply(request, lambda: _save_criteria(request, checklist, rows), "Criterion removed.")
     return redirect("authorizations:settings")
