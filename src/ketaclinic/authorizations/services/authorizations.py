@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from ketaclinic.audit.services import diff, record_event
+from ketaclinic.audit.services import assign, record_event, save_changes
 from ketaclinic.core.errors import Conflict, NotFound
 from ketaclinic.core.permissions import require
 
@@ -185,17 +185,9 @@ def update_authorization(*, actor, authorization: PriorAuthorization, **changes)
         if start and end and end < start:
             errors["valid_to"] = "on or after valid_from"
         _raise(errors)
-        fields = [*REQUEST_FIELDS, *APPROVAL_FIELDS, "protocol_code"]
-        before = {name: getattr(row, name) for name in fields}
-        for name, value in changes.items():
-            setattr(row, name, value)
-        row.save()
-        record_event(
-            actor=actor,
-            action="authorization.updated",
-            obj=row,
-            patient=patient,
-            changes=diff(row, before, fields),
+        before = assign(row, changes)
+        save_changes(
+            row, before, changes, actor=actor, action="authorization.updated", patient=patient
         )
     return row
 

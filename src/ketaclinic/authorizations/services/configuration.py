@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from ketaclinic.audit.services import diff, record_event
+from ketaclinic.audit.services import assign, record_event, save_changes
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
 
@@ -138,16 +138,13 @@ def update_settings(*, actor, **changes) -> AuthorizationSettings:
         row, _ = AuthorizationSettings.objects.select_for_update().get_or_create(
             clinic_id=actor.clinic_id
         )
-        before = {name: getattr(row, name) for name in AuthorizationSettings.EDITABLE_FIELDS}
-        for name, value in changes.items():
-            setattr(row, name, value)
-        row.updated_by = actor
-        row.save()
-        record_event(
+        before = assign(row, changes | {"updated_by": actor})
+        save_changes(
+            row,
+            before,
+            changes,
             actor=actor,
             action="authorization.settings_changed",
-            obj=row,
             clinic=actor.clinic,
-            changes=diff(row, before, AuthorizationSettings.EDITABLE_FIELDS),
         )
     return row

@@ -6,7 +6,7 @@ import datetime
 
 from django.db import transaction
 
-from ketaclinic.audit.services import diff, record_event
+from ketaclinic.audit.services import assign, record_event, save_changes
 from ketaclinic.core.permissions import require
 
 from .. import queries
@@ -102,15 +102,12 @@ def update_coverage(*, actor, coverage: InsuranceCoverage, **changes) -> Insuran
         row = InsuranceCoverage.objects.select_for_update().get(
             pk=coverage.pk, clinic_id=actor.clinic_id
         )
-        before = {name: getattr(row, name) for name in InsuranceCoverage.EDITABLE_FIELDS}
-        values = before | changes
+        values = {name: getattr(row, name) for name in InsuranceCoverage.EDITABLE_FIELDS}
+        values |= changes
         _raise(_coverage_errors(row.patient, values, exclude_id=row.pk))
-        for name in changes:
-            setattr(row, name, values[name])
-        row.save()
-        changed = diff(row, before, InsuranceCoverage.EDITABLE_FIELDS)
-        record_event(
-            actor=actor, action="coverage.updated", obj=row, patient=row.patient, changes=changed
+        before = assign(row, {name: values[name] for name in changes})
+        save_changes(
+            row, before, changes, actor=actor, action="coverage.updated", patient=row.patient
         )
     return row
 
@@ -139,39 +136,39 @@ def record_benefits_check(
     summary = _text(summary, "summary", errors, limit=4000, required=True)
     reference = _text(payer_reference, "payer_reference", errors, limit=100)
     answers = dict(YES_NO_UNKNOWN)
-    if covered not in answers:
-        errors["covered"] = "yes, no or unknown"
-    if prior_authorization_required not in answers:
-        errors["prior_authorization_required"] = "yes, no or unknown"
+    for name, value in (
+        ("covered", covered),
+        ("prior_authorization_required", prior_authorization_required),
+    ):
+        if value not in answers:
+            errors[name] = "yes, no or unknown"
     deductible = _money(deductible_remaining, "deductible_remaining", errors)
     out_of_pocket = _money(out_of_pocket_remaining, "out_of_pocket_remaining", errors)
     _raise(errors)
+    # What the payer said, as recorded and as audited.
+    said = {
+        "checked_on": checked_on,
+        "covered": covered,
+        "prior_authorization_required": prior_authorization_required,
+        "payer_reference": reference,
+    }
     with transaction.atomic():
         check = BenefitsCheck.objects.create(
             clinic_id=patient.clinic_id,
             patient=patient,
             coverage=coverage,
-            checked_on=checked_on,
             checked_by=actor,
             summary=summary,
-            covered=covered,
             deductible_remaining=deductible,
             out_of_pocket_remaining=out_of_pocket,
-            prior_authorization_required=prior_authorization_required,
-            payer_reference=reference,
+            **said,
         )
         record_event(
             actor=actor,
             action="coverage.benefits_checked",
             obj=check,
             patient=patient,
-            changes={
-                "coverage": coverage.payer_name,
-                "checked_on": checked_on,
-                "covered": covered,
-                "prior_authorization_required": prior_authorization_required,
-                "payer_reference": reference,
-            },
+            changes={"coverage": coverage.payer_name} | said,
         )
     return check
 
