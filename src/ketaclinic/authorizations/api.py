@@ -31,6 +31,7 @@ from .schemas import (
     StatusIn,
     WorkItemOut,
 )
+from .shapes import same_named
 
 router = Router(tags=["authorizations"])
 PATIENT = "/patients/{patient_id}"
@@ -44,31 +45,17 @@ class On(Schema):
 # --- shaping answers ---------------------------------------------------------------------------
 
 
+AUTHORIZATION_FIELDS = (
+    "id patient_id status course_id protocol_code drug coverage_id payer_reference unit"
+    " requested_units approved_units approved_dose_mg approved_units_per_session valid_from"
+    " valid_to submitted_on decided_on denial_reason checklist_id note created_at"
+)
+
+
 def authorization_out(a) -> dict:
-    return {
-        "id": a.id,
-        "patient_id": a.patient_id,
-        "status": a.status,
+    return same_named(a, AUTHORIZATION_FIELDS) | {
         "status_label": a.get_status_display(),
-        "course_id": a.course_id,
-        "protocol_code": a.protocol_code,
-        "drug": a.drug,
-        "coverage_id": a.coverage_id,
         "payer_name": a.coverage.payer_name if a.coverage_id else "",
-        "payer_reference": a.payer_reference,
-        "unit": a.unit,
-        "requested_units": a.requested_units,
-        "approved_units": a.approved_units,
-        "approved_dose_mg": a.approved_dose_mg,
-        "approved_units_per_session": a.approved_units_per_session,
-        "valid_from": a.valid_from,
-        "valid_to": a.valid_to,
-        "submitted_on": a.submitted_on,
-        "decided_on": a.decided_on,
-        "denial_reason": a.denial_reason,
-        "checklist_id": a.checklist_id,
-        "note": a.note,
-        "created_at": a.created_at,
     }
 
 
@@ -104,16 +91,8 @@ def _sessions(picture) -> list[dict]:
 
 
 def _change(c) -> dict:
-    return {
-        "id": c.id,
-        "from_status": c.from_status,
-        "to_status": c.to_status,
-        "on": c.on,
-        "note": c.note,
-        "reason": c.reason,
-        "payer_reference": c.payer_reference,
-        "appeals_id": c.appeals_id,
-        "recorded_by": c.recorded_by.display_name,
+    return same_named(c, "id from_status to_status on note reason payer_reference appeals_id") | {
+        "recorded_by": c.recorded_by.display_name
     }
 
 
@@ -128,19 +107,16 @@ def _detail(user, authorization) -> dict:
     }
 
 
+BENEFITS_FIELDS = (
+    "id coverage_id checked_on summary covered deductible_remaining out_of_pocket_remaining"
+    " prior_authorization_required payer_reference"
+)
+
+
 def _benefits(b) -> dict:
-    return {
-        "id": b.id,
-        "coverage_id": b.coverage_id,
+    return same_named(b, BENEFITS_FIELDS) | {
         "payer_name": b.coverage.payer_name,
-        "checked_on": b.checked_on,
         "checked_by": b.checked_by.display_name,
-        "summary": b.summary,
-        "covered": b.covered,
-        "deductible_remaining": b.deductible_remaining,
-        "out_of_pocket_remaining": b.out_of_pocket_remaining,
-        "prior_authorization_required": b.prior_authorization_required,
-        "payer_reference": b.payer_reference,
     }
 
 
@@ -157,6 +133,15 @@ def _checklist(c) -> dict:
     }
 
 
+def _patient(request, patient_id, *, manage: bool = False):
+    """The patient, read (an audited view) or, with manage, to be changed."""
+    if manage:
+        return queries.access_coverage_patient(
+            request.auth, patient_id, action="authorization.manage"
+        )
+    return queries.access_coverage_patient(request.auth, patient_id, record_view=True)
+
+
 def _viewed(user, authorization):
     """Opening an authorization is opening the patient's record: audited."""
     return queries.access_coverage_patient(user, authorization.patient_id, record_view=True)
@@ -167,15 +152,13 @@ def _viewed(user, authorization):
 
 @router.get(PATIENT + "/coverages", response=list[CoverageOut])
 def list_coverages(request, patient_id: UUID):
-    patient = queries.access_coverage_patient(request.auth, patient_id, record_view=True)
+    patient = _patient(request, patient_id)
     return list(queries.coverages_of(request.auth, patient))
 
 
 @router.post(PATIENT + "/coverages", response={201: CoverageOut})
 def add_coverage(request, patient_id: UUID, payload: CoverageIn):
-    patient = queries.access_coverage_patient(
-        request.auth, patient_id, action="authorization.manage"
-    )
+    patient = _patient(request, patient_id, manage=True)
     return Status(201, services.add_coverage(actor=request.auth, patient=patient, **payload.dict()))
 
 
@@ -189,15 +172,13 @@ def patch_coverage(request, coverage_id: UUID, payload: CoveragePatch):
 
 @router.get(PATIENT + "/benefits-checks", response=list[BenefitsCheckOut])
 def list_benefits_checks(request, patient_id: UUID):
-    patient = queries.access_coverage_patient(request.auth, patient_id, record_view=True)
+    patient = _patient(request, patient_id)
     return [_benefits(b) for b in queries.benefits_checks_of(request.auth, patient)]
 
 
 @router.post(PATIENT + "/benefits-checks", response={201: BenefitsCheckOut})
 def add_benefits_check(request, patient_id: UUID, payload: BenefitsCheckIn):
-    patient = queries.access_coverage_patient(
-        request.auth, patient_id, action="authorization.manage"
-    )
+    patient = _patient(request, patient_id, manage=True)
     data = payload.dict()
     coverage = queries.access_coverage(
         request.auth, data.pop("coverage_id"), action="authorization.manage"
@@ -226,15 +207,13 @@ def _links(user, data: dict) -> dict:
 
 @router.get(PATIENT + "/authorizations", response=list[AuthorizationOut])
 def list_authorizations(request, patient_id: UUID):
-    patient = queries.access_coverage_patient(request.auth, patient_id, record_view=True)
+    patient = _patient(request, patient_id)
     return [authorization_out(a) for a in queries.authorizations_of(request.auth, patient)]
 
 
 @router.post(PATIENT + "/authorizations", response={201: AuthorizationDetailOut})
 def create_authorization(request, patient_id: UUID, payload: AuthorizationIn):
-    patient = queries.access_coverage_patient(
-        request.auth, patient_id, action="authorization.manage"
-    )
+    patient = _patient(request, patient_id, manage=True)
     data = _links(request.auth, payload.dict())
     made = services.create_authorization(actor=request.auth, patient=patient, **data)
     row = queries.access_authorization(request.auth, made.id)

@@ -19,6 +19,7 @@ from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.treatments import queries as session_queries
 
 from . import rules
+from .shapes import same_named
 
 # Status words of the owning apps, read here only (a course that runs; a cancelled session).
 ACTIVE_COURSE = "active"
@@ -104,15 +105,10 @@ def _session(row, tz) -> SessionFact:
     order = getattr(row, "order", None)
     dosed_on = timezone.localtime(row.dose_started_at, tz).date() if row.dose_started_at else None
     return SessionFact(
-        id=row.id,
-        number=row.number,
-        phase=row.phase,
-        scheduled_date=row.scheduled_date,
-        status=row.status,
+        **same_named(row, "id number phase scheduled_date status planned_dose_mg"),
         dosed_on=dosed_on,
         devices_given=row.devices_given or 0,
         dose_mg=order.dose_mg if order is not None else row.planned_dose_mg,
-        planned_dose_mg=row.planned_dose_mg,
     )
 
 
@@ -125,15 +121,9 @@ def _fact(course, tz) -> CourseFact:
     if rows is None:
         rows = course.sessions.select_related("order").order_by("number")
     return CourseFact(
-        id=course.id,
-        patient_id=course.patient_id,
-        protocol_code=course.protocol_code,
+        **same_named(course, "id patient_id protocol_code start_date status rems_enrolled"),
+        **same_named(definition, "drug route"),
         protocol_name=definition.name,
-        drug=definition.drug,
-        route=definition.route,
-        start_date=course.start_date,
-        status=course.status,
-        rems_enrolled=course.rems_enrolled,
         device_mg=getattr(definition.dose, "device_mg", None),
         sessions=tuple(_session(row, tz) for row in rows),
     )

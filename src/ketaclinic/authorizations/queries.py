@@ -22,6 +22,7 @@ from .models import (
     PayerChecklist,
     PriorAuthorization,
 )
+from .shapes import same_named
 
 # Authorizations that were approved at some point: they cover what was given under them.
 GRANTING = (AuthorizationStatus.APPROVED, AuthorizationStatus.EXPIRED)
@@ -32,6 +33,16 @@ def _uuid(value) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def _one(rows, key, missing: str):
+    """The row of `rows` with this primary key (any text; not a UUID finds nothing), or
+    NotFound with the message `missing`."""
+    key = _uuid(key)
+    found = rows.filter(pk=key).first() if key else None
+    if found is None:
+        raise NotFound(missing)
+    return found
 
 
 def clinic_today(clinic) -> datetime.date:
@@ -72,15 +83,8 @@ def current_coverages(patient, day: datetime.date) -> list[InsuranceCoverage]:
 
 def access_coverage(user, coverage_id, *, action: str = "authorization.view") -> InsuranceCoverage:
     require(user, action)
-    key = _uuid(coverage_id)
-    found = (
-        InsuranceCoverage.objects.visible_to(user).select_related("patient").filter(pk=key).first()
-        if key
-        else None
-    )
-    if found is None:
-        raise NotFound("No such coverage.")
-    return found
+    rows = InsuranceCoverage.objects.visible_to(user).select_related("patient")
+    return _one(rows, coverage_id, "No such coverage.")
 
 
 def benefits_checks_of(user, patient):
@@ -108,18 +112,10 @@ def access_authorization(
     user, authorization_id, *, action: str = "authorization.view"
 ) -> PriorAuthorization:
     require(user, action)
-    key = _uuid(authorization_id)
-    found = (
-        PriorAuthorization.objects.visible_to(user)
-        .select_related("patient", "patient__clinic", "coverage", "checklist")
-        .filter(pk=key)
-        .first()
-        if key
-        else None
+    rows = PriorAuthorization.objects.visible_to(user).select_related(
+        "patient", "patient__clinic", "coverage", "checklist"
     )
-    if found is None:
-        raise NotFound("No such prior authorization.")
-    return found
+    return _one(rows, authorization_id, "No such prior authorization.")
 
 
 def changes_of(authorization) -> list:
@@ -250,15 +246,12 @@ class WorkItem:
 def _item(warning, authorization, course_id=None) -> WorkItem:
     patient = authorization.patient
     return WorkItem(
-        kind=warning.kind,
-        message=warning.message,
-        day=warning.day,
+        **same_named(warning, "kind message day session_number"),
         patient_id=patient.id,
         patient_name=patient.full_name,
         mrn=patient.mrn,
         authorization_id=authorization.id,
         course_id=course_id,
-        session_number=warning.session_number,
     )
 
 
@@ -411,15 +404,8 @@ def checklists(user):
 
 def access_checklist(user, checklist_id, *, action: str = "authorization.view") -> PayerChecklist:
     require(user, action)
-    key = _uuid(checklist_id)
-    found = (
-        PayerChecklist.objects.visible_to(user).prefetch_related("criteria").filter(pk=key).first()
-        if key
-        else None
-    )
-    if found is None:
-        raise NotFound("No such payer checklist.")
-    return found
+    rows = PayerChecklist.objects.visible_to(user).prefetch_related("criteria")
+    return _one(rows, checklist_id, "No such payer checklist.")
 
 
 def checklist_for(authorization) -> PayerChecklist | None:
