@@ -17,6 +17,18 @@ from .definitions import (
 USER = settings.AUTH_USER_MODEL
 
 
+class WrittenOnce:
+    """A row that records what happened: saved once, never changed (`changed_message` says
+    what to do instead)."""
+
+    changed_message = "This record cannot be changed."
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(self.changed_message)
+        super().save(*args, **kwargs)
+
+
 class InsuranceCoverage(ClinicScopedModel):
     """One insurance plan of a patient, with its place in the order of payers."""
 
@@ -62,7 +74,7 @@ class InsuranceCoverage(ClinicScopedModel):
         return f"{self.payer_name} {self.member_id} ({self.get_order_display().lower()})"
 
 
-class BenefitsCheck(ClinicScopedModel):
+class BenefitsCheck(WrittenOnce, ClinicScopedModel):
     """What the payer said when the clinic checked the patient's benefits (kept as recorded)."""
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
@@ -91,11 +103,8 @@ class BenefitsCheck(ClinicScopedModel):
     def __str__(self) -> str:
         return f"Benefits check {self.checked_on.isoformat()}"
 
-    def save(self, *args, **kwargs):
-        # A record of what the payer said: a correction is a new check.
-        if not self._state.adding:
-            raise ValueError("A benefits check cannot be changed; record a new one.")
-        super().save(*args, **kwargs)
+    # A record of what the payer said: a correction is a new check.
+    changed_message = "A benefits check cannot be changed; record a new one."
 
 
 class PayerChecklist(ClinicScopedModel):
@@ -236,7 +245,7 @@ class PriorAuthorization(ClinicScopedModel):
         )
 
 
-class AuthorizationChange(ClinicScopedModel):
+class AuthorizationChange(WrittenOnce, ClinicScopedModel):
     """One dated status change of an authorization (append-only): the history of the request.
     A denial keeps the payer's reason; an appeal points at the denial it answers."""
 
@@ -260,10 +269,7 @@ class AuthorizationChange(ClinicScopedModel):
     def __str__(self) -> str:
         return f"{self.from_status} -> {self.to_status} on {self.on.isoformat()}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("A status change is a record: it cannot be changed.")
-        super().save(*args, **kwargs)
+    changed_message = "A status change is a record: it cannot be changed."
 
     def delete(self, *args, **kwargs):
         raise ValueError("A status change is a record: it cannot be deleted.")
