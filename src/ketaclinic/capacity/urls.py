@@ -5,15 +5,18 @@ from django.urls import path
 from . import views
 
 app_name = "capacity"
-urlpatterns = [
-    path("capacity/", views.resources, name="resources"),
-    path("capacity/chairs/", views.add_chair, name="add_chair"),
-    path("capacity/chairs/<uuid:chair_id>/", views.edit_chair, name="edit_chair"),
-    path("capacity/hours/", views.set_hours, name="set_hours"),
-    path("capacity/staffing/", views.update_staffing, name="staffing"),
-    path("capacity/plan/", views.week_plan, name="plan"),
-    path("capacity/plan/apply/", views.apply_plan, name="apply_plan"),
-    path("capacity/shifts/", views.shifts, name="shifts"),
-    path("capacity/shifts/add/", views.add_shift, name="add_shift"),
-    path("capacity/shifts/<uuid:shift_id>/remove/", views.remove_shift, name="remove_shift"),
-]
+C = "capacity/"
+# (route, view, name)
+ROUTES = (
+    (C, views.resources, "resources"),
+    (C + "chairs/", views.add_chair, "add_chair"),
+    (C + "chairs/<uuid:chair_id>/", views.edit_chair, "edit_chair"),
+    (C + "hours/", views.set_hours, "set_hours"),
+    (C + "staffing/", views.update_staffing, "staffing"),
+    (C + "plan/", views.week_plan, "plan"),
+    (C + "plan/apply/", views.apply_plan, "apply_plan"),
+    (C + "shifts/", views.shifts, "shifts"),
+    (C + "shifts/add/", views.add_shift, "add_shift"),
+    (C + "shifts/<uuid:shift_id>/remove/", views.remove_shift, "remove_shift"),
+)
+urlpatterns = [path(route, view, name=name) for route, view, name in ROUTES]
