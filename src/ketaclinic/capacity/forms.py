@@ -22,6 +22,12 @@ class ChairEditForm(ChairForm):
     )
 
 
+def _minutes(label: str, low: int, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=low, max_value=MAX_TIMING_MIN, help_text=help_text
+    )
+
+
 class HoursForm(forms.Form):
     weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int)
     opens = forms.TimeField(required=False, widget=TIME)
@@ -31,10 +37,9 @@ class HoursForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("closed"):
-            if data.get("opens") is None:
-                self.add_error("opens", "Give the opening time, or tick closed.")
-            if data.get("closes") is None:
-                self.add_error("closes", "Give the closing time, or tick closed.")
+            for name, what in (("opens", "opening"), ("closes", "closing")):
+                if data.get(name) is None:
+                    self.add_error(name, f"Give the {what} time, or tick closed.")
         return data
 
 
@@ -58,26 +63,20 @@ class StaffingForm(forms.Form):
         required=False,
         help_text="Your clinic's policy.",
     )
-    arrival_min = forms.IntegerField(
-        label="Arrival and pre-checks (minutes)",
-        required=False,
-        min_value=0,
-        max_value=MAX_TIMING_MIN,
-        help_text="From arrival to the start of the dose. Planning a week needs it.",
+    arrival_min = _minutes(
+        "Arrival and pre-checks (minutes)",
+        0,
+        "From arrival to the start of the dose. Planning a week needs it.",
     )
-    turnover_min = forms.IntegerField(
-        label="Chair turnover (minutes)",
-        required=False,
-        min_value=0,
-        max_value=MAX_TIMING_MIN,
-        help_text="Cleaning the chair after a patient leaves. Planning a week needs it.",
+    turnover_min = _minutes(
+        "Chair turnover (minutes)",
+        0,
+        "Cleaning the chair after a patient leaves. Planning a week needs it.",
     )
-    observation_min = forms.IntegerField(
-        label="Observation when the protocol sets no minimum (minutes)",
-        required=False,
-        min_value=1,
-        max_value=MAX_TIMING_MIN,
-        help_text="Only where the protocol leaves observation to the clinic (IV ketamine: "
+    observation_min = _minutes(
+        "Observation when the protocol sets no minimum (minutes)",
+        1,
+        "Only where the protocol leaves observation to the clinic (IV ketamine: "
         "after the infusion ends). Never shortens a protocol's or the label's minimum.",
     )
 

@@ -104,6 +104,13 @@ class OpeningHours(ClinicScopedModel):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
+def _minutes(verbose_name: str, help_text: str) -> models.PositiveSmallIntegerField:
+    """A clinic's own number of minutes for a part of a session (none assumed)."""
+    return models.PositiveSmallIntegerField(
+        verbose_name, null=True, blank=True, help_text=help_text
+    )
+
+
 class StaffingRules(ClinicScopedModel):
     """The clinic's own staffing rules. No ratio is assumed: the planner needs one entered."""
 
@@ -122,23 +129,16 @@ class StaffingRules(ClinicScopedModel):
         "prescriber on site during IV infusions and observation", default=False
     )
     # Session timing the protocols do not give: the clinic's own minutes (none assumed).
-    arrival_min = models.PositiveSmallIntegerField(
+    arrival_min = _minutes(
         "arrival and pre-checks (minutes)",
-        null=True,
-        blank=True,
-        help_text="From the patient's arrival to the start of the dose (the clinic's own time).",
+        "From the patient's arrival to the start of the dose (the clinic's own time).",
     )
-    turnover_min = models.PositiveSmallIntegerField(
-        "chair turnover (minutes)",
-        null=True,
-        blank=True,
-        help_text="Cleaning and setting up the chair after a patient leaves.",
+    turnover_min = _minutes(
+        "chair turnover (minutes)", "Cleaning and setting up the chair after a patient leaves."
     )
-    observation_min = models.PositiveSmallIntegerField(
+    observation_min = _minutes(
         "observation when the protocol sets no minimum (minutes)",
-        null=True,
-        blank=True,
-        help_text="Used only where the protocol leaves the observation time to the clinic "
+        "Used only where the protocol leaves the observation time to the clinic "
         "(for example IV ketamine, counted from the end of the infusion).",
     )
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")

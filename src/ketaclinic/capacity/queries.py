@@ -16,6 +16,13 @@ from .models import WEEKDAYS, Chair, OpeningHours, ShiftRole, StaffingRules, Sta
 WEEKDAY_NAMES = dict(WEEKDAYS)
 
 
+def _one(rows, key, missing: str):
+    row = rows.filter(pk=key).first()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
 def chairs(user, *, include_inactive: bool = True):
     require(user, "capacity.view")
     rows = Chair.objects.visible_to(user)
@@ -24,10 +31,7 @@ def chairs(user, *, include_inactive: bool = True):
 
 def access_chair(user, chair_id, *, action: str = "capacity.view") -> Chair:
     require(user, action)
-    row = Chair.objects.visible_to(user).filter(pk=chair_id).first()
-    if row is None:
-        raise NotFound("No such chair.")
-    return row
+    return _one(Chair.objects.visible_to(user), chair_id, "No such chair.")
 
 
 def opening_hours(user) -> dict[int, OpeningHours]:
@@ -54,10 +58,7 @@ def shifts_in_week(user, week_start: dt.date):
 
 def access_shift(user, shift_id, *, action: str = "capacity.view") -> StaffShift:
     require(user, action)
-    row = StaffShift.objects.visible_to(user).filter(pk=shift_id).first()
-    if row is None:
-        raise NotFound("No such shift.")
-    return row
+    return _one(StaffShift.objects.visible_to(user), shift_id, "No such shift.")
 
 
 def schedulable_staff(user):

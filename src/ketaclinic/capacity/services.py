@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ketaclinic.audit.services import diff, record_event
+from ketaclinic.audit.services import assign, record_event, save_changes
 from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.treatments import queries as treatment_queries
@@ -87,13 +87,10 @@ def update_chair(*, actor, chair: Chair, **changes) -> Chair:
         )
         _refuse(errors)
         merged["name"], merged["location"] = name, (merged["location"] or "").strip()[:100]
-        before = {f: getattr(row, f) for f in CHAIR_FIELDS}
-        for f in CHAIR_FIELDS:
-            setattr(row, f, merged[f] if f in ("name", "location") else bool(merged[f]))
-        changed = diff(row, before, {f: getattr(row, f) for f in CHAIR_FIELDS})
-        if changed:
-            row.save()
-            record_event(actor=actor, action="capacity.chair_changed", obj=row, changes=changed)
+        before = assign(
+            row, {f: merged[f] if f in ("name", "location") else bool(merged[f]) for f in merged}
+        )
+        save_changes(row, before, CHAIR_FIELDS, actor=actor, action="capacity.chair_changed")
     return row
 
 
@@ -108,6 +105,14 @@ def _time_errors(start: dt.time | None, end: dt.time | None, start_name: str, en
     return errors
 
 
+def _locked_hours(actor, weekday: int) -> OpeningHours | None:
+    return (
+        OpeningHours.objects.select_for_update()
+        .filter(clinic_id=actor.clinic_id, weekday=weekday)
+        .first()
+    )
+
+
 def set_opening_hours(*, actor, weekday: int, opens: dt.time, closes: dt.time) -> OpeningHours:
     """Open a weekday, or change its hours."""
     require(actor, "capacity.manage")
@@ -116,11 +121,7 @@ def set_opening_hours(*, actor, weekday: int, opens: dt.time, closes: dt.time) -
         errors["weekday"] = "Monday (0) to Sunday (6)."
     _refuse(errors)
     with transaction.atomic():
-        row = (
-            OpeningHours.objects.select_for_update()
-            .filter(clinic_id=actor.clinic_id, weekday=weekday)
-            .first()
-        )
+        row = _locked_hours(actor, weekday)
         before = {"opens": row.opens, "closes": row.closes} if row else {}
         if row is None:
             row = OpeningHours(clinic_id=actor.clinic_id, weekday=weekday)
@@ -137,11 +138,7 @@ def close_weekday(*, actor, weekday: int) -> None:
     """Mark a weekday closed (no treatment hours)."""
     require(actor, "capacity.manage")
     with transaction.atomic():
-        row = (
-            OpeningHours.objects.select_for_update()
-            .filter(clinic_id=actor.clinic_id, weekday=weekday)
-            .first()
-        )
+        row = _locked_hours(actor, weekday)
         if row is None:
             return
         was = {"opens": row.opens, "closes": row.closes}
@@ -263,16 +260,8 @@ def update_staffing_rules(
     }
     with transaction.atomic():
         row, _ = StaffingRules.objects.select_for_update().get_or_create(clinic_id=actor.clinic_id)
-        before = {name: getattr(row, name) for name in values}
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.updated_by = actor
-        changed = diff(row, before, values)
-        if changed:
-            row.save()
-            record_event(
-                actor=actor, action="capacity.staffing_rules_changed", obj=row, changes=changed
-            )
+        before = assign(row, values | {"updated_by": actor})
+        save_changes(row, before, values, actor=actor, action="capacity.staffing_rules_changed")
     return row
 
 

@@ -42,14 +42,7 @@ def _resources(request, *, chair_form=None, hours_form=None, staffing_form=None,
             "hours_form": hours_form or HoursForm(),
             "staffing_form": staffing_form
             or StaffingForm(
-                initial={
-                    "chairs_per_nurse": rules.chairs_per_nurse,
-                    "prescriber_for_esketamine": rules.prescriber_for_esketamine,
-                    "prescriber_for_iv": rules.prescriber_for_iv,
-                    "arrival_min": rules.arrival_min,
-                    "turnover_min": rules.turnover_min,
-                    "observation_min": rules.observation_min,
-                }
+                initial={name: getattr(rules, name) for name in StaffingForm.base_fields}
             ),
         },
         status=status,
@@ -62,51 +55,55 @@ def resources(request):
     return _resources(request)
 
 
+def _to_resources(done):
+    return redirect("capacity:resources")
+
+
+def _submit(request, form, call, *, message, failed, then=_to_resources):
+    """Run a valid form's service call (given the cleaned data): on success say the message
+    made from the result and go on with `then(result)`; otherwise `failed()`, the form
+    carrying the service's errors."""
+    if form.is_valid():
+        done = run_service(form, lambda: call(form.cleaned_data))
+        if done is not None:
+            messages.success(request, message(done))
+            return then(done)
+    return failed()
+
+
 @require_POST
 @clinic_view
 def add_chair(request):
     require(request.user, "capacity.manage")
     form = ChairForm(request.POST)
-    if form.is_valid():
-        chair = run_service(
-            form, lambda: services.add_chair(actor=request.user, **form.cleaned_data)
-        )
-        if chair is not None:
-            messages.success(request, f"Chair {chair.name} added.")
-            return redirect("capacity:resources")
-    return _resources(request, chair_form=form, status=422)
+    return _submit(
+        request,
+        form,
+        lambda data: services.add_chair(actor=request.user, **data),
+        message=lambda chair: f"Chair {chair.name} added.",
+        failed=lambda: _resources(request, chair_form=form, status=422),
+    )
 
 
 @clinic_view
 def edit_chair(request, chair_id):
     chair = queries.access_chair(request.user, chair_id, action="capacity.manage")
-    if request.method == "POST":
-        form = ChairEditForm(request.POST)
-        if form.is_valid():
-            done = run_service(
-                form,
-                lambda: services.update_chair(actor=request.user, chair=chair, **form.cleaned_data),
-            )
-            if done is not None:
-                messages.success(request, f"Chair {done.name} saved.")
-                return redirect("capacity:resources")
-        status = 422
-    else:
-        form = ChairEditForm(
-            initial={
-                "name": chair.name,
-                "location": chair.location,
-                "iv_infusion": chair.iv_infusion,
-                "esketamine": chair.esketamine,
-                "active": chair.active,
-            }
+
+    def page(form, status):
+        context = {"active": "resources", "chair": chair, "form": form}
+        return render(request, "capacity/chair_edit.html", context, status=status)
+
+    if request.method != "POST":
+        return page(
+            ChairEditForm(initial={f: getattr(chair, f) for f in services.CHAIR_FIELDS}), 200
         )
-        status = 200
-    return render(
+    form = ChairEditForm(request.POST)
+    return _submit(
         request,
-        "capacity/chair_edit.html",
-        {"active": "resources", "chair": chair, "form": form},
-        status=status,
+        form,
+        lambda data: services.update_chair(actor=request.user, chair=chair, **data),
+        message=lambda done: f"Chair {done.name} saved.",
+        failed=lambda: page(form, 422),
     )
 
 
@@ -115,26 +112,22 @@ def edit_chair(request, chair_id):
 def set_hours(request):
     require(request.user, "capacity.manage")
     form = HoursForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        day = dict(WEEKDAYS)[data["weekday"]]
-        if data["closed"]:
-            services.close_weekday(actor=request.user, weekday=data["weekday"])
-            messages.success(request, f"{day}: closed.")
-            return redirect("capacity:resources")
-        done = run_service(
-            form,
-            lambda: services.set_opening_hours(
-                actor=request.user,
-                weekday=data["weekday"],
-                opens=data["opens"],
-                closes=data["closes"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, f"{day}: open {done.opens:%H:%M}-{done.closes:%H:%M}.")
-            return redirect("capacity:resources")
-    return _resources(request, hours_form=form, status=422)
+    if form.is_valid() and form.cleaned_data["closed"]:
+        weekday = form.cleaned_data["weekday"]
+        services.close_weekday(actor=request.user, weekday=weekday)
+        messages.success(request, f"{dict(WEEKDAYS)[weekday]}: closed.")
+        return redirect("capacity:resources")
+    return _submit(
+        request,
+        form,
+        lambda data: services.set_opening_hours(
+            actor=request.user, weekday=data["weekday"], opens=data["opens"], closes=data["closes"]
+        ),
+        message=lambda done: (
+            f"{dict(WEEKDAYS)[done.weekday]}: open {done.opens:%H:%M}-{done.closes:%H:%M}."
+        ),
+        failed=lambda: _resources(request, hours_form=form, status=422),
+    )
 
 
 @require_POST
@@ -142,14 +135,13 @@ def set_hours(request):
 def update_staffing(request):
     require(request.user, "capacity.manage")
     form = StaffingForm(request.POST)
-    if form.is_valid():
-        done = run_service(
-            form, lambda: services.update_staffing_rules(actor=request.user, **form.cleaned_data)
-        )
-        if done is not None:
-            messages.success(request, "Staffing rules saved.")
-            return redirect("capacity:resources")
-    return _resources(request, staffing_form=form, status=422)
+    return _submit(
+        request,
+        form,
+        lambda data: services.update_staffing_rules(actor=request.user, **data),
+        message=lambda done: "Staffing rules saved.",
+        failed=lambda: _resources(request, staffing_form=form, status=422),
+    )
 
 
 def _week_start(request) -> dt.date:
@@ -200,23 +192,25 @@ def shifts(request):
 def add_shift(request):
     require(request.user, "capacity.manage")
     form = ShiftForm(request.POST, staff=queries.schedulable_staff(request.user))
-    if form.is_valid():
-        data = form.cleaned_data
-        shift = run_service(
-            form,
-            lambda: services.add_shift(
-                actor=request.user,
-                staff_id=data["staff"].pk,
-                date=data["date"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-            ),
-        )
-        if shift is not None:
-            messages.success(request, f"Shift added for {shift.staff.display_name}.")
-            return redirect(f"{_shifts_url()}?week={queries.week_of(shift.date).isoformat()}")
-    week = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
-    return _shifts(request, queries.week_of(week or request.user.clinic.today()), form, 422)
+
+    def failed():
+        week = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
+        return _shifts(request, queries.week_of(week or request.user.clinic.today()), form, 422)
+
+    return _submit(
+        request,
+        form,
+        lambda data: services.add_shift(
+            actor=request.user,
+            staff_id=data["staff"].pk,
+            date=data["date"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+        ),
+        message=lambda shift: f"Shift added for {shift.staff.display_name}.",
+        then=_to_week_of,
+        failed=failed,
+    )
 
 
 @require_POST
@@ -225,11 +219,12 @@ def remove_shift(request, shift_id):
     shift = queries.access_shift(request.user, shift_id, action="capacity.manage")
     services.remove_shift(actor=request.user, shift=shift)
     messages.success(request, f"Shift of {shift.staff.display_name} on {shift.date} removed.")
-    return redirect(f"{_shifts_url()}?week={queries.week_of(shift.date).isoformat()}")
+    return _to_week_of(shift)
 
 
-def _shifts_url() -> str:
-    return reverse("capacity:shifts")
+def _to_week_of(shift):
+    """The shifts page of the week the shift is in."""
+    return redirect(f"{reverse('capacity:shifts')}?week={queries.week_of(shift.date).isoformat()}")
 
 
 # --- the week plan -----------------------------------------------------------------------------
