@@ -125,25 +125,29 @@ def check_plan(data: PlanningInput, sessions) -> list[Violation]:
     return found
 
 
-def _check_chairs(sessions, bad) -> None:
-    by_chair = defaultdict(list)
+def _grouped(sessions, key) -> dict:
+    groups = defaultdict(list)
     for p in sessions:
-        by_chair[p.chair_id].append(p)
-    for rows in by_chair.values():
+        groups[key(p)].append(p)
+    return groups
+
+
+def _consecutive(sessions, key):
+    """Each pair of one group's sessions that follow each other by start time."""
+    for rows in _grouped(sessions, key).values():
         rows.sort(key=lambda p: p.start)
-        for a, b in itertools.pairwise(rows):
-            if b.start < a.chair_free:
-                bad(
-                    "chair_overlap", f"two sessions in chair {a.chair_id}", a.demand_id, b.demand_id
-                )
+        yield from itertools.pairwise(rows)
+
+
+def _check_chairs(sessions, bad) -> None:
+    for a, b in _consecutive(sessions, lambda p: p.chair_id):
+        if b.start < a.chair_free:
+            bad("chair_overlap", f"two sessions in chair {a.chair_id}", a.demand_id, b.demand_id)
 
 
 def _check_nurses(data, sessions, bad) -> None:
     ratio = data.staffing.chairs_per_nurse or 0
-    by_nurse = defaultdict(list)
-    for p in sessions:
-        by_nurse[p.nurse_id].append(p)
-    for nurse, rows in by_nurse.items():
+    for nurse, rows in _grouped(sessions, lambda p: p.nurse_id).items():
         # Ends sort before starts at the same moment: a patient leaving frees the place.
         events = sorted(
             [(p.start, 1, p) for p in rows] + [(p.end, -1, p) for p in rows],
@@ -157,14 +161,9 @@ def _check_nurses(data, sessions, bad) -> None:
 
 
 def _check_patients(sessions, bad) -> None:
-    by_patient = defaultdict(list)
-    for p in sessions:
-        by_patient[p.patient_id].append(p)
-    for rows in by_patient.values():
-        rows.sort(key=lambda p: p.start)
-        for a, b in itertools.pairwise(rows):
-            if b.start < a.end:
-                bad("patient_overlap", "one patient in two sessions", a.demand_id, b.demand_id)
+    for a, b in _consecutive(sessions, lambda p: p.patient_id):
+        if b.start < a.end:
+            bad("patient_overlap", "one patient in two sessions", a.demand_id, b.demand_id)
 
 
 def _in_window(demand, day: dt.date) -> bool:

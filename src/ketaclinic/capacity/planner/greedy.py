@@ -32,15 +32,20 @@ def first_fit(problem: Problem) -> Assignment:
         for job in chain:
             _try(problem, occ, assignment, job)
     for group in sorted(problem.groups, key=lambda g: g.position):
-        placed = []
-        for index in group.jobs:
-            if not _try(problem, occ, assignment, problem.jobs[index]):
-                break
-            placed.append(index)
-        if len(placed) < len(group.jobs):
-            for index in placed:
-                occ.remove(problem.jobs[index], assignment.pop(index))
+        _try_group(problem, occ, assignment, group)
     return assignment
+
+
+def _try_group(problem: Problem, occ: Occupancy, assignment: Assignment, group) -> None:
+    """Place all of a group's jobs, or none of them (what was placed is taken back)."""
+    placed = []
+    for index in group.jobs:
+        if not _try(problem, occ, assignment, problem.jobs[index]):
+            break
+        placed.append(index)
+    if len(placed) < len(group.jobs):
+        for index in placed:
+            occ.remove(problem.jobs[index], assignment.pop(index))
 
 
 def _try(problem: Problem, occ: Occupancy, assignment: Assignment, job: Job) -> bool:
@@ -69,14 +74,6 @@ def extend(problem: Problem, kept: Assignment) -> Assignment:
         if job.index not in assignment:
             _try(problem, occ, assignment, job)
     for group in sorted(problem.groups, key=lambda g: g.position):
-        if any(j in assignment for j in group.jobs):
-            continue
-        placed = []
-        for index in group.jobs:
-            if not _try(problem, occ, assignment, problem.jobs[index]):
-                break
-            placed.append(index)
-        if len(placed) < len(group.jobs):
-            for index in placed:
-                occ.remove(problem.jobs[index], assignment.pop(index))
+        if not any(j in assignment for j in group.jobs):
+            _try_group(problem, occ, assignment, group)
     return assignment

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 OPTIMAL = "optimal"
 FEASIBLE = "feasible"
@@ -89,16 +89,7 @@ class Level:
         return abs(self.bound - self.value)
 
     def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "sense": self.sense,
-            "value": self.value,
-            "bound": self.bound,
-            "gap": self.gap,
-            "optimal": self.optimal,
-            "count": self.count,
-            "count_bound": self.count_bound,
-        }
+        return asdict(self) | {"gap": self.gap}
 
 
 @dataclass(frozen=True)
@@ -113,11 +104,7 @@ class ResourceUse:
         return self.used_min / self.available_min if self.available_min else 0.0
 
     def as_dict(self) -> dict:
-        return {
-            "used_min": self.used_min,
-            "available_min": self.available_min,
-            "fraction": round(self.fraction, 3),
-        }
+        return asdict(self) | {"fraction": round(self.fraction, 3)}
 
 
 @dataclass(frozen=True)
