@@ -1,5 +1,7 @@
 """Pharmacokinetics API: the published models and a simulation of a planned dose."""
 
+from dataclasses import fields
+
 from ninja import Router
 
 from ketaclinic.core.errors import InvalidInput
@@ -13,18 +15,7 @@ router = Router(tags=["pharmacokinetics"])
 
 
 def _citation(model: PKModel) -> dict:
-    c = model.citation
-    return {
-        "authors": c.authors,
-        "year": c.year,
-        "title": c.title,
-        "journal": c.journal,
-        "volume": c.volume,
-        "pages": c.pages,
-        "pmid": c.pmid,
-        "doi": c.doi,
-        "text": c.text(),
-    }
+    return vars(model.citation) | {"text": model.citation.text()}
 
 
 def _model(model: PKModel) -> dict:
@@ -69,13 +60,7 @@ def _rounded(values) -> list[float]:
 def simulate(request, payload: SimulateIn):
     """Predicted plasma (and effect-site) concentrations of a planned dose: decision support."""
     require(request.auth, "pk.simulate")
-    patient = rules.Patient(
-        weight_kg=payload.weight_kg,
-        age_years=payload.age_years,
-        sex=payload.sex,
-        height_cm=payload.height_cm,
-        ancestry=payload.ancestry,
-    )
+    patient = rules.Patient(**{f.name: getattr(payload, f.name) for f in fields(rules.Patient)})
     doses = [rules.Dose(**dose.dict()) for dose in payload.doses]
     try:
         prediction = rules.predict(

@@ -94,13 +94,24 @@ def _rate(name, value, meaning, source):
     return Parameter(name, value, "1/min", meaning, source)
 
 
-CLEMENTS_1981 = PKModel(
+def _racemic_iv(*, v1_l_per_kg: float, source: str, rates: tuple, **details) -> PKModel:
+    """A mammillary model of racemic ketamine given intravenously, its central volume (V1)
+    scaled by body weight."""
+    v1 = Parameter("V1", v1_l_per_kg, "L/kg", "central volume per kg of body weight", source)
+    return PKModel(
+        drug="ketamine (racemic)",
+        structure="mammillary",
+        routes=("iv",),
+        parameters=(v1, *rates),
+        covariates=(Covariate("weight_kg", "kg", f"V1 = {v1_l_per_kg:g} L/kg x weight"),),
+        **details,
+    )
+
+
+CLEMENTS_1981 = _racemic_iv(
     code="clements_1981",
     name="Clements 1981, racemic ketamine, 250 µg/kg bolus data",
-    drug="ketamine (racemic)",
-    structure="mammillary",
     compartments=2,
-    routes=("iv",),
     citation=Citation(
         authors="Clements JA, Nimmo WS",
         year=1981,
@@ -111,19 +122,13 @@ CLEMENTS_1981 = PKModel(
         pmid="7459184",
         doi="10.1093/bja/53.1.27",
     ),
-    parameters=(
-        Parameter(
-            "V1",
-            1.7522,
-            "L/kg",
-            "central volume per kg of body weight",
-            _CLEMENTS,
-        ),
+    v1_l_per_kg=1.7522,
+    source=_CLEMENTS,
+    rates=(
         _rate("k10", 0.0109, "elimination from the central compartment", _CLEMENTS),
         _rate("k12", 0.0186, "central to peripheral", _CLEMENTS),
         _rate("k21", 0.0137, "peripheral to central", _CLEMENTS),
     ),
-    covariates=(Covariate("weight_kg", "kg", "V1 = 1.7522 L/kg x weight"),),
     validity=Validity(
         population="Adults given racemic ketamine 250 µg/kg as an intravenous bolus (the "
         "paper's 250 µg/kg data set). The ages and weights studied could not be confirmed "
@@ -139,13 +144,10 @@ CLEMENTS_1981 = PKModel(
     ),
 )
 
-DOMINO_1982 = PKModel(
+DOMINO_1982 = _racemic_iv(
     code="domino_1982",
     name="Domino 1982, racemic ketamine, surgical patients",
-    drug="ketamine (racemic)",
-    structure="mammillary",
     compartments=3,
-    routes=("iv",),
     citation=Citation(
         authors="Domino EF, Zsigmond EK, Domino LE, et al.",
         year=1982,
@@ -156,14 +158,9 @@ DOMINO_1982 = PKModel(
         pages="87-92",
         pmid="7198883",
     ),
-    parameters=(
-        Parameter(
-            "V1",
-            0.063,
-            "L/kg",
-            "central volume per kg of body weight",
-            _DOMINO,
-        ),
+    v1_l_per_kg=0.063,
+    source=_DOMINO,
+    rates=(
         _rate("k10", 0.4381, "elimination from the central compartment", _DOMINO),
         _rate("k12", 0.5921, "central to fast peripheral", _DOMINO),
         _rate("k13", 0.5900, "central to slow peripheral", _DOMINO),
@@ -177,7 +174,6 @@ DOMINO_1982 = PKModel(
             "effect-site concentration of 1 minute after a bolus; not measured by Domino",
         ),
     ),
-    covariates=(Covariate("weight_kg", "kg", "V1 = 0.063 L/kg x weight"),),
     validity=Validity(
         population="Adult surgical patients given racemic ketamine intravenously for "
         "anaesthesia (per the paper's title). The ages and weights studied could not be "
@@ -192,13 +188,10 @@ DOMINO_1982 = PKModel(
     ),
 )
 
-HIJAZI_2003 = PKModel(
+HIJAZI_2003 = _racemic_iv(
     code="hijazi_2003",
     name="Hijazi 2003, racemic ketamine, intensive care patients",
-    drug="ketamine (racemic)",
-    structure="mammillary",
     compartments=2,
-    routes=("iv",),
     citation=Citation(
         authors="Hijazi Y, Bodonian C, Bolon M, Salord F, Boulieu R",
         year=2003,
@@ -210,19 +203,13 @@ HIJAZI_2003 = PKModel(
         pmid="12538370",
         doi="10.1093/bja/aeg028",
     ),
-    parameters=(
-        Parameter(
-            "V1",
-            1.08,
-            "L/kg",
-            "central volume per kg of body weight",
-            _HIJAZI,
-        ),
+    v1_l_per_kg=1.08,
+    source=_HIJAZI,
+    rates=(
         _rate("k10", 0.0333, "elimination from the central compartment", _HIJAZI),
         _rate("k12", 0.0088, "central to peripheral", _HIJAZI),
         _rate("k21", 0.0030, "peripheral to central", _HIJAZI),
     ),
-    covariates=(Covariate("weight_kg", "kg", "V1 = 1.08 L/kg x weight"),),
     validity=Validity(
         population="12 intensive care patients with brain or spinal cord injury, sedated with "
         "racemic ketamine by continuous intravenous infusion (the paper's abstract).",

@@ -395,13 +395,10 @@ def predict(
                 f"The predicted plasma concentration is still at or above {threshold:g} ng/mL "
                 f"at {until_min:g} min, the end of the simulated span."
             )
+    curve = {name: getattr(result, name) for name in ("times", "plasma", "effect", "cmax", "tmax")}
     return Prediction(
         model=model,
-        times=result.times,
-        plasma=result.plasma,
-        effect=result.effect,
-        cmax=result.cmax,
-        tmax=result.tmax,
+        **curve,
         auc=result.auc_ng_min_per_ml,
         threshold=threshold,
         below_threshold_from=below,

@@ -10,28 +10,24 @@ MAX_DOSES = 50
 MAX_MG = 10_000
 
 
+def _optional_minutes(description: str):
+    """An optional time in minutes (0 or more) of a dose."""
+    return Field(None, ge=0, allow_inf_nan=False, description=description)
+
+
 class DoseIn(Schema):
     route: Literal["iv", "intranasal"]
     mg: float = Field(
         gt=0, le=MAX_MG, allow_inf_nan=False, description="Amount of drug in mg (must be above 0)."
     )
-    start_min: float | None = Field(
-        None,
-        ge=0,
-        allow_inf_nan=False,
-        description="Intravenous: minutes from the start of the session.",
+    start_min: float | None = _optional_minutes(
+        "Intravenous: minutes from the start of the session."
     )
-    duration_min: float | None = Field(
-        None,
-        ge=0,
-        allow_inf_nan=False,
-        description="Intravenous: infusion length in minutes; 0 for a bolus.",
+    duration_min: float | None = _optional_minutes(
+        "Intravenous: infusion length in minutes; 0 for a bolus."
     )
-    time_min: float | None = Field(
-        None,
-        ge=0,
-        allow_inf_nan=False,
-        description="Intranasal: minutes from the start when the device is used.",
+    time_min: float | None = _optional_minutes(
+        "Intranasal: minutes from the start when the device is used."
     )
 
 
