@@ -21,19 +21,16 @@ from .schemas import (
 router = Router(tags=["protocols"])
 
 
+# What the answer reads from the clinic's version row, then from its definition.
+ROW_FIELDS = ("code", "base_code", "version", "is_builtin")
+DEFINITION_FIELDS = ("name", "drug", "route", "consent_type", "jurisdiction", "summary")
+
+
 def protocol_out(row: queries.ProtocolRow) -> dict:
     d = row.definition
     return {
-        "code": row.code,
-        "base_code": row.base_code,
-        "version": row.version,
-        "is_builtin": row.is_builtin,
-        "name": d.name,
-        "drug": d.drug,
-        "route": d.route,
-        "consent_type": d.consent_type,
-        "jurisdiction": d.jurisdiction,
-        "summary": d.summary,
+        **{name: getattr(row, name) for name in ROW_FIELDS},
+        **{name: getattr(d, name) for name in DEFINITION_FIELDS},
         "configured": d.configured,
         "needs_configuration": list(d.needs_configuration),
         "definition": to_data(d),
@@ -62,14 +59,8 @@ def change_protocol(request, code: str, payload: ProtocolChangeIn):
 @router.post("/protocols/{code}/copies", response={201: ProtocolOut})
 def copy_protocol(request, code: str, payload: ProtocolCopyIn):
     queries.access_protocol(request.auth, code)
-    services.copy_protocol(
-        actor=request.auth,
-        source_code=code,
-        new_code=payload.code,
-        name=payload.name,
-        changes=payload.changes,
-        note=payload.note,
-    )
+    copy = payload.dict()
+    services.copy_protocol(actor=request.auth, source_code=code, new_code=copy.pop("code"), **copy)
     return Status(201, protocol_out(queries.access_protocol(request.auth, payload.code)))
 
 

@@ -231,19 +231,31 @@ _ESKETAMINE_EXPOSURE = ExposureLimit(
     "756 mg in 30 days); no primary source sets an exposure limit (verify; configurable)",
 )
 
+
+def _esketamine_dose(*, source: str, first_dose_mg: str, max_dose_source: str, **more):
+    """An esketamine dose rule: fixed mg from 28 mg devices given 5 minutes apart, 56 or 84
+    mg a session and never above 84 mg (`more`: the EU SmPC's doses at 65 and over)."""
+    return DoseRule(
+        basis=FIXED_MG,
+        source=source,
+        first_dose_mg=_d(first_dose_mg),
+        allowed_doses_mg=(_d("56"), _d("84")),
+        device_mg=_d("28"),
+        rest_between_devices_min=5,
+        max_dose_mg=_d("84"),
+        max_dose_source=max_dose_source,
+        **more,
+    )
+
+
 ESKETAMINE_TRD = ProtocolDefinition(
     code="esketamine_trd",
     name="Esketamine nasal spray, treatment-resistant depression (US label schedule)",
     summary="Weeks 1-4 twice weekly (day 1 56 mg for every adult, then 56 or 84 mg); weeks 5-8 "
     "weekly; week 9 on every 2 weeks or weekly.",
-    dose=DoseRule(
-        basis=FIXED_MG,
+    dose=_esketamine_dose(
         source=ESK_US_DOSES,
-        first_dose_mg=_d("56"),
-        allowed_doses_mg=(_d("56"), _d("84")),
-        device_mg=_d("28"),
-        rest_between_devices_min=5,
-        max_dose_mg=_d("84"),
+        first_dose_mg="56",
         max_dose_source=f"84 mg, the highest label dose ({ESK_LABEL})",
     ),
     phases=_esketamine_trd_phases(ESK_LABEL),
@@ -257,18 +269,13 @@ ESKETAMINE_TRD_EU = ProtocolDefinition(
     name="Esketamine nasal spray, treatment-resistant depression (EU SmPC schedule)",
     summary="Weeks 1-4 twice weekly (day 1 56 mg; 28 mg at 65 and over, then 28, 56 or 84 mg); "
     "weeks 5-8 weekly; week 9 on every 2 weeks or weekly.",
-    dose=DoseRule(
-        basis=FIXED_MG,
+    dose=_esketamine_dose(
         source=ESK_EU_DOSES,
-        first_dose_mg=_d("56"),
+        first_dose_mg="56",
+        max_dose_source=f"84 mg, the highest dose of the SmPC ({ESK_SMPC})",
         first_dose_mg_age_65_plus=_d("28"),
-        allowed_doses_mg=(_d("56"), _d("84")),
         allowed_doses_mg_age_65_plus=(_d("28"), _d("56"), _d("84")),
         age_65_plus_source=ESK_EU_AGE_65,
-        device_mg=_d("28"),
-        rest_between_devices_min=5,
-        max_dose_mg=_d("84"),
-        max_dose_source=f"84 mg, the highest dose of the SmPC ({ESK_SMPC})",
     ),
     phases=_esketamine_trd_phases(ESK_SMPC),
     exposure=_ESKETAMINE_EXPOSURE,
@@ -280,14 +287,9 @@ ESKETAMINE_MDSI = ProtocolDefinition(
     code="esketamine_mdsi",
     name="Esketamine nasal spray, depression with acute suicidal ideation (MDSI, US label)",
     summary="84 mg twice weekly for 4 weeks; may reduce to 56 mg.",
-    dose=DoseRule(
-        basis=FIXED_MG,
+    dose=_esketamine_dose(
         source=f"MDSI: 84 mg twice weekly for 4 weeks, may reduce to 56 mg ({ESK_LABEL})",
-        first_dose_mg=_d("84"),
-        allowed_doses_mg=(_d("56"), _d("84")),
-        device_mg=_d("28"),
-        rest_between_devices_min=5,
-        max_dose_mg=_d("84"),
+        first_dose_mg="84",
         max_dose_source=f"MDSI 84 mg ({ESK_LABEL})",
     ),
     phases=(
@@ -313,13 +315,18 @@ ESKETAMINE_MDSI = ProtocolDefinition(
     **_esketamine_common(ESK_LABEL, us=True),
 )
 
+# Racemic ketamine is given off-label in the US, whatever the route.
+_KETAMINE_OFF_LABEL_US = {
+    "drug": KETAMINE,
+    "consent_type": KETAMINE_OFF_LABEL,
+    "jurisdiction": US_FDA,
+}
+
 IV_KETAMINE = ProtocolDefinition(
     code="iv_ketamine",
     name="IV racemic ketamine infusion (off-label)",
-    drug=KETAMINE,
     route="intravenous",
-    consent_type=KETAMINE_OFF_LABEL,
-    jurisdiction=US_FDA,
+    **_KETAMINE_OFF_LABEL_US,
     summary="0.5 mg/kg over 40 min (range 0.5-1.0 mg/kg over 40-60 min); induction 6 infusions "
     "over 2-3 weeks.",
     dose=DoseRule(
@@ -413,10 +420,8 @@ def _clinic_defined_placeholder(code: str, name: str, route: str) -> ProtocolDef
     return ProtocolDefinition(
         code=code,
         name=name,
-        drug=KETAMINE,
         route=route,
-        consent_type=KETAMINE_OFF_LABEL,
-        jurisdiction=US_FDA,
+        **_KETAMINE_OFF_LABEL_US,
         summary="Clinic must configure: dose, schedule and observation time are not set.",
         dose=DoseRule(
             basis=MG_PER_KG if route == "intramuscular" else FIXED_MG,

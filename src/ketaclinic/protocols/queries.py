@@ -51,29 +51,22 @@ def definition_of(version) -> ProtocolDefinition:
     return from_data(ProtocolDefinition, version.definition)
 
 
+def _facts(code: str, name: str, kind: ProtocolDefinition) -> ProtocolFacts:
+    """The facts of a protocol named `name`, with the drug, route and consent type of `kind`."""
+    return ProtocolFacts(code, name, kind.drug, kind.route, kind.consent_type)
+
+
 def protocol_facts(clinic: Any, code: str) -> ProtocolFacts:
     """Drug, route and consent type of a code; a clinic copy resolves to its base protocol's."""
     version = latest_version(clinic, code)
     if version is not None:
         base = PROTOCOLS.get(version.base_code)
         definition = definition_of(version)
-        return ProtocolFacts(
-            code=code,
-            name=definition.name,
-            drug=base.drug if base else definition.drug,
-            route=base.route if base else definition.route,
-            consent_type=base.consent_type if base else definition.consent_type,
-        )
+        return _facts(code, definition.name, base or definition)
     definition = PROTOCOLS.get(code)
     if definition is None:
         raise UnknownProtocol(code)
-    return ProtocolFacts(
-        code=definition.code,
-        name=definition.name,
-        drug=definition.drug,
-        route=definition.route,
-        consent_type=definition.consent_type,
-    )
+    return _facts(definition.code, definition.name, definition)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,26 @@ def _checked(definition_data: dict) -> ProtocolDefinition:
     return definition
 
 
+def _save_version(
+    actor, source, data: dict, *, version: int, note: str, action: str, changes: dict
+) -> ProtocolVersion:
+    """Check `data` (a protocol merged with its changes) and save it as a version of the
+    clinic's protocol `data["code"]`, based on `source`'s built-in protocol; audited."""
+    definition = _checked(data)
+    saved = ProtocolVersion.objects.create(
+        clinic_id=actor.clinic_id,
+        code=data["code"],
+        base_code=source.base_code,
+        version=version,
+        name=definition.name,
+        definition=to_data(definition),
+        change_note=note,
+        created_by=actor,
+    )
+    record_event(actor=actor, action=action, obj=saved, changes=changes)
+    return saved
+
+
 def change_protocol(*, actor, code: str, changes: dict, note: str) -> ProtocolVersion:
     """Save the clinic's changed values of a protocol as its next version."""
     require(actor, "protocol.configure")
@@ -71,26 +91,18 @@ def change_protocol(*, actor, code: str, changes: dict, note: str) -> ProtocolVe
         raise InvalidInput("Say why the protocol changes.", fields={"note": "required"})
     with transaction.atomic():
         current = ensure_version(actor.clinic, code)
-        data = merge_changes(current.definition, changes)
-        data["code"] = code
-        definition = _checked(data)
-        version = ProtocolVersion.objects.create(
-            clinic_id=actor.clinic_id,
-            code=code,
-            base_code=current.base_code,
-            version=current.version + 1,
-            name=definition.name,
-            definition=to_data(definition),
-            change_note=note.strip(),
-            created_by=actor,
-        )
-        record_event(
-            actor=actor,
+        data = merge_changes(current.definition, changes) | {"code": code}
+        version = current.version + 1
+        audited = {"code": code, "version": version, "changes": changes, "note": note}
+        return _save_version(
+            actor,
+            current,
+            data,
+            version=version,
+            note=note.strip(),
             action="protocol.changed",
-            obj=version,
-            changes={"code": code, "version": version.version, "changes": changes, "note": note},
+            changes=audited,
         )
-    return version
 
 
 def copy_protocol(
@@ -109,30 +121,17 @@ def copy_protocol(
         raise InvalidInput("Please correct: " + ", ".join(sorted(errors)), fields=errors)
     with transaction.atomic():
         source = ensure_version(actor.clinic, source_code)
-        data = merge_changes(source.definition, changes)
-        data["code"], data["name"] = new_code, name.strip()
-        definition = _checked(data)
-        version = ProtocolVersion.objects.create(
-            clinic_id=actor.clinic_id,
-            code=new_code,
-            base_code=source.base_code,
+        data = merge_changes(source.definition, changes) | {"code": new_code, "name": name.strip()}
+        origin = f"{source_code} v{source.version}"
+        return _save_version(
+            actor,
+            source,
+            data,
             version=1,
-            name=definition.name,
-            definition=to_data(definition),
-            change_note=note.strip() or f"Copied from {source_code} v{source.version}.",
-            created_by=actor,
-        )
-        record_event(
-            actor=actor,
+            note=note.strip() or f"Copied from {origin}.",
             action="protocol.copied",
-            obj=version,
-            changes={
-                "from": f"{source_code} v{source.version}",
-                "code": new_code,
-                "changes": changes,
-            },
+            changes={"from": origin, "code": new_code, "changes": changes},
         )
-    return version
 
 
 def set_open_weekdays(*, actor, weekdays: list[int]) -> ClinicCalendar:
@@ -144,20 +143,30 @@ def set_open_weekdays(*, actor, weekdays: list[int]) -> ClinicCalendar:
             "Give at least one weekday from 0 (Monday) to 6 (Sunday).",
             fields={"weekdays": "0-6, at least one"},
         )
+    return set_clinic_value(
+        ClinicCalendar,
+        actor=actor,
+        field="open_weekdays",
+        value=days,
+        action="clinic.open_days_set",
+    )
+
+
+def set_clinic_value(model, *, actor, field: str, value, action: str, **also):
+    """Set one value on the actor's clinic's row of `model` (a one-row-per-clinic settings
+    model, created on first use) under a row lock, with the `also` fields; audited as the
+    value's from/to."""
     with transaction.atomic():
-        calendar, _ = ClinicCalendar.objects.select_for_update().get_or_create(
-            clinic_id=actor.clinic_id
-        )
-        before = list(calendar.open_weekdays)
-        calendar.open_weekdays = days
-        calendar.save()
+        row, _ = model.objects.select_for_update().get_or_create(clinic_id=actor.clinic_id)
+        before = getattr(row, field)
+        setattr(row, field, value)
+        for name, other in also.items():
+            setattr(row, name, other)
+        row.save()
         record_event(
-            actor=actor,
-            action="clinic.open_days_set",
-            obj=calendar,
-            changes={"open_weekdays": {"from": before, "to": days}},
+            actor=actor, action=action, obj=row, changes={field: {"from": before, "to": value}}
         )
-    return calendar
+    return row
 
 
 def preview_schedule(

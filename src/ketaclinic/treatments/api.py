@@ -10,8 +10,10 @@ from ninja import Query, Router, Schema, Status
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.pagination import paginate
 from ketaclinic.treatments import course_api, queries, services
-from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus
+from ketaclinic.treatments.models import DOSED_STATUSES, DoseOrder, SessionStatus
 from ketaclinic.treatments.pdf import rems_pdf
+from ketaclinic.treatments.rules import VITAL_FIELDS
+from ketaclinic.treatments.services.flowsheet import ALERT_FIELDS
 from ketaclinic.treatments.state import SessionState
 
 from .schemas import (
@@ -60,64 +62,52 @@ def _num(value):
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
+def _fields(row, names) -> dict:
+    return {name: getattr(row, name) for name in names}
+
+
 def alert_out(a) -> dict:
     return {
-        "id": a.id,
-        "code": a.code,
-        "label": a.label,
-        "message": a.message,
-        "measure": a.measure,
+        **_fields(a, ("id", *ALERT_FIELDS, "raised_at", "acknowledged_at")),
+        **_fields(a, ("intervention", "intervention_note")),
         "value": _num(a.value),
         "threshold": _num(a.threshold),
-        "comparison": a.comparison,
-        "source": a.source,
-        "raised_at": a.raised_at,
-        "acknowledged_at": a.acknowledged_at,
         "acknowledged_by": _name(a.acknowledged_by) if a.acknowledged_by_id else None,
-        "intervention": a.intervention,
-        "intervention_note": a.intervention_note,
+    }
+
+
+def _entry_out(entry, names) -> dict:
+    """A charted entry (vitals, scale) with who charted it."""
+    return _fields(entry, ("id", "measured_at", *names)) | {
+        "recorded_by": entry.recorded_by.display_name
     }
 
 
 def vitals_out(v) -> dict:
-    return {
-        "id": v.id,
-        "measured_at": v.measured_at,
-        "systolic": v.systolic,
-        "diastolic": v.diastolic,
-        "heart_rate": v.heart_rate,
-        "spo2": v.spo2,
-        "resp_rate": v.resp_rate,
-        "temperature_c": v.temperature_c,
-        "pre_dose": v.pre_dose,
-        "recorded_by": v.recorded_by.display_name,
-    }
+    return _entry_out(v, (*VITAL_FIELDS, "pre_dose"))
 
 
 def scale_out(s) -> dict:
-    return {
-        "id": s.id,
-        "scale": s.scale,
-        "score": s.score,
-        "items": s.items,
-        "measured_at": s.measured_at,
-        "recorded_by": s.recorded_by.display_name,
-    }
+    return _entry_out(s, ("scale", "score", "items"))
+
+
+SUMMARY_FIELDS = (
+    "id",
+    "patient_id",
+    "course_id",
+    "number",
+    "phase",
+    "scheduled_date",
+    "status",
+    "chair",
+    "dose_started_at",
+)
 
 
 def summary_out(s) -> dict:
-    return {
-        "id": s.id,
-        "patient_id": s.patient_id,
+    return _fields(s, SUMMARY_FIELDS) | {
         "patient_name": s.patient.full_name,
-        "course_id": s.course_id,
         "protocol": s.protocol_code,
-        "number": s.number,
-        "phase": s.phase,
-        "scheduled_date": s.scheduled_date,
-        "status": s.status,
-        "chair": s.chair,
-        "dose_started_at": s.dose_started_at,
     }
 
 
@@ -163,18 +153,7 @@ def session_out(state: SessionState) -> dict:
                 **{
                     f: getattr(order, f)
                     for f in (
-                        "dose_mg",
-                        "dose_mg_per_kg",
-                        "weight_kg",
-                        "dosing_weight_kg",
-                        "dosing_weight_basis",
-                        "height_cm",
-                        "concentration_mg_per_ml",
-                        "bag_volume_ml",
-                        "duration_min",
-                        "draw_volume_ml",
-                        "infusion_volume_ml",
-                        "rate_ml_per_h",
+                        *DoseOrder.INFUSION_FIELDS,
                         "devices",
                         "capped",
                         "signed_at",
@@ -230,6 +209,13 @@ def _session(request, session_id, action="session.run"):
     return queries.access_session(request.auth, session_id, action=action)
 
 
+def _step(request, session_id, service, action="session.run", /, **values) -> dict:
+    """Run a session service as the caller (who may `action` on the session) and answer the
+    session as it is after it."""
+    service(actor=request.auth, session=_session(request, session_id, action), **values)
+    return _answer(request, session_id)
+
+
 @router.get("/sessions", response=SessionPage)
 def list_sessions(request, filters: Query[SessionFilter]):
     """Sessions of the clinic, by status and scheduled date."""
@@ -256,8 +242,7 @@ def get_session(request, session_id: UUID):
 
 @router.post("/sessions/{session_id}/check-in", response=SessionOut)
 def check_in(request, session_id: UUID, payload: CheckInIn):
-    services.check_in(actor=request.auth, session=_session(request, session_id), **payload.dict())
-    return _answer(request, session_id)
+    return _step(request, session_id, services.check_in, **payload.dict())
 
 
 @router.post("/sessions/{session_id}/pre-checks", response=SessionOut)
@@ -265,100 +250,76 @@ def pre_checks(request, session_id: UUID, payload: PreChecksIn):
     """Save the checklist; the session moves on when nothing blocking is left open."""
     data = payload.dict(exclude_unset=True)
     vitals = data.pop("vitals", None)
-    services.record_pre_checks(
-        actor=request.auth, session=_session(request, session_id), vitals=vitals, **data
-    )
-    return _answer(request, session_id)
+    return _step(request, session_id, services.record_pre_checks, vitals=vitals, **data)
 
 
 @router.post("/sessions/{session_id}/go-no-go", response=SessionOut)
 def go_no_go(request, session_id: UUID, payload: GoNoGoIn):
-    session = _session(request, session_id, "session.prescribe")
-    services.decide_go_no_go(actor=request.auth, session=session, **payload.dict())
-    return _answer(request, session_id)
+    return _step(
+        request, session_id, services.decide_go_no_go, "session.prescribe", **payload.dict()
+    )
 
 
 @router.post("/sessions/{session_id}/order", response=SessionOut)
 def sign_order(request, session_id: UUID, payload: OrderIn):
     """The prescriber signs the dose order (the calculation is stored with it)."""
-    session = _session(request, session_id, "session.prescribe")
-    services.sign_order(actor=request.auth, session=session, **payload.dict())
-    return _answer(request, session_id)
+    return _step(request, session_id, services.sign_order, "session.prescribe", **payload.dict())
 
 
 @router.post("/sessions/{session_id}/second-check", response=SessionOut)
 def second_check(request, session_id: UUID, payload: SecondCheckIn):
-    session = _session(request, session_id, "session.second_check")
-    services.second_check(
-        actor=request.auth,
-        session=session,
+    return _step(
+        request,
+        session_id,
+        services.second_check,
+        "session.second_check",
         lot=payload.lot_id,
         calculation_confirmed=payload.calculation_confirmed,
     )
-    return _answer(request, session_id)
 
 
 @router.post("/sessions/{session_id}/start-dose", response=SessionOut)
 def start_dose(request, session_id: UUID, payload: AtIn):
-    services.start_dose(actor=request.auth, session=_session(request, session_id), at=payload.at)
-    return _answer(request, session_id)
+    return _step(request, session_id, services.start_dose, at=payload.at)
 
 
 @router.post("/sessions/{session_id}/devices", response=SessionOut)
 def device_given(request, session_id: UUID, payload: AtIn):
     """The next esketamine device was given (5 min rest after the previous one)."""
-    services.record_device(actor=request.auth, session=_session(request, session_id), at=payload.at)
-    return _answer(request, session_id)
+    return _step(request, session_id, services.record_device, at=payload.at)
 
 
 @router.post("/sessions/{session_id}/end-infusion", response=SessionOut)
 def end_infusion(request, session_id: UUID, payload: AtIn):
-    services.end_infusion(actor=request.auth, session=_session(request, session_id), at=payload.at)
-    return _answer(request, session_id)
+    return _step(request, session_id, services.end_infusion, at=payload.at)
+
+
+def _charted(request, session_id, record, entry_out, values: dict) -> Status:
+    """Chart an entry with `record` (a flowsheet service); 201 with the entry, the alerts it
+    raised and the session after it."""
+    entry, alerts, _ = record(actor=request.auth, session=_session(request, session_id), **values)
+    answer = {"entry": entry_out(entry), "alerts": [alert_out(a) for a in alerts]}
+    return Status(201, answer | {"session": _answer(request, session_id)})
 
 
 @router.post("/sessions/{session_id}/vitals", response={201: VitalsAnswerOut})
 def record_vitals(request, session_id: UUID, payload: VitalsIn):
     """A vitals entry; the answer lists the alerts it raised."""
     values = {k: v for k, v in payload.dict().items() if v is not None or k == "measured_at"}
-    entry, alerts, _ = services.record_vitals(
-        actor=request.auth, session=_session(request, session_id), **values
-    )
-    return Status(
-        201,
-        {
-            "entry": vitals_out(entry),
-            "alerts": [alert_out(a) for a in alerts],
-            "session": _answer(request, session_id),
-        },
-    )
+    return _charted(request, session_id, services.record_vitals, vitals_out, values)
 
 
 @router.post("/sessions/{session_id}/scales", response={201: ScaleAnswerOut})
 def record_scale(request, session_id: UUID, payload: ScaleIn):
     """MOAA/S (`score`), CADSS-6 (`items`: six 0-4) or modified Aldrete (`items` by name)."""
-    entry, alerts, _ = services.record_scale(
-        actor=request.auth, session=_session(request, session_id), **payload.dict()
-    )
-    return Status(
-        201,
-        {
-            "entry": scale_out(entry),
-            "alerts": [alert_out(a) for a in alerts],
-            "session": _answer(request, session_id),
-        },
-    )
+    return _charted(request, session_id, services.record_scale, scale_out, payload.dict())
 
 
 @router.post("/sessions/{session_id}/alerts/{alert_id}/acknowledge", response=SessionOut)
 def acknowledge(request, session_id: UUID, alert_id: UUID, payload: SessionAlertAcknowledgeIn):
-    services.acknowledge_alert(
-        actor=request.auth,
-        session=_session(request, session_id),
-        alert_id=alert_id,
-        **payload.dict(),
+    return _step(
+        request, session_id, services.acknowledge_alert, alert_id=alert_id, **payload.dict()
     )
-    return _answer(request, session_id)
 
 
 @router.post("/sessions/{session_id}/events", response={201: AdverseEventOut})
@@ -381,79 +342,66 @@ def update_event(request, session_id: UUID, event_id: UUID, payload: AdverseEven
 
 @router.post("/sessions/{session_id}/ready-for-discharge", response=SessionOut)
 def ready_for_discharge(request, session_id: UUID):
-    services.mark_ready(actor=request.auth, session=_session(request, session_id))
-    return _answer(request, session_id)
+    return _step(request, session_id, services.mark_ready)
 
 
 @router.post("/sessions/{session_id}/discharge", response=SessionOut)
 def discharge(request, session_id: UUID, payload: DischargeIn):
     """409 lists every unmet criterion in `fields`; a prescriber may override with a note."""
-    services.discharge(actor=request.auth, session=_session(request, session_id), **payload.dict())
-    return _answer(request, session_id)
+    return _step(request, session_id, services.discharge, **payload.dict())
 
 
 @router.post("/sessions/{session_id}/abort", response=SessionOut)
 def abort(request, session_id: UUID, payload: ReasonIn):
-    services.abort(actor=request.auth, session=_session(request, session_id), reason=payload.reason)
-    return _answer(request, session_id)
+    return _step(request, session_id, services.abort, reason=payload.reason)
 
 
 @router.put("/sessions/{session_id}/note", response=SessionOut)
 def save_note(request, session_id: UUID, payload: NoteIn):
-    session = _session(request, session_id, "session.note")
-    services.save_note(actor=request.auth, session=session, text=payload.text)
-    return _answer(request, session_id)
+    return _step(request, session_id, services.save_note, "session.note", text=payload.text)
 
 
 @router.post("/sessions/{session_id}/note/sign", response=SessionOut)
 def sign_note(request, session_id: UUID):
-    session = _session(request, session_id, "session.sign_note")
-    services.sign_note(actor=request.auth, session=session)
-    return _answer(request, session_id)
+    return _step(request, session_id, services.sign_note, "session.sign_note")
 
 
 @router.post("/sessions/{session_id}/note/addenda", response={201: SessionOut})
 def add_addendum(request, session_id: UUID, payload: NoteIn):
-    session = _session(request, session_id, "session.note")
-    services.add_addendum(actor=request.auth, session=session, text=payload.text)
-    return Status(201, _answer(request, session_id))
+    return Status(
+        201, _step(request, session_id, services.add_addendum, "session.note", text=payload.text)
+    )
+
+
+def _filled_rems_form(request, session_id) -> tuple:
+    """(session, its REMS form filled from the record); 422 when its protocol has none."""
+    session = _session(request, session_id, "rems.view")
+    state = queries.session_state(session)
+    if not state.definition.rems_form_required:
+        raise InvalidInput(
+            "This session's protocol has no REMS form.", fields={"protocol": "not esketamine"}
+        )
+    return session, queries.rems_form(session, state)
 
 
 @router.get("/sessions/{session_id}/rems-form")
 def rems_form(request, session_id: UUID):
     """The REMS Patient Monitoring Form filled from the session record (JSON)."""
-    session = _session(request, session_id, "rems.view")
-    state = queries.session_state(session)
-    if not state.definition.rems_form_required:
-        raise InvalidInput(
-            "This session's protocol has no REMS form.", fields={"protocol": "not esketamine"}
-        )
-    return queries.rems_form(session, state)
+    return _filled_rems_form(request, session_id)[1]
 
 
 @router.get("/sessions/{session_id}/rems-form.pdf")
 def rems_form_pdf(request, session_id: UUID):
     """The same form as a printable PDF."""
-    session = _session(request, session_id, "rems.view")
-    state = queries.session_state(session)
-    if not state.definition.rems_form_required:
-        raise InvalidInput(
-            "This session's protocol has no REMS form.", fields={"protocol": "not esketamine"}
-        )
-    response = HttpResponse(
-        rems_pdf(session, queries.rems_form(session, state)), content_type="application/pdf"
-    )
+    session, form = _filled_rems_form(request, session_id)
+    response = HttpResponse(rems_pdf(session, form), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rems-{session.id}.pdf"'
     return response
 
 
 @router.post("/sessions/{session_id}/rems-form/submitted", response=SessionOut)
 def rems_submitted(request, session_id: UUID, payload: RemsSubmittedIn):
-    session = _session(request, session_id, "rems.submit")
-    services.mark_rems_submitted(
-        actor=request.auth, session=session, confirmation=payload.confirmation
-    )
-    return _answer(request, session_id)
+    return _step(request, session_id, services.mark_rems_submitted, "rems.submit", **payload.dict())
 
 
 @router.get("/rems-forms/due", response=list[RemsDueOut])

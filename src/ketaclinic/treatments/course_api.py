@@ -61,13 +61,9 @@ def course_out(course) -> dict:
 def start_course(request, patient_id: UUID, payload: CourseIn):
     """Start a course and plan its sessions (date, phase, planned dose)."""
     patient = access_patient(request.auth, patient_id, action="course.start")
+    plan = payload.dict()
     course = services.start_course(
-        actor=request.auth,
-        patient=patient,
-        protocol_code=payload.protocol,
-        start_date=payload.start_date,
-        weight_kg=payload.weight_kg,
-        maintenance_sessions=payload.maintenance_sessions,
+        actor=request.auth, patient=patient, protocol_code=plan.pop("protocol"), **plan
     )
     return Status(201, course_out(course))
 

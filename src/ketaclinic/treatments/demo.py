@@ -152,6 +152,13 @@ class Demo:
             calculation_confirmed=True,
         )
 
+    def ordered(self, s, arrived, chair, checked, ordered, *, dose_mg=None, **pre_checks):
+        """Check the patient in, record the pre-checks and sign and check the order."""
+        self.check_in(s, arrived, chair)
+        self.pre_checks(s, checked, **pre_checks)
+        s.refresh_from_db()
+        self.order(s, dose_mg=dose_mg, at=ordered)
+
     def dose(self, s, when, devices_until=None):
         row = services.start_dose(actor=self.nurse, session=s, at=when)
         given = when
@@ -180,28 +187,17 @@ class Demo:
         # In the product's unit: devices for the nasal spray, mg for the solution.
         given = Decimal(row.devices_given) if nasal else order.dose_mg
         nurse = self.nurse
+        # The ledger lines of this session's lot, each charted by the nurse.
+        line = {"actor": nurse, "session": row.pk, "lot": order.lot_id}
         ledger.draw_for_session(
-            actor=nurse,
-            session=row.pk,
-            lot=order.lot_id,
-            location=cart,
-            quantity=drawn,
-            now=when - datetime.timedelta(minutes=2),
+            **line, location=cart, quantity=drawn, now=when - datetime.timedelta(minutes=2)
         )
-        ledger.administer(
-            actor=nurse,
-            session=row.pk,
-            lot=order.lot_id,
-            quantity=given,
-            now=when,
-        )
+        ledger.administer(**line, quantity=given, now=when)
         if row.status == "dosing":
             return  # today's dosing session still holds its next devices
         if drawn > given:
             ledger.record_waste(
-                actor=nurse,
-                session=row.pk,
-                lot=order.lot_id,
+                **line,
                 quantity=drawn - given,
                 method="Remainder expelled into drug disposal container",
                 witness=ledger.WitnessCredentials(
@@ -365,49 +361,31 @@ def seed(ctx) -> None:
     s = board["checked_in"]
     demo.check_in(s, mins(arrived["checked_in"]), "1")
 
-    s = board["pre_checks_done"]
-    demo.check_in(s, mins(arrived["pre_checks_done"]), "2")
-    demo.pre_checks(s, mins(15), vitals={"systolic": 186, "diastolic": 104})
-    s.refresh_from_db()
-    demo.order(s, at=mins(13))
+    def ordered(name, chair, checked_min, ordered_min, **more):
+        """The board's session `name`, arrived as LINEUP says and taken up to a checked order."""
+        s = board[name]
+        demo.ordered(s, mins(arrived[name]), chair, mins(checked_min), mins(ordered_min), **more)
+        return s
 
-    s = board["dosing"]
-    demo.check_in(s, mins(arrived["dosing"]), "3")
-    demo.pre_checks(s, mins(30))
-    s.refresh_from_db()
-    demo.order(s, dose_mg=Decimal("84"), at=mins(28))
+    s = ordered("pre_checks_done", "2", 15, 13, vitals={"systolic": 186, "diastolic": 104})
+
+    s = ordered("dosing", "3", 30, 28, dose_mg=Decimal("84"))
     demo.dose(s, mins(7), devices_until=mins(1))
 
-    s = board["monitoring"]
-    demo.check_in(s, mins(arrived["monitoring"]), "4")
-    demo.pre_checks(s, mins(40), classes=["benzodiazepines"])
-    s.refresh_from_db()
-    demo.order(s, dose_mg=Decimal("84"), at=mins(38))
+    s = ordered("monitoring", "4", 40, 38, dose_mg=Decimal("84"), classes=["benzodiazepines"])
     demo.dose(s, mins(20))
     demo.vitals(s, mins(8), 138, 84)
 
-    s = board["monitoring_alert"]
-    demo.check_in(s, mins(arrived["monitoring_alert"]), "5")
-    demo.pre_checks(s, mins(35), vitals={"systolic": 138, "diastolic": 86})
-    s.refresh_from_db()
-    demo.order(s, at=mins(33))
+    s = ordered("monitoring_alert", "5", 35, 33, vitals={"systolic": 138, "diastolic": 86})
     demo.dose(s, mins(25))
     demo.vitals(s, mins(15), 152, 92, heart_rate=88)
     demo.vitals(s, mins(5), 184, 102, heart_rate=96)  # open hypertension alert
 
-    s = board["ready"]
-    demo.check_in(s, mins(arrived["ready"]), "6")
-    demo.pre_checks(s, mins(150))
-    s.refresh_from_db()
-    demo.order(s, at=mins(148))
+    s = ordered("ready", "6", 150, 148)
     demo.dose(s, mins(130))
     demo.finish_esketamine(s, mins(130), discharge=False)
 
-    s = board["discharged"]
-    demo.check_in(s, mins(arrived["discharged"]), "7")
-    demo.pre_checks(s, mins(190))
-    s.refresh_from_db()
-    demo.order(s, at=mins(188))
+    s = ordered("discharged", "7", 190, 188)
     demo.dose(s, mins(180))
     demo.finish_esketamine(s, mins(180), sedated=True)
 

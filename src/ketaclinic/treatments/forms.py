@@ -10,6 +10,7 @@ from django.utils import timezone
 from ketaclinic.core.numbers import number_problem
 from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES
 from ketaclinic.treatments import codes as c
+from ketaclinic.treatments.models import PreCheck
 
 TIME_HELP = "Clock time today; leave empty for now. A time later than now means yesterday."
 YES_NO = (("", "—"), ("yes", "Yes"), ("no", "No"))
@@ -129,20 +130,7 @@ class PreCheckForm(VitalsFields, ClockForm):
 
     def answers(self, tz) -> tuple[dict, dict | None]:
         data = self.moments(tz)
-        names = (
-            "last_food_at",
-            "last_liquid_at",
-            "nasal_products_at",
-            "escort_confirmed",
-            "escort_name",
-            "escort_phone",
-            "prescriber_on_site",
-            "medications_reviewed",
-            "medication_classes",
-            "measures_done",
-            "pregnancy_test",
-        )
-        answers = {n: data[n] for n in names}
+        answers = {n: data[n] for n in PreCheck.ANSWERS}
         answers["rems_patient_enrolled"] = yes_no(data.get("rems_patient_enrolled", ""))
         vitals = self.vitals()
         if vitals and data.get("vitals_at"):

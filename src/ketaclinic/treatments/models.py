@@ -80,20 +80,16 @@ class SessionStatus(models.TextChoices):
     ABORTED = "aborted", "Aborted"
 
 
-# Active = on the chair board: the patient is in the clinic.
-ACTIVE_STATUSES = (
-    SessionStatus.CHECKED_IN,
-    SessionStatus.PRE_CHECKS_DONE,
-    SessionStatus.DOSING,
-    SessionStatus.MONITORING,
-    SessionStatus.READY_FOR_DISCHARGE,
-)
+# Arrived, before the dose: the checklist, the go/no-go and the order.
+PRE_DOSE_STATUSES = (SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE)
 # After the dose started: vitals are checked against the alert rules and drive "next due".
 DOSED_STATUSES = (
     SessionStatus.DOSING,
     SessionStatus.MONITORING,
     SessionStatus.READY_FOR_DISCHARGE,
 )
+# Active = on the chair board: the patient is in the clinic.
+ACTIVE_STATUSES = (*PRE_DOSE_STATUSES, *DOSED_STATUSES)
 
 
 class TreatmentSession(ClinicScopedModel):
@@ -210,6 +206,24 @@ class PreCheck(ClinicScopedModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    # The checklist's answers, as the nurse gives them: the times of the last intake first.
+    TIMES = ("last_food_at", "last_liquid_at", "nasal_products_at")
+    ANSWERS = (
+        *TIMES,
+        "escort_confirmed",
+        "escort_name",
+        "escort_phone",
+        "prescriber_on_site",
+        "medications_reviewed",
+        "medication_classes",
+        "measures_done",
+        "pregnancy_test",
+    )
+    # The answers the pre-dose rules judge (not the escort's contact or the classes taken).
+    FACTS = tuple(
+        n for n in ANSWERS if n not in ("escort_name", "escort_phone", "medication_classes")
+    )
+
     def __str__(self) -> str:
         return f"Pre-check of {self.session_id}"
 
@@ -250,6 +264,22 @@ class DoseOrder(ClinicScopedModel):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     checked_at = models.DateTimeField(null=True, blank=True)
+
+    # What an infusion order keeps of its calculation in its own columns.
+    INFUSION_FIELDS = (
+        "dose_mg",
+        "dose_mg_per_kg",
+        "weight_kg",
+        "dosing_weight_kg",
+        "dosing_weight_basis",
+        "height_cm",
+        "concentration_mg_per_ml",
+        "bag_volume_ml",
+        "duration_min",
+        "draw_volume_ml",
+        "infusion_volume_ml",
+        "rate_ml_per_h",
+    )
 
     def __str__(self) -> str:
         return f"{self.dose_mg} mg for {self.session_id}"

@@ -70,6 +70,9 @@ class Vitals:
     temperature_c: Decimal | None = None
 
 
+VITAL_FIELDS = ("systolic", "diastolic", "heart_rate", "spo2", "resp_rate", "temperature_c")
+
+
 # Plausible input, not clinical thresholds: outside these a value is a typing error.
 PLAUSIBLE = {
     "systolic": (40, 300),

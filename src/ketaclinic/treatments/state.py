@@ -33,14 +33,7 @@ def is_infusion(definition: ProtocolDefinition) -> bool:
 
 
 def vitals_of(entry) -> rules.Vitals:
-    return rules.Vitals(
-        systolic=entry.systolic,
-        diastolic=entry.diastolic,
-        heart_rate=entry.heart_rate,
-        spo2=entry.spo2,
-        resp_rate=entry.resp_rate,
-        temperature_c=entry.temperature_c,
-    )
+    return rules.Vitals(**{name: getattr(entry, name) for name in rules.VITAL_FIELDS})
 
 
 # The readings the chair board shows, each the latest recorded value of its own (an entry may

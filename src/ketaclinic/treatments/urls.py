@@ -5,30 +5,22 @@ from django.urls import path
 from . import views
 
 app_name = "treatments"
-urlpatterns = [
-    path("treatments/board/", views.board, name="board"),
-    path("treatments/board/rows/", views.board_rows, name="board_rows"),
-    path("treatments/sessions/<uuid:session_id>/", views.session_page, name="session"),
-    path(
-        "treatments/sessions/<uuid:session_id>/alerts/<uuid:alert_id>/acknowledge/",
-        views.acknowledge_alert,
-        name="acknowledge",
-    ),
-    path(
-        "treatments/sessions/<uuid:session_id>/events/<uuid:event_id>/",
-        views.resolve_event,
-        name="resolve_event",
-    ),
-    path("treatments/sessions/<uuid:session_id>/rems.pdf", views.rems_pdf, name="rems_pdf"),
-    path("treatments/sessions/<uuid:session_id>/arrive/", views.arrive, name="arrive"),
-    path("treatments/sessions/<uuid:session_id>/rems/", views.rems_print, name="rems_print"),
-    path(
-        "treatments/sessions/<uuid:session_id>/<slug:action>/",
-        views.session_action,
-        name="action",
-    ),
-    path("treatments/rems/", views.rems_due, name="rems_due"),
-    path("treatments/settings/", views.settings_page, name="settings"),
-    path("patients/<uuid:patient_id>/treatment/", views.chart_tab, name="chart"),
-    path("patients/<uuid:patient_id>/courses/start/", views.start_course, name="start_course"),
-]
+SESSION = "treatments/sessions/<uuid:session_id>/"
+PATIENT = "patients/<uuid:patient_id>/"
+# (route, view, name), in matching order: the session's named pages before its actions.
+PAGES = (
+    ("treatments/board/", views.board, "board"),
+    ("treatments/board/rows/", views.board_rows, "board_rows"),
+    (SESSION, views.session_page, "session"),
+    (SESSION + "alerts/<uuid:alert_id>/acknowledge/", views.acknowledge_alert, "acknowledge"),
+    (SESSION + "events/<uuid:event_id>/", views.resolve_event, "resolve_event"),
+    (SESSION + "rems.pdf", views.rems_pdf, "rems_pdf"),
+    (SESSION + "arrive/", views.arrive, "arrive"),
+    (SESSION + "rems/", views.rems_print, "rems_print"),
+    (SESSION + "<slug:action>/", views.session_action, "action"),
+    ("treatments/rems/", views.rems_due, "rems_due"),
+    ("treatments/settings/", views.settings_page, "settings"),
+    (PATIENT + "treatment/", views.chart_tab, "chart"),
+    (PATIENT + "courses/start/", views.start_course, "start_course"),
+)
+urlpatterns = [path(route, view, name=name) for route, view, name in PAGES]

@@ -24,7 +24,7 @@ from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import forms, panels, pk_views, queries, services, vitals_chart
-from ketaclinic.treatments.models import DOSED_STATUSES, SessionStatus
+from ketaclinic.treatments.models import DOSED_STATUSES, PRE_DOSE_STATUSES, PreCheck, SessionStatus
 from ketaclinic.treatments.pdf import rems_html
 from ketaclinic.treatments.pdf import rems_pdf as build_rems_pdf
 
@@ -40,44 +40,36 @@ def _board(user) -> list:
     return rows
 
 
+def _board_live(user) -> dict:
+    """What the board shows and refreshes: its rows, the open alerts, the time."""
+    rows = _board(user)
+    return {
+        "rows": rows,
+        "open_alert_count": sum(len(r.state.open_alerts) for r in rows),
+        "now": timezone.now(),
+    }
+
+
 @clinic_view
 def board(request):
     """The treatment room's screen: every active chair, refreshed every few seconds."""
-    rows = _board(request.user)
-    return render(
-        request,
-        "treatments/board.html",
-        {
-            "rows": rows,
-            "scheduled": queries.scheduled_today(request.user),
-            "poll_seconds": BOARD_POLL_SECONDS,
-            "open_alert_count": sum(len(r.state.open_alerts) for r in rows),
-            "now": timezone.now(),
-        },
-    )
+    context = _board_live(request.user) | {
+        "scheduled": queries.scheduled_today(request.user),
+        "poll_seconds": BOARD_POLL_SECONDS,
+    }
+    return render(request, "treatments/board.html", context)
 
 
 @clinic_view
 def board_rows(request):
     """The board's live part, fetched by htmx polling."""
-    rows = _board(request.user)
-    return render(
-        request,
-        "treatments/_board_rows.html",
-        {
-            "rows": rows,
-            "open_alert_count": sum(len(r.state.open_alerts) for r in rows),
-            "now": timezone.now(),
-        },
-    )
+    return render(request, "treatments/_board_rows.html", _board_live(request.user))
 
 
 def _page_context(request, session) -> dict:
     state = queries.session_state(session)
     issues, reasons = (
-        services.pre_check_issues(state)
-        if session.status in (SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE)
-        else ([], [])
+        services.pre_check_issues(state) if session.status in PRE_DOSE_STATUSES else ([], [])
     )
     pre_check = getattr(session, "pre_check", None)
     dosed = session.status in DOSED_STATUSES
@@ -248,7 +240,7 @@ def _header(session, state, order) -> dict:
 def _pdmp_status(user, session):
     """The signing prescriber's PDMP status before administering, shown above the order form
     (the same rule the signing gate applies); None when there is nothing to sign."""
-    if session.status not in (SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE):
+    if session.status not in PRE_DOSE_STATUSES:
         return None
     if not can(user, "session.prescribe"):
         return None
@@ -286,21 +278,9 @@ def _enrollment_initial(session) -> dict:
 def _pre_check_initial(pre_check, tz) -> dict:
     if pre_check is None:
         return {}
-    initial = {
-        name: getattr(pre_check, name)
-        for name in (
-            "escort_confirmed",
-            "escort_name",
-            "escort_phone",
-            "prescriber_on_site",
-            "medications_reviewed",
-            "medication_classes",
-            "measures_done",
-            "pregnancy_test",
-        )
-    }
-    for name in ("last_food_at", "last_liquid_at", "nasal_products_at"):
-        value = getattr(pre_check, name)
+    initial = {name: getattr(pre_check, name) for name in PreCheck.ANSWERS}
+    for name in PreCheck.TIMES:
+        value = initial[name]
         initial[name] = timezone.localtime(value, tz).time() if value else None
     return initial
 
@@ -472,19 +452,12 @@ def session_action(request, session_id, action):
     return redirect("treatments:session", session_id=session.id)
 
 
-@require_POST
-@clinic_view
-def acknowledge_alert(request, session_id, alert_id):
-    session = queries.access_session(request.user, session_id)
-    form = forms.AcknowledgeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose the intervention.")
-        return redirect("treatments:session", session_id=session.id)
+def _change_entry(request, session, change, done: str, **values):
+    """Apply `change` (a flowsheet service) to the session: `done` as a success message, or
+    the refusal as an error; back to the session page either way."""
     try:
-        services.acknowledge_alert(
-            actor=request.user, session=session, alert_id=alert_id, **form.cleaned_data
-        )
-        messages.success(request, "Alert acknowledged.")
+        change(actor=request.user, session=session, **values)
+        messages.success(request, done)
     except Forbidden:
         raise
     except DomainError as exc:
@@ -494,23 +467,37 @@ def acknowledge_alert(request, session_id, alert_id):
 
 @require_POST
 @clinic_view
+def acknowledge_alert(request, session_id, alert_id):
+    session = queries.access_session(request.user, session_id)
+    form = forms.AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the intervention.")
+        return redirect("treatments:session", session_id=session.id)
+    return _change_entry(
+        request,
+        session,
+        services.acknowledge_alert,
+        "Alert acknowledged.",
+        alert_id=alert_id,
+        **form.cleaned_data,
+    )
+
+
+@require_POST
+@clinic_view
 def resolve_event(request, session_id, event_id):
     session = queries.access_session(request.user, session_id)
     form = forms.ResolveEventForm(request.POST)
-    if form.is_valid():
-        try:
-            services.update_adverse_event(
-                actor=request.user,
-                session=session,
-                event_id=event_id,
-                **form.moments(session.patient.clinic.tz),
-            )
-            messages.success(request, "Adverse event updated.")
-        except Forbidden:
-            raise
-        except DomainError as exc:
-            messages.error(request, _error_text(exc))
-    return redirect("treatments:session", session_id=session.id)
+    if not form.is_valid():
+        return redirect("treatments:session", session_id=session.id)
+    return _change_entry(
+        request,
+        session,
+        services.update_adverse_event,
+        "Adverse event updated.",
+        event_id=event_id,
+        **form.moments(session.patient.clinic.tz),
+    )
 
 
 def _rems_form(request, session_id):

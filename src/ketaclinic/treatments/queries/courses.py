@@ -202,15 +202,11 @@ def exposure_of(patient, definition: ProtocolDefinition, as_of: datetime.date) -
     return ExposureView(
         drug=definition.drug,
         protocol=definition.code,
-        window_days=limit.window_days,
-        window_start=exposure.window_start,
         as_of=as_of,
-        sessions=exposure.sessions,
-        total_mg=exposure.total_mg,
-        max_sessions=limit.max_sessions,
-        max_mg=limit.max_mg,
         limit_source=limit.source,
         warnings=protocol_rules.exposure_warnings(exposure, limit),
+        **{name: getattr(exposure, name) for name in ("window_start", "sessions", "total_mg")},
+        **{name: getattr(limit, name) for name in ("window_days", "max_sessions", "max_mg")},
     )
 
 

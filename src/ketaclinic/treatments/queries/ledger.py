@@ -21,6 +21,19 @@ from ketaclinic.treatments.state import definition_for
 ENDED = {SessionStatus.DISCHARGED: "discharged_at", SessionStatus.ABORTED: "aborted_at"}
 
 
+# The session's own fields the ledger reads as they are.
+SESSION_FACTS = (
+    "clinic_id",
+    "patient_id",
+    "protocol_code",
+    "protocol_name",
+    "number",
+    "scheduled_date",
+    "status",
+    "chair",
+)
+
+
 def session_facts(session) -> SessionFacts:
     """The ledger's view of a session (its patient must be loaded or loadable)."""
     patient = session.patient
@@ -28,21 +41,14 @@ def session_facts(session) -> SessionFacts:
     order = getattr(session, "order", None)
     return SessionFacts(
         id=session.pk,
-        clinic_id=session.clinic_id,
-        patient_id=session.patient_id,
         patient_name=patient.full_name,
         patient_family_name=patient.family_name,
         patient_given_name=patient.given_name,
         patient_mrn=patient.mrn,
-        protocol_code=session.protocol_code,
-        protocol_name=session.protocol_name,
-        number=session.number,
-        scheduled_date=session.scheduled_date,
-        status=session.status,
         status_label=session.get_status_display(),
-        chair=session.chair,
         ended=ended_field is not None,
         ended_at=getattr(session, ended_field) if ended_field else None,
+        **{name: getattr(session, name) for name in SESSION_FACTS},
         **_order_facts(order),
     )
 

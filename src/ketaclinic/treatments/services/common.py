@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
-from ketaclinic.core.errors import Conflict, InvalidInput
+from ketaclinic.core.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.treatments import rules
 from ketaclinic.treatments.models import SessionStatus, TreatmentSession
 from ketaclinic.treatments.state import state_of
@@ -21,14 +22,47 @@ def _light():
     return TreatmentSession.objects.select_related("patient__clinic", "protocol_version")
 
 
-def locked(session) -> TreatmentSession:
-    """The session row under SELECT ... FOR UPDATE (this row only, not the joined ones).
+def locked(session, *allowed: str, doing: str = "") -> TreatmentSession:
+    """The session row under SELECT ... FOR UPDATE (this row only, not the joined ones);
+    with `allowed` statuses, 409 unless it is in one of them (for `doing`).
 
     Every service that changes a session holds this lock for its whole transaction, so two
     nurses charting on one session at once are serialized and neither entry is lost.
     Related rows (vitals, alerts, ...) are read on demand, so they are always current.
     """
-    return _light().select_for_update(of=("self",)).get(pk=session.pk)
+    row = _light().select_for_update(of=("self",)).get(pk=session.pk)
+    if allowed:
+        require_status(row, *allowed, doing=doing)
+    return row
+
+
+def audit(actor, action: str, obj, changes: dict | None = None, *, patient=None) -> None:
+    """One audit event about `obj` (a session, course or one of their entries), filed under
+    its patient: `patient` when given, else the object's own."""
+    record_event(
+        actor=actor, action=action, obj=obj, patient=patient or obj.patient, changes=changes
+    )
+
+
+def add_entry(actor, row, model, action: str, changes: dict, /, **fields):
+    """Create one entry (vitals, scale, alert, adverse event) of the locked session `row`
+    and audit it."""
+    entry = model.objects.create(clinic_id=row.clinic_id, session=row, **fields)
+    audit(actor, action, entry, changes, patient=row.patient)
+    return entry
+
+
+def locked_entry(model, row, entry_id, missing: str):
+    """One entry of the locked session `row` under SELECT ... FOR UPDATE; 404 `missing` for
+    an id that is malformed or not of this session."""
+    try:
+        entry_id = uuid.UUID(str(entry_id))
+    except ValueError:
+        raise NotFound(missing) from None
+    entry = model.objects.select_for_update().filter(pk=entry_id, session=row).first()
+    if entry is None:
+        raise NotFound(missing)
+    return entry
 
 
 def move(actor, session, target: str, *, at=None, changes: dict | None = None) -> None:
@@ -40,12 +74,11 @@ def move(actor, session, target: str, *, at=None, changes: dict | None = None) -
     before = session.status
     session.status = target
     session.save()
-    record_event(
-        actor=actor,
-        action=f"session.{target}",
-        obj=session,
-        patient=session.patient,
-        changes={"status": {"from": before, "to": target}, **(changes or {})},
+    audit(
+        actor,
+        f"session.{target}",
+        session,
+        {"status": {"from": before, "to": target}, **(changes or {})},
     )
 
 
@@ -81,6 +114,30 @@ def moment(
             fields={field: f"before {not_before_label}"},
         )
     return value
+
+
+def since_dose(value: datetime.datetime | None, row, *, now: datetime.datetime, field: str = "at"):
+    """A charted time of a dosed session: not before its dose started."""
+    return moment(
+        value,
+        field=field,
+        now=now,
+        not_before=row.dose_started_at,
+        not_before_label="the dose start",
+    )
+
+
+def require_still_scheduled(row, date: datetime.date, *, done: str, into_past: str) -> None:
+    """Only a scheduled session gets a new date (409), and never one before the clinic's
+    today (422); `done` and `into_past` word the two answers."""
+    if row.status != SessionStatus.SCHEDULED:
+        raise Conflict(
+            f"Only a scheduled session can be {done}; this one is {row.status}.",
+            code="illegal_transition",
+        )
+    today = timezone.localdate(timezone.now(), row.patient.clinic.tz)
+    if date < today:
+        raise InvalidInput(f"A session cannot {into_past}.", fields={"date": "today or later"})
 
 
 def issues_fields(issues: list[rules.Issue]) -> dict[str, str]:

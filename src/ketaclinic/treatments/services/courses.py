@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.core.queries import weight_errors
@@ -19,6 +18,7 @@ from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import FIXED_MG
 from ketaclinic.treatments.models import Course, CourseStatus, SessionStatus, TreatmentSession
 from ketaclinic.treatments.queries.courses import current_course
+from ketaclinic.treatments.services.common import audit, require_still_scheduled
 
 # A course already under way on paper can be entered this far back (its sessions charted).
 MAX_PAST_START_DAYS = 365
@@ -78,43 +78,43 @@ def start_course(
             plan.warnings.append(
                 f"{len(past)} planned session(s) fall before today: chart or move them."
             )
+        # What the course and each of its planned sessions are of and under.
+        of = {
+            "clinic_id": patient.clinic_id,
+            "patient": patient,
+            "protocol_version": version,
+            "protocol_code": protocol_code,
+            "weight_kg": weight,
+        }
         course = Course.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
-            protocol_version=version,
-            protocol_code=protocol_code,
             start_date=plan.sessions[0].date if plan.sessions else start_date,
-            weight_kg=weight,
             started_by=actor,
             planning_warnings=plan.warnings,
+            **of,
         )
         TreatmentSession.objects.bulk_create(
             TreatmentSession(
-                clinic_id=patient.clinic_id,
-                patient=patient,
                 course=course,
-                protocol_version=version,
-                protocol_code=protocol_code,
                 number=s.number,
                 phase=s.phase,
                 scheduled_date=s.date,
                 planned_dose_mg=s.planned_dose_mg,
                 planned_dose_mg_per_kg=s.planned_dose_mg_per_kg,
-                weight_kg=weight,
+                **of,
             )
             for s in plan.sessions
         )
-        record_event(
-            actor=actor,
-            action="course.started",
-            obj=course,
-            patient=patient,
-            changes={
+        audit(
+            actor,
+            "course.started",
+            course,
+            {
                 "protocol": f"{protocol_code} v{version.version}",
                 "start_date": course.start_date,
                 "sessions": len(plan.sessions),
                 "warnings": plan.warnings,
             },
+            patient=patient,
         )
     return course
 
@@ -133,16 +133,7 @@ def reschedule_session(*, actor, session, new_date: datetime.date) -> list[str]:
     require(actor, "course.reschedule")
     with transaction.atomic():
         locked = TreatmentSession.objects.select_for_update().get(pk=session.pk)
-        if locked.status != SessionStatus.SCHEDULED:
-            raise Conflict(
-                f"Only a scheduled session can be moved; this one is {locked.status}.",
-                code="illegal_transition",
-            )
-        today = timezone.localdate(timezone.now(), locked.patient.clinic.tz)
-        if new_date < today:
-            raise InvalidInput(
-                "A session cannot move into the past.", fields={"date": "today or later"}
-            )
+        require_still_scheduled(locked, new_date, done="moved", into_past="move into the past")
         definition = protocol_queries.definition_of(locked.protocol_version)
         siblings = list(
             TreatmentSession.objects.filter(course_id=locked.course_id).exclude(
@@ -161,12 +152,11 @@ def reschedule_session(*, actor, session, new_date: datetime.date) -> list[str]:
         before = locked.scheduled_date
         locked.scheduled_date = new_date
         locked.save(update_fields=["scheduled_date", "updated_at"])
-        record_event(
-            actor=actor,
-            action="session.rescheduled",
-            obj=locked,
-            patient=locked.patient,
-            changes={"date": {"from": before, "to": new_date}, "warnings": warnings},
+        audit(
+            actor,
+            "session.rescheduled",
+            locked,
+            {"date": {"from": before, "to": new_date}, "warnings": warnings},
         )
     return warnings
 
@@ -190,13 +180,7 @@ def stop_course(*, actor, course, reason: str) -> Course:
             aborted_at=now,
             abort_reason=f"Course stopped: {reason.strip()}",
         )
-        record_event(
-            actor=actor,
-            action="course.stopped",
-            obj=locked,
-            patient=locked.patient,
-            changes={"reason": reason, "sessions_cancelled": cancelled},
-        )
+        audit(actor, "course.stopped", locked, {"reason": reason, "sessions_cancelled": cancelled})
     return locked
 
 
@@ -220,11 +204,10 @@ def record_rems_enrollment(*, actor, course, enrolled: bool) -> Course:
                 "rems_enrollment_confirmed_at",
             ]
         )
-        record_event(
-            actor=actor,
-            action="course.rems_enrollment_confirmed",
-            obj=locked,
-            patient=locked.patient,
-            changes={"rems_enrolled": {"from": before, "to": enrolled}},
+        audit(
+            actor,
+            "course.rems_enrollment_confirmed",
+            locked,
+            {"rems_enrolled": {"from": before, "to": enrolled}},
         )
     return locked

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.treatments.models import NoteAddendum, SessionNote, SessionStatus
 from ketaclinic.treatments.queries.rems_forms import rems_form
-from ketaclinic.treatments.services.common import locked
+from ketaclinic.treatments.services.common import audit, locked
 from ketaclinic.treatments.state import state_of
 
 FINAL = (SessionStatus.DISCHARGED, SessionStatus.ABORTED)
@@ -31,12 +30,12 @@ def save_note(*, actor, session, text: str) -> SessionNote:
             note = SessionNote(clinic_id=row.clinic_id, session=row, updated_by=actor)
         note.text, note.updated_by = text.strip(), actor
         note.save()
-        record_event(
-            actor=actor,
-            action="session.note_saved",
-            obj=note,
+        audit(
+            actor,
+            "session.note_saved",
+            note,
+            {"text": {"from": before, "to": note.text}},
             patient=row.patient,
-            changes={"text": {"from": before, "to": note.text}},
         )
     return note
 
@@ -57,7 +56,7 @@ def sign_note(*, actor, session) -> SessionNote:
             raise Conflict("The note is already signed.", code="note_locked")
         note.signed_by, note.signed_at = actor, timezone.now()
         note.save()
-        record_event(actor=actor, action="session.note_signed", obj=note, patient=row.patient)
+        audit(actor, "session.note_signed", note, patient=row.patient)
     return note
 
 
@@ -76,12 +75,8 @@ def add_addendum(*, actor, session, text: str) -> NoteAddendum:
         addendum = NoteAddendum.objects.create(
             clinic_id=row.clinic_id, note=note, text=text.strip(), author=actor
         )
-        record_event(
-            actor=actor,
-            action="session.note_addendum",
-            obj=addendum,
-            patient=row.patient,
-            changes={"text": addendum.text},
+        audit(
+            actor, "session.note_addendum", addendum, {"text": addendum.text}, patient=row.patient
         )
     return addendum
 
@@ -108,11 +103,5 @@ def mark_rems_submitted(*, actor, session, confirmation: str = ""):
         row.rems_submitted_at, row.rems_submitted_by = timezone.now(), actor
         row.rems_confirmation = confirmation.strip()[:100]
         row.save()
-        record_event(
-            actor=actor,
-            action="rems.form_submitted",
-            obj=row,
-            patient=row.patient,
-            changes={"confirmation": row.rems_confirmation},
-        )
+        audit(actor, "rems.form_submitted", row, {"confirmation": row.rems_confirmation})
     return row

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
-from ketaclinic.core.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rules
 from ketaclinic.treatments.models import (
     DOSED_STATUSES,
+    PRE_DOSE_STATUSES,
     AdverseEvent,
     ScaleEntry,
     SessionAlert,
@@ -23,48 +22,39 @@ from ketaclinic.treatments.models import (
     VitalSignsEntry,
 )
 from ketaclinic.treatments.services.common import (
+    add_entry,
+    audit,
     locked,
+    locked_entry,
     moment,
     refresh_readiness,
-    require_status,
+    since_dose,
 )
 from ketaclinic.treatments.state import definition_for, state_of
 
-VITAL_FIELDS = ("systolic", "diastolic", "heart_rate", "spo2", "resp_rate", "temperature_c")
-PRE_DOSE_STATUSES = (SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE)
+# What a raised alert carries from the rule that raised it onto its SessionAlert row.
+ALERT_FIELDS = ("code", "label", "message", "measure", "value", "threshold", "comparison", "source")
 
 
 def _raise_alerts(actor, row, raised: list[rules.RaisedAlert], at, **link) -> list[SessionAlert]:
-    alerts = []
-    for alert in raised:
-        created = SessionAlert.objects.create(
-            clinic_id=row.clinic_id,
-            session=row,
-            code=alert.code,
-            label=alert.label,
-            message=alert.message,
-            measure=alert.measure,
-            value=alert.value,
-            threshold=alert.threshold,
-            comparison=alert.comparison,
-            source=alert.source,
+    return [
+        add_entry(
+            actor,
+            row,
+            SessionAlert,
+            "session.alert_raised",
+            {"code": alert.code, "message": alert.message},
             raised_at=at,
+            **{name: getattr(alert, name) for name in ALERT_FIELDS},
             **link,
         )
-        record_event(
-            actor=actor,
-            action="session.alert_raised",
-            obj=created,
-            patient=row.patient,
-            changes={"code": alert.code, "message": alert.message},
-        )
-        alerts.append(created)
-    return alerts
+        for alert in raised
+    ]
 
 
 def vitals_reading(values: dict) -> rules.Vitals:
     """The reading of typed vitals; 422 naming each unknown or implausible value."""
-    unknown = set(values) - set(VITAL_FIELDS)
+    unknown = set(values) - set(rules.VITAL_FIELDS)
     if unknown:
         raise InvalidInput(
             "Unknown vitals: " + ", ".join(sorted(unknown)),
@@ -100,20 +90,16 @@ def chart_vitals(
         not_before_label=not_before_label,
     )
     reading = vitals_reading(values)
-    entry = VitalSignsEntry.objects.create(
-        clinic_id=row.clinic_id,
-        session=row,
+    entry = add_entry(
+        actor,
+        row,
+        VitalSignsEntry,
+        "session.vitals_recorded",
+        {"pre_dose": pre_dose, **values, "measured_at": at},
         measured_at=at,
         pre_dose=pre_dose,
         recorded_by=actor,
         **values,
-    )
-    record_event(
-        actor=actor,
-        action="session.vitals_recorded",
-        obj=entry,
-        patient=row.patient,
-        changes={"pre_dose": pre_dose, **values, "measured_at": at},
     )
     return entry, reading
 
@@ -127,8 +113,7 @@ def record_vitals(
     vitals_reading(values)  # 422 before taking the session's lock
     now = timezone.now()
     with transaction.atomic():
-        row = locked(session)
-        require_status(row, *PRE_DOSE_STATUSES, *DOSED_STATUSES, doing="record vitals")
+        row = locked(session, *PRE_DOSE_STATUSES, *DOSED_STATUSES, doing="record vitals")
         pre_dose = row.status in PRE_DOSE_STATUSES
         entry, reading = chart_vitals(
             actor,
@@ -182,30 +167,11 @@ def record_scale(
         raise InvalidInput("Unknown scale.", fields={"scale": "moaas, cadss6 or aldrete"})
     now = timezone.now()
     with transaction.atomic():
-        row = locked(session)
-        require_status(row, *DOSED_STATUSES, doing=f"record {scale}")
-        at = moment(
-            measured_at,
-            field="measured_at",
-            now=now,
-            not_before=row.dose_started_at,
-            not_before_label="the dose start",
-        )
-        entry = ScaleEntry.objects.create(
-            clinic_id=row.clinic_id,
-            session=row,
-            scale=scale,
-            score=total,
-            items=stored,
-            measured_at=at,
-            recorded_by=actor,
-        )
-        record_event(
-            actor=actor,
-            action="session.scale_recorded",
-            obj=entry,
-            patient=row.patient,
-            changes={"scale": scale, "score": total, "items": stored, "measured_at": at},
+        row = locked(session, *DOSED_STATUSES, doing=f"record {scale}")
+        at = since_dose(measured_at, row, now=now, field="measured_at")
+        charted = {"scale": scale, "score": total, "items": stored, "measured_at": at}
+        entry = add_entry(
+            actor, row, ScaleEntry, "session.scale_recorded", charted, recorded_by=actor, **charted
         )
         alerts = []
         if scale == "moaas":
@@ -227,26 +193,20 @@ def acknowledge_alert(
         )
     if intervention == "other" and not note.strip():
         raise InvalidInput("Describe the intervention.", fields={"note": "required for other"})
-    try:
-        alert_id = uuid.UUID(str(alert_id))
-    except ValueError:
-        raise NotFound("No such alert.") from None
     with transaction.atomic():
         row = locked(session)
-        alert = SessionAlert.objects.select_for_update().filter(pk=alert_id, session=row).first()
-        if alert is None:
-            raise NotFound("No such alert.")
+        alert = locked_entry(SessionAlert, row, alert_id, "No such alert.")
         if alert.acknowledged_at is not None:
             raise Conflict("The alert has already been acknowledged.", code="already_acknowledged")
         alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
         alert.intervention, alert.intervention_note = intervention, note.strip()
         alert.save()
-        record_event(
-            actor=actor,
-            action="session.alert_acknowledged",
-            obj=alert,
+        audit(
+            actor,
+            "session.alert_acknowledged",
+            alert,
+            {"code": alert.code, "intervention": intervention, "note": note.strip()},
             patient=row.patient,
-            changes={"code": alert.code, "intervention": intervention, "note": note.strip()},
         )
         refresh_readiness(actor, row)
     return row
@@ -286,16 +246,8 @@ def record_adverse_event(
 ) -> AdverseEvent:
     """An adverse event from the coded list, with severity, action and outcome."""
     require(actor, "session.run")
-    _event_fields(
-        {
-            "code": code,
-            "severity": severity,
-            "action": action,
-            "outcome": outcome,
-            "description": description,
-        },
-        partial=False,
-    )
+    coded = {"code": code, "severity": severity, "action": action, "outcome": outcome}
+    _event_fields(coded | {"description": description}, partial=False)
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
@@ -310,41 +262,32 @@ def record_adverse_event(
         )
         resolved = None
         if resolved_at is not None or outcome == "resolved":
-            resolved = moment(
-                resolved_at,
-                field="resolved_at",
-                now=now,
-                not_before=onset,
-                not_before_label="the onset",
-            )
-        event = AdverseEvent.objects.create(
-            clinic_id=row.clinic_id,
-            session=row,
-            code=code,
+            resolved = _resolved_at(resolved_at, onset, now)
+        times = {"onset_at": onset, "resolved_at": resolved}
+        event = add_entry(
+            actor,
+            row,
+            AdverseEvent,
+            "session.adverse_event_recorded",
+            coded | times,
             description=description.strip(),
-            severity=severity,
-            onset_at=onset,
-            action=action,
-            outcome=outcome,
-            resolved_at=resolved,
             recorded_by=actor,
-        )
-        record_event(
-            actor=actor,
-            action="session.adverse_event_recorded",
-            obj=event,
-            patient=row.patient,
-            changes={
-                "code": code,
-                "severity": severity,
-                "action": action,
-                "outcome": outcome,
-                "onset_at": onset,
-                "resolved_at": resolved,
-            },
+            **coded,
+            **times,
         )
         refresh_readiness(actor, row)
     return event
+
+
+def _resolved_at(value: datetime.datetime | None, onset: datetime.datetime, now):
+    """When an adverse event resolved: now by default, never before its onset."""
+    return moment(
+        value, field="resolved_at", now=now, not_before=onset, not_before_label="the onset"
+    )
+
+
+def _outcome_of(event: AdverseEvent) -> dict:
+    return {name: getattr(event, name) for name in ("outcome", "action", "resolved_at")}
 
 
 def update_adverse_event(
@@ -360,48 +303,24 @@ def update_adverse_event(
     require(actor, "session.run")
     changes = {"outcome": outcome} | ({"action": action} if action else {})
     _event_fields(changes, partial=True)
-    try:
-        event_id = uuid.UUID(str(event_id))
-    except ValueError:
-        raise NotFound("No such adverse event.") from None
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
-        event = AdverseEvent.objects.select_for_update().filter(pk=event_id, session=row).first()
-        if event is None:
-            raise NotFound("No such adverse event.")
-        before = {
-            "outcome": event.outcome,
-            "action": event.action,
-            "resolved_at": event.resolved_at,
-        }
+        event = locked_entry(AdverseEvent, row, event_id, "No such adverse event.")
+        before = _outcome_of(event)
         event.outcome = outcome
         if action:
             event.action = action
-        if outcome == "resolved":
-            event.resolved_at = moment(
-                resolved_at,
-                field="resolved_at",
-                now=now,
-                not_before=event.onset_at,
-                not_before_label="the onset",
-            )
-        else:
-            event.resolved_at = None
+        event.resolved_at = (
+            _resolved_at(resolved_at, event.onset_at, now) if outcome == "resolved" else None
+        )
         event.save()
-        record_event(
-            actor=actor,
-            action="session.adverse_event_updated",
-            obj=event,
+        audit(
+            actor,
+            "session.adverse_event_updated",
+            event,
+            {"from": before, "to": _outcome_of(event)},
             patient=row.patient,
-            changes={
-                "from": before,
-                "to": {
-                    "outcome": event.outcome,
-                    "action": event.action,
-                    "resolved_at": event.resolved_at,
-                },
-            },
         )
         refresh_readiness(actor, row)
     return event

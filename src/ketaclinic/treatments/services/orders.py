@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.inventory import queries as ledger_queries
@@ -16,9 +15,13 @@ from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import FIXED_MG
 from ketaclinic.protocols.editing import to_data
 from ketaclinic.protocols.rules import max_dose_note
-from ketaclinic.treatments.models import DoseOrder, SessionStatus, TreatmentSession
+from ketaclinic.treatments.models import (
+    PRE_DOSE_STATUSES,
+    DoseOrder,
+    TreatmentSession,
+)
 from ketaclinic.treatments.queries.orders import previous_signed_order_at
-from ketaclinic.treatments.services.common import locked, moment, require_status
+from ketaclinic.treatments.services.common import audit, locked, moment
 from ketaclinic.treatments.state import definition_for
 
 
@@ -44,10 +47,7 @@ def sign_order(
     require(actor, "session.prescribe")
     now = timezone.now()
     with transaction.atomic():
-        row = locked(session)
-        require_status(
-            row, SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE, doing="sign the order"
-        )
+        row = locked(session, *PRE_DOSE_STATUSES, doing="sign the order")
         # Charted later (a paper order entered after the fact) it keeps its own time.
         signed_at = moment(
             at, field="at", now=now, not_before=row.checked_in_at, not_before_label="check-in"
@@ -90,20 +90,7 @@ def sign_order(
                 height_cm=height_cm,
                 sex=patient.sex,
             )
-            fields = {
-                "dose_mg": calc.dose_mg,
-                "dose_mg_per_kg": calc.dose_mg_per_kg,
-                "weight_kg": calc.weight_kg,
-                "dosing_weight_kg": calc.dosing_weight_kg,
-                "dosing_weight_basis": calc.dosing_weight_basis,
-                "height_cm": calc.height_cm,
-                "concentration_mg_per_ml": calc.concentration_mg_per_ml,
-                "bag_volume_ml": calc.bag_volume_ml,
-                "duration_min": calc.duration_min,
-                "draw_volume_ml": calc.draw_volume_ml,
-                "infusion_volume_ml": calc.infusion_volume_ml,
-                "rate_ml_per_h": calc.rate_ml_per_h,
-            }
+            fields = {name: getattr(calc, name) for name in DoseOrder.INFUSION_FIELDS}
         DoseOrder.objects.filter(session=row).delete()
         order = DoseOrder.objects.create(
             clinic_id=row.clinic_id,
@@ -113,13 +100,7 @@ def sign_order(
             signed_at=signed_at,
             **fields,
         )
-        record_event(
-            actor=actor,
-            action="session.order_signed",
-            obj=order,
-            patient=patient,
-            changes=fields,
-        )
+        audit(actor, "session.order_signed", order, fields, patient=patient)
     return row
 
 
@@ -138,13 +119,7 @@ def second_check(*, actor, session, lot, calculation_confirmed: bool) -> Treatme
     if errors:
         raise InvalidInput("Please complete the second check.", fields=errors)
     with transaction.atomic():
-        row = locked(session)
-        require_status(
-            row,
-            SessionStatus.CHECKED_IN,
-            SessionStatus.PRE_CHECKS_DONE,
-            doing="record the second check",
-        )
+        row = locked(session, *PRE_DOSE_STATUSES, doing="record the second check")
         order = getattr(row, "order", None)
         if order is None:
             raise Conflict("There is no signed order to check.", code="no_order")
@@ -163,15 +138,15 @@ def second_check(*, actor, session, lot, calculation_confirmed: bool) -> Treatme
         order.product, order.lot_number = picked.product.name, picked.lot_number
         order.checked_by, order.checked_at = actor, timezone.now()
         order.save()
-        record_event(
-            actor=actor,
-            action="session.second_check",
-            obj=order,
-            patient=row.patient,
-            changes={
+        audit(
+            actor,
+            "session.second_check",
+            order,
+            {
                 "lot": str(picked.pk),
                 "product": order.product,
                 "lot_number": order.lot_number,
             },
+            patient=row.patient,
         )
     return row

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
-from ketaclinic.core.errors import Conflict, InvalidInput, NotFound
+from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
-from ketaclinic.treatments.models import SessionStatus, TreatmentSession
+from ketaclinic.treatments.models import TreatmentSession
+from ketaclinic.treatments.services.common import audit, require_still_scheduled
 
 CHAIR_MAX_LENGTH = TreatmentSession._meta.get_field("chair").max_length
 
@@ -49,16 +48,7 @@ def schedule_session(
         start = start.replace(second=0, microsecond=0, tzinfo=None)
         if (row.scheduled_date, row.scheduled_start, row.chair) == (date, start, chair):
             return row, False
-        if row.status != SessionStatus.SCHEDULED:
-            raise Conflict(
-                f"Only a scheduled session can be planned; this one is {row.status}.",
-                code="illegal_transition",
-            )
-        today = timezone.localdate(timezone.now(), row.patient.clinic.tz)
-        if date < today:
-            raise InvalidInput(
-                "A session cannot be planned in the past.", fields={"date": "today or later"}
-            )
+        require_still_scheduled(row, date, done="planned", into_past="be planned in the past")
         before = {
             "date": row.scheduled_date,
             "start": row.scheduled_start,
@@ -67,12 +57,11 @@ def schedule_session(
         after = {"date": date, "start": start, "chair": chair}
         row.scheduled_date, row.scheduled_start, row.chair = date, start, chair
         row.save(update_fields=["scheduled_date", "scheduled_start", "chair", "updated_at"])
-        record_event(
-            actor=actor,
-            action="session.slot_set",
-            obj=row,
-            patient=row.patient,
-            changes={
+        audit(
+            actor,
+            "session.slot_set",
+            row,
+            {
                 key: {"from": before[key], "to": after[key]}
                 for key in after
                 if before[key] != after[key]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.protocols.services import set_clinic_value
 from ketaclinic.treatments.models import TreatmentSettings
 
 # Input bounds, not clinical advice: a positive figure a plasma assay could report.
@@ -28,18 +27,12 @@ def set_pk_threshold(*, actor, threshold_ng_per_ml: Decimal | None) -> Treatment
                 f"{MAX_THRESHOLD} ng/mL, or leave it empty."
             },
         )
-    with transaction.atomic():
-        row, _ = TreatmentSettings.objects.select_for_update().get_or_create(
-            clinic_id=actor.clinic_id
-        )
-        before = row.pk_threshold_ng_per_ml
-        row.pk_threshold_ng_per_ml = value
-        row.changed_by, row.changed_at = actor, timezone.now()
-        row.save()
-        record_event(
-            actor=actor,
-            action="clinic.pk_threshold_set",
-            obj=row,
-            changes={"pk_threshold_ng_per_ml": {"from": before, "to": value}},
-        )
-    return row
+    return set_clinic_value(
+        TreatmentSettings,
+        actor=actor,
+        field="pk_threshold_ng_per_ml",
+        value=value,
+        action="clinic.pk_threshold_set",
+        changed_by=actor,
+        changed_at=timezone.now(),
+    )

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.core.permissions import can, require
 from ketaclinic.core.queries import weight_errors
@@ -17,14 +16,22 @@ from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rules
-from ketaclinic.treatments.models import PreCheck, SessionStatus, TreatmentSession, VitalSignsEntry
+from ketaclinic.treatments.models import (
+    PRE_DOSE_STATUSES,
+    PreCheck,
+    SessionStatus,
+    TreatmentSession,
+    VitalSignsEntry,
+)
 from ketaclinic.treatments.services.common import (
+    audit,
     issues_fields,
     locked,
     moment,
     move,
     refresh_readiness,
     require_status,
+    since_dose,
 )
 from ketaclinic.treatments.services.courses import record_rems_enrollment
 from ketaclinic.treatments.services.flowsheet import chart_vitals
@@ -84,15 +91,8 @@ def _pre_check_facts(session, pre_check: PreCheck, baseline, now) -> rules.PreCh
     return rules.PreCheckFacts(
         now=now,
         intake_blockers=tuple(_intake_blockers(session)),
-        last_food_at=pre_check.last_food_at,
-        last_liquid_at=pre_check.last_liquid_at,
-        nasal_products_at=pre_check.nasal_products_at,
-        escort_confirmed=pre_check.escort_confirmed,
-        prescriber_on_site=pre_check.prescriber_on_site,
-        medications_reviewed=pre_check.medications_reviewed,
-        measures_done=pre_check.measures_done,
-        pregnancy_test=pre_check.pregnancy_test,
         pre_dose_vitals=baseline,
+        **{name: getattr(pre_check, name) for name in PreCheck.FACTS},
     )
 
 
@@ -109,20 +109,8 @@ def pre_check_issues(state: SessionState) -> tuple[list[rules.Issue], list[rules
     )
 
 
-PRE_CHECK_FIELDS = (
-    "last_food_at",
-    "last_liquid_at",
-    "nasal_products_at",
-    "escort_confirmed",
-    "escort_name",
-    "escort_phone",
-    "prescriber_on_site",
-    "medications_reviewed",
-    "medication_classes",
-    "measures_done",
-    "pregnancy_test",
-    "rems_patient_enrolled",
-)
+# The checklist's answers, and the REMS enrollment (kept on the course).
+PRE_CHECK_FIELDS = (*PreCheck.ANSWERS, "rems_patient_enrolled")
 
 
 def record_pre_checks(*, actor, session, vitals: dict | None = None, **answers) -> TreatmentSession:
@@ -151,13 +139,12 @@ def record_pre_checks(*, actor, session, vitals: dict | None = None, **answers) 
             fields={"pregnancy_test": "negative, positive or not_applicable"},
         )
     now = timezone.now()
-    for name in ("last_food_at", "last_liquid_at", "nasal_products_at"):
+    for name in PreCheck.TIMES:
         if answers.get(name) is not None:
             moment(answers[name], field=name, now=now)
     enrolled = answers.pop("rems_patient_enrolled", None)
     with transaction.atomic():
-        row = locked(session)
-        require_status(row, SessionStatus.CHECKED_IN, doing="record pre-checks")
+        row = locked(session, SessionStatus.CHECKED_IN, doing="record pre-checks")
         if enrolled is not None:
             # Recorded on the course: the REMS form asks it once, at the first treatment.
             record_rems_enrollment(actor=actor, course=row.course, enrolled=bool(enrolled))
@@ -178,12 +165,11 @@ def record_pre_checks(*, actor, session, vitals: dict | None = None, **answers) 
         pre_check.decision_needed = bool(reasons)
         pre_check.decision_reasons = [r.message for r in reasons]
         pre_check.save(update_fields=["decision_needed", "decision_reasons"])
-        record_event(
-            actor=actor,
-            action="session.pre_checks_recorded",
-            obj=row,
-            patient=row.patient,
-            changes={
+        audit(
+            actor,
+            "session.pre_checks_recorded",
+            row,
+            {
                 "answers": {k: v for k, v in answers.items() if k not in ("escort_phone",)}
                 | ({"rems_patient_enrolled": enrolled} if enrolled is not None else {}),
                 "open": [i.code for i in issues],
@@ -222,10 +208,7 @@ def decide_go_no_go(*, actor, session, decision: str, note: str) -> TreatmentSes
         raise InvalidInput("A go/no-go decision needs a note.", fields={"note": "required"})
     now = timezone.now()
     with transaction.atomic():
-        row = locked(session)
-        require_status(
-            row, SessionStatus.CHECKED_IN, SessionStatus.PRE_CHECKS_DONE, doing="decide go/no-go"
-        )
+        row = locked(session, *PRE_DOSE_STATUSES, doing="decide go/no-go")
         _, reasons = pre_check_issues(state_of_row(row, now))
         if not reasons:
             raise Conflict("No finding needs a go/no-go decision.", code="no_decision_needed")
@@ -234,12 +217,11 @@ def decide_go_no_go(*, actor, session, decision: str, note: str) -> TreatmentSes
         pre_check.decided_by, pre_check.decided_at = actor, now
         pre_check.decision_reasons = [r.message for r in reasons]
         pre_check.save()
-        record_event(
-            actor=actor,
-            action="session.go_no_go",
-            obj=row,
-            patient=row.patient,
-            changes={"decision": decision, "note": note, "reasons": pre_check.decision_reasons},
+        audit(
+            actor,
+            "session.go_no_go",
+            row,
+            {"decision": decision, "note": note, "reasons": pre_check.decision_reasons},
         )
         if decision == c.NO_GO:
             row.aborted_at, row.abort_reason = now, f"No-go: {note.strip()}"
@@ -311,8 +293,7 @@ def record_device(*, actor, session, at: datetime.datetime | None = None) -> Tre
     require(actor, "session.run")
     now = timezone.now()
     with transaction.atomic():
-        row = locked(session)
-        require_status(row, SessionStatus.DOSING, doing="record a device")
+        row = locked(session, SessionStatus.DOSING, doing="record a device")
         order = row.order
         if not order.devices or row.devices_given >= order.devices:
             raise Conflict("Every ordered device has been given.", code="devices_done")
@@ -330,12 +311,11 @@ def record_device(*, actor, session, at: datetime.datetime | None = None) -> Tre
         row.devices_given += 1
         row.last_device_at = given
         row.save()
-        record_event(
-            actor=actor,
-            action="session.device_given",
-            obj=row,
-            patient=row.patient,
-            changes={"device": row.devices_given, "of": order.devices, "at": given},
+        audit(
+            actor,
+            "session.device_given",
+            row,
+            {"device": row.devices_given, "of": order.devices, "at": given},
         )
         if row.devices_given == order.devices:
             row.monitoring_started_at = given
@@ -348,30 +328,26 @@ def end_infusion(*, actor, session, at: datetime.datetime | None = None) -> Trea
     require(actor, "session.run")
     now = timezone.now()
     with transaction.atomic():
-        row = locked(session)
-        require_status(row, SessionStatus.MONITORING, doing="end the infusion")
+        row = locked(session, SessionStatus.MONITORING, doing="end the infusion")
         if not state_of_row(row, now).infusion:
             raise Conflict("This session has no infusion.", code="no_infusion")
         if row.infusion_ended_at is not None:
             raise Conflict("The infusion has already ended.", code="infusion_ended")
-        ended = moment(
-            at,
-            field="at",
-            now=now,
-            not_before=row.dose_started_at,
-            not_before_label="the dose start",
-        )
+        ended = since_dose(at, row, now=now)
         row.infusion_ended_at = ended
         row.save()
-        record_event(
-            actor=actor,
-            action="session.infusion_ended",
-            obj=row,
-            patient=row.patient,
-            changes={"at": ended},
-        )
+        audit(actor, "session.infusion_ended", row, {"at": ended})
         refresh_readiness(actor, row, at=ended)
     return row
+
+
+def _criteria_unmet(what: str, issues: list[rules.Issue]) -> Conflict:
+    """The 409 naming each unmet discharge criterion once."""
+    return Conflict(
+        f"{what}: " + ", ".join(dict.fromkeys(i.code for i in issues)) + ".",
+        fields=issues_fields(issues),
+        code="discharge_criteria_unmet",
+    )
 
 
 def mark_ready(*, actor, session) -> TreatmentSession:
@@ -379,17 +355,10 @@ def mark_ready(*, actor, session) -> TreatmentSession:
     require(actor, "session.run")
     now = timezone.now()
     with transaction.atomic():
-        row = locked(session)
-        require_status(row, SessionStatus.MONITORING, doing="mark ready for discharge")
+        row = locked(session, SessionStatus.MONITORING, doing="mark ready for discharge")
         issues = state_of_row(row, now).clinical_issues
         if issues:
-            raise Conflict(
-                "Not ready for discharge: "
-                + ", ".join(dict.fromkeys(i.code for i in issues))
-                + ".",
-                fields=issues_fields(issues),
-                code="discharge_criteria_unmet",
-            )
+            raise _criteria_unmet("Not ready for discharge", issues)
         row.ready_at = now
         if row.ready_to_leave_at is None:
             row.ready_to_leave_at = now
@@ -414,37 +383,20 @@ def discharge(
     """
     require(actor, "session.run")
     with transaction.atomic():
-        row = locked(session)
-        require_status(
-            row, SessionStatus.MONITORING, SessionStatus.READY_FOR_DISCHARGE, doing="discharge"
+        row = locked(
+            session, SessionStatus.MONITORING, SessionStatus.READY_FOR_DISCHARGE, doing="discharge"
         )
-        now = moment(
-            at,
-            field="at",
-            now=timezone.now(),
-            not_before=row.dose_started_at,
-            not_before_label="the dose start",
-        )
+        now = since_dose(at, row, now=timezone.now())
         state = state_of_row(row, now)
         issues = state.discharge_issues(escort_present=escort_present)
         override = override_note.strip()
         if issues and not override:
-            raise Conflict(
-                "Discharge criteria not met: "
-                + ", ".join(dict.fromkeys(i.code for i in issues))
-                + ".",
-                fields=issues_fields(issues),
-                code="discharge_criteria_unmet",
-            )
+            raise _criteria_unmet("Discharge criteria not met", issues)
         if issues and not can(actor, "session.prescribe"):
             raise Forbidden("Only a prescriber may discharge with unmet criteria.")
         if ready_to_leave_at is not None:
-            row.ready_to_leave_at = moment(
-                ready_to_leave_at,
-                field="ready_to_leave_at",
-                now=now,
-                not_before=row.dose_started_at,
-                not_before_label="the dose start",
+            row.ready_to_leave_at = since_dose(
+                ready_to_leave_at, row, now=now, field="ready_to_leave_at"
             )
         elif row.ready_to_leave_at is None:
             row.ready_to_leave_at = now
