@@ -83,6 +83,17 @@ def message(*, checkpoint_id, clinic_id, sequence: int, head_hash: str, taken_at
     )
 
 
+def signed_fields(checkpoint) -> dict:
+    """The fields of a checkpoint row that its HMAC covers (see `message`)."""
+    return {
+        "checkpoint_id": checkpoint.pk,
+        "clinic_id": checkpoint.clinic_id,
+        "sequence": checkpoint.sequence,
+        "head_hash": checkpoint.head_hash,
+        "taken_at": checkpoint.taken_at,
+    }
+
+
 def sign(key: bytes, **fields) -> str:
     return hmac.new(key, message(**fields), hashlib.sha256).hexdigest()
 

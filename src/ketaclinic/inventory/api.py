@@ -244,96 +244,60 @@ def export_report(request, report: str, filters: Query[ReportFilter]):
 # --- movements -------------------------------------------------------------------------------
 
 
-def _movement(actor, service, payload: Schema, **converted) -> Status:
-    """One ledger movement: the payload's fields go to the service (`lot_id` as `lot`, ...),
-    with `converted` for those that need converting; 201 with the entry appended."""
-    data = {name.removesuffix("_id"): value for name, value in payload.dict().items()}
-    return Status(201, service(actor=actor, **(data | converted)))
+def _post_movement(path, name, payload_type, service, response=EntryOut, extras=None, answer=None):
+    """Publish POST `path` as operation `name` for one ledger movement: the payload's fields go
+    to `services.<service>` (`lot_id` as `lot`, ...), with `extras(request, payload)` for those
+    that need converting; 201 with what the service returns (through `answer` when given)."""
+
+    def endpoint(request, payload):
+        data = {field.removesuffix("_id"): value for field, value in payload.dict().items()}
+        if extras is not None:
+            data |= extras(request, payload)
+        result = getattr(services, service)(actor=request.auth, **data)
+        return Status(201, result if answer is None else answer(result))
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    endpoint.__annotations__ = {"payload": payload_type}
+    router.post(path, response={201: response})(endpoint)
 
 
-@router.post("/ledger/receipts", response={201: EntryOut})
-def post_receipt(request, payload: ReceiptIn):
-    return _movement(request.auth, services.receive_stock, payload)
+def _waste_extras(request, payload: WasteIn) -> dict:
+    return {"witness": _witness(payload.witness), "request": request}
 
 
-@router.post("/ledger/draws", response={201: EntryOut})
-def post_draw(request, payload: DrawIn):
-    return _movement(request.auth, services.draw_for_session, payload)
+def _destruction_extras(request, payload: DestructionIn) -> dict:
+    return {"witnesses": [_witness(w) for w in payload.witnesses], "request": request}
 
 
-@router.post("/ledger/administrations", response={201: EntryOut})
-def post_administration(request, payload: AdministrationIn):
-    return _movement(request.auth, services.administer, payload)
+def _count_answer(outcome) -> dict:
+    return {"count": outcome.count, "discrepancy": outcome.discrepancy}
 
 
-@router.post("/ledger/wastes", response={201: EntryOut})
-def post_waste(request, payload: WasteIn):
-    return _movement(
-        request.auth,
-        services.record_waste,
-        payload,
-        witness=_witness(payload.witness),
-        request=request,
-    )
-
-
-@router.post("/ledger/returns", response={201: EntryOut})
-def post_return(request, payload: ReturnIn):
-    return _movement(request.auth, services.return_to_stock, payload)
-
-
-@router.post("/ledger/transfers", response={201: EntryOut})
-def post_transfer(request, payload: TransferIn):
-    return _movement(request.auth, services.transfer_stock, payload)
-
-
-@router.post("/ledger/counts", response={201: CountOut})
-def post_count(request, payload: CountIn):
-    outcome = services.count_stock(
-        actor=request.auth,
-        lot=payload.lot_id,
-        location=payload.location_id,
-        counted=payload.counted,
-        expected=payload.expected,
-        kind=payload.kind,
-        timing=payload.timing,
-        estimated=payload.estimated,
-        reason=payload.reason,
-    )
-    return Status(201, {"count": outcome.count, "discrepancy": outcome.discrepancy})
-
-
-@router.post("/ledger/destructions", response={201: EntryOut})
-def post_destruction(request, payload: DestructionIn):
-    return _movement(
-        request.auth,
-        services.destroy_stock,
-        payload,
-        witnesses=[_witness(w) for w in payload.witnesses],
-        request=request,
-    )
-
-
-@router.post("/ledger/losses", response={201: EntryOut})
-def post_loss(request, payload: LossIn):
-    return _movement(request.auth, services.record_loss, payload)
-
-
-@router.post("/ledger/distributions", response={201: EntryOut})
-def post_distribution(request, payload: DistributionIn):
-    return _movement(request.auth, services.distribute_stock, payload)
+for _path, _name, _payload_type, _service, *_options in (
+    ("/ledger/receipts", "post_receipt", ReceiptIn, "receive_stock"),
+    ("/ledger/draws", "post_draw", DrawIn, "draw_for_session"),
+    ("/ledger/administrations", "post_administration", AdministrationIn, "administer"),
+    ("/ledger/wastes", "post_waste", WasteIn, "record_waste", EntryOut, _waste_extras),
+    ("/ledger/returns", "post_return", ReturnIn, "return_to_stock"),
+    ("/ledger/transfers", "post_transfer", TransferIn, "transfer_stock"),
+    ("/ledger/counts", "post_count", CountIn, "count_stock", CountOut, None, _count_answer),
+    (
+        "/ledger/destructions",
+        "post_destruction",
+        DestructionIn,
+        "destroy_stock",
+        EntryOut,
+        _destruction_extras,
+    ),
+    ("/ledger/losses", "post_loss", LossIn, "record_loss"),
+    ("/ledger/distributions", "post_distribution", DistributionIn, "distribute_stock"),
+):
+    _post_movement(_path, _name, _payload_type, _service, *_options)
 
 
 @router.post("/ledger/losses/{loss_id}/filings", response={201: FilingOut})
 def post_loss_filing(request, loss_id: UUID, payload: FilingIn):
-    filing = services.record_loss_filing(
-        actor=request.auth,
-        loss=loss_id,
-        kind=payload.kind,
-        filed_on=payload.filed_on,
-        reference=payload.reference,
-        purchase_value=payload.purchase_value,
-    )
+    filing = services.record_loss_filing(actor=request.auth, loss=loss_id, **payload.dict())
     return Status(201, filing)
 
 

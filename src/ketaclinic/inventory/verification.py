@@ -357,15 +357,7 @@ def _mac_ok(checkpoint: LedgerCheckpoint, ring: dict[str, bytes]) -> bool:
     key = ring.get(checkpoint.key_fingerprint)
     if key is None:
         return False
-    return anchors.mac_matches(
-        key,
-        checkpoint.mac,
-        checkpoint_id=checkpoint.pk,
-        clinic_id=checkpoint.clinic_id,
-        sequence=checkpoint.sequence,
-        head_hash=checkpoint.head_hash,
-        taken_at=checkpoint.taken_at,
-    )
+    return anchors.mac_matches(key, checkpoint.mac, **anchors.signed_fields(checkpoint))
 
 
 def _stored_hash_at(clinic_id, sequence: int) -> str | None:

@@ -29,6 +29,21 @@ def _form_page(request, form, title: str, *, intro: str = "", submit: str = "Rec
     )
 
 
+def _movement_page(request, permission: str, form_class, call, message, title: str, **page):
+    """A movement's form page: a valid POST runs `call(data)` (the service); when it records
+    the entry, `message(entry, data)` is shown on the ledger's home page."""
+    require(request.user, permission)
+    form = form_class(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry = run_service(form, lambda: call(data))
+        if entry is not None:
+            level, text = message(entry, data)
+            level(request, text)
+            return redirect("inventory:home")
+    return _form_page(request, form, title, **page)
+
+
 @clinic_view
 def ledger_home(request):
     user = request.user
@@ -68,19 +83,19 @@ def entry_list(request):
 
 @clinic_view
 def receive(request):
-    require(request.user, "ledger.receive")
-    form = forms.ReceiptForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        entry = run_service(form, lambda: services.receive_stock(actor=request.user, **data))
-        if entry is not None:
-            messages.success(
-                request,
-                f"Received {data['containers']} container(s) of {entry.lot.product.name}, "
-                f"lot {entry.lot.lot_number} (entry #{entry.sequence}).",
-            )
-            return redirect("inventory:home")
-    return _form_page(request, form, "Receive stock", intro="Record containers as they arrive.")
+    return _movement_page(
+        request,
+        "ledger.receive",
+        forms.ReceiptForm,
+        lambda data: services.receive_stock(actor=request.user, **data),
+        lambda entry, data: (
+            messages.success,
+            f"Received {data['containers']} container(s) of {entry.lot.product.name}, "
+            f"lot {entry.lot.lot_number} (entry #{entry.sequence}).",
+        ),
+        "Receive stock",
+        intro="Record containers as they arrive.",
+    )
 
 
 @clinic_view
@@ -164,52 +179,24 @@ def _session_action(request, session, action: str, context_forms) -> str | None:
         return None
     data = form.cleaned_data
     lot = data.get("lot") or None
-    if action == "draw":
-        entry = run_service(
-            form,
-            lambda: services.draw_for_session(
-                actor=user,
-                session=session,
-                lot=data["lot"],
-                location=data["location"],
-                quantity=data["quantity"],
-                reason=data["reason"],
+    given = {"actor": user, "session": session, "quantity": data["quantity"]}
+    calls = {
+        "draw": lambda: services.draw_for_session(
+            **given, lot=data["lot"], location=data["location"], reason=data["reason"]
+        ),
+        "give": lambda: services.administer(**given, lot=lot),
+        "waste": lambda: services.record_waste(
+            **given,
+            lot=lot,
+            method=data["method"],
+            witness=WitnessCredentials(
+                username=data["witness_username"], password=data["witness_password"]
             ),
-        )
-    elif action == "give":
-        entry = run_service(
-            form,
-            lambda: services.administer(
-                actor=user, session=session, lot=lot, quantity=data["quantity"]
-            ),
-        )
-    elif action == "waste":
-        witness = WitnessCredentials(
-            username=data["witness_username"], password=data["witness_password"]
-        )
-        entry = run_service(
-            form,
-            lambda: services.record_waste(
-                actor=user,
-                session=session,
-                lot=lot,
-                quantity=data["quantity"],
-                method=data["method"],
-                witness=witness,
-                request=request,
-            ),
-        )
-    else:
-        entry = run_service(
-            form,
-            lambda: services.return_to_stock(
-                actor=user,
-                session=session,
-                lot=lot,
-                location=data["location"],
-                quantity=data["quantity"],
-            ),
-        )
+            request=request,
+        ),
+        "ret": lambda: services.return_to_stock(**given, lot=lot, location=data["location"]),
+    }
+    entry = run_service(form, calls[action])
     if entry is None:
         return None
     what = entry.get_entry_type_display().lower()
@@ -231,16 +218,14 @@ def _run_plain(request, call):
 
 @clinic_view
 def transfer(request):
-    require(request.user, "ledger.transfer")
-    form = forms.TransferForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        entry = run_service(
-            form, lambda: services.transfer_stock(actor=request.user, **form.cleaned_data)
-        )
-        if entry is not None:
-            messages.success(request, f"Transfer recorded (entry #{entry.sequence}).")
-            return redirect("inventory:home")
-    return _form_page(request, form, "Move stock between locations")
+    return _movement_page(
+        request,
+        "ledger.transfer",
+        forms.TransferForm,
+        lambda data: services.transfer_stock(actor=request.user, **data),
+        lambda entry, data: (messages.success, f"Transfer recorded (entry #{entry.sequence})."),
+        "Move stock between locations",
+    )
 
 
 @clinic_view
@@ -352,47 +337,40 @@ def _witness_pair(data) -> list[WitnessCredentials]:
 
 @clinic_view
 def destroy(request):
-    require(request.user, "ledger.destroy")
-    form = forms.DestructionForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        entry = run_service(
-            form,
-            lambda: services.destroy_stock(
-                actor=request.user,
-                lot=data["lot"],
-                location=data["location"],
-                quantity=data["quantity"],
-                method=data["method"],
-                reason=data["reason"],
-                witnesses=_witness_pair(data),
-                request=request,
-            ),
-        )
-        if entry is not None:
-            messages.success(request, f"Destruction recorded (entry #{entry.sequence}).")
-            return redirect("inventory:home")
-    return _form_page(
-        request, form, "Destroy stock (Form 41)", intro="Two witnesses sign with their password."
+    return _movement_page(
+        request,
+        "ledger.destroy",
+        forms.DestructionForm,
+        lambda data: services.destroy_stock(
+            actor=request.user,
+            lot=data["lot"],
+            location=data["location"],
+            quantity=data["quantity"],
+            method=data["method"],
+            reason=data["reason"],
+            witnesses=_witness_pair(data),
+            request=request,
+        ),
+        lambda entry, data: (messages.success, f"Destruction recorded (entry #{entry.sequence})."),
+        "Destroy stock (Form 41)",
+        intro="Two witnesses sign with their password.",
     )
 
 
 @clinic_view
 def loss(request):
-    require(request.user, "ledger.loss")
-    form = forms.LossForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        entry = run_service(
-            form, lambda: services.record_loss(actor=request.user, **form.cleaned_data)
-        )
-        if entry is not None:
-            messages.warning(
-                request,
-                f"Loss recorded. Written notice to DEA is due {entry.data['notice_due']}; "
-                f"Form 106 by {entry.data['form_106_due']}.",
-            )
-            return redirect("inventory:home")
-    return _form_page(request, form, "Report a theft or significant loss (Form 106)")
+    return _movement_page(
+        request,
+        "ledger.loss",
+        forms.LossForm,
+        lambda data: services.record_loss(actor=request.user, **data),
+        lambda entry, data: (
+            messages.warning,
+            f"Loss recorded. Written notice to DEA is due {entry.data['notice_due']}; "
+            f"Form 106 by {entry.data['form_106_due']}.",
+        ),
+        "Report a theft or significant loss (Form 106)",
+    )
 
 
 @clinic_view

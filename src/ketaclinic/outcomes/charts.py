@@ -23,7 +23,9 @@ def _fmt(n: float) -> str:
     return f"{n:.1f}".rstrip("0").rstrip(".")
 
 
-def _render(chart, data, *, ident: str, title: str, desc: str, css: str, focus=()) -> str:
+def _render(chart, data, ident: str, title: str, desc: str, css: str, focus=()) -> str:
+    """The chart as inline SVG with its id, title and text description; `focus` names the
+    marks that take keyboard focus."""
     return charts.render(
         chart,
         ident=ident,
@@ -44,6 +46,18 @@ def _empty(data, text: str, height: int = 120):
     )
 
 
+def _render_empty(ident: str, title: str, desc: str, css: str, text: str) -> str:
+    """A chart with nothing to draw: the text in the middle of an empty plot."""
+    data = charts.Datasets()
+    return _render(_empty(data, text), data, ident, title, desc, css)
+
+
+def _by_series(channel, field: str, names: list[str], palette: list, **options):
+    """An encoding telling the series (named in order) apart, without a title."""
+    return channel(field, title=None, scale=alt.Scale(domain=names, range=palette), **options)
+
+
+NO_DATA = "No data for this selection"
 PERCENT_AXIS = alt.Axis(values=[0, 25, 50, 75, 100], labelExpr="datum.value + '%'", title=None)
 
 
@@ -73,7 +87,7 @@ def bar_chart(
         desc += f"; highest {_fmt(peak.value)} ({peak.label})."
     data = charts.Datasets()
     if not bars:
-        chart = _empty(data, "No data for this selection")
+        chart = _empty(data, NO_DATA)
     else:
         labels = [b.label for b in bars]
         nth = every_nth_label or max(1, round(len(bars) / 8))
@@ -101,7 +115,7 @@ def bar_chart(
             )
             .properties(width=PLOT_W, height=170)
         )
-    return _render(chart, data, ident=ident, title=title, desc=desc, css="bars", focus=("bar",))
+    return _render(chart, data, ident, title, desc, "bars", ("bar",))
 
 
 # --- grouped percentage bars (rates by session number / protocol) ----------------------------
@@ -131,16 +145,9 @@ def grouped_percent_chart(
         ]
         parts.append(f"{name}: " + (", ".join(shown) if shown else "no data"))
     desc = "; ".join(parts) + "."
-    data = charts.Datasets()
     if not categories:
-        return _render(
-            _empty(data, "No data for this selection"),
-            data,
-            ident=ident,
-            title=title,
-            desc=desc,
-            css="grouped",
-        )
+        return _render_empty(ident, title, desc, "grouped", NO_DATA)
+    data = charts.Datasets()
     names = [name for name, _ in series]
     rows = [
         {"category": cat, "series": name, "percent": v.percent, "tip": v.tip}
@@ -149,11 +156,7 @@ def grouped_percent_chart(
     ]
     x = alt.X("category:N", sort=list(categories), title=None, axis=alt.Axis(labelAngle=0))
     offset = alt.XOffset("series:N", sort=names, scale=alt.Scale(domain=names))
-    colour = alt.Color(
-        "series:N",
-        title=None,
-        scale=alt.Scale(domain=names, range=list(SERIES_COLOURS[: len(names)])),
-    )
+    colour = _by_series(alt.Color, "series:N", names, list(SERIES_COLOURS[: len(names)]))
     bars = (
         alt.Chart(data("values", [r for r in rows if r["percent"] is not None]), name="bar")
         .mark_bar()
@@ -179,9 +182,14 @@ def grouped_percent_chart(
                 description=alt.Description("tip:N"),
             )
         )
-    chart = charts.layer(*layers, width=PLOT_W, height=170)
     return _render(
-        chart, data, ident=ident, title=title, desc=desc, css="grouped", focus=("bar", "na")
+        charts.layer(*layers, width=PLOT_W, height=170),
+        data,
+        ident,
+        title,
+        desc,
+        "grouped",
+        ("bar", "na"),
     )
 
 
@@ -199,16 +207,9 @@ class Row:
 def hbar_percent_chart(ident: str, title: str, rows: Sequence[Row]) -> str:
     """One horizontal 0-100% bar per group; a suppressed group shows a grey 'suppressed' bar."""
     desc = "; ".join(f"{r.label}: {r.text}" for r in rows) or "No data for this selection."
-    data = charts.Datasets()
     if not rows:
-        return _render(
-            _empty(data, "No data for this selection"),
-            data,
-            ident=ident,
-            title=title,
-            desc=desc,
-            css="hbars",
-        )
+        return _render_empty(ident, title, desc, "hbars", NO_DATA)
+    data = charts.Datasets()
     width = 240
     items = [
         {
@@ -248,15 +249,14 @@ def hbar_percent_chart(ident: str, title: str, rows: Sequence[Row]) -> str:
         .mark_text(align="left", dx=6, color=charts.INK, aria=False)
         .encode(y=y, x=alt.XValue(width), text=alt.Text("text:N"))
     )
-    chart = charts.layer(*layers, width=width, height={"step": 24})
     return _render(
-        chart,
+        charts.layer(*layers, width=width, height={"step": 24}),
         data,
-        ident=ident,
-        title=title,
-        desc=desc,
-        css="hbars",
-        focus=("bar", "suppressed", "na"),
+        ident,
+        title,
+        desc,
+        "hbars",
+        ("bar", "suppressed", "na"),
     )
 
 
@@ -289,16 +289,9 @@ def km_chart(ident: str, title: str, curves: Sequence[Curve], *, max_day: int | 
         median = f"median {curve.median} days" if curve.median is not None else "median not reached"
         desc_parts.append(f"{curve.name}: {_fmt(last * 100)}% responded by the end, {median}")
     desc = "; ".join(desc_parts) + "." if desc_parts else "No evaluable courses."
-    data = charts.Datasets()
     if not any(c.steps for c in curves):
-        return _render(
-            _empty(data, "No evaluable courses for this selection"),
-            data,
-            ident=ident,
-            title=title,
-            desc=desc,
-            css="km",
-        )
+        return _render_empty(ident, title, desc, "km", "No evaluable courses for this selection")
+    data = charts.Datasets()
     end = max_day or max(s[0] for c in curves for s in c.steps) or 1
     names = [c.name for c in curves]
     x = alt.X(
@@ -308,17 +301,12 @@ def km_chart(ident: str, title: str, curves: Sequence[Curve], *, max_day: int | 
         axis=alt.Axis(tickMinStep=1, grid=False),
     )
     y = alt.Y("pct:Q", scale=alt.Scale(domain=[0, 100]), axis=PERCENT_AXIS)
-    colour = alt.Color(
-        "curve:N",
-        title=None,
-        scale=alt.Scale(domain=names, range=list(SERIES_COLOURS[: len(names)])),
-        legend=alt.Legend(symbolType="stroke", symbolSize=400, symbolStrokeWidth=2.5),
+    legend = alt.Legend(symbolType="stroke", symbolSize=400, symbolStrokeWidth=2.5)
+    colour = _by_series(
+        alt.Color, "curve:N", names, list(SERIES_COLOURS[: len(names)]), legend=legend
     )
-    dash = alt.StrokeDash(
-        "curve:N",
-        title=None,
-        scale=alt.Scale(domain=names, range=[list(d) for d in charts.SERIES_DASHES]),
-        legend=alt.Legend(symbolType="stroke", symbolSize=400, symbolStrokeWidth=2.5),
+    dash = _by_series(
+        alt.StrokeDash, "curve:N", names, [list(d) for d in charts.SERIES_DASHES], legend=legend
     )
     lines, points, censored = [], [], []
     for curve in curves:
@@ -358,33 +346,31 @@ def km_chart(ident: str, title: str, curves: Sequence[Curve], *, max_day: int | 
         .mark_line(interpolate="step-after", strokeWidth=2, aria=False)
         .encode(x=x, y=y, color=colour, strokeDash=dash)
     )
+    marked = {
+        "x": x,
+        "y": y,
+        "color": alt.Color("curve:N", legend=None),
+        "description": alt.Description("tip:N"),
+    }
     layers.append(
         alt.Chart(data("steps", points), name="km-point")
         .mark_point(size=30, filled=True, opacity=1)
-        .encode(
-            x=x, y=y, color=alt.Color("curve:N", legend=None), description=alt.Description("tip:N")
-        )
+        .encode(**marked)
     )
     if censored:
         layers.append(
             alt.Chart(data("censored", censored), name="censor")
             .mark_point(shape="M0,-1L0,1", size=120, strokeWidth=1.5, opacity=1)
-            .encode(
-                x=x,
-                y=y,
-                color=alt.Color("curve:N", legend=None),
-                description=alt.Description("tip:N"),
-            )
+            .encode(**marked)
         )
-    chart = charts.layer(*layers, width=PLOT_W, height=190)
     return _render(
-        chart,
+        charts.layer(*layers, width=PLOT_W, height=190),
         data,
-        ident=ident,
-        title=title,
-        desc=desc,
-        css="km",
-        focus=("km-point",),
+        ident,
+        title,
+        desc,
+        "km",
+        ("km-point",),
     )
 
 
@@ -406,16 +392,9 @@ def scatter_chart(
     if line:
         (x0, y0), (x1, y1) = line[0], line[-1]
         desc += f" Fitted line from {_fmt(y0)} at {_fmt(x0)} to {_fmt(y1)} at {_fmt(x1)}."
-    data = charts.Datasets()
     if not points:
-        return _render(
-            _empty(data, "No sessions for this selection"),
-            data,
-            ident=ident,
-            title=title,
-            desc=desc,
-            css="scatter",
-        )
+        return _render_empty(ident, title, desc, "scatter", "No sessions for this selection")
+    data = charts.Datasets()
     x = alt.X("x:Q", title=x_label, scale=alt.Scale(zero=True, nice=True))
     y_scale = alt.Scale(zero=True, nice=True)
     y = alt.Y("y:Q", title=y_label, scale=y_scale)
@@ -445,7 +424,12 @@ def scatter_chart(
             .mark_line(color=SERIES_COLOURS[0], strokeWidth=2)
             .encode(x=x, y=y, description=alt.DescriptionValue("fitted line"))
         )
-    chart = charts.layer(*layers, width=340, height=200)
     return _render(
-        chart, data, ident=ident, title=title, desc=desc, css="scatter", focus=("point",)
+        charts.layer(*layers, width=340, height=200),
+        data,
+        ident,
+        title,
+        desc,
+        "scatter",
+        ("point",),
     )

@@ -48,18 +48,27 @@ class ExportResult:
     key_fingerprint: str = ""
 
 
-class Shifts:
-    """Per-patient date offsets, computed once per patient from the key."""
+class Keyed:
+    """A function of the key and an id (the last argument, read in its canonical spelling),
+    computed once per distinct argument list."""
+
+    compute: Callable
 
     def __init__(self, key: bytes):
         self.key = key
-        self.days: dict = {}
+        self.cache: dict = {}
 
-    def __call__(self, patient_id) -> int:
-        text = str(patient_id).replace("-", "")
-        if text not in self.days:
-            self.days[text] = date_offset_days(self.key, text)
-        return self.days[text]
+    def __call__(self, *args):
+        token = (*args[:-1], canonical_id(args[-1]))
+        if token not in self.cache:
+            self.cache[token] = self.compute(self.key, *token)
+        return self.cache[token]
+
+
+class Shifts(Keyed):
+    """Per-patient date offsets (days), computed once per patient from the key."""
+
+    compute = staticmethod(date_offset_days)
 
 
 def canonical_id(value) -> str:

@@ -20,7 +20,7 @@ from ketaclinic.measures.fhir import ResponseRecord, measures_bundle
 from ketaclinic.measures.instruments import INSTRUMENTS
 from ketaclinic.measures.queries import response_rows
 from ketaclinic.outcomes import keys
-from ketaclinic.outcomes.export import Shifts, canonical_id
+from ketaclinic.outcomes.export import Keyed, Shifts
 from ketaclinic.outcomes.rules import pseudonym, shift
 from ketaclinic.patients.queries import patient_rows
 from ketaclinic.treatments.queries import exports as treatment_exports
@@ -57,16 +57,10 @@ class FhirResult:
     key_fingerprint: str = ""
 
 
-class Ids:
-    def __init__(self, key: bytes):
-        self.key = key
-        self.cache: dict = {}
+class Ids(Keyed):
+    """Keyed pseudonyms of ids, by kind: ids(kind, raw id)."""
 
-    def __call__(self, kind: str, raw) -> str:
-        token = (kind, canonical_id(raw))
-        if token not in self.cache:
-            self.cache[token] = pseudonym(self.key, kind, token[1])
-        return self.cache[token]
+    compute = staticmethod(pseudonym)
 
 
 def _iso(value) -> str | None:

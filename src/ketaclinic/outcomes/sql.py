@@ -95,13 +95,13 @@ def _where_courses(q: Query, f: Filters, alias: str) -> str:
 
 
 def _cohort_filters(q: Query, f: Filters, alias: str, day_column: str) -> str:
-    parts = []
-    if f.protocol:
-        parts.append(f"{alias}.protocol_code = {q.p(f.protocol)}")
-    if f.start:
-        parts.append(f"{alias}.{day_column} >= {q.p(f.start)}")
-    if f.end:
-        parts.append(f"{alias}.{day_column} <= {q.p(f.end)}")
+    # Parameters are bound in this order, only for the filters given.
+    given = (
+        ("protocol_code", "=", f.protocol),
+        (day_column, ">=", f.start),
+        (day_column, "<=", f.end),
+    )
+    parts = [f"{alias}.{column} {op} {q.p(value)}" for column, op, value in given if value]
     return " AND ".join(parts) if parts else "1 = 1"
 
 

@@ -50,21 +50,22 @@ def _target_type(field: models.Field) -> str:
     return field.get_internal_type()
 
 
+# What SQLite needs converted before a bulk write, by the field's internal type.
+SQLITE_CONVERTERS: dict[str, Converter] = {
+    "UUIDField": _sqlite_uuid,
+    "DateTimeField": _sqlite_datetime,
+    "DateField": _sqlite_date,
+    "DecimalField": _text,
+}
+
+
 def converter_for(field: models.Field, vendor: str) -> Converter:
     kind = _target_type(field)
     if kind == "JSONField":
         return _json
     if vendor == "postgresql":
         return None
-    if kind == "UUIDField":
-        return _sqlite_uuid
-    if kind == "DateTimeField":
-        return _sqlite_datetime
-    if kind == "DateField":
-        return _sqlite_date
-    if kind == "DecimalField":
-        return _text
-    return None
+    return SQLITE_CONVERTERS.get(kind)
 
 
 class Table:

@@ -120,6 +120,27 @@ class LedgerCollector:
         add((discharged, "closure", sid, nurse, drawn, dose, wasted))
 
 
+# The synthetic products: drug, name, NDC, form, concentration, units per container.
+PRODUCTS = (
+    (
+        "ketamine",
+        "Ketamine HCl injection 50 mg/mL (synthetic)",
+        "SYNTH-0001",
+        "injection_solution",
+        Decimal(50),
+        Decimal(10),
+    ),
+    (
+        "esketamine",
+        "Esketamine 28 mg nasal spray device (synthetic)",
+        "SYNTH-0002",
+        "nasal_spray_device",
+        Decimal(28),
+        PACK_DEVICES,
+    ),
+)
+
+
 def _uuid(value) -> uuid.UUID | None:
     """An id as the ledger reads it back from the database (the generator makes hex text)."""
     if value is None or isinstance(value, uuid.UUID):
@@ -134,26 +155,17 @@ def write_ledger(writer, ctx, start: date, events: list[tuple], admin, rng: rand
         return uuid.UUID(int=rng.getrandbits(128), version=4).hex
 
     products = {
-        "ketamine": Product.objects.create(
+        drug: Product.objects.create(
             id=uid(),
             clinic=ctx.clinic,
-            name="Ketamine HCl injection 50 mg/mL (synthetic)",
-            drug="ketamine",
-            ndc="SYNTH-0001",
-            form="injection_solution",
-            concentration=Decimal(50),
-            units_per_container=Decimal(10),
-        ),
-        "esketamine": Product.objects.create(
-            id=uid(),
-            clinic=ctx.clinic,
-            name="Esketamine 28 mg nasal spray device (synthetic)",
-            drug="esketamine",
-            ndc="SYNTH-0002",
-            form="nasal_spray_device",
-            concentration=Decimal(28),
-            units_per_container=PACK_DEVICES,
-        ),
+            name=name,
+            drug=drug,
+            ndc=ndc,
+            form=form,
+            concentration=concentration,
+            units_per_container=units_per_container,
+        )
+        for drug, name, ndc, form, concentration, units_per_container in PRODUCTS
     }
     location = StorageLocation.objects.create(id=uid(), clinic=ctx.clinic, name="Main safe")
     demand: dict = {}

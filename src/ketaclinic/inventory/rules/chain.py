@@ -276,30 +276,29 @@ def verify_chain(
             )
         else:
             reason = "last entry does not match the ledger's recorded head"
-        return ChainVerdict(
-            valid=False,
-            entries=count,
-            head=previous_hash,
-            first_bad=ChainBreak(
-                position=count,
-                sequence=(previous_sequence or 0) + 1,
-                entry_id=None,
-                kind=BreakKind.TRUNCATED,
-                reason=reason,
-            ),
-        )
+        return _truncated(count, previous_hash, (previous_sequence or 0) + 1, reason)
     if not saved_seen:
-        return ChainVerdict(
-            valid=False,
-            entries=count,
-            head=previous_hash,
-            first_bad=ChainBreak(
-                position=count,
-                sequence=None,
-                entry_id=None,
-                kind=BreakKind.TRUNCATED,
-                reason=f"saved head {saved_head} is not in the chain: the ledger was truncated "
-                "or rewritten since it was saved",
-            ),
+        return _truncated(
+            count,
+            previous_hash,
+            None,
+            f"saved head {saved_head} is not in the chain: the ledger was truncated "
+            "or rewritten since it was saved",
         )
     return ChainVerdict(valid=True, entries=count, head=previous_hash)
+
+
+def _truncated(count: int, head: str, sequence: int | None, reason: str) -> ChainVerdict:
+    """The verdict on a chain whose end is missing: the break is just past its last entry."""
+    return ChainVerdict(
+        valid=False,
+        entries=count,
+        head=head,
+        first_bad=ChainBreak(
+            position=count,
+            sequence=sequence,
+            entry_id=None,
+            kind=BreakKind.TRUNCATED,
+            reason=reason,
+        ),
+    )

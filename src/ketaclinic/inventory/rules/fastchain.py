@@ -17,6 +17,7 @@ import hashlib
 import json
 from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 
+from ketaclinic.inventory.rules import chain as reference
 from ketaclinic.inventory.rules.chain import (
     CANONICAL_VERSION,
     canonical_datetime,
@@ -95,13 +96,7 @@ def data_json(value) -> str:
         return "{}"
     if isinstance(value, str):
         value = json.loads(value)
-    return json.dumps(
-        canonical_value(value),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    return reference.canonical_bytes(value).decode("utf-8")
 
 
 def body(row) -> str:

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
 from ketaclinic.inventory import anchors, verification
-from ketaclinic.inventory.models import LedgerChainHead, LedgerCheckpoint
+from ketaclinic.inventory.models import LedgerCheckpoint
 from ketaclinic.inventory.permissions import COMPLIANCE
+from ketaclinic.inventory.services.ledger import _lock_head
 
 log = logging.getLogger(__name__)
 
@@ -51,30 +52,21 @@ def take_checkpoint(clinic, *, now: dt.datetime | None = None, key: bytes | None
     """
     key = key if key is not None else anchors.checkpoint_key()
     with transaction.atomic():
-        LedgerChainHead.objects.get_or_create(clinic_id=clinic.pk)
-        head = LedgerChainHead.objects.select_for_update().get(clinic_id=clinic.pk)
+        head = _lock_head(clinic.pk)
         verdict = verification.verify_clinic_ledger(clinic.pk, key=[key])
         if not verdict.valid:
             transaction.set_rollback(True)
         else:
-            taken_at = now or timezone.now()
-            checkpoint_id = uuid.uuid4()
-            checkpoint = LedgerCheckpoint.objects.create(
-                id=checkpoint_id,
+            checkpoint = LedgerCheckpoint(
+                id=uuid.uuid4(),
                 clinic_id=clinic.pk,
                 sequence=head.sequence,
                 head_hash=head.head_hash,
-                taken_at=taken_at,
+                taken_at=now or timezone.now(),
                 key_fingerprint=anchors.fingerprint(key),
-                mac=anchors.sign(
-                    key,
-                    checkpoint_id=checkpoint_id,
-                    clinic_id=clinic.pk,
-                    sequence=head.sequence,
-                    head_hash=head.head_hash,
-                    taken_at=taken_at,
-                ),
             )
+            checkpoint.mac = anchors.sign(key, **anchors.signed_fields(checkpoint))
+            checkpoint.save()
             record_event(
                 actor=None,
                 action="ledger.checkpoint_taken",

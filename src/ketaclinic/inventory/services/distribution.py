@@ -17,12 +17,11 @@ from ketaclinic.inventory import definitions as d
 from ketaclinic.inventory import rules
 from ketaclinic.inventory.models import EntryType, LedgerEntry
 from ketaclinic.inventory.services.ledger import (
-    _append,
-    _check_stock,
     _location,
     _lock_lot,
     _now,
-    _quantity,
+    _raise_errors,
+    _take_out,
 )
 
 THOUSANDTH = Decimal("0.001")
@@ -76,24 +75,21 @@ def distribute_stock(
     day = distributed_on or today
     if day > today:
         errors["distributed_on"] = "cannot be in the future"
-    if errors:
-        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+    _raise_errors(errors)
     with transaction.atomic():
         locked = _lock_lot(actor, lot)
         product = locked.product
-        amount = _quantity(quantity, product.unit)
         # More than is on hand is input that breaks a rule: 422 naming the quantity.
-        _check_stock(locked, place, -amount, error=InvalidInput)
-        return _append(
+        return _take_out(
             actor=actor,
             entry_type=EntryType.DISTRIBUTION,
             lot=locked,
-            quantity=amount,
-            stock_delta=-amount,
-            now=now,
             location=place,
+            quantity=quantity,
+            now=now,
+            error=InvalidInput,
             reason=reason,
-            data={
+            data=lambda amount: {
                 "kind": kind,
                 "recipient_name": name,
                 "recipient_address": address,

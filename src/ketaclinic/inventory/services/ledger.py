@@ -61,6 +61,13 @@ def _location(actor, location) -> StorageLocation:
     return queries.access_location(actor, location, action="ledger.view")
 
 
+def _lock_head(clinic_id) -> LedgerChainHead:
+    """The clinic's chain head (created on first use), row-locked until the end of the
+    transaction; take it after any lot lock."""
+    LedgerChainHead.objects.get_or_create(clinic_id=clinic_id)
+    return LedgerChainHead.objects.select_for_update().get(clinic_id=clinic_id)
+
+
 def _append(
     *,
     actor,
@@ -79,8 +86,7 @@ def _append(
     data: dict | None = None,
 ) -> LedgerEntry:
     """Append one entry to the clinic's chain. Call inside a transaction holding the lot lock."""
-    LedgerChainHead.objects.get_or_create(clinic_id=actor.clinic_id)
-    head = LedgerChainHead.objects.select_for_update().get(clinic_id=actor.clinic_id)
+    head = _lock_head(actor.clinic_id)
     witness = witnesses[0] if len(witnesses) > 0 else None
     second = witnesses[1] if len(witnesses) > 1 else None
     entry = LedgerEntry(
@@ -136,24 +142,70 @@ def _check_stock(
         raise error(check.reason, fields={field: check.reason}, code="insufficient_stock")
 
 
+def _take_out(
+    *,
+    actor,
+    entry_type: EntryType,
+    lot: Lot,
+    location,
+    quantity,
+    now: dt.datetime,
+    data=None,
+    error=Conflict,
+    **fields,
+) -> LedgerEntry:
+    """Append an entry taking `quantity` of a locked lot out of stock at `location`.
+
+    The quantity is read in the lot's unit; `data` may be a function of it (called before the
+    stock check, so its own refusals come first). More than is on hand raises `error`.
+    """
+    amount = _quantity(quantity, lot.product.unit)
+    if callable(data):
+        data = data(amount)
+    _check_stock(lot, location, -amount, error=error)
+    return _append(
+        actor=actor,
+        entry_type=entry_type,
+        lot=lot,
+        quantity=amount,
+        stock_delta=-amount,
+        now=now,
+        location=location,
+        data=data,
+        **fields,
+    )
+
+
+def _raise_errors(errors: dict) -> None:
+    """Refuse the input at once, naming every field in `errors` (field: problem)."""
+    if errors:
+        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+
+
+def _create_audited(actor, model, action: str, fields: dict, *, patient=None, changes=None):
+    """Create a row of `model` with `fields` in the actor's clinic and audit it as `action`."""
+    row = model.objects.create(clinic_id=actor.clinic_id, **fields)
+    record_event(actor=actor, action=action, obj=row, patient=patient, changes=changes)
+    return row
+
+
 def _refuse(*, actor, entry_type, reason, lot=None, session=None, quantity=None, witness=""):
     """Keep a refused movement (a diversion signal) even though the movement itself fails."""
     with transaction.atomic():
-        refused = RefusedMovement.objects.create(
-            clinic_id=actor.clinic_id,
-            entry_type=entry_type,
-            actor=actor,
-            occurred_at=timezone.now(),
-            lot=lot,
-            session_id=getattr(session, "pk", session),
-            quantity=quantity,
-            witness_username=witness[:150],
-            reason=reason,
-        )
-        record_event(
-            actor=actor,
-            action="ledger.refused",
-            obj=refused,
+        _create_audited(
+            actor,
+            RefusedMovement,
+            "ledger.refused",
+            {
+                "entry_type": entry_type,
+                "actor": actor,
+                "occurred_at": timezone.now(),
+                "lot": lot,
+                "session_id": getattr(session, "pk", session),
+                "quantity": quantity,
+                "witness_username": witness[:150],
+                "reason": reason,
+            },
             changes={"entry_type": str(entry_type), "reason": reason},
         )
 

@@ -9,14 +9,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.inventory import definitions as d
 from ketaclinic.inventory import queries, rules
 from ketaclinic.inventory.models import (
     EntryType,
-    LedgerChainHead,
     LedgerEntry,
     Lot,
     Product,
@@ -24,12 +22,14 @@ from ketaclinic.inventory.models import (
 )
 from ketaclinic.inventory.services.ledger import (
     _append,
-    _check_stock,
+    _create_audited,
     _location,
+    _lock_head,
     _lock_lot,
     _now,
     _quantity,
     _refuse,
+    _take_out,
     _try_decimal,
 )
 from ketaclinic.inventory.sessions import SessionFacts
@@ -81,21 +81,17 @@ def draw_for_session(
                 "record its destruction instead.",
                 fields={"lot": "expired"},
             )
-        amount = _quantity(quantity, locked.product.unit)
-        data = _check_against_order(session, locked.product, amount, reason)
-        _check_stock(locked, place, -amount)
-        return _append(
+        return _take_out(
             actor=actor,
             entry_type=EntryType.DRAW,
             lot=locked,
-            quantity=amount,
-            stock_delta=-amount,
-            now=now,
             location=place,
+            quantity=quantity,
+            now=now,
             session=session,
             patient=session.patient_id,
             reason=reason.strip(),
-            data=data,
+            data=lambda amount: _check_against_order(session, locked.product, amount, reason),
         )
 
 
@@ -147,58 +143,64 @@ def _dispose(
     quantity,
     now,
     location=None,
-    witnesses=(),
+    witnesses=None,
     reason="",
     data=None,
 ) -> LedgerEntry:
-    locked = _session_lot(actor, session, lot)
-    amount = _quantity(quantity, locked.product.unit)
-    balance = queries.session_lot_balance(session.pk, locked.pk)
-    check = rules.check_session_disposition(
-        balance, entry_type, amount, d.BaseUnit(locked.product.unit)
-    )
-    if not check.allowed:
-        raise Conflict(check.reason, fields={"quantity": check.reason})
-    draw = (
-        LedgerEntry.objects.filter(
-            session_id=session.pk, lot_id=locked.pk, entry_type=EntryType.DRAW
+    """Account for drug the session holds: given, wasted or returned to stock (the latter at
+    `location`, the others where it was drawn). `witnesses`, when given, is a function of the
+    session that authenticates the witnesses (or refuses) before anything is written."""
+    require(actor, "ledger.draw")
+    now = _now(now)
+    session = _session_for(actor, session)
+    if location is not None:
+        location = _location(actor, location)
+    users = witnesses(session) if witnesses else ()
+    with transaction.atomic():
+        locked = _session_lot(actor, session, lot)
+        amount = _quantity(quantity, locked.product.unit)
+        balance = queries.session_lot_balance(session.pk, locked.pk)
+        check = rules.check_session_disposition(
+            balance, entry_type, amount, d.BaseUnit(locked.product.unit)
         )
-        .order_by("-sequence")
-        .first()
-    )
-    delta = amount if entry_type == EntryType.RETURN else Decimal(0)
-    return _append(
-        actor=actor,
-        entry_type=entry_type,
-        lot=locked,
-        quantity=amount,
-        stock_delta=delta,
-        now=now,
-        location=location if location is not None else draw.location,
-        session=session,
-        patient=session.patient_id,
-        related_entry=draw,
-        witnesses=witnesses,
-        reason=reason,
-        data=data,
-    )
+        if not check.allowed:
+            raise Conflict(check.reason, fields={"quantity": check.reason})
+        draw = (
+            LedgerEntry.objects.filter(
+                session_id=session.pk, lot_id=locked.pk, entry_type=EntryType.DRAW
+            )
+            .order_by("-sequence")
+            .first()
+        )
+        delta = amount if entry_type == EntryType.RETURN else Decimal(0)
+        return _append(
+            actor=actor,
+            entry_type=entry_type,
+            lot=locked,
+            quantity=amount,
+            stock_delta=delta,
+            now=now,
+            location=location if location is not None else draw.location,
+            session=session,
+            patient=session.patient_id,
+            related_entry=draw,
+            witnesses=users,
+            reason=reason,
+            data=data,
+        )
 
 
 def administer(*, actor, session, quantity, lot=None, reason: str = "", now=None) -> LedgerEntry:
     """Record the amount given to the patient from what was drawn for the session."""
-    require(actor, "ledger.draw")
-    now = _now(now)
-    session = _session_for(actor, session)
-    with transaction.atomic():
-        return _dispose(
-            actor=actor,
-            entry_type=EntryType.ADMINISTRATION,
-            session=session,
-            lot=lot,
-            quantity=quantity,
-            now=now,
-            reason=reason,
-        )
+    return _dispose(
+        actor=actor,
+        entry_type=EntryType.ADMINISTRATION,
+        session=session,
+        lot=lot,
+        quantity=quantity,
+        now=now,
+        reason=reason,
+    )
 
 
 def record_waste(
@@ -217,58 +219,56 @@ def record_waste(
 
     A waste without a valid witness is refused and the attempt is kept (a diversion signal).
     """
-    require(actor, "ledger.draw")
-    now = _now(now)
-    session = _session_for(actor, session)
-    if not (method or "").strip():
-        raise InvalidInput("Say how the drug was wasted.", fields={"method": "required"})
-    try:
-        witness_user = authenticate_witness(
-            actor=actor, credentials=witness, action="ledger.witness_waste", request=request
-        )
-    except WitnessRefused as exc:
-        _refuse(
-            actor=actor,
-            entry_type=EntryType.WASTE,
-            reason=str(exc),
-            session=session,
-            quantity=_try_decimal(quantity),
-            witness=(witness.username if witness else ""),
-        )
-        raise InvalidInput(str(exc), fields={"witness": str(exc)}, code="witness_refused") from exc
-    with transaction.atomic():
-        return _dispose(
-            actor=actor,
-            entry_type=EntryType.WASTE,
-            session=session,
-            lot=lot,
-            quantity=quantity,
-            now=now,
-            witnesses=[witness_user],
-            reason=reason,
-            data={"method": method.strip()},
-        )
+
+    def witnessed(session) -> list:
+        if not (method or "").strip():
+            raise InvalidInput("Say how the drug was wasted.", fields={"method": "required"})
+        try:
+            return [
+                authenticate_witness(
+                    actor=actor, credentials=witness, action="ledger.witness_waste", request=request
+                )
+            ]
+        except WitnessRefused as exc:
+            _refuse(
+                actor=actor,
+                entry_type=EntryType.WASTE,
+                reason=str(exc),
+                session=session,
+                quantity=_try_decimal(quantity),
+                witness=(witness.username if witness else ""),
+            )
+            raise InvalidInput(
+                str(exc), fields={"witness": str(exc)}, code="witness_refused"
+            ) from exc
+
+    return _dispose(
+        actor=actor,
+        entry_type=EntryType.WASTE,
+        session=session,
+        lot=lot,
+        quantity=quantity,
+        now=now,
+        witnesses=witnessed,
+        reason=reason,
+        data={"method": (method or "").strip()},
+    )
 
 
 def return_to_stock(
     *, actor, session, quantity, location, lot=None, reason: str = "", now=None
 ) -> LedgerEntry:
     """Put unused, intact drug back into stock (e.g. an unopened device)."""
-    require(actor, "ledger.draw")
-    now = _now(now)
-    session = _session_for(actor, session)
-    place = _location(actor, location)
-    with transaction.atomic():
-        return _dispose(
-            actor=actor,
-            entry_type=EntryType.RETURN,
-            session=session,
-            lot=lot,
-            quantity=quantity,
-            now=now,
-            location=place,
-            reason=reason,
-        )
+    return _dispose(
+        actor=actor,
+        entry_type=EntryType.RETURN,
+        session=session,
+        lot=lot,
+        quantity=quantity,
+        now=now,
+        location=location,
+        reason=reason,
+    )
 
 
 def close_session_drug_record(*, actor, session, now=None) -> SessionDrugClosure:
@@ -277,8 +277,7 @@ def close_session_drug_record(*, actor, session, now=None) -> SessionDrugClosure
     now = _now(now)
     session = _session_for(actor, session)
     with transaction.atomic():
-        LedgerChainHead.objects.get_or_create(clinic_id=actor.clinic_id)
-        head = LedgerChainHead.objects.select_for_update().get(clinic_id=actor.clinic_id)
+        head = _lock_head(actor.clinic_id)
         record = queries.session_drug_balance(session)
         if not record.balanced:
             open_lines = ", ".join(
@@ -293,22 +292,20 @@ def close_session_drug_record(*, actor, session, now=None) -> SessionDrugClosure
                 "waste or return first.",
                 code="unbalanced",
             )
-        closure = SessionDrugClosure.objects.create(
-            clinic_id=actor.clinic_id,
-            session_id=session.id,
-            closed_by=actor,
-            closed_at=now,
-            drawn=record.drawn,
-            administered=record.administered,
-            wasted=record.wasted,
-            returned=record.returned,
-            ledger_head=head.head_hash,
-        )
-        record_event(
-            actor=actor,
-            action="ledger.session_closed",
-            obj=closure,
+        return _create_audited(
+            actor,
+            SessionDrugClosure,
+            "ledger.session_closed",
+            {
+                "session_id": session.id,
+                "closed_by": actor,
+                "closed_at": now,
+                "drawn": record.drawn,
+                "administered": record.administered,
+                "wasted": record.wasted,
+                "returned": record.returned,
+                "ledger_head": head.head_hash,
+            },
             patient=session.patient_id,
             changes={"drawn": str(record.drawn), "administered": str(record.administered)},
         )
-    return closure

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.inventory import definitions as d
@@ -26,11 +25,14 @@ from ketaclinic.inventory.services.ledger import (
     _append,
     _check_stock,
     _counted,
+    _create_audited,
     _location,
     _lock_lot,
     _now,
     _quantity,
+    _raise_errors,
     _refuse,
+    _take_out,
     _try_decimal,
 )
 from ketaclinic.inventory.witness import WitnessCredentials, WitnessRefused, authenticate_witness
@@ -75,21 +77,22 @@ def create_product(
         errors["units_per_container"] = "a pack holds whole devices"
     if Product.objects.filter(clinic_id=actor.clinic_id, ndc=ndc.strip()).exists():
         errors["ndc"] = "a product with this NDC exists"
-    if errors:
-        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+    _raise_errors(errors)
     with transaction.atomic():
-        product = Product.objects.create(
-            clinic_id=actor.clinic_id,
-            name=name.strip(),
-            drug=drug,
-            ndc=ndc.strip(),
-            schedule=schedule,
-            form=form,
-            concentration=Decimal(str(concentration)),
-            units_per_container=Decimal(str(units_per_container)),
+        return _create_audited(
+            actor,
+            Product,
+            "ledger.product_created",
+            {
+                "name": name.strip(),
+                "drug": drug,
+                "ndc": ndc.strip(),
+                "schedule": schedule,
+                "form": form,
+                "concentration": Decimal(str(concentration)),
+                "units_per_container": Decimal(str(units_per_container)),
+            },
         )
-        record_event(actor=actor, action="ledger.product_created", obj=product)
-    return product
 
 
 def create_location(*, actor, name: str, kind: str = "safe", description: str = ""):
@@ -99,11 +102,12 @@ def create_location(*, actor, name: str, kind: str = "safe", description: str = 
     if StorageLocation.objects.filter(clinic_id=actor.clinic_id, name=name.strip()).exists():
         raise InvalidInput("That location exists.", fields={"name": "already exists"})
     with transaction.atomic():
-        location = StorageLocation.objects.create(
-            clinic_id=actor.clinic_id, name=name.strip(), kind=kind, description=description
+        return _create_audited(
+            actor,
+            StorageLocation,
+            "ledger.location_created",
+            {"name": name.strip(), "kind": kind, "description": description},
         )
-        record_event(actor=actor, action="ledger.location_created", obj=location)
-    return location
 
 
 # --- receipts and stock movements ------------------------------------------------------------
@@ -141,8 +145,7 @@ def receive_stock(
             errors[field] = "This field is required."
     if not isinstance(containers, int) or containers < 1:
         errors["containers"] = "at least one whole container"
-    if errors:
-        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+    _raise_errors(errors)
     quantity = product.quantity_per_container * containers
     with transaction.atomic():
         lot, created = Lot.objects.get_or_create(
@@ -190,17 +193,13 @@ def transfer_stock(
             "Choose two different locations.", fields={"to_location": "same as the source"}
         )
     with transaction.atomic():
-        locked = _lock_lot(actor, lot)
-        amount = _quantity(quantity, locked.product.unit)
-        _check_stock(locked, source, -amount)
-        return _append(
+        return _take_out(
             actor=actor,
             entry_type=EntryType.TRANSFER,
-            lot=locked,
-            quantity=amount,
-            stock_delta=-amount,
-            now=now,
+            lot=_lock_lot(actor, lot),
             location=source,
+            quantity=quantity,
+            now=now,
             to_location=target,
             reason=reason,
         )
@@ -352,8 +351,7 @@ def destroy_stock(
         errors["method"] = "required"
     if not (reason or "").strip():
         errors["reason"] = "required"
-    if errors:
-        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+    _raise_errors(errors)
     rule = d.ENTRY_TYPE_RULES[d.EntryType.DESTRUCTION]
     credentials = list(witnesses or [])
     try:
@@ -384,19 +382,16 @@ def destroy_stock(
     with transaction.atomic():
         locked = _lock_lot(actor, lot)
         product = locked.product
-        amount = _quantity(quantity, product.unit)
-        _check_stock(locked, place, -amount)
-        return _append(
+        return _take_out(
             actor=actor,
             entry_type=EntryType.DESTRUCTION,
             lot=locked,
-            quantity=amount,
-            stock_delta=-amount,
-            now=now,
             location=place,
+            quantity=quantity,
+            now=now,
             witnesses=users,
             reason=reason,
-            data={
+            data=lambda amount: {
                 "method": method.strip(),
                 "form_41": {
                     "ndc": product.ndc,
@@ -451,8 +446,7 @@ def record_loss(
     if discovered_on > timezone.localdate(now, actor.clinic.tz):
         errors["discovered_on"] = "cannot be in the future"
     value = _purchase_value(purchase_value, errors)
-    if errors:
-        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+    _raise_errors(errors)
     config = get_config()
     deadlines = rules.loss_deadlines(discovered_on, config.holidays_around(discovered_on))
     with transaction.atomic():
@@ -525,28 +519,25 @@ def record_loss_filing(
     value = _purchase_value(purchase_value, errors)
     if value is not None and kind != FilingKind.FORM_106:
         errors["purchase_value"] = "given with the Form 106 filing only"
-    if errors:
-        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+    _raise_errors(errors)
     if LossFiling.objects.filter(loss=entry, kind=kind).exists():
         raise Conflict("That filing is already recorded.")
     with transaction.atomic():
-        filing = LossFiling.objects.create(
-            clinic_id=actor.clinic_id,
-            loss=entry,
-            kind=kind,
-            filed_on=filed_on,
-            reference=reference.strip(),
-            purchase_value=value,
-            recorded_by=actor,
-        )
-        record_event(
-            actor=actor,
-            action="ledger.loss_filing",
-            obj=filing,
+        return _create_audited(
+            actor,
+            LossFiling,
+            "ledger.loss_filing",
+            {
+                "loss": entry,
+                "kind": kind,
+                "filed_on": filed_on,
+                "reference": reference.strip(),
+                "purchase_value": value,
+                "recorded_by": actor,
+            },
             changes={
                 "kind": kind,
                 "filed_on": filed_on.isoformat(),
                 **({"purchase_value": str(value)} if value is not None else {}),
             },
         )
-    return filing
