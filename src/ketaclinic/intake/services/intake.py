@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import diff, record_event
+from ketaclinic.audit.services import assign, record_event, save_changes
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 
@@ -47,23 +47,29 @@ def _set_status(actor, referral: Referral, status: str) -> None:
         )
 
 
+def open_referral(actor, patient, **fields) -> Referral:
+    """Create the patient's referral from `fields` and audit it (its status and source)."""
+    referral = Referral.objects.create(clinic_id=patient.clinic_id, patient=patient, **fields)
+    record_event(
+        actor=actor,
+        action="intake.referral_created",
+        obj=referral,
+        patient=patient,
+        changes={"status": referral.status, "source": referral.source},
+    )
+    return referral
+
+
 def _intake_started(actor, patient) -> None:
     """Intake data was recorded: a referred patient is now 'intake in progress'."""
     referral = Referral.objects.select_for_update().filter(patient=patient).first()
     if referral is None:
-        referral = Referral.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        open_referral(
+            actor,
+            patient,
             status=ReferralStatus.INTAKE_IN_PROGRESS,
             source=ReferralSource.CLINIC,
             referred_on=queries.clinic_today(patient.clinic),
-        )
-        record_event(
-            actor=actor,
-            action="intake.referral_created",
-            obj=referral,
-            patient=patient,
-            changes={"status": referral.status, "source": referral.source},
         )
     elif referral.status == ReferralStatus.REFERRED:
         _set_status(actor, referral, ReferralStatus.INTAKE_IN_PROGRESS)
@@ -88,20 +94,13 @@ def create_referral(
     with transaction.atomic():
         if Referral.objects.filter(patient=patient).exists():
             raise Conflict("This patient is already on the intake waiting list.")
-        referral = Referral.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        referral = open_referral(
+            actor,
+            patient,
             referred_on=referred_on,
             referring_clinician=referring_clinician.strip()[:200],
             reason=reason.strip(),
             source=source,
-        )
-        record_event(
-            actor=actor,
-            action="intake.referral_created",
-            obj=referral,
-            patient=patient,
-            changes={"status": referral.status, "source": source},
         )
     return referral
 
@@ -112,12 +111,9 @@ def create_referral(
 def update_history(*, actor, patient, **changes) -> TreatmentHistory:
     """Change episode onset, severity, augmentation, psychotherapy, ECT and TMS history."""
     require(actor, "intake.record")
-    unknown = set(changes) - set(TreatmentHistory.EDITABLE_FIELDS)
-    if unknown:
-        raise InvalidInput(
-            "Unknown fields: " + ", ".join(sorted(unknown)),
-            fields=dict.fromkeys(unknown, "not a treatment history field"),
-        )
+    _refuse_unknown(
+        changes, TreatmentHistory.EDITABLE_FIELDS, "Unknown fields", "not a treatment history field"
+    )
     errors = {}
     onset = changes.get("episode_onset")
     if onset is not None and onset > queries.clinic_today(patient.clinic):
@@ -131,22 +127,27 @@ def update_history(*, actor, patient, **changes) -> TreatmentHistory:
         history, _ = TreatmentHistory.objects.select_for_update().get_or_create(
             patient=patient, defaults={"clinic_id": patient.clinic_id}
         )
-        before = {name: getattr(history, name) for name in changes}
-        for name, value in changes.items():
-            setattr(history, name, "" if value is None and name != "episode_onset" else value)
-        changed = diff(history, before, changes)
-        if changed:
-            history.updated_by = actor
-            history.save()
-            record_event(
-                actor=actor,
-                action="intake.history_updated",
-                obj=history,
-                patient=patient,
-                changes=changed,
-            )
+        values = {
+            name: "" if value is None and name != "episode_onset" else value
+            for name, value in changes.items()
+        }
+        before = assign(history, {**values, "updated_by": actor})
+        if save_changes(
+            history, before, values, actor=actor, action="intake.history_updated", patient=patient
+        ):
             _intake_started(actor, patient)
+        else:
+            history.updated_by = before["updated_by"]
     return history
+
+
+def _refuse_unknown(changes: dict, allowed, message: str, note: str) -> None:
+    """Refuse, naming each one, the fields of `changes` that are not in `allowed`."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise InvalidInput(
+            message + ": " + ", ".join(sorted(unknown)), fields=dict.fromkeys(unknown, note)
+        )
 
 
 # --- antidepressant trials ----------------------------------------------------------------------
@@ -283,34 +284,37 @@ def update_trial(*, actor, trial: AntidepressantTrial, **changes) -> Antidepress
     """Correct a trial's fields (a reviewed imported trial stays reviewed; a clinician's dose
     confirmation is withdrawn when the drug or dose changes)."""
     require(actor, "intake.record")
-    unknown = set(changes) - set(TRIAL_EDITABLE)
-    if unknown:
-        raise InvalidInput(
-            "These fields cannot be changed: " + ", ".join(sorted(unknown)),
-            fields=dict.fromkeys(unknown, "not an editable trial field"),
-        )
+    _refuse_unknown(
+        changes, TRIAL_EDITABLE, "These fields cannot be changed", "not an editable trial field"
+    )
     table = queries.dose_table_for(trial.patient.clinic)
     cleaned = _clean_trial(changes, table, queries.clinic_today(trial.patient.clinic))
     with transaction.atomic():
         locked = AntidepressantTrial.objects.select_for_update().get(pk=trial.pk)
-        before = {name: getattr(locked, name) for name in cleaned}
-        for name, value in cleaned.items():
-            setattr(locked, name, "" if value is None and name in ("outcome", "notes") else value)
+        before = assign(
+            locked,
+            {
+                name: "" if value is None and name in ("outcome", "notes") else value
+                for name, value in cleaned.items()
+            },
+        )
         _derive_weeks(locked, "weeks" in changes)
-        changed = diff(locked, before, cleaned)
-        if locked.clinician_confirmed_adequate and {"drug", "daily_dose_mg"} & set(changed):
+        redosed = any(
+            before[name] != getattr(locked, name)
+            for name in ("drug", "daily_dose_mg")
+            if name in before
+        )
+        if locked.clinician_confirmed_adequate and redosed:
             # A clinician confirmed a different drug or dose: that judgement no longer applies.
-            locked.clinician_confirmed_adequate = False
-            changed["clinician_confirmed_adequate"] = {"from": True, "to": False}
-        if changed:
-            locked.save()
-            record_event(
-                actor=actor,
-                action="intake.trial_updated",
-                obj=locked,
-                patient=locked.patient,
-                changes=changed,
-            )
+            before |= assign(locked, {"clinician_confirmed_adequate": False})
+        save_changes(
+            locked,
+            before,
+            before,
+            actor=actor,
+            action="intake.trial_updated",
+            patient=locked.patient,
+        )
     return locked
 
 
