@@ -11,6 +11,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import assign, record_event, save_changes
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.patients.services import add_to_record, refuse_unknown_fields
 
 from .. import queries, rules
 from ..antidepressants import lookup, normalize_drug_name
@@ -49,15 +50,14 @@ def _set_status(actor, referral: Referral, status: str) -> None:
 
 def open_referral(actor, patient, **fields) -> Referral:
     """Create the patient's referral from `fields` and audit it (its status and source)."""
-    referral = Referral.objects.create(clinic_id=patient.clinic_id, patient=patient, **fields)
-    record_event(
+    return add_to_record(
+        Referral,
+        patient,
         actor=actor,
         action="intake.referral_created",
-        obj=referral,
-        patient=patient,
-        changes={"status": referral.status, "source": referral.source},
+        changes=lambda referral: {"status": referral.status, "source": referral.source},
+        **fields,
     )
-    return referral
 
 
 def _intake_started(actor, patient) -> None:
@@ -111,7 +111,7 @@ def create_referral(
 def update_history(*, actor, patient, **changes) -> TreatmentHistory:
     """Change episode onset, severity, augmentation, psychotherapy, ECT and TMS history."""
     require(actor, "intake.record")
-    _refuse_unknown(
+    refuse_unknown_fields(
         changes, TreatmentHistory.EDITABLE_FIELDS, "Unknown fields", "not a treatment history field"
     )
     errors = {}
@@ -139,15 +139,6 @@ def update_history(*, actor, patient, **changes) -> TreatmentHistory:
         else:
             history.updated_by = before["updated_by"]
     return history
-
-
-def _refuse_unknown(changes: dict, allowed, message: str, note: str) -> None:
-    """Refuse, naming each one, the fields of `changes` that are not in `allowed`."""
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise InvalidInput(
-            message + ": " + ", ".join(sorted(unknown)), fields=dict.fromkeys(unknown, note)
-        )
 
 
 # --- antidepressant trials ----------------------------------------------------------------------
@@ -284,7 +275,7 @@ def update_trial(*, actor, trial: AntidepressantTrial, **changes) -> Antidepress
     """Correct a trial's fields (a reviewed imported trial stays reviewed; a clinician's dose
     confirmation is withdrawn when the drug or dose changes)."""
     require(actor, "intake.record")
-    _refuse_unknown(
+    refuse_unknown_fields(
         changes, TRIAL_EDITABLE, "These fields cannot be changed", "not an editable trial field"
     )
     table = queries.dose_table_for(trial.patient.clinic)
@@ -446,9 +437,19 @@ def decide_eligibility(
         errors = rules.decision_errors(outcome, view.result, justification)
         if errors:
             raise InvalidInput(" ".join(errors.values()), fields=errors)
-        decision = EligibilityDecision.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        decision = add_to_record(
+            EligibilityDecision,
+            patient,
+            actor=actor,
+            action="intake.eligibility_decided",
+            changes=lambda decision: {
+                "protocol": decision.protocol_code,
+                "drug": decision.drug,
+                "outcome": outcome,
+                "recommendation": decision.recommendation,
+                "against_recommendation": decision.against_recommendation,
+                "justification": decision.justification,
+            },
             protocol_code=view.protocol.code,
             drug=view.protocol.drug,
             outcome=outcome,
@@ -457,20 +458,6 @@ def decide_eligibility(
             note=note.strip(),
             justification=justification.strip(),
             decided_by=actor,
-        )
-        record_event(
-            actor=actor,
-            action="intake.eligibility_decided",
-            obj=decision,
-            patient=patient,
-            changes={
-                "protocol": decision.protocol_code,
-                "drug": decision.drug,
-                "outcome": outcome,
-                "recommendation": decision.recommendation,
-                "against_recommendation": decision.against_recommendation,
-                "justification": decision.justification,
-            },
         )
         _intake_started(actor, patient)
         referral = Referral.objects.select_for_update().get(patient=patient)

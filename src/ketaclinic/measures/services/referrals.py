@@ -11,6 +11,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.patients.services import add_to_record
 
 from .. import rules
 from ..instruments import SUM
@@ -62,9 +63,18 @@ def record_referral_score(
     # The referral gives a date, not a time: the score stands at the start of that clinic day.
     at = timezone.make_aware(datetime.combine(observed_on, time.min), tz)
     with transaction.atomic():
-        response = MeasureResponse.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        response = add_to_record(
+            MeasureResponse,
+            patient,
+            actor=actor,
+            action="measure.referral_recorded",
+            changes=lambda response: {
+                "instrument": definition.code,
+                "total": total,
+                "observed_on": observed_on,
+                "organisation": response.referral_organisation,
+                "referral_ref": response.referral_ref,
+            },
             instrument=definition.code,
             instrument_version=definition.version,
             answers={},
@@ -75,19 +85,6 @@ def record_referral_score(
             entered_by=actor,
             referral_organisation=organisation.strip(),
             referral_ref=referral_ref.strip(),
-        )
-        record_event(
-            actor=actor,
-            action="measure.referral_recorded",
-            obj=response,
-            patient=patient,
-            changes={
-                "instrument": definition.code,
-                "total": total,
-                "observed_on": observed_on,
-                "organisation": response.referral_organisation,
-                "referral_ref": response.referral_ref,
-            },
         )
     return response
 
