@@ -195,16 +195,18 @@ def get_blockers(request, patient_id: UUID, query: Query[EligibilityQuery]):
 @router.get("/consent-documents", response=list[ConsentDocumentOut])
 def list_consent_documents(request):
     require(request.auth, "intake.view")
-    return [
-        {
-            "consent_type": d.consent_type,
-            "version": d.version,
-            "title": d.title,
-            "body": d.body,
-            "published": not d._state.adding,
-        }
-        for d in queries.consent_documents(request.auth.clinic)
-    ]
+    return [_document(d) for d in queries.consent_documents(request.auth.clinic)]
+
+
+def _document(d) -> dict:
+    """A consent document as the API shows it; an unsaved one is the shipped, unpublished text."""
+    return {
+        "consent_type": d.consent_type,
+        "version": d.version,
+        "title": d.title,
+        "body": d.body,
+        "published": not d._state.adding,
+    }
 
 
 @router.post("/consent-documents", response={201: ConsentDocumentOut})
@@ -215,16 +217,7 @@ def publish_consent_document(request, payload: ConsentDocumentIn):
         title=payload.title,
         body=payload.body,
     )
-    return Status(
-        201,
-        {
-            "consent_type": document.consent_type,
-            "version": document.version,
-            "title": document.title,
-            "body": document.body,
-            "published": True,
-        },
-    )
+    return Status(201, _document(document))
 
 
 @router.get(PATIENT + "/consents", response=list[ConsentOut])
