@@ -50,6 +50,13 @@ def add_to_record(model, patient, *, actor, action: str, changes, **fields):
     return row
 
 
+def save_to_record(row, *, actor, action: str, changes: dict, update_fields=None):
+    """Save a row of a patient's record (only `update_fields`, when given) and audit it."""
+    row.save(update_fields=update_fields)
+    record_event(actor=actor, action=action, obj=row, patient=row.patient, changes=changes)
+    return row
+
+
 def _next_mrn(clinic_id) -> str:
     """Take the clinic's next MRN under a row lock so two registrations never share one."""
     clinic = Clinic.objects.select_for_update().get(pk=clinic_id)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
-from ketaclinic.patients.services import add_to_record
+from ketaclinic.patients.services import add_to_record, save_to_record
 
 from .. import queries
 from ..consent_texts import TEMPLATES
@@ -157,12 +157,11 @@ def revoke_consent(*, actor, consent: ConsentRecord, reason: str) -> ConsentReco
             raise Conflict("This consent was already revoked.")
         locked.revoked_at, locked.revoked_by = timezone.now(), actor
         locked.revocation_reason = reason.strip()[:300]
-        locked.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
-        record_event(
+        save_to_record(
+            locked,
             actor=actor,
             action="consent.revoked",
-            obj=locked,
-            patient=locked.patient,
             changes={"consent_type": locked.consent_type, "reason": locked.revocation_reason},
+            update_fields=["revoked_at", "revoked_by", "revocation_reason"],
         )
     return locked

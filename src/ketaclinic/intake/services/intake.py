@@ -11,7 +11,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import assign, record_event, save_changes
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
-from ketaclinic.patients.services import add_to_record, refuse_unknown_fields
+from ketaclinic.patients.services import add_to_record, refuse_unknown_fields, save_to_record
 
 from .. import queries, rules
 from ..antidepressants import lookup, normalize_drug_name
@@ -38,13 +38,12 @@ def _set_status(actor, referral: Referral, status: str) -> None:
     if referral.status != status:
         before = referral.status
         referral.status = status
-        referral.save(update_fields=["status", "updated_at"])
-        record_event(
+        save_to_record(
+            referral,
             actor=actor,
             action="intake.referral_status_changed",
-            obj=referral,
-            patient=referral.patient,
             changes={"status": {"from": before, "to": status}},
+            update_fields=["status", "updated_at"],
         )
 
 
@@ -239,12 +238,10 @@ def record_trial(
         trial.reviewed_by, trial.reviewed_at = actor, timezone.now()
     _derive_weeks(trial, weeks not in (None, ""))
     with transaction.atomic():
-        trial.save()
-        record_event(
+        save_to_record(
+            trial,
             actor=actor,
             action="intake.trial_recorded",
-            obj=trial,
-            patient=patient,
             changes={
                 "drug": trial.drug,
                 "in_dose_table": lookup(trial.drug, table) is not None,
@@ -337,14 +334,7 @@ def confirm_trial(*, actor, trial: AntidepressantTrial, dose_adequate: bool = Fa
                 "judges its dose."
             )
         locked.reviewed_by, locked.reviewed_at = actor, timezone.now()
-        locked.save()
-        record_event(
-            actor=actor,
-            action="intake.trial_confirmed",
-            obj=locked,
-            patient=locked.patient,
-            changes=changes,
-        )
+        save_to_record(locked, actor=actor, action="intake.trial_confirmed", changes=changes)
     return locked
 
 

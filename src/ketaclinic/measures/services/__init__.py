@@ -18,7 +18,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import Role, require
-from ketaclinic.patients.services import add_to_record
+from ketaclinic.patients.services import add_to_record, save_to_record
 
 from .. import rules
 from ..instruments import PATIENT, UnknownInstrument, get_instrument
@@ -113,12 +113,10 @@ def acknowledge_alert(
         locked.acknowledged_at = now or timezone.now()
         locked.acknowledged_by = actor
         locked.action_note = note
-        locked.save()
-        record_event(
+        save_to_record(
+            locked,
             actor=actor,
             action="safety_alert.acknowledged",
-            obj=locked,
-            patient=locked.patient,
             changes={"code": locked.code, "note": note},
         )
     return locked
@@ -354,13 +352,12 @@ def stop_schedule(*, actor, schedule: MeasurementSchedule) -> MeasurementSchedul
         if locked.active:
             locked.active = False
             locked.stopped_at = timezone.now()
-            locked.save(update_fields=["active", "stopped_at"])
-            record_event(
+            save_to_record(
+                locked,
                 actor=actor,
                 action="measure_schedule.stopped",
-                obj=locked,
-                patient=locked.patient,
                 changes={"instrument": locked.instrument},
+                update_fields=["active", "stopped_at"],
             )
     return locked
 

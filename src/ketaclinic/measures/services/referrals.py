@@ -8,10 +8,9 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
-from ketaclinic.patients.services import add_to_record
+from ketaclinic.patients.services import add_to_record, save_to_record
 
 from .. import rules
 from ..instruments import SUM
@@ -109,12 +108,11 @@ def confirm_referral_score(*, actor, response: MeasureResponse) -> MeasureRespon
             raise Conflict("This referral score was already confirmed.", code="already_confirmed")
         locked.referral_confirmed_at = timezone.now()
         locked.referral_confirmed_by = actor
-        locked.save(update_fields=["referral_confirmed_at", "referral_confirmed_by"])
-        record_event(
+        save_to_record(
+            locked,
             actor=actor,
             action="measure.referral_confirmed",
-            obj=locked,
-            patient=locked.patient,
+            update_fields=["referral_confirmed_at", "referral_confirmed_by"],
             changes={
                 "instrument": locked.instrument,
                 "total": locked.total,
