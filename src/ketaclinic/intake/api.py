@@ -49,6 +49,18 @@ def _patient(request, patient_id, action="intake.view", *, viewed=False):
     return access_patient(request.auth, patient_id, action=action, record_view=viewed)
 
 
+def _trial(request, patient_id, trial_id, action):
+    """The patient and their trial, both reached with the permission for `action`."""
+    patient = _patient(request, patient_id, action)
+    return patient, queries.access_trial(request.auth, patient, trial_id, action=action)
+
+
+def _refuse_nulls(nulls: list, message: str, note: str) -> None:
+    """Refuse a payload that sets the fields `nulls` to null, naming them."""
+    if nulls:
+        raise InvalidInput(message + ": " + ", ".join(nulls), fields=dict.fromkeys(nulls, note))
+
+
 # --- antidepressant trials ----------------------------------------------------------------------
 
 
@@ -70,17 +82,12 @@ def list_trials(request, patient_id: UUID):
 
 @router.patch(PATIENT + "/antidepressant-trials/{trial_id}", response=TrialOut)
 def update_trial(request, patient_id: UUID, trial_id: UUID, payload: TrialPatch):
-    patient = _patient(request, patient_id, "intake.record")
-    trial = queries.access_trial(request.auth, patient, trial_id, action="intake.record")
+    patient, trial = _trial(request, patient_id, trial_id, "intake.record")
     changes = payload.dict(exclude_unset=True)
     nulls = sorted(
         k for k in ("drug", "adherence", "current_episode") if k in changes and changes[k] is None
     )
-    if nulls:
-        raise InvalidInput(
-            "These fields cannot be emptied: " + ", ".join(nulls),
-            fields=dict.fromkeys(nulls, "cannot be null"),
-        )
+    _refuse_nulls(nulls, "These fields cannot be emptied", "cannot be null")
     trial = services.update_trial(actor=request.auth, trial=trial, **changes)
     return present.trial_rows(patient, [trial])[0]
 
@@ -88,8 +95,7 @@ def update_trial(request, patient_id: UUID, trial_id: UUID, payload: TrialPatch)
 @router.post(PATIENT + "/antidepressant-trials/{trial_id}/confirm", response=TrialOut)
 def confirm_trial(request, patient_id: UUID, trial_id: UUID, payload: TrialConfirmIn):
     """A prescriber confirms an imported trial, or the dose of a drug outside the table."""
-    patient = _patient(request, patient_id, "intake.confirm_trial")
-    trial = queries.access_trial(request.auth, patient, trial_id, action="intake.confirm_trial")
+    patient, trial = _trial(request, patient_id, trial_id, "intake.confirm_trial")
     trial = services.confirm_trial(
         actor=request.auth, trial=trial, dose_adequate=payload.dose_adequate
     )
@@ -98,8 +104,7 @@ def confirm_trial(request, patient_id: UUID, trial_id: UUID, payload: TrialConfi
 
 @router.delete(PATIENT + "/antidepressant-trials/{trial_id}", response={204: None})
 def remove_trial(request, patient_id: UUID, trial_id: UUID):
-    patient = _patient(request, patient_id, "intake.record")
-    trial = queries.access_trial(request.auth, patient, trial_id, action="intake.record")
+    _, trial = _trial(request, patient_id, trial_id, "intake.record")
     services.remove_trial(actor=request.auth, trial=trial)
     return Status(204, None)
 
@@ -137,11 +142,7 @@ def put_contraindications(request, patient_id: UUID, payload: ContraindicationsI
     note = data.pop("note", "")
     answers = {k: v for k, v in data.items() if v is not None}
     nulls = sorted(k for k, v in data.items() if v is None)
-    if nulls:
-        raise InvalidInput(
-            "Answer yes, no or unknown: " + ", ".join(nulls),
-            fields=dict.fromkeys(nulls, "answer yes, no or unknown"),
-        )
+    _refuse_nulls(nulls, "Answer yes, no or unknown", "answer yes, no or unknown")
     services.record_contraindications(
         actor=request.auth, patient=patient, answers=answers, note=note
     )
@@ -169,13 +170,9 @@ def decide(request, patient_id: UUID, payload: DecisionIn):
     """A prescriber approves or declines; approving against the recommendation needs a
     justification, and unknown checklist answers block approval."""
     patient = _patient(request, patient_id, "intake.decide")
+    data = payload.dict()
     decision = services.decide_eligibility(
-        actor=request.auth,
-        patient=patient,
-        protocol_code=payload.protocol,
-        outcome=payload.outcome,
-        note=payload.note,
-        justification=payload.justification,
+        actor=request.auth, patient=patient, protocol_code=data.pop("protocol"), **data
     )
     return Status(201, present.decision_dict(decision))
 
@@ -195,16 +192,18 @@ def get_blockers(request, patient_id: UUID, query: Query[EligibilityQuery]):
 @router.get("/consent-documents", response=list[ConsentDocumentOut])
 def list_consent_documents(request):
     require(request.auth, "intake.view")
-    return [
-        {
-            "consent_type": d.consent_type,
-            "version": d.version,
-            "title": d.title,
-            "body": d.body,
-            "published": not d._state.adding,
-        }
-        for d in queries.consent_documents(request.auth.clinic)
-    ]
+    return [_document(d) for d in queries.consent_documents(request.auth.clinic)]
+
+
+def _document(d) -> dict:
+    """A consent document as the API shows it; an unsaved one is the shipped, unpublished text."""
+    return {
+        "consent_type": d.consent_type,
+        "version": d.version,
+        "title": d.title,
+        "body": d.body,
+        "published": not d._state.adding,
+    }
 
 
 @router.post("/consent-documents", response={201: ConsentDocumentOut})
@@ -215,16 +214,7 @@ def publish_consent_document(request, payload: ConsentDocumentIn):
         title=payload.title,
         body=payload.body,
     )
-    return Status(
-        201,
-        {
-            "consent_type": document.consent_type,
-            "version": document.version,
-            "title": document.title,
-            "body": document.body,
-            "published": True,
-        },
-    )
+    return Status(201, _document(document))
 
 
 @router.get(PATIENT + "/consents", response=list[ConsentOut])
@@ -319,11 +309,7 @@ def list_referrals(request, filters: Query[ReferralSearch]):
 def create_referral(request, payload: ReferralIn):
     patient = access_patient(request.auth, payload.patient_id, action="referral.create")
     referral = services.create_referral(
-        actor=request.auth,
-        patient=patient,
-        referred_on=payload.referred_on,
-        referring_clinician=payload.referring_clinician,
-        reason=payload.reason,
+        actor=request.auth, patient=patient, **payload.dict(exclude={"patient_id"})
     )
     return Status(201, present.referral_dict(referral))
 
@@ -367,18 +353,16 @@ def _antidepressant(row) -> dict:
 @router.get("/intake/settings", response=SettingsIO)
 def get_settings(request):
     require(request.auth, "intake.view")
-    row = queries.intake_settings(request.auth.clinic)
-    return {
-        "min_trial_weeks": row.min_trial_weeks,
-        "min_failed_trials_for_trd": row.min_failed_trials_for_trd,
-        "default_protocol_code": row.default_protocol_code,
-    }
+    return _settings(queries.intake_settings(request.auth.clinic))
 
 
 @router.put("/intake/settings", response=SettingsIO)
 def put_settings(request, payload: SettingsIO):
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    row = services.update_intake_settings(actor=request.auth, **changes)
+    return _settings(services.update_intake_settings(actor=request.auth, **changes))
+
+
+def _settings(row) -> dict:
     return {
         "min_trial_weeks": row.min_trial_weeks,
         "min_failed_trials_for_trd": row.min_failed_trials_for_trd,

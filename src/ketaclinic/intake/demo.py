@@ -105,6 +105,18 @@ def _approve(ctx, prescriber, nurse, patient) -> None:
         )
 
 
+EHR = "https://ehr.example.org/fhir"
+SUBJECT = {"reference": "Patient/demo-ref-1"}
+
+
+def _entry(resource_type: str, resource_id: str, **resource) -> dict:
+    """One Bundle entry: a resource with its type, id and full URL at the referring EHR."""
+    return {
+        "fullUrl": f"{EHR}/{resource_type}/{resource_id}",
+        "resource": {"resourceType": resource_type, "id": resource_id, **resource},
+    }
+
+
 def _referral_bundle(ctx) -> dict:
     """A small referral as a neighbouring EHR would send it (for the import demo)."""
     fake, rng = ctx.fake, ctx.rng
@@ -114,80 +126,61 @@ def _referral_bundle(ctx) -> dict:
         "resourceType": "Bundle",
         "type": "collection",
         "entry": [
-            {
-                "fullUrl": "https://ehr.example.org/fhir/Patient/demo-ref-1",
-                "resource": {
-                    "resourceType": "Patient",
-                    "id": "demo-ref-1",
-                    "identifier": [
-                        {"system": "urn:oid:2.16.840.1.113883.19.5", "value": "R-48213"}
-                    ],
-                    "name": [
-                        {
-                            "use": "official",
-                            "family": fake.last_name(),
-                            "given": [fake.first_name_female()],
-                        }
-                    ],
-                    "gender": "female",
-                    "birthDate": birth.isoformat(),
+            _entry(
+                "Patient",
+                "demo-ref-1",
+                identifier=[{"system": "urn:oid:2.16.840.1.113883.19.5", "value": "R-48213"}],
+                name=[
+                    {
+                        "use": "official",
+                        "family": fake.last_name(),
+                        "given": [fake.first_name_female()],
+                    }
+                ],
+                gender="female",
+                birthDate=birth.isoformat(),
+            ),
+            _entry(
+                "Condition",
+                "demo-ref-c1",
+                code={
+                    "coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "F33.2"}],
+                    "text": "Recurrent major depression, severe",
                 },
-            },
-            {
-                "fullUrl": "https://ehr.example.org/fhir/Condition/demo-ref-c1",
-                "resource": {
-                    "resourceType": "Condition",
-                    "id": "demo-ref-c1",
-                    "code": {
-                        "coding": [
-                            {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "F33.2"}
-                        ],
-                        "text": "Recurrent major depression, severe",
-                    },
-                    "subject": {"reference": "Patient/demo-ref-1"},
+                subject=SUBJECT,
+            ),
+            _entry(
+                "MedicationStatement",
+                "demo-ref-m1",
+                status="completed",
+                medicationCodeableConcept={"text": "Sertraline 150 mg tablet"},
+                subject=SUBJECT,
+                effectivePeriod={
+                    "start": start.isoformat(),
+                    "end": (start + timedelta(weeks=10)).isoformat(),
                 },
-            },
-            {
-                "fullUrl": "https://ehr.example.org/fhir/MedicationStatement/demo-ref-m1",
-                "resource": {
-                    "resourceType": "MedicationStatement",
-                    "id": "demo-ref-m1",
-                    "status": "completed",
-                    "medicationCodeableConcept": {"text": "Sertraline 150 mg tablet"},
-                    "subject": {"reference": "Patient/demo-ref-1"},
-                    "effectivePeriod": {
-                        "start": start.isoformat(),
-                        "end": (start + timedelta(weeks=10)).isoformat(),
-                    },
-                    "dosage": [{"text": "150 mg once daily"}],
+                dosage=[{"text": "150 mg once daily"}],
+            ),
+            _entry(
+                "MedicationStatement",
+                "demo-ref-m2",
+                status="active",
+                medicationCodeableConcept={"text": "Cymbalta"},
+                subject=SUBJECT,
+                effectivePeriod={"start": (start + timedelta(weeks=12)).isoformat()},
+            ),
+            _entry(
+                "Observation",
+                "demo-ref-o1",
+                status="final",
+                code={
+                    "coding": [{"system": "http://loinc.org", "code": "44261-6"}],
+                    "text": "PHQ-9 total",
                 },
-            },
-            {
-                "fullUrl": "https://ehr.example.org/fhir/MedicationStatement/demo-ref-m2",
-                "resource": {
-                    "resourceType": "MedicationStatement",
-                    "id": "demo-ref-m2",
-                    "status": "active",
-                    "medicationCodeableConcept": {"text": "Cymbalta"},
-                    "subject": {"reference": "Patient/demo-ref-1"},
-                    "effectivePeriod": {"start": (start + timedelta(weeks=12)).isoformat()},
-                },
-            },
-            {
-                "fullUrl": "https://ehr.example.org/fhir/Observation/demo-ref-o1",
-                "resource": {
-                    "resourceType": "Observation",
-                    "id": "demo-ref-o1",
-                    "status": "final",
-                    "code": {
-                        "coding": [{"system": "http://loinc.org", "code": "44261-6"}],
-                        "text": "PHQ-9 total",
-                    },
-                    "subject": {"reference": "Patient/demo-ref-1"},
-                    "effectiveDateTime": (ctx.now.date() - timedelta(days=9)).isoformat(),
-                    "valueInteger": 22,
-                },
-            },
+                subject=SUBJECT,
+                effectiveDateTime=(ctx.now.date() - timedelta(days=9)).isoformat(),
+                valueInteger=22,
+            ),
         ],
     }
 

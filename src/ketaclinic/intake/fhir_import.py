@@ -24,6 +24,7 @@ from .models import (
     ReferralItem,
     ReferralSource,
 )
+from .services.intake import open_referral
 
 FIELD = "bundle"
 # Largest Bundle read, in MB, unless settings.KETACLINIC_FHIR_MAX_BUNDLE_MB says otherwise.
@@ -137,19 +138,12 @@ def import_fhir_bundle(*, actor, raw) -> dict:
             )
             counts["identifiers"] += int(new)
         if not Referral.objects.filter(patient=patient).exists():
-            referral = Referral.objects.create(
-                clinic_id=patient.clinic_id,
-                patient=patient,
+            open_referral(
+                actor,
+                patient,
                 referred_on=queries.clinic_today(patient.clinic),
                 source=ReferralSource.FHIR,
                 reason="Imported referral (FHIR Bundle)",
-            )
-            record_event(
-                actor=actor,
-                action="intake.referral_created",
-                obj=referral,
-                patient=patient,
-                changes={"status": referral.status, "source": referral.source},
             )
 
         known_trials = set(

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
 
-from ketaclinic.core.errors import Forbidden, InvalidInput, NotFound
+from ketaclinic.core.errors import Forbidden, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.measures.queries import latest_severities
+from ketaclinic.patients.queries import access_row
 from ketaclinic.protocols.definitions import PROTOCOLS
 from ketaclinic.protocols.queries import (
     UnknownProtocol,
@@ -96,15 +96,7 @@ def trials_of(patient):
 
 
 def access_trial(user, patient, trial_id, *, action: str = "intake.view") -> AntidepressantTrial:
-    require(user, action)
-    try:
-        trial_id = uuid.UUID(str(trial_id))
-    except ValueError:
-        raise NotFound("No such trial.") from None
-    trial = trials_of(patient).filter(pk=trial_id).first()
-    if trial is None:
-        raise NotFound("No such trial.")
-    return trial
+    return access_row(user, action, trials_of(patient), trial_id, "No such trial.")
 
 
 def history_of(patient) -> TreatmentHistory:
@@ -226,15 +218,7 @@ def consents_of(patient):
 
 
 def access_consent(user, patient, consent_id, *, action: str = "intake.view") -> ConsentRecord:
-    require(user, action)
-    try:
-        consent_id = uuid.UUID(str(consent_id))
-    except ValueError:
-        raise NotFound("No such consent.") from None
-    consent = consents_of(patient).filter(pk=consent_id).first()
-    if consent is None:
-        raise NotFound("No such consent.")
-    return consent
+    return access_row(user, action, consents_of(patient), consent_id, "No such consent.")
 
 
 def has_active_consent(patient, consent_type: str) -> bool:

@@ -89,6 +89,21 @@ def _render_chart(request, patient, **bound):
     return render(request, "intake/chart.html", _chart_context(request, patient, **bound))
 
 
+def _post_chart_form(
+    request, patient, form, *, key, anchor, save, message, protocol=None, protocol_of=None
+):
+    """A form of the chart posted: run `save(data)` on the valid form, then back to the form's
+    section (under `protocol_of(saved)`) with `message(saved)`; else the chart again (under
+    `protocol`), `form` (under `key`) showing its errors."""
+    if form.is_valid():
+        data = form.cleaned_data
+        saved = run_service(form, lambda: save(data))
+        if saved is not None:
+            messages.success(request, message(saved))
+            return _back(patient, protocol_of and protocol_of(saved), anchor=anchor)
+    return _render_chart(request, patient, protocol=protocol, **{key: form})
+
+
 @clinic_view
 def intake_chart(request, patient_id):
     patient = access_patient(request.user, patient_id, action="intake.view", record_view=True)
@@ -103,31 +118,32 @@ def intake_chart(request, patient_id):
 def save_history(request, patient_id):
     patient = access_patient(request.user, patient_id, action="intake.record")
     form = HistoryForm(request.POST, instance=queries.history_of(patient), prefix="history")
-    if form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        saved = run_service(
-            form, lambda: services.update_history(actor=request.user, patient=patient, **changes)
-        )
-        if saved is not None:
-            messages.success(request, "Treatment history saved.")
-            return _back(patient, anchor="history")
-    return _render_chart(request, patient, history_form=form)
+    return _post_chart_form(
+        request,
+        patient,
+        form,
+        key="history_form",
+        anchor="history",
+        save=lambda data: services.update_history(
+            actor=request.user, patient=patient, **{name: data[name] for name in form.changed_data}
+        ),
+        message=lambda _: "Treatment history saved.",
+    )
 
 
 @clinic_view
 @require_POST
 def add_trial(request, patient_id):
     patient = access_patient(request.user, patient_id, action="intake.record")
-    form = TrialForm(request.POST, prefix="trial")
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        trial = run_service(
-            form, lambda: services.record_trial(actor=request.user, patient=patient, **data)
-        )
-        if trial is not None:
-            messages.success(request, f"Trial of {trial.drug} recorded.")
-            return _back(patient, anchor="trials")
-    return _render_chart(request, patient, trial_form=form)
+    return _post_chart_form(
+        request,
+        patient,
+        TrialForm(request.POST, prefix="trial"),
+        key="trial_form",
+        anchor="trials",
+        save=lambda data: services.record_trial(actor=request.user, patient=patient, **data),
+        message=lambda trial: f"Trial of {trial.drug} recorded.",
+    )
 
 
 @clinic_view
@@ -170,63 +186,59 @@ def remove_trial(request, patient_id, trial_id):
 def save_checklist(request, patient_id):
     patient = access_patient(request.user, patient_id, action="intake.record")
     form = ChecklistForm(request.POST, prefix="check")
-    if form.is_valid():
-        saved = run_service(
-            form,
-            lambda: services.record_contraindications(
-                actor=request.user,
-                patient=patient,
-                answers=form.answers(),
-                note=form.cleaned_data["note"],
-            ),
-        )
-        if saved is not None:
-            messages.success(request, "Contraindication checklist saved.")
-            return _back(patient, anchor="checklist")
-    return _render_chart(request, patient, checklist_form=form)
+    return _post_chart_form(
+        request,
+        patient,
+        form,
+        key="checklist_form",
+        anchor="checklist",
+        save=lambda data: services.record_contraindications(
+            actor=request.user, patient=patient, answers=form.answers(), note=data["note"]
+        ),
+        message=lambda _: "Contraindication checklist saved.",
+    )
 
 
 @clinic_view
 @require_POST
 def decide(request, patient_id):
     patient = access_patient(request.user, patient_id, action="intake.decide")
-    form = DecisionForm(request.POST, prefix="decision")
-    protocol = request.POST.get("decision-protocol")
-    if form.is_valid():
-        decision = run_service(
-            form,
-            lambda: services.decide_eligibility(
-                actor=request.user,
-                patient=patient,
-                protocol_code=form.cleaned_data["protocol"],
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-                justification=form.cleaned_data["justification"],
-            ),
-        )
-        if decision is not None:
-            verb = "approved" if decision.outcome == "approve" else "declined"
-            messages.success(request, f"Eligibility for {decision.drug} {verb}.")
-            return _back(patient, decision.protocol_code, anchor="eligibility")
-    return _render_chart(request, patient, protocol=protocol, decision_form=form)
+    return _post_chart_form(
+        request,
+        patient,
+        DecisionForm(request.POST, prefix="decision"),
+        key="decision_form",
+        anchor="eligibility",
+        save=lambda data: services.decide_eligibility(
+            actor=request.user,
+            patient=patient,
+            protocol_code=data["protocol"],
+            outcome=data["outcome"],
+            note=data["note"],
+            justification=data["justification"],
+        ),
+        message=lambda decision: (
+            f"Eligibility for {decision.drug} "
+            + ("approved." if decision.outcome == "approve" else "declined.")
+        ),
+        protocol=request.POST.get("decision-protocol"),
+        protocol_of=lambda decision: decision.protocol_code,
+    )
 
 
 @clinic_view
 @require_POST
 def add_consent(request, patient_id):
     patient = access_patient(request.user, patient_id, action="consent.record")
-    form = ConsentForm(request.POST, prefix="consent")
-    if form.is_valid():
-        consent = run_service(
-            form,
-            lambda: services.record_consent(
-                actor=request.user, patient=patient, **form.cleaned_data
-            ),
-        )
-        if consent is not None:
-            messages.success(request, f"Signed consent recorded (version {consent.version}).")
-            return _back(patient, anchor="consent")
-    return _render_chart(request, patient, consent_form=form)
+    return _post_chart_form(
+        request,
+        patient,
+        ConsentForm(request.POST, prefix="consent"),
+        key="consent_form",
+        anchor="consent",
+        save=lambda data: services.record_consent(actor=request.user, patient=patient, **data),
+        message=lambda consent: f"Signed consent recorded (version {consent.version}).",
+    )
 
 
 @clinic_view

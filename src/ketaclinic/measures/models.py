@@ -12,6 +12,14 @@ from .instruments import INSTRUMENTS, SAFETY_ALERT_NAMES
 INSTRUMENT_CHOICES = [(code, i.name) for code, i in INSTRUMENTS.items()]
 
 
+def _optional_user():
+    """The staff member who did something to the row; empty until then, or when the patient or
+    the system did it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+
 class ResponseSource(models.TextChoices):
     STAFF = "staff", "Entered by staff"
     SELF_REPORT = "self_report", "Patient self-report link"
@@ -33,13 +41,7 @@ class MeasureResponse(ClinicScopedModel):
     severity = models.CharField(max_length=40, blank=True)
     administered_at = models.DateTimeField()
     source = models.CharField(max_length=12, choices=ResponseSource.choices)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    entered_by = _optional_user()
     request = models.ForeignKey(
         "measures.MeasureRequest",
         on_delete=models.PROTECT,
@@ -53,13 +55,7 @@ class MeasureResponse(ClinicScopedModel):
     referral_organisation = models.CharField(max_length=200, blank=True, default="", db_default="")
     referral_ref = models.CharField(max_length=100, blank=True, default="", db_default="")
     referral_confirmed_at = models.DateTimeField(null=True, blank=True)
-    referral_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    referral_confirmed_by = _optional_user()
 
     class Meta:
         ordering = ["-administered_at", "-created_at"]
@@ -119,13 +115,7 @@ class SafetyAlert(ClinicScopedModel):
     status = models.CharField(max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     raised_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    acknowledged_by = _optional_user()
     action_note = models.TextField(blank=True)
 
     @property
@@ -177,13 +167,7 @@ class MeasureRequest(ClinicScopedModel):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    sent_by = _optional_user()
     schedule = models.ForeignKey(
         "measures.MeasurementSchedule",
         on_delete=models.SET_NULL,

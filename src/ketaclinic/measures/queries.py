@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,7 +13,7 @@ from django.utils import timezone
 from ketaclinic.core import ui
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
-from ketaclinic.patients.queries import access_patient
+from ketaclinic.patients.queries import access_patient, access_row
 
 from . import rules
 from .courses import course_start
@@ -332,23 +331,14 @@ def patient_history(user, patient, instrument: str | None = None) -> list[Histor
     return rows
 
 
+NOT_FOUND = "Not found."  # an id that is not a UUID
+
+
 def access_response(user, patient, response_id) -> MeasureResponse:
-    require(user, "measure.view")
-    row = (
-        MeasureResponse.objects.visible_to(user)
-        .filter(patient=patient, pk=_uuid(response_id))
-        .first()
+    rows = MeasureResponse.objects.visible_to(user).filter(patient=patient)
+    return access_row(
+        user, "measure.view", rows, response_id, "No such rating-scale response.", NOT_FOUND
     )
-    if row is None:
-        raise NotFound("No such rating-scale response.")
-    return row
-
-
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise NotFound("Not found.") from None
 
 
 # --- safety alerts -----------------------------------------------------------------------------
@@ -376,16 +366,8 @@ def patient_alerts(user, patient):
 
 
 def access_alert(user, alert_id, *, action="measure.view") -> SafetyAlert:
-    require(user, action)
-    alert = (
-        SafetyAlert.objects.visible_to(user)
-        .select_related("patient", "response")
-        .filter(pk=_uuid(alert_id))
-        .first()
-    )
-    if alert is None:
-        raise NotFound("No such safety alert.")
-    return alert
+    rows = SafetyAlert.objects.visible_to(user).select_related("patient", "response")
+    return access_row(user, action, rows, alert_id, "No such safety alert.", NOT_FOUND)
 
 
 def open_alert_count(user) -> int:
@@ -504,13 +486,5 @@ def patient_schedules(user, patient, now=None) -> list[DueRow]:
 
 
 def access_schedule(user, schedule_id) -> MeasurementSchedule:
-    require(user, "measure.schedule")
-    row = (
-        MeasurementSchedule.objects.visible_to(user)
-        .select_related("patient")
-        .filter(pk=_uuid(schedule_id))
-        .first()
-    )
-    if row is None:
-        raise NotFound("No such schedule.")
-    return row
+    rows = MeasurementSchedule.objects.visible_to(user).select_related("patient")
+    return access_row(user, "measure.schedule", rows, schedule_id, "No such schedule.", NOT_FOUND)

@@ -198,20 +198,18 @@ def _no_store(response):
 @clinic_view
 def send_link(request, patient_id):
     patient = queries.access_patient_measures(request.user, patient_id, action="measure.request")
-    form = SendLinkForm(request.POST)
-    sent = None
-    if form.is_valid():
-        sent = run_service(
-            form,
-            lambda: services.send_measure_request(
-                actor=request.user,
-                patient=patient,
-                instruments=form.cleaned_data["instruments"],
-                delivery=form.cleaned_data["delivery"],
-            ),
-        )
+    sent = _post_form(
+        request,
+        SendLinkForm(request.POST),
+        lambda data: services.send_measure_request(
+            actor=request.user,
+            patient=patient,
+            instruments=data["instruments"],
+            delivery=data["delivery"],
+        ),
+        failed="The link was not sent: ",
+    )
     if sent is None:
-        messages.error(request, "The link was not sent: " + _form_errors(form))
         return redirect("measures:chart", patient_id=patient.id)
     qr = segno.make(sent.url, error="m").svg_inline(scale=5, title="Self-report link QR code")
     names = [INSTRUMENTS[c].name for c in sent.request.instruments]
@@ -234,29 +232,35 @@ def _form_errors(form) -> str:
     return " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()) or "invalid input"
 
 
+def _post_form(request, form, save, *, failed: str, done=None):
+    """Run `save(data)` on the valid form and return its result; tell the user `done(result)`,
+    or `failed` followed by what the form says (and return None)."""
+    result = run_service(form, lambda: save(form.cleaned_data)) if form.is_valid() else None
+    if result is None:
+        messages.error(request, failed + _form_errors(form))
+    elif done is not None:
+        messages.success(request, done(result))
+    return result
+
+
 @require_POST
 @clinic_view
 def add_schedule(request, patient_id):
     patient = queries.access_patient_measures(request.user, patient_id, action="measure.schedule")
-    form = ScheduleForm(request.POST)
-    schedule = None
-    if form.is_valid():
-        data = form.cleaned_data
-        schedule = run_service(
-            form,
-            lambda: services.create_schedule(
-                actor=request.user,
-                patient=patient,
-                instrument=data["instrument"],
-                frequency=data["frequency"],
-                interval_days=data.get("interval_days"),
-                starts_on=data.get("starts_on"),
-            ),
-        )
-    if schedule is None:
-        messages.error(request, "The schedule was not saved: " + _form_errors(form))
-    else:
-        messages.success(request, f"Schedule added: {schedule}.")
+    _post_form(
+        request,
+        ScheduleForm(request.POST),
+        lambda data: services.create_schedule(
+            actor=request.user,
+            patient=patient,
+            instrument=data["instrument"],
+            frequency=data["frequency"],
+            interval_days=data.get("interval_days"),
+            starts_on=data.get("starts_on"),
+        ),
+        failed="The schedule was not saved: ",
+        done=lambda schedule: f"Schedule added: {schedule}.",
+    )
     return redirect("measures:chart", patient_id=patient.id)
 
 
@@ -300,19 +304,13 @@ def acknowledge(request, alert_id):
     if not can(request.user, "measure.acknowledge_alert"):
         raise Forbidden("Only a prescriber may acknowledge a safety alert.")
     alert = queries.access_alert(request.user, alert_id, action="measure.acknowledge_alert")
-    form = AcknowledgeForm(request.POST)
-    done = None
-    if form.is_valid():
-        done = run_service(
-            form,
-            lambda: services.acknowledge_alert(
-                actor=request.user, alert=alert, note=form.cleaned_data["note"]
-            ),
-        )
-    if done is None:
-        messages.error(request, "Not acknowledged: " + _form_errors(form))
-    else:
-        messages.success(request, f"Alert acknowledged for {alert.patient.full_name}.")
+    _post_form(
+        request,
+        AcknowledgeForm(request.POST),
+        lambda data: services.acknowledge_alert(actor=request.user, alert=alert, note=data["note"]),
+        failed="Not acknowledged: ",
+        done=lambda _: f"Alert acknowledged for {alert.patient.full_name}.",
+    )
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)

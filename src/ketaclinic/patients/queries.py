@@ -53,18 +53,27 @@ def search_patients(user, q: str = ""):
     return patients.order_by(*LIST_ORDER)
 
 
+def access_row(user, action: str, rows, row_id, missing: str, malformed: str = ""):
+    """The row of `rows` with id `row_id` once the user may do `action`, or NotFound: `missing`,
+    or `malformed` (when given) for an id that is not a UUID."""
+    require(user, action)
+    try:
+        pk = uuid.UUID(str(row_id))
+    except ValueError:
+        raise NotFound(malformed or missing) from None
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
 def access_patient(user, patient_id, *, action: str = "patient.view", record_view: bool = False):
     """The patient of the user's clinic, or NotFound (also for other clinics' patients).
 
     With record_view, writes `patient.viewed`: opening a record is itself audited."""
-    require(user, action)
-    try:
-        patient_id = uuid.UUID(str(patient_id))
-    except ValueError:
-        raise NotFound("No such patient.") from None
-    patient = Patient.objects.visible_to(user).filter(pk=patient_id).first()
-    if patient is None:
-        raise NotFound("No such patient.")
+    patient = access_row(
+        user, action, Patient.objects.visible_to(user), patient_id, "No such patient."
+    )
     if record_view:
         record_event(actor=user, action="patient.viewed", obj=patient, patient=patient)
     return patient

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ketaclinic.audit.services import diff, record_event
+from ketaclinic.audit.services import assign, record_event, save_changes
 from ketaclinic.core import queries as core_queries
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.models import Clinic, PlausibleWeightRange
@@ -31,6 +31,30 @@ def _validate(patient: Patient) -> None:
     if fields:
         names = ", ".join(sorted(fields))
         raise InvalidInput(f"Please correct: {names}.", fields=fields)
+
+
+def refuse_unknown_fields(changes: dict, allowed, message: str, note: str) -> None:
+    """Refuse, naming each one, the fields of `changes` that are not in `allowed`."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise InvalidInput(
+            message + ": " + ", ".join(sorted(unknown)), fields=dict.fromkeys(unknown, note)
+        )
+
+
+def add_to_record(model, patient, *, actor, action: str, changes, **fields):
+    """Create a `model` row of the patient's record (in their clinic) from `fields` and audit
+    it; `changes(row)` gives the event's payload."""
+    row = model.objects.create(clinic_id=patient.clinic_id, patient=patient, **fields)
+    record_event(actor=actor, action=action, obj=row, patient=patient, changes=changes(row))
+    return row
+
+
+def save_to_record(row, *, actor, action: str, changes: dict, update_fields=None):
+    """Save a row of a patient's record (only `update_fields`, when given) and audit it."""
+    row.save(update_fields=update_fields)
+    record_event(actor=actor, action=action, obj=row, patient=row.patient, changes=changes)
+    return row
 
 
 def _next_mrn(clinic_id) -> str:
@@ -80,12 +104,7 @@ def register_patient(*, actor, duplicate_check: bool = False, **data) -> Patient
     written into the registration's audit event, so a confirmed duplicate can be traced.
     """
     require(actor, "patient.register")
-    unknown = set(data) - set(Patient.EDITABLE_FIELDS)
-    if unknown:
-        raise InvalidInput(
-            "Unknown fields: " + ", ".join(sorted(unknown)),
-            fields=dict.fromkeys(unknown, "not a patient field"),
-        )
+    refuse_unknown_fields(data, Patient.EDITABLE_FIELDS, "Unknown fields", "not a patient field")
     patient = Patient(clinic_id=actor.clinic_id, **_stripped(data))
     _validate(patient)
     with transaction.atomic():
@@ -111,28 +130,17 @@ def register_patient(*, actor, duplicate_check: bool = False, **data) -> Patient
 def update_patient(*, actor, patient: Patient, **changes) -> Patient:
     """Change demographics; the audit event lists each changed field's old and new value."""
     require(actor, "patient.update")
-    unknown = set(changes) - set(Patient.EDITABLE_FIELDS)
-    if unknown:
-        raise InvalidInput(
-            "These fields cannot be changed: " + ", ".join(sorted(unknown)),
-            fields=dict.fromkeys(unknown, "not an editable patient field"),
-        )
+    refuse_unknown_fields(
+        changes,
+        Patient.EDITABLE_FIELDS,
+        "These fields cannot be changed",
+        "not an editable patient field",
+    )
     with transaction.atomic():
         locked = Patient.objects.select_for_update().get(pk=patient.pk, clinic_id=actor.clinic_id)
-        before = {name: getattr(locked, name) for name in changes}
-        for name, value in _stripped(changes).items():
-            setattr(locked, name, value)
+        before = assign(locked, _stripped(changes))
         _validate(locked)
-        changed = diff(locked, before, changes)
-        if changed:
-            locked.save()
-            record_event(
-                actor=actor,
-                action="patient.updated",
-                obj=locked,
-                patient=locked,
-                changes=changed,
-            )
+        save_changes(locked, before, changes, actor=actor, action="patient.updated", patient=locked)
     return locked
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from ketaclinic.audit.services import diff, record_event
+from ketaclinic.audit.services import assign, diff, record_event, save_changes
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
 
@@ -45,12 +45,10 @@ def set_clinic_antidepressant(
             name=name,
             defaults={"drug_class": drug_class, "min_daily_dose_mg": dose, "source": source},
         )
-        before = {
-            "drug_class": row.drug_class,
-            "min_daily_dose_mg": row.min_daily_dose_mg,
-            "source": row.source,
-        }
-        row.drug_class, row.min_daily_dose_mg, row.source = drug_class.strip(), dose, source.strip()
+        before = assign(
+            row,
+            {"drug_class": drug_class.strip(), "min_daily_dose_mg": dose, "source": source.strip()},
+        )
         row.updated_by = actor
         row.save()
         record_event(
@@ -81,17 +79,8 @@ def update_intake_settings(*, actor, **changes) -> IntakeSettings:
         raise InvalidInput("Please correct: " + ", ".join(sorted(errors)), fields=errors)
     with transaction.atomic():
         row, _ = IntakeSettings.objects.select_for_update().get_or_create(clinic_id=actor.clinic_id)
-        before = {name: getattr(row, name) for name in changes}
-        for name, value in changes.items():
-            setattr(row, name, value)
-        changed = diff(row, before, changes)
-        if changed:
-            row.save()
-            record_event(
-                actor=actor,
-                action="intake.settings_changed",
-                obj=row,
-                clinic=row.clinic,
-                changes=changed,
-            )
+        before = assign(row, changes)
+        save_changes(
+            row, before, changes, actor=actor, action="intake.settings_changed", clinic=row.clinic
+        )
     return row

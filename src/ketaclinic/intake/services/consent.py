@@ -10,6 +10,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.patients.services import add_to_record, save_to_record
 
 from .. import queries
 from ..consent_texts import TEMPLATES
@@ -120,9 +121,18 @@ def record_consent(
         raise InvalidInput("Please correct: " + ", ".join(sorted(errors)), fields=errors)
     with transaction.atomic():
         document = _document_for(actor, patient.clinic_id, consent_type, version)
-        consent = ConsentRecord.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        consent = add_to_record(
+            ConsentRecord,
+            patient,
+            actor=actor,
+            action="consent.signed",
+            changes=lambda consent: {
+                "consent_type": consent_type,
+                "version": document.version,
+                "signer": consent.signer_name,
+                "witness": consent.witness_name,
+                "signed_on": signed_on,
+            },
             document=document,
             consent_type=consent_type,
             version=document.version,
@@ -131,19 +141,6 @@ def record_consent(
             witness_name=witness_name.strip(),
             signed_on=signed_on,
             recorded_by=actor,
-        )
-        record_event(
-            actor=actor,
-            action="consent.signed",
-            obj=consent,
-            patient=patient,
-            changes={
-                "consent_type": consent_type,
-                "version": document.version,
-                "signer": consent.signer_name,
-                "witness": consent.witness_name,
-                "signed_on": signed_on,
-            },
         )
         _intake_started(actor, patient)
     return consent
@@ -160,12 +157,11 @@ def revoke_consent(*, actor, consent: ConsentRecord, reason: str) -> ConsentReco
             raise Conflict("This consent was already revoked.")
         locked.revoked_at, locked.revoked_by = timezone.now(), actor
         locked.revocation_reason = reason.strip()[:300]
-        locked.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
-        record_event(
+        save_to_record(
+            locked,
             actor=actor,
             action="consent.revoked",
-            obj=locked,
-            patient=locked.patient,
             changes={"consent_type": locked.consent_type, "reason": locked.revocation_reason},
+            update_fields=["revoked_at", "revoked_by", "revocation_reason"],
         )
     return locked

@@ -8,9 +8,10 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import diff, record_event
+from ketaclinic.audit.services import assign, record_event, save_changes
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.patients.services import add_to_record, refuse_unknown_fields, save_to_record
 
 from .. import queries, rules
 from ..antidepressants import lookup, normalize_drug_name
@@ -37,33 +38,37 @@ def _set_status(actor, referral: Referral, status: str) -> None:
     if referral.status != status:
         before = referral.status
         referral.status = status
-        referral.save(update_fields=["status", "updated_at"])
-        record_event(
+        save_to_record(
+            referral,
             actor=actor,
             action="intake.referral_status_changed",
-            obj=referral,
-            patient=referral.patient,
             changes={"status": {"from": before, "to": status}},
+            update_fields=["status", "updated_at"],
         )
+
+
+def open_referral(actor, patient, **fields) -> Referral:
+    """Create the patient's referral from `fields` and audit it (its status and source)."""
+    return add_to_record(
+        Referral,
+        patient,
+        actor=actor,
+        action="intake.referral_created",
+        changes=lambda referral: {"status": referral.status, "source": referral.source},
+        **fields,
+    )
 
 
 def _intake_started(actor, patient) -> None:
     """Intake data was recorded: a referred patient is now 'intake in progress'."""
     referral = Referral.objects.select_for_update().filter(patient=patient).first()
     if referral is None:
-        referral = Referral.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        open_referral(
+            actor,
+            patient,
             status=ReferralStatus.INTAKE_IN_PROGRESS,
             source=ReferralSource.CLINIC,
             referred_on=queries.clinic_today(patient.clinic),
-        )
-        record_event(
-            actor=actor,
-            action="intake.referral_created",
-            obj=referral,
-            patient=patient,
-            changes={"status": referral.status, "source": referral.source},
         )
     elif referral.status == ReferralStatus.REFERRED:
         _set_status(actor, referral, ReferralStatus.INTAKE_IN_PROGRESS)
@@ -88,20 +93,13 @@ def create_referral(
     with transaction.atomic():
         if Referral.objects.filter(patient=patient).exists():
             raise Conflict("This patient is already on the intake waiting list.")
-        referral = Referral.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        referral = open_referral(
+            actor,
+            patient,
             referred_on=referred_on,
             referring_clinician=referring_clinician.strip()[:200],
             reason=reason.strip(),
             source=source,
-        )
-        record_event(
-            actor=actor,
-            action="intake.referral_created",
-            obj=referral,
-            patient=patient,
-            changes={"status": referral.status, "source": source},
         )
     return referral
 
@@ -112,12 +110,9 @@ def create_referral(
 def update_history(*, actor, patient, **changes) -> TreatmentHistory:
     """Change episode onset, severity, augmentation, psychotherapy, ECT and TMS history."""
     require(actor, "intake.record")
-    unknown = set(changes) - set(TreatmentHistory.EDITABLE_FIELDS)
-    if unknown:
-        raise InvalidInput(
-            "Unknown fields: " + ", ".join(sorted(unknown)),
-            fields=dict.fromkeys(unknown, "not a treatment history field"),
-        )
+    refuse_unknown_fields(
+        changes, TreatmentHistory.EDITABLE_FIELDS, "Unknown fields", "not a treatment history field"
+    )
     errors = {}
     onset = changes.get("episode_onset")
     if onset is not None and onset > queries.clinic_today(patient.clinic):
@@ -131,21 +126,17 @@ def update_history(*, actor, patient, **changes) -> TreatmentHistory:
         history, _ = TreatmentHistory.objects.select_for_update().get_or_create(
             patient=patient, defaults={"clinic_id": patient.clinic_id}
         )
-        before = {name: getattr(history, name) for name in changes}
-        for name, value in changes.items():
-            setattr(history, name, "" if value is None and name != "episode_onset" else value)
-        changed = diff(history, before, changes)
-        if changed:
-            history.updated_by = actor
-            history.save()
-            record_event(
-                actor=actor,
-                action="intake.history_updated",
-                obj=history,
-                patient=patient,
-                changes=changed,
-            )
+        values = {
+            name: "" if value is None and name != "episode_onset" else value
+            for name, value in changes.items()
+        }
+        before = assign(history, {**values, "updated_by": actor})
+        if save_changes(
+            history, before, values, actor=actor, action="intake.history_updated", patient=patient
+        ):
             _intake_started(actor, patient)
+        else:
+            history.updated_by = before["updated_by"]
     return history
 
 
@@ -247,12 +238,10 @@ def record_trial(
         trial.reviewed_by, trial.reviewed_at = actor, timezone.now()
     _derive_weeks(trial, weeks not in (None, ""))
     with transaction.atomic():
-        trial.save()
-        record_event(
+        save_to_record(
+            trial,
             actor=actor,
             action="intake.trial_recorded",
-            obj=trial,
-            patient=patient,
             changes={
                 "drug": trial.drug,
                 "in_dose_table": lookup(trial.drug, table) is not None,
@@ -283,34 +272,37 @@ def update_trial(*, actor, trial: AntidepressantTrial, **changes) -> Antidepress
     """Correct a trial's fields (a reviewed imported trial stays reviewed; a clinician's dose
     confirmation is withdrawn when the drug or dose changes)."""
     require(actor, "intake.record")
-    unknown = set(changes) - set(TRIAL_EDITABLE)
-    if unknown:
-        raise InvalidInput(
-            "These fields cannot be changed: " + ", ".join(sorted(unknown)),
-            fields=dict.fromkeys(unknown, "not an editable trial field"),
-        )
+    refuse_unknown_fields(
+        changes, TRIAL_EDITABLE, "These fields cannot be changed", "not an editable trial field"
+    )
     table = queries.dose_table_for(trial.patient.clinic)
     cleaned = _clean_trial(changes, table, queries.clinic_today(trial.patient.clinic))
     with transaction.atomic():
         locked = AntidepressantTrial.objects.select_for_update().get(pk=trial.pk)
-        before = {name: getattr(locked, name) for name in cleaned}
-        for name, value in cleaned.items():
-            setattr(locked, name, "" if value is None and name in ("outcome", "notes") else value)
+        before = assign(
+            locked,
+            {
+                name: "" if value is None and name in ("outcome", "notes") else value
+                for name, value in cleaned.items()
+            },
+        )
         _derive_weeks(locked, "weeks" in changes)
-        changed = diff(locked, before, cleaned)
-        if locked.clinician_confirmed_adequate and {"drug", "daily_dose_mg"} & set(changed):
+        redosed = any(
+            before[name] != getattr(locked, name)
+            for name in ("drug", "daily_dose_mg")
+            if name in before
+        )
+        if locked.clinician_confirmed_adequate and redosed:
             # A clinician confirmed a different drug or dose: that judgement no longer applies.
-            locked.clinician_confirmed_adequate = False
-            changed["clinician_confirmed_adequate"] = {"from": True, "to": False}
-        if changed:
-            locked.save()
-            record_event(
-                actor=actor,
-                action="intake.trial_updated",
-                obj=locked,
-                patient=locked.patient,
-                changes=changed,
-            )
+            before |= assign(locked, {"clinician_confirmed_adequate": False})
+        save_changes(
+            locked,
+            before,
+            before,
+            actor=actor,
+            action="intake.trial_updated",
+            patient=locked.patient,
+        )
     return locked
 
 
@@ -342,14 +334,7 @@ def confirm_trial(*, actor, trial: AntidepressantTrial, dose_adequate: bool = Fa
                 "judges its dose."
             )
         locked.reviewed_by, locked.reviewed_at = actor, timezone.now()
-        locked.save()
-        record_event(
-            actor=actor,
-            action="intake.trial_confirmed",
-            obj=locked,
-            patient=locked.patient,
-            changes=changes,
-        )
+        save_to_record(locked, actor=actor, action="intake.trial_confirmed", changes=changes)
     return locked
 
 
@@ -442,9 +427,19 @@ def decide_eligibility(
         errors = rules.decision_errors(outcome, view.result, justification)
         if errors:
             raise InvalidInput(" ".join(errors.values()), fields=errors)
-        decision = EligibilityDecision.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        decision = add_to_record(
+            EligibilityDecision,
+            patient,
+            actor=actor,
+            action="intake.eligibility_decided",
+            changes=lambda decision: {
+                "protocol": decision.protocol_code,
+                "drug": decision.drug,
+                "outcome": outcome,
+                "recommendation": decision.recommendation,
+                "against_recommendation": decision.against_recommendation,
+                "justification": decision.justification,
+            },
             protocol_code=view.protocol.code,
             drug=view.protocol.drug,
             outcome=outcome,
@@ -453,20 +448,6 @@ def decide_eligibility(
             note=note.strip(),
             justification=justification.strip(),
             decided_by=actor,
-        )
-        record_event(
-            actor=actor,
-            action="intake.eligibility_decided",
-            obj=decision,
-            patient=patient,
-            changes={
-                "protocol": decision.protocol_code,
-                "drug": decision.drug,
-                "outcome": outcome,
-                "recommendation": decision.recommendation,
-                "against_recommendation": decision.against_recommendation,
-                "justification": decision.justification,
-            },
         )
         _intake_started(actor, patient)
         referral = Referral.objects.select_for_update().get(patient=patient)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import Role, require
+from ketaclinic.patients.services import add_to_record, save_to_record
 
 from .. import rules
 from ..instruments import PATIENT, UnknownInstrument, get_instrument
@@ -112,12 +113,10 @@ def acknowledge_alert(
         locked.acknowledged_at = now or timezone.now()
         locked.acknowledged_by = actor
         locked.action_note = note
-        locked.save()
-        record_event(
+        save_to_record(
+            locked,
             actor=actor,
             action="safety_alert.acknowledged",
-            obj=locked,
-            patient=locked.patient,
             changes={"code": locked.code, "note": note},
         )
     return locked
@@ -204,23 +203,22 @@ def send_measure_request(
     now = now or timezone.now()
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        request = MeasureRequest.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        request = add_to_record(
+            MeasureRequest,
+            patient,
+            actor=actor,
+            action="measure_request.sent",
+            changes=lambda request: {
+                "instruments": codes,
+                "delivery": delivery,
+                "expires_at": request.expires_at,
+            },
             instruments=codes,
             token_hash=hash_token(token),
             expires_at=now + timedelta(hours=request_expiry_hours()),
             delivery=delivery,
             sent_by=actor,
             schedule=schedule,
-        )
-        record_event(
-            actor=actor,
-            clinic=patient.clinic,
-            action="measure_request.sent",
-            obj=request,
-            patient=patient,
-            changes={"instruments": codes, "delivery": delivery, "expires_at": request.expires_at},
         )
     url = self_report_url(token)
     if delivery == Delivery.EMAIL:
@@ -327,21 +325,20 @@ def create_schedule(
     if fields:
         raise InvalidInput("Cannot create this schedule.", fields=fields)
     with transaction.atomic():
-        schedule = MeasurementSchedule.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        schedule = add_to_record(
+            MeasurementSchedule,
+            patient,
+            actor=actor,
+            action="measure_schedule.created",
+            changes=lambda schedule: {
+                "instrument": definition.code,
+                "schedule": schedule.describe(),
+            },
             instrument=definition.code,
             frequency=frequency,
             interval_days=interval_days,
             starts_on=starts_on or timezone.localdate(timezone.now(), patient.clinic.tz),
             created_by=actor,
-        )
-        record_event(
-            actor=actor,
-            action="measure_schedule.created",
-            obj=schedule,
-            patient=patient,
-            changes={"instrument": definition.code, "schedule": schedule.describe()},
         )
     return schedule
 
@@ -355,13 +352,12 @@ def stop_schedule(*, actor, schedule: MeasurementSchedule) -> MeasurementSchedul
         if locked.active:
             locked.active = False
             locked.stopped_at = timezone.now()
-            locked.save(update_fields=["active", "stopped_at"])
-            record_event(
+            save_to_record(
+                locked,
                 actor=actor,
                 action="measure_schedule.stopped",
-                obj=locked,
-                patient=locked.patient,
                 changes={"instrument": locked.instrument},
+                update_fields=["active", "stopped_at"],
             )
     return locked
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import InvalidInput
+from ketaclinic.patients.services import add_to_record
 
 from .. import rules
 from ..instruments import INSTRUMENTS, UnknownInstrument, get_instrument
@@ -65,9 +65,17 @@ def _administered_at(value: datetime | None, now: datetime, tz) -> datetime:
 
 def _save(*, patient, scored, instrument, administered_at, source, entered_by, request=None):
     """Create the response and its alerts (caller holds the transaction)."""
-    response = MeasureResponse.objects.create(
-        clinic_id=patient.clinic_id,
-        patient=patient,
+    response = add_to_record(
+        MeasureResponse,
+        patient,
+        actor=entered_by,
+        action="measure.recorded",
+        changes=lambda _: {
+            "instrument": instrument.code,
+            "total": scored.total,
+            "severity": scored.severity,
+            "source": source,
+        },
         instrument=instrument.code,
         instrument_version=instrument.version,
         answers=scored.answers,
@@ -78,34 +86,18 @@ def _save(*, patient, scored, instrument, administered_at, source, entered_by, r
         entered_by=entered_by,
         request=request,
     )
-    record_event(
-        actor=entered_by,
-        action="measure.recorded",
-        obj=response,
-        patient=patient,
-        changes={
-            "instrument": instrument.code,
-            "total": scored.total,
-            "severity": scored.severity,
-            "source": source,
-        },
-    )
-    alerts = []
-    for a in scored.alerts:
-        alert = SafetyAlert.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+    alerts = [
+        add_to_record(
+            SafetyAlert,
+            patient,
+            actor=entered_by,
+            action="safety_alert.raised",
+            changes=lambda alert: {"code": alert.code, "must_act": alert.must_act},
             response=response,
             code=a.code,
             message=a.message,
             must_act=a.must_act,
         )
-        record_event(
-            actor=entered_by,
-            action="safety_alert.raised",
-            obj=alert,
-            patient=patient,
-            changes={"code": a.code, "must_act": a.must_act},
-        )
-        alerts.append(alert)
+        for a in scored.alerts
+    ]
     return response, alerts

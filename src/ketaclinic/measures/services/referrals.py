@@ -8,9 +8,9 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.patients.services import add_to_record, save_to_record
 
 from .. import rules
 from ..instruments import SUM
@@ -62,9 +62,18 @@ def record_referral_score(
     # The referral gives a date, not a time: the score stands at the start of that clinic day.
     at = timezone.make_aware(datetime.combine(observed_on, time.min), tz)
     with transaction.atomic():
-        response = MeasureResponse.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
+        response = add_to_record(
+            MeasureResponse,
+            patient,
+            actor=actor,
+            action="measure.referral_recorded",
+            changes=lambda response: {
+                "instrument": definition.code,
+                "total": total,
+                "observed_on": observed_on,
+                "organisation": response.referral_organisation,
+                "referral_ref": response.referral_ref,
+            },
             instrument=definition.code,
             instrument_version=definition.version,
             answers={},
@@ -75,19 +84,6 @@ def record_referral_score(
             entered_by=actor,
             referral_organisation=organisation.strip(),
             referral_ref=referral_ref.strip(),
-        )
-        record_event(
-            actor=actor,
-            action="measure.referral_recorded",
-            obj=response,
-            patient=patient,
-            changes={
-                "instrument": definition.code,
-                "total": total,
-                "observed_on": observed_on,
-                "organisation": response.referral_organisation,
-                "referral_ref": response.referral_ref,
-            },
         )
     return response
 
@@ -112,12 +108,11 @@ def confirm_referral_score(*, actor, response: MeasureResponse) -> MeasureRespon
             raise Conflict("This referral score was already confirmed.", code="already_confirmed")
         locked.referral_confirmed_at = timezone.now()
         locked.referral_confirmed_by = actor
-        locked.save(update_fields=["referral_confirmed_at", "referral_confirmed_by"])
-        record_event(
+        save_to_record(
+            locked,
             actor=actor,
             action="measure.referral_confirmed",
-            obj=locked,
-            patient=locked.patient,
+            update_fields=["referral_confirmed_at", "referral_confirmed_by"],
             changes={
                 "instrument": locked.instrument,
                 "total": locked.total,
