@@ -88,24 +88,16 @@ def access_coverage(user, coverage_id, *, action: str = "authorization.view") ->
 
 
 def benefits_checks_of(user, patient):
-    require(user, "authorization.view")
-    return (
-        BenefitsCheck.objects.visible_to(user)
-        .filter(patient=patient)
-        .select_related("coverage", "checked_by")
-    )
+    checks = patient_queries.patient_record(user, "authorization.view", BenefitsCheck, patient)
+    return checks.select_related("coverage", "checked_by")
 
 
 # --- prior authorizations -----------------------------------------------------------------------
 
 
 def authorizations_of(user, patient):
-    require(user, "authorization.view")
-    return (
-        PriorAuthorization.objects.visible_to(user)
-        .filter(patient=patient)
-        .select_related("coverage", "checklist", "created_by")
-    )
+    rows = patient_queries.patient_record(user, "authorization.view", PriorAuthorization, patient)
+    return rows.select_related("coverage", "checklist", "created_by")
 
 
 def access_authorization(

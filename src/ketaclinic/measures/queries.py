@@ -13,7 +13,7 @@ from django.utils import timezone
 from ketaclinic.core import ui
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
-from ketaclinic.patients.queries import access_patient, access_row
+from ketaclinic.patients.queries import access_patient, access_row, patient_record
 
 from . import rules
 from .courses import course_start
@@ -356,13 +356,8 @@ def clinic_alerts(user, status: str | None = AlertStatus.OPEN):
 
 
 def patient_alerts(user, patient):
-    require(user, "measure.view")
-    return (
-        SafetyAlert.objects.visible_to(user)
-        .filter(patient=patient)
-        .select_related("response", "acknowledged_by")
-        .order_by("status", "-raised_at")
-    )
+    alerts = patient_record(user, "measure.view", SafetyAlert, patient)
+    return alerts.select_related("response", "acknowledged_by").order_by("status", "-raised_at")
 
 
 def access_alert(user, alert_id, *, action="measure.view") -> SafetyAlert:
@@ -476,12 +471,8 @@ def due_list(user, now=None) -> list[DueRow]:
 
 
 def patient_schedules(user, patient, now=None) -> list[DueRow]:
-    require(user, "measure.view")
-    schedules = (
-        MeasurementSchedule.objects.visible_to(user)
-        .filter(patient=patient, active=True)
-        .select_related("patient")
-    )
+    schedules = patient_record(user, "measure.view", MeasurementSchedule, patient)
+    schedules = schedules.filter(active=True).select_related("patient")
     return schedule_rows(schedules, patient.clinic, now or timezone.now())
 
 

@@ -67,6 +67,13 @@ def access_row(user, action: str, rows, row_id, missing: str, malformed: str = "
     return row
 
 
+def patient_record(user, action: str, model, patient):
+    """The rows of `model` (a clinic-scoped model) in `patient`'s record, once the user may do
+    `action`: the permission check, the clinic scope and the patient filter in one place."""
+    require(user, action)
+    return model.objects.visible_to(user).filter(patient=patient)
+
+
 def access_patient(user, patient_id, *, action: str = "patient.view", record_view: bool = False):
     """The patient of the user's clinic, or NotFound (also for other clinics' patients).
 

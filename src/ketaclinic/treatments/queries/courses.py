@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
+from ketaclinic.patients.queries import patient_record
 from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols import rules as protocol_rules
 from ketaclinic.protocols.definitions import ProtocolDefinition
@@ -102,12 +103,9 @@ def rems_enrollment(patient, course=None) -> bool | None:
 
 def courses_of(user, patient):
     """The patient's courses, newest first."""
-    require(user, "course.view")
-    return (
-        Course.objects.visible_to(user)
-        .filter(patient=patient)
-        .select_related("protocol_version", "started_by")
-        .order_by("-start_date", "-created_at")
+    courses = patient_record(user, "course.view", Course, patient)
+    return courses.select_related("protocol_version", "started_by").order_by(
+        "-start_date", "-created_at"
     )
 
 

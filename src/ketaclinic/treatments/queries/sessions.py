@@ -13,6 +13,7 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.core.ui import ChartMarker
+from ketaclinic.patients.queries import patient_record
 from ketaclinic.protocols.definitions import ProtocolDefinition
 from ketaclinic.treatments.models import (
     ACTIVE_STATUSES,
@@ -226,12 +227,9 @@ def todays_schedule(user):
 
 
 def sessions_of_patient(user, patient):
-    require(user, "session.view")
-    return (
-        TreatmentSession.objects.visible_to(user)
-        .filter(patient=patient)
-        .select_related("order", "protocol_version")
-        .order_by("-scheduled_date", "-number")
+    sessions = patient_record(user, "session.view", TreatmentSession, patient)
+    return sessions.select_related("order", "protocol_version").order_by(
+        "-scheduled_date", "-number"
     )
 
 
