@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import diff, record_event
-from ketaclinic.core.errors import Conflict, InvalidInput
+from ketaclinic.audit.services import record_event, update_clinic_settings
+from ketaclinic.core.errors import Conflict, InvalidInput, raise_invalid
 from ketaclinic.core.permissions import require
 
 from .models import AccessBarrier, AccessSettings, BarrierKind
@@ -32,8 +32,7 @@ def record_barrier(
             errors["distance_miles"] = "Miles between 0 and 10,000."
     if kind == BarrierKind.OTHER and not (detail or "").strip():
         errors["detail"] = "Describe the barrier."
-    if errors:
-        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
+    raise_invalid(errors)
     with transaction.atomic():
         barrier = AccessBarrier.objects.create(
             clinic_id=patient.clinic_id,
@@ -95,22 +94,7 @@ def update_access_settings(*, actor, **changes) -> AccessSettings:
         low, high = LIMITS[name]
         if not isinstance(value, int) or not low <= value <= high:
             errors[name] = f"Between {low} and {high}."
-    if errors:
-        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
-    with transaction.atomic():
-        row, _ = AccessSettings.objects.select_for_update().get_or_create(clinic_id=actor.clinic_id)
-        before = {name: getattr(row, name) for name in changes}
-        for name, value in changes.items():
-            setattr(row, name, value)
-        row.updated_by = actor
-        changed = diff(row, before, changes)
-        if changed:
-            row.save()
-            record_event(
-                actor=actor,
-                action="access.settings_changed",
-                obj=row,
-                clinic=actor.clinic,
-                changes=changed,
-            )
-    return row
+    raise_invalid(errors)
+    return update_clinic_settings(
+        AccessSettings, actor=actor, values=changes, action="access.settings_changed"
+    )

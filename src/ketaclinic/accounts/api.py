@@ -73,6 +73,12 @@ def add_staff(request, payload: StaffCreateIn):
     return Status(201, queries.access_staff_member(request.auth, member.pk))
 
 
+def _staff_after(request, user_id, service, **values):
+    """Act on a member of staff, then answer with the member as they now are."""
+    service(actor=request.auth, user_id=user_id, **values)
+    return queries.access_staff_member(request.auth, user_id)
+
+
 @router.get("/staff/{user_id}", response=StaffOut)
 def get_staff(request, user_id: UUID):
     return queries.access_staff_member(request.auth, user_id)
@@ -80,35 +86,30 @@ def get_staff(request, user_id: UUID):
 
 @router.post("/staff/{user_id}/role", response=StaffOut)
 def change_role(request, user_id: UUID, payload: RoleIn):
-    services.change_role(actor=request.auth, user_id=user_id, role=payload.role)
-    return queries.access_staff_member(request.auth, user_id)
+    return _staff_after(request, user_id, services.change_role, role=payload.role)
 
 
 @router.post("/staff/{user_id}/deactivate", response=StaffOut)
 def deactivate_staff(request, user_id: UUID):
     """Deactivate: the member's open sessions end and their tokens are revoked, at once."""
-    services.deactivate_staff_member(actor=request.auth, user_id=user_id)
-    return queries.access_staff_member(request.auth, user_id)
+    return _staff_after(request, user_id, services.deactivate_staff_member)
 
 
 @router.post("/staff/{user_id}/reactivate", response=StaffOut)
 def reactivate_staff(request, user_id: UUID):
-    services.reactivate_staff_member(actor=request.auth, user_id=user_id)
-    return queries.access_staff_member(request.auth, user_id)
+    return _staff_after(request, user_id, services.reactivate_staff_member)
 
 
 @router.post("/staff/{user_id}/password", response=StaffOut)
 def reset_password(request, user_id: UUID, payload: PasswordResetIn):
     """Set a temporary password; the member chooses their own at the next sign-in."""
-    services.reset_password(actor=request.auth, user_id=user_id, password=payload.password)
-    return queries.access_staff_member(request.auth, user_id)
+    return _staff_after(request, user_id, services.reset_password, password=payload.password)
 
 
 @router.post("/staff/{user_id}/mfa-reset", response=StaffOut)
 def reset_mfa(request, user_id: UUID):
     """Remove the member's authenticator and recovery codes; they enroll again."""
-    services.reset_mfa(actor=request.auth, user_id=user_id)
-    return queries.access_staff_member(request.auth, user_id)
+    return _staff_after(request, user_id, services.reset_mfa)
 
 
 @router.get("/security-policy", response=SecurityPolicyOut)

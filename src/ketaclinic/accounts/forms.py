@@ -6,6 +6,16 @@ from django.conf import settings
 from ketaclinic.core.permissions import Role
 
 
+def _temporary_password(help_text: str) -> forms.CharField:
+    """A password an administrator sets for someone, who replaces it at their next sign-in."""
+    return forms.CharField(
+        label="Temporary password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=help_text,
+    )
+
+
 class TokenCreateForm(forms.Form):
     name = forms.CharField(
         max_length=100,
@@ -85,11 +95,8 @@ class StaffCreateForm(forms.Form):
         required=False,
         help_text="Prescribers: two letters and seven digits",
     )
-    password = forms.CharField(
-        label="Temporary password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Give it to the person; they choose their own at the first sign-in.",
+    password = _temporary_password(
+        "Give it to the person; they choose their own at the first sign-in."
     )
 
 
@@ -98,12 +105,7 @@ class RoleForm(forms.Form):
 
 
 class TemporaryPasswordForm(forms.Form):
-    password = forms.CharField(
-        label="Temporary password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="The person chooses their own at the next sign-in.",
-    )
+    password = _temporary_password("The person chooses their own at the next sign-in.")
 
 
 class SecurityPolicyForm(forms.Form):

@@ -1,38 +1,36 @@
 """Actions of the accounts app: API tokens, staff administration, the clinic's sign-in policy."""
 
-from ketaclinic.core.permissions import ALL_ROLES, Role, define
+from ketaclinic.core.permissions import ALL_ROLES, Role, define_table
 
-define(
-    "token.manage_own", "Create, list and revoke your own API tokens", ALL_ROLES, area="accounts"
-)
-define(
-    "token.manage_clinic",
-    "List and revoke the API tokens of everyone in the clinic",
-    {Role.CLINIC_ADMIN},
-    area="accounts",
-)
-define(
-    "account.manage_own",
-    "Change your own password and set up your own two-factor authentication",
-    ALL_ROLES,
-    area="accounts",
-)
-define(
-    "staff.view",
-    "List the clinic's staff with their role, status and two-factor enrollment",
-    {Role.CLINIC_ADMIN},
-    area="accounts",
-)
-define(
-    "staff.manage",
-    "Add staff, change a role, deactivate or reactivate, reset a password or two-factor "
-    "authentication",
-    {Role.CLINIC_ADMIN},
-    area="accounts",
-)
-define(
-    "staff.security_policy",
-    "Require two-factor authentication for every role of the clinic",
-    {Role.CLINIC_ADMIN},
+define_table(
+    [
+        ("token.manage_own", "Create, list and revoke your own API tokens", ALL_ROLES),
+        (
+            "token.manage_clinic",
+            "List and revoke the API tokens of everyone in the clinic",
+            {Role.CLINIC_ADMIN},
+        ),
+        (
+            "account.manage_own",
+            "Change your own password and set up your own two-factor authentication",
+            ALL_ROLES,
+        ),
+        (
+            "staff.view",
+            "List the clinic's staff with their role, status and two-factor enrollment",
+            {Role.CLINIC_ADMIN},
+        ),
+        (
+            "staff.manage",
+            "Add staff, change a role, deactivate or reactivate, reset a password or two-factor "
+            "authentication",
+            {Role.CLINIC_ADMIN},
+        ),
+        (
+            "staff.security_policy",
+            "Require two-factor authentication for every role of the clinic",
+            {Role.CLINIC_ADMIN},
+        ),
+    ],
     area="accounts",
 )

@@ -1,10 +1,10 @@
 """Actions of the audit app."""
 
-from ketaclinic.core.permissions import Role, define
+from ketaclinic.core.permissions import Role, define_table
 
-define(
-    "audit.view",
-    "Browse and filter the audit log",
-    {Role.AUDITOR, Role.CLINIC_ADMIN},
+define_table(
+    [
+        ("audit.view", "Browse and filter the audit log", {Role.AUDITOR, Role.CLINIC_ADMIN}),
+    ],
     area="audit",
 )

@@ -3,6 +3,7 @@
 import getpass
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.core import context
@@ -107,3 +108,14 @@ def save_changes(
             changes=changed,
         )
     return changed
+
+
+def update_clinic_settings(model, *, actor, values: dict, action: str):
+    """Change fields of the clinic's one settings row of `model` (created on first use) and
+    record `action` naming what changed; the row is locked for the change."""
+    with transaction.atomic():
+        row, _ = model.objects.select_for_update().get_or_create(clinic_id=actor.clinic_id)
+        before = assign(row, values)
+        row.updated_by = actor
+        save_changes(row, before, values, actor=actor, action=action, clinic=actor.clinic)
+    return row

@@ -10,14 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
-from ketaclinic.core.errors import Conflict, DomainError, InvalidInput
+from ketaclinic.core.errors import Conflict, DomainError, InvalidInput, raise_invalid
 from ketaclinic.core.permissions import require
 from ketaclinic.treatments import queries as treatment_queries
 
 from . import estimates, queries, rules
 from .definitions import SERVICES
 from .models import AUTOMATIC, Charge
-from .services import _decimal, _raise, _save_charges, _set_discount
+from .services import _decimal, _save_charges, _set_discount
 
 
 def _local(moment: datetime.datetime, clinic) -> datetime.datetime:
@@ -217,7 +217,7 @@ def add_charge(
         errors["service_date"] = "A charge is for a service already given."
     if rendering_provider is not None and rendering_provider.clinic_id != patient.clinic_id:
         errors["rendering_provider"] = "Not a member of this clinic."
-    _raise(errors)
+    raise_invalid(errors)
     schedule = queries.fee_schedule_on(patient.clinic_id, service_date)
     price = queries.prices_of(schedule).get(service) if schedule else None
     if price is None:

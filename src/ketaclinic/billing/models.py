@@ -28,6 +28,40 @@ class ImmutableRow(models.Model):
         super().save(*args, **kwargs)
 
 
+class DatedTable(ImmutableRow, ClinicScopedModel):
+    """A clinic's table in force from a date on (prices, discounts). A change is a new table
+    with a later date, so what was made under an earlier one keeps its values."""
+
+    name = models.CharField(max_length=120)
+    effective_from = models.DateField()
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (from {self.effective_from.isoformat()})"
+
+
+class Voidable(models.Model):
+    """Money rows that a mistake voids (with a reason and who), never deletes."""
+
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+
 AUTOMATIC, MANUAL = "automatic", "manual"
 CHARGE_AT_DISCHARGE = [
     (AUTOMATIC, "Automatic: charge when the patient is discharged"),
@@ -79,25 +113,16 @@ class BillingSettings(models.Model):
         return f"Billing settings of {self.clinic_id}"
 
 
-class FeeSchedule(ImmutableRow, ClinicScopedModel):
+class FeeSchedule(DatedTable):
     """A clinic's prices from a date on. A price change is a new schedule with a later date,
     so charges and estimates made under an earlier schedule keep their prices."""
 
-    name = models.CharField(max_length=120)
-    effective_from = models.DateField()
-    note = models.TextField(blank=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        ordering = ["-effective_from"]
+    class Meta(DatedTable.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["clinic", "effective_from"], name="fee_schedule_date_unique_in_clinic"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.name} (from {self.effective_from.isoformat()})"
 
 
 class FeeItem(ImmutableRow, ClinicScopedModel):
@@ -145,24 +170,15 @@ class PovertyGuideline(ClinicScopedModel):
         return f"{self.year} {self.region}: {self.first_person} + {self.each_additional}"
 
 
-class SlidingScale(ImmutableRow, ClinicScopedModel):
+class SlidingScale(DatedTable):
     """A clinic's discount table by income as % of the poverty guideline, from a date on."""
 
-    name = models.CharField(max_length=120)
-    effective_from = models.DateField()
-    note = models.TextField(blank=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        ordering = ["-effective_from"]
+    class Meta(DatedTable.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["clinic", "effective_from"], name="sliding_scale_date_unique_in_clinic"
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.name} (from {self.effective_from.isoformat()})"
 
 
 class SlidingScaleBand(ImmutableRow, ClinicScopedModel):
@@ -257,7 +273,7 @@ class GoodFaithEstimate(ImmutableRow, ClinicScopedModel):
         return f"Good Faith Estimate {self.created_at:%Y-%m-%d} ${self.total}"
 
 
-class Charge(ClinicScopedModel):
+class Charge(Voidable, ClinicScopedModel):
     """One billed service. Prices are copied in when it is made, so later fee-schedule changes
     never touch it; a mistake is voided (with a reason), never deleted."""
 
@@ -298,11 +314,6 @@ class Charge(ClinicScopedModel):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    voided_at = models.DateTimeField(null=True, blank=True)
-    voided_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    void_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["service_date", "created_at"]
@@ -322,10 +333,6 @@ class Charge(ClinicScopedModel):
     def net(self) -> Decimal:
         return self.amount - self.discount_amount
 
-    @property
-    def is_void(self) -> bool:
-        return self.voided_at is not None
-
 
 class PaymentMethod(models.TextChoices):
     CARD = "card", "Card"
@@ -336,7 +343,7 @@ class PaymentMethod(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Payment(ClinicScopedModel):
+class Payment(Voidable, ClinicScopedModel):
     """Money received from or for a patient; voided with a reason, never deleted."""
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
@@ -346,11 +353,6 @@ class Payment(ClinicScopedModel):
     reference = models.CharField(max_length=100, blank=True)
     note = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    voided_at = models.DateTimeField(null=True, blank=True)
-    voided_by = models.ForeignKey(
-        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    void_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["received_on", "created_at"]
@@ -358,7 +360,3 @@ class Payment(ClinicScopedModel):
 
     def __str__(self) -> str:
         return f"{self.received_on.isoformat()} ${self.amount} ({self.method})"
-
-    @property
-    def is_void(self) -> bool:
-        return self.voided_at is not None

@@ -88,12 +88,7 @@ def fee_schedules(user):
 
 
 def access_fee_schedule(user, schedule_id) -> FeeSchedule:
-    found = (
-        fee_schedules(user).filter(pk=_uuid(schedule_id)).first() if _uuid(schedule_id) else None
-    )
-    if found is None:
-        raise NotFound("No such fee schedule.")
-    return found
+    return _one(fee_schedules(user), schedule_id, "fee schedule")
 
 
 def sliding_scales(user):
@@ -266,38 +261,31 @@ def estimates_of(user, patient):
     )
 
 
+def _one(rows, row_id, what: str):
+    """The row of `rows` with this id (a malformed id finds nothing), or 404 naming `what`."""
+    key = _uuid(row_id)
+    found = rows.filter(pk=key).first() if key else None
+    if found is None:
+        raise NotFound(f"No such {what}.")
+    return found
+
+
 def access_estimate(user, estimate_id) -> GoodFaithEstimate:
     require(user, "billing.view")
-    key = _uuid(estimate_id)
-    found = (
-        GoodFaithEstimate.objects.visible_to(user)
-        .select_related("patient", "issued_by", "course", "fee_schedule")
-        .filter(pk=key)
-        .first()
-        if key
-        else None
+    rows = GoodFaithEstimate.objects.visible_to(user).select_related(
+        "patient", "issued_by", "course", "fee_schedule"
     )
-    if found is None:
-        raise NotFound("No such estimate.")
-    return found
+    return _one(rows, estimate_id, "estimate")
 
 
 def access_charge(user, charge_id, *, action: str = "billing.view") -> Charge:
     require(user, action)
-    key = _uuid(charge_id)
-    found = Charge.objects.visible_to(user).select_related("patient").filter(pk=key).first()
-    if key is None or found is None:
-        raise NotFound("No such charge.")
-    return found
+    return _one(Charge.objects.visible_to(user).select_related("patient"), charge_id, "charge")
 
 
 def access_payment(user, payment_id, *, action: str = "billing.view") -> Payment:
     require(user, action)
-    key = _uuid(payment_id)
-    found = Payment.objects.visible_to(user).select_related("patient").filter(pk=key).first()
-    if key is None or found is None:
-        raise NotFound("No such payment.")
-    return found
+    return _one(Payment.objects.visible_to(user).select_related("patient"), payment_id, "payment")
 
 
 def access_billing_patient(

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import diff, record_event
-from ketaclinic.core.errors import Conflict, InvalidInput
+from ketaclinic.audit.services import record_event, update_clinic_settings
+from ketaclinic.core.errors import Conflict, InvalidInput, raise_invalid
 from ketaclinic.core.permissions import require
 
 from . import estimates, queries, rules
@@ -51,11 +51,6 @@ def _decimal(value, field: str, errors: dict, *, minimum=Decimal("0"), allow_non
     return number
 
 
-def _raise(errors: dict) -> None:
-    if errors:
-        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)
-
-
 def _not_back_dated(model, actor, effective_from: datetime.date, what: str) -> None:
     # A new price list or table may only start in the past when it is the clinic's first:
     # otherwise it would re-price sessions already given under the earlier one.
@@ -65,6 +60,31 @@ def _not_back_dated(model, actor, effective_from: datetime.date, what: str) -> N
             f"A new {what} starts today or later; earlier prices stay as they were.",
             fields={"effective_from": "today or later"},
         )
+
+
+def _create_dated(model, actor, *, what: str, name: str, effective_from, note: str):
+    """The header row of a new fee schedule or sliding-scale table, refused when another one
+    already starts on that day. Call inside the transaction that adds its rows."""
+    if model.objects.filter(clinic_id=actor.clinic_id, effective_from=effective_from).exists():
+        raise Conflict(
+            f"A {what} already starts on {effective_from.isoformat()}.",
+            fields={"effective_from": "already used"},
+        )
+    return model.objects.create(
+        clinic_id=actor.clinic_id,
+        name=name.strip(),
+        effective_from=effective_from,
+        note=note.strip(),
+        created_by=actor,
+    )
+
+
+def _create_for_patient(actor, model, patient, *, action: str, changes: dict, **fields):
+    """Create one billing row of the patient and its audit event, in one transaction."""
+    with transaction.atomic():
+        row = model.objects.create(clinic_id=patient.clinic_id, patient=patient, **fields)
+        record_event(actor=actor, action=action, obj=row, patient=patient, changes=changes)
+    return row
 
 
 # --- configuration -----------------------------------------------------------------------------
@@ -87,26 +107,11 @@ def update_billing_settings(*, actor, **changes) -> BillingSettings:
         MANUAL,
     ):
         errors["charge_at_discharge"] = "automatic or manual"
-    _raise(errors)
-    with transaction.atomic():
-        row, _ = BillingSettings.objects.select_for_update().get_or_create(
-            clinic_id=actor.clinic_id
-        )
-        before = {name: getattr(row, name) for name in changes}
-        for name, value in changes.items():
-            setattr(row, name, value.strip() if isinstance(value, str) else value)
-        row.updated_by = actor
-        changed = diff(row, before, changes)
-        if changed:
-            row.save()
-            record_event(
-                actor=actor,
-                action="billing.settings_changed",
-                obj=row,
-                clinic=actor.clinic,
-                changes=changed,
-            )
-    return row
+    raise_invalid(errors)
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
+    return update_clinic_settings(
+        BillingSettings, actor=actor, values=values, action="billing.settings_changed"
+    )
 
 
 def create_fee_schedule(
@@ -139,22 +144,16 @@ def create_fee_schedule(
         )
     if not items:
         errors["items"] = "Price at least one service."
-    _raise(errors)
+    raise_invalid(errors)
     _not_back_dated(FeeSchedule, actor, effective_from, "fee schedule")
     with transaction.atomic():
-        if FeeSchedule.objects.filter(
-            clinic_id=actor.clinic_id, effective_from=effective_from
-        ).exists():
-            raise Conflict(
-                f"A fee schedule already starts on {effective_from.isoformat()}.",
-                fields={"effective_from": "already used"},
-            )
-        schedule = FeeSchedule.objects.create(
-            clinic_id=actor.clinic_id,
-            name=name.strip(),
+        schedule = _create_dated(
+            FeeSchedule,
+            actor,
+            what="fee schedule",
+            name=name,
             effective_from=effective_from,
-            note=note.strip(),
-            created_by=actor,
+            note=note,
         )
         FeeItem.objects.bulk_create(
             FeeItem(clinic_id=actor.clinic_id, schedule=schedule, **item) for item in cleaned
@@ -186,7 +185,7 @@ def set_poverty_guideline(
     each = _decimal(each_additional, "each_additional", errors)
     if not (source or "").strip():
         errors["source"] = "Say where the values come from (e.g. the Federal Register notice)."
-    _raise(errors)
+    raise_invalid(errors)
     with transaction.atomic():
         row = (
             PovertyGuideline.objects.select_for_update()
@@ -232,25 +231,19 @@ def create_sliding_scale(
         limit = _decimal(band.get("max_percent"), f"bands.{i}.max_percent", errors, allow_none=True)
         discount = _decimal(band.get("discount_percent"), f"bands.{i}.discount_percent", errors)
         parsed.append(rules.ScaleBand(limit, discount if discount is not None else Decimal(0)))
-    _raise(errors)
+    raise_invalid(errors)
     problems = rules.validate_bands(parsed)
     if problems:
         raise InvalidInput(" ".join(problems), fields={"bands": " ".join(problems)})
     _not_back_dated(SlidingScale, actor, effective_from, "sliding-scale table")
     with transaction.atomic():
-        if SlidingScale.objects.filter(
-            clinic_id=actor.clinic_id, effective_from=effective_from
-        ).exists():
-            raise Conflict(
-                f"A sliding-scale table already starts on {effective_from.isoformat()}.",
-                fields={"effective_from": "already used"},
-            )
-        scale = SlidingScale.objects.create(
-            clinic_id=actor.clinic_id,
-            name=name.strip(),
+        scale = _create_dated(
+            SlidingScale,
+            actor,
+            what="sliding-scale table",
+            name=name,
             effective_from=effective_from,
-            note=note.strip(),
-            created_by=actor,
+            note=note,
         )
         SlidingScaleBand.objects.bulk_create(
             SlidingScaleBand(
@@ -296,7 +289,7 @@ def apply_sliding_scale(
     if not 1 <= int(household_size) <= 30:
         errors["household_size"] = "Between 1 and 30 people."
     income = _decimal(annual_income, "annual_income", errors)
-    _raise(errors)
+    raise_invalid(errors)
     day = effective_from or queries.clinic_today(patient.clinic)
     scale = queries.sliding_scale_on(patient.clinic_id, day)
     if scale is None:
@@ -411,23 +404,17 @@ def set_diagnosis(*, actor, patient, code: str, description: str = "") -> Billin
         errors["code"] = problem
     elif not description:
         errors["description"] = "Describe a code that is not in the list."
-    _raise(errors)
-    with transaction.atomic():
-        row = BillingDiagnosis.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
-            code=code,
-            description=description[:200],
-            recorded_by=actor,
-        )
-        record_event(
-            actor=actor,
-            action="billing.diagnosis_set",
-            obj=row,
-            patient=patient,
-            changes={"code": code},
-        )
-    return row
+    raise_invalid(errors)
+    return _create_for_patient(
+        actor,
+        BillingDiagnosis,
+        patient,
+        action="billing.diagnosis_set",
+        changes={"code": code},
+        code=code,
+        description=description[:200],
+        recorded_by=actor,
+    )
 
 
 def issue_estimate(
@@ -457,39 +444,33 @@ def issue_estimate(
             start_date=start_date or today,
         )
     totals = view.totals
-    with transaction.atomic():
-        estimate = GoodFaithEstimate.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
-            course=course,
-            protocol_code=view.protocol_code,
-            protocol_name=view.protocol_name,
-            start_date=view.start_date,
-            sessions=view.result.sessions,
-            lines=[{k: str(v) for k, v in line.items()} for line in view.lines_data()],
-            subtotal=totals.subtotal,
-            discount=totals.discount,
-            total=totals.total,
-            discount_rule=view.discount_rule,
-            fee_schedule=view.fee_schedule,
-            diagnosis_code=view.diagnosis.code if view.diagnosis else "",
-            diagnosis_description=view.diagnosis.description if view.diagnosis else "",
-            warnings=list(view.result.warnings),
-            issued_by=actor,
-        )
-        record_event(
-            actor=actor,
-            action="billing.estimate_issued",
-            obj=estimate,
-            patient=patient,
-            changes={
-                "protocol": view.protocol_code,
-                "sessions": view.result.sessions,
-                "total": totals.total,
-                "discount": totals.discount,
-            },
-        )
-    return estimate
+    return _create_for_patient(
+        actor,
+        GoodFaithEstimate,
+        patient,
+        action="billing.estimate_issued",
+        changes={
+            "protocol": view.protocol_code,
+            "sessions": view.result.sessions,
+            "total": totals.total,
+            "discount": totals.discount,
+        },
+        course=course,
+        protocol_code=view.protocol_code,
+        protocol_name=view.protocol_name,
+        start_date=view.start_date,
+        sessions=view.result.sessions,
+        lines=[{k: str(v) for k, v in line.items()} for line in view.lines_data()],
+        subtotal=totals.subtotal,
+        discount=totals.discount,
+        total=totals.total,
+        discount_rule=view.discount_rule,
+        fee_schedule=view.fee_schedule,
+        diagnosis_code=view.diagnosis.code if view.diagnosis else "",
+        diagnosis_description=view.diagnosis.description if view.diagnosis else "",
+        warnings=list(view.result.warnings),
+        issued_by=actor,
+    )
 
 
 def record_payment(
@@ -512,26 +493,21 @@ def record_payment(
     received_on = received_on or today
     if received_on > today:
         errors["received_on"] = "Cannot be in the future."
-    _raise(errors)
-    with transaction.atomic():
-        payment = Payment.objects.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
-            amount=rules.money(value),
-            method=method,
-            received_on=received_on,
-            reference=reference.strip()[:100],
-            note=note.strip()[:300],
-            recorded_by=actor,
-        )
-        record_event(
-            actor=actor,
-            action="billing.payment_recorded",
-            obj=payment,
-            patient=patient,
-            changes={"amount": payment.amount, "method": method, "received_on": received_on},
-        )
-    return payment
+    raise_invalid(errors)
+    amount = rules.money(value)
+    return _create_for_patient(
+        actor,
+        Payment,
+        patient,
+        action="billing.payment_recorded",
+        changes={"amount": amount, "method": method, "received_on": received_on},
+        amount=amount,
+        method=method,
+        received_on=received_on,
+        reference=reference.strip()[:100],
+        note=note.strip()[:300],
+        recorded_by=actor,
+    )
 
 
 def void_payment(*, actor, payment: Payment, reason: str) -> Payment:

@@ -145,66 +145,60 @@ def _post_form(request, patient_id, action, form_class, prefix, call, success, k
     return render(request, "billing/tab.html", context, status=422)
 
 
-@require_POST
-@clinic_view
-def record_payment(request, patient_id):
-    return _post_form(
-        request,
-        patient_id,
-        "billing.payment",
-        PaymentForm,
-        "payment",
-        lambda patient, data: services.record_payment(actor=request.user, patient=patient, **data),
-        lambda p: f"Payment of ${p.amount:,.2f} recorded.",
-        "payment_form",
-    )
+def _patient_form_view(action, form_class, prefix, write, success, key):
+    """A POST of one of the billing tab's forms: `write(actor=, patient=, **data)`, then
+    back to the tab with `success(row)`, or the tab again with the form's errors."""
+
+    @require_POST
+    @clinic_view
+    def view(request, patient_id):
+        return _post_form(
+            request,
+            patient_id,
+            action,
+            form_class,
+            prefix,
+            lambda patient, data: write(actor=request.user, patient=patient, **data),
+            success,
+            key,
+        )
+
+    return view
 
 
-@require_POST
-@clinic_view
-def apply_sliding_scale(request, patient_id):
-    return _post_form(
-        request,
-        patient_id,
-        "billing.sliding_scale",
-        SlidingScaleForm,
-        "scale",
-        lambda patient, data: services.apply_sliding_scale(
-            actor=request.user, patient=patient, **data
-        ),
-        lambda a: f"Sliding scale applied: {a.discount_percent.normalize():f}% discount.",
-        "scale_form",
-    )
-
-
-@require_POST
-@clinic_view
-def add_charge(request, patient_id):
-    return _post_form(
-        request,
-        patient_id,
-        "billing.charge",
-        ChargeForm,
-        "charge",
-        lambda patient, data: charges.add_charge(actor=request.user, patient=patient, **data),
-        lambda c: f"Charge added: {c.code or c.description} ${c.amount:,.2f}.",
-        "charge_form",
-    )
-
-
-@require_POST
-@clinic_view
-def set_diagnosis(request, patient_id):
-    return _post_form(
-        request,
-        patient_id,
-        "billing.diagnosis",
-        DiagnosisForm,
-        "dx",
-        lambda patient, data: services.set_diagnosis(actor=request.user, patient=patient, **data),
-        lambda d: f"Diagnosis set: {d.code}.",
-        "diagnosis_form",
-    )
+# Each form of the tab: (action, form, prefix, the write, the success message, context key).
+record_payment = _patient_form_view(
+    "billing.payment",
+    PaymentForm,
+    "payment",
+    services.record_payment,
+    lambda p: f"Payment of ${p.amount:,.2f} recorded.",
+    "payment_form",
+)
+apply_sliding_scale = _patient_form_view(
+    "billing.sliding_scale",
+    SlidingScaleForm,
+    "scale",
+    services.apply_sliding_scale,
+    lambda a: f"Sliding scale applied: {a.discount_percent.normalize():f}% discount.",
+    "scale_form",
+)
+add_charge = _patient_form_view(
+    "billing.charge",
+    ChargeForm,
+    "charge",
+    charges.add_charge,
+    lambda c: f"Charge added: {c.code or c.description} ${c.amount:,.2f}.",
+    "charge_form",
+)
+set_diagnosis = _patient_form_view(
+    "billing.diagnosis",
+    DiagnosisForm,
+    "dx",
+    services.set_diagnosis,
+    lambda d: f"Diagnosis set: {d.code}.",
+    "diagnosis_form",
+)
 
 
 @require_POST

@@ -47,3 +47,9 @@ class NotFound(DomainError):
 
     status = 404
     code = "not_found"
+
+
+def raise_invalid(errors: dict[str, str]) -> None:
+    """Refuse input with every field's problem at once; nothing when `errors` is empty."""
+    if errors:
+        raise InvalidInput("Please correct: " + ", ".join(sorted(errors)) + ".", fields=errors)

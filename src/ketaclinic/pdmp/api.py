@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from uuid import UUID
 
 from django.utils import timezone
@@ -90,20 +91,7 @@ def correct_check(request, patient_id: UUID, check_id: UUID, payload: Correction
 def _rule_out(row) -> dict:
     rule = row.rule
     return {
-        **{
-            name: getattr(rule, name)
-            for name in (
-                "state",
-                "before_prescribing",
-                "before_administering",
-                "frequency",
-                "window_days",
-                "source",
-                "scope",
-                "last_reviewed_on",
-                "origin",
-            )
-        },
+        **dataclasses.asdict(rule),
         "state_name": row.state_name,
         "replaces_built_in": rule.origin == "clinic" and row.built_in is not None,
     }

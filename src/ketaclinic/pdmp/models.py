@@ -146,17 +146,8 @@ class PdmpRule(ClinicScopedModel):
         return f"PDMP rule {self.state}"
 
     def as_rule(self) -> rules.StateRule:
-        return rules.StateRule(
-            state=self.state,
-            before_prescribing=self.before_prescribing,
-            before_administering=self.before_administering,
-            frequency=self.frequency,
-            window_days=self.window_days,
-            source=self.source,
-            last_reviewed_on=self.last_reviewed_on,
-            scope=self.scope,
-            origin=rules.Origin.CLINIC,
-        )
+        values = {name: getattr(self, name) for name in ("state", *self.EDITABLE_FIELDS)}
+        return rules.StateRule(**values, origin=rules.Origin.CLINIC)
 
 
 class PdmpSettings(models.Model):

@@ -11,7 +11,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ketaclinic.audit.services import diff, record_event
+from ketaclinic.audit.services import assign, diff, record_event
 from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ketaclinic.core.permissions import Role, can, require
 
@@ -85,6 +85,34 @@ def check_problems(
     return errors
 
 
+CHECK_FIELDS = ("state", "checked_at", "transaction_id", "finding", "concern_note", "note")
+
+
+def _check_values(*, state, checked_at, transaction_id, finding, concern_note, note) -> dict:
+    """The content of a check entry as typed, trimmed (the state in capitals)."""
+    return {
+        "state": (state or "").strip().upper(),
+        "checked_at": checked_at,
+        "transaction_id": (transaction_id or "").strip(),
+        "finding": finding,
+        "concern_note": (concern_note or "").strip(),
+        "note": (note or "").strip(),
+    }
+
+
+def _create_check(actor, *, action: str, changes: dict | None = None, **fields) -> PdmpCheck:
+    """Add one entry to the log with its audit event (the entry's content, then `changes`)."""
+    check = PdmpCheck.objects.create(clinic_id=actor.clinic_id, recorded_by=actor, **fields)
+    record_event(
+        actor=actor,
+        action=action,
+        obj=check,
+        patient=check.patient,
+        changes=_audited(check) | (changes or {}),
+    )
+    return check
+
+
 def _audited(check: PdmpCheck) -> dict:
     # The notes stay in the entry itself; the audit event says whether one was given.
     return {
@@ -120,32 +148,24 @@ def record_check(
     who = _prescriber_for(actor, prescriber)
     if patient.clinic_id != actor.clinic_id:
         raise NotFound("No such patient.")
-    values = {
-        "state": (state or "").strip().upper(),
-        "checked_at": checked_at,
-        "transaction_id": (transaction_id or "").strip(),
-        "finding": finding,
-        "concern_note": (concern_note or "").strip(),
-        "note": (note or "").strip(),
-    }
+    values = _check_values(
+        state=state,
+        checked_at=checked_at,
+        transaction_id=transaction_id,
+        finding=finding,
+        concern_note=concern_note,
+        note=note,
+    )
     _refuse(check_problems(**values, now=now or timezone.now()))
     with transaction.atomic():
-        check = PdmpCheck.objects.create(
-            clinic_id=actor.clinic_id,
+        return _create_check(
+            actor,
+            action="pdmp.check_recorded",
             patient=patient,
             prescriber=who,
             checked_by=actor,
-            recorded_by=actor,
             **values,
         )
-        record_event(
-            actor=actor,
-            action="pdmp.check_recorded",
-            obj=check,
-            patient=patient,
-            changes=_audited(check),
-        )
-    return check
 
 
 def correct_check(
@@ -181,14 +201,14 @@ def correct_check(
     if entered_in_error:
         values = {}
     else:
-        values = {
-            "state": (state or "").strip().upper(),
-            "checked_at": checked_at,
-            "transaction_id": (transaction_id or "").strip(),
-            "finding": finding,
-            "concern_note": (concern_note or "").strip(),
-            "note": (note or "").strip(),
-        }
+        values = _check_values(
+            state=state,
+            checked_at=checked_at,
+            transaction_id=transaction_id,
+            finding=finding,
+            concern_note=concern_note,
+            note=note,
+        )
         errors |= check_problems(**values, now=now or timezone.now())
     _refuse(errors, "The correction cannot be recorded")
     try:
@@ -204,31 +224,18 @@ def correct_check(
                 raise Conflict("This entry was already corrected: correct the newer entry.")
             if entered_in_error:
                 # The marker repeats what it withdraws, so the log reads on its own.
-                values = {
-                    "state": original.state,
-                    "checked_at": original.checked_at,
-                    "transaction_id": original.transaction_id,
-                    "finding": original.finding,
-                    "concern_note": original.concern_note,
-                    "note": "",
-                }
-            correction = PdmpCheck.objects.create(
-                clinic_id=actor.clinic_id,
+                values = {name: getattr(original, name) for name in CHECK_FIELDS} | {"note": ""}
+            correction = _create_check(
+                actor,
+                action="pdmp.check_marked_in_error" if entered_in_error else "pdmp.check_corrected",
+                changes={"corrects": str(original.pk), "reason": reason},
                 patient=original.patient,
                 prescriber=original.prescriber,
                 checked_by=original.checked_by,
-                recorded_by=actor,
                 corrects=original,
                 correction_reason=reason,
                 entered_in_error=entered_in_error,
                 **values,
-            )
-            record_event(
-                actor=actor,
-                action="pdmp.check_marked_in_error" if entered_in_error else "pdmp.check_corrected",
-                obj=correction,
-                patient=original.patient,
-                changes=_audited(correction) | {"corrects": str(original.pk), "reason": reason},
             )
     except IntegrityError:
         raise Conflict("This entry was already corrected: correct the newer entry.") from None
@@ -273,10 +280,8 @@ def _save_rule(actor, values: dict) -> PdmpRule:
     if created:
         row = PdmpRule(clinic_id=actor.clinic_id, state=values["state"])
     fields = PdmpRule.EDITABLE_FIELDS
-    before = {} if created else {name: getattr(row, name) for name in fields}
-    for name in fields:
-        setattr(row, name, values[name])
-    changed = diff(row, before, fields)
+    before = assign(row, {name: values[name] for name in fields})
+    changed = diff(row, {} if created else before, fields)
     if changed:
         row.updated_by = actor
         row.save()
