@@ -1,6 +1,10 @@
 """Navigation of the accounts app: staff administration and your own account."""
 
-from ketaclinic.core.ui import NavItem, register_nav_item
+from ketaclinic.core.ui import NavItem, register
 
-register_nav_item(NavItem("Staff", "accounts:staff", "staff.view", order=85))
-register_nav_item(NavItem("Account", "accounts:account", "account.manage_own", order=95))
+register(
+    nav=[
+        NavItem("Staff", "accounts:staff", "staff.view", order=85),
+        NavItem("Account", "accounts:account", "account.manage_own", order=95),
+    ],
+)

@@ -3,34 +3,9 @@
 from django.urls import reverse
 
 from ketaclinic.core.permissions import can
-from ketaclinic.core.ui import (
-    ChartTab,
-    NavItem,
-    WorkItem,
-    WorkSection,
-    register_chart_tab,
-    register_nav_item,
-    register_work_items,
-    register_work_section,
-)
+from ketaclinic.core.ui import ChartTab, NavItem, WorkItem, WorkSection, register
 
 from . import queries
-
-register_nav_item(
-    NavItem("Authorizations", "authorizations:work_queue", "authorization.view", order=62)
-)
-register_chart_tab(
-    ChartTab("coverage", "Coverage", "authorizations:tab", "authorization.view", order=62)
-)
-
-register_work_section(
-    WorkSection(
-        "authorizations",
-        "Authorizations to act on",
-        order=80,
-        nav_url_name="authorizations:work_queue",
-    )
-)
 
 # Warnings that stop a session or cost the clinic money if nobody acts on them.
 URGENT_KINDS = frozenset({"expired", "given_uncovered", "not_approved", "outside_dates"})
@@ -61,4 +36,18 @@ def authorization_warnings(user) -> list[WorkItem]:
     return items
 
 
-register_work_items(authorization_warnings)
+register(
+    nav=[NavItem("Authorizations", "authorizations:work_queue", "authorization.view", order=62)],
+    chart_tabs=[
+        ChartTab("coverage", "Coverage", "authorizations:tab", "authorization.view", order=62)
+    ],
+    work_sections=[
+        WorkSection(
+            "authorizations",
+            "Authorizations to act on",
+            order=80,
+            nav_url_name="authorizations:work_queue",
+        )
+    ],
+    work_items=[authorization_warnings],
+)

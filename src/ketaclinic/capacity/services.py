@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from ketaclinic.audit.services import assign, record_event, save_changes
+from ketaclinic.audit.services import assign, record_event, save_changes, update_clinic_settings
 from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.treatments import queries as treatment_queries
@@ -258,11 +258,9 @@ def update_staffing_rules(
         "prescriber_for_esketamine": bool(prescriber_for_esketamine),
         "prescriber_for_iv": bool(prescriber_for_iv),
     }
-    with transaction.atomic():
-        row, _ = StaffingRules.objects.select_for_update().get_or_create(clinic_id=actor.clinic_id)
-        before = assign(row, values | {"updated_by": actor})
-        save_changes(row, before, values, actor=actor, action="capacity.staffing_rules_changed")
-    return row
+    return update_clinic_settings(
+        StaffingRules, actor=actor, values=values, action="capacity.staffing_rules_changed"
+    )
 
 
 def apply_plan(*, actor, token: str, confirm: bool) -> dict:

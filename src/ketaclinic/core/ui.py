@@ -93,6 +93,24 @@ def register_trajectory_markers(provider: Callable) -> None:
         _marker_providers.append(provider)
 
 
+def register(
+    *, nav=(), chart_tabs=(), work_sections=(), work_items=(), trajectory_markers=()
+) -> None:
+    """An app's additions to the shared screens, declared in one call from its ui.py: navigation
+    items, patient-chart tabs, home work-queue sections and the providers of their items, and
+    providers of markers for the measures trajectory chart."""
+    for item in nav:
+        register_nav_item(item)
+    for tab in chart_tabs:
+        register_chart_tab(tab)
+    for section in work_sections:
+        register_work_section(section)
+    for provider in work_items:
+        register_work_items(provider)
+    for provider in trajectory_markers:
+        register_trajectory_markers(provider)
+
+
 def nav_items_for(user) -> list[NavItem]:
     return sorted(
         (i for i in _nav.values() if permissions.can(user, i.action)), key=lambda i: i.order

@@ -3,30 +3,10 @@
 from django.urls import reverse
 
 from ketaclinic.core.permissions import can
-from ketaclinic.core.ui import (
-    ChartTab,
-    NavItem,
-    WorkItem,
-    WorkSection,
-    register_chart_tab,
-    register_nav_item,
-    register_work_items,
-    register_work_section,
-)
+from ketaclinic.core.ui import ChartTab, NavItem, WorkItem, WorkSection, register
 
 from . import queries
 from .models import ReferralStatus
-
-register_nav_item(NavItem("Referrals", "intake:waiting_list", "referral.view", order=15))
-register_chart_tab(ChartTab("intake", "Intake", "intake:chart", "intake.view", order=10))
-register_work_section(
-    WorkSection(
-        "intake",
-        "Intake: referrals waiting and trials to confirm",
-        order=70,
-        nav_url_name="intake:waiting_list",
-    )
-)
 
 # Referrals that wait for the clinic to act (eligible or declined ones have been decided).
 WAITING = (ReferralStatus.REFERRED, ReferralStatus.INTAKE_IN_PROGRESS)
@@ -61,4 +41,16 @@ def intake_tasks(user) -> list[WorkItem]:
     return items
 
 
-register_work_items(intake_tasks)
+register(
+    nav=[NavItem("Referrals", "intake:waiting_list", "referral.view", order=15)],
+    chart_tabs=[ChartTab("intake", "Intake", "intake:chart", "intake.view", order=10)],
+    work_sections=[
+        WorkSection(
+            "intake",
+            "Intake: referrals waiting and trials to confirm",
+            order=70,
+            nav_url_name="intake:waiting_list",
+        )
+    ],
+    work_items=[intake_tasks],
+)

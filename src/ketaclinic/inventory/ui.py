@@ -4,25 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.core.permissions import can
-from ketaclinic.core.ui import (
-    NavItem,
-    WorkItem,
-    WorkSection,
-    register_nav_item,
-    register_work_items,
-    register_work_section,
-)
+from ketaclinic.core.ui import NavItem, WorkItem, WorkSection, register
 from ketaclinic.inventory import queries
-
-register_nav_item(NavItem("Drug ledger", "inventory:home", "ledger.view", order=50))
-register_work_section(
-    WorkSection(
-        "ledger",
-        "Drug ledger: records not reconciled, and discrepancies",
-        order=60,
-        nav_url_name="inventory:home",
-    )
-)
 
 
 def open_session_records(user) -> list[WorkItem]:
@@ -85,5 +68,15 @@ def discrepancies(user) -> list[WorkItem]:
     ]
 
 
-register_work_items(open_session_records)
-register_work_items(discrepancies)
+register(
+    nav=[NavItem("Drug ledger", "inventory:home", "ledger.view", order=50)],
+    work_sections=[
+        WorkSection(
+            "ledger",
+            "Drug ledger: records not reconciled, and discrepancies",
+            order=60,
+            nav_url_name="inventory:home",
+        )
+    ],
+    work_items=[open_session_records, discrepancies],
+)

@@ -4,35 +4,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.core.permissions import can
-from ketaclinic.core.ui import (
-    ChartTab,
-    NavItem,
-    WorkItem,
-    WorkSection,
-    register_chart_tab,
-    register_nav_item,
-    register_work_items,
-    register_work_section,
-)
+from ketaclinic.core.ui import ChartTab, NavItem, WorkItem, WorkSection, register
 
 from . import queries
 from .models import AlertStatus
-
-register_nav_item(NavItem("Safety alerts", "measures:alerts", "measure.alerts", order=30))
-register_nav_item(NavItem("Measures due", "measures:due", "measure.schedule", order=35))
-register_chart_tab(ChartTab("measures", "Measures", "measures:chart", "measure.view", order=20))
-register_work_section(
-    WorkSection("alerts", "Open safety alerts", order=20, nav_url_name="measures:alerts")
-)
-register_work_section(
-    WorkSection(
-        "measures",
-        "Self-report measures due",
-        order=50,
-        nav_url_name="measures:due",
-        urgent_word="overdue",
-    )
-)
 
 WHO_ACTS = {"prescriber": "a prescriber must act"}
 
@@ -77,5 +52,21 @@ def self_reports_due(user) -> list[WorkItem]:
     ]
 
 
-register_work_items(open_alerts)
-register_work_items(self_reports_due)
+register(
+    nav=[
+        NavItem("Safety alerts", "measures:alerts", "measure.alerts", order=30),
+        NavItem("Measures due", "measures:due", "measure.schedule", order=35),
+    ],
+    chart_tabs=[ChartTab("measures", "Measures", "measures:chart", "measure.view", order=20)],
+    work_sections=[
+        WorkSection("alerts", "Open safety alerts", order=20, nav_url_name="measures:alerts"),
+        WorkSection(
+            "measures",
+            "Self-report measures due",
+            order=50,
+            nav_url_name="measures:due",
+            urgent_word="overdue",
+        ),
+    ],
+    work_items=[open_alerts, self_reports_due],
+)

@@ -1,6 +1,8 @@
 """Navigation and chart tabs of the patients app."""
 
-from ketaclinic.core.ui import ChartTab, NavItem, register_chart_tab, register_nav_item
+from ketaclinic.core.ui import ChartTab, NavItem, register
 
-register_nav_item(NavItem("Patients", "patients:list", "patient.view", order=10))
-register_chart_tab(ChartTab("overview", "Overview", "patients:chart", "patient.view", order=0))
+register(
+    nav=[NavItem("Patients", "patients:list", "patient.view", order=10)],
+    chart_tabs=[ChartTab("overview", "Overview", "patients:chart", "patient.view", order=0)],
+)

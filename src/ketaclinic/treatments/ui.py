@@ -5,43 +5,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.core.permissions import can
-from ketaclinic.core.ui import (
-    ChartTab,
-    NavItem,
-    WorkItem,
-    WorkSection,
-    register_chart_tab,
-    register_nav_item,
-    register_trajectory_markers,
-    register_work_items,
-    register_work_section,
-)
+from ketaclinic.core.ui import ChartTab, NavItem, WorkItem, WorkSection, register
 from ketaclinic.treatments.queries import (
     SessionStatus,
     board,
     rems_due,
     todays_schedule,
     trajectory_markers,
-)
-
-register_nav_item(NavItem("Chair board", "treatments:board", "session.view", order=15))
-register_nav_item(NavItem("REMS forms", "treatments:rems_due", "rems.view", order=40))
-register_chart_tab(ChartTab("treatment", "Treatment", "treatments:chart", "course.view", order=30))
-register_trajectory_markers(trajectory_markers)
-register_work_section(WorkSection("schedule", "Today's schedule", order=10))
-register_work_section(
-    WorkSection(
-        "vitals", "Vitals overdue", order=30, nav_url_name="treatments:board", urgent_word="overdue"
-    )
-)
-register_work_section(
-    WorkSection(
-        "rems",
-        "REMS forms due and overdue",
-        order=40,
-        nav_url_name="treatments:rems_due",
-        urgent_word="overdue",
-    )
 )
 
 
@@ -121,6 +91,29 @@ def rems_forms(user) -> list[WorkItem]:
     ]
 
 
-register_work_items(schedule)
-register_work_items(vitals_overdue)
-register_work_items(rems_forms)
+register(
+    nav=[
+        NavItem("Chair board", "treatments:board", "session.view", order=15),
+        NavItem("REMS forms", "treatments:rems_due", "rems.view", order=40),
+    ],
+    chart_tabs=[ChartTab("treatment", "Treatment", "treatments:chart", "course.view", order=30)],
+    work_sections=[
+        WorkSection("schedule", "Today's schedule", order=10),
+        WorkSection(
+            "vitals",
+            "Vitals overdue",
+            order=30,
+            nav_url_name="treatments:board",
+            urgent_word="overdue",
+        ),
+        WorkSection(
+            "rems",
+            "REMS forms due and overdue",
+            order=40,
+            nav_url_name="treatments:rems_due",
+            urgent_word="overdue",
+        ),
+    ],
+    work_items=[schedule, vitals_overdue, rems_forms],
+    trajectory_markers=[trajectory_markers],
+)

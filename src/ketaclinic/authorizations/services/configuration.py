@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from ketaclinic.audit.services import assign, record_event, save_changes
+from ketaclinic.audit.services import record_event, update_clinic_settings
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
 
@@ -134,17 +134,6 @@ def update_settings(*, actor, **changes) -> AuthorizationSettings:
     ):
         errors["expiry_warning_days"] = "a whole number of days from 1 to 120"
     _raise(errors)
-    with transaction.atomic():
-        row, _ = AuthorizationSettings.objects.select_for_update().get_or_create(
-            clinic_id=actor.clinic_id
-        )
-        before = assign(row, changes | {"updated_by": actor})
-        save_changes(
-            row,
-            before,
-            changes,
-            actor=actor,
-            action="authorization.settings_changed",
-            clinic=actor.clinic,
-        )
-    return row
+    return update_clinic_settings(
+        AuthorizationSettings, actor=actor, values=changes, action="authorization.settings_changed"
+    )

@@ -6,7 +6,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from ketaclinic.audit.services import assign, diff, record_event, save_changes
+from ketaclinic.audit.services import (
+    assign,
+    diff,
+    record_event,
+    update_clinic_settings,
+)
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
 
@@ -77,10 +82,6 @@ def update_intake_settings(*, actor, **changes) -> IntakeSettings:
         queries.resolve_protocol(actor.clinic, changes["default_protocol_code"])
     if errors:
         raise InvalidInput("Please correct: " + ", ".join(sorted(errors)), fields=errors)
-    with transaction.atomic():
-        row, _ = IntakeSettings.objects.select_for_update().get_or_create(clinic_id=actor.clinic_id)
-        before = assign(row, changes)
-        save_changes(
-            row, before, changes, actor=actor, action="intake.settings_changed", clinic=row.clinic
-        )
-    return row
+    return update_clinic_settings(
+        IntakeSettings, actor=actor, values=changes, action="intake.settings_changed"
+    )
