@@ -51,20 +51,26 @@ def _decimal(value, field: str, errors: dict, *, minimum=Decimal("0"), allow_non
     return number
 
 
-def _not_back_dated(model, actor, effective_from: datetime.date, what: str) -> None:
-    # A new price list or table may only start in the past when it is the clinic's first:
-    # otherwise it would re-price sessions already given under the earlier one.
+def _dated_table_errors(actor, name: str) -> dict[str, str]:
+    """Refuse a user who may not configure billing; else the errors of a new fee schedule's or
+    sliding-scale table's name, to which the caller adds the errors of its rows."""
+    require(actor, "billing.configure")
+    return {} if name.strip() else {"name": "Required."}
+
+
+def _create_dated(model, actor, *, what: str, name: str, effective_from, note: str):
+    """The header row of a new fee schedule or sliding-scale table. Call inside the transaction
+    that adds its rows.
+
+    A new price list or table may only start in the past when it is the clinic's first:
+    otherwise it would re-price sessions already given under the earlier one. It is refused
+    when another one already starts on that day."""
     today = queries.clinic_today(actor.clinic)
     if effective_from < today and model.objects.filter(clinic_id=actor.clinic_id).exists():
         raise InvalidInput(
             f"A new {what} starts today or later; earlier prices stay as they were.",
             fields={"effective_from": "today or later"},
         )
-
-
-def _create_dated(model, actor, *, what: str, name: str, effective_from, note: str):
-    """The header row of a new fee schedule or sliding-scale table, refused when another one
-    already starts on that day. Call inside the transaction that adds its rows."""
     if model.objects.filter(clinic_id=actor.clinic_id, effective_from=effective_from).exists():
         raise Conflict(
             f"A {what} already starts on {effective_from.isoformat()}.",
@@ -118,10 +124,7 @@ def create_fee_schedule(
     *, actor, name: str, effective_from: datetime.date, items: list[dict], note: str = ""
 ) -> FeeSchedule:
     """Add a fee schedule in force from a date (prices of earlier schedules never change)."""
-    require(actor, "billing.configure")
-    errors: dict[str, str] = {}
-    if not name.strip():
-        errors["name"] = "Required."
+    errors = _dated_table_errors(actor, name)
     seen = set()
     cleaned = []
     for i, item in enumerate(items):
@@ -145,7 +148,6 @@ def create_fee_schedule(
     if not items:
         errors["items"] = "Price at least one service."
     raise_invalid(errors)
-    _not_back_dated(FeeSchedule, actor, effective_from, "fee schedule")
     with transaction.atomic():
         schedule = _create_dated(
             FeeSchedule,
@@ -222,10 +224,7 @@ def create_sliding_scale(
     *, actor, name: str, effective_from: datetime.date, bands: list[dict], note: str = ""
 ) -> SlidingScale:
     """Add the clinic's discount table (bands by % of the poverty guideline) from a date."""
-    require(actor, "billing.configure")
-    errors: dict[str, str] = {}
-    if not name.strip():
-        errors["name"] = "Required."
+    errors = _dated_table_errors(actor, name)
     parsed = []
     for i, band in enumerate(bands):
         limit = _decimal(band.get("max_percent"), f"bands.{i}.max_percent", errors, allow_none=True)
@@ -235,7 +234,6 @@ def create_sliding_scale(
     problems = rules.validate_bands(parsed)
     if problems:
         raise InvalidInput(" ".join(problems), fields={"bands": " ".join(problems)})
-    _not_back_dated(SlidingScale, actor, effective_from, "sliding-scale table")
     with transaction.atomic():
         scale = _create_dated(
             SlidingScale,

@@ -131,19 +131,35 @@ def save_history(request, patient_id):
     )
 
 
-@clinic_view
-@require_POST
-def add_trial(request, patient_id):
-    patient = access_patient(request.user, patient_id, action="intake.record")
-    return _post_chart_form(
-        request,
-        patient,
-        TrialForm(request.POST, prefix="trial"),
-        key="trial_form",
-        anchor="trials",
-        save=lambda data: services.record_trial(actor=request.user, patient=patient, **data),
-        message=lambda trial: f"Trial of {trial.drug} recorded.",
-    )
+def _chart_adder(action, form_class, prefix, anchor, record, message):
+    """A view that posts `form_class` (under `prefix`) on the intake chart and adds the row to
+    the patient's record through the service `record`."""
+
+    @clinic_view
+    @require_POST
+    def view(request, patient_id):
+        patient = access_patient(request.user, patient_id, action=action)
+        return _post_chart_form(
+            request,
+            patient,
+            form_class(request.POST, prefix=prefix),
+            key=f"{prefix}_form",
+            anchor=anchor,
+            save=lambda data: record(actor=request.user, patient=patient, **data),
+            message=message,
+        )
+
+    return view
+
+
+add_trial = _chart_adder(
+    "intake.record",
+    TrialForm,
+    "trial",
+    "trials",
+    services.record_trial,
+    lambda trial: f"Trial of {trial.drug} recorded.",
+)
 
 
 @clinic_view
@@ -226,19 +242,14 @@ def decide(request, patient_id):
     )
 
 
-@clinic_view
-@require_POST
-def add_consent(request, patient_id):
-    patient = access_patient(request.user, patient_id, action="consent.record")
-    return _post_chart_form(
-        request,
-        patient,
-        ConsentForm(request.POST, prefix="consent"),
-        key="consent_form",
-        anchor="consent",
-        save=lambda data: services.record_consent(actor=request.user, patient=patient, **data),
-        message=lambda consent: f"Signed consent recorded (version {consent.version}).",
-    )
+add_consent = _chart_adder(
+    "consent.record",
+    ConsentForm,
+    "consent",
+    "consent",
+    services.record_consent,
+    lambda consent: f"Signed consent recorded (version {consent.version}).",
+)
 
 
 @clinic_view
@@ -274,6 +285,7 @@ def waiting_list(request):
         "page": page,
         "status": status,
         "q": q,
+        "query": urlencode({"status": status, "q": q}),
         "statuses": ReferralStatus.choices,
         "can_add": can(request.user, "referral.create"),
         "can_import": can(request.user, "intake.import_fhir"),
