@@ -371,3 +371,27 @@ def test_the_history_form_labels_ect_and_tms_as_acronyms(web, nurse, patient):
     html = web(nurse).get(chart(patient)).content.decode()
     assert ">ECT notes<" in html and ">TMS notes<" in html
     assert "Ect notes" not in html and "Tms notes" not in html
+
+
+def test_the_waiting_list_pages_keep_the_status_and_search(web, front_desk, clinic):
+    """Next and Previous links carry the list's filter, so page 2 is page 2 of the same list."""
+    for i in range(27):
+        p = register_patient(
+            actor=front_desk,
+            given_name=f"Pat{i}",
+            family_name="Paged Smith",
+            date_of_birth="1980-01-01",
+            sex="female",
+        )
+        services.create_referral(actor=front_desk, patient=p)
+    client = web(front_desk)
+    first = client.get("/intake/waiting-list/", {"status": "referred", "q": "Paged Smith"})
+    html = first.content.decode()
+    assert "Page 1 of 2" in html
+    assert 'href="?status=referred&amp;q=Paged+Smith&amp;page=2">Next</a>' in html
+    second = client.get(
+        "/intake/waiting-list/", {"status": "referred", "q": "Paged Smith", "page": "2"}
+    ).content.decode()
+    assert "Page 2 of 2" in second
+    assert 'href="?status=referred&amp;q=Paged+Smith&amp;page=1">Previous</a>' in second
+    assert second.count("Paged Smith") >= 2

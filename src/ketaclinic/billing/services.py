@@ -11,6 +11,7 @@ from django.utils import timezone
 from ketaclinic.audit.services import record_event, update_clinic_settings
 from ketaclinic.core.errors import Conflict, InvalidInput, raise_invalid
 from ketaclinic.core.permissions import require
+from ketaclinic.patients.services import add_to_record
 
 from . import estimates, queries, rules
 from .definitions import DIAGNOSES, SERVICES
@@ -88,9 +89,9 @@ def _create_dated(model, actor, *, what: str, name: str, effective_from, note: s
 def _create_for_patient(actor, model, patient, *, action: str, changes: dict, **fields):
     """Create one billing row of the patient and its audit event, in one transaction."""
     with transaction.atomic():
-        row = model.objects.create(clinic_id=patient.clinic_id, patient=patient, **fields)
-        record_event(actor=actor, action=action, obj=row, patient=patient, changes=changes)
-    return row
+        return add_to_record(
+            model, patient, actor=actor, action=action, changes=lambda row: changes, **fields
+        )
 
 
 # --- configuration -----------------------------------------------------------------------------
