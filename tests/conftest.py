@@ -10,15 +10,23 @@ from django.db import transaction
 from django.test import Client
 
 from ketaclinic.accounts.services import create_api_token
-from ketaclinic.core.permissions import Role
+from tests import schema_cache
 from tests.clock import CLINIC_TZ, clinic_moment, clinic_today, start_run_clock
-from tests.factories import make_clinic, make_user
+from tests.factories import (
+    every_persona,
+    make_hilltop,
+    make_lakeside,
+    make_outsider,
+    make_staff,
+    register_jordan,
+)
 
 _RUN_CLOCK = None
 
 
 def pytest_configure(config):
     global _RUN_CLOCK
+    schema_cache.install()
     _RUN_CLOCK = start_run_clock()
     if _RUN_CLOCK is not None:
         config.stash["clock"] = _RUN_CLOCK
@@ -83,70 +91,56 @@ def at_clinic_time():
 
 @pytest.fixture
 def clinic(db):
-    return make_clinic("Lakeside Clinic", "lakeside", dea_registration_number="AL1234563")
+    return make_lakeside()
 
 
 @pytest.fixture
 def other_clinic(db):
-    return make_clinic("Hilltop Clinic", "hilltop")
+    return make_hilltop()
 
 
 @pytest.fixture
 def prescriber(clinic):
-    return make_user(
-        clinic, "dr_patel", Role.PRESCRIBER, first_name="Asha", last_name="Patel", credentials="MD"
-    )
+    return make_staff(clinic, "prescriber")
 
 
 @pytest.fixture
 def prescriber2(clinic):
-    return make_user(clinic, "np_kim", Role.PRESCRIBER, first_name="Dan", last_name="Kim")
+    return make_staff(clinic, "prescriber2")
 
 
 @pytest.fixture
 def nurse(clinic):
-    return make_user(
-        clinic, "rn_jones", Role.NURSE, first_name="Sam", last_name="Jones", credentials="RN"
-    )
+    return make_staff(clinic, "nurse")
 
 
 @pytest.fixture
 def nurse2(clinic):
-    return make_user(clinic, "rn_okafor", Role.NURSE, first_name="Grace", last_name="Okafor")
+    return make_staff(clinic, "nurse2")
 
 
 @pytest.fixture
 def front_desk(clinic):
-    return make_user(clinic, "fd_lee", Role.FRONT_DESK, first_name="Kim", last_name="Lee")
+    return make_staff(clinic, "front_desk")
 
 
 @pytest.fixture
 def auditor(clinic):
-    return make_user(clinic, "au_chen", Role.AUDITOR, first_name="Avery", last_name="Chen")
+    return make_staff(clinic, "auditor")
 
 
 @pytest.fixture
 def clinic_admin(clinic):
-    return make_user(clinic, "ad_morgan", Role.CLINIC_ADMIN, first_name="Alex", last_name="Morgan")
+    return make_staff(clinic, "clinic_admin")
 
 
 @pytest.fixture
 def outsider(other_clinic):
     """A clinic admin of another clinic: must never see anything of `clinic`."""
-    return make_user(other_clinic, "ad_other", Role.CLINIC_ADMIN)
+    return make_outsider(other_clinic)
 
 
-@pytest.fixture
-def personas(prescriber, nurse, front_desk, auditor, clinic_admin, outsider):
-    """Every role by its Role value, plus 'outsider' (another clinic's admin)."""
-    return {
-        Role.PRESCRIBER: prescriber,
-        Role.NURSE: nurse,
-        Role.FRONT_DESK: front_desk,
-        Role.AUDITOR: auditor,
-        Role.CLINIC_ADMIN: clinic_admin,
-        "outsider": outsider,
-    }
+personas = pytest.fixture(every_persona, name="personas")
 
 
 class ApiClient:
@@ -206,18 +200,7 @@ def web():
 
 @pytest.fixture
 def patient(clinic, front_desk):
-    from ketaclinic.patients.services import register_patient
-
-    return register_patient(
-        actor=front_desk,
-        given_name="Jordan",
-        family_name="Rivera",
-        date_of_birth="1984-03-12",
-        sex="female",
-        phone="(555) 200-1000",
-        email="jordan@example.com",
-        weight_kg="72.5",
-    )
+    return register_jordan(front_desk)
 
 
 @pytest.fixture

@@ -19,3 +19,71 @@ def make_user(clinic, username: str, role: str, **extra) -> User:
     user.set_password(PASSWORD)
     user.save()
     return user
+
+
+# The standard test clinic and its staff, one persona per role (the fixtures of tests/conftest.py
+# build them per test; tests/permissions/conftest.py once per module).
+STAFF = {
+    "prescriber": (
+        "dr_patel",
+        "prescriber",
+        {"first_name": "Asha", "last_name": "Patel", "credentials": "MD"},
+    ),
+    "prescriber2": ("np_kim", "prescriber", {"first_name": "Dan", "last_name": "Kim"}),
+    "nurse": (
+        "rn_jones",
+        "nurse",
+        {"first_name": "Sam", "last_name": "Jones", "credentials": "RN"},
+    ),
+    "nurse2": ("rn_okafor", "nurse", {"first_name": "Grace", "last_name": "Okafor"}),
+    "front_desk": ("fd_lee", "front_desk", {"first_name": "Kim", "last_name": "Lee"}),
+    "auditor": ("au_chen", "auditor", {"first_name": "Avery", "last_name": "Chen"}),
+    "clinic_admin": ("ad_morgan", "clinic_admin", {"first_name": "Alex", "last_name": "Morgan"}),
+}
+
+
+def make_lakeside() -> Clinic:
+    return make_clinic("Lakeside Clinic", "lakeside", dea_registration_number="AL1234563")
+
+
+def make_hilltop() -> Clinic:
+    return make_clinic("Hilltop Clinic", "hilltop")
+
+
+def make_staff(clinic, persona: str) -> User:
+    """One of the standard personas (a key of STAFF) in that clinic."""
+    username, role, names = STAFF[persona]
+    return make_user(clinic, username, role, **names)
+
+
+def make_outsider(other_clinic) -> User:
+    """A clinic admin of another clinic: must never see anything of the first."""
+    return make_user(other_clinic, "ad_other", "clinic_admin")
+
+
+def register_jordan(front_desk):
+    """The standard patient of the test clinic, registered by its front desk."""
+    from ketaclinic.patients.services import register_patient
+
+    return register_patient(
+        actor=front_desk,
+        given_name="Jordan",
+        family_name="Rivera",
+        date_of_birth="1984-03-12",
+        sex="female",
+        phone="(555) 200-1000",
+        email="jordan@example.com",
+        weight_kg="72.5",
+    )
+
+
+def every_persona(prescriber, nurse, front_desk, auditor, clinic_admin, outsider):
+    """Every role by its Role value, plus 'outsider' (another clinic's admin)."""
+    return {
+        "prescriber": prescriber,
+        "nurse": nurse,
+        "front_desk": front_desk,
+        "auditor": auditor,
+        "clinic_admin": clinic_admin,
+        "outsider": outsider,
+    }

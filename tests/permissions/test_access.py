@@ -62,7 +62,7 @@ POST_PAGES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(front_desk, patient):
     barrier = record_barrier(actor=front_desk, patient=patient, kind="transport")
     return {"patient": patient.id, "barrier": barrier.id}

@@ -178,7 +178,7 @@ POST_PAGES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(clinic_admin, prescriber, nurse, front_desk, patient):
     fee_schedule(clinic_admin)
     sliding_scale(clinic_admin)

@@ -147,7 +147,7 @@ POST_PAGES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(clinic_hours, prescriber, nurse, front_desk, clinic_admin, patient):
     course = course_today(prescriber, nurse, patient)
     plan = coverage(front_desk, patient)

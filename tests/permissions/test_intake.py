@@ -33,7 +33,7 @@ class World:
     consent: object
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(prescriber, nurse, front_desk, patient):
     eligible_intake(nurse, patient)
     trial = services.record_trial(

@@ -56,7 +56,7 @@ POST_PAGES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(clinic_admin, nurse):
     chair = services.add_chair(actor=clinic_admin, name="1", iv_infusion=True)
     shift = services.add_shift(

@@ -34,7 +34,7 @@ class World:
     event: object
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(prescriber, nurse, front_desk, patient):
     course = course_today(prescriber, nurse, patient, "esketamine_trd")
     other = register_patient(

@@ -54,7 +54,7 @@ POST_PAGES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(clinic):
     member = make_user(clinic, "rn_target", Role.NURSE)
     inactive = make_user(clinic, "rn_gone", Role.NURSE, is_active=False)

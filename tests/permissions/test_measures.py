@@ -22,7 +22,7 @@ P, N, F, A, ADM, OUT = (
 ROLES = [P, N, F, A, ADM, OUT]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def alert(patient, nurse):
     _, alerts = record_measure(
         actor=nurse, patient=patient, instrument="phq9", answers=phq9(item9=1)
@@ -30,7 +30,7 @@ def alert(patient, nurse):
     return alerts[0]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def referral(patient, nurse):
     return record_referral_score(
         actor=nurse,

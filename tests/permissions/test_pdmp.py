@@ -30,7 +30,7 @@ class World:
     check: object
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(prescriber, nurse, patient):
     # The nurse recorded it as the prescriber's delegate: both may correct it.
     check = record(nurse, patient, prescriber=prescriber)

@@ -1,6 +1,6 @@
 """Every foundation endpoint and page x every role: the expected status code.
 
-Later apps keep their own tables in tests/<app>/test_permissions.py.
+Each app keeps its own table in tests/permissions/test_<app>.py.
 """
 
 import pytest
