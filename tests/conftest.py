@@ -1,12 +1,9 @@
 """Shared fixtures: a clinic with one persona per role, another clinic, and API clients."""
 
 import datetime as dt
-import io
 
 import pytest
 import time_machine
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 
 from ketaclinic.accounts.services import create_api_token
@@ -40,29 +37,6 @@ def pytest_report_header(config):
 def pytest_unconfigure(config):
     if _RUN_CLOCK is not None:
         _RUN_CLOCK.stop()
-
-
-@pytest.fixture(scope="module")
-def demo_clinic(django_db_setup, django_db_blocker):
-    """The demo clinic, loaded once in clinic hours for a module whose tests only read it.
-
-    Everything is rolled back when the module ends; each test also asks for `db`, whose own
-    transaction nests inside this one.
-    """
-    from ketaclinic.core.models import Clinic
-
-    afternoon = time_machine.travel(clinic_moment(clinic_today(), 14), tick=True)
-    afternoon.start()
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", stdout=io.StringIO())
-            yield Clinic.objects.get(slug="demo")
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-    afternoon.stop()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""The clinic's two-factor policy: on by default, off in the demo (and `make demo` says so),
-changed by the operator's command; existing tokens get an expiry when the upgrade runs."""
+"""The clinic's two-factor policy: on by default (off in the demo: tests/demo), changed by the
+operator's command; existing tokens get an expiry when the upgrade runs."""
 
 import io
 from datetime import timedelta
@@ -10,13 +10,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from ketaclinic.accounts.demo import MFA_NOTE
 from ketaclinic.accounts.models import ApiToken, ClinicSecurity
 from ketaclinic.accounts.queries import security_policy
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.core.context import acting
 from ketaclinic.core.models import Clinic
-from tests.accounts.mfa_helpers import password_step
 
 
 def run(*args) -> str:
@@ -45,34 +43,6 @@ def test_the_operator_changes_the_policy_and_it_is_audited(clinic):
     assert event.via == "cli" and event.changes["mfa_required_for_all"]["to"] is True
     with pytest.raises(CommandError, match="No clinic"):
         run("set_mfa_policy", "nowhere")
-
-
-@pytest.mark.django_db
-def test_the_demo_turns_mfa_off_and_says_so_with_the_logins(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    output = run("seed_demo")
-    demo = Clinic.objects.get(slug="demo")
-    assert ClinicSecurity.objects.get(clinic=demo).mfa_required is False
-    logins = output[output.index("Demo logins") :]
-    assert "Two-factor sign-in is OFF in this demo clinic" in logins
-    # and the printed password is enough for the demo prescriber
-    prescriber = demo.staff.get(username="prescriber")
-    assert password_step(prescriber, password="ketaclinic-demo")[1].url == "/"
-
-
-@pytest.mark.django_db
-def test_a_demo_loaded_before_mfa_existed_gets_it_turned_off(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    run("seed_demo")
-    demo = Clinic.objects.get(slug="demo")
-    # given a demo clinic without a policy (loaded by an earlier version) and old notes
-    ClinicSecurity.objects.filter(clinic=demo).delete()
-    (tmp_path / "demo-notes.txt").write_text("Unused self-report link: ...")
-    # when make demo runs again
-    output = run("seed_demo")
-    # then the demo's two-factor requirement is off again and the line is printed
-    assert ClinicSecurity.objects.get(clinic=demo).mfa_required is False
-    assert MFA_NOTE in output and "nothing was created" in output
 
 
 @pytest.mark.django_db(transaction=True)
