@@ -36,18 +36,18 @@ WORKERS ?= auto
 # the API contract run, which reads no date, runs once).
 # DATABASE_URL=postgres://... runs it on PostgreSQL.
 test: install lint migrations-check
-	$(BIN)/python -m pytest -n $(WORKERS)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
 	$(MAKE) --no-print-directory test-late-evening
 
 test-fast: install
-	$(BIN)/python -m pytest -n $(WORKERS) -m "not e2e" -q
+	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal -m "not e2e" -q
 
 test-late-evening: install
-	KETACLINIC_TEST_CLOCK=23:30 $(BIN)/python -m pytest -n $(WORKERS) -m "not e2e and not contract" -q
+	KETACLINIC_TEST_CLOCK=23:30 $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal -m "not e2e and not contract" -q
 
 # Retake the user guide's screenshots (docs/guide/img) with the browser journeys.
 guide-shots: install
-	KETACLINIC_GUIDE_SHOTS=1 $(BIN)/python -m pytest -n $(WORKERS) tests/e2e
+	KETACLINIC_GUIDE_SHOTS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal tests/e2e
 
 lint: install
 	$(BIN)/ruff format --check .
