@@ -1,11 +1,12 @@
 """Verification of a clinic's ledger: the hash chain (fast path), its checkpoints, its audit trail.
 
-On PostgreSQL the database writes each entry's hashed message (prev_hash + canonical JSON) and
-it is streamed in blocks of lines with binary `COPY ... TO STDOUT` (no model instances, no
-per-column Python objects): the database builds the next blocks while this process hashes the
-ones received (`rules.fastchain.check_lines`). Elsewhere the message is built from `.values()`
-rows. On the first anomaly the reference verifier (`rules.verify_chain`) re-reads the same
-stretch and names the first bad entry, so diagnostics are exactly the reference's.
+On PostgreSQL the database writes each entry as one line of text (sequence, hash, and the
+hashed message itself: prev_hash + canonical JSON), read through a server-side cursor with no
+model instances and no per-column Python values; `rules.fastchain.check_lines` splits, hashes
+and compares each line. A long chain is read over two connections at once. Elsewhere the
+message is built from `.values()` rows. On the first anomaly the reference verifier
+(`rules.verify_chain`) re-reads the same stretch and names the first bad entry, so diagnostics
+are exactly the reference's.
 
 By default verification starts at the latest checkpoint (incremental): the checkpoint's HMAC
 must verify, the chain must still reach its sequence with its hash, and every entry after it is
