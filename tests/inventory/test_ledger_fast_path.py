@@ -13,6 +13,17 @@ from ketaclinic.inventory.rules import fastchain
 from ketaclinic.inventory.verification import chain_rows, fast_rows
 from tests.inventory.test_ledger_tamper import ledger, raw_insert  # noqa: F401
 
+# Text that needs every kind of JSON escape, and some that must not be escaped.
+TRICKY = 'a"b\\c\n\r\t\b\f\x01\x1f\x7f \u2028\u2029 é 😀 {}[]:,\\n \\"'
+TRICKY_DATA = {
+    "z": None,
+    "A": [1, -(2**70), 2**63, 0, True, False, None, "", [], {}],
+    TRICKY: {"": TRICKY, "nested": {"b": [{"y": 1, "x": "\\"}], "a": {}}},
+    "😀": "emoji key",
+    "é": "accented key",
+    "e": "plain key",
+    "tab\tkey": "newline\nvalue",
+}
 T = dt.datetime(2026, 3, 8, 7, 59, 59, 120, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 
 
@@ -27,7 +38,7 @@ def content_of(entry_type: str, variant: int) -> dict:
         "entry_type": entry_type,
         "occurred_at": T + dt.timedelta(microseconds=variant),
         "actor": uuid.uuid4(),
-        "actor_name": ["Sam Jones, RN", 'Zoë "Z" Ødegård\\MD', "李 医生\n"][variant % 3],
+        "actor_name": ["Sam Jones, RN", 'Zoë "Z" Ødegård\\MD', "李 医生\n", TRICKY][variant % 4],
         "lot": uuid.uuid4(),
         "location": some if variant % 2 else None,
         "to_location": some if entry_type == d.EntryType.TRANSFER else None,
@@ -45,7 +56,7 @@ def content_of(entry_type: str, variant: int) -> dict:
         "witness_name": "Pat Lee, RN" if variant else "",
         "second_witness": None,
         "second_witness_name": "",
-        "reason": ["", "broken vial\tat \u2028 the cart", "x" * 300][variant % 3],
+        "reason": ["", "broken vial\tat \u2028 the cart", "x" * 300, TRICKY * 3][variant % 4],
         "data": [
             {},
             {
@@ -55,7 +66,8 @@ def content_of(entry_type: str, variant: int) -> dict:
                 "nested": {"b": 1, "a": [1]},
             },
             {"form_106": {"value": "12.30", "filed": "2026-03-09"}, "ü": "ä"},
-        ][variant % 3],
+            TRICKY_DATA,
+        ][variant % 4],
     }
 
 
@@ -64,7 +76,7 @@ def fast_row(content: dict, prev_hash: str = rules.GENESIS_HASH) -> tuple:
     return fastchain.split_row({k: v for k, v in content.items() if k != "v"}, "", prev_hash)
 
 
-@pytest.mark.parametrize("variant", [0, 1, 2, 3])
+@pytest.mark.parametrize("variant", [0, 1, 2, 3, 4, 7])
 @pytest.mark.parametrize("entry_type", [kind.value for kind in d.EntryType])
 def test_the_fast_path_gives_the_reference_bytes(entry_type, variant):
     content = content_of(entry_type, variant)
@@ -73,13 +85,28 @@ def test_the_fast_path_gives_the_reference_bytes(entry_type, variant):
     assert fastchain.hashes([row]) == [rules.chain_hash(rules.GENESIS_HASH, content)]
 
 
-def test_json_data_text_in_any_spacing_gives_the_same_bytes():
+def test_a_database_line_gives_the_reference_bytes_whatever_the_data_spacing():
     content = content_of("receipt", 1)
-    row = list(fast_row(content))
-    row[4] = (
-        '{"nested": {"a": [1], "b": 1}, "invoice": "INV-7", "supplier": "Acme", "counted": "12.5"}'
+    row = fast_row(content)
+    # the line as the database writes it: "data" in its own spacing and key order, twice
+    spaced = (
+        b'{"nested": {"a": [1], "b": 1}, "invoice": "INV-7", "supplier": "Acme", "counted": "12.5"}'
     )
-    assert fastchain.canonical_bytes(tuple(row)) == rules.canonical_bytes(content)
+    canonical_data = rules.canonical_bytes(content["data"])
+    message = row[2].replace(canonical_data, spaced)
+    assert message != row[2]
+    line = b"\t".join([b"11", b"", message, spaced])
+    assert fastchain.line_row(line) == (11, b"", row[2])
+    assert fastchain.canonical_bytes(fastchain.line_row(line)) == rules.canonical_bytes(content)
+
+
+def test_a_float_in_data_is_refused_by_the_fast_path_as_by_the_reference():
+    content = content_of("receipt", 0)
+    row = fast_row(content)
+    data = b'{"counted": 12.5}'
+    message = row[2].replace(b'"data":{}', b'"data":' + data)
+    with pytest.raises(rules.CanonicalError):
+        fastchain.line_row(b"\t".join([b"10", b"", message, data]))
 
 
 @pytest.fixture
@@ -88,7 +115,7 @@ def every_type(clinic, nurse, nurse2, ketamine_lot, safe, cart, session, patient
     head = LedgerChainHead.objects.get(clinic=clinic)  # the lot's receipt is already there
     prev, first_id, sequence = head.head_hash, None, head.sequence
     for entry_type in [kind.value for kind in d.EntryType]:
-        for variant in range(4):
+        for variant in (0, 1, 2, 3, 4, 7):
             sequence += 1
             c = content_of(entry_type, variant)
             c.update(
@@ -129,11 +156,11 @@ def test_every_entry_type_read_from_the_database_gives_the_reference_bytes(
     # every row, read both ways from this database
     fast = [row for batch in fast_rows(clinic.pk) for row in batch]
     reference = list(chain_rows(clinic.pk))
-    assert len(fast) == len(reference) == every_type >= 44
+    assert len(fast) == len(reference) == every_type >= 66
     for row, (content, stored_hash, prev_hash) in zip(fast, reference, strict=True):
         assert fastchain.canonical_bytes(row) == rules.canonical_bytes(content)
         assert fastchain.hashes([row]) == [stored_hash]
-        assert row[2] == prev_hash
+        assert row[2][:64] == prev_hash.encode()
 
     # and the fast path alone decides the chain is intact (no fall back to the reference)
     def no_reference(*args, **kwargs):
@@ -183,3 +210,34 @@ def test_a_long_chain_read_over_two_connections_gives_the_same_verdicts(
         cursor.execute(f"DELETE FROM {table} WHERE sequence = 4")
     verdict = verification.verify_clinic_chain(clinic.pk)
     assert not verdict.valid and verdict.first_bad.sequence == 5
+
+
+@pytest.mark.django_db
+def test_the_fast_path_stops_at_a_tampered_entry_and_the_report_names_its_sequence(
+    every_type, clinic
+):
+    from django.db import connection
+
+    table = LedgerEntry._meta.db_table
+    tampered = every_type - 20
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET actor_name = %s WHERE sequence = %s", [TRICKY + "!", tampered]
+        )
+    # the fast path alone: not intact, and it checked exactly the entries before the edit
+    found = verification._check_range(clinic.pk, 0, verification.LAST, None)
+    assert not found.ok
+    assert found.count == tampered - 1
+    # the verdict names the edited entry
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert not verdict.valid
+    assert verdict.first_bad.sequence == tampered
+    assert verdict.first_bad.kind == rules.BreakKind.CHANGED
+
+
+def test_null_text_values_give_the_reference_bytes():
+    content = content_of("count", 3)
+    content.update(reason=None, witness_name=None, actor_name=None, data={})
+    row = fast_row(content)
+    assert fastchain.canonical_bytes(row) == rules.canonical_bytes(content)
+    assert b'"reason":null' in fastchain.canonical_bytes(row)

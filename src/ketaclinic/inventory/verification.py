@@ -1,9 +1,12 @@
 """Verification of a clinic's ledger: the hash chain (fast path), its checkpoints, its audit trail.
 
-The chain is read as raw column text through a server-side cursor on PostgreSQL (no model
-instances), turned into canonical bytes by `rules.fastchain` and hashed batch by batch. On the
-first anomaly the reference verifier (`rules.verify_chain`) re-reads the same stretch and names
-the first bad entry, so diagnostics are exactly the reference's.
+On PostgreSQL the database writes each entry as one line of text (sequence, hash, and the
+hashed message itself: prev_hash + canonical JSON), read through a server-side cursor with no
+model instances and no per-column Python values; `rules.fastchain.check_lines` splits, hashes
+and compares each line. A long chain is read over two connections at once. Elsewhere the
+message is built from `.values()` rows. On the first anomaly the reference verifier
+(`rules.verify_chain`) re-reads the same stretch and names the first bad entry, so diagnostics
+are exactly the reference's.
 
 By default verification starts at the latest checkpoint (incremental): the checkpoint's HMAC
 must verify, the chain must still reach its sequence with its hash, and every entry after it is
@@ -79,34 +82,57 @@ def _sql_json(name: str, kind: str) -> str:
     return f"COALESCE({col}::text, 'null')"  # sequence
 
 
-def _sql_part(prefix: str, fields, suffix: str) -> str:
-    pieces = []
-    for index, (name, kind) in enumerate(fields):
-        key = ("" if index == 0 else ",") + f'"{name}":'
-        pieces.append(f"'{key}'")
-        pieces.append(_sql_json(name, kind))
-    return " || ".join([f"'{prefix}'", *pieces, f"'{suffix}'"])
+def _sql_concat(prev_hash: str, head, data: str, tail) -> str:
+    """The hashed message as one `concat(...)` (one copy into the result, unlike `||`)."""
+    pieces = [prev_hash, "'{'"]
+    for fields in (head, None, tail):
+        if fields is None:
+            pieces.append("',\"data\":'")
+            pieces.append(data)
+            continue
+        for name, kind in fields:
+            separator = "" if pieces[-1] == "'{'" else ","
+            pieces.append(f"'{separator}\"{name}\":'")
+            pieces.append(_sql_json(name, kind))
+    pieces.append("'}'")
+    merged = []
+    for piece in pieces:  # adjacent literals as one
+        if merged and piece.startswith("'") and merged[-1].startswith("'") and "(" not in piece:
+            merged[-1] = merged[-1][:-1] + piece[1:]
+        else:
+            merged.append(piece)
+    return f"concat({', '.join(merged)})"
 
 
-def _postgresql_select() -> str:
-    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
-    data = connection.ops.quote_name(_column("data"))
-    head = _sql_part("{", fastchain.HEAD_FIELDS, ',"data":')
-    tail = _sql_part(",", fastchain.TAIL_FIELDS, "}")
+def _lines_sql() -> str:
+    """A clinic's entries as `rules.fastchain` lines, one text column, in sequence order.
+
+    Each line is `sequence TAB hash TAB message TAB data`. JSON escapes tabs inside the message
+    and data; a tab in a hash column (no real hash has one) adds a field, and a line that does
+    not split into four fields fails.
+    """
+    q = connection.ops.quote_name
+    table, data = q(LedgerEntry._meta.db_table), q(_column("data"))
+    message = _sql_concat(
+        q("prev_hash"), fastchain.HEAD_FIELDS, f"{data}::text", fastchain.TAIL_FIELDS
+    )
     return (
-        f"SELECT sequence, hash, prev_hash, {head}, {data}::text, {tail} FROM {table} "  # noqa: S608 (names from the model)
+        f"SELECT concat(sequence, E'\\t', {q('hash')}, E'\\t', {message}, E'\\t', "  # noqa: S608 (names from the model)
+        f"CASE WHEN {data} = '{{}}'::jsonb THEN '' ELSE {data}::text END) FROM {table} "
         "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence"
     )
 
 
-def _fast_rows_postgresql(clinic_id, from_sequence: int, to_sequence: int):
-    """Batches of fast rows through a server-side (named) cursor, inside one snapshot."""
+def line_batches(clinic_id, from_sequence: int = 0, to_sequence: int | None = None):
+    """Batches of a clinic's entries as lines (bytes) through a server-side cursor, inside one
+    snapshot (PostgreSQL): one text value per entry, nothing else for psycopg to build."""
+    last = LAST if to_sequence is None else to_sequence
     with transaction.atomic():
         cursor = connection.chunked_cursor()
         try:
-            cursor.execute(_postgresql_select(), [clinic_id, from_sequence, to_sequence])
-            while batch := cursor.fetchmany(BATCH):
-                yield batch
+            cursor.execute(_lines_sql(), [clinic_id, from_sequence, last])
+            while rows := cursor.fetchmany(BATCH):
+                yield [row[0].encode() for row in rows]
         finally:
             cursor.close()
 
@@ -140,7 +166,8 @@ LAST = 2**62
 def fast_rows(clinic_id, from_sequence: int = 0, to_sequence: int = LAST):
     """A clinic's entries from `from_sequence` on, as batches of `rules.fastchain` rows."""
     if connection.vendor == "postgresql":
-        return _fast_rows_postgresql(clinic_id, from_sequence, to_sequence)
+        batches = line_batches(clinic_id, from_sequence, to_sequence)
+        return ([fastchain.line_row(line) for line in lines] for lines in batches)
     return _fast_rows_generic(clinic_id, from_sequence, to_sequence)
 
 
@@ -197,26 +224,52 @@ def _ranges(from_sequence: int, recorded_head) -> list[tuple[int, int]]:
     return [(lo, hi - 1) for lo, hi in pairwise(bounds)] + [(bounds[-1], LAST)]
 
 
+def _check_lines(batches, found: _Range, saved: bytes) -> tuple[bytes | None, int | None]:
+    """The PostgreSQL stretch: the first line gives the link it starts from, then the hot loop."""
+    last_hash, last_sequence = None, None
+    for lines in batches:
+        if last_hash is None:
+            sequence, _stored, message = fastchain.line_row(lines[0])
+            found.first_prev, found.first_sequence = message[:64].decode(), sequence
+            last_hash = message[:64]
+        found.ok, count, last_hash, last_sequence, seen = fastchain.check_lines(
+            lines, last_hash, last_sequence, saved
+        )
+        found.count += count
+        found.saved_seen = found.saved_seen or seen
+        if not found.ok:
+            break
+    return last_hash, last_sequence
+
+
 def _check_range(clinic_id, first: int, last: int, saved_head) -> _Range:
     found = _Range()
-    previous_hash, previous_sequence = None, None
+    saved = saved_head.encode() if saved_head else b""
+    last_hash, last_sequence = None, None
     try:
-        for batch in fast_rows(clinic_id, first, last):
-            if found.first_prev is None:
-                found.first_prev, found.first_sequence = batch[0][2], batch[0][0]
-                previous_hash = batch[0][2]
-            digests = fastchain.hashes(batch)
-            found.ok, previous_hash, previous_sequence = fastchain.check_batch(
-                batch, digests, previous_hash, previous_sequence
-            )
-            if not found.ok:
-                return found
-            found.count += len(batch)
-            if saved_head is not None and not found.saved_seen:
-                found.saved_seen = any(row[1] == saved_head for row in batch)
-    except (rules.CanonicalError, ValueError, TypeError):
+        if connection.vendor == "postgresql":
+            batches = line_batches(clinic_id, first, last)
+            try:
+                last_hash, last_sequence = _check_lines(batches, found, saved)
+            finally:
+                batches.close()
+        else:
+            for batch in fast_rows(clinic_id, first, last):
+                if found.first_prev is None:
+                    found.first_prev = batch[0][2][:64].decode()
+                    found.first_sequence = batch[0][0]
+                    last_hash = batch[0][2][:64]
+                found.ok, count, last_hash, last_sequence, seen = fastchain.check_rows(
+                    batch, last_hash, last_sequence, saved
+                )
+                found.count += count
+                found.saved_seen = found.saved_seen or seen
+                if not found.ok:
+                    break
+    except (rules.CanonicalError, ValueError, TypeError, UnicodeDecodeError):
         found.ok = False
-    found.last_hash, found.last_sequence = previous_hash, previous_sequence
+    if found.ok and last_hash is not None:
+        found.last_hash, found.last_sequence = last_hash.decode(), last_sequence
     return found
 
 

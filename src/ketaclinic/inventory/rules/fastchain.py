@@ -6,11 +6,12 @@ precompiled template (`TEMPLATE`, the hashed keys in sorted order). A test compa
 on every entry type, from plain values and from rows read back from each database; a row the
 fast path gets wrong would only fail its hash and be handed to the reference, never pass.
 
-A fast row is `(sequence, hash, prev_hash, head, data, tail)`: the canonical JSON text before
-the value of "data", the value of "data" as JSON text in any spacing (or a dict), and the text
-after it. On PostgreSQL the database writes head and tail itself (`to_json` escapes strings
-exactly as Python's `json` does with ensure_ascii=False); elsewhere `split_row` writes them
-from column values. "data" is re-serialized here, sorted, unless it is empty.
+A fast row is `(sequence, hash, message)`: the stored hash as ASCII bytes and the message that
+is hashed, stored prev_hash + canonical content bytes. On PostgreSQL the database writes the
+message itself (`to_json` escapes strings exactly as Python's `json` does with
+ensure_ascii=False) as lines streamed by COPY (`check_lines`, the hot path: one split, one
+sha256 and three comparisons per entry); elsewhere `split_row` writes it from column values.
+A non-empty "data" is re-serialized here, sorted, exactly as the reference serializes it.
 """
 
 import hashlib
@@ -87,7 +88,8 @@ def split_row(values: dict, hash_: str = "", prev_hash: str = "") -> tuple:
     values = {**values, "v": CANONICAL_VERSION}
     head = HEAD_TEMPLATE % tuple(json_value(k, values[n]) for n, k in HEAD_FIELDS)
     tail = TAIL_TEMPLATE % tuple(json_value(k, values[n]) for n, k in TAIL_FIELDS)
-    return (values["sequence"], hash_, prev_hash, head, values["data"], tail)
+    message = (prev_hash + head + data_json(values["data"]) + tail).encode()
+    return (values["sequence"], hash_.encode(), message)
 
 
 def data_json(value) -> str:
@@ -99,36 +101,106 @@ def data_json(value) -> str:
     return reference.canonical_bytes(value).decode("utf-8")
 
 
-def body(row) -> str:
-    """The canonical JSON text of one fast row (the reference's bytes, decoded)."""
-    data = row[4]
-    return row[3] + ("{}" if data == "{}" else data_json(data)) + row[5]
-
-
 def canonical_bytes(row) -> bytes:
-    return body(row).encode("utf-8")
+    """The canonical content bytes of one fast row (the reference's bytes)."""
+    return row[2][64:]
+
+
+def body(row) -> str:
+    """The canonical JSON text of one fast row."""
+    return canonical_bytes(row).decode("utf-8")
 
 
 def hashes(rows) -> list[str]:
-    """sha256(stored prev_hash + canonical bytes) of each row, as hex, in one pass."""
+    """sha256(stored prev_hash + canonical bytes) of each row, as hex."""
     sha = hashlib.sha256
-    out = []
-    append = out.append
-    for _sequence, _hash, prev, head, data, tail in rows:
-        if data != "{}":
-            data = data_json(data)
-        append(sha((prev + head + data + tail).encode()).hexdigest())
-    return out
+    return [sha(row[2]).hexdigest() for row in rows]
 
 
-def check_batch(rows, digests: list[str], previous_hash: str, previous_sequence: int | None):
-    """Link and hash checks of a batch. Returns (ok, last hash, last sequence); on the first
-    anomaly ok is False and the caller re-verifies with the reference to name it."""
-    for row, digest in zip(rows, digests, strict=True):
-        sequence, stored, prev = row[0], row[1], row[2]
-        if prev != previous_hash or digest != stored:
-            return False, previous_hash, previous_sequence
-        if previous_sequence is not None and sequence != previous_sequence + 1:
-            return False, previous_hash, previous_sequence
+# --- PostgreSQL lines -----------------------------------------------------------------------
+#
+# On PostgreSQL the database writes each entry as one line (blocks of lines, see
+# `verification.copy_blocks`):
+#
+#     sequence TAB hash TAB prev_hash+canonical-JSON TAB data
+#
+# where the third field is the whole hashed message except that "data" is the database's own
+# JSON text, and the fourth is empty when "data" is {} (then the third field is exact) or that
+# same JSON text, which is re-serialized here.
+
+_DATA_KEY = b',"data":'
+
+
+def _no_float(text: str):
+    raise reference.CanonicalError("floats are not allowed in ledger content; use Decimal")
+
+
+_loads = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_float).decode
+_dumps = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+
+
+def _data_bytes(text: bytes) -> bytes:
+    """Canonical bytes of JSON text read from the database: JSON gives only strings, integers,
+    booleans, null, lists and string-keyed objects, which `canonical_value` leaves as they are,
+    so `canonical_bytes` is one sorted dump (a float, which it refuses, is refused while
+    parsing)."""
+    return _dumps(_loads(text.decode("utf-8"))).encode("utf-8")
+
+
+def line_message(message: bytes, data: bytes) -> bytes:
+    """The hashed bytes (prev_hash + canonical content) from a line's last two fields."""
+    if not data:
+        return message
+    start = message.index(_DATA_KEY + data) + len(_DATA_KEY)
+    canonical = _data_bytes(data)
+    return message[:start] + canonical + message[start + len(data) :]
+
+
+def line_row(line: bytes) -> tuple:
+    """One line as a fast row (sequence, hash, message)."""
+    sequence, hash_, message, data = line.split(b"\t")
+    return (int(sequence), hash_, line_message(message, data))
+
+
+def check_rows(rows, previous_hash: bytes, previous_sequence: int | None, saved: bytes = b""):
+    """Link, hash and sequence checks of fast rows. Returns (ok, count, last hash, last
+    sequence, saved seen); on the first anomaly ok is False and the caller re-verifies with the
+    reference to name it."""
+    sha = hashlib.sha256
+    count, seen = 0, False
+    for sequence, stored, message in rows:
+        if (
+            message[:64] != previous_hash
+            or sha(message).hexdigest().encode() != stored
+            or (previous_sequence is not None and sequence != previous_sequence + 1)
+        ):
+            return False, count, previous_hash, previous_sequence, seen
+        if stored == saved:
+            seen = True
         previous_hash, previous_sequence = stored, sequence
-    return True, previous_hash, previous_sequence
+        count += 1
+    return True, count, previous_hash, previous_sequence, seen
+
+
+def check_lines(lines, previous_hash: bytes, previous_sequence: int | None, saved: bytes = b""):
+    """`check_rows` over lines, parsing them in the same loop (the hot path)."""
+    sha = hashlib.sha256
+    count, seen = 0, False
+    for line in lines:
+        sequence, stored, message, data = line.split(b"\t")
+        if data:
+            message = line_message(message, data)
+        sequence = int(sequence)
+        if (
+            message[:64] != previous_hash
+            or sha(message).hexdigest().encode() != stored
+            or (previous_sequence is not None and sequence != previous_sequence + 1)
+        ):
+            return False, count, previous_hash, previous_sequence, seen
+        if stored == saved:
+            seen = True
+        previous_hash, previous_sequence = stored, sequence
+        count += 1
+    return True, count, previous_hash, previous_sequence, seen
