@@ -10,6 +10,7 @@ with set-based SQL (the `rebuild_outcome_facts` command, the end of seeding).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -17,7 +18,7 @@ from django.db import connection, transaction
 from ketaclinic.core.models import Clinic
 from ketaclinic.outcomes import sql
 from ketaclinic.outcomes.models import CourseFact, DayFact, SessionFact
-from ketaclinic.outcomes.queries import outcome_definition
+from ketaclinic.outcomes.queries import POSTGRESQL_SETTINGS, outcome_definition
 
 FACTS = sql.FactTables()
 
@@ -41,6 +42,26 @@ def on_audit_event(event) -> None:
         and action.split(".", 1)[0] in PATIENT_AREAS
     ):
         refresh_patient(event.clinic_id, event.patient_id)
+
+
+def _lock_key(value) -> int:
+    """A signed 64-bit advisory-lock key from a UUID (its first 63 bits)."""
+    return uuid.UUID(str(value)).int >> 65
+
+
+def _lock(clinic_id, patient_id=None) -> None:
+    """On PostgreSQL, serialise fact writers until the transaction ends: one patient's refreshes
+    (otherwise two writers could each delete the old rows and insert new ones, and the second
+    insert would collide), and a clinic's rebuild against its patients' refreshes. SQLite runs
+    one writing transaction at a time already."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if patient_id is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(clinic_id)])
+        else:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_lock_key(clinic_id)])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(patient_id)])
 
 
 def _execute(query: sql.Query) -> None:
@@ -96,6 +117,7 @@ def refresh_patient(clinic_id, patient_id) -> None:
     f = sql.Filters(clinic_id, patient_id=patient_id)
     vendor = connection.vendor
     with transaction.atomic(savepoint=False):
+        _lock(clinic_id, patient_id)
         before = _day_counts(clinic_id, patient_id)
         SessionFact.objects.filter(clinic_id=clinic_id, patient_id=patient_id).delete()
         _execute(sql.session_facts_query(vendor, f, into=FACTS))
@@ -112,6 +134,13 @@ def rebuild_clinic(clinic_id) -> dict[str, int]:
     clinic = sql.db_uuid(vendor, clinic_id)
     columns = ", ".join(sql.DAY_COUNTS)
     with transaction.atomic(savepoint=False):
+        _lock(clinic_id)
+        if vendor == "postgresql":
+            # The live summary's settings (in memory sorts, no JIT compilation: JIT alone took
+            # most of a rebuild's time), local to this transaction.
+            with connection.cursor() as cursor:
+                for statement in POSTGRESQL_SETTINGS:
+                    cursor.execute(statement)
         for model in (DayFact, SessionFact, CourseFact):
             model.objects.filter(clinic_id=clinic_id).delete()
         _execute(sql.session_facts_query(vendor, f, into=FACTS))
