@@ -44,6 +44,10 @@ class CourseFact(models.Model):
     payer_type = models.CharField(max_length=40, null=True)
     income_band = models.CharField(max_length=40, null=True)
     age_band = models.CharField(max_length=20)
+    # Start dates of the patient's previous course, and of their previous course of the same
+    # protocol (course order: start date, then creation): to count distinct patients.
+    prev_start_any = models.DateField(null=True)
+    prev_start_protocol = models.DateField(null=True)
 
     class Meta:
         indexes = [
@@ -51,6 +55,11 @@ class CourseFact(models.Model):
             models.Index(
                 fields=["clinic_id", "protocol_code", "start_date"],
                 name="outcomes_course_clinic_proto",
+            ),
+            models.Index(
+                fields=["clinic_id", "protocol_code"],
+                condition=models.Q(status="active"),
+                name="outcomes_course_active",
             ),
         ]
 

@@ -106,12 +106,13 @@ def summary(user, *, protocol=None, start=None, end=None, names=None) -> tuple[S
     f = sql.Filters(user.clinic_id, selection.protocol, selection.start, selection.end)
     definition = outcome_definition(user.clinic_id)
     vendor = connection.vendor
-    rows = [
+    summary_rows, patient_rows = sql.patient_rows_from_facts(
         _rows(sql.fact_summary_query(vendor, f, definition)),
-        _rows(sql.fact_patients_query(vendor, f)),
-        sql.session_rows_from_days(_rows(sql.fact_days_query(vendor, f))),
-    ]
-    return assemble(definition, *rows, names), selection
+        _rows(sql.fact_active_query(vendor, f)),
+        f,
+    )
+    session_rows = sql.session_rows_from_days(_rows(sql.fact_days_query(vendor, f)))
+    return assemble(definition, summary_rows, patient_rows, session_rows, names), selection
 
 
 def live_summary(user, *, protocol=None, start=None, end=None, names=None):

@@ -154,7 +154,7 @@ def course_facts(q: Query, f: Filters, d: Definition, t: Tables) -> str:
     milestone_in = ", ".join(str(k) for k in d.milestones)
     return f"""
 course_all AS (
-  SELECT c.id, c.clinic_id, c.patient_id, c.protocol_code, c.start_date, c.status,
+  SELECT c.id, c.clinic_id, c.patient_id, c.protocol_code, c.start_date, c.status, c.created_at,
     LEAD(c.start_date) OVER (PARTITION BY c.patient_id ORDER BY c.start_date, c.created_at, c.id)
       AS next_start
   FROM {t.course} c WHERE {clinic}
@@ -392,6 +392,8 @@ COURSE_FACT_COLUMNS = (
     "severe_adverse_events",
     *EQUITY_COLUMNS,
     "age_band",
+    "prev_start_any",
+    "prev_start_protocol",
 )
 SESSION_FACT_COLUMNS = (
     "session_id",
@@ -483,6 +485,7 @@ def course_facts_query(
     km_day = KM_DAY.replace("evaluable", "sc.evaluable").replace("resp_day", "sc.resp_day")
     km_day = km_day.replace("last_day", "sc.last_day")
     km_event = KM_EVENT.replace("evaluable", "sc.evaluable").replace("resp_day", "sc.resp_day")
+    order = "ORDER BY co.start_date, co.created_at, co.id"
     q.sql = f"""{insert}WITH {ctes},
 per_course AS (
   SELECT sf.course_id, COUNT(*) AS dosed, SUM(sf.events) AS events,
@@ -494,7 +497,9 @@ SELECT co.id, co.clinic_id, co.patient_id, co.protocol_code, co.start_date, co.s
   sc.baseline, sc.latest, COALESCE(sc.resp_last, 0), COALESCE(sc.remit_last, 0),
   {km_day}, {km_event}, {marks},
   COALESCE(pc.dosed, 0), COALESCE(pc.events, 0), COALESCE(pc.severe, 0),
-  {columns}, {band}
+  {columns}, {band},
+  LAG(co.start_date) OVER (PARTITION BY co.patient_id {order}),
+  LAG(co.start_date) OVER (PARTITION BY co.patient_id, co.protocol_code {order})
 FROM cohort co
 JOIN {t.patient} p ON p.id = co.patient_id
 LEFT JOIN scored_courses sc ON sc.course_id = co.id
@@ -513,6 +518,17 @@ def fact_summary_query(vendor: str, f: Filters, d: Definition, t: FactTables = F
     courses that are not evaluable, which the curve leaves out)."""
     check_fact_milestones(d)
     q = Query(vendor)
+    # A patient's courses in a date range are consecutive in their course order, so each
+    # patient of the cohort has exactly one course whose predecessor is outside it (before
+    # the range's start, or none): counting those counts distinct patients without DISTINCT.
+    first = {
+        column: (
+            f"SUM(CASE WHEN {column} IS NULL OR {column} < {q.p(f.start)} THEN 1 ELSE 0 END)"
+            if f.start
+            else f"SUM(CASE WHEN {column} IS NULL THEN 1 ELSE 0 END)"
+        )
+        for column in ("prev_start_any", "prev_start_protocol")
+    }
     where = _fact_filters(q, f, "c", "start_date")
     milestones = ",\n".join(
         f"  SUM(CASE WHEN m{k} IS NOT NULL THEN 1 ELSE 0 END),\n"
@@ -523,10 +539,42 @@ def fact_summary_query(vendor: str, f: Filters, d: Definition, t: FactTables = F
     q.sql = f"""SELECT protocol_code, km_day, km_event, COUNT(*), COUNT(*), SUM(scored),
   SUM(evaluable), SUM(resp_last), SUM(remit_last),
 {_status_sums()},
-{milestones}
+{milestones},
+  {first["prev_start_any"]}, {first["prev_start_protocol"]}
 FROM {t.course} c WHERE {where}
 GROUP BY protocol_code, km_day, km_event"""  # noqa: S608 (constants and bound parameters only)
     return q
+
+
+def fact_active_query(vendor: str, f: Filters, t: FactTables = FactTables()) -> Query:
+    """Active courses per protocol (the protocol filter applies, the dates do not). A patient
+    has at most one active course (a constraint of the courses table), so they are also the
+    active patients."""
+    q = Query(vendor)
+    where = _fact_filters(q, Filters(f.clinic_id, protocol=f.protocol), "c", "start_date")
+    q.sql = f"""SELECT protocol_code, COUNT(*) FROM {t.course} c
+WHERE {where} AND c.status = 'active' GROUP BY protocol_code"""  # noqa: S608 (constants and bound parameters only)
+    return q
+
+
+def patient_rows_from_facts(summary_rows, active_rows, f: Filters) -> tuple[list, list]:
+    """fact_summary_query and fact_active_query rows -> (summary rows as summary_query gives
+    them, the rows of patients_query)."""
+    plain, patients, courses = [], {}, {}
+    overall = 0
+    for row in summary_rows:
+        *head, first_any, first_protocol = row
+        plain.append(tuple(head))
+        code = head[0]
+        patients[code] = patients.get(code, 0) + int(first_protocol or 0)
+        courses[code] = courses.get(code, 0) + int(head[4] or 0)
+        overall += int((first_protocol if f.protocol else first_any) or 0)
+    rows = [("cohort", None, overall, sum(courses.values()))]
+    rows += [("cohort", code, patients[code], courses[code]) for code in sorted(courses)]
+    active = [(code, int(n)) for code, n in active_rows]
+    rows.append(("active", None, sum(n for _, n in active), sum(n for _, n in active)))
+    rows += [("active", code, n, n) for code, n in active]
+    return plain, rows
 
 
 def fact_patients_query(vendor: str, f: Filters, t: FactTables = FactTables()) -> Query:
