@@ -6,6 +6,10 @@ The reference for how fast the summary could be: the same SQL text (outcomes/sql
 dialect) over tables loaded from the Parquet files. Prints one JSON object (timings and the
 summary, to compare with the database's). Dates in the export are shifted per patient, so
 everything but the calendar (sessions per week) must equal the database's answer.
+
+`load_from_database` fills DuckDB with the same raw tables read from the Django database
+itself (no export, dates unshifted): `bench_outcomes.py summary` times DuckDB over them beside
+the database's live and fact-table summaries.
 """
 
 import argparse
@@ -50,6 +54,77 @@ VIEWS = {
         " ON p.patient = a.patient"
     ),
 }
+
+
+# The raw tables' columns the summary SQL reads, copied from the Django database.
+DATABASE_TABLES = {
+    "patients_patient": ("id", "clinic_id"),
+    "protocols_course": (
+        "id",
+        "patient_id",
+        "clinic_id",
+        "protocol_code",
+        "start_date",
+        "status",
+        "created_at",
+    ),
+    "treatments_treatmentsession": (
+        "id",
+        "course_id",
+        "patient_id",
+        "clinic_id",
+        "protocol_code",
+        "number",
+        "status",
+        "scheduled_date",
+        "dose_started_at",
+    ),
+    "measures_measureresponse": (
+        "id",
+        "patient_id",
+        "clinic_id",
+        "instrument",
+        "total",
+        "administered_at",
+        "source",
+        "referral_confirmed_at",
+    ),
+    "treatments_adverseevent": ("session_id", "clinic_id", "severity"),
+    "treatments_sessionalert": ("session_id", "clinic_id", "code"),
+}
+BATCH = 200_000
+
+
+def load_from_database(con, connection, clinic_id) -> float:
+    """Copy the clinic's raw outcome tables from a Django connection into DuckDB tables of the
+    same names (UUIDs as text, timestamps in UTC); answers the seconds taken."""
+    import pyarrow as pa
+
+    started = time.perf_counter()
+    for table, columns in DATABASE_TABLES.items():
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE clinic_id = %s",
+                [clinic_id],
+            )
+            first = True
+            while rows := cursor.fetchmany(BATCH):
+                data = {}
+                for i, name in enumerate(columns):
+                    values = [r[i] for r in rows]
+                    if name == "id" or name.endswith("_id"):
+                        values = [None if v is None else str(v) for v in values]
+                    data[name] = values
+                batch = pa.table(data)  # noqa: F841 (read by DuckDB by name)
+                if first:
+                    con.execute(f"CREATE TABLE {table} AS SELECT * FROM batch")
+                    first = False
+                else:
+                    con.execute(f"INSERT INTO {table} SELECT * FROM batch")
+            if first:  # an empty table still needs its columns
+                con.execute(f"CREATE TABLE {table} ({', '.join(f'{c} VARCHAR' for c in columns)})")
+    return time.perf_counter() - started
 
 
 def main():

@@ -1,7 +1,7 @@
 """Benchmark worker for the outcomes table (bench/run.py runs it once per database and step).
 
     DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py seed --patients 10000
-    DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py summary [--repeat 3]
+    DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py summary [--repeat 3] [--threads 2]
     DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py export OUT_DIR
     DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py chart
 
@@ -77,22 +77,64 @@ def comparable(summary) -> dict:
     return body
 
 
+def _timed(fn, repeat: int) -> tuple[dict, object]:
+    times, result = [], None
+    for _ in range(repeat + 1):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return {
+        "first": round(times[0], 4),
+        "median": round(statistics.median(times[1:]), 4),
+        "best": round(min(times[1:]), 4),
+    }, result
+
+
 def step_summary(args):
+    """The dashboard's summary from the fact tables, the live SQL over the clinical tables,
+    and DuckDB running the live SQL over the same raw tables copied into it, in one run."""
+    import duckdb
+    from bench_duckdb import load_from_database
+    from django.db import connection
+
     from ketaclinic.accounts.models import User
-    from ketaclinic.outcomes import queries
+    from ketaclinic.outcomes import queries, sql
+    from ketaclinic.outcomes.summary import assemble
 
     user = User.objects.get(username="reg1_prescriber1")
-    times = []
-    for _ in range(args.repeat + 1):
-        started = time.perf_counter()
-        result, _ = queries.summary(user)
-        times.append(time.perf_counter() - started)
+    load_before = os.getloadavg()
+    facts, result = _timed(lambda: queries.summary(user)[0], args.repeat)
+    live, live_result = _timed(lambda: queries.live_summary(user)[0], args.repeat)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET threads = {int(args.threads)}")
+    loaded = load_from_database(con, connection, user.clinic_id)
+    definition = queries.outcome_definition(user.clinic_id)
+    names = queries.protocol_names(user.clinic_id)
+    filters = sql.Filters(user.clinic_id)
+    duck_queries = [
+        sql.summary_query(sql.DUCKDB, filters, definition),
+        sql.patients_query(sql.DUCKDB, filters),
+        sql.sessions_query(sql.DUCKDB, filters),
+    ]
+
+    def in_duckdb():
+        rows = [con.execute(q.sql, q.params).fetchall() for q in duck_queries]
+        return assemble(definition, *rows, names)
+
+    duck, duck_result = _timed(in_duckdb, args.repeat)
     emit(
         {
-            "first": round(times[0], 3),
-            "median": round(statistics.median(times[1:]), 3),
-            "best": round(min(times[1:]), 3),
+            **facts,
             "courses": result.overall.courses,
+            "live": live,
+            "duckdb": duck | {"load": round(loaded, 1), "threads": args.threads},
+            "facts_vs_duckdb": round(facts["median"] / duck["median"], 3),
+            "facts_vs_live": round(facts["median"] / live["median"], 4),
+            "live_vs_duckdb": round(live["median"] / duck["median"], 2),
+            "facts_equal_live": result.as_dict({}) == live_result.as_dict({}),
+            "duckdb_equal_live": duck_result.as_dict({}) == live_result.as_dict({}),
+            "load_average": [round(x, 2) for x in (*load_before, *os.getloadavg())],
             "summary": comparable(result),
         }
     )
@@ -262,6 +304,7 @@ def main():
     seed.add_argument("--seed", type=int, default=2026)
     summary = sub.add_parser("summary")
     summary.add_argument("--repeat", type=int, default=3)
+    summary.add_argument("--threads", type=int, default=2, help="DuckDB threads")
     export = sub.add_parser("export")
     export.add_argument("out_dir")
     chart = sub.add_parser("chart")

@@ -1,13 +1,15 @@
 """A small hand-built registry whose every rate is worked out by hand in the tests.
 
 Rows are written directly (not through services): the services rightly refuse courses that
-start in the past, and these tests need a fixed past.
+start in the past, and these tests need a fixed past. Each builder then refreshes the
+patient's outcome facts, as the services do inside their writes.
 """
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from ketaclinic.measures.models import MeasureResponse
+from ketaclinic.outcomes.facts import refresh_patient
 from ketaclinic.patients.services import register_patient
 from ketaclinic.protocols.services import ensure_version
 from ketaclinic.treatments.models import AdverseEvent, Course, SessionAlert, TreatmentSession
@@ -96,6 +98,7 @@ def make_course(
         )
     for offset, total in scores:
         phq9(patient, at(start, offset, score_hour, 30), total)
+    refresh_patient(patient.clinic_id, patient.pk)
     return built
 
 
@@ -103,7 +106,7 @@ def phq9(patient, when: datetime, total: int, instrument: str = "phq9"):
     items = [0] * 9
     for i in range(total):
         items[i % 9] += 1
-    return MeasureResponse.objects.create(
+    response = MeasureResponse.objects.create(
         clinic_id=patient.clinic_id,
         patient=patient,
         instrument=instrument,
@@ -114,10 +117,12 @@ def phq9(patient, when: datetime, total: int, instrument: str = "phq9"):
         administered_at=when,
         source="staff",
     )
+    refresh_patient(patient.clinic_id, patient.pk)
+    return response
 
 
 def adverse_event(session, code: str, severity: str = "mild"):
-    return AdverseEvent.objects.create(
+    event = AdverseEvent.objects.create(
         clinic_id=session.clinic_id,
         session=session,
         code=code,
@@ -127,10 +132,12 @@ def adverse_event(session, code: str, severity: str = "mild"):
         outcome="resolved",
         recorded_by=session.course.started_by,
     )
+    refresh_patient(session.clinic_id, session.patient_id)
+    return event
 
 
 def alert(session, code: str, measure: str, value: int, threshold: int):
-    return SessionAlert.objects.create(
+    row = SessionAlert.objects.create(
         clinic_id=session.clinic_id,
         session=session,
         code=code,
@@ -143,6 +150,8 @@ def alert(session, code: str, measure: str, value: int, threshold: int):
         source="test",
         raised_at=session.dose_started_at + timedelta(minutes=40),
     )
+    refresh_patient(session.clinic_id, session.patient_id)
+    return row
 
 
 def hand_built_registry(prescriber, registrar):

@@ -1,6 +1,7 @@
 """Writing audit events. Services call record_event inside their own transaction."""
 
 import getpass
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,6 +23,16 @@ def _jsonable(value):
     if isinstance(value, Decimal):
         return str(value)
     return str(value)
+
+
+_listeners: list[Callable[[AuditEvent], None]] = []
+
+
+def on_record(callback: Callable[[AuditEvent], None]) -> None:
+    """Call `callback(event)` after each event is written, in the same transaction (for data
+    an app above derives from the writes of the apps below: they audit, it follows)."""
+    if callback not in _listeners:
+        _listeners.append(callback)
 
 
 def record_event(
@@ -50,19 +61,23 @@ def record_event(
         clinic = getattr(obj, "clinic", None) or getattr(patient, "clinic", None)
         if clinic is None and actor is not None:
             clinic = actor.clinic
-    return AuditEvent.objects.create(
-        occurred_at=timezone.now(),
-        clinic=clinic,
-        actor=actor,
-        actor_label=label,
-        action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        patient_id=getattr(patient, "pk", patient),
-        via=ctx.via if ctx.via in {"web", "api", "cli", "task"} else "system",
-        ip_address=ctx.ip_address,
-        changes=_jsonable(changes or {}),
-    )
+    with transaction.atomic(savepoint=False):
+        event = AuditEvent.objects.create(
+            occurred_at=timezone.now(),
+            clinic=clinic,
+            actor=actor,
+            actor_label=label,
+            action=action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            patient_id=getattr(patient, "pk", patient),
+            via=ctx.via if ctx.via in {"web", "api", "cli", "task"} else "system",
+            ip_address=ctx.ip_address,
+            changes=_jsonable(changes or {}),
+        )
+        for listener in _listeners:
+            listener(event)
+    return event
 
 
 def _os_user() -> str:

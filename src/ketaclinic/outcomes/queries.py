@@ -1,4 +1,5 @@
-"""Outcome reads for the actor's clinic: the summary and the equity breakdown (SQL aggregates)."""
+"""Outcome reads for the actor's clinic: the summary and the equity breakdown (SQL aggregates
+over the fact tables, or live over the clinical tables)."""
 
 from __future__ import annotations
 
@@ -98,8 +99,25 @@ def _rows(query: sql.Query) -> list[tuple]:
 
 
 def summary(user, *, protocol=None, start=None, end=None, names=None) -> tuple[Summary, Selection]:
-    """Everything the dashboard and GET /outcomes/summary show: three aggregate queries (plus
-    the protocol names and the clinic's cut-offs), whatever the size of the clinic."""
+    """Everything the dashboard and GET /outcomes/summary show, from the fact tables (kept
+    current by outcomes.facts): three aggregate queries over rows per course and per day."""
+    require(user, "outcomes.view")
+    selection, names = select(user, protocol=protocol, start=start, end=end, names=names)
+    f = sql.Filters(user.clinic_id, selection.protocol, selection.start, selection.end)
+    definition = outcome_definition(user.clinic_id)
+    vendor = connection.vendor
+    summary_rows, patient_rows = sql.patient_rows_from_facts(
+        _rows(sql.fact_summary_query(vendor, f, definition)),
+        _rows(sql.fact_active_query(vendor, f)),
+        f,
+    )
+    session_rows = sql.session_rows_from_days(_rows(sql.fact_days_query(vendor, f)))
+    return assemble(definition, summary_rows, patient_rows, session_rows, names), selection
+
+
+def live_summary(user, *, protocol=None, start=None, end=None, names=None):
+    """The same summary computed from the clinical tables themselves (the reference the fact
+    tables are tested and measured against)."""
     require(user, "outcomes.view")
     selection, names = select(user, protocol=protocol, start=start, end=end, names=names)
     f = sql.Filters(user.clinic_id, selection.protocol, selection.start, selection.end)
@@ -118,14 +136,18 @@ def equity_labels() -> dict[str, dict[str, str]]:
     return {key: dict(cls.choices) for key, cls in VOCABULARIES.items()}
 
 
-def equity(user, *, protocol=None, start=None, end=None, names=None):
-    """Course outcomes by race, ethnicity, sex, age band, payer and income (suppressed)."""
+def equity(user, *, protocol=None, start=None, end=None, names=None, live=False):
+    """Course outcomes by race, ethnicity, sex, age band, payer and income (suppressed), from
+    the course facts (or, `live`, from the clinical tables)."""
     require(user, "outcomes.view")
     selection, names = select(user, protocol=protocol, start=start, end=end, names=names)
     f = sql.Filters(user.clinic_id, selection.protocol, selection.start, selection.end)
     definition = outcome_definition(user.clinic_id)
-    with analytics():
-        rows = _rows(sql.equity_query(connection.vendor, f, definition))
+    if live:
+        with analytics():
+            rows = _rows(sql.equity_query(connection.vendor, f, definition))
+    else:
+        rows = _rows(sql.fact_equity_query(connection.vendor, f))
     return equity_rules.breakdown(rows, equity_labels()), selection, definition, names
 
 

@@ -33,6 +33,7 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import Role
+from ketaclinic.outcomes import facts as outcome_facts
 from ketaclinic_devtools.models import GeneratedClinic
 from ketaclinic_devtools.registry import clinic as clinics
 from ketaclinic_devtools.registry import progress as progress_lines
@@ -225,6 +226,7 @@ def seed_registry(
         else:
             _seed_clinic(run, index, share)
     _analyze([t.sql_table for t in generator.w.tables.values()] + ["inventory_ledgerentry"])
+    outcome_facts.rebuild(slugs=slugs)  # the rows above were written in bulk, not by services
     run.result.seconds = time.perf_counter() - started
     return run.result
 
