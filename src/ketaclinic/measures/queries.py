@@ -503,7 +503,7 @@ def score_series(user, patient) -> list[SeriesPoint]:
     ]
 
 
-def alert_summary(user, patient, closed_shown: int = 10) -> tuple[list, list, int]:
+def alert_summary(user, patient, closed_shown: int = 5) -> tuple[list, list, int]:
     """The open alerts (all: each waits for a prescriber), the latest acknowledged ones and how
     many were acknowledged in all."""
     alerts = patient_alerts(user, patient)

@@ -28,8 +28,8 @@ from .models import AlertStatus
 SCORES_SHOWN = 15
 # A trajectory shows the whole course; past this many scores (or session markers) it draws the
 # means of runs of consecutive scores (and groups of markers), so its size stays the same.
-MAX_POINTS = 24
-MAX_MARKERS = 24
+MAX_POINTS = 16
+MAX_MARKERS = 12
 
 
 def _runs(items: list, limit: int) -> list[list]:

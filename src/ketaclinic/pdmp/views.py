@@ -17,6 +17,7 @@ from .forms import NO_REPORT, CheckForm, CorrectionForm, PeriodForm, PracticeSta
 
 # The log, newest check first; the id breaks ties so that pages never repeat or skip an entry.
 CHECK_ORDER = ("-checked_at", "-created_at", "-id")
+CHECKS_SHOWN = 10
 TAB_ACTIONS = ("pdmp.view", "pdmp.record", "pdmp.record_delegate", "pdmp.status")
 
 
@@ -62,7 +63,9 @@ def _tab(request, patient, form=None, status=200):
         {
             "patient": patient,
             "active_tab": "pdmp",
-            "checks": chart_page(queries.checks_of(user, patient).order_by(*CHECK_ORDER))
+            "checks": chart_page(
+                queries.checks_of(user, patient).order_by(*CHECK_ORDER), 0, CHECKS_SHOWN
+            )
             if can(user, "pdmp.view")
             else None,
             "may_record": _may_record(user),
@@ -84,7 +87,9 @@ def older_checks(request, patient_id):
     require(user, "pdmp.view")
     patient = access_patient(user, patient_id, record_view=True)
     offset = page_offset(request.GET.get("offset"))
-    checks = chart_page(queries.checks_of(user, patient).order_by(*CHECK_ORDER), offset)
+    checks = chart_page(
+        queries.checks_of(user, patient).order_by(*CHECK_ORDER), offset, CHECKS_SHOWN
+    )
     context = {"patient": patient, "checks": checks, "may_record": _may_record(user)}
     if request.htmx:
         return render(request, "pdmp/_check_rows.html", context)
