@@ -137,7 +137,7 @@ def test_billing_tab_pages_charges_and_payments(web, histories, front_desk):
             part = client.get(link, HTTP_HX_REQUEST="true").content.decode()
             count += part.count("<tr") - part.count('class="older-row"')
             link = _older_link(part, url)
-        assert count == total - 20
+        assert count == total - 10
 
 
 OLDER = [

@@ -92,6 +92,7 @@ def _estimate_context(request, patient, today):
 # The tab lists charges and payments newest first, a page at a time (the id breaks ties).
 CHARGE_ORDER = ("-service_date", "-created_at", "-id")
 PAYMENT_ORDER = ("-received_on", "-created_at", "-id")
+ROWS_SHOWN = 10  # of each: a charge or payment row carries its own void form
 
 
 def _tab_context(request, patient, **bound):
@@ -104,8 +105,12 @@ def _tab_context(request, patient, **bound):
         "active_tab": "billing",
         "today": today,
         "account": queries.account_of(patient),
-        "charges": chart_page(queries.charges_of(user, patient).order_by(*CHARGE_ORDER)),
-        "payments": chart_page(queries.payments_of(user, patient).order_by(*PAYMENT_ORDER)),
+        "charges": chart_page(
+            queries.charges_of(user, patient).order_by(*CHARGE_ORDER), 0, ROWS_SHOWN
+        ),
+        "payments": chart_page(
+            queries.payments_of(user, patient).order_by(*PAYMENT_ORDER), 0, ROWS_SHOWN
+        ),
         "assessment": assessment,
         "assessments": list(queries.assessments_of(user, patient)[:5]),
         "issued": list(queries.estimates_of(user, patient)[:10]),
@@ -141,9 +146,8 @@ def _older_view(kind, rows_of, order, heading):
     def view(request, patient_id):
         user = request.user
         patient = queries.access_billing_patient(user, patient_id, record_view=True)
-        page = chart_page(
-            rows_of(user, patient).order_by(*order), page_offset(request.GET.get("offset"))
-        )
+        offset = page_offset(request.GET.get("offset"))
+        page = chart_page(rows_of(user, patient).order_by(*order), offset, ROWS_SHOWN)
         context = {
             "patient": patient,
             kind: page,
