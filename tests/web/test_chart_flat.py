@@ -180,3 +180,27 @@ def test_older_rows_need_the_tabs_permission(web, histories, name, role, request
     user = request.getfixturevalue(role)
     url = reverse(name, kwargs={"patient_id": histories[500].pk})
     assert web(user).get(url, HTTP_HX_REQUEST="true").status_code == 403
+
+
+def test_paged_scores_and_summaries_match_the_whole_history(histories, prescriber):
+    """The tab's pages and per-scale summaries (from aggregates) say exactly what the full
+    history computed row by row says: same rows, baselines, changes and outcomes."""
+    from ketaclinic.measures import queries
+
+    for patient in histories.values():
+        whole = queries.patient_history(prescriber, patient)
+        summaries, bases = queries.record_summaries(prescriber, patient)
+        paged, offset = [], 0
+        while offset is not None:
+            page = queries.history_page(prescriber, patient, bases, offset, size=15)
+            paged += page.rows
+            offset = page.next_offset
+
+        def facts(row):
+            return (row.id, row.is_baseline, row.baseline, row.outcome, len(row.alerts))
+
+        assert [facts(r) for r in paged] == [facts(r) for r in whole]
+        for summary in summaries:
+            mine = [r for r in whole if r.instrument.code == summary.instrument.code]
+            assert summary.count == len(mine)
+            assert facts(summary.latest) == facts(mine[0])
