@@ -312,21 +312,12 @@ def patient_history(user, patient, instrument: str | None = None) -> list[Histor
     for r in responses:
         if instrument is not None and r.instrument != instrument:
             continue
-        base = firsts.get(r.instrument)
-        definition = instruments[r.instrument]
-        baseline_total = base.total if base is not None else None
-        # An unconfirmed referral score is shown, but no outcome is judged on it.
-        judged = r.may_be_baseline
         rows.append(
-            HistoryRow(
-                response=r,
-                instrument=definition,
-                is_baseline=base is not None and base.pk == r.pk,
-                baseline=baseline_total if judged else None,
-                outcome=rules.outcome(definition, baseline_total if judged else None, r.total)
-                if judged
-                else NOT_JUDGED,
-                alerts=alerts_by_response.get(r.pk, []),
+            _history_row(
+                r,
+                instruments[r.instrument],
+                firsts.get(r.instrument),
+                alerts_by_response.get(r.pk, []),
             )
         )
     return rows
