@@ -60,7 +60,7 @@ def _targets(user, overview) -> list[tuple[str, str]]:
             (
                 f"course:{course.id}",
                 f"Course: {course.protocol_name}, from {course.start_date.isoformat()} "
-                f"({len(course.planned)} sessions planned)",
+                f"({course.planned_count} sessions planned)",
             )
         )
     for choice in course_facts.protocol_choices(user):

@@ -6,6 +6,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count, Min
+
 from ketaclinic.core.errors import Conflict
 from ketaclinic.protocols.queries import access_protocol
 from ketaclinic.protocols.services import preview_schedule
@@ -61,6 +63,12 @@ def visit_kind(definition) -> str | None:
     if definition.route == "intravenous":
         return rules.INFUSION
     return None
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    phase: str
+    planned_dose_mg: Decimal | None
 
 
 def planned_visits(definition, sessions) -> list[rules.Visit]:
@@ -124,7 +132,20 @@ def for_course(course, *, today: datetime.date) -> EstimateView:
     """The whole course as planned: every session that is not aborted, priced as of the later
     of the course start and today (the prices a patient would be charged from now on)."""
     definition = treatment_queries.course_definition(course)
-    sessions = list(treatment_queries.course_sessions(course, include_aborted=False))
+    # Sessions as (phase, planned dose) groups counted in SQL, in the order of their first
+    # session: the same visits, without a row object per session of a long course.
+    groups = (
+        treatment_queries.course_sessions(course, include_aborted=False)
+        .order_by()
+        .values("phase", "planned_dose_mg")
+        .annotate(n=Count("id"), first=Min("number"))
+        .order_by("first")
+    )
+    sessions = [
+        PlannedSession(row["phase"], row["planned_dose_mg"])
+        for row in groups
+        for _ in range(row["n"])
+    ]
     return build(
         patient=course.patient,
         definition=definition,

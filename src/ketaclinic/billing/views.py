@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from ketaclinic.core.errors import DomainError, Forbidden
 from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view, run_service
-from ketaclinic.patients.queries import patients_by_id
+from ketaclinic.patients.queries import chart_page, page_offset, patients_by_id
 from ketaclinic.protocols.queries import protocols_for
 from ketaclinic.treatments.queries import latest_course
 
@@ -89,6 +89,12 @@ def _estimate_context(request, patient, today):
     }
 
 
+# The tab lists charges and payments newest first, a page at a time (the id breaks ties).
+CHARGE_ORDER = ("-service_date", "-created_at", "-id")
+PAYMENT_ORDER = ("-received_on", "-created_at", "-id")
+ROWS_SHOWN = 10  # of each: a charge or payment row carries its own void form
+
+
 def _tab_context(request, patient, **bound):
     user = request.user
     today = queries.clinic_today(patient.clinic)
@@ -99,8 +105,12 @@ def _tab_context(request, patient, **bound):
         "active_tab": "billing",
         "today": today,
         "account": queries.account_of(patient),
-        "charges": list(queries.charges_of(user, patient)),
-        "payments": list(queries.payments_of(user, patient)),
+        "charges": chart_page(
+            queries.charges_of(user, patient).order_by(*CHARGE_ORDER), 0, ROWS_SHOWN
+        ),
+        "payments": chart_page(
+            queries.payments_of(user, patient).order_by(*PAYMENT_ORDER), 0, ROWS_SHOWN
+        ),
         "assessment": assessment,
         "assessments": list(queries.assessments_of(user, patient)[:5]),
         "issued": list(queries.estimates_of(user, patient)[:10]),
@@ -127,6 +137,35 @@ def _tab_context(request, patient, **bound):
 def billing_tab(request, patient_id):
     patient = queries.access_billing_patient(request.user, patient_id, record_view=True)
     return render(request, "billing/tab.html", _tab_context(request, patient))
+
+
+def _older_view(kind, rows_of, order, heading):
+    """The next page of the tab's charges or payments (older ones), for "Show older"."""
+
+    @clinic_view
+    def view(request, patient_id):
+        user = request.user
+        patient = queries.access_billing_patient(user, patient_id, record_view=True)
+        offset = page_offset(request.GET.get("offset"))
+        page = chart_page(rows_of(user, patient).order_by(*order), offset, ROWS_SHOWN)
+        context = {
+            "patient": patient,
+            kind: page,
+            "can_charge": can(user, "billing.charge"),
+            "can_pay": can(user, "billing.payment"),
+        }
+        if request.htmx:
+            return render(request, f"billing/_{kind}_rows.html", context)
+        context.update(
+            active_tab="billing", heading=heading, table_template=f"billing/_{kind}_table.html"
+        )
+        return render(request, "patients/chart_older.html", context)
+
+    return view
+
+
+older_charges = _older_view("charges", queries.charges_of, CHARGE_ORDER, "Older charges")
+older_payments = _older_view("payments", queries.payments_of, PAYMENT_ORDER, "Older payments")
 
 
 def _tab(patient):

@@ -45,11 +45,13 @@ LINE_STYLE = {
 @dataclass(frozen=True)
 class Point:
     at: datetime
-    value: int
-    alert: bool = False
+    value: float
+    alert: int = 0  # scores with a safety alert (a bool for a single score)
     severity: str | None = None
     # The referring organisation, for a score that came with a referral.
     referral: str | None = None
+    # Scores this point stands for: a long course is drawn as the means of runs of scores.
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,9 @@ def _band_fill(rank: int, count: int) -> str:
 
 
 def _label(p: Point) -> str:
+    if p.count > 1:
+        label = f"{p.at:%d %b %Y}: mean {_fmt(p.value)} of {p.count} scores"
+        return f"{label}, {p.alert} with a safety alert" if p.alert else label
     label = f"{p.at:%d %b %Y}: {p.value}"
     if p.severity:
         label += f" ({p.severity})"
@@ -155,12 +160,14 @@ def _summary(instrument: Instrument, points: Sequence[Point]) -> str:
     if not points:
         return f"No {instrument.name} scores yet."
     last = points[-1]
-    alerts = sum(p.alert for p in points)
+    alerts = sum(int(p.alert) for p in points)
     text = (
-        f"{len(points)} scores from {points[0].at:%d %b %Y} to {last.at:%d %b %Y}; "
-        f"latest {last.value}"
+        f"{sum(p.count for p in points)} scores from {points[0].at:%d %b %Y} to "
+        f"{last.at:%d %b %Y}; latest {_fmt(last.value)}"
     )
-    if last.severity:
+    if last.count > 1:
+        text += f" (mean of the last {last.count})"
+    elif last.severity:
         text += f" ({last.severity})"
     if alerts:
         text += f"; {alerts} with a safety alert"

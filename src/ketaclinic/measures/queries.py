@@ -7,13 +7,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from ketaclinic.core import ui
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
-from ketaclinic.patients.queries import access_patient, access_row, patient_record
+from ketaclinic.patients.queries import access_patient, access_row, chart_page, patient_record
 
 from . import rules
 from .courses import course_start
@@ -25,6 +25,7 @@ from .models import (
     MeasurementSchedule,
     MeasureRequest,
     MeasureResponse,
+    ResponseSource,
     SafetyAlert,
 )
 
@@ -311,24 +312,199 @@ def patient_history(user, patient, instrument: str | None = None) -> list[Histor
     for r in responses:
         if instrument is not None and r.instrument != instrument:
             continue
-        base = firsts.get(r.instrument)
-        definition = instruments[r.instrument]
-        baseline_total = base.total if base is not None else None
-        # An unconfirmed referral score is shown, but no outcome is judged on it.
-        judged = r.may_be_baseline
         rows.append(
-            HistoryRow(
-                response=r,
-                instrument=definition,
-                is_baseline=base is not None and base.pk == r.pk,
-                baseline=baseline_total if judged else None,
-                outcome=rules.outcome(definition, baseline_total if judged else None, r.total)
-                if judged
-                else NOT_JUDGED,
-                alerts=alerts_by_response.get(r.pk, []),
+            _history_row(
+                r,
+                instruments[r.instrument],
+                firsts.get(r.instrument),
+                alerts_by_response.get(r.pk, []),
             )
         )
     return rows
+
+
+# The chart's scores, newest first; the id breaks ties so that pages never repeat or skip one.
+RESPONSE_ORDER = ("-administered_at", "-created_at", "-id")
+_MAY_BE_BASELINE = ~Q(source=ResponseSource.REFERRAL) | Q(referral_confirmed_at__isnull=False)
+
+
+@dataclass(frozen=True)
+class InstrumentSummary:
+    """One instrument of a patient's record, from aggregates: how many scores, the latest
+    (with its outcome against the baseline) and the baseline's total."""
+
+    instrument: Instrument
+    count: int
+    latest: HistoryRow
+    baseline: int | None
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """A score on the trajectory chart: no model instance, only what the chart draws."""
+
+    instrument: str
+    at: datetime
+    total: int | None
+    severity: str
+    alert: bool
+    referral: str | None  # the referring organisation, for a score that came with a referral
+
+
+def _history_row(r, definition, base, alerts) -> HistoryRow:
+    baseline_total = base.total if base is not None else None
+    # An unconfirmed referral score is shown, but no outcome is judged on it.
+    judged = r.may_be_baseline
+    return HistoryRow(
+        response=r,
+        instrument=definition,
+        is_baseline=base is not None and base.pk == r.pk,
+        baseline=baseline_total if judged else None,
+        outcome=rules.outcome(definition, baseline_total if judged else None, r.total)
+        if judged
+        else NOT_JUDGED,
+        alerts=alerts,
+    )
+
+
+def _responses(user, patient):
+    require(user, "measure.view")
+    return (
+        MeasureResponse.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("referral_confirmed_by")
+    )
+
+
+def _first_of_each(rows, pairs) -> dict:
+    """Per instrument, the first (by time, then entry) of the rows at these (instrument, time)
+    pairs: one query, however many scores the patient has."""
+    if not pairs:
+        return {}
+    match = Q()
+    for code, at in pairs:
+        match |= Q(instrument=code, administered_at=at)
+    found: dict = {}
+    for r in rows.filter(match).order_by("administered_at", "created_at", "id"):
+        found.setdefault((r.instrument, r.administered_at), r)
+    return found
+
+
+def record_summaries(user, patient) -> tuple[list[InstrumentSummary], dict]:
+    """Per instrument (in the instruments' order): the count, latest score and baseline,
+    computed with one aggregate and one fetch of those few rows; and the baselines by
+    instrument (the same rule as `baselines`: the first score of the current course, else the
+    first ever; a referral score only once confirmed)."""
+    responses = _responses(user, patient)
+    started = course_start(patient)
+    since = (
+        timezone.make_aware(datetime.combine(started, datetime.min.time()), patient.clinic.tz)
+        if started
+        else None
+    )
+    firsts = {"first_any": Min("administered_at", filter=_MAY_BE_BASELINE)}
+    if since is not None:
+        firsts["first_course"] = Min(
+            "administered_at", filter=_MAY_BE_BASELINE & Q(administered_at__gte=since)
+        )
+    stats = list(
+        responses.order_by()
+        .values("instrument")
+        .annotate(count=Count("id"), last=Max("administered_at"), **firsts)
+    )
+    for row in stats:
+        row["first"] = row.get("first_course") or row["first_any"]
+    found = _first_of_each(
+        responses, {(row["instrument"], row["first"]) for row in stats if row["first"]}
+    )
+    # The latest is the last by time then entry: among ties, the one entered last.
+    latest_ties: dict = {}
+    if stats:
+        match = Q()
+        for row in stats:
+            match |= Q(instrument=row["instrument"], administered_at=row["last"])
+        for r in responses.filter(match).order_by("administered_at", "created_at", "id"):
+            latest_ties[r.instrument] = r
+    instruments = configured_instruments(patient.clinic_id)
+    bases = {
+        row["instrument"]: found[(row["instrument"], row["first"])]
+        for row in stats
+        if row["first"] is not None
+    }
+    alerts: dict = {}
+    ids = [r.pk for r in latest_ties.values()]
+    for alert in SafetyAlert.objects.visible_to(user).filter(patient=patient, response_id__in=ids):
+        alerts.setdefault(alert.response_id, []).append(alert)
+    order = list(INSTRUMENTS)
+    summaries = []
+    for row in sorted(stats, key=lambda r: order.index(r["instrument"])):
+        code = row["instrument"]
+        base = bases.get(code)
+        latest = latest_ties[code]
+        summaries.append(
+            InstrumentSummary(
+                instrument=instruments[code],
+                count=row["count"],
+                latest=_history_row(latest, instruments[code], base, alerts.get(latest.pk, [])),
+                baseline=base.total if base is not None else None,
+            )
+        )
+    return summaries, bases
+
+
+def history_page(user, patient, bases: dict, offset: int = 0, size: int = 15):
+    """A page of the patient's scores, newest first, as HistoryRows (bounded queries)."""
+    page = chart_page(_responses(user, patient).order_by(*RESPONSE_ORDER), offset, size)
+    alerts: dict = {}
+    ids = [r.pk for r in page.rows]
+    for alert in SafetyAlert.objects.visible_to(user).filter(patient=patient, response_id__in=ids):
+        alerts.setdefault(alert.response_id, []).append(alert)
+    instruments = configured_instruments(patient.clinic_id)
+    rows = [
+        _history_row(r, instruments[r.instrument], bases.get(r.instrument), alerts.get(r.pk, []))
+        for r in page.rows
+    ]
+    return replace(page, rows=rows)
+
+
+def score_series(user, patient) -> list[SeriesPoint]:
+    """Every score of the patient, oldest first, as plain values for the trajectory chart (one
+    query of five narrow columns; no model instances)."""
+    responses = _responses(user, patient).order_by("administered_at", "created_at", "id")
+    flagged = SafetyAlert.objects.filter(clinic_id=patient.clinic_id, response=OuterRef("pk"))
+    rows = responses.annotate(flagged=Exists(flagged)).values_list(
+        "instrument",
+        "administered_at",
+        "total",
+        "severity",
+        "flagged",
+        "source",
+        "referral_organisation",
+    )
+    return [
+        SeriesPoint(
+            instrument=code,
+            at=at,
+            total=total,
+            severity=severity,
+            alert=flagged,
+            referral=organisation if source == ResponseSource.REFERRAL else None,
+        )
+        for code, at, total, severity, flagged, source, organisation in rows
+    ]
+
+
+def alert_summary(user, patient, closed_shown: int = 5) -> tuple[list, list, int]:
+    """The open alerts (all: each waits for a prescriber), the latest acknowledged ones and how
+    many were acknowledged in all."""
+    alerts = patient_alerts(user, patient)
+    open_alerts = list(alerts.filter(status=AlertStatus.OPEN))
+    closed = alerts.exclude(status=AlertStatus.OPEN)
+    return (
+        open_alerts,
+        list(closed.order_by("-raised_at", "-id")[:closed_shown]),
+        closed.count(),
+    )
 
 
 NOT_FOUND = "Not found."  # an id that is not a UUID

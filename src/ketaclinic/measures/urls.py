@@ -7,6 +7,7 @@ from . import public_views, views
 app_name = "measures"
 urlpatterns = [
     path("patients/<uuid:patient_id>/measures/", views.chart, name="chart"),
+    path("patients/<uuid:patient_id>/measures/scores/", views.older_scores, name="older_scores"),
     path(
         "patients/<uuid:patient_id>/measures/record/<slug:instrument>/",
         views.record,

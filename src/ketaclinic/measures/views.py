@@ -17,6 +17,7 @@ from ketaclinic.core import ui
 from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.core.permissions import can
 from ketaclinic.core.views import clinic_view, confirm_step, confirmed, run_service
+from ketaclinic.patients.queries import page_offset
 
 from . import queries, rules, services
 from .chart import Marker, Point, trajectory_svg
@@ -24,75 +25,157 @@ from .forms import AcknowledgeForm, InstrumentForm, ScheduleForm, SendLinkForm
 from .instruments import INSTRUMENTS, RISK_LEVEL
 from .models import AlertStatus
 
+SCORES_SHOWN = 15
+# A trajectory shows the whole course; past this many scores (or session markers) it draws the
+# means of runs of consecutive scores (and groups of markers), so its size stays the same.
+MAX_POINTS = 16
+MAX_MARKERS = 12
 
-def _instrument_summaries(rows, markers, tz) -> list[dict]:
-    """Per instrument (oldest score first): the chart and its latest outcome."""
+
+def _runs(items: list, limit: int) -> list[list]:
+    """`items` cut into at most `limit` runs of consecutive items of near-equal length."""
+    n = len(items)
+    if n <= limit:
+        return [[item] for item in items]
+    return [items[i * n // limit : (i + 1) * n // limit] for i in range(limit)]
+
+
+def _points(series, tz) -> list[Point]:
+    scored = [p for p in series if p.referral is None and p.total is not None]
+    points = []
+    for run in _runs(scored, MAX_POINTS):
+        if len(run) == 1:
+            p = run[0]
+            points.append(
+                Point(
+                    at=timezone.localtime(p.at, tz),
+                    value=p.total,
+                    alert=p.alert,
+                    severity=p.severity or None,
+                )
+            )
+            continue
+        middle = run[len(run) // 2]
+        points.append(
+            Point(
+                at=timezone.localtime(middle.at, tz),
+                value=round(sum(p.total for p in run) / len(run), 1),
+                alert=sum(1 for p in run if p.alert),
+                count=len(run),
+            )
+        )
+    referrals = [
+        Point(
+            at=timezone.localtime(p.at, tz),
+            value=p.total,
+            alert=p.alert,
+            severity=p.severity or None,
+            referral=p.referral,
+        )
+        for p in series
+        if p.referral is not None and p.total is not None
+    ]
+    return sorted(points + referrals, key=lambda p: p.at)
+
+
+def _markers(markers, tz) -> list[Marker]:
+    """The markers by kind, in time order; a kind with many is drawn as groups."""
+    by_kind: dict[str, list] = {}
+    for m in sorted(markers, key=lambda m: m.at):
+        by_kind.setdefault(m.kind, []).append(m)
+    shown = []
+    for kind, items in by_kind.items():
+        for run in _runs(items, MAX_MARKERS):
+            first, last = run[0], run[-1]
+            label = first.label if len(run) == 1 else f"{first.label} to {last.label}"
+            shown.append(Marker(at=timezone.localtime(first.at, tz), label=label, kind=kind))
+    return shown
+
+
+def _instrument_summaries(summaries, series, markers, tz) -> list[dict]:
+    """Per instrument: the latest outcome, its count, and the chart of the whole course."""
     by_code: dict[str, list] = {}
-    for row in reversed(rows):
-        by_code.setdefault(row.response.instrument, []).append(row)
-    summaries = []
-    for _code, history in sorted(by_code.items(), key=lambda kv: list(INSTRUMENTS).index(kv[0])):
-        definition = history[-1].instrument
-        latest = history[-1]
+    for point in series:
+        by_code.setdefault(point.instrument, []).append(point)
+    shown = []
+    for summary in summaries:
+        definition = summary.instrument
         svg = None
         if definition.scoring != RISK_LEVEL:
-            points = [
-                Point(
-                    at=timezone.localtime(r.response.administered_at, tz),
-                    value=r.total,
-                    alert=bool(r.alerts),
-                    severity=r.severity,
-                    referral=r.response.referral_organisation if r.is_referral else None,
-                )
-                for r in history
-            ]
-            # The latest row may be an unconfirmed referral score, which has no baseline.
-            baseline = next((r.baseline for r in history if r.baseline is not None), None)
-            svg = trajectory_svg(definition, points, baseline=baseline, markers=markers)
-        summaries.append(
-            {"instrument": definition, "latest": latest, "count": len(history), "svg": svg}
+            svg = trajectory_svg(
+                definition,
+                _points(by_code.get(definition.code, []), tz),
+                baseline=summary.baseline,
+                markers=markers,
+            )
+        shown.append(
+            {
+                "instrument": definition,
+                "latest": summary.latest,
+                "count": summary.count,
+                "svg": svg,
+            }
         )
-    return summaries
+    return shown
 
 
-SCORES_SHOWN = 15
-
-
-def chart_context(user, patient, *, show_all: bool = False) -> dict:
+def chart_context(user, patient) -> dict:
     tz = patient.clinic.tz
-    rows = queries.patient_history(user, patient)
-    alerts = list(queries.patient_alerts(user, patient))
-    markers = [
-        Marker(at=timezone.localtime(m.at, tz), label=m.label, kind=m.kind)
-        for m in ui.trajectory_markers(patient)
-    ]
+    summaries, bases = queries.record_summaries(user, patient)
+    page = queries.history_page(user, patient, bases, size=SCORES_SHOWN)
+    open_alerts, closed_alerts, closed_count = queries.alert_summary(user, patient)
+    markers = _markers(ui.trajectory_markers(patient), tz)
     return {
         "patient": patient,
         "active_tab": "measures",
-        "rows": rows,
-        "shown_rows": rows if show_all else rows[:SCORES_SHOWN],
-        "show_all": show_all,
-        "summaries": _instrument_summaries(rows, markers, tz),
-        "open_alerts": [a for a in alerts if a.status == AlertStatus.OPEN],
-        "closed_alerts": [a for a in alerts if a.status != AlertStatus.OPEN],
+        "page": page,
+        "score_count": sum(s.count for s in summaries),
+        "summaries": _instrument_summaries(
+            summaries, queries.score_series(user, patient), markers, tz
+        ),
+        "open_alerts": open_alerts,
+        "closed_alerts": closed_alerts,
+        "closed_count": closed_count,
         "schedules": queries.patient_schedules(user, patient),
         "instruments": list(INSTRUMENTS.values()),
         "send_form": SendLinkForm(),
         "schedule_form": ScheduleForm(),
         "ack_form": AcknowledgeForm(),
-        "may_record": can(user, "measure.record"),
+        **_row_permissions(user),
         "may_request": can(user, "measure.request"),
         "may_ack": can(user, "measure.acknowledge_alert"),
         "may_schedule": can(user, "measure.schedule"),
         "may_configure": can(user, "measure.configure"),
+    }
+
+
+def _row_permissions(user) -> dict:
+    return {
+        "may_record": can(user, "measure.record"),
         "may_confirm": can(user, "measure.confirm_referral"),
     }
 
 
 @clinic_view
+def older_scores(request, patient_id):
+    """The next page of the measures tab's scores (older ones), for "Show older"."""
+    user = request.user
+    patient = queries.access_patient_measures(user, patient_id, record_view=True)
+    _summaries, bases = queries.record_summaries(user, patient)
+    offset = page_offset(request.GET.get("offset"))
+    page = queries.history_page(user, patient, bases, offset, size=SCORES_SHOWN)
+    context = {"patient": patient, "page": page, **_row_permissions(user)}
+    if request.htmx:
+        return render(request, "measures/_score_rows.html", context)
+    table = "measures/_scores_table.html"
+    context.update(active_tab="measures", heading="Older scores", table_template=table)
+    return render(request, "patients/chart_older.html", context)
+
+
+@clinic_view
 def chart(request, patient_id):
     patient = queries.access_patient_measures(request.user, patient_id, record_view=True)
-    context = chart_context(request.user, patient, show_all=request.GET.get("all") == "1")
+    context = chart_context(request.user, patient)
     return render(request, "measures/chart.html", context)
 
 

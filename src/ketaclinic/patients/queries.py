@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from ketaclinic.audit.services import record_event
@@ -115,3 +116,36 @@ def patient_rows(clinic_ids, fields: tuple[str, ...], chunk_size: int = 5000):
     check their own permission)."""
     rows = Patient.objects.filter(clinic_id__in=clinic_ids).order_by().values(*fields)
     return rows.iterator(chunk_size=chunk_size)
+
+
+# --- chart pages ---------------------------------------------------------------------------
+
+CHART_PAGE = 20  # rows of a chart tab's list shown at once; older ones load on request
+
+
+@dataclass(frozen=True)
+class ChartPage:
+    """One page of a chart list, newest first: its rows and where the next (older) page starts
+    (`next_offset` is None on the last page)."""
+
+    rows: list
+    offset: int
+    next_offset: int | None
+
+
+def page_offset(value) -> int:
+    """The `offset` query parameter of an older-rows request (bad or negative input: 0)."""
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def chart_page(rows, offset: int = 0, size: int = CHART_PAGE) -> ChartPage:
+    """`size` rows of an ordered queryset from `offset`, reading one more to know whether an
+    older page follows. The queryset must have a total order (end it with the primary key)."""
+    fetched = list(rows[offset : offset + size + 1])
+    more = len(fetched) > size
+    return ChartPage(
+        rows=fetched[:size], offset=offset, next_offset=offset + size if more else None
+    )

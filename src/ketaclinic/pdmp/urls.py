@@ -8,6 +8,7 @@ app_name = "pdmp"
 urlpatterns = [
     path("patients/<uuid:patient_id>/pdmp/", views.pdmp_tab, name="tab"),
     path("patients/<uuid:patient_id>/pdmp/checks/", views.record_check, name="record"),
+    path("patients/<uuid:patient_id>/pdmp/log/", views.older_checks, name="older_checks"),
     path(
         "patients/<uuid:patient_id>/pdmp/checks/<uuid:check_id>/correct/",
         views.correct_check,

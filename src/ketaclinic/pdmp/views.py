@@ -10,11 +10,14 @@ from django.views.decorators.http import require_POST
 from ketaclinic.core.errors import Forbidden, InvalidInput, NotFound
 from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view, run_service
-from ketaclinic.patients.queries import access_patient
+from ketaclinic.patients.queries import access_patient, chart_page, page_offset
 
 from . import queries, rules, services
 from .forms import NO_REPORT, CheckForm, CorrectionForm, PeriodForm, PracticeStateForm, RuleForm
 
+# The log, newest check first; the id breaks ties so that pages never repeat or skip an entry.
+CHECK_ORDER = ("-checked_at", "-created_at", "-id")
+CHECKS_SHOWN = 10
 TAB_ACTIONS = ("pdmp.view", "pdmp.record", "pdmp.record_delegate", "pdmp.status")
 
 
@@ -60,7 +63,12 @@ def _tab(request, patient, form=None, status=200):
         {
             "patient": patient,
             "active_tab": "pdmp",
-            "checks": list(queries.checks_of(user, patient)) if can(user, "pdmp.view") else None,
+            "checks": chart_page(
+                queries.checks_of(user, patient).order_by(*CHECK_ORDER), 0, CHECKS_SHOWN
+            )
+            if can(user, "pdmp.view")
+            else None,
+            "may_record": _may_record(user),
             "form": form
             or (_check_form(user, initial=_initial(user)) if _may_record(user) else None),
             "no_report": NO_REPORT,
@@ -70,6 +78,24 @@ def _tab(request, patient, form=None, status=200):
         },
         status=status,
     )
+
+
+@clinic_view
+def older_checks(request, patient_id):
+    """The next page of the tab's check log (older entries), for "Show older"."""
+    user = request.user
+    require(user, "pdmp.view")
+    patient = access_patient(user, patient_id, record_view=True)
+    offset = page_offset(request.GET.get("offset"))
+    checks = chart_page(
+        queries.checks_of(user, patient).order_by(*CHECK_ORDER), offset, CHECKS_SHOWN
+    )
+    context = {"patient": patient, "checks": checks, "may_record": _may_record(user)}
+    if request.htmx:
+        return render(request, "pdmp/_check_rows.html", context)
+    table = "pdmp/_checks_table.html"
+    context.update(active_tab="pdmp", heading="Older PDMP checks", table_template=table)
+    return render(request, "patients/chart_older.html", context)
 
 
 @clinic_view

@@ -21,6 +21,7 @@ PAGES = (
     ("treatments/rems/", views.rems_due, "rems_due"),
     ("treatments/settings/", views.settings_page, "settings"),
     (PATIENT + "treatment/", views.chart_tab, "chart"),
+    (PATIENT + "treatment/sessions/", views.older_sessions, "older_sessions"),
     (PATIENT + "courses/start/", views.start_course, "start_course"),
 )
 urlpatterns = [path(route, view, name=name) for route, view, name in PAGES]

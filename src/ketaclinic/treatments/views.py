@@ -16,7 +16,7 @@ from ketaclinic.core.errors import DomainError, Forbidden, NotFound
 from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view, run_service
 from ketaclinic.measures.queries import patient_schedules
-from ketaclinic.patients.queries import access_patient
+from ketaclinic.patients.queries import access_patient, chart_page, page_offset
 from ketaclinic.pdmp import queries as pdmp_queries
 from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols.definitions import COMPARISON_SYMBOLS
@@ -559,7 +559,8 @@ def chart_tab(request, patient_id):
             "active_tab": "treatment",
             "courses": courses,
             "current": current,
-            "sessions": list(queries.sessions_of_patient(request.user, patient)),
+            "page": chart_page(queries.sessions_of_patient(request.user, patient)),
+            "summary": queries.session_summary(request.user, patient),
             "exposure": exposure,
             "protocols": protocols,
             "today": today,
@@ -567,6 +568,23 @@ def chart_tab(request, patient_id):
             "statuses": dict(SessionStatus.choices),
         },
     )
+
+
+@clinic_view
+def older_sessions(request, patient_id):
+    """The next page of the treatment tab's sessions (older ones), for "Show older"."""
+    patient = access_patient(request.user, patient_id, action="session.view", record_view=True)
+    require(request.user, "course.view")
+    page = chart_page(
+        queries.sessions_of_patient(request.user, patient), page_offset(request.GET.get("offset"))
+    )
+    context = {"patient": patient, "page": page, "statuses": dict(SessionStatus.choices)}
+    if request.htmx:
+        return render(request, "treatments/_session_rows.html", context)
+    heading = "Older sessions"
+    table = "treatments/_sessions_table.html"
+    context.update(active_tab="treatment", heading=heading, table_template=table)
+    return render(request, "patients/chart_older.html", context)
 
 
 @require_POST

@@ -6,7 +6,7 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
@@ -227,9 +227,35 @@ def todays_schedule(user):
 
 
 def sessions_of_patient(user, patient):
+    """The patient's sessions, newest first (a total order: the chart pages through it)."""
     sessions = patient_record(user, "session.view", TreatmentSession, patient)
     return sessions.select_related("order", "protocol_version").order_by(
-        "-scheduled_date", "-number"
+        "-scheduled_date", "-number", "-id"
+    )
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """The whole history of a patient's sessions in one aggregate row: counts by status and
+    the first and latest dates (however many sessions there are)."""
+
+    total: int
+    by_status: list  # (label, count), in the order of the session's day, only non-zero
+    first_date: datetime.date | None
+    last_date: datetime.date | None
+
+
+def session_summary(user, patient) -> SessionSummary:
+    sessions = patient_record(user, "session.view", TreatmentSession, patient)
+    counts = {status: Count("id", filter=Q(status=status)) for status in SessionStatus.values}
+    row = sessions.aggregate(
+        total=Count("id"), first=Min("scheduled_date"), last=Max("scheduled_date"), **counts
+    )
+    return SessionSummary(
+        total=row["total"],
+        by_status=[(label, row[status]) for status, label in SessionStatus.choices if row[status]],
+        first_date=row["first"],
+        last_date=row["last"],
     )
 
 
