@@ -12,6 +12,7 @@ from ketaclinic.audit.models import AuditEvent
 from ketaclinic.core.models import Clinic
 from ketaclinic.outcomes import fhir_export
 from ketaclinic.outcomes.fhir_export import TYPES, FhirExportError, export_fhir
+from ketaclinic.outcomes.rules import pseudonym
 from ketaclinic.patients.models import Patient
 from ketaclinic_devtools.registry.seed import seed_registry
 from tests.outcomes.builders import hand_built_registry
@@ -142,3 +143,9 @@ def test_the_command_writes_the_fhir_files_and_a_manifest(seeded, tmp_path):
     for output in manifest["output"]:
         assert output["count"] == len(read(target, output["type"]))
     assert "Exported" in out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["patient", "session", "vitals-spo2", "response"])
+def test_the_export_pseudonyms_are_the_research_tables_pseudonyms(kind):
+    identifier = "0f" * 16
+    assert fhir_export.Pseudonyms(KEY)(kind, identifier) == pseudonym(KEY, kind, identifier)

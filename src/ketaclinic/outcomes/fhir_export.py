@@ -15,6 +15,8 @@ left behind: the files are written in a staging directory and moved into place a
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -38,6 +40,7 @@ from ketaclinic.measures.fhir import ResponseRecord, record_resources
 from ketaclinic.measures.instruments import INSTRUMENTS
 from ketaclinic.measures.queries import response_rows
 from ketaclinic.outcomes import keys
+from ketaclinic.outcomes.definitions import PSEUDONYM_HEX_LENGTH
 from ketaclinic.outcomes.export import canonical_id
 from ketaclinic.outcomes.rules import date_offset_days, pseudonym
 from ketaclinic.patients.queries import patient_rows
@@ -88,20 +91,39 @@ class FhirResult:
     key_fingerprint: str = ""
 
 
+class Pseudonyms:
+    """rules.pseudonym(key, kind, id) with the key's HMAC state prepared once: the same values,
+    without setting the key up again for each of the millions of ids."""
+
+    def __init__(self, key: bytes):
+        pseudonym(key, "key", "check")  # refuses a short key as the rule does
+        self.base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def __call__(self, kind: str, raw: str) -> str:
+        mac = self.base.copy()
+        mac.update(f"{kind}:{raw}".encode())
+        return mac.hexdigest()[:PSEUDONYM_HEX_LENGTH]
+
+
+def raw_id(value) -> str:
+    """canonical_id, without formatting a UUID with dashes only to remove them."""
+    return value.hex if type(value) is uuid.UUID else canonical_id(value)
+
+
 class People:
     """Per patient, computed once: the pseudonymous subject reference and the date shift."""
 
-    def __init__(self, key: bytes):
-        self.key = key
+    def __init__(self, key: bytes, ids: Pseudonyms):
+        self.key, self.ids = key, ids
         self.known: dict = {}
 
-    def __call__(self, patient_id) -> tuple[dict, int]:
+    def __call__(self, patient_id) -> tuple[dict, timedelta]:
         found = self.known.get(patient_id)
         if found is None:
-            raw = canonical_id(patient_id)
+            raw = raw_id(patient_id)
             found = (
-                {"reference": f"Patient/{pseudonym(self.key, 'patient', raw)}"},
-                date_offset_days(self.key, raw),
+                {"reference": f"Patient/{self.ids('patient', raw)}"},
+                timedelta(days=date_offset_days(self.key, raw)),
             )
             self.known[patient_id] = found
         return found
@@ -125,11 +147,11 @@ def _iso(value) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def patients(clinic_ids, key: bytes) -> Iterator[dict]:
+def patients(clinic_ids, ids: Pseudonyms) -> Iterator[dict]:
     for row in patient_rows(clinic_ids, ("id", "sex")):
         yield {
             "resourceType": "Patient",
-            "id": pseudonym(key, "patient", canonical_id(row["id"])),
+            "id": ids("patient", raw_id(row["id"])),
             "meta": PSEUDONYMISED,
             "gender": row["sex"],
         }
@@ -156,12 +178,11 @@ AMBULATORY = {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"}
 ADMINISTRATION_STATUS = {"discharged": "completed", "aborted": "stopped"}
 
 
-def encounters_and_administrations(clinic_ids, key: bytes, people: People) -> Iterator[dict]:
+def encounters_and_administrations(clinic_ids, ids: Pseudonyms, people: People) -> Iterator[dict]:
     for s in treatment_exports.session_rows(clinic_ids, SESSION_FIELDS):
-        subject, days = people(s["patient_id"])
-        shift = timedelta(days=days)
-        raw = canonical_id(s["id"])
-        encounter = pseudonym(key, "session", raw)
+        subject, shift = people(s["patient_id"])
+        raw = raw_id(s["id"])
+        encounter = ids("session", raw)
         start = s["checked_in_at"] or s["dose_started_at"]
         if start is not None:
             period = {"start": (start + shift).isoformat()}
@@ -188,7 +209,7 @@ def encounters_and_administrations(clinic_ids, key: bytes, people: People) -> It
         ended = s["infusion_ended_at"] or s["last_device_at"] or dosed
         administration = {
             "resourceType": "MedicationAdministration",
-            "id": pseudonym(key, "administration", raw),
+            "id": ids("administration", raw),
             "meta": PSEUDONYMISED,
             "status": ADMINISTRATION_STATUS.get(s["status"], "in-progress"),
             "medicationCodeableConcept": {
@@ -255,19 +276,19 @@ def _vital(rid: str, code: dict, subject: dict, encounter: dict, when: str) -> d
     }
 
 
-def vital_observations(clinic_ids, key: bytes, people: People) -> Iterator[dict]:
+def vital_observations(clinic_ids, ids: Pseudonyms, people: People) -> Iterator[dict]:
     last_session, encounter = None, None
     for row in treatment_exports.vitals_rows(clinic_ids, VITALS_FIELDS):
-        subject, days = people(row["session__patient_id"])
-        when = (row["measured_at"] + timedelta(days=days)).isoformat()
+        subject, shift = people(row["session__patient_id"])
+        when = (row["measured_at"] + shift).isoformat()
         if row["session_id"] != last_session:  # a session's entries mostly come together
             last_session = row["session_id"]
-            session = pseudonym(key, "session", canonical_id(last_session))
+            session = ids("session", raw_id(last_session))
             encounter = {"reference": f"Encounter/{session}"}
-        raw = canonical_id(row["id"])
+        raw = raw_id(row["id"])
         common = (subject, encounter, when)
         if row["systolic"] is not None and row["diastolic"] is not None:
-            bp = _vital(pseudonym(key, "vitals-bp", raw), BP_CODE, *common)
+            bp = _vital(ids("vitals-bp", raw), BP_CODE, *common)
             bp["component"] = [
                 {"code": code, "valueQuantity": _quantity(row[name], "mmHg", "mm[Hg]")}
                 for name, code in BP_PARTS
@@ -275,7 +296,7 @@ def vital_observations(clinic_ids, key: bytes, people: People) -> Iterator[dict]
             yield bp
         for name, kind, code, unit, ucum in VITAL_CODES:
             if row[name] is not None:
-                obs = _vital(pseudonym(key, kind, raw), code, *common)
+                obs = _vital(ids(kind, raw), code, *common)
                 obs["valueQuantity"] = _quantity(row[name], unit, ucum)
                 yield obs
 
@@ -283,14 +304,14 @@ def vital_observations(clinic_ids, key: bytes, people: People) -> Iterator[dict]
 SCALE_FIELDS = ("id", "patient_id", "instrument", "administered_at", "answers", "total", "severity")
 
 
-def scale_resources(clinic_ids, key: bytes, people: People) -> Iterator[dict]:
+def scale_resources(clinic_ids, ids: Pseudonyms, people: People) -> Iterator[dict]:
     """QuestionnaireResponse + Observation per rating scale, via measures.fhir."""
     for row in response_rows(clinic_ids, SCALE_FIELDS, chunk_size=10000):
-        subject, days = people(row["patient_id"])
+        subject, shift = people(row["patient_id"])
         record = ResponseRecord(
-            id=uuid.UUID(pseudonym(key, "response", canonical_id(row["id"]))),
+            id=uuid.UUID(ids("response", raw_id(row["id"]))),
             instrument=INSTRUMENTS[row["instrument"]],
-            authored=row["administered_at"] + timedelta(days=days),
+            authored=row["administered_at"] + shift,
             answers=row["answers"],
             total=row["total"],
             severity=row["severity"] or None,
@@ -335,14 +356,15 @@ def export_fhir(clinic_ids, out_dir: Path, key: bytes) -> FhirResult:
     Raises FhirExportError, leaving out_dir as it was, when a checked resource is invalid.
     """
     result = FhirResult(out_dir, key_fingerprint=keys.fingerprint(key))
-    people = People(key)
+    ids = Pseudonyms(key)
+    people = People(key, ids)
     staging = _Staging(out_dir)
     try:
         sources = (
-            patients(clinic_ids, key),
-            encounters_and_administrations(clinic_ids, key, people),
-            vital_observations(clinic_ids, key, people),
-            scale_resources(clinic_ids, key, people),
+            patients(clinic_ids, ids),
+            encounters_and_administrations(clinic_ids, ids, people),
+            vital_observations(clinic_ids, ids, people),
+            scale_resources(clinic_ids, ids, people),
         )
         for source in sources:
             for resource in source:
