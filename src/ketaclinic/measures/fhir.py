@@ -38,6 +38,12 @@ def questionnaire_url(instrument: Instrument) -> str:
     return f"urn:ketaclinic:questionnaire:{instrument.code}|{instrument.version}"
 
 
+def fhir_datetime(value: datetime) -> str:
+    """ISO 8601 as FHIR JSON writes it: UTC as "Z"."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def _questionnaire_response(record: ResponseRecord, subject: dict) -> dict:
     items = []
     for item in record.instrument.items:
@@ -52,7 +58,7 @@ def _questionnaire_response(record: ResponseRecord, subject: dict) -> dict:
         "questionnaire": questionnaire_url(record.instrument),
         "status": "completed",
         "subject": subject,
-        "authored": record.authored.isoformat(),
+        "authored": fhir_datetime(record.authored),
         "item": items,
     }
 
@@ -79,7 +85,7 @@ def _observation(record: ResponseRecord, subject: dict, qr_url: str | None) -> d
         "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey"}]}],
         "code": {"coding": [coding], "text": coding["display"]},
         "subject": subject,
-        "effectiveDateTime": record.authored.isoformat(),
+        "effectiveDateTime": fhir_datetime(record.authored),
     }
     if qr_url is not None:
         observation["derivedFrom"] = [{"reference": qr_url}]
@@ -105,19 +111,26 @@ def _observation(record: ResponseRecord, subject: dict, qr_url: str | None) -> d
     return observation
 
 
+def record_resources(record: ResponseRecord, subject: dict) -> list[dict]:
+    """The record's QuestionnaireResponse and Observation as plain JSON-ready dicts, not
+    validated (measures_bundle validates them; the bulk export validates a sample)."""
+    # A total without item answers (a referral's score) has no QuestionnaireResponse.
+    if not record.answers:
+        return [_observation(record, subject, None)]
+    return [
+        _questionnaire_response(record, subject),
+        _observation(record, subject, f"urn:uuid:{record.id}"),
+    ]
+
+
 def measures_bundle(patient_id: str, records: Iterable[ResponseRecord]) -> dict:
     """A validated FHIR R4 `collection` Bundle as a JSON-ready dict."""
     subject = {"reference": f"Patient/{patient_id}"}
-    entries = []
-    for record in records:
-        # A total without item answers (a referral's score) has no QuestionnaireResponse.
-        qr_url = f"urn:uuid:{record.id}" if record.answers else None
-        if qr_url is not None:
-            entries.append(
-                {"fullUrl": qr_url, "resource": _questionnaire_response(record, subject)}
-            )
-        obs = _observation(record, subject, qr_url)
-        entries.append({"fullUrl": f"urn:uuid:{obs['id']}", "resource": obs})
+    entries = [
+        {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+        for record in records
+        for resource in record_resources(record, subject)
+    ]
     bundle = Bundle.model_validate(
         {"resourceType": "Bundle", "type": "collection", "entry": entries}
     )

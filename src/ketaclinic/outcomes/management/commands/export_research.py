@@ -10,7 +10,7 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import can
 from ketaclinic.outcomes.export import export_tables
-from ketaclinic.outcomes.fhir_export import export_fhir
+from ketaclinic.outcomes.fhir_export import FhirExportError, export_fhir
 from ketaclinic.outcomes.keys import ResearchKeyError, research_key
 
 
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         target = Path(out_dir)
         if target.exists() and any(target.iterdir()):
             raise CommandError(f"{target} is not empty: choose a new directory.")
+        created = not target.exists()
         target.mkdir(parents=True, exist_ok=True)
         try:
             key = research_key()
@@ -45,7 +46,12 @@ class Command(BaseCommand):
         # One snapshot: every table sees the same committed state.
         with transaction.atomic():
             if format == "fhir":
-                result = export_fhir(ids, target, key)
+                try:
+                    result = export_fhir(ids, target, key)
+                except FhirExportError as exc:
+                    if created:
+                        target.rmdir()  # the export leaves it empty
+                    raise CommandError(str(exc)) from exc
                 counts = result.counts
             else:
                 result = export_tables(
