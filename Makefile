@@ -32,22 +32,24 @@ serve: install
 WORKERS ?= auto
 
 # The whole suite: lint, migrations in step, unit/API tests and the browser journeys, then the
-# tests again with the clinic's clock at 23:30 (when the server's UTC date is already tomorrow;
-# the API contract run, which reads no date, runs once).
+# tests again with the clinic's clock at 23:30 (when the server's UTC date is already tomorrow).
+# Run once: the browser journeys, the API contract run (it reads no date) and tests/demo (its
+# package moves the clock to 14:00 clinic time, so a second run would be the same run).
+# Workers take whole modules (--dist loadscope), so module fixtures are built once.
 # DATABASE_URL=postgres://... runs it on PostgreSQL.
 test: install lint migrations-check
-	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 	$(MAKE) --no-print-directory test-late-evening
 
 test-fast: install
-	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal -m "not e2e" -q
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope -m "not e2e" -q
 
 test-late-evening: install
-	KETACLINIC_TEST_CLOCK=23:30 $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal -m "not e2e and not contract" -q
+	KETACLINIC_TEST_CLOCK=23:30 $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope -m "not e2e and not contract" -q --ignore=tests/demo
 
 # Retake the user guide's screenshots (docs/guide/img) with the browser journeys.
 guide-shots: install
-	KETACLINIC_GUIDE_SHOTS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist worksteal tests/e2e
+	KETACLINIC_GUIDE_SHOTS=1 $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope tests/e2e
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -56,7 +56,7 @@ def _response(clinic, patient, nurse, code: str, answers: dict, at: datetime):
 def build_history(clinic, users: dict, sessions: int, *, label: str | None = None, today=None):
     """`users`: {"prescriber", "nurse", "front_desk"} of `clinic`. Returns the patient."""
     prescriber, nurse, desk = users["prescriber"], users["nurse"], users["front_desk"]
-    today = today or date.today()
+    today = today or clinic.today()
     patient = register_patient(
         actor=desk,
         given_name=label or f"History{sessions}",

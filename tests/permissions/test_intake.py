@@ -13,7 +13,7 @@ from tests.intake.helpers import eligible_intake
 
 pytestmark = pytest.mark.django_db
 
-BUNDLE = (Path(__file__).parent / "fixtures" / "partial_referral.json").read_text()
+BUNDLE = (Path(__file__).parents[1] / "intake" / "fixtures" / "partial_referral.json").read_text()
 
 P, N, F, A, C = (
     Role.PRESCRIBER,

@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from ketaclinic.core.permissions import Role
 from ketaclinic.measures.services import record_measure, record_referral_score
-
-from .conftest import phq9
+from tests.measures.conftest import phq9
 
 pytestmark = pytest.mark.django_db
 
