@@ -55,6 +55,17 @@ def one_request_at_a_time_on_sqlite():
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def application_loaded():
+    """Import every view before the first page is asked for. A worker that starts with the
+    browser journeys would otherwise spend its first page's time budget importing the whole
+    application (PDF layout, solvers, charts), which on a loaded machine takes longer."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (importing the URL configuration imports the views)
+    yield
+
+
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
@@ -82,7 +93,7 @@ def browser():
 def page(browser, live_server, transactional_db):
     """A fresh browser context (tablet-sized) on the live server."""
     context = browser.new_context(viewport=TABLET, base_url=live_server.url)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     context.close()
@@ -96,7 +107,7 @@ def new_page(browser, live_server, transactional_db):
 
     def _new(viewport=TABLET, **options):
         context = browser.new_context(viewport=viewport, base_url=live_server.url, **options)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
 
