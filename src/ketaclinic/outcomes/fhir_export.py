@@ -359,6 +359,7 @@ def export_fhir(clinic_ids, out_dir: Path, key: bytes) -> FhirResult:
     ids = Pseudonyms(key)
     people = People(key, ids)
     staging = _Staging(out_dir)
+    sources = ()
     try:
         sources = (
             patients(clinic_ids, ids),
@@ -384,6 +385,12 @@ def export_fhir(clinic_ids, out_dir: Path, key: bytes) -> FhirResult:
         result.files = [f"{t}.ndjson" for t in TYPES] + ["manifest.json"]
         staging.publish(result.files)
     except BaseException:
+        # Close the half-read streams now, while their transaction is still open: a
+        # server-side cursor closed later, after a rollback, would fail the caller's transaction.
+        for source in sources:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
         staging.discard()
         raise
     return result
