@@ -3,7 +3,6 @@
     DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py seed --patients 10000
     DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py summary [--repeat 3] [--threads 2]
     DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py export OUT_DIR
-    DATABASE_URL=... .venv/bin/python bench/bench_outcomes.py chart
 
 Each step prints one JSON object on its last line. Nothing here asserts anything about time.
 It runs with the development settings (ketaclinic_devtools.settings: the product's settings
@@ -16,7 +15,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,149 +152,6 @@ def step_export(args):
     emit({"seconds": round(time.perf_counter() - started, 1), "rows": sum(result.tables.values())})
 
 
-def _chart_patient(clinic, prescriber, nurse, registrar, sessions: int, label: str):
-    """A patient with one course of `sessions` dosed sessions, vitals and a score each."""
-    from ketaclinic.measures.models import MeasureResponse
-    from ketaclinic.patients.services import register_patient
-    from ketaclinic.protocols.models import Course
-    from ketaclinic.protocols.services import ensure_version
-    from ketaclinic.treatments.models import TreatmentSession, VitalSignsEntry
-
-    patient = register_patient(
-        actor=registrar,
-        given_name=label,
-        family_name="Benchmark",
-        date_of_birth=date(1975, 5, 5),
-        sex="female",
-        weight_kg="70.0",
-    )
-    version = ensure_version(clinic, "esketamine_trd")
-    start = date(2020, 1, 6)
-    course = Course.objects.create(
-        clinic=clinic,
-        patient=patient,
-        protocol_version=version,
-        protocol_code="esketamine_trd",
-        status="completed",
-        start_date=start,
-        started_by=prescriber,
-        ended_at=datetime(2025, 1, 1, tzinfo=UTC),
-    )
-    rows, vitals, scores = [], [], []
-    for n in range(1, sessions + 1):
-        day = start + timedelta(days=3 * n)
-        dose = datetime(day.year, day.month, day.day, 15, tzinfo=UTC)
-        rows.append(
-            TreatmentSession(
-                clinic=clinic,
-                patient=patient,
-                course=course,
-                protocol_version=version,
-                protocol_code="esketamine_trd",
-                number=n,
-                phase="maintenance",
-                scheduled_date=day,
-                planned_dose_mg=56,
-                status="discharged",
-                checked_in_at=dose - timedelta(minutes=20),
-                dose_started_at=dose,
-                devices_given=2,
-                discharged_at=dose + timedelta(hours=2),
-                monitored_by=nurse,
-                discharged_by=nurse,
-                escort_present=True,
-            )
-        )
-        scores.append(
-            MeasureResponse(
-                clinic=clinic,
-                patient=patient,
-                instrument="phq9",
-                instrument_version="1",
-                answers={str(i): 1 for i in range(1, 10)},
-                total=9,
-                severity="mild",
-                administered_at=dose - timedelta(minutes=30),
-                source="staff",
-                entered_by=nurse,
-            )
-        )
-    TreatmentSession.objects.bulk_create(rows)
-    for s in rows:
-        for minutes in (-10, 40, 120):
-            vitals.append(
-                VitalSignsEntry(
-                    clinic=clinic,
-                    session=s,
-                    measured_at=s.dose_started_at + timedelta(minutes=minutes),
-                    systolic=128,
-                    diastolic=80,
-                    heart_rate=76,
-                    spo2=98,
-                    resp_rate=14,
-                    pre_dose=minutes < 0,
-                    recorded_by=nurse,
-                )
-            )
-    VitalSignsEntry.objects.bulk_create(vitals)
-    MeasureResponse.objects.bulk_create(scores)
-    return patient
-
-
-def step_chart(args):
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-
-    from ketaclinic.accounts.models import User
-    from ketaclinic.core.models import Clinic
-    from ketaclinic.core.permissions import Role
-    from ketaclinic.core.ui import chart_tabs_for
-    from ketaclinic.patients.models import Patient
-
-    clinic, _ = Clinic.objects.get_or_create(slug="bench-chart", defaults={"name": "Chart"})
-    users = {}
-    for role in (Role.PRESCRIBER, Role.NURSE, Role.FRONT_DESK):
-        users[role], _ = User.objects.get_or_create(
-            username=f"bench_chart_{role}", defaults={"clinic": clinic, "role": role}
-        )
-    patients = {}
-    for count in (10, 500):
-        label = f"Sessions{count}"
-        patient = Patient.objects.filter(clinic=clinic, given_name=label).first()
-        if patient is None:
-            patient = _chart_patient(
-                clinic,
-                users[Role.PRESCRIBER],
-                users[Role.NURSE],
-                users[Role.FRONT_DESK],
-                count,
-                label,
-            )
-        patients[count] = patient
-    client = Client()
-    client.force_login(users[Role.PRESCRIBER])
-    results = {}
-    for tab in chart_tabs_for(users[Role.PRESCRIBER]):
-        for count, patient in patients.items():
-            url = reverse(tab.url_name, kwargs={"patient_id": patient.pk})
-            response = client.get(url)  # warm-up
-            times, queries = [], 0
-            for _ in range(args.repeat):
-                with CaptureQueriesContext(connection) as captured:
-                    started = time.perf_counter()
-                    response = client.get(url)
-                    times.append(time.perf_counter() - started)
-                queries = len(captured.captured_queries)
-            results.setdefault(tab.key, {})[str(count)] = {
-                "status": response.status_code,
-                "queries": queries,
-                "median": round(statistics.median(times), 4),
-            }
-    emit({"tabs": results})
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="step", required=True)
@@ -307,13 +163,9 @@ def main():
     summary.add_argument("--threads", type=int, default=2, help="DuckDB threads")
     export = sub.add_parser("export")
     export.add_argument("out_dir")
-    chart = sub.add_parser("chart")
-    chart.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     setup()
-    {"seed": step_seed, "summary": step_summary, "export": step_export, "chart": step_chart}[
-        args.step
-    ](args)
+    {"seed": step_seed, "summary": step_summary, "export": step_export}[args.step](args)
 
 
 if __name__ == "__main__":

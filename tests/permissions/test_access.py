@@ -3,19 +3,10 @@
 import pytest
 
 from ketaclinic.access.services import record_barrier
-from ketaclinic.core.permissions import Role
+from tests.permissions import EVERYONE, OUT, A, C, F, N, P, call
 
 pytestmark = pytest.mark.django_db
 
-P, N, F, A, C, OUT = (
-    Role.PRESCRIBER,
-    Role.NURSE,
-    Role.FRONT_DESK,
-    Role.AUDITOR,
-    Role.CLINIC_ADMIN,
-    "outsider",
-)
-EVERYONE = (P, N, F, A, C)
 ALL_OK = dict.fromkeys(EVERYONE, 200)
 RECORDERS = {P: 201, N: 201, F: 201, A: 403, C: 201, OUT: 404}
 REPORTERS = {P: 200, N: 403, F: 403, A: 200, C: 200, OUT: 200}
@@ -68,22 +59,16 @@ def world(front_desk, patient):
     return {"patient": patient.id, "barrier": barrier.id}
 
 
-def _call(client, method, path, body):
-    if method == "get":
-        return client.client.get("/api/v1" + path, headers=client.headers)
-    return getattr(client, method)(path, body)
-
-
 @pytest.mark.parametrize("role", [*EVERYONE, OUT])
 @pytest.mark.parametrize(("method", "path", "body", "expected"), API_MATRIX)
 def test_api_permission_matrix(api, personas, world, role, method, path, body, expected):
-    response = _call(api(personas[role]), method, path.format(**world), body)
+    response = call(api(personas[role]), method, path.format(**world), body)
     assert response.status_code == expected[role], (role, method, path, response.content[:300])
 
 
 @pytest.mark.parametrize(("method", "path", "body", "expected"), API_MATRIX)
 def test_api_without_a_token_answers_401(api, world, method, path, body, expected):
-    assert _call(api(), method, path.format(**world), body).status_code == 401
+    assert call(api(), method, path.format(**world), body).status_code == 401
 
 
 @pytest.mark.parametrize("role", [*EVERYONE, OUT])

@@ -7,22 +7,13 @@ import pytest
 
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.authorizations import services
-from ketaclinic.core.permissions import Role
 from ketaclinic.treatments.models import TreatmentSession
 from tests.authorizations.helpers import approved, coverage, today
+from tests.permissions import EVERYONE, OUT, A, C, F, N, P, call, fill
 from tests.treatments.helpers import course_today
 
 pytestmark = pytest.mark.django_db
 
-P, N, F, A, C, OUT = (
-    Role.PRESCRIBER,
-    Role.NURSE,
-    Role.FRONT_DESK,
-    Role.AUDITOR,
-    Role.CLINIC_ADMIN,
-    "outsider",
-)
-EVERYONE = (P, N, F, A, C)
 READ = dict.fromkeys(EVERYONE, 200)
 PACKET = {P: 200, N: 200, F: 403, A: 200, C: 200, OUT: 404}
 
@@ -170,46 +161,30 @@ def world(clinic_hours, prescriber, nurse, front_desk, clinic_admin, patient):
     }
 
 
-def _fill(value, ids):
-    if isinstance(value, str):
-        return value.format(**ids)
-    if isinstance(value, dict):
-        return {k: _fill(v, ids) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, ids) for v in value]
-    return value
-
-
-def _call(client, method, path, body):
-    if method == "get":
-        return client.client.get("/api/v1" + path, headers=client.headers)
-    return getattr(client, method)(path, body)
-
-
 @pytest.mark.parametrize("role", [*EVERYONE, OUT])
 @pytest.mark.parametrize(("method", "path", "body", "expected"), API_MATRIX)
 def test_api_permission_matrix(api, personas, world, role, method, path, body, expected):
-    response = _call(api(personas[role]), method, _fill(path, world), _fill(body, world))
+    response = call(api(personas[role]), method, fill(path, world), fill(body, world))
     assert response.status_code == expected[role], (role, method, path, response.content[:300])
 
 
 @pytest.mark.parametrize(("method", "path", "body", "expected"), API_MATRIX)
 def test_api_without_a_token_answers_401(api, world, method, path, body, expected):
-    response = _call(api(), method, _fill(path, world), _fill(body, world))
+    response = call(api(), method, fill(path, world), fill(body, world))
     assert response.status_code == 401
 
 
 @pytest.mark.parametrize("role", [*EVERYONE, OUT])
 @pytest.mark.parametrize(("path", "expected"), PAGE_MATRIX)
 def test_page_permission_matrix(web, personas, world, role, path, expected):
-    response = web(personas[role]).get(_fill(path, world))
+    response = web(personas[role]).get(fill(path, world))
     assert response.status_code == expected[role], (role, path)
 
 
 @pytest.mark.parametrize("role", [*EVERYONE, OUT])
 @pytest.mark.parametrize(("path", "data", "expected"), POST_PAGES)
 def test_page_forms_permission_matrix(web, personas, world, role, path, data, expected):
-    response = web(personas[role]).post(_fill(path, world), _fill(data, world))
+    response = web(personas[role]).post(fill(path, world), fill(data, world))
     assert response.status_code == expected[role], (role, path, response.content[:500])
 
 
@@ -299,7 +274,7 @@ def test_every_api_route_writes_its_audit_event(api, personas, world, method, pa
     role = next(r for r in (F, P, N, C, A) if expected[r] < 300)
     client = api(personas[role])  # (making its token is audited too)
     before = set(AuditEvent.objects.values_list("pk", flat=True))
-    response = _call(client, method, _fill(path, world), _fill(body, world))
+    response = call(client, method, fill(path, world), fill(body, world))
     assert response.status_code == expected[role]
     written = AuditEvent.objects.exclude(pk__in=before)
     assert sorted(e.action for e in written) == AUDITED[(method, path)]

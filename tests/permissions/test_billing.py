@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 
 from ketaclinic.billing import charges, services
-from ketaclinic.core.permissions import Role
 from tests.billing.helpers import (
     complete,
     fee_schedule,
@@ -15,18 +14,10 @@ from tests.billing.helpers import (
     sliding_scale,
     start_course,
 )
+from tests.permissions import EVERYONE, OUT, A, C, F, N, P, call, fill
 
 pytestmark = pytest.mark.django_db
 
-P, N, F, A, C, OUT = (
-    Role.PRESCRIBER,
-    Role.NURSE,
-    Role.FRONT_DESK,
-    Role.AUDITOR,
-    Role.CLINIC_ADMIN,
-    "outsider",
-)
-EVERYONE = (P, N, F, A, C)
 READERS = {P: 200, N: 403, F: 200, A: 200, C: 200}
 
 
@@ -214,46 +205,30 @@ def world(clinic_admin, prescriber, nurse, front_desk, patient):
     }
 
 
-def _fill(value, ids):
-    if isinstance(value, str):
-        return value.format(**ids)
-    if isinstance(value, dict):
-        return {k: _fill(v, ids) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, ids) for v in value]
-    return value
-
-
-def _call(client, method, path, body):
-    if method == "get":
-        return client.client.get("/api/v1" + path, headers=client.headers)
-    return getattr(client, method)(path, body)
-
-
 @pytest.mark.parametrize("role", [*EVERYONE, OUT])
 @pytest.mark.parametrize(("method", "path", "body", "expected"), API_MATRIX)
 def test_api_permission_matrix(api, personas, world, role, method, path, body, expected):
-    response = _call(api(personas[role]), method, _fill(path, world), _fill(body, world))
+    response = call(api(personas[role]), method, fill(path, world), fill(body, world))
     assert response.status_code == expected[role], (role, method, path, response.content[:300])
 
 
 @pytest.mark.parametrize(("method", "path", "body", "expected"), API_MATRIX)
 def test_api_without_a_token_answers_401(api, world, method, path, body, expected):
-    response = _call(api(), method, _fill(path, world), _fill(body, world))
+    response = call(api(), method, fill(path, world), fill(body, world))
     assert response.status_code == 401
 
 
 @pytest.mark.parametrize("role", [*EVERYONE, OUT])
 @pytest.mark.parametrize(("path", "expected"), PAGE_MATRIX)
 def test_page_permission_matrix(web, personas, world, role, path, expected):
-    response = web(personas[role]).get(_fill(path, world))
+    response = web(personas[role]).get(fill(path, world))
     assert response.status_code == expected[role], (role, path)
 
 
 @pytest.mark.parametrize("role", [*EVERYONE, OUT])
 @pytest.mark.parametrize(("path", "data", "expected"), POST_PAGES)
 def test_page_forms_permission_matrix(web, personas, world, role, path, data, expected):
-    response = web(personas[role]).post(_fill(path, world), data)
+    response = web(personas[role]).post(fill(path, world), data)
     assert response.status_code == expected[role], (role, path, response.content[:500])
 
 

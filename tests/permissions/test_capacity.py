@@ -6,19 +6,10 @@ import datetime as dt
 import pytest
 
 from ketaclinic.capacity import services
-from ketaclinic.core.permissions import Role
+from tests.permissions import EVERYONE, OUT, A, C, F, N, P
 
 pytestmark = pytest.mark.django_db
 
-P, N, F, A, C, OUT = (
-    Role.PRESCRIBER,
-    Role.NURSE,
-    Role.FRONT_DESK,
-    Role.AUDITOR,
-    Role.CLINIC_ADMIN,
-    "outsider",
-)
-EVERYONE = (P, N, F, A, C)
 ALL_OK = dict.fromkeys(EVERYONE, 200) | {OUT: 200}
 ADMIN_ONLY = {P: 403, N: 403, F: 403, A: 403, C: 200, OUT: 404}
 

@@ -5,19 +5,10 @@ Each app keeps its own table in tests/permissions/test_<app>.py.
 
 import pytest
 
-from ketaclinic.core.permissions import Role
+from tests.permissions import EVERYONE, OUT, A, C, F, N, P
 
 pytestmark = pytest.mark.django_db
 
-P, N, F, A, C, OUT = (
-    Role.PRESCRIBER,
-    Role.NURSE,
-    Role.FRONT_DESK,
-    Role.AUDITOR,
-    Role.CLINIC_ADMIN,
-    "outsider",
-)
-EVERYONE = (P, N, F, A, C)
 
 NEW = {"given_name": "Ada", "family_name": "Byron", "date_of_birth": "1985-12-10", "sex": "female"}
 

@@ -2,19 +2,10 @@
 
 import pytest
 
-from ketaclinic.core.permissions import Role
+from tests.permissions import EVERYONE, OUT, A, C, F, N, P, call
 
 pytestmark = pytest.mark.django_db
 
-P, N, F, A, C, OUT = (
-    Role.PRESCRIBER,
-    Role.NURSE,
-    Role.FRONT_DESK,
-    Role.AUDITOR,
-    Role.CLINIC_ADMIN,
-    "outsider",
-)
-EVERYONE = (P, N, F, A, C)
 # No clinic's data is read or written: another clinic's admin is simply a clinic admin here.
 CLINICAL = {P: 200, N: 200, F: 403, A: 200, C: 200, OUT: 200}
 PLAN = {
@@ -30,20 +21,16 @@ API_MATRIX = [
 ]
 
 
-def _call(client, method, path, body):
-    return client.get(path) if method == "get" else client.post(path, body)
-
-
 @pytest.mark.parametrize("role", [*EVERYONE, OUT])
 @pytest.mark.parametrize(("method", "path", "body", "expected"), API_MATRIX)
 def test_api_permission_matrix(api, personas, role, method, path, body, expected):
-    response = _call(api(personas[role]), method, path, body)
+    response = call(api(personas[role]), method, path, body)
     assert response.status_code == expected[role], (role, method, path, response.content[:300])
 
 
 @pytest.mark.parametrize(("method", "path", "body", "expected"), API_MATRIX)
 def test_api_without_a_token_answers_401(api, method, path, body, expected):
-    assert _call(api(), method, path, body).status_code == 401
+    assert call(api(), method, path, body).status_code == 401
 
 
 def test_the_front_desk_is_told_why_it_may_not_simulate(api, front_desk):

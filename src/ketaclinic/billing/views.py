@@ -14,6 +14,7 @@ from ketaclinic.core.errors import DomainError, Forbidden
 from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view, run_service
 from ketaclinic.patients.queries import chart_page, page_offset, patients_by_id
+from ketaclinic.patients.views import older_rows
 from ketaclinic.protocols.queries import protocols_for
 from ketaclinic.treatments.queries import latest_course
 
@@ -154,12 +155,14 @@ def _older_view(kind, rows_of, order, heading):
             "can_charge": can(user, "billing.charge"),
             "can_pay": can(user, "billing.payment"),
         }
-        if request.htmx:
-            return render(request, f"billing/_{kind}_rows.html", context)
-        context.update(
-            active_tab="billing", heading=heading, table_template=f"billing/_{kind}_table.html"
+        return older_rows(
+            request,
+            context,
+            tab="billing",
+            heading=heading,
+            rows=f"billing/_{kind}_rows.html",
+            table=f"billing/_{kind}_table.html",
         )
-        return render(request, "patients/chart_older.html", context)
 
     return view
 

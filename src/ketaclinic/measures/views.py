@@ -18,6 +18,7 @@ from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput
 from ketaclinic.core.permissions import can
 from ketaclinic.core.views import clinic_view, confirm_step, confirmed, run_service
 from ketaclinic.patients.queries import page_offset
+from ketaclinic.patients.views import older_rows
 
 from . import queries, rules, services
 from .chart import Marker, Point, trajectory_svg
@@ -165,11 +166,14 @@ def older_scores(request, patient_id):
     offset = page_offset(request.GET.get("offset"))
     page = queries.history_page(user, patient, bases, offset, size=SCORES_SHOWN)
     context = {"patient": patient, "page": page, **_row_permissions(user)}
-    if request.htmx:
-        return render(request, "measures/_score_rows.html", context)
-    table = "measures/_scores_table.html"
-    context.update(active_tab="measures", heading="Older scores", table_template=table)
-    return render(request, "patients/chart_older.html", context)
+    return older_rows(
+        request,
+        context,
+        tab="measures",
+        heading="Older scores",
+        rows="measures/_score_rows.html",
+        table="measures/_scores_table.html",
+    )
 
 
 @clinic_view

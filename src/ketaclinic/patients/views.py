@@ -12,6 +12,16 @@ from . import queries, services
 from .forms import PatientForm, PatientSearchForm
 
 
+def older_rows(request, context: dict, *, tab: str, heading: str, rows: str, table: str):
+    """The answer to a chart list's "Show older": the next rows alone (template `rows`) for
+    htmx, which puts them in place of the Show older row; without script, the chart page with
+    the tab's table (template `table`) holding that page."""
+    if request.htmx:
+        return render(request, rows, context)
+    context = {**context, "active_tab": tab, "heading": heading, "table_template": table}
+    return render(request, "patients/chart_older.html", context)
+
+
 @clinic_view
 def patient_list(request):
     form = PatientSearchForm(request.GET or None)

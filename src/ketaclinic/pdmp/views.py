@@ -11,6 +11,7 @@ from ketaclinic.core.errors import Forbidden, InvalidInput, NotFound
 from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view, run_service
 from ketaclinic.patients.queries import access_patient, chart_page, page_offset
+from ketaclinic.patients.views import older_rows
 
 from . import queries, rules, services
 from .forms import NO_REPORT, CheckForm, CorrectionForm, PeriodForm, PracticeStateForm, RuleForm
@@ -91,11 +92,14 @@ def older_checks(request, patient_id):
         queries.checks_of(user, patient).order_by(*CHECK_ORDER), offset, CHECKS_SHOWN
     )
     context = {"patient": patient, "checks": checks, "may_record": _may_record(user)}
-    if request.htmx:
-        return render(request, "pdmp/_check_rows.html", context)
-    table = "pdmp/_checks_table.html"
-    context.update(active_tab="pdmp", heading="Older PDMP checks", table_template=table)
-    return render(request, "patients/chart_older.html", context)
+    return older_rows(
+        request,
+        context,
+        tab="pdmp",
+        heading="Older PDMP checks",
+        rows="pdmp/_check_rows.html",
+        table="pdmp/_checks_table.html",
+    )
 
 
 @clinic_view

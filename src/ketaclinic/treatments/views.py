@@ -17,6 +17,7 @@ from ketaclinic.core.permissions import can, require
 from ketaclinic.core.views import clinic_view, run_service
 from ketaclinic.measures.queries import patient_schedules
 from ketaclinic.patients.queries import access_patient, chart_page, page_offset
+from ketaclinic.patients.views import older_rows
 from ketaclinic.pdmp import queries as pdmp_queries
 from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.protocols.definitions import COMPARISON_SYMBOLS
@@ -579,12 +580,14 @@ def older_sessions(request, patient_id):
         queries.sessions_of_patient(request.user, patient), page_offset(request.GET.get("offset"))
     )
     context = {"patient": patient, "page": page, "statuses": dict(SessionStatus.choices)}
-    if request.htmx:
-        return render(request, "treatments/_session_rows.html", context)
-    heading = "Older sessions"
-    table = "treatments/_sessions_table.html"
-    context.update(active_tab="treatment", heading=heading, table_template=table)
-    return render(request, "patients/chart_older.html", context)
+    return older_rows(
+        request,
+        context,
+        tab="treatment",
+        heading="Older sessions",
+        rows="treatments/_session_rows.html",
+        table="treatments/_sessions_table.html",
+    )
 
 
 @require_POST
