@@ -18,6 +18,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ketaclinic.audit.models import AuditEvent
 from ketaclinic.measures.services import record_measure, update_instrument_settings
 from ketaclinic.outcomes import equity as equity_rules
 from ketaclinic.outcomes import queries
@@ -309,6 +310,9 @@ def test_rebuild_restores_deleted_facts(prescriber, front_desk):
     call_command("rebuild_outcome_facts", "--clinic", prescriber.clinic.slug, stdout=_Sink())
     assert queries.summary(prescriber)[0].as_dict({}) == expected
     assert CourseFact.objects.filter(clinic_id=prescriber.clinic_id).count() == 7
+    # and the operator's rebuild is in the clinic's audit log with what it wrote
+    event = AuditEvent.objects.get(action="outcomes.facts_rebuilt")
+    assert event.clinic_id == prescriber.clinic_id and event.changes["courses"] == 7
 
 
 def test_rebuild_of_every_clinic_leaves_other_clinics_apart(prescriber, front_desk, outsider):

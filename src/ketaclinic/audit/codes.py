@@ -198,6 +198,7 @@ CODES: dict[str, AuditCode] = _codes(
     # Outcomes.
     ("outcomes.research_exported", "Exported the de-identified research data set"),
     ("outcomes.registry_seeded", "Seeded a synthetic registry (development tool)"),
+    ("outcomes.facts_rebuilt", "Rebuilt a clinic's outcome fact tables from its records"),
 )
 
 

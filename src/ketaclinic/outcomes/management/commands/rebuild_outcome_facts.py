@@ -3,7 +3,9 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from ketaclinic.audit.services import record_event
 from ketaclinic.core.models import Clinic
 from ketaclinic.outcomes.facts import rebuild
 
@@ -28,7 +30,16 @@ class Command(BaseCommand):
                 raise CommandError(f"No clinic with the slug {', '.join(missing)}.")
             ids = list(found.values())
         started = time.perf_counter()
-        done = rebuild(ids)
+        with transaction.atomic():
+            done = rebuild(ids)
+            clinics = Clinic.objects.in_bulk(list(done), field_name="slug")
+            for slug, counts in done.items():
+                record_event(
+                    actor=None,
+                    action="outcomes.facts_rebuilt",
+                    clinic=clinics[slug],
+                    changes=counts,
+                )
         for slug, counts in done.items():
             self.stdout.write(
                 f"{slug}: {counts['courses']:,} courses, {counts['sessions']:,} dosed sessions, "
