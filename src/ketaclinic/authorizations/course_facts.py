@@ -152,6 +152,33 @@ def current_course_for(patient) -> CourseFact | None:
     return _fact(course, patient.clinic.tz) if course is not None else None
 
 
+@dataclass(frozen=True)
+class CourseHead:
+    """What the coverage tab says of the active course: no session rows, a count."""
+
+    id: uuid.UUID
+    protocol_name: str
+    start_date: datetime.date
+    planned_count: int  # sessions not cancelled (SessionFact.cancelled), counted by the database
+
+
+def current_course_head(patient) -> CourseHead | None:
+    """The patient's active course, its sessions counted (the caller has checked the rights)."""
+    course = session_queries.current_course(patient)
+    if course is None:
+        return None
+    # SessionFact.cancelled, as a database filter: ended without a dose
+    planned = session_queries.course_sessions(course).exclude(
+        status=ABORTED_SESSION, dose_started_at__isnull=True
+    )
+    return CourseHead(
+        id=course.id,
+        protocol_name=session_queries.course_definition(course).name,
+        start_date=course.start_date,
+        planned_count=planned.count(),
+    )
+
+
 def session_course(user, session_id, *, action: str) -> tuple[uuid.UUID, int]:
     """(course id, session number) of a session of the user's clinic; NotFound otherwise."""
     session = session_queries.access_session(user, session_id, action=action)

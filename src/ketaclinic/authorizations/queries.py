@@ -11,7 +11,6 @@ from django.utils import timezone
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.patients import queries as patient_queries
-from ketaclinic.treatments import queries as treatment_queries
 
 from . import course_facts, rules
 from .course_facts import CourseFact
@@ -425,38 +424,13 @@ class AuthorizationRow:
     warnings: list[rules.AuthorizationWarning]
 
 
-@dataclass(frozen=True)
-class CourseHead:
-    """What the coverage tab says of the active course: no session rows, a count."""
-
-    id: uuid.UUID
-    protocol_name: str
-    start_date: datetime.date
-    planned_count: int  # sessions not cancelled (ended without a dose)
-
-
-def current_course_head(patient) -> CourseHead | None:
-    course = treatment_queries.current_course(patient)
-    if course is None:
-        return None
-    planned = treatment_queries.course_sessions(course).exclude(
-        status=treatment_queries.SessionStatus.ABORTED, dose_started_at__isnull=True
-    )
-    return CourseHead(
-        id=course.id,
-        protocol_name=treatment_queries.course_definition(course).name,
-        start_date=course.start_date,
-        planned_count=planned.count(),
-    )
-
-
 @dataclass
 class PatientOverview:
     coverages: list[InsuranceCoverage]
     checks: list[BenefitsCheck]
     rows: list[AuthorizationRow]
     warnings: list[rules.AuthorizationWarning]
-    current_course: CourseHead | None
+    current_course: course_facts.CourseHead | None
 
 
 def patient_overview(user, patient, today: datetime.date | None = None) -> PatientOverview:
@@ -487,5 +461,5 @@ def patient_overview(user, patient, today: datetime.date | None = None) -> Patie
         checks=list(benefits_checks_of(user, patient)[:20]),
         rows=rows,
         warnings=sorted(warnings, key=lambda w: w.day),
-        current_course=current_course_head(patient),
+        current_course=course_facts.current_course_head(patient),
     )
