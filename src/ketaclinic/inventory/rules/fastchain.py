@@ -9,8 +9,9 @@ fast path gets wrong would only fail its hash and be handed to the reference, ne
 A fast row is `(sequence, hash, message)`: the stored hash as ASCII bytes and the message that
 is hashed, stored prev_hash + canonical content bytes. On PostgreSQL the database writes the
 message itself (`to_json` escapes strings exactly as Python's `json` does with
-ensure_ascii=False) as lines streamed by COPY (`check_lines`, the hot path: one split, one
-sha256 and three comparisons per entry); elsewhere `split_row` writes it from column values.
+ensure_ascii=False) as one text line per entry, read through a server-side cursor
+(`check_lines`: one split, one sha256 and three comparisons per entry); elsewhere `split_row`
+writes it from column values.
 A non-empty "data" is re-serialized here, sorted, exactly as the reference serializes it.
 """
 
@@ -185,22 +186,5 @@ def check_rows(rows, previous_hash: bytes, previous_sequence: int | None, saved:
 
 
 def check_lines(lines, previous_hash: bytes, previous_sequence: int | None, saved: bytes = b""):
-    """`check_rows` over lines, parsing them in the same loop (the hot path)."""
-    sha = hashlib.sha256
-    count, seen = 0, False
-    for line in lines:
-        sequence, stored, message, data = line.split(b"\t")
-        if data:
-            message = line_message(message, data)
-        sequence = int(sequence)
-        if (
-            message[:64] != previous_hash
-            or sha(message).hexdigest().encode() != stored
-            or (previous_sequence is not None and sequence != previous_sequence + 1)
-        ):
-            return False, count, previous_hash, previous_sequence, seen
-        if stored == saved:
-            seen = True
-        previous_hash, previous_sequence = stored, sequence
-        count += 1
-    return True, count, previous_hash, previous_sequence, seen
+    """`check_rows` over lines as the database writes them."""
+    return check_rows(map(line_row, lines), previous_hash, previous_sequence, saved)
