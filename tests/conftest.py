@@ -29,6 +29,26 @@ def pytest_configure(config):
         config.stash["clock"] = _RUN_CLOCK
 
 
+# Packages whose modules take minutes each (a browser, or the seeded demo clinic). The workers
+# take whole modules in collection order (--dist loadscope), so these go first: a long module
+# started last would keep one worker busy while the other has nothing left to do.
+LONG_FIRST = (
+    "tests/e2e/test_security_headers.py",  # every main page of every role, in the browser
+    "tests/e2e/test_accessibility_and_layout.py",
+    "tests/e2e/",
+    "tests/demo/",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        path = item.nodeid
+        return next((i for i, prefix in enumerate(LONG_FIRST) if path.startswith(prefix)), 99)
+
+    items.sort(key=rank)  # stable: modules and tests keep their order within each rank
+
+
 def pytest_report_header(config):
     now = dt.datetime.now(CLINIC_TZ)
     return f"clinic clock: {now:%Y-%m-%d %H:%M %Z}" + (" (moved)" if _RUN_CLOCK else "")
