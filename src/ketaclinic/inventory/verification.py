@@ -1,10 +1,13 @@
 """Verification of a clinic's ledger: the hash chain (fast path), its checkpoints, its audit trail.
 
-On PostgreSQL the database writes each entry as one line of text (sequence, hash, and the
-hashed message itself: prev_hash + canonical JSON), read through a server-side cursor with no
-model instances and no per-column Python values; `rules.fastchain.check_lines` splits, hashes
-and compares each line. A long chain is read over two connections at once. Elsewhere the
-message is built from `.values()` rows. On the first anomaly the reference verifier
+On PostgreSQL the database writes each entry's hashed message (prev_hash + canonical JSON)
+from its columns and, for an entry without data, hashes it too (`pg_catalog.sha256`); each
+entry comes through a server-side cursor as one short line (sequence, hash, previous hash and
+whether the database's hash matched, or the message of an entry with data), with no model
+instances and no per-column Python values. `rules.fastchain.check_lines` checks the verdicts,
+hashes the entries with data, and checks every link and sequence number. A long chain is read
+over two connections at once. Elsewhere the message is built from `.values()` rows and hashed
+here. On the first anomaly the reference verifier
 (`rules.verify_chain`) re-reads the same stretch and names the first bad entry, so diagnostics
 are exactly the reference's.
 
@@ -123,18 +126,55 @@ def _lines_sql() -> str:
     )
 
 
-def line_batches(clinic_id, from_sequence: int = 0, to_sequence: int | None = None):
-    """Batches of a clinic's entries as lines (bytes) through a server-side cursor, inside one
-    snapshot (PostgreSQL): one text value per entry, nothing else for psycopg to build."""
+def _checked_lines_sql() -> str:
+    """A clinic's entries as `rules.fastchain.check_lines` lines, in sequence order.
+
+    Each line is `sequence TAB hash TAB prev_hash TAB verdict TAB message TAB data`. An entry
+    without data is hashed by the database: the verdict says whether SHA-256 of the message's
+    UTF-8 bytes equals the stored hash, and message and data are empty. An entry with data has
+    an empty verdict and its message and data, as in `_lines_sql`, for Python to hash.
+    `pg_catalog.sha256` is named with its schema so that no other function can stand in for it.
+    """
+    q = connection.ops.quote_name
+    table, data = q(LedgerEntry._meta.db_table), q(_column("data"))
+    stored = q("hash")
+    message = _sql_concat(
+        q("prev_hash"), fastchain.HEAD_FIELDS, f"{data}::text", fastchain.TAIL_FIELDS
+    )
+    digest = f"encode(pg_catalog.sha256(convert_to({message}, 'UTF8')), 'hex')"
+    no_data = f"{data} = '{{}}'::jsonb"
+    equal, different = fastchain.HASHED_EQUAL.decode(), fastchain.HASHED_DIFFERENT.decode()
+    return (
+        f"SELECT concat(sequence, E'\\t', {stored}, E'\\t', {q('prev_hash')}, E'\\t', "  # noqa: S608 (names from the model)
+        f"CASE WHEN {no_data} THEN CASE WHEN {digest} = {stored} THEN '{equal}' "
+        f"ELSE '{different}' END ELSE '' END, E'\\t', "
+        f"CASE WHEN {no_data} THEN '' ELSE {message} END, E'\\t', "
+        f"CASE WHEN {no_data} THEN '' ELSE {data}::text END) FROM {table} "
+        "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence"
+    )
+
+
+def _streamed_lines(sql: str, clinic_id, from_sequence: int, to_sequence: int | None):
     last = LAST if to_sequence is None else to_sequence
     with transaction.atomic():
         cursor = connection.chunked_cursor()
         try:
-            cursor.execute(_lines_sql(), [clinic_id, from_sequence, last])
+            cursor.execute(sql, [clinic_id, from_sequence, last])
             while rows := cursor.fetchmany(BATCH):
                 yield [row[0].encode() for row in rows]
         finally:
             cursor.close()
+
+
+def line_batches(clinic_id, from_sequence: int = 0, to_sequence: int | None = None):
+    """Batches of a clinic's entries as lines (bytes) through a server-side cursor, inside one
+    snapshot (PostgreSQL): one text value per entry, nothing else for psycopg to build."""
+    return _streamed_lines(_lines_sql(), clinic_id, from_sequence, to_sequence)
+
+
+def checked_line_batches(clinic_id, from_sequence: int = 0, to_sequence: int | None = None):
+    """`line_batches`, with the entries without data hashed by the database (PostgreSQL)."""
+    return _streamed_lines(_checked_lines_sql(), clinic_id, from_sequence, to_sequence)
 
 
 def _fast_rows_generic(clinic_id, from_sequence: int, to_sequence: int):
@@ -229,9 +269,9 @@ def _check_lines(batches, found: _Range, saved: bytes) -> tuple[bytes | None, in
     last_hash, last_sequence = None, None
     for lines in batches:
         if last_hash is None:
-            sequence, _stored, message = fastchain.line_row(lines[0])
-            found.first_prev, found.first_sequence = message[:64].decode(), sequence
-            last_hash = message[:64]
+            sequence, previous = fastchain.checked_line_head(lines[0])
+            found.first_prev, found.first_sequence = previous.decode(), sequence
+            last_hash = previous
         found.ok, count, last_hash, last_sequence, seen = fastchain.check_lines(
             lines, last_hash, last_sequence, saved
         )
@@ -248,7 +288,7 @@ def _check_range(clinic_id, first: int, last: int, saved_head) -> _Range:
     last_hash, last_sequence = None, None
     try:
         if connection.vendor == "postgresql":
-            batches = line_batches(clinic_id, first, last)
+            batches = checked_line_batches(clinic_id, first, last)
             try:
                 last_hash, last_sequence = _check_lines(batches, found, saved)
             finally:
