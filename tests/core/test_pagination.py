@@ -1,4 +1,5 @@
-"""Shared pagination: a count capped at a limit, pages that stay right past it, two queries."""
+"""Shared pagination: a count capped at a limit, pages that stay right past it, at most two
+queries, one when the page is the last."""
 
 import pytest
 from django.db import connection
@@ -65,16 +66,42 @@ def test_a_page_number_that_is_not_a_whole_number_from_1_is_the_first_page(asked
     assert page_number(asked) == page
 
 
-def test_a_page_costs_two_queries_and_the_count_stops_at_the_cap():
+def test_a_full_page_costs_two_queries_and_the_count_stops_at_the_cap():
     # given more rows than the cap
     rows = _clinics(30)
     # when
     with CaptureQueriesContext(connection) as queries:
         paginate(rows, 1, per_page=5, count_cap=10)
-    # then one capped count (it reads at most cap + 1 rows) and one page
-    count_sql = queries.captured_queries[0]["sql"]
+    # then one page and one capped count (it reads at most cap + 1 rows)
+    count_sql = queries.captured_queries[1]["sql"]
     assert len(queries.captured_queries) == 2
     assert "COUNT(" in count_sql.upper() and "LIMIT 11" in count_sql.upper()
+
+
+@pytest.mark.parametrize(("rows", "page", "counted"), [(0, 1, 0), (3, 1, 3), (12, 3, 12)])
+def test_the_last_page_when_not_full_is_one_query_and_counts_exactly(rows, page, counted):
+    # given a list whose asked page is its last and not full
+    clinics = _clinics(rows)
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        found = paginate(clinics, page, per_page=5)
+    # then the page alone: no count, and the count is exact
+    assert len(queries.captured_queries) == 1
+    assert "COUNT(" not in queries.captured_queries[0]["sql"].upper()
+    assert (found.page, found.counted, found.count_is_exact) == (page, counted, True)
+    assert (found.has_next, found.counted_pages) == (False, max(1, page))
+    assert len(found.items) == counted - (page - 1) * 5
+
+
+def test_a_page_exactly_full_at_the_end_still_knows_no_page_follows():
+    rows = _clinics(10)
+    second = paginate(rows, 2, per_page=5)
+    assert (len(second.items), second.has_next, second.counted, second.count_is_exact) == (
+        5,
+        False,
+        10,
+        True,
+    )
 
 
 def test_lists_that_still_read_count_get_the_exact_total_at_one_more_query():

@@ -1,4 +1,4 @@
-"""Page-number pagination shared by pages and the API, with a capped count (two queries).
+"""Page-number pagination shared by pages and the API, with a capped count (at most two queries).
 
 Counting every matching row on every page is what made registry-scale lists slow: a
 `COUNT(*)` visits all of them. `paginate` instead counts at most `COUNT_CAP` rows (or up to
@@ -77,18 +77,32 @@ def page_number(value) -> int:
 def paginate(queryset, page, per_page: int = PER_PAGE, *, count_cap: int = COUNT_CAP) -> PageOf:
     """One page of `queryset` and a count of at most `count_cap` rows (or up to this page).
 
-    A page past the end shows the last page, as before.
+    The page is read first: a page that is not full and not past the end is the last one, so
+    its rows give the exact count and no count is run (one query: most searches by MRN, date
+    of birth or a full name). A full page is followed by the capped count. A page past the end
+    shows the last page, as before.
     """
     number = page_number(page)
+    offset = (number - 1) * per_page
+    items = list(queryset[offset : offset + per_page])
+    if len(items) < per_page and (items or number == 1):
+        return PageOf(
+            items=items,
+            page=number,
+            per_page=per_page,
+            counted=offset + len(items),
+            count_is_exact=True,
+            queryset=queryset,
+        )
     # Count far enough to know that this page exists and whether another follows it.
     limit = max(count_cap, number * per_page)
     counted = queryset.order_by()[: limit + 1].count()
     exact = counted <= limit
     counted = min(counted, limit)
-    if exact:
-        number = min(number, max(1, ceil(counted / per_page)))
-    offset = (number - 1) * per_page
-    items = list(queryset[offset : offset + per_page])
+    if exact and number > max(1, ceil(counted / per_page)):  # past the end: the last page
+        number = max(1, ceil(counted / per_page))
+        offset = (number - 1) * per_page
+        items = list(queryset[offset : offset + per_page])
     return PageOf(
         items=items,
         page=number,

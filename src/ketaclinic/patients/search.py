@@ -2,13 +2,14 @@
 
 Why each choice: docs/decisions/0015-patient-search-index.md.
 
-PostgreSQL: a GIN index over (clinic_id, the folded name) with pg_trgm's `gin_trgm_ops`,
-created by migration 0004. The folded name is `lower(unaccent(given || ' ' || family))`, with
-hyphens, apostrophes and periods read as spaces. It is an expression index, so every writer
-(the services, the bulk loader of the development registry, a restore) keeps it current. A
-query word of three letters or more must occur anywhere in it (`LIKE '%word%'`), as the
-search has always matched, now also without regard to accents; a shorter word must start a
-word of the name (no trigram index can find two letters anywhere).
+PostgreSQL: a GIN index over the folded name with pg_trgm's `gin_trgm_ops` (migrations 0005
+and 0007; the clinic is checked on the rows the index finds). The folded name is
+`lower(unaccent(given || ' ' || family))`, with hyphens, apostrophes and periods read as
+spaces. It is an expression index, so every writer (the services, the bulk loader of the
+development registry, a restore) keeps it current. A query word of three letters or more must
+occur anywhere in it (`LIKE '%word%'`), as the search has always matched, now also without
+regard to accents; a shorter word must start a word of the name (no trigram index can find two
+letters anywhere).
 
 SQLite: an FTS5 table over given and family name (external content: it reads the patient
 table, triggers keep it in step). Each query word matches the start of a word of the name
