@@ -112,6 +112,52 @@ def test_a_float_in_data_is_refused_by_the_fast_path_as_by_the_reference():
         fastchain.line_row(b"\t".join([b"10", b"", message, data]))
 
 
+def _checked_chain() -> list[list[bytes]]:
+    """Three linked entries as the database sends them for verification: two without data
+    (hashed there, verdict "="), one with data (its message and data, for Python to hash)."""
+    fields, prev = [], rules.GENESIS_HASH
+    for sequence, variant in ((1, 0), (2, 1), (3, 4)):
+        content = content_of("draw", variant) | {"sequence": sequence}
+        stored = rules.chain_hash(prev, content)
+        if content["data"]:
+            message = fast_row(content, prev)[2]
+            data = rules.canonical_bytes(content["data"])
+            head = [str(sequence).encode(), stored.encode(), prev.encode()]
+            fields.append([*head, b"", message, data])
+        else:
+            fields.append([str(sequence).encode(), stored.encode(), prev.encode(), b"=", b"", b""])
+        prev = stored
+    return fields
+
+
+def _check(fields) -> bool:
+    lines = [b"\t".join(f) for f in fields]
+    return fastchain.check_lines(lines, rules.GENESIS_HASH.encode(), None)[0]
+
+
+def test_checked_lines_pass_intact_and_fail_on_every_kind_of_break():
+    # given an intact chain as the database sends it
+    assert _check(_checked_chain())
+    # a "different" verdict from the database
+    chain = _checked_chain()
+    chain[0][3] = fastchain.HASHED_DIFFERENT
+    assert not _check(chain)
+    # an entry with data whose data was changed (links and stored hash untouched)
+    chain = _checked_chain()
+    chain[1][4] = chain[1][4].replace(chain[1][5], b'{"counted":"13"}')
+    chain[1][5] = b'{"counted":"13"}'
+    assert chain[1][4] != _checked_chain()[1][4]
+    assert not _check(chain)
+    # a previous hash that is not the hash before it
+    chain = _checked_chain()
+    chain[2][2] = chain[0][1]
+    assert not _check(chain)
+    # a gap in the sequence numbers
+    chain = _checked_chain()
+    chain[2][0] = b"4"
+    assert not _check(chain)
+
+
 @pytest.fixture
 def every_type(clinic, nurse, nurse2, ketamine_lot, safe, cart, session, patient):
     """Entries of every type and variant, written into this database with real references."""

@@ -107,6 +107,21 @@ def _sql_concat(prev_hash: str, head, data: str, tail) -> str:
     return f"concat({', '.join(merged)})"
 
 
+# A clinic's entries in a range of sequence numbers, in chain order (both line queries).
+_RANGE = "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence"
+
+
+def _message_sql() -> tuple[str, str, str]:
+    """(table, data column, the hashed message as SQL): the one message both line queries send
+    or hash, so that they cannot disagree on it."""
+    q = connection.ops.quote_name
+    table, data = q(LedgerEntry._meta.db_table), q(_column("data"))
+    message = _sql_concat(
+        q("prev_hash"), fastchain.HEAD_FIELDS, f"{data}::text", fastchain.TAIL_FIELDS
+    )
+    return table, data, message
+
+
 def _lines_sql() -> str:
     """A clinic's entries as `rules.fastchain` lines, one text column, in sequence order.
 
@@ -114,15 +129,11 @@ def _lines_sql() -> str:
     and data; a tab in a hash column (no real hash has one) adds a field, and a line that does
     not split into four fields fails.
     """
-    q = connection.ops.quote_name
-    table, data = q(LedgerEntry._meta.db_table), q(_column("data"))
-    message = _sql_concat(
-        q("prev_hash"), fastchain.HEAD_FIELDS, f"{data}::text", fastchain.TAIL_FIELDS
-    )
+    table, data, message = _message_sql()
+    stored = connection.ops.quote_name("hash")
     return (
-        f"SELECT concat(sequence, E'\\t', {q('hash')}, E'\\t', {message}, E'\\t', "  # noqa: S608 (names from the model)
-        f"CASE WHEN {data} = '{{}}'::jsonb THEN '' ELSE {data}::text END) FROM {table} "
-        "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence"
+        f"SELECT concat(sequence, E'\\t', {stored}, E'\\t', {message}, E'\\t', "  # noqa: S608 (names from the model)
+        f"CASE WHEN {data} = '{{}}'::jsonb THEN '' ELSE {data}::text END) FROM {table} {_RANGE}"
     )
 
 
@@ -136,11 +147,8 @@ def _checked_lines_sql() -> str:
     `pg_catalog.sha256` is named with its schema so that no other function can stand in for it.
     """
     q = connection.ops.quote_name
-    table, data = q(LedgerEntry._meta.db_table), q(_column("data"))
+    table, data, message = _message_sql()
     stored = q("hash")
-    message = _sql_concat(
-        q("prev_hash"), fastchain.HEAD_FIELDS, f"{data}::text", fastchain.TAIL_FIELDS
-    )
     digest = f"encode(pg_catalog.sha256(convert_to({message}, 'UTF8')), 'hex')"
     no_data = f"{data} = '{{}}'::jsonb"
     equal, different = fastchain.HASHED_EQUAL.decode(), fastchain.HASHED_DIFFERENT.decode()
@@ -149,8 +157,7 @@ def _checked_lines_sql() -> str:
         f"CASE WHEN {no_data} THEN CASE WHEN {digest} = {stored} THEN '{equal}' "
         f"ELSE '{different}' END ELSE '' END, E'\\t', "
         f"CASE WHEN {no_data} THEN '' ELSE {message} END, E'\\t', "
-        f"CASE WHEN {no_data} THEN '' ELSE {data}::text END) FROM {table} "
-        "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence"
+        f"CASE WHEN {no_data} THEN '' ELSE {data}::text END) FROM {table} {_RANGE}"
     )
 
 
