@@ -180,7 +180,11 @@ def main():
     export = sub.add_parser("export")
     export.add_argument("out_dir")
     args = parser.parse_args()
-    if args.step == "summary" and min(args.repeat, args.live_repeat or 1) < 1:
+    live_repeat = getattr(args, "live_repeat", None)
+    if (
+        args.step == "summary"
+        and min(args.repeat, args.repeat if live_repeat is None else live_repeat) < 1
+    ):
         parser.error("--repeat and --live-repeat take 1 or more timed runs")
     setup()
     {"seed": step_seed, "summary": step_summary, "export": step_export}[args.step](args)
