@@ -1,6 +1,7 @@
 """The verification fast path builds exactly the reference canonical bytes, every entry type."""
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 
@@ -156,6 +157,35 @@ def test_checked_lines_pass_intact_and_fail_on_every_kind_of_break():
     chain = _checked_chain()
     chain[2][0] = b"4"
     assert not _check(chain)
+
+
+@pytest.mark.parametrize("variant", [1, 2])
+def test_the_hot_loop_serializes_stored_data_as_the_reference_does(variant):
+    data = content_of("receipt", variant)["data"]
+    hardest = {k: v for k, v in TRICKY_DATA.items() if k != "A"} | {"A": [1, -(2**63), 2**63]}
+    for value in (data, hardest):
+        spaced = json.dumps(value, indent=1, ensure_ascii=True).encode()
+        assert fastchain._quick_data_bytes(spaced) == rules.canonical_bytes(value)
+
+
+def _entry_with_data(data_text: bytes, data: dict) -> list[bytes]:
+    content = content_of("adjustment", 0) | {"sequence": 1, "data": data}
+    stored = rules.chain_hash(rules.GENESIS_HASH, content)
+    message = fast_row(content)[2].replace(rules.canonical_bytes(data), data_text)
+    head = [b"1", stored.encode(), rules.GENESIS_HASH.encode(), b""]
+    return [*head, message, data_text]
+
+
+def test_an_integer_beyond_64_bits_in_data_still_verifies():
+    # given data whose integer orjson cannot read exactly (the hot loop then takes the reference)
+    data = {"big": -(2**70), "counted": "12"}
+    assert _check([_entry_with_data(b'{"big": -1180591620717411303424, "counted": "12"}', data)])
+
+
+def test_a_float_in_data_stops_the_hot_loop_as_the_reference_would():
+    line = _entry_with_data(b'{"counted": 12.5}', {"counted": "12.5"})
+    with pytest.raises(rules.CanonicalError):
+        _check([line])
 
 
 @pytest.fixture

@@ -62,27 +62,43 @@ _ATTRIBUTE = {
 # --- reading rows --------------------------------------------------------------------------
 
 
+def _field(name: str):
+    return LedgerEntry._meta.get_field(_ATTRIBUTE.get(name, name).removesuffix("_id"))
+
+
 def _column(name: str) -> str:
-    attribute = _ATTRIBUTE.get(name, name)
-    return LedgerEntry._meta.get_field(attribute.removesuffix("_id")).column
+    return _field(name).column
 
 
-def _sql_json(name: str, kind: str) -> str:
-    """PostgreSQL expression giving the canonical JSON text of one hashed column."""
+def _sql_json(name: str, kind: str) -> list[str]:
+    """PostgreSQL pieces giving the canonical JSON text of one hashed column.
+
+    A column the database keeps NOT NULL needs no null branch, and concat() writes it with the
+    column type's own output: no intermediate strings. An empty text is `""` without to_json().
+    """
     if name == "v":
-        return f"'{rules.CANONICAL_VERSION}'"
+        return [f"'{rules.CANONICAL_VERSION}'"]
     col = connection.ops.quote_name(_column(name))
     if kind == fastchain.UUID:
-        return f"COALESCE('\"' || {col}::text || '\"', 'null')"
-    if kind == fastchain.DECIMAL:
-        return f"COALESCE('\"' || trim_scale({col})::text || '\"', 'null')"
-    if kind == fastchain.TIME:
+        value, quoted = col, True
+    elif kind == fastchain.DECIMAL:
+        value, quoted = f"trim_scale({col})", True
+    elif kind == fastchain.TIME:
         utc = f"{col} AT TIME ZONE 'UTC'"
-        stamp = f'to_char({utc}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'
-        return f"COALESCE('\"' || {stamp} || '\"', 'null')"
-    if kind == fastchain.TEXT:
-        return f"COALESCE(to_json({col})::text, 'null')"
-    return f"COALESCE({col}::text, 'null')"  # sequence
+        value, quoted = f'to_char({utc}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')', True
+    elif kind == fastchain.TEXT:
+        value, quoted = f"CASE WHEN {col} = '' THEN '\"\"' ELSE to_json({col})::text END", False
+    else:  # sequence
+        value, quoted = col, False
+    if not _field(name).null:
+        return ["'\"'", value, "'\"'"] if quoted else [value]
+    if quoted:
+        value = f"'\"' || {value}::text || '\"'"
+    return [f"COALESCE({value}, 'null')"]
+
+
+def _literal(piece: str) -> bool:
+    return len(piece) >= 2 and piece[0] == piece[-1] == "'" and "'" not in piece[1:-1]
 
 
 def _sql_concat(prev_hash: str, head, data: str, tail) -> str:
@@ -96,11 +112,11 @@ def _sql_concat(prev_hash: str, head, data: str, tail) -> str:
         for name, kind in fields:
             separator = "" if pieces[-1] == "'{'" else ","
             pieces.append(f"'{separator}\"{name}\":'")
-            pieces.append(_sql_json(name, kind))
+            pieces.extend(_sql_json(name, kind))
     pieces.append("'}'")
     merged = []
     for piece in pieces:  # adjacent literals as one
-        if merged and piece.startswith("'") and merged[-1].startswith("'") and "(" not in piece:
+        if merged and _literal(piece) and _literal(merged[-1]):
             merged[-1] = merged[-1][:-1] + piece[1:]
         else:
             merged.append(piece)
