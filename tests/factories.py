@@ -39,7 +39,19 @@ STAFF = {
     "front_desk": ("fd_lee", "front_desk", {"first_name": "Kim", "last_name": "Lee"}),
     "auditor": ("au_chen", "auditor", {"first_name": "Avery", "last_name": "Chen"}),
     "clinic_admin": ("ad_morgan", "clinic_admin", {"first_name": "Alex", "last_name": "Morgan"}),
+    "network_admin": ("net_admin", "network_admin", {"first_name": "Nia", "last_name": "Brooks"}),
+    "network_compliance": (
+        "net_comp",
+        "network_compliance",
+        {"first_name": "Omar", "last_name": "Haddad"},
+    ),
+    "network_analyst": (
+        "net_analyst",
+        "network_analyst",
+        {"first_name": "Ivy", "last_name": "Tan"},
+    ),
 }
+NETWORK_PERSONAS = ("network_admin", "network_compliance", "network_analyst")
 
 
 def make_lakeside() -> Clinic:
@@ -78,12 +90,14 @@ def register_jordan(front_desk):
 
 
 def every_persona(prescriber, nurse, front_desk, auditor, clinic_admin, outsider):
-    """Every role by its Role value, plus 'outsider' (another clinic's admin)."""
+    """Every role by its Role value (the network roles held at the same clinic), plus
+    'outsider' (another clinic's admin)."""
     return {
         "prescriber": prescriber,
         "nurse": nurse,
         "front_desk": front_desk,
         "auditor": auditor,
         "clinic_admin": clinic_admin,
+        **{persona: make_staff(prescriber.clinic, persona) for persona in NETWORK_PERSONAS},
         "outsider": outsider,
     }

@@ -5,15 +5,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ketaclinic.core.models import Clinic
+from ketaclinic.core.models import Clinic, Organization
 from ketaclinic.core.pagination import page_number, paginate
 
 pytestmark = pytest.mark.django_db
 
 
 def _clinics(n: int):
+    network = Organization.objects.create(name="Network")
     Clinic.objects.bulk_create(
-        Clinic(name=f"Clinic {i:03d}", slug=f"clinic-{i:03d}") for i in range(n)
+        Clinic(name=f"Clinic {i:03d}", slug=f"clinic-{i:03d}", organization=network)
+        for i in range(n)
     )
     return Clinic.objects.order_by("name")
 

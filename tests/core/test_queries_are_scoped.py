@@ -43,6 +43,10 @@ ALLOWED = {
     "operator's backup and restore commands (no user)",
     ("inventory.queries", "ledger_heads", "LedgerEntry"): "every clinic with a ledger, for the "
     "operator's backup and restore commands (no user)",
+    ("accounts.queries", "clinics_of", "Membership"): "the user's own memberships, at every "
+    "clinic (the clinic switcher's choices)",
+    ("accounts.queries", "staff_of_clinic", "User"): "filtered on the clinic in a Q object: "
+    "home clinic here, or a membership here",
     ("measures.queries", "request_for_token", "MeasureRequest"): "a patient's link has no "
     "user: the hash of its secret token is the key",
     ("treatments.queries.sessions", "with_rows", "VitalSignsEntry"): "prefetched under "

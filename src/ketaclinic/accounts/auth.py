@@ -11,7 +11,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from ketaclinic.core.errors import DomainError, Forbidden
 
-from . import rules
+from . import queries, rules, signin
 from .models import ApiToken
 from .tokens import hash_token
 
@@ -27,7 +27,8 @@ class Unauthenticated(DomainError):
 
 
 def _usable_token(token: str):
-    """The unrevoked token row of an active clinic member, or None (expiry not checked)."""
+    """The unrevoked token row of an active member of the token's clinic, or None (expiry not
+    checked). The token's user is scoped to the token's clinic, with their role there."""
     if not token or len(token) > 200:
         return None
     row = (
@@ -38,8 +39,13 @@ def _usable_token(token: str):
     if row is None:
         return None
     user = row.user
-    if not user.is_active or user.clinic_id is None or user.clinic_id != row.clinic_id:
+    if not user.is_active or user.clinic_id is None:
         return None
+    if user.clinic_id != row.clinic_id:  # a token for another of the user's clinics
+        membership = queries.active_membership(user, row.clinic_id)
+        if membership is None:
+            return None
+        signin.act_at(user, membership)
     return row
 
 

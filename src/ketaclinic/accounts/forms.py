@@ -3,7 +3,7 @@
 from django import forms
 from django.conf import settings
 
-from ketaclinic.core.permissions import Role
+from ketaclinic.core.permissions import CLINIC_ROLES, Role
 
 
 def _temporary_password(help_text: str) -> forms.CharField:
@@ -78,7 +78,8 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+# A clinic administrator gives the clinic's own roles; network roles come from the network.
+ROLE_CHOICES = [(r.value, r.label) for r in Role if r in CLINIC_ROLES]
 
 
 class StaffCreateForm(forms.Form):

@@ -82,3 +82,27 @@ class AccountSecurityMiddleware:
                 "accounts:password",
             )
         return None
+
+
+class ActiveClinicMiddleware:
+    """Scopes a signed-in session to the clinic chosen in the clinic switcher.
+
+    Without a choice (or with the home clinic chosen) nothing is read: the user row already
+    holds the home clinic and role. Otherwise the membership is read on every request, so a
+    role taken away at that clinic ends access there at once (the session returns to the home
+    clinic). Bearer-token calls are scoped by their token instead (`auth.BearerTokenAuth`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not _is_bearer_api_call(request):
+            chosen = request.session.get(signin.ACTIVE_CLINIC)
+            if chosen and chosen != str(user.clinic_id):
+                membership = queries.active_membership(user, chosen)
+                if membership is None:
+                    del request.session[signin.ACTIVE_CLINIC]
+                else:
+                    signin.act_at(user, membership)
+        return self.get_response(request)

@@ -1,5 +1,6 @@
-"""Staff users with one role in one clinic, their API tokens (only hashes stored), and each
-clinic's sign-in policy (which roles need two-factor authentication)."""
+"""Staff users, their role at each clinic they work at (memberships), their API tokens (only
+hashes stored, each bound to one clinic), and each clinic's sign-in policy (which roles need
+two-factor authentication)."""
 
 import uuid
 
@@ -8,12 +9,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from ketaclinic.core.models import Clinic
+from ketaclinic.core.models import Clinic, ClinicScopedModel
 from ketaclinic.core.permissions import Role
 
 
 class User(AbstractUser):
-    """A member of staff. Belongs to exactly one clinic with exactly one role."""
+    """A member of staff, with a role at each clinic they work at (`Membership`).
+
+    `clinic` and `role` are the home clinic, where a sign-in starts, and the role there (one of
+    the memberships, kept in step by the services). For the length of a request they hold the
+    active clinic and the role there: the one chosen in the clinic switcher, or the clinic a
+    token is bound to. Every read and write is scoped by them."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(
@@ -30,6 +36,9 @@ class User(AbstractUser):
     # Raised to end every open session of the user at once (deactivation, MFA reset, a role
     # that newly needs MFA): it is part of the hash each session carries.
     session_generation = models.PositiveIntegerField(default=0)
+    # Whether the user has active memberships at more than one clinic (kept by the membership
+    # services), so that the clinic switcher costs a query only for those who have one.
+    works_at_several_clinics = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -65,6 +74,33 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else "No role"
+
+    @property
+    def role_here_label(self) -> str:
+        """The role at the clinic a staff list was read for (`role_here`), else `role`."""
+        role = getattr(self, "role_here", self.role)
+        return Role(role).label if role else "No role"
+
+
+class Membership(ClinicScopedModel):
+    """A member of staff at one clinic, with their role there."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "user"], name="one_membership_per_clinic")
+        ]
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.clinic_id} as {self.role}"
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
 
 
 class ApiToken(models.Model):

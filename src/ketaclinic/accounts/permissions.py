@@ -1,10 +1,12 @@
 """Actions of the accounts app: API tokens, staff administration, the clinic's sign-in policy."""
 
-from ketaclinic.core.permissions import ALL_ROLES, Role, define_table
+from ketaclinic.core.permissions import Role, define_table
+
+EVERYONE = frozenset(Role)  # the clinic's own roles and the network roles
 
 define_table(
     [
-        ("token.manage_own", "Create, list and revoke your own API tokens", ALL_ROLES),
+        ("token.manage_own", "Create, list and revoke your own API tokens", EVERYONE),
         (
             "token.manage_clinic",
             "List and revoke the API tokens of everyone in the clinic",
@@ -13,7 +15,7 @@ define_table(
         (
             "account.manage_own",
             "Change your own password and set up your own two-factor authentication",
-            ALL_ROLES,
+            EVERYONE,
         ),
         (
             "staff.view",
@@ -33,4 +35,14 @@ define_table(
         ),
     ],
     area="accounts",
+)
+define_table(
+    [
+        (
+            "network.manage_staff",
+            "Give a member of staff a role at another location of the organization",
+            {Role.NETWORK_ADMIN},
+        ),
+    ],
+    area="network",
 )

@@ -1,6 +1,8 @@
-"""Reads of the accounts app: the clinic's staff, its sign-in policy, a user's two-factor state."""
+"""Reads of the accounts app: the clinic's staff, memberships, the sign-in policy, a user's
+two-factor state."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -8,7 +10,7 @@ from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import can, require
 
 from . import rules
-from .models import ApiToken, ClinicSecurity, User
+from .models import ApiToken, ClinicSecurity, Membership, User
 
 
 def security_policy(clinic_id) -> ClinicSecurity:
@@ -51,15 +53,54 @@ def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def staff_of_clinic(actor):
-    """Everyone of the actor's clinic, with `mfa_enrolled`; clinic administrators only."""
-    require(actor, "staff.view")
-    enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+def active_membership(user, clinic_id) -> Membership | None:
+    """The user's active membership at a clinic, with the clinic; None if they have none."""
+    if user is None or clinic_id is None:
+        return None
     return (
-        User.objects.filter(clinic_id=actor.clinic_id)
+        Membership.objects.select_related("clinic")
+        .filter(user_id=user.pk, clinic_id=clinic_id, is_active=True)
+        .first()
+    )
+
+
+def clinics_of(user) -> list[Membership]:
+    """The user's active memberships (the clinic switcher's choices), by clinic name."""
+    return list(
+        Membership.objects.select_related("clinic")
+        .filter(user_id=user.pk, is_active=True)
+        .order_by("clinic__name")
+    )
+
+
+def staff_of_clinic(actor):
+    """Everyone who works or worked at the actor's clinic: its own staff (home clinic) and
+    members of other locations who hold a role here. Each has `role_here`, `active_here`
+    and `mfa_enrolled`; clinic administrators only."""
+    require(actor, "staff.view")
+    clinic_id = actor.clinic_id
+    here = Membership.objects.filter(user=OuterRef("pk"), clinic_id=clinic_id)
+    enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    home = Q(clinic_id=clinic_id)
+    return (
+        User.objects.filter(home | Exists(here))
         .select_related("clinic")
-        .annotate(mfa_enrolled=Exists(enrolled))
-        .order_by("-is_active", "last_name", "first_name", "username")
+        .annotate(
+            mfa_enrolled=Exists(enrolled),
+            role_here=Case(
+                When(home, then=F("role")),
+                default=Subquery(here.values("role")[:1]),
+                output_field=CharField(),
+            ),
+            active_here=Case(
+                When(home, then=F("is_active")),
+                default=Coalesce(
+                    Subquery(here.values("is_active")[:1]), False, output_field=BooleanField()
+                ),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("-active_here", "last_name", "first_name", "username")
     )
 
 

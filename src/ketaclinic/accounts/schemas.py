@@ -61,11 +61,11 @@ class StaffOut(Schema):
     last_name: str
     display_name: str
     email: str
-    role: str
+    role: str = Field(alias="role_here", description="The role at this clinic.")
     credentials: str
     npi: str
     dea_number: str
-    is_active: bool
+    is_active: bool = Field(alias="active_here", description="Active at this clinic.")
     mfa_enrolled: bool
     must_change_password: bool
     last_login: datetime | None

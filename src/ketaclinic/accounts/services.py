@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ketaclinic.core.permissions import Role, can, require
+from ketaclinic.core.permissions import CLINIC_ROLES, Role, can, require
 
 from . import mfa, queries, rules
-from .models import ApiToken, ClinicSecurity, User
+from .models import ApiToken, ClinicSecurity, Membership, User
 from .tokens import hash_token, new_token
 
 # --- API tokens -------------------------------------------------------------------------------
@@ -173,8 +173,9 @@ def add_staff_member(
     username = (username or "").strip()
     dea_number = dea_number.strip().upper()
     problems = _clean_identifiers(npi.strip(), dea_number)
-    if role not in Role.values:
-        problems["role"] = f"must be one of {', '.join(Role.values)}"
+    allowed = Role.values if actor is None else [r.value for r in Role if r in CLINIC_ROLES]
+    if role not in allowed:
+        problems["role"] = f"must be one of {', '.join(allowed)}"
     if not username or User.objects.filter(username__iexact=username).exists():
         problems["username"] = "is empty or already taken"
     else:
@@ -204,6 +205,7 @@ def add_staff_member(
         candidate.must_change_password = actor is not None
         candidate.set_password(password)
         candidate.save()
+        Membership.objects.create(clinic=clinic, user=candidate, role=role)
         record_event(
             actor=actor,
             action="staff.added",
@@ -223,28 +225,52 @@ def _locked_member(actor, user_id) -> User:
             "can, and your password is changed on your account page.",
             code="own_account",
         )
-    return User.objects.select_for_update().get(pk=member.pk)
+    return User.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=member.pk)
 
 
-def _revoke_all_tokens(actor, user: User) -> int:
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=actor
+def _revoke_all_tokens(actor, user: User, *, clinic_id=None) -> int:
+    """Revoke the user's tokens (only those bound to `clinic_id`, if given)."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if clinic_id is not None:
+        tokens = tokens.filter(clinic_id=clinic_id)
+    return tokens.update(revoked_at=timezone.now(), revoked_by=actor)
+
+
+def _membership_here(actor, member: User) -> Membership:
+    """The member's membership at the actor's clinic, row-locked (made for a home clinic that
+    has none yet)."""
+    here = Membership.objects.select_for_update().filter(
+        clinic_id=actor.clinic_id, user_id=member.pk
     )
+    return here.first() or Membership.objects.create(
+        clinic_id=actor.clinic_id, user=member, role=member.role, is_active=member.is_active
+    )
+
+
+def _update_several_clinics(user: User) -> None:
+    several = Membership.objects.filter(user_id=user.pk, is_active=True).count() > 1
+    User.objects.filter(pk=user.pk).update(works_at_several_clinics=several)
+    user.works_at_several_clinics = several
 
 
 def change_role(*, actor, user_id, role: str) -> User:
     """Give a member another role. If the new role needs two-factor authentication and the
     member has none, their sessions end and their tokens are revoked: they enroll at the next
     sign-in, and new tokens are issued only after that."""
-    if role not in Role.values:
-        raise InvalidInput(
-            "Unknown role.", fields={"role": f"must be one of {', '.join(Role.values)}"}
-        )
+    allowed = [r.value for r in Role if r in CLINIC_ROLES]
+    if role not in allowed:
+        raise InvalidInput("Unknown role.", fields={"role": f"must be one of {', '.join(allowed)}"})
     with transaction.atomic():
         member = _locked_member(actor, user_id)
-        before = member.role
-        member.role = role
-        member.save(update_fields=["role"])
+        here = _membership_here(actor, member)
+        before = here.role
+        here.role = role
+        here.save(update_fields=["role"])
+        if member.clinic_id == actor.clinic_id:
+            member.role = role
+            member.save(update_fields=["role"])
+        else:
+            member.role = role  # for the two-factor rule below: the role at this clinic
         ended = queries.mfa_required_for(member) and not queries.has_mfa(member)
         revoked = 0
         if ended:
@@ -253,6 +279,7 @@ def change_role(*, actor, user_id, role: str) -> User:
         record_event(
             actor=actor,
             action="staff.role_changed",
+            clinic=actor.clinic,
             obj=member,
             changes={
                 "role": {"from": before, "to": role},
@@ -267,15 +294,23 @@ def deactivate_staff_member(*, actor, user_id) -> User:
     """Deactivate a member: their open sessions end and their tokens are revoked, at once."""
     with transaction.atomic():
         member = _locked_member(actor, user_id)
-        if not member.is_active:
+        here = _membership_here(actor, member)
+        if not here.is_active:
             raise Conflict("This staff member is already deactivated.", code="inactive")
-        member.is_active = False
-        member.save(update_fields=["is_active"])
-        member.end_all_sessions()
-        revoked = _revoke_all_tokens(actor, member)
+        here.is_active = False
+        here.save(update_fields=["is_active"])
+        if member.clinic_id == actor.clinic_id:  # their home clinic: they sign in nowhere
+            member.is_active = False
+            member.save(update_fields=["is_active"])
+            member.end_all_sessions()
+            revoked = _revoke_all_tokens(actor, member)
+        else:  # a member of another location: only their access here ends
+            revoked = _revoke_all_tokens(actor, member, clinic_id=actor.clinic_id)
+        _update_several_clinics(member)
         record_event(
             actor=actor,
             action="staff.deactivated",
+            clinic=actor.clinic,
             obj=member,
             changes={"tokens_revoked": revoked},
         )
@@ -286,11 +321,28 @@ def reactivate_staff_member(*, actor, user_id) -> User:
     """Let a deactivated member sign in again (their old tokens stay revoked)."""
     with transaction.atomic():
         member = _locked_member(actor, user_id)
-        if member.is_active:
+        here = _membership_here(actor, member)
+        if here.is_active:
             raise Conflict("This staff member is already active.", code="active")
-        member.is_active = True
-        member.save(update_fields=["is_active"])
-        record_event(actor=actor, action="staff.reactivated", obj=member)
+        here.is_active = True
+        here.save(update_fields=["is_active"])
+        if member.clinic_id == actor.clinic_id:
+            member.is_active = True
+            member.save(update_fields=["is_active"])
+        _update_several_clinics(member)
+        record_event(actor=actor, action="staff.reactivated", clinic=actor.clinic, obj=member)
+    return member
+
+
+def _home_member(actor, user_id) -> User:
+    """`_locked_member`, for what only the member's home clinic may do (their credentials)."""
+    member = _locked_member(actor, user_id)
+    if member.clinic_id != actor.clinic_id:
+        raise Conflict(
+            "This member's sign-in belongs to their home clinic, "
+            f"{member.clinic.name}: its administrators reset passwords and authenticators.",
+            code="home_clinic_only",
+        )
     return member
 
 
@@ -298,7 +350,7 @@ def reset_password(*, actor, user_id, password: str) -> User:
     """Set a temporary password: the member's sessions end, a lockout is lifted, and they must
     choose their own password at the next sign-in."""
     with transaction.atomic():
-        member = _locked_member(actor, user_id)
+        member = _home_member(actor, user_id)
         if problem := _password_problem(password, member):
             raise InvalidInput("The temporary password is too weak.", fields={"password": problem})
         member.set_password(password)
@@ -314,7 +366,7 @@ def reset_mfa(*, actor, user_id) -> User:
     """Remove a member's authenticator and recovery codes (e.g. a lost phone); their sessions
     end, and they enroll again at the next sign-in if their role needs it."""
     with transaction.atomic():
-        member = _locked_member(actor, user_id)
+        member = _home_member(actor, user_id)
         removed = mfa.remove_devices(member)
         member.end_all_sessions()
         record_event(
@@ -324,6 +376,77 @@ def reset_mfa(*, actor, user_id) -> User:
             changes={"authenticators_removed": removed},
         )
     return member
+
+
+# --- memberships: staff across the locations of an organization -------------------------------
+
+
+def grant_membership(*, actor, user: User, clinic, role: str) -> Membership:
+    """Give a member of staff a role at another location of their organization (or change it
+    there, or restore it). `actor` None means the command line; otherwise a network
+    administrator of that organization."""
+    if actor is not None:
+        require(actor, "network.manage_staff")
+        if clinic.organization_id != actor.clinic.organization_id:
+            raise NotFound("No such clinic.")
+    problems = {}
+    if role not in Role.values:
+        problems["role"] = f"must be one of {', '.join(Role.values)}"
+    if user.clinic_id is None or not user.is_active:
+        problems["user"] = "is not an active member of staff"
+    elif user.clinic.organization_id != clinic.organization_id:
+        problems["clinic"] = (
+            f"belongs to another organization than {user.username}'s home clinic, "
+            f"{user.clinic.name}"
+        )
+    if problems:
+        raise InvalidInput("Cannot give the role: " + ", ".join(sorted(problems)), fields=problems)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not Membership.objects.filter(clinic_id=locked.clinic_id, user=locked).exists():
+            Membership.objects.create(clinic_id=locked.clinic_id, user=locked, role=locked.role)
+        membership = Membership.objects.select_for_update().filter(clinic=clinic, user=locked)
+        membership = membership.first() or Membership(clinic=clinic, user=locked)
+        before = {"role": membership.role, "active": membership.is_active} if membership.pk else {}
+        membership.role, membership.is_active = role, True
+        membership.save()
+        if locked.clinic_id == clinic.pk and locked.role != role:
+            locked.role = role
+            locked.save(update_fields=["role"])
+        _update_several_clinics(locked)
+        record_event(
+            actor=actor,
+            action="staff.membership_granted",
+            clinic=clinic,
+            obj=locked,
+            changes={"role": role, "before": before, "home_clinic": str(locked.clinic_id)},
+        )
+    user.works_at_several_clinics = locked.works_at_several_clinics
+    return membership
+
+
+def switch_clinic(*, actor, clinic_id) -> Membership:
+    """Check that the actor may work at `clinic_id` now and record the switch (the caller keeps
+    the choice in the session). 404 for a clinic they are not an active member of; refused
+    while that clinic requires a second factor for their role and they have none."""
+    membership = queries.active_membership(actor, clinic_id)
+    if membership is None or not actor.is_active:
+        raise NotFound("No such clinic among yours.")
+    as_there = User(pk=actor.pk, clinic=membership.clinic, role=membership.role)
+    if queries.mfa_required_for(as_there) and not queries.has_mfa(actor):
+        raise Conflict(
+            f"{membership.clinic.name} requires two-factor authentication for your role: "
+            "set up an authenticator first (your account page).",
+            code="mfa_required",
+        )
+    record_event(
+        actor=actor,
+        action="clinic.switched",
+        clinic=membership.clinic,
+        obj=membership,
+        changes={"from": str(actor.clinic_id), "to": str(membership.clinic_id)},
+    )
+    return membership
 
 
 def change_own_password(*, actor, old_password: str, new_password: str) -> User:

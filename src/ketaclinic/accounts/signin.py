@@ -45,3 +45,14 @@ def verified_at(request) -> datetime | None:
         return datetime.fromisoformat(request.session[VERIFIED_AT])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+# The clinic chosen in the clinic switcher (absent: the home clinic).
+ACTIVE_CLINIC = "kc_clinic"
+
+
+def act_at(user, membership) -> None:
+    """Scope this request's user to a clinic they are an active member of, with their role
+    there. In memory only: the user's home clinic and role are not changed."""
+    user.clinic = membership.clinic
+    user.role = membership.role

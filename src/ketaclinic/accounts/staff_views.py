@@ -73,7 +73,7 @@ def staff_add(request):
 def _detail(request, member, **forms):
     context = {
         "member": member,
-        "role_form": forms.get("role_form") or RoleForm(initial={"role": member.role}),
+        "role_form": forms.get("role_form") or RoleForm(initial={"role": member.role_here}),
         "password_form": forms.get("password_form") or TemporaryPasswordForm(),
         "is_self": member.pk == request.user.pk,
         "can_manage": can(request.user, "staff.manage"),

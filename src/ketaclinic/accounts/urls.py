@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password"),
+    path("account/clinic/", views.switch_clinic, name="switch-clinic"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<uuid:token_id>/revoke/", views.revoke_token, name="revoke-token"),
     path("staff/", staff_views.staff_list, name="staff"),

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ketaclinic.core.errors import DomainError
+from ketaclinic.core.errors import DomainError, NotFound
 from ketaclinic.core.permissions import can
 from ketaclinic.core.views import clinic_view, confirm_step, confirmed, run_service
 
@@ -235,3 +235,22 @@ def revoke_token(request, token_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("accounts:tokens")
+
+
+@clinic_view
+@require_POST
+def switch_clinic(request):
+    """The clinic switcher: work at another of your clinics from now on in this session."""
+    clinic_id = request.POST.get("clinic", "")
+    try:
+        membership = services.switch_clinic(actor=request.user, clinic_id=clinic_id)
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        messages.error(request, exc.message)
+        return redirect("web:home")
+    request.session[signin.ACTIVE_CLINIC] = str(membership.clinic_id)
+    messages.success(
+        request, f"You are now working at {membership.clinic.name} as {membership.role_label}."
+    )
+    return redirect("web:home")

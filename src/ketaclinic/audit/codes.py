@@ -42,6 +42,11 @@ CODES: dict[str, AuditCode] = _codes(
     ("staff.reactivated", "Reactivated a member of staff"),
     ("staff.password_reset", "Set a temporary password for a member of staff"),
     ("staff.mfa_reset", "Reset a member of staff's second factor"),
+    (
+        "staff.membership_granted",
+        "Gave a member of staff a role at another location of their organization",
+    ),
+    ("clinic.switched", "A member of staff switched to another of their clinics"),
     ("user.password_set", "Set a user's password"),
     ("account.password_changed", "A user changed their own password"),
     ("account.mfa_enrolled", "A user set up their second factor"),

@@ -42,3 +42,13 @@ def object_ids_of_actions(clinic_id, actions, *, since=None):
         .values_list("object_id", "action", "occurred_at")
         .iterator(chunk_size=5000)
     )
+
+
+def latest_event(clinic_id, action: str) -> AuditEvent | None:
+    """A clinic's latest event with this action code (a system read, e.g. the last ledger
+    verification for the network compliance view, which authorizes its reader)."""
+    return (
+        AuditEvent.objects.filter(clinic_id=clinic_id, action=action)
+        .order_by("-occurred_at")
+        .first()
+    )

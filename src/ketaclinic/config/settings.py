@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ketaclinic.pdmp",
     "ketaclinic.pharmacokinetics",
     "ketaclinic.capacity",
+    "ketaclinic.network",
     "ketaclinic.web",
     # The root: management commands that drive several apps (seed_demo, create_clinic).
     "ketaclinic.config",
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Confines a session to the two-factor and password-change steps until they are done.
     "ketaclinic.accounts.middleware.AccountSecurityMiddleware",
+    # Scopes the request to the clinic chosen in the clinic switcher (before the time zone).
+    "ketaclinic.accounts.middleware.ActiveClinicMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ketaclinic.core.middleware.RequestContextMiddleware",

@@ -18,10 +18,29 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known IANA time zone (e.g. America/New_York).")
 
 
-class Clinic(models.Model):
-    """A registered treatment location; every clinical row belongs to exactly one clinic."""
+class Organization(models.Model):
+    """A group of clinics (locations) under one operator: its network administrators,
+    compliance officers and analysts work across its locations. A clinic created on its own is
+    an organization of one."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Clinic(models.Model):
+    """A registered treatment location; every clinical row belongs to exactly one clinic.
+
+    Each location has its own DEA registration, address, time zone, chairs, staff and ledger."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="clinics")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(
@@ -43,6 +62,11 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.organization_id is None:  # a clinic on its own: an organization of one
+            self.organization = Organization.objects.create(name=self.name)
+        super().save(*args, **kwargs)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -18,9 +18,17 @@ class Role(models.TextChoices):
     FRONT_DESK = "front_desk", "Front desk"
     AUDITOR = "auditor", "Auditor"
     CLINIC_ADMIN = "clinic_admin", "Clinic administrator"
+    # Network roles: held at one location of an organization, they reach every location of it
+    # for the network actions only (no patient's chart, no clinical action anywhere).
+    NETWORK_ADMIN = "network_admin", "Network administrator"
+    NETWORK_COMPLIANCE = "network_compliance", "Network compliance officer"
+    NETWORK_ANALYST = "network_analyst", "Network analyst"
 
 
-ALL_ROLES = frozenset(Role)
+NETWORK_ROLES = frozenset({Role.NETWORK_ADMIN, Role.NETWORK_COMPLIANCE, Role.NETWORK_ANALYST})
+# Every role of a clinic's own staff (the network roles are not among them).
+ALL_ROLES = frozenset(Role) - NETWORK_ROLES
+CLINIC_ROLES = ALL_ROLES
 CLINICAL_READERS = frozenset({Role.PRESCRIBER, Role.NURSE, Role.AUDITOR, Role.CLINIC_ADMIN})
 CLINICAL_STAFF = frozenset({Role.PRESCRIBER, Role.NURSE})
 

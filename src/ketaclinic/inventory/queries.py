@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import BigIntegerField, DecimalField, F, Sum, Value
 from django.db.models.functions import Cast, Round
 
+from ketaclinic.audit import queries as audit_queries
 from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.inventory import anchors, rules, verification
@@ -378,6 +379,49 @@ def head_facts(clinic_id) -> tuple[int, str, dt.datetime | None]:
     if head is None:
         return 0, rules.GENESIS_HASH, None
     return head.sequence, head.head_hash, head.updated_at
+
+
+@dataclass(frozen=True)
+class LedgerStatus:
+    """Where a clinic's ledger stands: its head, its latest checkpoint, its last verification."""
+
+    entries: int
+    last_entry_at: dt.datetime | None
+    checkpoint_at: dt.datetime | None
+    checkpoint_sequence: int | None
+    verified_at: dt.datetime | None
+    verified_valid: bool | None
+    verified_mode: str
+    failed_at: dt.datetime | None
+
+    @property
+    def state(self) -> str:
+        """ "intact", "failed" (the last verification found a problem), or "not verified"."""
+        if self.verified_at is None:
+            return "failed" if self.failed_at is not None else "not verified"
+        if not self.verified_valid or (self.failed_at and self.failed_at > self.verified_at):
+            return "failed"
+        return "intact"
+
+
+def ledger_status(clinic_id) -> LedgerStatus:
+    """A clinic's ledger status for the network compliance view (which authorizes its reader):
+    no entry is read, only the head, the latest checkpoint and the last verification events."""
+    sequence, _hash, last_at = head_facts(clinic_id)
+    checkpoint = verification.latest_checkpoint(clinic_id)
+    verified = audit_queries.latest_event(clinic_id, "ledger.verified")
+    failed = audit_queries.latest_event(clinic_id, "ledger.verification_failed")
+    changes = verified.changes if verified is not None else {}
+    return LedgerStatus(
+        entries=sequence,
+        last_entry_at=last_at,
+        checkpoint_at=checkpoint.taken_at if checkpoint else None,
+        checkpoint_sequence=checkpoint.sequence if checkpoint else None,
+        verified_at=verified.occurred_at if verified else None,
+        verified_valid=bool(changes.get("valid")) if verified else None,
+        verified_mode=str(changes.get("mode", "")),
+        failed_at=failed.occurred_at if failed else None,
+    )
 
 
 def head_of(clinic_id) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import Count, Sum
 
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
@@ -19,6 +20,7 @@ from ketaclinic.outcomes.definitions import (
     OUTCOME_INSTRUMENT,
     RESPONSE_PERCENT,
 )
+from ketaclinic.outcomes.models import CourseFact
 from ketaclinic.outcomes.summary import Summary, assemble
 from ketaclinic.patients.queries import VOCABULARIES
 from ketaclinic.protocols import queries as protocol_queries
@@ -155,3 +157,41 @@ def sessions_for_prediction(user, *, limit: int) -> list[dict]:
     """The user's clinic's most recent discharged sessions with what a prediction needs."""
     require(user, "outcomes.view")
     return session_exports.sessions_for_prediction(user.clinic_id, limit=limit)
+
+
+@dataclass(frozen=True)
+class LocationCounts:
+    """A location's course outcomes from the fact table: courses, evaluable courses (a score
+    after the baseline), responders and remitters at the last score, dosed sessions."""
+
+    courses: int
+    evaluable: int
+    responders: int
+    remitters: int
+    dosed_sessions: int
+
+
+def course_counts_by_clinic(clinic_ids) -> dict:
+    """{clinic id: LocationCounts} from the course fact table, one grouped query: a read for the
+    network report, which authorizes its reader and suppresses small cells."""
+    rows = (
+        CourseFact.objects.filter(clinic_id__in=list(clinic_ids))
+        .values("clinic_id")
+        .annotate(
+            courses=Count("course_id"),
+            evaluable=Sum("evaluable"),
+            responders=Sum("resp_last"),
+            remitters=Sum("remit_last"),
+            dosed=Sum("dosed_sessions"),
+        )
+    )
+    return {
+        row["clinic_id"]: LocationCounts(
+            row["courses"],
+            row["evaluable"] or 0,
+            row["responders"] or 0,
+            row["remitters"] or 0,
+            row["dosed"] or 0,
+        )
+        for row in rows
+    }

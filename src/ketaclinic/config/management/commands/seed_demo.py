@@ -16,7 +16,7 @@ from ketaclinic.core.discovery import app_modules
 from ketaclinic.core.errors import DomainError
 from ketaclinic.core.models import Clinic
 
-DEMO_USERS = ("admin", "prescriber", "nurse", "frontdesk", "auditor")
+DEMO_USERS = ("admin", "prescriber", "nurse", "frontdesk", "auditor", "network")
 
 
 class Command(BaseCommand):
