@@ -58,6 +58,15 @@ CODES: dict[str, AuditCode] = _codes(
     # Patients.
     ("patient.registered", "Registered a patient"),
     ("patient.updated", "Changed a patient's demographics or contacts"),
+    (
+        "patient.transferred_out",
+        "Transferred a patient to another location of the organization (with consent)",
+    ),
+    ("patient.transferred_in", "Received a patient from another location of the organization"),
+    (
+        "patient.earlier_care_viewed",
+        "Opened a transferred patient's care at the location they came from (read-only)",
+    ),
     # Measurement-based care.
     ("measure.recorded", "Recorded a rating scale"),
     ("measure.referral_recorded", "Kept a score that came with a referral"),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("network/", views.home, name="home"),
     path("network/compliance/", views.compliance, name="compliance"),
     path("network/outcomes/", views.outcomes, name="outcomes"),
+    path("patients/<uuid:patient_id>/earlier-care/", views.earlier_care, name="earlier_care"),
 ]

@@ -1,9 +1,14 @@
 """The network pages: the organization's locations, their ledgers' status, their outcomes."""
 
+from django.http import Http404
 from django.shortcuts import render
 
+from ketaclinic.audit.services import record_event
 from ketaclinic.core.permissions import can
 from ketaclinic.core.views import clinic_view
+from ketaclinic.measures import queries as measures_queries
+from ketaclinic.patients import queries as patients_queries
+from ketaclinic.treatments import queries as treatments_queries
 
 from . import queries
 
@@ -43,5 +48,49 @@ def outcomes(request):
         {
             "report": queries.outcomes(request.user),
             "organization": request.user.clinic.organization,
+        },
+    )
+
+
+EARLIER_SCORES_SHOWN = 30
+
+
+@clinic_view
+def earlier_care(request, patient_id):
+    """A transferred patient's care at the location they came from, read-only: that location's
+    courses and scores, read as that location keeps them (each read with its own permission)."""
+    user = request.user
+    patient = patients_queries.access_patient(user, patient_id)
+    transfer = patients_queries.transferred_in(user, patient)
+    if transfer is None:
+        raise Http404("This patient was not transferred from another location.")
+    reader = patients_queries.history_reader(user, transfer)
+    earlier = patients_queries.access_patient(reader, transfer.other_patient_id)
+    courses = (
+        list(treatments_queries.courses_of(reader, earlier)) if can(user, "course.view") else None
+    )
+    scores = (
+        measures_queries.patient_history(reader, earlier)[:EARLIER_SCORES_SHOWN]
+        if can(user, "measure.view")
+        else None
+    )
+    record_event(
+        actor=user,
+        action="patient.earlier_care_viewed",
+        clinic=user.clinic,
+        patient=patient,
+        changes={"location": transfer.other_clinic_name, "mrn_there": transfer.other_mrn},
+    )
+    return render(
+        request,
+        "network/earlier_care.html",
+        {
+            "patient": patient,
+            "active_tab": "overview",
+            "transfer": transfer,
+            "earlier": earlier,
+            "courses": courses,
+            "scores": scores,
+            "scores_shown": EARLIER_SCORES_SHOWN,
         },
     )

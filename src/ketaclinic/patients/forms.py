@@ -40,3 +40,19 @@ class PatientSearchForm(forms.Form):
         max_length=200,
         help_text="Name, MRN or date of birth (YYYY-MM-DD or MM/DD/YYYY)",
     )
+
+
+class TransferForm(forms.Form):
+    """Transfer a patient to another location of the organization."""
+
+    to_clinic = forms.ChoiceField(label="Receiving location")
+    consent_note = forms.CharField(
+        label="The patient's consent",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="How the patient agreed to the transfer: e.g. signed consent form, or verbal "
+        "consent with a witness.",
+    )
+
+    def __init__(self, *args, destinations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_clinic"].choices = [(str(c.pk), c.name) for c in destinations]

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from datetime import timezone as dt_timezone
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -205,3 +206,41 @@ class Patient(ClinicScopedModel):
                 errors["date_of_birth"] = f"The date of birth must be after {EARLIEST_BIRTH_YEAR}."
         if errors:
             raise ValidationError(errors)
+
+
+class PatientTransfer(ClinicScopedModel):
+    """A patient's move from one location of an organization to another, with their consent.
+
+    Two rows, one at each location (`clinic`): at the sending location `direction` is "out" and
+    `patient` is the patient there, whose records stay where they were written; at the
+    receiving location it is "in" and `patient` is the patient registered there. The other
+    location's clinic and patient are kept as plain ids: a row never joins another clinic's
+    rows, so each location's tables stay its own (and shardable by clinic)."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", "Transferred out"
+        IN = "in", "Transferred in"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    other_clinic_id = models.UUIDField()
+    other_clinic_name = models.CharField(max_length=200)
+    other_patient_id = models.UUIDField()
+    other_mrn = models.CharField("MRN at the other location", max_length=20)
+    consent_note = models.TextField(
+        help_text="How the patient agreed to the transfer (e.g. signed form, verbal, witness)."
+    )
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    transferred_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "patient", "direction"], name="one_transfer_each_way_per_patient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.other_clinic_name} ({self.other_mrn})"

@@ -13,6 +13,11 @@ define_table(
         # declare finer actions, and front desk is never among the roles.
         ("clinical.view", "See clinical information (scores, notes, sessions)", CLINICAL_READERS),
         (
+            "patient.transfer",
+            "Transfer a patient to another location of the organization, with their consent",
+            {Role.PRESCRIBER, Role.CLINIC_ADMIN},
+        ),
+        (
             "clinic.weight_range",
             "Choose the clinic's plausible weight range for data entry",
             {Role.CLINIC_ADMIN, Role.PRESCRIBER},

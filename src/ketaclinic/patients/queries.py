@@ -1,5 +1,6 @@
 """Reads of the patient registry, always scoped to the actor's clinic."""
 
+import copy
 import re
 import uuid
 from dataclasses import dataclass
@@ -7,10 +8,11 @@ from datetime import date, datetime
 
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import NotFound
+from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import require
 
 from . import search
-from .models import Ethnicity, IncomeBand, Patient, PayerType, Race, Sex
+from .models import Ethnicity, IncomeBand, Patient, PatientTransfer, PayerType, Race, Sex
 
 # The demographic vocabularies other apps group and label by (values and labels, no rows).
 VOCABULARIES = {
@@ -148,4 +150,49 @@ def chart_page(rows, offset: int = 0, size: int = CHART_PAGE) -> ChartPage:
     more = len(fetched) > size
     return ChartPage(
         rows=fetched[:size], offset=offset, next_offset=offset + size if more else None
+    )
+
+
+def transfers_of(user, patient) -> list[PatientTransfer]:
+    """The patient's transfers recorded at the user's clinic (out to, or in from, another
+    location of the organization)."""
+    require(user, "patient.view")
+    return list(
+        PatientTransfer.objects.visible_to(user)
+        .filter(patient_id=patient.pk)
+        .select_related("transferred_by")
+        .order_by("transferred_at")
+    )
+
+
+def transferred_in(user, patient) -> PatientTransfer | None:
+    """How the patient came to the user's clinic from another location, or None: the key to
+    the history written there, which the user's clinic reads and never changes."""
+    require(user, "patient.view")
+    return (
+        PatientTransfer.objects.visible_to(user)
+        .filter(patient_id=patient.pk, direction=PatientTransfer.Direction.IN)
+        .first()
+    )
+
+
+def history_reader(user, transfer: PatientTransfer):
+    """A read-only view of the sending location for one transferred patient: the user as they
+    are, working at the location the patient came from. Callers pass it to that location's
+    reads (courses, scores) for `transfer.other_patient_id` only, never to a service; every
+    read keeps its own permission check, so a role sees there what it may see here."""
+    if transfer.direction != PatientTransfer.Direction.IN or transfer.clinic_id != user.clinic_id:
+        raise NotFound("No such transfer.")
+    reader = copy.copy(user)
+    reader.clinic = Clinic.objects.get(pk=transfer.other_clinic_id)
+    return reader
+
+
+def transfer_destinations(user) -> list[Clinic]:
+    """The other locations of the user's organization, where a patient may be transferred."""
+    require(user, "patient.transfer")
+    return list(
+        Clinic.objects.filter(organization_id=user.clinic.organization_id)
+        .exclude(pk=user.clinic_id)
+        .order_by("name")
     )

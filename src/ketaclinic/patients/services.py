@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from ketaclinic.audit.services import assign, record_event, save_changes
 from ketaclinic.core import queries as core_queries
@@ -10,7 +11,7 @@ from ketaclinic.core.models import Clinic, PlausibleWeightRange
 from ketaclinic.core.numbers import range_problem
 from ketaclinic.core.permissions import require
 
-from .models import Patient
+from .models import Patient, PatientTransfer
 
 
 def _validation_fields(exc: ValidationError) -> dict[str, str]:
@@ -125,6 +126,82 @@ def register_patient(*, actor, duplicate_check: bool = False, **data) -> Patient
             changes=changes,
         )
     return patient
+
+
+def transfer_patient(*, actor, patient: Patient, to_clinic, consent_note: str) -> Patient:
+    """Transfer a patient of the actor's clinic to another location of its organization, with
+    the patient's consent (how it was given, in `consent_note`).
+
+    The receiving location registers the patient with its next MRN and the same demographics.
+    Every record stays with the location that wrote it: the receiving location reads the
+    sending location's history read-only, and no ledger or DEA record moves. Returns the
+    patient as registered at the receiving location."""
+    require(actor, "patient.transfer")
+    problems = {}
+    consent_note = (consent_note or "").strip()
+    if not consent_note:
+        problems["consent_note"] = "say how the patient consented to the transfer"
+    if to_clinic is None or to_clinic.organization_id != actor.clinic.organization_id:
+        problems["to_clinic"] = "must be another location of this organization"
+    elif to_clinic.pk == actor.clinic_id:
+        problems["to_clinic"] = "is this clinic: choose another location"
+    if problems:
+        raise InvalidInput(
+            "The patient was not transferred: " + ", ".join(sorted(problems)) + ".", fields=problems
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        sending = Patient.objects.select_for_update().get(pk=patient.pk, clinic_id=actor.clinic_id)
+        if PatientTransfer.objects.filter(
+            clinic_id=actor.clinic_id, patient=sending, direction=PatientTransfer.Direction.OUT
+        ).exists():
+            raise Conflict(
+                "This patient was already transferred to another location.",
+                code="already_transferred",
+            )
+        received = Patient(
+            clinic_id=to_clinic.pk, **{f: getattr(sending, f) for f in Patient.EDITABLE_FIELDS}
+        )
+        received.mrn = _next_mrn(to_clinic.pk)
+        received.save()
+        common = {"consent_note": consent_note, "transferred_by": actor, "transferred_at": now}
+        PatientTransfer.objects.create(
+            clinic_id=actor.clinic_id,
+            patient=sending,
+            direction=PatientTransfer.Direction.OUT,
+            other_clinic_id=to_clinic.pk,
+            other_clinic_name=to_clinic.name,
+            other_patient_id=received.pk,
+            other_mrn=received.mrn,
+            **common,
+        )
+        PatientTransfer.objects.create(
+            clinic_id=to_clinic.pk,
+            patient=received,
+            direction=PatientTransfer.Direction.IN,
+            other_clinic_id=actor.clinic_id,
+            other_clinic_name=actor.clinic.name,
+            other_patient_id=sending.pk,
+            other_mrn=sending.mrn,
+            **common,
+        )
+        record_event(
+            actor=actor,
+            action="patient.transferred_out",
+            clinic=actor.clinic,
+            obj=sending,
+            patient=sending,
+            changes={"to": to_clinic.name, "mrn_there": received.mrn, "consent": consent_note},
+        )
+        record_event(
+            actor=actor,
+            action="patient.transferred_in",
+            clinic=to_clinic,
+            obj=received,
+            patient=received,
+            changes={"from": actor.clinic.name, "mrn_there": sending.mrn, "consent": consent_note},
+        )
+    return received
 
 
 def update_patient(*, actor, patient: Patient, **changes) -> Patient:

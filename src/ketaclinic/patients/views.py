@@ -9,7 +9,7 @@ from ketaclinic.core.permissions import can
 from ketaclinic.core.views import clinic_view, run_service
 
 from . import queries, services
-from .forms import PatientForm, PatientSearchForm
+from .forms import PatientForm, PatientSearchForm, TransferForm
 
 
 def older_rows(request, context: dict, *, tab: str, heading: str, rows: str, table: str):
@@ -73,7 +73,45 @@ def patient_register(request):
 def patient_chart(request, patient_id):
     patient = queries.access_patient(request.user, patient_id, record_view=True)
     return render(
-        request, "patients/chart_overview.html", {"patient": patient, "active_tab": "overview"}
+        request,
+        "patients/chart_overview.html",
+        {
+            "patient": patient,
+            "active_tab": "overview",
+            "transfers": queries.transfers_of(request.user, patient),
+        },
+    )
+
+
+@clinic_view
+def patient_transfer(request, patient_id):
+    """Transfer the patient to another location of the organization, with their consent."""
+    user = request.user
+    patient = queries.access_patient(user, patient_id, action="patient.transfer")
+    destinations = queries.transfer_destinations(user)
+    form = TransferForm(request.POST or None, destinations=destinations)
+    if request.method == "POST" and form.is_valid():
+        to_clinic = next(c for c in destinations if str(c.pk) == form.cleaned_data["to_clinic"])
+        received = run_service(
+            form,
+            lambda: services.transfer_patient(
+                actor=user,
+                patient=patient,
+                to_clinic=to_clinic,
+                consent_note=form.cleaned_data["consent_note"],
+            ),
+        )
+        if received is not None:
+            messages.success(
+                request,
+                f"{patient.full_name} was transferred to {to_clinic.name} (MRN there "
+                f"{received.mrn}). The records written here stay here.",
+            )
+            return redirect("patients:chart", patient_id=patient.id)
+    return render(
+        request,
+        "patients/transfer.html",
+        {"form": form, "patient": patient, "destinations": destinations},
     )
 
 
