@@ -637,18 +637,18 @@ def measure_replica(args, single: Instance, replica: Instance) -> None:
         )
         batch = 0
         for size in args.lag_rows:
-            lags, behind = [], []
+            lags, behind, rows = [], [], 0
             for _ in range(args.lag_rounds):
                 batch += 1
                 marker = f"bench-lag-{batch}"
                 with pub.transaction():
-                    pub.execute(
+                    written = pub.execute(
                         f"INSERT INTO outcomes_sessionfact ({columns}) SELECT gen_random_uuid(),"
                         " clinic_id, patient_id, course_id, %s, scheduled_date, 0, 0, 0, 0"
                         " FROM outcomes_sessionfact WHERE protocol_code NOT LIKE 'bench-lag%%'"
                         " LIMIT %s",
                         (marker, size),
-                    )
+                    ).rowcount  # fewer than asked when the registry is smaller
                 committed = time.perf_counter()
                 row = pub.execute(
                     "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)"
@@ -660,12 +660,13 @@ def measure_replica(args, single: Instance, replica: Instance) -> None:
                         "SELECT count(*) FROM outcomes_sessionfact WHERE protocol_code = %s",
                         (marker,),
                     ).fetchone()[0]
-                    < size
+                    < written
                 ):
                     time.sleep(0.001)
                 lags.append(time.perf_counter() - committed)
+                rows = written
             print(
-                f"{size:>16,} {len(lags):>7} {ms(statistics.median(lags)):>14}"
+                f"{rows:>16,} {len(lags):>7} {ms(statistics.median(lags)):>14}"
                 f" {ms(max(lags)):>11} {statistics.median(behind):>31,.0f}"
             )
         state = sub.execute(
