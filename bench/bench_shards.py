@@ -10,9 +10,9 @@ no assertions).
     .venv/bin/python bench/bench_shards.py --pg-bin /usr/lib/postgresql/15/bin --port 54331
 
 It starts PostgreSQL instances of its own (initdb into one temporary directory, trust
-authentication, listening on 127.0.0.1 only, on the first free ports from --port up) and stops
-and removes them at the end, after a failure or Ctrl-C too. Run as root, the servers run as the
-`postgres` user (--os-user). The instances:
+authentication, listening on 127.0.0.1 only, on the first free ports from --port up) and
+stops and removes them at the end, after a failure, Ctrl-C or SIGTERM too. Run as root, the
+servers run as the `postgres` user (--os-user). The instances:
 
   single       every row, the real schema (`ketaclinic migrate`, then `seed_registry
                --clinics N`); the reference node and the publisher (wal_level=logical)
@@ -51,7 +51,8 @@ SETTINGS = "ketaclinic_devtools.settings"
 DB = "ketaclinic"
 AS_OF = "2026-01-30"  # fixed: the same registry on every run and machine
 
-# The largest clinical tables (seed_registry at 10,000 patients: see docs/performance.md).
+# The largest tables that a chart and the network summary read (seed_registry also writes
+# larger ones that neither reads, such as the pre-dose checklist answers).
 SHARDED = (
     "patients_patient",
     "protocols_course",
