@@ -149,6 +149,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 if suffix := os.environ.get("KETACLINIC_TEST_DB_SUFFIX"):
     DATABASES["default"]["TEST"] = {"NAME": f"test_ketaclinic_{suffix}"}
+# A read replica (a logical-replication subscriber of the outcome fact tables, docs/deploy.md):
+# reads of the outcomes app's tables go there, every other read and every write to "default".
+if replica_url := os.environ.get("KETACLINIC_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(replica_url)
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+        DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # Tests read the replica through a second connection to the test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ketaclinic.core.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

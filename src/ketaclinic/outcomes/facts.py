@@ -64,14 +64,24 @@ def _lock(clinic_id, patient_id=None) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(patient_id)])
 
 
+def _written(model):
+    """The facts as this module writes them: on the writing connection, never a read replica
+    (core.routers), which may not have the rows just written yet."""
+    return model.objects.using(connection.alias)
+
+
 def _execute(query: sql.Query) -> None:
     with connection.cursor() as cursor:
         cursor.execute(query.sql, query.params)
 
 
 def _day_counts(clinic_id, patient_id) -> dict[tuple[str, object], list[int]]:
-    rows = SessionFact.objects.filter(clinic_id=clinic_id, patient_id=patient_id).values_list(
-        "protocol_code", "scheduled_date", "events", "severe_events", "alerts", "bp_alerts"
+    rows = (
+        _written(SessionFact)
+        .filter(clinic_id=clinic_id, patient_id=patient_id)
+        .values_list(
+            "protocol_code", "scheduled_date", "events", "severe_events", "alerts", "bp_alerts"
+        )
     )
     out: dict[tuple[str, object], list[int]] = {}
     for code, day, *counts in rows:
@@ -154,9 +164,9 @@ def rebuild_clinic(clinic_id) -> dict[str, int]:
             )
         _execute(sql.course_facts_query(vendor, f, definition, into=FACTS))
     return {
-        "courses": CourseFact.objects.filter(clinic_id=clinic_id).count(),
-        "sessions": SessionFact.objects.filter(clinic_id=clinic_id).count(),
-        "days": DayFact.objects.filter(clinic_id=clinic_id).count(),
+        "courses": _written(CourseFact).filter(clinic_id=clinic_id).count(),
+        "sessions": _written(SessionFact).filter(clinic_id=clinic_id).count(),
+        "days": _written(DayFact).filter(clinic_id=clinic_id).count(),
     }
 
 

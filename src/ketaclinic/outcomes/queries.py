@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Count, Sum
 
 from ketaclinic.core.errors import InvalidInput
@@ -94,10 +94,16 @@ def analytics():
         yield
 
 
-def _rows(query: sql.Query) -> list[tuple]:
-    with connection.cursor() as cursor:
+def _rows(query: sql.Query, using=None) -> list[tuple]:
+    with (using or connection).cursor() as cursor:
         cursor.execute(query.sql, query.params)
         return cursor.fetchall()
+
+
+def facts_connection():
+    """The connection that reads the fact tables: the database router's choice for them (the
+    read replica when KETACLINIC_REPLICA_URL is set, see core.routers), else the default."""
+    return connections[router.db_for_read(CourseFact)]
 
 
 def summary(user, *, protocol=None, start=None, end=None, names=None) -> tuple[Summary, Selection]:
@@ -107,13 +113,14 @@ def summary(user, *, protocol=None, start=None, end=None, names=None) -> tuple[S
     selection, names = select(user, protocol=protocol, start=start, end=end, names=names)
     f = sql.Filters(user.clinic_id, selection.protocol, selection.start, selection.end)
     definition = outcome_definition(user.clinic_id)
-    vendor = connection.vendor
+    facts = facts_connection()
+    vendor = facts.vendor
     summary_rows, patient_rows = sql.patient_rows_from_facts(
-        _rows(sql.fact_summary_query(vendor, f, definition)),
-        _rows(sql.fact_active_query(vendor, f)),
+        _rows(sql.fact_summary_query(vendor, f, definition), facts),
+        _rows(sql.fact_active_query(vendor, f), facts),
         f,
     )
-    session_rows = sql.session_rows_from_days(_rows(sql.fact_days_query(vendor, f)))
+    session_rows = sql.session_rows_from_days(_rows(sql.fact_days_query(vendor, f), facts))
     return assemble(definition, summary_rows, patient_rows, session_rows, names), selection
 
 
@@ -149,7 +156,8 @@ def equity(user, *, protocol=None, start=None, end=None, names=None, live=False)
         with analytics():
             rows = _rows(sql.equity_query(connection.vendor, f, definition))
     else:
-        rows = _rows(sql.fact_equity_query(connection.vendor, f))
+        facts = facts_connection()
+        rows = _rows(sql.fact_equity_query(facts.vendor, f), facts)
     return equity_rules.breakdown(rows, equity_labels()), selection, definition, names
 
 
