@@ -153,7 +153,7 @@ class AntidepressantTrial(ClinicScopedModel):
         ordering = ["-current_episode", "started_on", "created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "import_key"],
+                fields=["clinic", "patient", "import_key"],
                 condition=~models.Q(import_key=""),
                 name="intake_trial_import_once",
             ),
@@ -197,7 +197,9 @@ class ContraindicationAnswer(ClinicScopedModel):
     class Meta:
         ordering = ["key"]
         constraints = [
-            models.UniqueConstraint(fields=["patient", "key"], name="intake_one_answer_per_key")
+            models.UniqueConstraint(
+                fields=["clinic", "patient", "key"], name="intake_one_answer_per_key"
+            )
         ]
 
 
@@ -316,7 +318,7 @@ class ReferralItem(ClinicScopedModel):
         ordering = ["kind", "-recorded_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "import_key"], name="intake_referral_item_once"
+                fields=["clinic", "patient", "import_key"], name="intake_referral_item_once"
             )
         ]
 

@@ -245,7 +245,7 @@ class LedgerEntry(AppendOnlyModel):
     # round trip through the database.
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, db_index=True)
 
     class Meta:
         ordering = ["sequence"]
@@ -253,7 +253,8 @@ class LedgerEntry(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["clinic", "sequence"], name="ledger_sequence_unique_in_clinic"
-            )
+            ),
+            models.UniqueConstraint(fields=["clinic", "hash"], name="ledger_hash_unique_in_clinic"),
         ]
         indexes = [
             models.Index(fields=["clinic", "lot", "location"]),
@@ -364,7 +365,9 @@ class LossFiling(AppendOnlyModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["loss", "kind"], name="one_filing_of_each_kind")
+            models.UniqueConstraint(
+                fields=["clinic", "loss", "kind"], name="one_filing_of_each_kind"
+            )
         ]
 
 

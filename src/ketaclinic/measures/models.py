@@ -163,7 +163,8 @@ class MeasureRequest(ClinicScopedModel):
         "patients.Patient", on_delete=models.PROTECT, related_name="measure_requests"
     )
     instruments = models.JSONField()
-    token_hash = models.CharField(max_length=64, unique=True)
+    # Looked up alone when a patient opens the link (indexed); unique within the clinic.
+    token_hash = models.CharField(max_length=64, db_index=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
@@ -178,6 +179,11 @@ class MeasureRequest(ClinicScopedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "token_hash"], name="measure_request_token_unique_in_clinic"
+            )
+        ]
         indexes = [models.Index(fields=["clinic", "patient", "expires_at"])]
 
     def __str__(self) -> str:

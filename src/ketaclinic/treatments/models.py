@@ -55,7 +55,7 @@ class Course(ClinicScopedModel):
         ordering = ["-start_date", "-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient"],
+                fields=["clinic", "patient"],
                 condition=Q(status="active"),
                 name="one_active_course_per_patient",
             )
@@ -164,7 +164,9 @@ class TreatmentSession(ClinicScopedModel):
     class Meta:
         ordering = ["scheduled_date", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "number"], name="session_number_in_course")
+            models.UniqueConstraint(
+                fields=["clinic", "course", "number"], name="session_number_in_course"
+            )
         ]
         indexes = [
             models.Index(fields=["clinic", "scheduled_date", "status"]),
