@@ -332,8 +332,12 @@ class RefusedMovement(AppendOnlyModel):
 class SessionDrugClosure(AppendOnlyModel):
     """The closing of a session's drug record, allowed only once it balances."""
 
-    session = models.OneToOneField(
-        "treatments.TreatmentSession", on_delete=models.PROTECT, related_name="drug_closure"
+    # One per session (see Meta).
+    session = models.ForeignKey(
+        "treatments.TreatmentSession",
+        on_delete=models.PROTECT,
+        related_name="drug_closures",
+        related_query_name="drug_closure",
     )
     closed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField()
@@ -343,6 +347,13 @@ class SessionDrugClosure(AppendOnlyModel):
     returned = models.DecimalField(**QUANTITY)
     # The chain head when the record was closed, so the closing can be tied to the ledger.
     ledger_head = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "session"], name="one_drug_closure_per_session"
+            )
+        ]
 
 
 class FilingKind(models.TextChoices):
