@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ketaclinic.core.models import Clinic, ClinicScopedModel
+from ketaclinic.core.models import ClinicScopedModel
 
 from .instruments import INSTRUMENTS, SAFETY_ALERT_NAMES
 
@@ -244,15 +244,10 @@ class MeasurementSchedule(ClinicScopedModel):
         return f"every {self.interval_days} days"
 
 
-class InstrumentText(models.Model):
-    """Licensed item wording a clinic loads itself (`ketaclinic load_instrument_text FILE`),
-    in English or as a licensed translation.
+class InstrumentWording(models.Model):
+    """Licensed item wording loaded with `ketaclinic load_instrument_text FILE`, in English or
+    as a licensed translation."""
 
-    clinic None means every clinic of this installation."""
-
-    clinic = models.ForeignKey(
-        Clinic, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
     instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
     # A code of settings.LANGUAGES ("en", "es"), checked when the text is loaded.
     language = models.CharField(max_length=5, default="en")
@@ -263,20 +258,37 @@ class InstrumentText(models.Model):
     loaded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        abstract = True
+
+
+class InstrumentText(InstrumentWording):
+    """Wording for every clinic of the installation (loaded without `--clinic`): reference
+    data, with no clinic (docs/scale.md)."""
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["clinic", "instrument", "language"],
-                name="instrument_text_once_per_clinic_language",
-            ),
-            models.UniqueConstraint(
-                fields=["instrument", "language"],
-                condition=Q(clinic__isnull=True),
-                name="instrument_text_once_installation_wide_language",
+                fields=["instrument", "language"], name="instrument_text_once_per_language"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.instrument} text, {self.language} ({self.clinic or 'all clinics'})"
+        return f"{self.instrument} text, {self.language} (all clinics)"
+
+
+class ClinicInstrumentText(ClinicScopedModel, InstrumentWording):
+    """A clinic's own wording (loaded with `--clinic`); it wins over the installation's."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "instrument", "language"],
+                name="clinic_instrument_text_once_per_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} text, {self.language} ({self.clinic})"
 
 
 class InstrumentSettings(ClinicScopedModel):
