@@ -64,6 +64,7 @@ migrations-check: install
 	DJANGO_SETTINGS_MODULE=ketaclinic_devtools.settings $(BIN)/ketaclinic makemigrations devtools --check --dry-run
 	$(BIN)/ketaclinic permissions_doc --check
 	$(BIN)/ketaclinic audit_doc --check
+	$(BIN)/ketaclinic scale_doc --check
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -55,6 +55,8 @@ ALLOWED = {
     "the caller has scoped",
     ("treatments.queries.sessions", "with_rows", "SessionAlert"): "prefetched under sessions "
     "the caller has scoped",
+    ("treatments.queries.sessions", "with_rows", "DoseOrder"): "prefetched under sessions "
+    "the caller has scoped",
 }
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ketaclinic.measures.models import InstrumentText, MeasureResponse
+from ketaclinic.measures.models import ClinicInstrumentText, InstrumentText, MeasureResponse
 from ketaclinic.measures.services import record_measure
 
 from .conftest import phq9
@@ -108,7 +108,8 @@ def test_loaded_text_can_be_limited_to_one_clinic(tmp_path, clinic, other_clinic
     path = tmp_path / "cssrs.json"
     path.write_text(json.dumps({"instrument": "cssrs_screener", "items": {"1": {"text": "Q1"}}}))
     call_command("load_instrument_text", str(path), "--clinic", other_clinic.slug)
-    assert InstrumentText.objects.get().clinic == other_clinic
+    assert ClinicInstrumentText.objects.get().clinic == other_clinic
+    assert not InstrumentText.objects.exists()
 
 
 def test_the_send_link_page_shows_the_link_once_with_a_qr_code(web, nurse, patient):

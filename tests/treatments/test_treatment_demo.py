@@ -154,7 +154,9 @@ def test_the_demo_loaded_in_the_small_hours_keeps_last_nights_sessions_on_their_
 def test_every_dosed_demo_session_goes_through_the_chain_and_the_ledger_verifies(demo_db):
     auditor = demo_db.user("auditor")
     day = today(demo_db)
-    dosed = TreatmentSession.objects.filter(dose_started_at__isnull=False).select_related("order")
+    dosed = TreatmentSession.objects.filter(dose_started_at__isnull=False).prefetch_related(
+        "orders"
+    )
     assert dosed.exists()
     for session in dosed:
         # the order carries a ledger lot, and the REMS form's lot is the ledger's

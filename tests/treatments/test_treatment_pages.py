@@ -236,7 +236,7 @@ def test_the_iv_order_form_says_no_clinic_maximum_is_set_and_refuses_an_exponent
     assert "actual body weight" in page
     assert "no exponent" in answer.content.decode()
     assert "20-400 kg (the clinic&#x27;s data-entry plausibility range)" in heavy.content.decode()
-    assert not hasattr(TreatmentSession.objects.get(pk=session.pk), "order")
+    assert TreatmentSession.objects.get(pk=session.pk).order is None
 
 
 def test_the_signed_iv_order_shows_the_calculated_and_the_drawn_dose(
@@ -276,4 +276,4 @@ def test_an_empty_pre_check_submit_says_nothing_was_entered_and_saves_nothing(
     html = answer.content.decode()
     assert "Nothing entered: fill in at least one pre-check before saving." in html
     assert "Pre-checks saved." not in html and "__all__" not in html
-    assert not hasattr(TreatmentSession.objects.get(pk=session.id), "pre_check")
+    assert TreatmentSession.objects.get(pk=session.id).pre_check is None

@@ -110,7 +110,8 @@ class ApiToken(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True)
-    token_hash = models.CharField(max_length=64, unique=True)
+    # Looked up alone when a request brings a token (indexed); unique within the clinic.
+    token_hash = models.CharField(max_length=64, db_index=True)
     # First characters of the token, so a user can tell their tokens apart.
     prefix = models.CharField(max_length=12)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -126,6 +127,11 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "token_hash"], name="api_token_unique_in_clinic"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user.username})"

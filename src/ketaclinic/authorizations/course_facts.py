@@ -119,7 +119,7 @@ def _fact(course, tz) -> CourseFact:
     # Prefetched when the courses were read in a batch (`courses_with_sessions`).
     rows = getattr(course, "ordered_sessions", None)
     if rows is None:
-        rows = course.sessions.select_related("order").order_by("number")
+        rows = course.sessions.prefetch_related("orders").order_by("number")
     return CourseFact(
         **same_named(course, "id patient_id protocol_code start_date status rems_enrolled"),
         **same_named(definition, "drug route"),

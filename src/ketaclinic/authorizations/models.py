@@ -142,7 +142,9 @@ class PayerCriterion(ClinicScopedModel):
     class Meta:
         ordering = ["checklist", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["checklist", "position"], name="criterion_position")
+            models.UniqueConstraint(
+                fields=["clinic", "checklist", "position"], name="criterion_position"
+            )
         ]
 
     def __str__(self) -> str:

@@ -140,7 +140,9 @@ class FeeItem(ImmutableRow, ClinicScopedModel):
     class Meta:
         ordering = ["schedule", "service"]
         constraints = [
-            models.UniqueConstraint(fields=["schedule", "service"], name="fee_item_unique")
+            models.UniqueConstraint(
+                fields=["clinic", "schedule", "service"], name="fee_item_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -192,7 +194,9 @@ class SlidingScaleBand(ImmutableRow, ClinicScopedModel):
     class Meta:
         ordering = ["scale", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["scale", "position"], name="sliding_band_position")
+            models.UniqueConstraint(
+                fields=["clinic", "scale", "position"], name="sliding_band_position"
+            )
         ]
 
     def __str__(self) -> str:
@@ -319,7 +323,7 @@ class Charge(Voidable, ClinicScopedModel):
         ordering = ["service_date", "created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "service"],
+                fields=["clinic", "session", "service"],
                 condition=Q(voided_at__isnull=True, session__isnull=False),
                 name="one_live_charge_per_session_service",
             )

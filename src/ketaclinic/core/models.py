@@ -93,6 +93,14 @@ class ClinicScopedQuerySet(models.QuerySet):
         return self.filter(clinic=clinic)
 
 
+def only_row(related):
+    """The one row behind a reverse relation that holds at most one row per parent (a foreign
+    key made unique together with the clinic, docs/scale.md), or None. Reads the prefetched rows
+    when the parent has them (`prefetch_related(<related_name>)`)."""
+    rows = related.all()
+    return rows[0] if rows else None
+
+
 class ClinicScopedModel(models.Model):
     """Base for clinical rows: an opaque UUID id and the owning clinic."""
 

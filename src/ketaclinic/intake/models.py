@@ -26,8 +26,12 @@ class ReferralSource(models.TextChoices):
 class Referral(ClinicScopedModel):
     """A patient's place on the intake waiting list (one per patient) and its status."""
 
-    patient = models.OneToOneField(
-        "patients.Patient", on_delete=models.PROTECT, related_name="intake_referral"
+    # One per patient (see Meta).
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="intake_referrals",
+        related_query_name="intake_referral",
     )
     status = models.CharField(
         max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED
@@ -43,6 +47,11 @@ class Referral(ClinicScopedModel):
     class Meta:
         ordering = ["referred_on", "created_at"]
         indexes = [models.Index(fields=["clinic", "status", "referred_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "patient"], name="intake_one_referral_per_patient"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.patient} ({self.get_status_display()})"
@@ -71,8 +80,12 @@ class PatientIdentifier(ClinicScopedModel):
 class TreatmentHistory(ClinicScopedModel):
     """Episode onset, current severity and non-drug treatments, one row per patient."""
 
-    patient = models.OneToOneField(
-        "patients.Patient", on_delete=models.PROTECT, related_name="intake_history"
+    # One per patient (see Meta).
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        related_name="intake_histories",
+        related_query_name="intake_history",
     )
     episode_onset = models.DateField("onset of the current episode", null=True, blank=True)
     current_severity = models.CharField(
@@ -90,6 +103,13 @@ class TreatmentHistory(ClinicScopedModel):
     tms_notes = models.TextField(blank=True)
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "patient"], name="intake_one_history_per_patient"
+            )
+        ]
 
     EDITABLE_FIELDS = (
         "episode_onset",
@@ -153,7 +173,7 @@ class AntidepressantTrial(ClinicScopedModel):
         ordering = ["-current_episode", "started_on", "created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "import_key"],
+                fields=["clinic", "patient", "import_key"],
                 condition=~models.Q(import_key=""),
                 name="intake_trial_import_once",
             ),
@@ -197,7 +217,9 @@ class ContraindicationAnswer(ClinicScopedModel):
     class Meta:
         ordering = ["key"]
         constraints = [
-            models.UniqueConstraint(fields=["patient", "key"], name="intake_one_answer_per_key")
+            models.UniqueConstraint(
+                fields=["clinic", "patient", "key"], name="intake_one_answer_per_key"
+            )
         ]
 
 
@@ -316,7 +338,7 @@ class ReferralItem(ClinicScopedModel):
         ordering = ["kind", "-recorded_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "import_key"], name="intake_referral_item_once"
+                fields=["clinic", "patient", "import_key"], name="intake_referral_item_once"
             )
         ]
 

@@ -245,7 +245,7 @@ class LedgerEntry(AppendOnlyModel):
     # round trip through the database.
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, db_index=True)
 
     class Meta:
         ordering = ["sequence"]
@@ -253,7 +253,8 @@ class LedgerEntry(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["clinic", "sequence"], name="ledger_sequence_unique_in_clinic"
-            )
+            ),
+            models.UniqueConstraint(fields=["clinic", "hash"], name="ledger_hash_unique_in_clinic"),
         ]
         indexes = [
             models.Index(fields=["clinic", "lot", "location"]),
@@ -331,8 +332,12 @@ class RefusedMovement(AppendOnlyModel):
 class SessionDrugClosure(AppendOnlyModel):
     """The closing of a session's drug record, allowed only once it balances."""
 
-    session = models.OneToOneField(
-        "treatments.TreatmentSession", on_delete=models.PROTECT, related_name="drug_closure"
+    # One per session (see Meta).
+    session = models.ForeignKey(
+        "treatments.TreatmentSession",
+        on_delete=models.PROTECT,
+        related_name="drug_closures",
+        related_query_name="drug_closure",
     )
     closed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField()
@@ -342,6 +347,13 @@ class SessionDrugClosure(AppendOnlyModel):
     returned = models.DecimalField(**QUANTITY)
     # The chain head when the record was closed, so the closing can be tied to the ledger.
     ledger_head = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "session"], name="one_drug_closure_per_session"
+            )
+        ]
 
 
 class FilingKind(models.TextChoices):
@@ -364,7 +376,9 @@ class LossFiling(AppendOnlyModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["loss", "kind"], name="one_filing_of_each_kind")
+            models.UniqueConstraint(
+                fields=["clinic", "loss", "kind"], name="one_filing_of_each_kind"
+            )
         ]
 
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ketaclinic.core.models import Clinic, ClinicScopedModel
+from ketaclinic.core.models import ClinicScopedModel
 
 from .instruments import INSTRUMENTS, SAFETY_ALERT_NAMES
 
@@ -163,7 +163,8 @@ class MeasureRequest(ClinicScopedModel):
         "patients.Patient", on_delete=models.PROTECT, related_name="measure_requests"
     )
     instruments = models.JSONField()
-    token_hash = models.CharField(max_length=64, unique=True)
+    # Looked up alone when a patient opens the link (indexed); unique within the clinic.
+    token_hash = models.CharField(max_length=64, db_index=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
@@ -178,6 +179,11 @@ class MeasureRequest(ClinicScopedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "token_hash"], name="measure_request_token_unique_in_clinic"
+            )
+        ]
         indexes = [models.Index(fields=["clinic", "patient", "expires_at"])]
 
     def __str__(self) -> str:
@@ -238,15 +244,10 @@ class MeasurementSchedule(ClinicScopedModel):
         return f"every {self.interval_days} days"
 
 
-class InstrumentText(models.Model):
-    """Licensed item wording a clinic loads itself (`ketaclinic load_instrument_text FILE`),
-    in English or as a licensed translation.
+class InstrumentWording(models.Model):
+    """Licensed item wording loaded with `ketaclinic load_instrument_text FILE`, in English or
+    as a licensed translation."""
 
-    clinic None means every clinic of this installation."""
-
-    clinic = models.ForeignKey(
-        Clinic, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
     instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
     # A code of settings.LANGUAGES ("en", "es"), checked when the text is loaded.
     language = models.CharField(max_length=5, default="en")
@@ -257,20 +258,37 @@ class InstrumentText(models.Model):
     loaded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        abstract = True
+
+
+class InstrumentText(InstrumentWording):
+    """Wording for every clinic of the installation (loaded without `--clinic`): reference
+    data, with no clinic (docs/scale.md)."""
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["clinic", "instrument", "language"],
-                name="instrument_text_once_per_clinic_language",
-            ),
-            models.UniqueConstraint(
-                fields=["instrument", "language"],
-                condition=Q(clinic__isnull=True),
-                name="instrument_text_once_installation_wide_language",
+                fields=["instrument", "language"], name="instrument_text_once_per_language"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.instrument} text, {self.language} ({self.clinic or 'all clinics'})"
+        return f"{self.instrument} text, {self.language} (all clinics)"
+
+
+class ClinicInstrumentText(ClinicScopedModel, InstrumentWording):
+    """A clinic's own wording (loaded with `--clinic`); it wins over the installation's."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "instrument", "language"],
+                name="clinic_instrument_text_once_per_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} text, {self.language} ({self.clinic})"
 
 
 class InstrumentSettings(ClinicScopedModel):

@@ -20,6 +20,7 @@ from .courses import course_start
 from .instruments import INSTRUMENTS, Instrument, get_instrument
 from .models import (
     AlertStatus,
+    ClinicInstrumentText,
     InstrumentSettings,
     InstrumentText,
     MeasurementSchedule,
@@ -133,15 +134,11 @@ class DisplayInstrument:
 
 
 def _loaded_texts(clinic_id, codes, language: str) -> dict:
-    loaded = {}
-    rows = InstrumentText.objects.filter(
-        Q(clinic_id=clinic_id) | Q(clinic_id__isnull=True), instrument__in=codes, language=language
-    ).order_by("clinic_id")
-    for row in rows:
-        # A clinic's own text wins over installation-wide text.
-        if row.clinic_id == clinic_id or (row.clinic_id is None and row.instrument not in loaded):
-            loaded[row.instrument] = row
-    return loaded
+    wanted = {"instrument__in": codes, "language": language}
+    loaded = {row.instrument: row for row in InstrumentText.objects.filter(**wanted)}
+    # A clinic's own text wins over installation-wide text.
+    own = ClinicInstrumentText.objects.filter(clinic_id=clinic_id, **wanted)
+    return loaded | {row.instrument: row for row in own}
 
 
 def display_instruments(clinic_id, codes, language: str = "en") -> list[DisplayInstrument]:

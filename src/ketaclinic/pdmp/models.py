@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.core.models import Clinic, ClinicScopedModel, ClinicScopedQuerySet
+from ketaclinic.core.models import Clinic, ClinicScopedModel, ClinicScopedQuerySet, only_row
 
 from . import rules
 
@@ -63,8 +63,14 @@ class PdmpCheck(ClinicScopedModel):
     finding = models.CharField(max_length=12, choices=Finding.choices)
     concern_note = models.TextField(blank=True)
     note = models.TextField(blank=True)
-    corrects = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
+    # An entry is corrected at most once (see Meta); `corrected_by` is the correction.
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        related_query_name="corrected_by",
     )
     correction_reason = models.CharField(max_length=300, blank=True)
     entered_in_error = models.BooleanField(default=False)
@@ -78,6 +84,9 @@ class PdmpCheck(ClinicScopedModel):
             models.Index(fields=["clinic", "prescriber", "checked_at"]),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "corrects"], name="pdmp_one_correction_per_entry"
+            ),
             models.CheckConstraint(
                 condition=~Q(finding="concern", concern_note=""),
                 name="pdmp_concern_has_a_note",
@@ -108,8 +117,13 @@ class PdmpCheck(ClinicScopedModel):
         return self.checked_by_id != self.prescriber_id
 
     @property
+    def corrected_by(self) -> "PdmpCheck | None":
+        """The entry that corrects this one, if any (prefetch `corrections` for many)."""
+        return only_row(self.corrections)
+
+    @property
     def superseded(self) -> bool:
-        return hasattr(self, "corrected_by")
+        return self.corrected_by is not None
 
 
 class PdmpRule(ClinicScopedModel):

@@ -27,7 +27,8 @@ def checks_of(user, patient):
     return (
         PdmpCheck.objects.visible_to(user)
         .filter(patient=patient)
-        .select_related("prescriber", "checked_by", "recorded_by", "corrects", "corrected_by")
+        .select_related("prescriber", "checked_by", "recorded_by", "corrects")
+        .prefetch_related("corrections")
     )
 
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from ketaclinic.core.models import ClinicScopedModel
+from ketaclinic.core.models import ClinicScopedModel, only_row
 from ketaclinic.treatments import codes as c
 
 USER = settings.AUTH_USER_MODEL
@@ -55,7 +55,7 @@ class Course(ClinicScopedModel):
         ordering = ["-start_date", "-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient"],
+                fields=["clinic", "patient"],
                 condition=Q(status="active"),
                 name="one_active_course_per_patient",
             )
@@ -161,10 +161,27 @@ class TreatmentSession(ClinicScopedModel):
         """The protocol's name as the clinic knows it (the code is for machines)."""
         return self.protocol_version.name
 
+    # The session's pre-check, order and note: at most one of each (unique with the clinic,
+    # docs/scale.md), None when there is none yet. Prefetch `pre_checks`, `orders` and `notes`
+    # to read many sessions' in one query each.
+    @property
+    def pre_check(self) -> "PreCheck | None":
+        return only_row(self.pre_checks)
+
+    @property
+    def order(self) -> "DoseOrder | None":
+        return only_row(self.orders)
+
+    @property
+    def note(self) -> "SessionNote | None":
+        return only_row(self.notes)
+
     class Meta:
         ordering = ["scheduled_date", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "number"], name="session_number_in_course")
+            models.UniqueConstraint(
+                fields=["clinic", "course", "number"], name="session_number_in_course"
+            )
         ]
         indexes = [
             models.Index(fields=["clinic", "scheduled_date", "status"]),
@@ -176,11 +193,19 @@ class TreatmentSession(ClinicScopedModel):
         return f"{self.protocol_code} #{self.number} on {self.scheduled_date.isoformat()}"
 
 
+def one_per_session(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(fields=["clinic", "session"], name=name)
+
+
 class PreCheck(ClinicScopedModel):
     """The nurse's pre-dose checklist, and the prescriber's go/no-go when BP is high."""
 
-    session = models.OneToOneField(
-        TreatmentSession, on_delete=models.PROTECT, related_name="pre_check"
+    # One per session (see Meta).
+    session = models.ForeignKey(
+        TreatmentSession,
+        on_delete=models.PROTECT,
+        related_name="pre_checks",
+        related_query_name="pre_check",
     )
     last_food_at = models.DateTimeField(null=True, blank=True)
     last_liquid_at = models.DateTimeField(null=True, blank=True)
@@ -224,6 +249,9 @@ class PreCheck(ClinicScopedModel):
         n for n in ANSWERS if n not in ("escort_name", "escort_phone", "medication_classes")
     )
 
+    class Meta:
+        constraints = [one_per_session("one_pre_check_per_session")]
+
     def __str__(self) -> str:
         return f"Pre-check of {self.session_id}"
 
@@ -231,7 +259,13 @@ class PreCheck(ClinicScopedModel):
 class DoseOrder(ClinicScopedModel):
     """The prescriber's signed order, with the calculation, and the nurse's second check."""
 
-    session = models.OneToOneField(TreatmentSession, on_delete=models.PROTECT, related_name="order")
+    # One per session (see Meta).
+    session = models.ForeignKey(
+        TreatmentSession,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        related_query_name="order",
+    )
     dose_mg = models.DecimalField(max_digits=7, decimal_places=1)
     dose_mg_per_kg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
@@ -280,6 +314,9 @@ class DoseOrder(ClinicScopedModel):
         "infusion_volume_ml",
         "rate_ml_per_h",
     )
+
+    class Meta:
+        constraints = [one_per_session("one_order_per_session")]
 
     def __str__(self) -> str:
         return f"{self.dose_mg} mg for {self.session_id}"
@@ -390,7 +427,10 @@ class AdverseEvent(ClinicScopedModel):
 class SessionNote(ClinicScopedModel):
     """The session note: editable until the prescriber signs it, then locked (addenda only)."""
 
-    session = models.OneToOneField(TreatmentSession, on_delete=models.PROTECT, related_name="note")
+    # One per session (see Meta).
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="notes", related_query_name="note"
+    )
     text = models.TextField(blank=True)
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -398,6 +438,9 @@ class SessionNote(ClinicScopedModel):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [one_per_session("one_note_per_session")]
 
     def __str__(self) -> str:
         return f"Note of {self.session_id}"

@@ -24,6 +24,7 @@ from .. import rules
 from ..instruments import PATIENT, UnknownInstrument, get_instrument
 from ..models import (
     AlertStatus,
+    ClinicInstrumentText,
     Delivery,
     Frequency,
     InstrumentSettings,
@@ -395,8 +396,9 @@ def send_due_requests(*, clinic, now: datetime | None = None) -> list[SentReques
 # --- clinic configuration ----------------------------------------------------------------------
 
 
-def load_instrument_text(*, data: dict, clinic=None) -> InstrumentText:
-    """Store licensed item text a clinic supplies (validated against the instrument's items).
+def load_instrument_text(*, data: dict, clinic=None) -> InstrumentText | ClinicInstrumentText:
+    """Store licensed item text a clinic supplies (validated against the instrument's items):
+    for `clinic` only, or for every clinic of the installation when `clinic` is None.
 
     "language" (default "en") makes it a licensed translation, shown to patients who read that
     language; a translation must word every item and every answer, so no page mixes languages.
@@ -428,8 +430,10 @@ def load_instrument_text(*, data: dict, clinic=None) -> InstrumentText:
     if fields:
         raise InvalidInput("The instrument text file is not valid.", fields=fields)
     with transaction.atomic():
-        row, _ = InstrumentText.objects.update_or_create(
-            clinic=clinic,
+        owner = {"clinic": clinic} if clinic is not None else {}
+        model = ClinicInstrumentText if clinic is not None else InstrumentText
+        row, _ = model.objects.update_or_create(
+            **owner,
             instrument=definition.code,
             language=language,
             defaults={

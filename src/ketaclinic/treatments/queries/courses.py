@@ -140,7 +140,7 @@ def courses_with_sessions(user, course_ids, *, action: str = "course.view") -> l
             continue
     sessions = (
         TreatmentSession.objects.filter(clinic_id=user.clinic_id)
-        .select_related("order")
+        .prefetch_related("orders")
         .order_by("number")
     )
     return list(

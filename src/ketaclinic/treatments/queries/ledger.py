@@ -68,8 +68,10 @@ def _order_facts(order) -> dict:
 
 
 def _of_clinic(user):
-    return TreatmentSession.objects.visible_to(user).select_related(
-        "patient", "order", "protocol_version"
+    return (
+        TreatmentSession.objects.visible_to(user)
+        .select_related("patient", "protocol_version")
+        .prefetch_related("orders")
     )
 
 

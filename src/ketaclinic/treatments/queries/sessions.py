@@ -17,6 +17,7 @@ from ketaclinic.patients.queries import patient_record
 from ketaclinic.protocols.definitions import ProtocolDefinition
 from ketaclinic.treatments.models import (
     ACTIVE_STATUSES,
+    DoseOrder,
     ScaleEntry,
     SessionAlert,
     SessionStatus,
@@ -32,13 +33,12 @@ def with_rows(queryset):
         "patient",
         "patient__clinic",
         "protocol_version",
-        "pre_check",
-        "order",
-        "order__ordered_by",
-        "order__checked_by",
         "monitored_by",
-        "note",
     ).prefetch_related(
+        # One row per session at most (session.pre_check, .order, .note).
+        "pre_checks",
+        Prefetch("orders", queryset=DoseOrder.objects.select_related("ordered_by", "checked_by")),
+        "notes",
         Prefetch(
             "vitals",
             queryset=VitalSignsEntry.objects.select_related("recorded_by")
@@ -229,8 +229,10 @@ def todays_schedule(user):
 def sessions_of_patient(user, patient):
     """The patient's sessions, newest first (a total order: the chart pages through it)."""
     sessions = patient_record(user, "session.view", TreatmentSession, patient)
-    return sessions.select_related("order", "protocol_version").order_by(
-        "-scheduled_date", "-number", "-id"
+    return (
+        sessions.select_related("protocol_version")
+        .prefetch_related("orders")
+        .order_by("-scheduled_date", "-number", "-id")
     )
 
 
