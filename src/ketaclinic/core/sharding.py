@@ -41,14 +41,20 @@ REFERENCE: dict[str, str] = {
 
 # The installation's own tables, neither clinical rows nor reference content.
 INSTALLATION_WIDE: dict[str, str] = {
+    "core.Organization": (
+        "A group of clinics (locations): each clinic points to its organization, and the "
+        "network views read every clinic of one. Under Citus a reference table, like the "
+        "clinics themselves."
+    ),
     "core.Clinic": (
         "The tenants themselves: the row every distributed table points to. Under Citus a "
         "reference table, so that each shard can join and check its foreign keys to it."
     ),
     "accounts.User": (
         "The sign-in identity: a username and password are checked before any clinic is known, "
-        "usernames are unique across the installation, and a person will belong to several "
-        "clinics. `User.clinic` is the clinic the user works in today. Distributed tables "
+        "usernames are unique across the installation, and a person may belong to several "
+        "clinics (`accounts.Membership`, clinic-scoped). `User.clinic` is their home clinic. "
+        "Distributed tables "
         "point to users (who recorded, who signed), so under Citus this is a reference table."
     ),
 }

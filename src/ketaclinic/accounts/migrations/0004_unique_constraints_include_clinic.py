@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_security"),
+        ("accounts", "0003_memberships"),
         ("core", "0002_plausible_weight_range_moves_from_patients"),
     ]
 
