@@ -146,6 +146,9 @@ def test_a_transfer_needs_consent_a_location_of_the_organization_and_the_right_r
     assert Patient.objects.filter(clinic=riverside).count() == 1
 
 
-def test_a_patient_who_was_not_transferred_has_no_earlier_care_page(web, nurse, patient):
+def test_a_patient_who_was_not_transferred_has_no_earlier_care(web, nurse, patient, other_clinic):
     answer = web(nurse).get(reverse("network:earlier_care", args=[patient.pk]))
-    assert answer.status_code == 404
+    assert answer.status_code == 200 and 'id="no-transfer"' in answer.content.decode()
+    assert not AuditEvent.objects.filter(action="patient.earlier_care_viewed").exists()
+    outsider = make_user(other_clinic, "rn_hill", "nurse")
+    assert web(outsider).get(reverse("network:earlier_care", args=[patient.pk])).status_code == 404

@@ -1,6 +1,5 @@
 """The network pages: the organization's locations, their ledgers' status, their outcomes."""
 
-from django.http import Http404
 from django.shortcuts import render
 
 from ketaclinic.audit.services import record_event
@@ -60,10 +59,14 @@ def earlier_care(request, patient_id):
     """A transferred patient's care at the location they came from, read-only: that location's
     courses and scores, read as that location keeps them (each read with its own permission)."""
     user = request.user
-    patient = patients_queries.access_patient(user, patient_id)
+    patient = patients_queries.access_patient(user, patient_id, record_view=True)
     transfer = patients_queries.transferred_in(user, patient)
     if transfer is None:
-        raise Http404("This patient was not transferred from another location.")
+        return render(
+            request,
+            "network/earlier_care.html",
+            {"patient": patient, "active_tab": "overview", "transfer": None},
+        )
     reader = patients_queries.history_reader(user, transfer)
     earlier = patients_queries.access_patient(reader, transfer.other_patient_id)
     courses = (

@@ -87,7 +87,9 @@ def patient_chart(request, patient_id):
 def patient_transfer(request, patient_id):
     """Transfer the patient to another location of the organization, with their consent."""
     user = request.user
-    patient = queries.access_patient(user, patient_id, action="patient.transfer")
+    patient = queries.access_patient(
+        user, patient_id, action="patient.transfer", record_view=request.method == "GET"
+    )
     destinations = queries.transfer_destinations(user)
     form = TransferForm(request.POST or None, destinations=destinations)
     if request.method == "POST" and form.is_valid():
