@@ -11,6 +11,7 @@ from tests import schema_cache
 from tests.clock import CLINIC_TZ, clinic_moment, clinic_today, start_run_clock
 from tests.factories import (
     every_persona,
+    make_clinic,
     make_hilltop,
     make_lakeside,
     make_outsider,
@@ -91,6 +92,14 @@ def clinic(db):
 @pytest.fixture
 def other_clinic(db):
     return make_hilltop()
+
+
+@pytest.fixture
+def riverside(clinic):
+    """A second location of the test clinic's organization (Hilltop is another organization)."""
+    return make_clinic(
+        "Riverside Clinic", "riverside", organization=clinic.organization, mrn_prefix="RV"
+    )
 
 
 @pytest.fixture

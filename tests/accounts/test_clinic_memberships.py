@@ -23,12 +23,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def riverside(clinic):
-    """A second location of Lakeside's organization."""
-    return make_clinic("Riverside Clinic", "riverside", organization=clinic.organization)
-
-
-@pytest.fixture
 def river_desk(riverside):
     return make_user(riverside, "fd_river", "front_desk")
 

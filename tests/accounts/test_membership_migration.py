@@ -5,23 +5,18 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.migration_steps import migrate_to
+
 BEFORE = [
     ("core", "0002_plausible_weight_range_moves_from_patients"),
     ("accounts", "0002_security"),
 ]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_clinic_and_its_staff_from_before_organizations_keep_working():
     # given a database from before organizations and memberships
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     clinic = old.get_model("core", "Clinic").objects.create(name="Old Town Clinic", slug="old")
     users = old.get_model("accounts", "User").objects
     nurse = users.create(username="rn_old", clinic_id=clinic.pk, role="nurse")
@@ -30,7 +25,7 @@ def test_a_clinic_and_its_staff_from_before_organizations_keep_working():
     # when it migrates to the newest state
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    new = _migrate(executor.loader.graph.leaf_nodes())
+    new = migrate_to(executor.loader.graph.leaf_nodes())
     # then the clinic is an organization of one, named after it
     upgraded = new.get_model("core", "Clinic").objects.get(pk=clinic.pk)
     organization = new.get_model("core", "Organization").objects.get(pk=upgraded.organization_id)

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def riverside(clinic):
-    return make_clinic("Riverside Clinic", "riverside", organization=clinic.organization)
-
-
-@pytest.fixture
 def summit(clinic):
     return make_clinic("Summit Clinic", "summit", organization=clinic.organization)
 

@@ -14,7 +14,7 @@ from ketaclinic.inventory.queries import verify_clinic_ledger
 from ketaclinic.measures.services import record_measure
 from ketaclinic.patients.models import Patient, PatientTransfer
 from ketaclinic.patients.services import transfer_patient
-from tests.factories import make_clinic, make_user
+from tests.factories import make_user
 from tests.inventory.conftest import (  # noqa: F401
     MORNING,
     at,
@@ -28,13 +28,6 @@ from tests.measures.conftest import phq9_total
 pytestmark = pytest.mark.django_db
 
 CONSENT = "Signed transfer consent form, witnessed by the front desk"
-
-
-@pytest.fixture
-def riverside(clinic):
-    return make_clinic(
-        "Riverside Clinic", "riverside", organization=clinic.organization, mrn_prefix="RV"
-    )
 
 
 @pytest.fixture

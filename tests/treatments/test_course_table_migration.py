@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from ketaclinic.core.models import PlausibleWeightRange
 from ketaclinic.protocols.services import ensure_version
 from ketaclinic.treatments.models import Course
+from tests.migration_steps import migrate_to
 
 # The last migrations before the moves.
 BEFORE = [
@@ -23,20 +24,13 @@ BEFORE = [
 ]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_course_and_a_weight_range_written_before_the_move_are_read_after_it(
     clinic, prescriber, patient
 ):
     # given a database at the migrations before the moves, with a course and a weight range
     version = ensure_version(clinic, "esketamine_trd")
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     course_id = (
         old.get_model("protocols", "Course")
         .objects.create(
