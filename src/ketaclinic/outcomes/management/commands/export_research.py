@@ -1,4 +1,5 @@
-"""`ketaclinic export_research --format parquet|csv|fhir OUT_DIR`: de-identified research data."""
+"""`ketaclinic export_research --format parquet|csv|fhir OUT_DIR`: de-identified research data,
+for one clinic, several, or (`--organization SLUG`) every location of a clinic network."""
 
 from pathlib import Path
 
@@ -9,9 +10,9 @@ from django.db import transaction
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import can
-from ketaclinic.outcomes.export import export_tables
+from ketaclinic.outcomes.export import export_network, export_tables
 from ketaclinic.outcomes.fhir_export import FhirExportError, export_fhir
-from ketaclinic.outcomes.keys import ResearchKeyError, research_key
+from ketaclinic.outcomes.keys import ResearchKeyError, organization_key, research_key
 
 
 class Command(BaseCommand):
@@ -30,8 +31,17 @@ class Command(BaseCommand):
         who.add_argument("--user", help="Export this user's clinic, recorded as exported by them.")
         who.add_argument("--clinic", action="append", help="Slug of a clinic (repeatable).")
         who.add_argument("--all-clinics", action="store_true", help="Every clinic.")
+        who.add_argument(
+            "--organization",
+            metavar="SLUG",
+            help="Every location of this clinic's organization, one folder each "
+            "(location=<slug>/), with one key for the organization (Parquet or CSV).",
+        )
 
-    def handle(self, *args, out_dir, format, user, clinic, all_clinics, **options):
+    def handle(self, *args, out_dir, format, user, clinic, all_clinics, organization, **options):
+        if organization is not None:
+            self._network(out_dir, format, organization)
+            return
         actor, clinics = self._scope(user, clinic, all_clinics)
         target = Path(out_dir)
         if target.exists() and any(target.iterdir()):
@@ -78,6 +88,49 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Exported {total:,} rows/resources of {len(clinics)} clinic(s) as {format} to "
             f"{target} (key fingerprint {result.key_fingerprint})."
+        )
+
+    def _network(self, out_dir, format, slug):
+        if format == "fhir":
+            raise CommandError("--organization writes Parquet or CSV tables, not FHIR.")
+        found = Clinic.objects.filter(slug=slug).first()
+        if found is None:
+            raise CommandError(f"No clinic with slug {slug!r}.")
+        locations = list(
+            Clinic.objects.filter(organization_id=found.organization_id).order_by("slug")
+        )
+        target = Path(out_dir)
+        if target.exists() and any(target.iterdir()):
+            raise CommandError(f"{target} is not empty: choose a new directory.")
+        try:
+            key = organization_key(research_key(), found.organization_id)
+        except ResearchKeyError as exc:
+            raise CommandError(str(exc)) from exc
+        target.mkdir(parents=True, exist_ok=True)
+        with transaction.atomic():
+            results = export_network(
+                locations,
+                target,
+                format,
+                key,
+                progress=lambda name, n: self.stdout.write(f"  {name}: {n:,} rows"),
+            )
+            for clinic in locations:
+                record_event(
+                    actor=None,
+                    action="outcomes.research_exported",
+                    clinic=clinic,
+                    changes={
+                        "format": format,
+                        "organization": str(found.organization_id),
+                        "locations": len(locations),
+                        "counts": results[clinic.slug].tables,
+                        "key_fingerprint": results[clinic.slug].key_fingerprint,
+                    },
+                )
+        self.stdout.write(
+            f"Exported {len(locations)} location(s) of {found.organization.name} as {format} to "
+            f"{target} (organization key fingerprint {results[found.slug].key_fingerprint})."
         )
 
     def _scope(self, username, slugs, all_clinics):
