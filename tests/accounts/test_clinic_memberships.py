@@ -17,7 +17,7 @@ from ketaclinic.core.models import Clinic
 from ketaclinic.inventory import services as inventory
 from ketaclinic.patients.services import register_patient
 from tests.factories import make_clinic, make_user
-from tests.inventory.conftest import at, ketamine, receive, safe  # noqa: F401
+from tests.inventory.conftest import at, ketamine, make_session, receive, safe  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -72,9 +72,11 @@ def test_a_nurse_in_two_clinics_switches_and_sees_only_the_active_clinics_patien
     ketamine,  # noqa: F811
     safe,  # noqa: F811
     river_admin,
+    make_session,  # noqa: F811
 ):
     nurse = two_clinic_nurse
-    # given a lot in each clinic's ledger
+    # given Jordan in a chair at Lakeside, and a lot in each clinic's ledger
+    make_session(patient, status="dosing")
     receive(ketamine, safe, lot_number="LAKE-1")
     river_safe = inventory.create_location(actor=river_admin, name="River safe", kind="safe")
     river_product = inventory.create_product(
@@ -97,6 +99,7 @@ def test_a_nurse_in_two_clinics_switches_and_sees_only_the_active_clinics_patien
     assert home.count("<option") >= 2 and "Riverside Clinic" in home
     ledger = client.get(reverse("inventory:home")).content.decode()
     assert "LAKE-1" in ledger and "RIVER-9" not in ledger
+    assert "Rivera" in client.get(reverse("treatments:board")).content.decode()
 
     # when she switches to Riverside
     answer = _switch(client, riverside)
@@ -108,7 +111,8 @@ def test_a_nurse_in_two_clinics_switches_and_sees_only_the_active_clinics_patien
     assert client.get(reverse("patients:chart", args=[river_patient.pk])).status_code == 200
     ledger = client.get(reverse("inventory:home")).content.decode()
     assert "RIVER-9" in ledger and "LAKE-1" not in ledger
-    assert client.get(reverse("treatments:board")).status_code == 200
+    board = client.get(reverse("treatments:board"))
+    assert board.status_code == 200 and "Rivera" not in board.content.decode()
     # and the audit log records the switch and what she opened, at Riverside
     switched = AuditEvent.objects.get(action="clinic.switched")
     assert switched.clinic_id == riverside.pk and switched.actor_id == nurse.pk
