@@ -1,0 +1,60 @@
+"""A nurse of two locations switches clinics in the header; the network compliance officer
+reads every location's ledger status."""
+
+from playwright.sync_api import expect
+
+from ketaclinic.accounts.services import grant_membership
+from ketaclinic.patients.services import register_patient
+from tests.factories import make_clinic, make_user
+
+from .conftest import open_nav
+
+
+def _patient(registrar, given: str, family: str):
+    return register_patient(
+        actor=registrar,
+        given_name=given,
+        family_name=family,
+        date_of_birth="1984-03-12",
+        sex="female",
+    )
+
+
+def test_a_nurse_switches_clinics_and_the_compliance_officer_sees_every_location(
+    page, new_page, login, screenshot
+):
+    # given two locations of one organization, a patient at each, and a nurse of both
+    lakeside = make_clinic("Lakeside Clinic", "lakeside", dea_registration_number="AL1234563")
+    riverside = make_clinic("Riverside Clinic", "riverside", organization=lakeside.organization)
+    _patient(make_user(lakeside, "fd_lake", "front_desk"), "Jordan", "Rivera")
+    _patient(make_user(riverside, "fd_river", "front_desk"), "Casey", "Okoro")
+    nurse = make_user(lakeside, "rn_jones", "nurse", first_name="Sam", last_name="Jones")
+    grant_membership(actor=None, user=nurse, clinic=riverside, role="nurse")
+    officer = make_user(lakeside, "net_comp", "network_compliance", first_name="Omar")
+
+    # when the nurse signs in, she works at her home clinic
+    login(page, nurse)
+    page.goto("/patients/")
+    expect(page.get_by_role("cell", name="Rivera")).to_be_visible()
+    expect(page.get_by_label("Clinic")).to_have_value(str(lakeside.pk))
+    screenshot(page, "network-clinic-switcher")
+    # and when she switches to Riverside, every page is Riverside's
+    page.get_by_label("Clinic").select_option(label="Riverside Clinic")
+    page.get_by_role("button", name="Switch").click()
+    expect(page.get_by_text("You are now working at Riverside Clinic as Nurse.")).to_be_visible()
+    page.goto("/patients/")
+    expect(page.get_by_role("cell", name="Okoro")).to_be_visible()
+    expect(page.get_by_role("cell", name="Rivera")).to_have_count(0)
+
+    # the network compliance officer reads both locations' ledgers, and no patient
+    officer_page = new_page()
+    login(officer_page, officer)
+    open_nav(officer_page).get_by_role("link", name="Network").click()
+    officer_page.get_by_role("link", name="Ledger compliance").click()
+    rows = officer_page.locator("#ledger-status tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Lakeside Clinic")
+    expect(rows.first).to_contain_text("not verified")
+    screenshot(officer_page, "network-compliance", full_page=True)
+    officer_page.goto("/patients/")
+    expect(officer_page.get_by_text("Your role may not")).to_be_visible()
