@@ -267,3 +267,46 @@ def test_the_operator_creates_another_location_of_an_organization(clinic):
     assert "Harbor Clinic (harbor)" in out.getvalue()
     with pytest.raises(CommandError, match="No clinic with slug 'nowhere'"):
         call_command("create_clinic", "X", "x", "--location-of", "nowhere")
+
+
+def test_a_malformed_clinic_in_the_switcher_is_not_found(web, two_clinic_nurse):
+    client = web(two_clinic_nurse)
+    for value in ("not-a-uuid", "", "1" * 300):
+        answer = client.post(reverse("accounts:switch-clinic"), {"clinic": value})
+        assert answer.status_code == 404, value
+
+
+def test_a_role_change_at_another_location_follows_that_locations_two_factor_policy(
+    two_clinic_nurse, riverside, river_admin
+):
+    # given Riverside requires a second factor for every role; Lakeside (her home) does not
+    services.set_security_policy(actor=None, clinic=riverside, mfa_required_for_all=True)
+    # when Riverside's administrator makes her a prescriber there
+    services.change_role(actor=river_admin, user_id=two_clinic_nurse.pk, role="prescriber")
+    # then, without an authenticator, she is signed out to enroll (Riverside's rule applies)
+    event = AuditEvent.objects.filter(action="staff.role_changed").latest("occurred_at")
+    assert event.changes["sessions_ended"] is True
+    assert event.clinic_id == riverside.pk
+
+
+def test_a_network_administrator_gives_a_role_at_another_location_through_the_api(
+    api, nurse, riverside, clinic_admin, outsider
+):
+    network_admin = make_user(nurse.clinic, "net_admin", "network_admin")
+    body = {"username": nurse.username, "clinic": "riverside", "role": "nurse"}
+    answer = api(network_admin).post("/network/memberships", body)
+    assert answer.status_code == 201, answer.content
+    assert answer.json() == {
+        "username": nurse.username,
+        "clinic": "riverside",
+        "role": "nurse",
+        "is_active": True,
+    }
+    assert Membership.objects.filter(user=nurse, clinic=riverside, is_active=True).exists()
+    # someone of another organization, or a location outside it, is not found
+    admin = api(network_admin)
+    assert admin.post("/network/memberships", body | {"username": "ad_other"}).status_code == 404
+    assert admin.post("/network/memberships", body | {"clinic": "hilltop"}).status_code == 404
+    assert admin.post("/network/memberships", body | {"role": "surgeon"}).status_code == 422
+    # and a clinic administrator may not
+    assert api(clinic_admin).post("/network/memberships", body).status_code == 403

@@ -7,6 +7,8 @@ from ninja import Router, Status
 
 from . import queries, services, signin
 from .schemas import (
+    MembershipIn,
+    MembershipOut,
     MeOut,
     PasswordResetIn,
     RoleIn,
@@ -122,3 +124,16 @@ def set_security_policy(request, payload: SecurityPolicyIn):
     return services.set_security_policy(
         actor=request.auth, clinic=None, mfa_required_for_all=payload.mfa_required_for_all
     )
+
+
+@router.post("/network/memberships", response={201: MembershipOut})
+def grant_membership(request, payload: MembershipIn):
+    """Give a member of staff a role at another location of the organization (network
+    administrators)."""
+    actor = request.auth
+    member = queries.organization_member(actor, payload.username)
+    clinic = queries.organization_clinic(actor, payload.clinic)
+    membership = services.grant_membership(
+        actor=actor, user=member, clinic=clinic, role=payload.role
+    )
+    return Status(201, membership)

@@ -1,12 +1,15 @@
 """Reads of the accounts app: the clinic's staff, memberships, the sign-in policy, a user's
 two-factor state."""
 
+import uuid
+
 from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketaclinic.core.errors import NotFound
+from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import can, require
 
 from . import rules
@@ -56,6 +59,10 @@ def recovery_codes_left(user) -> int:
 def active_membership(user, clinic_id) -> Membership | None:
     """The user's active membership at a clinic, with the clinic; None if they have none."""
     if user is None or clinic_id is None:
+        return None
+    try:
+        clinic_id = uuid.UUID(str(clinic_id))
+    except ValueError:  # a malformed id (a form or a session) is no clinic of theirs
         return None
     return (
         Membership.objects.select_related("clinic")
@@ -120,3 +127,30 @@ def tokens_visible_to(actor):
         return tokens
     require(actor, "token.manage_own")
     return tokens.filter(user=actor)
+
+
+def organization_member(actor, username: str) -> User:
+    """An active member of staff whose home clinic is in the actor's organization, for a
+    network administrator; NotFound for anyone else (as for an unknown username)."""
+    require(actor, "network.manage_staff")
+    member = (
+        User.objects.select_related("clinic")
+        .filter(
+            username=username,
+            is_active=True,
+            clinic__organization_id=actor.clinic.organization_id,
+        )
+        .first()
+    )
+    if member is None:
+        raise NotFound("No such member of staff in your organization.")
+    return member
+
+
+def organization_clinic(actor, slug: str) -> Clinic:
+    """A location of the actor's organization by slug; NotFound otherwise."""
+    require(actor, "network.manage_staff")
+    clinic = Clinic.objects.filter(slug=slug, organization_id=actor.clinic.organization_id).first()
+    if clinic is None:
+        raise NotFound("No such location in your organization.")
+    return clinic

@@ -105,3 +105,16 @@ class SecurityPolicyOut(Schema):
 
 class SecurityPolicyIn(Schema):
     mfa_required_for_all: bool
+
+
+class MembershipIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    clinic: str = Field(min_length=1, max_length=60, description="Slug of the location.")
+    role: Role
+
+
+class MembershipOut(Schema):
+    username: str = Field(alias="user.username")
+    clinic: str = Field(alias="clinic.slug")
+    role: str
+    is_active: bool

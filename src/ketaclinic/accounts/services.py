@@ -269,9 +269,9 @@ def change_role(*, actor, user_id, role: str) -> User:
         if member.clinic_id == actor.clinic_id:
             member.role = role
             member.save(update_fields=["role"])
-        else:
-            member.role = role  # for the two-factor rule below: the role at this clinic
-        ended = queries.mfa_required_for(member) and not queries.has_mfa(member)
+        # The two-factor rule of this clinic's policy, for the role held here.
+        as_here = User(pk=member.pk, clinic=actor.clinic, role=role)
+        ended = queries.mfa_required_for(as_here) and not queries.has_mfa(member)
         revoked = 0
         if ended:
             member.end_all_sessions()
