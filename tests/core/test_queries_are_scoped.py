@@ -47,6 +47,8 @@ ALLOWED = {
     "clinic (the clinic switcher's choices)",
     ("accounts.queries", "staff_of_clinic", "User"): "filtered on the clinic in a Q object: "
     "home clinic here, or a membership here",
+    ("accounts.queries", "organization_member", "User"): "a network administrator's reach: "
+    "home clinics of the actor's organization (clinic__organization_id)",
     ("measures.queries", "request_for_token", "MeasureRequest"): "a patient's link has no "
     "user: the hash of its secret token is the key",
     ("treatments.queries.sessions", "with_rows", "VitalSignsEntry"): "prefetched under "
