@@ -64,6 +64,10 @@ CODES: dict[str, AuditCode] = _codes(
     ),
     ("patient.transferred_in", "Received a patient from another location of the organization"),
     (
+        "network.diversion_viewed",
+        "Read the diversion signals of every location of the organization",
+    ),
+    (
         "patient.earlier_care_viewed",
         "Opened a transferred patient's care at the location they came from (read-only)",
     ),

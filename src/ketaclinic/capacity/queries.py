@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
+from ketaclinic.protocols import queries as protocol_queries
+from ketaclinic.treatments import queries as treatment_queries
 
 from . import planner
 from .models import WEEKDAYS, Chair, OpeningHours, ShiftRole, StaffingRules, StaffShift
@@ -152,3 +155,48 @@ def planning_resources(
         staffing=planner.StaffingRules(rules.chairs_per_nurse, prescriber_for),
         missing=tuple(missing),
     )
+
+
+@dataclass(frozen=True)
+class ChairUtilisation:
+    """How much of a location's open chair time its sessions took, over clinic-local dates.
+
+    open_minutes: each open day's hours (its opening hours, on the calendar's open weekdays,
+    not a closed date) times the chairs active now. used_minutes: check-in to discharge of the
+    sessions dated in the range."""
+
+    date_from: dt.date
+    date_to: dt.date
+    chairs: int
+    open_minutes: int
+    sessions: int
+    used_minutes: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.open_minutes:
+            return None
+        value = Decimal(self.used_minutes) * 100 / Decimal(self.open_minutes)
+        return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def chair_utilisation(clinic, date_from: dt.date, date_to: dt.date) -> ChairUtilisation:
+    """One location's chair utilisation. No permission check: for the network report, which
+    authorizes its reader (a few indexed reads, however long the history)."""
+    chairs = Chair.objects.filter(clinic_id=clinic.pk, active=True).count()
+    hours = {
+        row.weekday: (row.opens, row.closes)
+        for row in OpeningHours.objects.filter(clinic_id=clinic.pk)
+    }
+    weekdays, closed = protocol_queries.clinic_calendar(clinic.pk)
+    days = (date_to - date_from).days + 1
+    windows = planner.week_hours(
+        date_from, hours, closed_dates=closed, open_weekdays=weekdays, days=days
+    )
+    open_minutes = chairs * sum(_minute(w.end) - _minute(w.start) for w in windows)
+    sessions, used = treatment_queries.chair_minutes(clinic.pk, date_from, date_to)
+    return ChairUtilisation(date_from, date_to, chairs, open_minutes, sessions, used)
+
+
+def _minute(value: dt.time) -> int:
+    return value.hour * 60 + value.minute

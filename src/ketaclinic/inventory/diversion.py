@@ -95,21 +95,28 @@ def diversion_report(
 ) -> DiversionReport:
     """Every signal in the clinic-local date range."""
     require(user, "ledger.diversion")
+    return location_report(user.clinic, date_from=date_from, date_to=date_to, now=now)
+
+
+def location_report(
+    clinic, *, date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None
+) -> DiversionReport:
+    """The signals of one clinic in its local date range. No permission check: for
+    diversion_report above and for the network report, which authorize their reader."""
     now = now or timezone.now()
     config = get_config()
-    clinic = user.clinic
     start, end = _window(clinic, date_from, date_to)
     in_range = LedgerEntry.objects.filter(
         clinic_id=clinic.pk, occurred_at__gte=start, occurred_at__lt=end
     )
     signals: list[Signal] = []
     signals += _waste_outliers(in_range, config)
-    signals += _draws_without_administration(in_range, now - config.draw_grace)
+    signals += _draws_without_administration(clinic, in_range, now - config.draw_grace)
     signals += _unwitnessed_waste(clinic, start, end)
     signals += _repeated_discrepancies(in_range, clinic, config)
     signals += _outside_hours(in_range, clinic, config)
     signals += _devices_not_matched(in_range, now - config.draw_grace)
-    signals += _chain_signals(user, in_range, now)
+    signals += _chain_signals(clinic, in_range, now)
     signals += _witness_pairing(in_range, config)
     return DiversionReport(date_from, date_to, config.robust_z_threshold, signals)
 
@@ -162,9 +169,9 @@ def _waste_outliers(in_range, config) -> list[Signal]:
     return signals
 
 
-def _draws_without_administration(in_range, cutoff) -> list[Signal]:
+def _draws_without_administration(clinic, in_range, cutoff) -> list[Signal]:
     administered = LedgerEntry.objects.filter(
-        entry_type=EntryType.ADMINISTRATION, session_id__isnull=False
+        clinic_id=clinic.pk, entry_type=EntryType.ADMINISTRATION, session_id__isnull=False
     ).values_list("session_id", "lot_id")
     draws = in_range.filter(entry_type=EntryType.DRAW, occurred_at__lt=cutoff).order_by("sequence")
     draws = list(
@@ -292,26 +299,29 @@ def _q(value: Decimal, unit: str) -> str:
     return rules.describe_quantity(value, unit)
 
 
-def _chain_signals(user, in_range, now) -> list[Signal]:
+def _chain_signals(clinic, in_range, now) -> list[Signal]:
     """Signals that compare the ledger with the signed order of each session drawn for."""
     draws = list(
         in_range.filter(entry_type=EntryType.DRAW, session_id__isnull=False).order_by("sequence")
     )
     if not draws:
         return []
-    facts = {f.id: f for f in session_reader().of_ids(user, {d.session_id for d in draws})}
+    facts = {f.id: f for f in session_reader().of_ids_at(clinic.pk, {d.session_id for d in draws})}
     entries: dict = defaultdict(list)
     for entry in (
-        LedgerEntry.objects.filter(session_id__in=list(facts), entry_type__in=SESSION_TYPES)
+        LedgerEntry.objects.filter(
+            clinic_id=clinic.pk, session_id__in=list(facts), entry_type__in=SESSION_TYPES
+        )
         .select_related("lot__product")
         .order_by("sequence")
     ):
         entries[entry.session_id].append(entry)
     closures = {
-        c.session_id: c for c in SessionDrugClosure.objects.filter(session_id__in=list(facts))
+        c.session_id: c
+        for c in SessionDrugClosure.objects.filter(clinic_id=clinic.pk, session_id__in=list(facts))
     }
     signals: list[Signal] = []
-    tz = user.clinic.tz
+    tz = clinic.tz
     for draw in draws:
         session = facts.get(draw.session_id)
         if session is None:

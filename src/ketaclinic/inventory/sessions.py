@@ -70,6 +70,12 @@ class SessionReader(Protocol):
     def of_ids(self, user, session_ids: Iterable[uuid.UUID]) -> list[SessionFacts]:
         """The sessions of the user's clinic among these ids."""
 
+    def of_ids_at(
+        self, clinic_id: uuid.UUID, session_ids: Iterable[uuid.UUID]
+    ) -> list[SessionFacts]:
+        """The sessions of one clinic among these ids, for a report whose reader was
+        authorized by its caller (the network's diversion signals)."""
+
 
 class _NoSessions:
     """Until (or unless) the treatments app registers: the ledger knows no session."""
@@ -81,6 +87,9 @@ class _NoSessions:
         return []
 
     def of_ids(self, user, session_ids):
+        return []
+
+    def of_ids_at(self, clinic_id, session_ids):
         return []
 
 

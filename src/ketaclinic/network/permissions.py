@@ -19,8 +19,19 @@ define_table(
         ),
         (
             "network.view_outcomes",
-            "See course outcomes by location and for the network, small cells suppressed",
+            "See course outcomes and equity by location and for the network, small cells "
+            "suppressed",
             NETWORK_READERS,
+        ),
+        (
+            "network.view_capacity",
+            "See chair utilisation by location and for the network",
+            NETWORK_READERS,
+        ),
+        (
+            "network.view_diversion",
+            "See every location's diversion signals (kinds and staff flagged)",
+            {Role.NETWORK_COMPLIANCE},
         ),
     ],
     area="network",

@@ -1,16 +1,29 @@
 """Reads across the locations of the reader's organization. Each read is authorized here, then
-gathered from the apps' own queries (ledger status, outcome fact counts), location by location.
-Counts of patients' courses are suppressed under the same small-cell rule as the equity view."""
+gathered from the apps' own queries (ledger status, outcome facts, chair time, diversion
+signals), location by location. Counts of patients' courses are suppressed under the same
+small-cell rule as the equity view."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
 
+from django.utils import timezone
+
+from ketaclinic.capacity.queries import ChairUtilisation, chair_utilisation
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import require
+from ketaclinic.inventory import diversion as diversion_signals
 from ketaclinic.inventory.queries import LedgerStatus, ledger_status
+from ketaclinic.outcomes import equity as equity_rules
 from ketaclinic.outcomes.definitions import SMALL_CELL_MIN, SMALL_CELL_SOURCE
-from ketaclinic.outcomes.queries import LocationCounts, course_counts_by_clinic
+from ketaclinic.outcomes.queries import (
+    LocationCounts,
+    course_counts_by_clinic,
+    equity_labels,
+    equity_rows_by_clinic,
+)
 from ketaclinic.outcomes.rules import (
     Cell,
     RateCell,
@@ -94,3 +107,128 @@ def outcomes(user) -> NetworkOutcomes:
         for c in clinics
     ]
     return NetworkOutcomes(rows, _total(list(counts.values())))
+
+
+@dataclass(frozen=True)
+class NetworkEquity:
+    columns: list[str]
+    dimensions: list[equity_rules.NetworkDimension]
+    minimum: int = SMALL_CELL_MIN
+    source: str = SMALL_CELL_SOURCE
+
+    @property
+    def suppressed_cells(self) -> int:
+        return sum(d.suppressed_cells for d in self.dimensions)
+
+
+def equity(user) -> NetworkEquity:
+    """Course outcomes by race, ethnicity, sex, age band, payer and income at every location
+    and for the network, from the course facts, suppressed as two-way tables."""
+    require(user, "network.view_outcomes")
+    clinics = locations(user)
+    rows = equity_rows_by_clinic([c.pk for c in clinics])
+    dimensions = equity_rules.by_location({c.name: rows[c.pk] for c in clinics}, equity_labels())
+    return NetworkEquity([*(c.name for c in clinics), "Network"], dimensions)
+
+
+CAPACITY_DAYS = 28
+
+
+@dataclass(frozen=True)
+class LocationCapacity:
+    clinic: Clinic
+    use: ChairUtilisation
+
+
+@dataclass(frozen=True)
+class NetworkCapacity:
+    days: int
+    locations: list[LocationCapacity]
+    total: ChairUtilisation
+
+
+def capacity(user, *, days: int = CAPACITY_DAYS, now: dt.datetime | None = None):
+    """Each location's chair utilisation over its last `days` local dates up to yesterday (a
+    day still under way would look idle), and the network's: chair time from check-in to
+    discharge against open chair time."""
+    require(user, "network.view_capacity")
+    now = now or timezone.now()
+    rows = []
+    for clinic in locations(user):
+        date_to = timezone.localdate(now, clinic.tz) - dt.timedelta(days=1)
+        date_from = date_to - dt.timedelta(days=days - 1)
+        rows.append(LocationCapacity(clinic, chair_utilisation(clinic, date_from, date_to)))
+    uses = [r.use for r in rows]
+    total = ChairUtilisation(
+        min((u.date_from for u in uses), default=None),
+        max((u.date_to for u in uses), default=None),
+        sum(u.chairs for u in uses),
+        sum(u.open_minutes for u in uses),
+        sum(u.sessions for u in uses),
+        sum(u.used_minutes for u in uses),
+    )
+    return NetworkCapacity(days, rows, total)
+
+
+DIVERSION_DAYS = 30
+
+
+@dataclass(frozen=True)
+class FlaggedStaff:
+    name: str
+    kinds: list[str]
+
+
+@dataclass(frozen=True)
+class LocationDiversion:
+    clinic: Clinic
+    date_from: dt.date
+    date_to: dt.date
+    by_kind: Counter
+    staff: list[FlaggedStaff] = field(default_factory=list)
+
+    @property
+    def signals(self) -> int:
+        return sum(self.by_kind.values())
+
+
+@dataclass(frozen=True)
+class NetworkDiversion:
+    days: int
+    kinds: list[tuple[str, str]]
+    locations: list[LocationDiversion]
+
+    @property
+    def rows(self) -> list[tuple[LocationDiversion, list[int]]]:
+        """Each location with its count of every kind, in the order of `kinds`."""
+        return [(row, [row.by_kind[k] for k, _ in self.kinds]) for row in self.locations]
+
+    @property
+    def signals(self) -> int:
+        return sum(row.signals for row in self.locations)
+
+
+def diversion(user, *, days: int = DIVERSION_DAYS, now: dt.datetime | None = None):
+    """Each location's diversion signals over its last `days` local dates (today included),
+    counted by kind, with the staff each names: what the network compliance officer follows
+    up with the location's own compliance officer, who opens the entries. No patient is named."""
+    require(user, "network.view_diversion")
+    now = now or timezone.now()
+    rows, titles = [], {}
+    for clinic in locations(user):
+        date_to = timezone.localdate(now, clinic.tz)
+        date_from = date_to - dt.timedelta(days=days - 1)
+        report = diversion_signals.location_report(
+            clinic, date_from=date_from, date_to=date_to, now=now
+        )
+        by_kind = Counter(s.kind for s in report.signals)
+        staff: dict[str, list[str]] = {}
+        for signal in report.signals:
+            titles[signal.kind] = signal.title
+            kinds = staff.setdefault(signal.subject or "(not named)", [])
+            if signal.title not in kinds:
+                kinds.append(signal.title)
+        flagged = [FlaggedStaff(name, kinds) for name, kinds in sorted(staff.items())]
+        rows.append(LocationDiversion(clinic, date_from, date_to, by_kind, flagged))
+    kinds = sorted(titles.items(), key=lambda kv: kv[1])
+    return NetworkDiversion(days, kinds, rows)

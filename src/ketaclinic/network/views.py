@@ -12,43 +12,54 @@ from ketaclinic.treatments import queries as treatments_queries
 from . import queries
 
 
+def _page(request, template: str, **context):
+    """A network page, with the organization and which network pages the reader may open."""
+    user = request.user
+    context |= {
+        "organization": user.clinic.organization,
+        "can_compliance": can(user, "network.view_compliance"),
+        "can_outcomes": can(user, "network.view_outcomes"),
+        "can_capacity": can(user, "network.view_capacity"),
+        "can_diversion": can(user, "network.view_diversion"),
+    }
+    return render(request, template, context)
+
+
 @clinic_view
 def home(request):
-    user = request.user
-    return render(
-        request,
-        "network/home.html",
-        {
-            "locations": queries.locations(user),
-            "organization": user.clinic.organization,
-            "can_compliance": can(user, "network.view_compliance"),
-            "can_outcomes": can(user, "network.view_outcomes"),
-        },
-    )
+    return _page(request, "network/home.html", locations=queries.locations(request.user))
 
 
 @clinic_view
 def compliance(request):
-    return render(
-        request,
-        "network/compliance.html",
-        {
-            "rows": queries.compliance(request.user),
-            "organization": request.user.clinic.organization,
-        },
-    )
+    return _page(request, "network/compliance.html", rows=queries.compliance(request.user))
 
 
 @clinic_view
 def outcomes(request):
-    return render(
-        request,
-        "network/outcomes.html",
-        {
-            "report": queries.outcomes(request.user),
-            "organization": request.user.clinic.organization,
-        },
+    return _page(request, "network/outcomes.html", report=queries.outcomes(request.user))
+
+
+@clinic_view
+def equity(request):
+    return _page(request, "network/equity.html", report=queries.equity(request.user))
+
+
+@clinic_view
+def capacity(request):
+    return _page(request, "network/capacity.html", report=queries.capacity(request.user))
+
+
+@clinic_view
+def diversion(request):
+    report = queries.diversion(request.user)
+    record_event(
+        actor=request.user,
+        action="network.diversion_viewed",
+        clinic=request.user.clinic,
+        changes={"locations": len(report.locations), "signals": report.signals},
     )
+    return _page(request, "network/diversion.html", report=report)
 
 
 EARLIER_SCORES_SHOWN = 30

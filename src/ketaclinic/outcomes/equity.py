@@ -11,7 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ketaclinic.outcomes.definitions import AGE_BANDS, EQUITY_DIMENSIONS, SMALL_CELL_MIN
-from ketaclinic.outcomes.rules import Cell, RateCell, suppress_breakdown, suppress_rates
+from ketaclinic.outcomes.rules import (
+    Cell,
+    RateCell,
+    suppress_breakdown,
+    suppress_rate_table,
+    suppress_rates,
+    suppress_table,
+)
 from ketaclinic.outcomes.sql import EQUITY_COLUMNS
 
 ROW_COLUMNS = (
@@ -109,6 +116,89 @@ def breakdown(
                         label=names.get(g, g),
                         courses=courses[g],
                         **{m: rates[m][g] for m in MEASURES},
+                    )
+                    for g in order
+                ],
+            )
+        )
+    return dimensions
+
+
+NETWORK = "network"
+
+
+@dataclass(frozen=True)
+class LocationGroup:
+    """One group of a dimension across the locations: a cell per location, then the network."""
+
+    key: str
+    label: str
+    courses: list[Cell]
+    response: list[RateCell]
+    remission: list[RateCell]
+
+    @property
+    def columns(self) -> list[tuple[Cell, RateCell, RateCell]]:
+        """(courses, response, remission) of each location, then of the network."""
+        return list(zip(self.courses, self.response, self.remission, strict=True))
+
+
+@dataclass(frozen=True)
+class NetworkDimension:
+    key: str
+    title: str
+    groups: list[LocationGroup]
+
+    @property
+    def suppressed_cells(self) -> int:
+        return sum(
+            c.suppressed for g in self.groups for c in (*g.courses, *g.response, *g.remission)
+        )
+
+
+def by_location(
+    rows_by_location: Mapping[str, Iterable[Sequence]],
+    labels: Mapping[str, Mapping[str, str]],
+    minimum: int = SMALL_CELL_MIN,
+) -> list[NetworkDimension]:
+    """Per dimension, each group's courses, response and remission at every location and for
+    the network (the last cell). A group's row adds up to its network cell and a location's
+    column to that location's courses, both published, so each measure is suppressed as a
+    two-way table (rules.suppress_table): no hidden cell is alone in a row or a column."""
+    locations = list(rows_by_location)
+    totals = {loc: _sum_groups(rows) for loc, rows in rows_by_location.items()}
+    columns = [*locations, NETWORK]
+    dimensions = []
+    for key, title in EQUITY_DIMENSIONS:
+        present = {g for loc in locations for g in totals[loc][key]}
+        names = labels.get(key, {})
+        order = _order(key, present, names)
+
+        def value(group: str, column: str, measure: str, key=key) -> int:
+            places = locations if column == NETWORK else [column]
+            return sum(totals[p][key].get(group, {}).get(measure, 0) for p in places)
+
+        cells = [(g, c) for g in order for c in columns]
+        courses = suppress_table({(g, c): value(g, c, "courses") for g, c in cells}, minimum)
+        response = suppress_rate_table(
+            {(g, c): (value(g, c, "responders"), value(g, c, "evaluable")) for g, c in cells},
+            minimum,
+        )
+        remission = suppress_rate_table(
+            {(g, c): (value(g, c, "remitters"), value(g, c, "evaluable")) for g, c in cells},
+            minimum,
+        )
+        dimensions.append(
+            NetworkDimension(
+                key,
+                title,
+                [
+                    LocationGroup(
+                        g,
+                        names.get(g, g),
+                        [courses[(g, c)] for c in columns],
+                        [response[(g, c)] for c in columns],
+                        [remission[(g, c)] for c in columns],
                     )
                     for g in order
                 ],

@@ -3,6 +3,7 @@ over the fact tables, or live over the clinical tables)."""
 
 from __future__ import annotations
 
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -203,3 +204,17 @@ def course_counts_by_clinic(clinic_ids) -> dict:
         )
         for row in rows
     }
+
+
+def equity_rows_by_clinic(clinic_ids) -> dict[uuid.UUID, list[tuple]]:
+    """{clinic id: the equity rows of its course facts} (equity.by_location's input), one
+    grouped query: a read for the network report, which authorizes its reader and suppresses
+    small cells."""
+    clinic_ids = list(clinic_ids)
+    by_clinic: dict[uuid.UUID, list[tuple]] = {uuid.UUID(str(c)): [] for c in clinic_ids}
+    if not clinic_ids:
+        return by_clinic
+    facts = facts_connection()
+    for row in _rows(sql.fact_equity_by_clinic_query(facts.vendor, clinic_ids), facts):
+        by_clinic[uuid.UUID(str(row[0]))].append(row[1:])
+    return by_clinic

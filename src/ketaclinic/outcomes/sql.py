@@ -8,6 +8,7 @@ written into the text; every value a user chooses is a bound parameter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -635,4 +636,20 @@ def fact_equity_query(vendor: str, f: Filters, t: FactTables = FactTables()) -> 
 {_status_sums()}
 FROM {t.course} c WHERE {where}
 GROUP BY {columns}, age_band"""  # noqa: S608 (constants and bound parameters only)
+    return q
+
+
+def fact_equity_by_clinic_query(
+    vendor: str, clinic_ids: Sequence, t: FactTables = FactTables()
+) -> Query:
+    """fact_equity_query's rows for several clinics at once, each row led by its clinic id
+    (the network's equity by location). All of each clinic's courses: no date filter."""
+    q = Query(vendor)
+    ids = ", ".join(q.p(_clinic_value(vendor, c)) for c in clinic_ids) or "NULL"
+    columns = ", ".join(EQUITY_COLUMNS)
+    q.sql = f"""SELECT clinic_id, {columns}, age_band, COUNT(*), SUM(evaluable), SUM(resp_last),
+  SUM(remit_last),
+{_status_sums()}
+FROM {t.course} c WHERE c.clinic_id IN ({ids})
+GROUP BY clinic_id, {columns}, age_band"""  # noqa: S608 (constants and bound parameters only)
     return q

@@ -26,6 +26,7 @@ from ketaclinic.treatments.queries.courses import (
 from ketaclinic.treatments.queries.ledger import ledger_administration, lots_for_order
 from ketaclinic.treatments.queries.orders import previous_signed_order_at, signed_orders_between
 from ketaclinic.treatments.queries.planning import (
+    chair_minutes,
     last_dosed_dates,
     sessions_by_ids,
     sessions_to_plan,
@@ -69,6 +70,7 @@ __all__ = [
     "access_session",
     "active_courses",
     "board",
+    "chair_minutes",
     "clinic_courses",
     "clinic_today",
     "course_definition",

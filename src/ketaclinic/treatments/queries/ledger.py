@@ -94,6 +94,14 @@ class LedgerSessions:
     def of_ids(self, user, session_ids: Iterable[uuid.UUID]) -> list[SessionFacts]:
         return [session_facts(s) for s in _of_clinic(user).filter(pk__in=list(session_ids))]
 
+    def of_ids_at(self, clinic_id, session_ids: Iterable[uuid.UUID]) -> list[SessionFacts]:
+        rows = (
+            TreatmentSession.objects.filter(clinic_id=clinic_id, pk__in=list(session_ids))
+            .select_related("patient", "protocol_version")
+            .prefetch_related("orders")
+        )
+        return [session_facts(s) for s in rows]
+
 
 def lots_for_order(user, session) -> list:
     """The lots the second check may pick: the session's drug, unexpired, on hand."""

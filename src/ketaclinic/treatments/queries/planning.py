@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Max
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Sum
 
 from ketaclinic.treatments.models import CourseStatus, SessionStatus, TreatmentSession
 
@@ -43,3 +43,24 @@ def last_dosed_dates(user, course_ids, before: datetime.date) -> dict:
 def sessions_by_ids(user, session_ids):
     """The clinic's sessions with these ids (others' ids are silently absent)."""
     return TreatmentSession.objects.visible_to(user).filter(pk__in=list(session_ids))
+
+
+def chair_minutes(clinic_id, date_from: datetime.date, date_to: datetime.date) -> tuple[int, int]:
+    """(sessions, minutes) of chair time one clinic's sessions dated in the range took, from
+    check-in to discharge (only sessions with both times count): what the network report
+    compares with the chair time its locations were open. No permission check; the caller
+    authorizes its reader."""
+    rows = TreatmentSession.objects.filter(
+        clinic_id=clinic_id,
+        scheduled_date__gte=date_from,
+        scheduled_date__lte=date_to,
+        checked_in_at__isnull=False,
+        discharged_at__gt=F("checked_in_at"),
+    ).aggregate(
+        sessions=Count("pk"),
+        time=Sum(
+            ExpressionWrapper(F("discharged_at") - F("checked_in_at"), output_field=DurationField())
+        ),
+    )
+    time = rows["time"] or datetime.timedelta(0)
+    return rows["sessions"], int(time.total_seconds() // 60)

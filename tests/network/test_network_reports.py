@@ -1,0 +1,209 @@
+"""Equity, chair utilisation and diversion signals by location and for the network: the
+analyst reads suppressed aggregates, the network compliance officer reads each location's
+diversion signals, and no clinic-level role opens either."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from ketaclinic.audit.models import AuditEvent
+from ketaclinic.capacity import services as capacity_services
+from ketaclinic.core.permissions import Role
+from ketaclinic.inventory import services as inventory_services
+from ketaclinic.network import queries
+from ketaclinic.outcomes.models import CourseFact
+from ketaclinic.outcomes.rules import SMALL
+from ketaclinic.protocols.models import ClosedDate
+from ketaclinic.treatments.models import TreatmentSession
+from tests.factories import make_staff, make_user
+from tests.inventory.conftest import (  # noqa: F401
+    at,
+    ketamine,
+    make_patient,
+    make_session,
+    receive,
+    safe,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Monday 16 March 2026, 11:00 in New York: the 28 days up to yesterday are 16 Feb to 15 Mar.
+NOW = dt.datetime(2026, 3, 16, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def analyst(clinic):
+    return make_staff(clinic, "network_analyst")
+
+
+@pytest.fixture
+def compliance_officer(clinic):
+    return make_staff(clinic, "network_compliance")
+
+
+def _courses(clinic, race: str, courses: int, responders: int) -> None:
+    CourseFact.objects.bulk_create(
+        CourseFact(
+            course_id=uuid.uuid4(),
+            clinic_id=clinic.pk,
+            patient_id=uuid.uuid4(),
+            protocol_code="iv_ketamine",
+            start_date=dt.date(2026, 3, 2),
+            status="completed",
+            scored=1,
+            evaluable=1,
+            resp_last=int(i < responders),
+            remit_last=0,
+            dosed_sessions=6,
+            adverse_events=0,
+            severe_adverse_events=0,
+            race=race,
+            age_band="35-44",
+        )
+        for i in range(courses)
+    )
+
+
+def _lines(dimension):
+    """Each row (a group across the columns) and each column of a dimension's courses."""
+    rows = [g.courses for g in dimension.groups]
+    return rows + [list(column) for column in zip(*rows, strict=True)]
+
+
+def test_the_analyst_sees_equity_by_location_with_no_cell_left_to_work_out(
+    web, analyst, nurse, clinic, riverside, other_clinic
+):
+    # given White, Black and Asian patients' courses at two locations; 3 Asian at Riverside
+    _courses(clinic, "white", 30, 15)
+    _courses(clinic, "black", 25, 12)
+    _courses(clinic, "asian", 12, 6)
+    _courses(riverside, "white", 20, 10)
+    _courses(riverside, "black", 14, 7)
+    _courses(riverside, "asian", 3, 1)
+    _courses(other_clinic, "asian", 40, 20)
+    # when the analyst reads equity by location
+    report = queries.equity(analyst)
+    race = next(d for d in report.dimensions if d.key == "race")
+    cells = {g.key: dict(zip(report.columns, g.courses, strict=True)) for g in race.groups}
+    # then Riverside's 3 are hidden, and the network's Asian total (15, another
+    # organization's 40 not counted) is shown
+    assert cells["asian"]["Riverside Clinic"].reason == SMALL
+    assert cells["asian"]["Network"].value == 15
+    assert cells["white"]["Network"].value == 50
+    # and no row or column has a single hidden cell its published total would give away
+    for line in _lines(race):
+        assert sum(c.suppressed for c in line) != 1
+    page = web(analyst).get(reverse("network:equity")).content.decode()
+    assert 'data-dimension="race"' in page and "Riverside Clinic" in page
+    assert "Hilltop" not in page
+    # and clinic staff have no network equity view
+    assert web(nurse).get(reverse("network:equity")).status_code == 403
+
+
+def _discharged(session, hours: float) -> None:
+    start = dt.datetime.combine(session.scheduled_date, dt.time(14, 0), dt.UTC)
+    TreatmentSession.objects.filter(pk=session.pk).update(
+        status="discharged",
+        checked_in_at=start,
+        discharged_at=start + dt.timedelta(hours=hours),
+    )
+
+
+def test_chair_utilisation_by_location_counts_chair_time_against_open_chair_time(
+    web,
+    analyst,
+    clinic,
+    clinic_admin,
+    riverside,
+    make_session,  # noqa: F811
+    make_patient,  # noqa: F811
+):
+    # given Lakeside open 09:00-17:00 on weekdays with two chairs
+    for name in ("1", "2"):
+        capacity_services.add_chair(actor=clinic_admin, name=name, iv_infusion=True)
+    for weekday in range(5):
+        capacity_services.set_opening_hours(
+            actor=clinic_admin, weekday=weekday, opens=dt.time(9), closes=dt.time(17)
+        )
+    # and three sessions of 2 h 30 in the window, one today, one never discharged
+    alex, sam = make_patient("Alex"), make_patient("Sam", "Roe")
+    for day in (dt.date(2026, 2, 16), dt.date(2026, 3, 2), dt.date(2026, 3, 13)):
+        _discharged(make_session(alex if day.day % 2 else sam, day=day), 2.5)
+    _discharged(make_session(alex, day=dt.date(2026, 3, 16)), 3)
+    make_session(sam, day=dt.date(2026, 3, 12), status="scheduled")
+    # when the analyst reads chair utilisation
+    report = queries.capacity(analyst, now=NOW)
+    lakeside = next(r.use for r in report.locations if r.clinic == clinic)
+    river = next(r.use for r in report.locations if r.clinic == riverside)
+    # then Lakeside: 20 weekdays x 8 h x 2 chairs open, 3 x 2.5 h used
+    assert (lakeside.date_from, lakeside.date_to) == (dt.date(2026, 2, 16), dt.date(2026, 3, 15))
+    assert (lakeside.chairs, lakeside.open_minutes) == (2, 20 * 8 * 60 * 2)
+    assert (lakeside.sessions, lakeside.used_minutes) == (3, 450)
+    assert lakeside.percent == Decimal("2.3")
+    # Riverside has no chairs entered: nothing to divide by
+    assert (river.open_minutes, river.percent) == (0, None)
+    assert (report.total.used_minutes, report.total.open_minutes) == (450, 19200)
+    with time_machine.travel(NOW, tick=False):
+        page = web(analyst).get(reverse("network:capacity")).content.decode()
+    row = page.split('data-location="lakeside"')[1].split("</tr>")[0]
+    assert "2.3%" in row and "<td>320</td>" in row
+
+
+def test_a_closed_date_is_not_open_chair_time(analyst, clinic, clinic_admin):
+    capacity_services.add_chair(actor=clinic_admin, name="1", iv_infusion=True)
+    capacity_services.set_opening_hours(
+        actor=clinic_admin, weekday=0, opens=dt.time(9), closes=dt.time(17)
+    )
+    before = next(r.use for r in queries.capacity(analyst, now=NOW).locations)
+    ClosedDate.objects.create(clinic=clinic, date=dt.date(2026, 3, 2), reason="Training day")
+    after = next(r.use for r in queries.capacity(analyst, now=NOW).locations)
+    assert before.open_minutes - after.open_minutes == 8 * 60
+
+
+def test_the_network_compliance_officer_sees_each_locations_diversion_signals(
+    web,
+    compliance_officer,
+    analyst,
+    clinic,
+    riverside,
+    receive,  # noqa: F811
+    ketamine,  # noqa: F811
+    safe,  # noqa: F811
+    at,  # noqa: F811
+):
+    # given stock received at Lakeside during opening hours
+    receive(ketamine, safe)
+    # and at Riverside, by its own nurse, at 02:00 New York time
+    admin = make_user(riverside, "rv_admin", Role.CLINIC_ADMIN)
+    nurse = make_user(riverside, "rv_night", Role.NURSE, first_name="Night", last_name="Owl")
+    vault = inventory_services.create_location(actor=admin, name="Vault", kind="safe")
+    product = inventory_services.create_product(
+        actor=admin,
+        name="Ketamine HCl injection 50 mg/mL",
+        drug="ketamine",
+        ndc="00000-0050-10",
+        form="injection_solution",
+        concentration=Decimal("50"),
+        units_per_container=Decimal("10"),
+    )
+    receive(product, vault, actor=nurse, now=dt.datetime(2026, 3, 3, 7, 0, tzinfo=dt.UTC))
+    # when the network compliance officer opens the diversion signals
+    with time_machine.travel(at(days=2), tick=False):
+        page = web(compliance_officer).get(reverse("network:diversion")).content.decode()
+    # then Riverside shows one movement outside hours, named to its nurse; Lakeside none
+    table = page.split('id="network-diversion"')[1].split("</table>")[0]
+    assert "Movements outside clinic hours" in table
+    river = table.split('data-location="riverside"')[1].split("</tr>")[0]
+    lake = table.split('data-location="lakeside"')[1].split("</tr>")[0]
+    assert "<td>1</td>" in river and "<td>1</td>" not in lake
+    assert "Night Owl" in page.split('id="network-diversion"')[1]
+    # and the reading is audited at the officer's clinic
+    event = AuditEvent.objects.get(action="network.diversion_viewed")
+    assert event.clinic_id == clinic.pk and event.changes["signals"] == 1
+    # and neither the analyst nor clinic roles read diversion across the network
+    assert web(analyst).get(reverse("network:diversion")).status_code == 403
+    assert web(admin).get(reverse("network:diversion")).status_code == 403
