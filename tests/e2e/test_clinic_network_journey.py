@@ -1,9 +1,14 @@
 """A nurse of two locations switches clinics in the header; the network compliance officer
 reads every location's ledger status."""
 
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from ketaclinic.accounts.services import grant_membership
+from ketaclinic.inventory import services as inventory_services
 from ketaclinic.patients.services import register_patient
 from tests.factories import make_clinic, make_user
 
@@ -20,6 +25,37 @@ def _patient(registrar, given: str, family: str):
     )
 
 
+def _night_receipt(clinic) -> None:
+    """Stock received at 02:00 the night before, clinic time: a movement outside hours."""
+    admin = make_user(clinic, f"ad_{clinic.slug}", "clinic_admin")
+    nurse = make_user(clinic, f"rn_{clinic.slug}", "nurse", first_name="Night", last_name="Owl")
+    vault = inventory_services.create_location(actor=admin, name="Vault", kind="safe")
+    product = inventory_services.create_product(
+        actor=admin,
+        name="Ketamine HCl injection 50 mg/mL",
+        drug="ketamine",
+        ndc="00000-0050-10",
+        form="injection_solution",
+        concentration=Decimal("50"),
+        units_per_container=Decimal("10"),
+    )
+    local = timezone.localdate(timezone.now(), clinic.tz)
+    night = dt.datetime.combine(local - dt.timedelta(days=1), dt.time(2, 0), clinic.tz)
+    inventory_services.receive_stock(
+        actor=nurse,
+        product=product,
+        location=vault,
+        lot_number="K9",
+        expires_on=local + dt.timedelta(days=400),
+        containers=1,
+        supplier_name="Acme Pharma Distribution",
+        supplier_address="1 Supply Way, Columbus, OH 43004",
+        supplier_dea="RA0000000",
+        invoice="INV-9",
+        now=night,
+    )
+
+
 def test_a_nurse_switches_clinics_and_the_compliance_officer_sees_every_location(
     page, new_page, login, screenshot
 ):
@@ -31,6 +67,7 @@ def test_a_nurse_switches_clinics_and_the_compliance_officer_sees_every_location
     nurse = make_user(lakeside, "rn_jones", "nurse", first_name="Sam", last_name="Jones")
     grant_membership(actor=None, user=nurse, clinic=riverside, role="nurse")
     officer = make_user(lakeside, "net_comp", "network_compliance", first_name="Omar")
+    _night_receipt(riverside)
 
     # when the nurse signs in, she works at her home clinic
     login(page, nurse)
@@ -56,5 +93,11 @@ def test_a_nurse_switches_clinics_and_the_compliance_officer_sees_every_location
     expect(rows.first).to_contain_text("Lakeside Clinic")
     expect(rows.first).to_contain_text("not verified")
     screenshot(officer_page, "network-compliance", full_page=True)
+    # and each location's diversion signals: a receipt at Riverside at 02:00 is one
+    officer_page.get_by_role("link", name="Diversion signals").click()
+    river = officer_page.locator('#network-diversion tr[data-location="riverside"]')
+    expect(river).to_contain_text("1")
+    expect(officer_page.get_by_text("Night Owl")).to_be_visible()
+    screenshot(officer_page, "network-diversion", full_page=True)
     officer_page.goto("/patients/")
     expect(officer_page.get_by_text("Your role may not")).to_be_visible()
