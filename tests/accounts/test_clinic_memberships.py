@@ -310,3 +310,26 @@ def test_a_network_administrator_gives_a_role_at_another_location_through_the_ap
     assert admin.post("/network/memberships", body | {"role": "surgeon"}).status_code == 422
     # and a clinic administrator may not
     assert api(clinic_admin).post("/network/memberships", body).status_code == 403
+
+
+def test_a_stricter_policy_at_another_location_signs_out_its_visiting_members_without_mfa(
+    api, two_clinic_nurse, riverside, patient
+):
+    # given the nurse holds a token at her home clinic and one at Riverside
+    nurse = two_clinic_nurse
+    home_client = api(nurse)
+    api(at_clinic(nurse, riverside))
+    nurse.refresh_from_db()
+    generation = nurse.session_generation
+    # when Riverside requires a second factor of every role (she has no authenticator)
+    services.set_security_policy(actor=None, clinic=riverside, mfa_required_for_all=True)
+    # then she is signed out, her Riverside token is revoked and her home token still works
+    nurse.refresh_from_db()
+    assert nurse.session_generation != generation
+    tokens = {t.clinic_id: t.revoked_at for t in ApiToken.objects.filter(user=nurse)}
+    assert tokens[riverside.pk] is not None and tokens[patient.clinic_id] is None
+    assert home_client.get(f"/patients/{patient.pk}").status_code == 200
+    event = AuditEvent.objects.filter(action="clinic.mfa_policy_changed").latest("occurred_at")
+    assert event.clinic_id == riverside.pk and event.changes["signed_out"] == [nurse.username]
+    # and her home role and clinic are as they were
+    assert (nurse.clinic_id, nurse.role) == (patient.clinic_id, "nurse")

@@ -15,7 +15,7 @@ from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ketaclinic.core.permissions import CLINIC_ROLES, Role, can, require
 
-from . import mfa, queries, rules
+from . import mfa, queries, rules, signin
 from .models import ApiToken, ClinicSecurity, Membership, User
 from .tokens import hash_token, new_token
 
@@ -480,6 +480,20 @@ def set_password(*, actor, user: User, password: str) -> None:
 # --- the clinic's sign-in policy --------------------------------------------------------------
 
 
+def _members_here(clinic) -> list[tuple[User, bool]]:
+    """The clinic's active staff as (user acting at this clinic with the role held here,
+    whether it is their home clinic): its home staff, then the members from other locations
+    of the organization."""
+    members = [(user, True) for user in User.objects.filter(clinic=clinic, is_active=True)]
+    visiting = Membership.objects.filter(
+        clinic=clinic, is_active=True, user__is_active=True
+    ).exclude(user__clinic=clinic)
+    for membership in visiting.select_related("user", "clinic"):
+        signin.act_at(membership.user, membership)
+        members.append((membership.user, False))
+    return members
+
+
 def set_security_policy(
     *, actor, clinic, mfa_required: bool | None = None, mfa_required_for_all: bool | None = None
 ) -> ClinicSecurity:
@@ -500,19 +514,20 @@ def set_security_policy(
     with transaction.atomic():
         policy, _ = ClinicSecurity.objects.select_for_update().get_or_create(clinic=clinic)
         before = {"mfa_required": policy.mfa_required, "all": policy.mfa_required_for_all}
-        members = list(User.objects.filter(clinic=clinic, is_active=True))
-        needed_before = {m.pk for m in members if queries.mfa_required_for(m, policy)}
+        members = _members_here(clinic)
+        needed_before = {m.pk for m, _ in members if queries.mfa_required_for(m, policy)}
         if mfa_required is not None:
             policy.mfa_required = mfa_required
         if mfa_required_for_all is not None:
             policy.mfa_required_for_all = mfa_required_for_all
         policy.save()
         ended = []
-        for member in members:
+        for member, home in members:
             newly = member.pk not in needed_before and queries.mfa_required_for(member, policy)
             if newly and not queries.has_mfa(member):
+                # Signed out everywhere: switching back here is refused until they enroll.
                 member.end_all_sessions()
-                _revoke_all_tokens(actor, member)
+                _revoke_all_tokens(actor, member, clinic_id=None if home else clinic.pk)
                 ended.append(member.username)
         record_event(
             actor=actor,
