@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ketaclinic.audit.models import AuditEvent
@@ -207,3 +209,39 @@ def test_the_network_compliance_officer_sees_each_locations_diversion_signals(
     # and neither the analyst nor clinic roles read diversion across the network
     assert web(analyst).get(reverse("network:diversion")).status_code == 403
     assert web(admin).get(reverse("network:diversion")).status_code == 403
+
+
+def _page_cost(client, name: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries_run:
+        answer = client.get(reverse(name))
+    assert answer.status_code == 200
+    return len(queries_run), len(answer.content)
+
+
+def test_the_network_pages_do_not_grow_with_the_history(
+    web,
+    analyst,
+    clinic,
+    riverside,
+    make_session,  # noqa: F811
+    make_patient,  # noqa: F811
+):
+    # given a few courses and sessions, then many more
+    client = web(analyst)
+    client.get(reverse("network:home"))  # the session's first request checks its sign-in
+    alex = make_patient("Alex")
+    _courses(clinic, "white", 12, 6)
+    _discharged(make_session(alex, day=dt.date(2026, 3, 2)), 2)
+    with time_machine.travel(NOW, tick=False):
+        few = {name: _page_cost(client, name) for name in ("network:equity", "network:capacity")}
+    _courses(clinic, "white", 300, 150)
+    _courses(riverside, "black", 300, 100)
+    for day in range(3, 13):
+        _discharged(make_session(alex, day=dt.date(2026, 3, day)), 2)
+    with time_machine.travel(NOW, tick=False):
+        many = {name: _page_cost(client, name) for name in ("network:equity", "network:capacity")}
+    # then each page runs as many queries, and its size grows only by digits and groups shown
+    for name in few:
+        assert many[name][0] == few[name][0], name
+    assert many["network:capacity"][1] - few["network:capacity"][1] < 50
+    assert many["network:equity"][1] < few["network:equity"][1] * 1.5
