@@ -202,6 +202,8 @@ def test_the_network_compliance_officer_sees_each_locations_diversion_signals(
     river = table.split('data-location="riverside"')[1].split("</tr>")[0]
     lake = table.split('data-location="lakeside"')[1].split("</tr>")[0]
     assert "<td>1</td>" in river and "<td>1</td>" not in lake
+    network = table.split('data-location="network"')[1].split("</tr>")[0]
+    assert network.count("<td>1</td>") == 2  # the kind's total and all signals
     assert "Night Owl" in page.split('id="network-diversion"')[1]
     # and the reading is audited at the officer's clinic
     event = AuditEvent.objects.get(action="network.diversion_viewed")

@@ -207,6 +207,11 @@ class NetworkDiversion:
     def signals(self) -> int:
         return sum(row.signals for row in self.locations)
 
+    @property
+    def totals(self) -> list[int]:
+        """The network's count of every kind, in the order of `kinds`."""
+        return [sum(row.by_kind[k] for row in self.locations) for k, _ in self.kinds]
+
 
 def diversion(user, *, days: int = DIVERSION_DAYS, now: dt.datetime | None = None):
     """Each location's diversion signals over its last `days` local dates (today included),
