@@ -1,7 +1,13 @@
 """Plain factory functions shared by fixtures and tests (importable as tests.factories)."""
 
+import datetime as dt
+import uuid
+from decimal import Decimal
+
 from ketaclinic.accounts.models import ClinicSecurity, User
 from ketaclinic.core.models import Clinic
+from ketaclinic.inventory.services import create_product
+from ketaclinic.outcomes.models import CourseFact
 
 PASSWORD = "correct-horse-battery"
 
@@ -101,3 +107,45 @@ def every_persona(prescriber, nurse, front_desk, auditor, clinic_admin, outsider
         **{persona: make_staff(prescriber.clinic, persona) for persona in NETWORK_PERSONAS},
         "outsider": outsider,
     }
+
+
+def add_ketamine(admin):
+    """Ketamine 50 mg/mL in 10 mL vials (500 mg per container), a product of the admin's clinic."""
+    return create_product(
+        actor=admin,
+        name="Ketamine HCl injection 50 mg/mL",
+        drug="ketamine",
+        ndc="00000-0050-10",
+        form="injection_solution",
+        concentration=Decimal("50"),
+        units_per_container=Decimal("10"),
+    )
+
+
+def add_course_facts(
+    clinic, courses: int, *, evaluable=None, responders=0, remitters=0, race=None
+) -> None:
+    """Rows of the outcome fact table for `courses` completed courses at a clinic: the first
+    `evaluable` (all by default) scored after baseline, the first `responders` and `remitters`
+    responding and remitting at their last score."""
+    evaluable = courses if evaluable is None else evaluable
+    CourseFact.objects.bulk_create(
+        CourseFact(
+            course_id=uuid.uuid4(),
+            clinic_id=clinic.pk,
+            patient_id=uuid.uuid4(),
+            protocol_code="iv_ketamine",
+            start_date=dt.date(2026, 3, 2),
+            status="completed",
+            scored=1,
+            evaluable=int(i < evaluable),
+            resp_last=int(i < responders),
+            remit_last=int(i < remitters),
+            dosed_sessions=6,
+            adverse_events=0,
+            severe_adverse_events=0,
+            race=race,
+            age_band="35-44",
+        )
+        for i in range(courses)
+    )

@@ -7,14 +7,13 @@ import os
 import subprocess
 import sys
 import tarfile
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
 from ketaclinic.core.permissions import Role
 from ketaclinic.inventory import services as ledger
-from tests.factories import make_user
+from tests.factories import add_ketamine, make_user
 
 MORNING = dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC)
 SECRET = b"the-secret-key-of-this-clinic-" * 3
@@ -23,15 +22,7 @@ RESEARCH = b"ab" * 32
 
 def _stock(admin, nurse, lots: int) -> None:
     safe = ledger.create_location(actor=admin, name="Main safe")
-    product = ledger.create_product(
-        actor=admin,
-        name="Ketamine HCl injection 50 mg/mL",
-        drug="ketamine",
-        ndc="00000-0050-10",
-        form="injection_solution",
-        concentration=Decimal("50"),
-        units_per_container=Decimal("10"),
-    )
+    product = add_ketamine(admin)
     for n in range(lots):
         ledger.receive_stock(
             actor=nurse,

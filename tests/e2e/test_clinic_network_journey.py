@@ -2,7 +2,6 @@
 reads every location's ledger status."""
 
 import datetime as dt
-from decimal import Decimal
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -10,7 +9,7 @@ from playwright.sync_api import expect
 from ketaclinic.accounts.services import grant_membership
 from ketaclinic.inventory import services as inventory_services
 from ketaclinic.patients.services import register_patient
-from tests.factories import make_clinic, make_user
+from tests.factories import add_ketamine, make_clinic, make_user
 
 from .conftest import open_nav
 
@@ -30,15 +29,7 @@ def _night_receipt(clinic) -> None:
     admin = make_user(clinic, f"ad_{clinic.slug}", "clinic_admin")
     nurse = make_user(clinic, f"rn_{clinic.slug}", "nurse", first_name="Night", last_name="Owl")
     vault = inventory_services.create_location(actor=admin, name="Vault", kind="safe")
-    product = inventory_services.create_product(
-        actor=admin,
-        name="Ketamine HCl injection 50 mg/mL",
-        drug="ketamine",
-        ndc="00000-0050-10",
-        form="injection_solution",
-        concentration=Decimal("50"),
-        units_per_container=Decimal("10"),
-    )
+    product = add_ketamine(admin)
     local = timezone.localdate(timezone.now(), clinic.tz)
     night = dt.datetime.combine(local - dt.timedelta(days=1), dt.time(2, 0), clinic.tz)
     inventory_services.receive_stock(

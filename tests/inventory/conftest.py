@@ -39,17 +39,9 @@ def cart(clinic_admin):
 @pytest.fixture
 def ketamine(clinic_admin):
     """Ketamine 50 mg/mL in 10 mL vials: 500 mg per container."""
-    from ketaclinic.inventory import services
+    from tests.factories import add_ketamine
 
-    return services.create_product(
-        actor=clinic_admin,
-        name="Ketamine HCl injection 50 mg/mL",
-        drug="ketamine",
-        ndc="00000-0050-10",
-        form="injection_solution",
-        concentration=Decimal("50"),
-        units_per_container=Decimal("10"),
-    )
+    return add_ketamine(clinic_admin)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ analyst reads suppressed aggregates, the network compliance officer reads each l
 diversion signals, and no clinic-level role opens either."""
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -17,11 +16,10 @@ from ketaclinic.capacity import services as capacity_services
 from ketaclinic.core.permissions import Role
 from ketaclinic.inventory import services as inventory_services
 from ketaclinic.network import queries
-from ketaclinic.outcomes.models import CourseFact
 from ketaclinic.outcomes.rules import SMALL
 from ketaclinic.protocols.models import ClosedDate
 from ketaclinic.treatments.models import TreatmentSession
-from tests.factories import make_staff, make_user
+from tests.factories import add_course_facts, add_ketamine, make_staff, make_user
 from tests.inventory.conftest import (  # noqa: F401
     at,
     ketamine,
@@ -47,29 +45,6 @@ def compliance_officer(clinic):
     return make_staff(clinic, "network_compliance")
 
 
-def _courses(clinic, race: str, courses: int, responders: int) -> None:
-    CourseFact.objects.bulk_create(
-        CourseFact(
-            course_id=uuid.uuid4(),
-            clinic_id=clinic.pk,
-            patient_id=uuid.uuid4(),
-            protocol_code="iv_ketamine",
-            start_date=dt.date(2026, 3, 2),
-            status="completed",
-            scored=1,
-            evaluable=1,
-            resp_last=int(i < responders),
-            remit_last=0,
-            dosed_sessions=6,
-            adverse_events=0,
-            severe_adverse_events=0,
-            race=race,
-            age_band="35-44",
-        )
-        for i in range(courses)
-    )
-
-
 def _lines(dimension):
     """Each row (a group across the columns) and each column of a dimension's courses."""
     rows = [g.courses for g in dimension.groups]
@@ -80,13 +55,13 @@ def test_the_analyst_sees_equity_by_location_with_no_cell_left_to_work_out(
     web, analyst, nurse, clinic, riverside, other_clinic
 ):
     # given White, Black and Asian patients' courses at two locations; 3 Asian at Riverside
-    _courses(clinic, "white", 30, 15)
-    _courses(clinic, "black", 25, 12)
-    _courses(clinic, "asian", 12, 6)
-    _courses(riverside, "white", 20, 10)
-    _courses(riverside, "black", 14, 7)
-    _courses(riverside, "asian", 3, 1)
-    _courses(other_clinic, "asian", 40, 20)
+    add_course_facts(clinic, 30, responders=15, race="white")
+    add_course_facts(clinic, 25, responders=12, race="black")
+    add_course_facts(clinic, 12, responders=6, race="asian")
+    add_course_facts(riverside, 20, responders=10, race="white")
+    add_course_facts(riverside, 14, responders=7, race="black")
+    add_course_facts(riverside, 3, responders=1, race="asian")
+    add_course_facts(other_clinic, 40, responders=20, race="asian")
     # when the analyst reads equity by location
     report = queries.equity(analyst)
     race = next(d for d in report.dimensions if d.key == "race")
@@ -183,15 +158,7 @@ def test_the_network_compliance_officer_sees_each_locations_diversion_signals(
     admin = make_user(riverside, "rv_admin", Role.CLINIC_ADMIN)
     nurse = make_user(riverside, "rv_night", Role.NURSE, first_name="Night", last_name="Owl")
     vault = inventory_services.create_location(actor=admin, name="Vault", kind="safe")
-    product = inventory_services.create_product(
-        actor=admin,
-        name="Ketamine HCl injection 50 mg/mL",
-        drug="ketamine",
-        ndc="00000-0050-10",
-        form="injection_solution",
-        concentration=Decimal("50"),
-        units_per_container=Decimal("10"),
-    )
+    product = add_ketamine(admin)
     receive(product, vault, actor=nurse, now=dt.datetime(2026, 3, 3, 7, 0, tzinfo=dt.UTC))
     # when the network compliance officer opens the diversion signals
     with time_machine.travel(at(days=2), tick=False):
@@ -232,12 +199,12 @@ def test_the_network_pages_do_not_grow_with_the_history(
     client = web(analyst)
     client.get(reverse("network:home"))  # the session's first request checks its sign-in
     alex = make_patient("Alex")
-    _courses(clinic, "white", 12, 6)
+    add_course_facts(clinic, 12, responders=6, race="white")
     _discharged(make_session(alex, day=dt.date(2026, 3, 2)), 2)
     with time_machine.travel(NOW, tick=False):
         few = {name: _page_cost(client, name) for name in ("network:equity", "network:capacity")}
-    _courses(clinic, "white", 300, 150)
-    _courses(riverside, "black", 300, 100)
+    add_course_facts(clinic, 300, responders=150, race="white")
+    add_course_facts(riverside, 300, responders=100, race="black")
     for day in range(3, 13):
         _discharged(make_session(alex, day=dt.date(2026, 3, day)), 2)
     with time_machine.travel(NOW, tick=False):

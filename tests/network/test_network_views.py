@@ -2,17 +2,14 @@
 outcome aggregates by location with small cells suppressed, and neither opens a patient's chart;
 other organizations' locations never appear."""
 
-import datetime as dt
 import io
-import uuid
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from ketaclinic.audit.services import record_event
-from ketaclinic.outcomes.models import CourseFact
-from tests.factories import make_clinic, make_staff
+from tests.factories import add_course_facts, make_clinic, make_staff
 from tests.inventory.conftest import at, ketamine, receive, safe  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -31,28 +28,6 @@ def compliance_officer(clinic):
 @pytest.fixture
 def analyst(clinic):
     return make_staff(clinic, "network_analyst")
-
-
-def _facts(clinic, courses: int, evaluable: int, responders: int, remitters: int) -> None:
-    CourseFact.objects.bulk_create(
-        CourseFact(
-            course_id=uuid.uuid4(),
-            clinic_id=clinic.pk,
-            patient_id=uuid.uuid4(),
-            protocol_code="iv_ketamine",
-            start_date=dt.date(2026, 3, 2),
-            status="completed",
-            scored=1,
-            evaluable=int(i < evaluable),
-            resp_last=int(i < responders),
-            remit_last=int(i < remitters),
-            dosed_sessions=6,
-            adverse_events=0,
-            severe_adverse_events=0,
-            age_band="35-44",
-        )
-        for i in range(courses)
-    )
 
 
 def test_the_compliance_officer_sees_every_locations_verification_status(
@@ -89,10 +64,10 @@ def test_the_analyst_sees_aggregates_only_with_small_cells_suppressed(
     web, analyst, clinic, riverside, summit, other_clinic, patient
 ):
     # given course facts: Lakeside 30 courses, Summit 20, Riverside 5 (a small cell)
-    _facts(clinic, 30, 30, 15, 12)
-    _facts(summit, 20, 20, 14, 4)
-    _facts(riverside, 5, 5, 3, 1)
-    _facts(other_clinic, 40, 40, 20, 20)
+    add_course_facts(clinic, 30, evaluable=30, responders=15, remitters=12)
+    add_course_facts(summit, 20, evaluable=20, responders=14, remitters=4)
+    add_course_facts(riverside, 5, evaluable=5, responders=3, remitters=1)
+    add_course_facts(other_clinic, 40, evaluable=40, responders=20, remitters=20)
     client = web(analyst)
     # when the analyst opens outcomes by location
     page = client.get(reverse("network:outcomes")).content.decode()
