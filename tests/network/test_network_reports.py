@@ -16,9 +16,11 @@ from ketaclinic.capacity import services as capacity_services
 from ketaclinic.core.permissions import Role
 from ketaclinic.inventory import services as inventory_services
 from ketaclinic.network import queries
+from ketaclinic.outcomes.disclosure import Sum
 from ketaclinic.outcomes.rules import SMALL
 from ketaclinic.protocols.models import ClosedDate
 from ketaclinic.treatments.models import TreatmentSession
+from tests.disclosure_check import worked_out
 from tests.factories import add_course_facts, add_ketamine, make_staff, make_user
 from tests.inventory.conftest import (  # noqa: F401
     at,
@@ -45,10 +47,22 @@ def compliance_officer(clinic):
     return make_staff(clinic, "network_compliance")
 
 
-def _lines(dimension):
-    """Each row (a group across the columns) and each column of a dimension's courses."""
-    rows = [g.courses for g in dimension.groups]
-    return rows + [list(column) for column in zip(*rows, strict=True)]
+def _published(outcomes, equity, dimension_key: str):
+    """The courses a reader sees on both pages for one dimension, as {cell: Cell}, with the
+    sums that tie them (locations to the network, groups to each location's total)."""
+    dimension = next(d for d in equity.dimensions if d.key == dimension_key)
+    columns = equity.columns
+    cells = {("total", row.name): row.courses for row in [*outcomes.locations, outcomes.total]}
+    for group in dimension.groups:
+        for column, cell in zip(columns, group.courses, strict=True):
+            cells[(group.key, column)] = cell
+    locations, network = columns[:-1], columns[-1]
+    sums = [Sum(("total", network), tuple(("total", c) for c in locations))]
+    for group in dimension.groups:
+        sums.append(Sum((group.key, network), tuple((group.key, c) for c in locations)))
+    for column in columns:
+        sums.append(Sum(("total", column), tuple((g.key, column) for g in dimension.groups)))
+    return cells, sums
 
 
 def test_the_analyst_sees_equity_by_location_with_no_cell_left_to_work_out(
@@ -62,8 +76,9 @@ def test_the_analyst_sees_equity_by_location_with_no_cell_left_to_work_out(
     add_course_facts(riverside, 14, responders=7, race="black")
     add_course_facts(riverside, 3, responders=1, race="asian")
     add_course_facts(other_clinic, 40, responders=20, race="asian")
-    # when the analyst reads equity by location
+    # when the analyst reads equity by location and outcomes by location
     report = queries.equity(analyst)
+    outcomes = queries.outcomes(analyst)
     race = next(d for d in report.dimensions if d.key == "race")
     cells = {g.key: dict(zip(report.columns, g.courses, strict=True)) for g in race.groups}
     # then Riverside's 3 are hidden, and the network's Asian total (15, another
@@ -71,9 +86,9 @@ def test_the_analyst_sees_equity_by_location_with_no_cell_left_to_work_out(
     assert cells["asian"]["Riverside Clinic"].reason == SMALL
     assert cells["asian"]["Network"].value == 15
     assert cells["white"]["Network"].value == 50
-    # and no row or column has a single hidden cell its published total would give away
-    for line in _lines(race):
-        assert sum(c.suppressed for c in line) != 1
+    # and no hidden figure can be worked out from both pages together, in any dimension
+    for dimension in report.dimensions:
+        assert worked_out(*_published(outcomes, report, dimension.key)) == [], dimension.key
     page = web(analyst).get(reverse("network:equity")).content.decode()
     assert 'data-dimension="race"' in page and "Riverside Clinic" in page
     assert "Hilltop" not in page

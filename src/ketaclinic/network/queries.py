@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
 
@@ -27,9 +27,6 @@ from ketaclinic.outcomes.queries import (
 from ketaclinic.outcomes.rules import (
     Cell,
     RateCell,
-    suppress_breakdown,
-    suppress_count,
-    suppress_rates,
 )
 
 
@@ -76,37 +73,30 @@ class NetworkOutcomes:
         return cells
 
 
-def _total(counts: list[LocationCounts]) -> LocationOutcomes:
-    """The network row: each count and rate suppressed on its own (no breakdown to protect)."""
-    evaluable = sum(c.evaluable for c in counts)
-    responders, remitters = sum(c.responders for c in counts), sum(c.remitters for c in counts)
-    return LocationOutcomes(
-        "Network",
-        suppress_count(sum(c.courses for c in counts)),
-        suppress_count(sum(c.dosed_sessions for c in counts)),
-        suppress_rates({"network": (responders, evaluable)})["network"],
-        suppress_rates({"network": (remitters, evaluable)})["network"],
-    )
+def _tables(clinics: list[Clinic]) -> equity_rules.NetworkTables:
+    """Outcomes and equity by location, suppressed together (two grouped queries)."""
+    ids = [c.pk for c in clinics]
+    by_clinic = course_counts_by_clinic(ids)
+    empty = LocationCounts(0, 0, 0, 0, 0)
+    totals = {pk: asdict(by_clinic.get(pk, empty)) for pk in ids}
+    return equity_rules.network_tables(totals, equity_rows_by_clinic(ids), equity_labels())
 
 
 def outcomes(user) -> NetworkOutcomes:
     """Course outcomes per location and for the network, from the outcome fact tables. A count
-    of 1 to 10 is not shown, and complementary suppression hides a second cell where a hidden
-    one could be worked out from the network total (outcomes.rules)."""
+    of 1 to 10 is not shown, and no hidden figure can be worked out from the figures shown
+    here or on the equity page (outcomes.disclosure)."""
     require(user, "network.view_outcomes")
     clinics = locations(user)
-    by_clinic = course_counts_by_clinic([c.pk for c in clinics])
-    empty = LocationCounts(0, 0, 0, 0, 0)
-    counts = {c.pk: by_clinic.get(c.pk, empty) for c in clinics}
-    courses = suppress_breakdown({pk: c.courses for pk, c in counts.items()})
-    sessions = suppress_breakdown({pk: c.dosed_sessions for pk, c in counts.items()})
-    response = suppress_rates({pk: (c.responders, c.evaluable) for pk, c in counts.items()})
-    remission = suppress_rates({pk: (c.remitters, c.evaluable) for pk, c in counts.items()})
-    rows = [
-        LocationOutcomes(c.name, courses[c.pk], sessions[c.pk], response[c.pk], remission[c.pk])
-        for c in clinics
-    ]
-    return NetworkOutcomes(rows, _total(list(counts.values())))
+    figures = _tables(clinics).figures
+
+    def row(name, key) -> LocationOutcomes:
+        f = figures[key]
+        return LocationOutcomes(name, f.courses, f.dosed_sessions, f.response, f.remission)
+
+    return NetworkOutcomes(
+        [row(c.name, c.pk) for c in clinics], row("Network", equity_rules.NETWORK)
+    )
 
 
 @dataclass(frozen=True)
@@ -123,12 +113,11 @@ class NetworkEquity:
 
 def equity(user) -> NetworkEquity:
     """Course outcomes by race, ethnicity, sex, age band, payer and income at every location
-    and for the network, from the course facts, suppressed as two-way tables."""
+    and for the network, from the course facts, suppressed with the outcomes by location."""
     require(user, "network.view_outcomes")
     clinics = locations(user)
-    rows = equity_rows_by_clinic([c.pk for c in clinics])
-    dimensions = equity_rules.by_location({c.name: rows[c.pk] for c in clinics}, equity_labels())
-    return NetworkEquity([*(c.name for c in clinics), "Network"], dimensions)
+    tables = _tables(clinics)
+    return NetworkEquity([*(c.name for c in clinics), "Network"], tables.dimensions)
 
 
 CAPACITY_DAYS = 28
@@ -158,10 +147,11 @@ def capacity(user, *, days: int = CAPACITY_DAYS, now: dt.datetime | None = None)
         date_to = timezone.localdate(now, clinic.tz) - dt.timedelta(days=1)
         date_from = date_to - dt.timedelta(days=days - 1)
         rows.append(LocationCapacity(clinic, chair_utilisation(clinic, date_from, date_to)))
-    uses = [r.use for r in rows]
+    # A location without open chair time entered has no utilisation: left out of the network's.
+    uses = [r.use for r in rows if r.use.open_minutes]
     total = ChairUtilisation(
-        min((u.date_from for u in uses), default=None),
-        max((u.date_to for u in uses), default=None),
+        min((r.use.date_from for r in rows), default=None),
+        max((r.use.date_to for r in rows), default=None),
         sum(u.chairs for u in uses),
         sum(u.open_minutes for u in uses),
         sum(u.sessions for u in uses),

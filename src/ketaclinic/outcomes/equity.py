@@ -7,18 +7,12 @@ measure, because each dimension's groups add up to the totals printed on the das
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ketaclinic.outcomes.definitions import AGE_BANDS, EQUITY_DIMENSIONS, SMALL_CELL_MIN
-from ketaclinic.outcomes.rules import (
-    Cell,
-    RateCell,
-    suppress_breakdown,
-    suppress_rate_table,
-    suppress_rates,
-    suppress_table,
-)
+from ketaclinic.outcomes.disclosure import Sum, protect, protect_rates
+from ketaclinic.outcomes.rules import Cell, RateCell, suppress_breakdown, suppress_rates
 from ketaclinic.outcomes.sql import EQUITY_COLUMNS
 
 ROW_COLUMNS = (
@@ -128,6 +122,16 @@ NETWORK = "network"
 
 
 @dataclass(frozen=True)
+class LocationFigures:
+    """A location's (or the network's) course figures as the network report shows them."""
+
+    courses: Cell
+    dosed_sessions: Cell
+    response: RateCell
+    remission: RateCell
+
+
+@dataclass(frozen=True)
 class LocationGroup:
     """One group of a dimension across the locations: a cell per location, then the network."""
 
@@ -156,55 +160,101 @@ class NetworkDimension:
         )
 
 
-def by_location(
-    rows_by_location: Mapping[str, Iterable[Sequence]],
+@dataclass(frozen=True)
+class NetworkTables:
+    """Both network reports from one suppression: each location's figures and the network's
+    (`figures`, keyed by location and NETWORK), and the equity tables by location."""
+
+    figures: dict
+    dimensions: list[NetworkDimension]
+
+
+TOTAL = "total"
+TOTAL_MEASURES = ("courses", "dosed_sessions", "evaluable", "responders", "remitters")
+
+
+def network_tables(
+    totals: Mapping[Hashable, Mapping[str, int]],
+    rows_by_location: Mapping[Hashable, Iterable[Sequence]],
     labels: Mapping[str, Mapping[str, str]],
     minimum: int = SMALL_CELL_MIN,
-) -> list[NetworkDimension]:
-    """Per dimension, each group's courses, response and remission at every location and for
-    the network (the last cell). A group's row adds up to its network cell and a location's
-    column to that location's courses, both published, so each measure is suppressed as a
-    two-way table (rules.suppress_table): no hidden cell is alone in a row or a column."""
-    locations = list(rows_by_location)
-    totals = {loc: _sum_groups(rows) for loc, rows in rows_by_location.items()}
+) -> NetworkTables:
+    """The outcomes by location and the equity by location, suppressed together.
+
+    `totals` holds each location's courses, dosed sessions, evaluable courses, responders and
+    remitters (the outcome facts); `rows_by_location` its equity rows. Every published sum ties
+    the figures: locations add up to the network, each group's locations to its network figure,
+    each location's groups to its total. `disclosure.protect` hides what those sums would give
+    away, for each measure over both pages at once, so neither page undoes the other."""
+    locations = list(totals)
     columns = [*locations, NETWORK]
-    dimensions = []
-    for key, title in EQUITY_DIMENSIONS:
-        present = {g for loc in locations for g in totals[loc][key]}
-        names = labels.get(key, {})
-        order = _order(key, present, names)
+    grouped = {loc: _sum_groups(rows_by_location.get(loc, ())) for loc in locations}
 
-        def value(group: str, column: str, measure: str, key=key) -> int:
-            places = locations if column == NETWORK else [column]
-            return sum(totals[p][key].get(group, {}).get(measure, 0) for p in places)
+    def total(column, measure: str) -> int:
+        places = locations if column == NETWORK else [column]
+        return sum(int(totals[p][measure]) for p in places)
 
-        cells = [(g, c) for g in order for c in columns]
-        courses = suppress_table({(g, c): value(g, c, "courses") for g, c in cells}, minimum)
-        response = suppress_rate_table(
-            {(g, c): (value(g, c, "responders"), value(g, c, "evaluable")) for g, c in cells},
-            minimum,
+    dimension_groups = []
+    for key, _title in EQUITY_DIMENSIONS:
+        present = {g for loc in locations for g in grouped[loc][key]}
+        dimension_groups.append((key, _order(key, present, labels.get(key, {}))))
+
+    def cell(key: str, group: str, column, measure: str) -> int:
+        places = locations if column == NETWORK else [column]
+        return sum(grouped[p][key].get(group, {}).get(measure, 0) for p in places)
+
+    sums = [Sum((TOTAL, NETWORK), tuple((TOTAL, loc) for loc in locations))]
+    for key, order in dimension_groups:
+        for g in order:
+            sums.append(Sum((key, g, NETWORK), tuple((key, g, loc) for loc in locations)))
+        for column in columns:
+            sums.append(Sum((TOTAL, column), tuple((key, g, column) for g in order)))
+
+    def figures(measure: str, group_measure: str) -> dict:
+        values = {(TOTAL, c): total(c, measure) for c in columns}
+        for key, order in dimension_groups:
+            for g in order:
+                for c in columns:
+                    values[(key, g, c)] = cell(key, g, c, group_measure)
+        return values
+
+    courses = protect(figures("courses", "courses"), sums, minimum)
+    evaluable = figures("evaluable", "evaluable")
+    rates = {}
+    for measure in ("responders", "remitters"):
+        numerators = figures(measure, measure)
+        rates[measure] = protect_rates(
+            {k: (numerators[k], evaluable[k]) for k in numerators}, sums, minimum
         )
-        remission = suppress_rate_table(
-            {(g, c): (value(g, c, "remitters"), value(g, c, "evaluable")) for g, c in cells},
-            minimum,
+    dosed = protect({(TOTAL, c): total(c, "dosed_sessions") for c in columns}, sums[:1], minimum)
+    location_figures = {
+        c: LocationFigures(
+            courses[(TOTAL, c)],
+            dosed[(TOTAL, c)],
+            rates["responders"][(TOTAL, c)],
+            rates["remitters"][(TOTAL, c)],
         )
-        dimensions.append(
-            NetworkDimension(
-                key,
-                title,
-                [
-                    LocationGroup(
-                        g,
-                        names.get(g, g),
-                        [courses[(g, c)] for c in columns],
-                        [response[(g, c)] for c in columns],
-                        [remission[(g, c)] for c in columns],
-                    )
-                    for g in order
-                ],
-            )
+        for c in columns
+    }
+    titles = dict(EQUITY_DIMENSIONS)
+    dimensions = [
+        NetworkDimension(
+            key,
+            titles[key],
+            [
+                LocationGroup(
+                    g,
+                    labels.get(key, {}).get(g, g),
+                    [courses[(key, g, c)] for c in columns],
+                    [rates["responders"][(key, g, c)] for c in columns],
+                    [rates["remitters"][(key, g, c)] for c in columns],
+                )
+                for g in order
+            ],
         )
-    return dimensions
+        for key, order in dimension_groups
+    ]
+    return NetworkTables(location_figures, dimensions)
 
 
 def _ended(group: Mapping[str, int]) -> int:

@@ -371,63 +371,6 @@ def suppress_rates(
     return {k: RateCell(numerators[k], denominators[k]) for k in rates}
 
 
-def suppress_table(
-    counts: Mapping[tuple, int],
-    minimum: int = SMALL_CELL_MIN,
-    *,
-    hidden: Mapping[tuple, str] | None = None,
-) -> dict[tuple, Cell]:
-    """Suppress a two-way table {(row, column): count} whose every row and every column adds up
-    to a published figure (a row holds each location's count and the network's, a column one
-    location's groups).
-
-    Small cells, and those listed in `hidden` (with the reason), are hidden. Then, until
-    nothing changes, wherever a row or a column has exactly one hidden cell (which its published
-    total would give away), the smallest other non-zero cell of that line is hidden too.
-    """
-    cells = {k: suppress_count(v, minimum) for k, v in counts.items()}
-    for key, reason in (hidden or {}).items():
-        if key in cells and not cells[key].suppressed:
-            cells[key] = Cell(None, reason)
-    rows: dict = {}
-    columns: dict = {}
-    for key in counts:
-        rows.setdefault(key[0], []).append(key)
-        columns.setdefault(key[1], []).append(key)
-    lines = [*rows.values(), *columns.values()]
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if sum(cells[k].suppressed for k in line) != 1:
-                continue
-            candidates = [k for k in line if not cells[k].suppressed and counts[k] > 0]
-            if candidates:
-                partner = min(candidates, key=lambda k: (counts[k], str(k)))
-                cells[partner] = Cell(None, COMPLEMENT)
-                changed = True
-    return cells
-
-
-def suppress_rate_table(
-    rates: Mapping[tuple, tuple[int, int]], minimum: int = SMALL_CELL_MIN
-) -> dict[tuple, RateCell]:
-    """suppress_rates for a two-way table of rates {(row, column): (numerator, denominator)}:
-    denominators and numerators are each suppressed as a table (suppress_table), a numerator
-    also where its denominator is hidden or the rest of its group is small."""
-    denominators = suppress_table({k: d for k, (_, d) in rates.items()}, minimum)
-    hidden = {}
-    for key, (num, den) in rates.items():
-        if num > den:
-            raise ValueError(f"{key}: numerator {num} above denominator {den}")
-        if denominators[key].suppressed:
-            hidden[key] = DENOMINATOR
-        elif is_small(den - num, minimum) and not is_small(num, minimum):
-            hidden[key] = SMALL_COMPLEMENT
-    numerators = suppress_table({k: n for k, (n, _) in rates.items()}, minimum, hidden=hidden)
-    return {k: RateCell(numerators[k], denominators[k]) for k in rates}
-
-
 # --- ages -------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,126 @@
+"""Suppression over published sums: no count of 1 to 10 is shown, and no hidden figure can be
+worked out exactly from the figures shown and the sums that tie them (rows of a table, its
+columns, and the totals another page publishes).
+
+The check here is written apart from the code under test: exact rational elimination (the
+code uses a floating-point null space)."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ketaclinic.outcomes.disclosure import Sum, protect, protect_rates
+from ketaclinic.outcomes.rules import DENOMINATOR, SMALL, SMALL_COMPLEMENT
+from tests.disclosure_check import worked_out
+
+NETWORK = "network"
+TOTAL = "total"
+
+
+def table(groups: dict[str, list[int]]):
+    """A table of groups by locations with its network column and its total row, as
+    {cell: count} and the sums the pages publish."""
+    width = len(next(iter(groups.values())))
+    locations = [f"L{j}" for j in range(width)]
+    columns = [*locations, NETWORK]
+    counts = {}
+    for g, values in groups.items():
+        for loc, v in zip(locations, values, strict=True):
+            counts[(g, loc)] = v
+        counts[(g, NETWORK)] = sum(values)
+    for c in columns:
+        counts[(TOTAL, c)] = sum(counts[(g, c)] for g in groups)
+    sums = [Sum((TOTAL, NETWORK), tuple((TOTAL, loc) for loc in locations))]
+    sums += [Sum((g, NETWORK), tuple((g, loc) for loc in locations)) for g in groups]
+    sums += [Sum((TOTAL, c), tuple((g, c) for g in groups)) for c in columns]
+    return counts, sums
+
+
+def _assert_safe(counts, cells, sums):
+    for key, count in counts.items():
+        if 0 < count < 11:
+            assert cells[key].suppressed, key
+        if not cells[key].suppressed:
+            assert cells[key].value == count
+    assert worked_out(cells, sums) == []
+
+
+def test_a_hidden_cell_is_not_given_away_by_a_column_of_zeros():
+    # A=10, B and C as below: with only lines checked one at a time, B's total (38) gives the
+    # 38 of g2 at B, and then g2's 45 gives its 7 at C.
+    counts, sums = table({"g0": [10, 0, 0], "g1": [0, 0, 6], "g2": [0, 38, 7]})
+    cells = protect(counts, sums)
+    assert cells[("g2", "L2")].reason == SMALL
+    _assert_safe(counts, cells, sums)
+
+
+def test_a_hidden_cell_linking_two_hidden_groups_is_not_given_away():
+    # Every line has two hidden cells after line-by-line suppression, yet g1 at L0 (4) could
+    # be solved from the published totals.
+    counts, sums = table(
+        {"g0": [2, 8, 22, 35], "g1": [4, 39, 20, 7], "g2": [17, 23, 13, 3], "g3": [2, 8, 21, 40]}
+    )
+    cells = protect(counts, sums)
+    _assert_safe(counts, cells, sums)
+    assert cells[("g1", "L0")].suppressed
+
+
+def test_what_another_page_hides_stays_hidden():
+    # the outcomes page hides L1's total: the equity table must not give it back
+    counts, sums = table({"g0": [30, 15], "g1": [20, 0]})
+    cells = protect(counts, sums, hidden={(TOTAL, "L1"): "hidden on the outcomes page"})
+    assert cells[(TOTAL, "L1")].suppressed
+    _assert_safe(counts, cells, sums)
+
+
+def test_rates_hide_a_numerator_with_its_denominator_and_when_the_rest_is_small():
+    counts, sums = table({"g0": [30, 20], "g1": [14, 3]})
+    responders = {("g0", "L0"): 15, ("g0", "L1"): 10, ("g1", "L0"): 12, ("g1", "L1"): 0}
+    rates = {}
+    for key, den in counts.items():
+        g, c = key
+        if c == NETWORK:
+            num = sum(v for (h, _), v in responders.items() if h == g) if g != TOTAL else 0
+        else:
+            num = responders.get(key, 0) if g != TOTAL else 0
+        rates[key] = (num, den)
+    for c in ("L0", "L1", NETWORK):
+        rates[(TOTAL, c)] = (
+            sum(rates[(g, c)][0] for g in ("g0", "g1")),
+            counts[(TOTAL, c)],
+        )
+    cells = protect_rates(rates, sums)
+    assert cells[("g1", "L1")].numerator.reason == DENOMINATOR  # 3 courses
+    assert cells[("g1", "L0")].suppressed  # 12 of 14, and its row holds the 3
+    nums = {k: c.numerator for k, c in cells.items()}
+    _assert_safe({k: n for k, (n, _) in rates.items()}, nums, sums)
+
+
+def test_a_numerator_above_its_denominator_is_refused():
+    with pytest.raises(ValueError, match="numerator 3 above denominator 2"):
+        protect_rates({"a": (3, 2)}, [])
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=5).flatmap(
+        lambda width: st.lists(
+            st.lists(st.integers(min_value=0, max_value=40), min_size=width, max_size=width),
+            min_size=1,
+            max_size=5,
+        )
+    )
+)
+def test_no_hidden_figure_of_any_table_can_be_worked_out(rows):
+    counts, sums = table({f"g{i}": row for i, row in enumerate(rows)})
+    _assert_safe(counts, protect(counts, sums), sums)
+
+
+def test_a_numerator_is_hidden_when_the_rest_of_its_group_is_small():
+    counts, sums = table({"g0": [14, 30]})
+    rates = {k: (0, v) for k, v in counts.items()}
+    rates |= {("g0", "L0"): (12, 14), ("g0", "L1"): (15, 30), ("g0", NETWORK): (27, 44)}
+    rates |= {(TOTAL, "L0"): (12, 14), (TOTAL, "L1"): (15, 30), (TOTAL, NETWORK): (27, 44)}
+    cells = protect_rates(rates, sums)
+    assert cells[("g0", "L0")].numerator.reason == SMALL_COMPLEMENT
+    assert cells[("g0", "L0")].denominator.value == 14
