@@ -229,3 +229,27 @@ def test_the_network_pages_do_not_grow_with_the_history(
         assert many[name][0] == few[name][0], name
     assert many["network:capacity"][1] - few["network:capacity"][1] < 50
     assert many["network:equity"][1] < few["network:equity"][1] * 1.5
+
+
+def test_the_diversion_page_does_not_grow_with_the_entries(
+    web,
+    compliance_officer,
+    clinic,
+    riverside,
+    receive,  # noqa: F811
+    ketamine,  # noqa: F811
+    safe,  # noqa: F811
+    at,  # noqa: F811
+):
+    client = web(compliance_officer)
+    client.get(reverse("network:home"))  # the session's first request checks its sign-in
+    night = dt.datetime(2026, 3, 3, 7, 0, tzinfo=dt.UTC)  # 02:00 in New York
+    receive(ketamine, safe, lot_number="K1", now=night)
+    with time_machine.travel(at(days=2), tick=False):
+        few = _page_cost(client, "network:diversion")
+    for n in range(2, 40):
+        receive(ketamine, safe, lot_number=f"K{n}", now=night + dt.timedelta(minutes=n))
+    with time_machine.travel(at(days=2), tick=False):
+        many = _page_cost(client, "network:diversion")
+    assert many[0] == few[0]
+    assert abs(many[1] - few[1]) < 20  # the same signal, a larger count

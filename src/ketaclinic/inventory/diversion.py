@@ -30,7 +30,7 @@ from ketaclinic.inventory.queries import (
     _from_micro,
     _micro_units,
     reconciliation_deadline,
-    session_lot_balance,
+    session_lot_balances,
 )
 from ketaclinic.inventory.sessions import session_reader
 from ketaclinic.protocols import queries as protocol_queries
@@ -115,7 +115,7 @@ def location_report(
     signals += _unwitnessed_waste(clinic, start, end)
     signals += _repeated_discrepancies(in_range, clinic, config)
     signals += _outside_hours(in_range, clinic, config)
-    signals += _devices_not_matched(in_range, now - config.draw_grace)
+    signals += _devices_not_matched(clinic, in_range, now - config.draw_grace)
     signals += _chain_signals(clinic, in_range, now)
     signals += _witness_pairing(in_range, config)
     return DiversionReport(date_from, date_to, config.robust_z_threshold, signals)
@@ -268,14 +268,19 @@ def _outside_hours(in_range, clinic, config) -> list[Signal]:
     ]
 
 
-def _devices_not_matched(in_range, cutoff) -> list[Signal]:
+def _devices_not_matched(clinic, in_range, cutoff) -> list[Signal]:
     signals = []
-    draws = in_range.filter(entry_type=EntryType.DRAW, unit="device", occurred_at__lt=cutoff)
-    for draw in draws.order_by("sequence"):
+    draws = list(
+        in_range.filter(entry_type=EntryType.DRAW, unit="device", occurred_at__lt=cutoff).order_by(
+            "sequence"
+        )
+    )
+    balances = session_lot_balances(clinic.pk, {d.session_id for d in draws if d.session_id})
+    for draw in draws:
         if draw.session_id is None:
             why = "drawn without a treatment session"
         else:
-            balance = session_lot_balance(draw.session_id, draw.lot_id)
+            balance = balances[(draw.session_id, draw.lot_id)]
             if balance.balanced:
                 continue
             missing = rules.canonical_decimal(balance.in_hand)

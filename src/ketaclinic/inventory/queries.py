@@ -275,6 +275,24 @@ def session_lot_balance(session_id, lot_id) -> rules.SessionDrugBalance:
     return rules.session_balance((r["entry_type"], _from_micro(r["total"])) for r in rows)
 
 
+def session_lot_balances(clinic_id, session_ids) -> dict[tuple, rules.SessionDrugBalance]:
+    """{(session id, lot id): balance} of these sessions' lots, one grouped query."""
+    rows = (
+        LedgerEntry.objects.filter(
+            clinic_id=clinic_id, session_id__in=list(session_ids), entry_type__in=SESSION_TYPES
+        )
+        .values("session_id", "lot_id", "entry_type")
+        .annotate(total=Sum(_micro_units("quantity")))
+        .order_by()
+    )
+    totals: dict[tuple, list] = {}
+    for r in rows:
+        totals.setdefault((r["session_id"], r["lot_id"]), []).append(
+            (r["entry_type"], _from_micro(r["total"]))
+        )
+    return {key: rules.session_balance(entries) for key, entries in totals.items()}
+
+
 def session_drug_balance(session) -> SessionDrugRecord:
     """The drug record of a treatment session: per lot drawn/administered/wasted/returned.
 
