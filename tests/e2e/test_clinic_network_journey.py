@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from ketaclinic.accounts.services import grant_membership
 from ketaclinic.inventory import services as inventory_services
 from ketaclinic.patients.services import register_patient
-from tests.factories import add_ketamine, make_clinic, make_user
+from tests.factories import add_course_facts, add_ketamine, make_clinic, make_user
 
 from .conftest import open_nav
 
@@ -59,6 +59,12 @@ def test_a_nurse_switches_clinics_and_the_compliance_officer_sees_every_location
     grant_membership(actor=None, user=nurse, clinic=riverside, role="nurse")
     officer = make_user(lakeside, "net_comp", "network_compliance", first_name="Omar")
     _night_receipt(riverside)
+    add_course_facts(lakeside, 30, responders=16, remitters=9, race="white")
+    add_course_facts(lakeside, 18, responders=8, remitters=5, race="black")
+    add_course_facts(lakeside, 14, responders=7, remitters=3, race="asian")
+    add_course_facts(riverside, 15, responders=7, remitters=4, race="white")
+    add_course_facts(riverside, 12, responders=5, remitters=2, race="black")
+    add_course_facts(riverside, 4, responders=2, remitters=1, race="asian")
 
     # when the nurse signs in, she works at her home clinic
     login(page, nurse)
@@ -90,5 +96,11 @@ def test_a_nurse_switches_clinics_and_the_compliance_officer_sees_every_location
     expect(river).to_contain_text("1")
     expect(officer_page.get_by_text("Night Owl")).to_be_visible()
     screenshot(officer_page, "network-diversion", full_page=True)
+    # and outcomes by race at both locations, Riverside's 4 Asian patients' courses hidden
+    officer_page.get_by_role("link", name="Equity by location").click()
+    race = officer_page.locator('[data-dimension="race"]')
+    expect(race.locator('tr[data-group="white"]')).to_contain_text("45")
+    expect(race.locator('tr[data-group="asian"]')).to_contain_text("suppressed")
+    screenshot(officer_page, "network-equity", full_page=False)
     officer_page.goto("/patients/")
     expect(officer_page.get_by_text("Your role may not")).to_be_visible()

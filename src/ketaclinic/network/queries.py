@@ -17,7 +17,7 @@ from ketaclinic.core.permissions import require
 from ketaclinic.inventory import diversion as diversion_signals
 from ketaclinic.inventory.queries import LedgerStatus, ledger_status
 from ketaclinic.outcomes import equity as equity_rules
-from ketaclinic.outcomes.definitions import SMALL_CELL_MIN, SMALL_CELL_SOURCE
+from ketaclinic.outcomes.definitions import SMALL_CELL_MIN, SMALL_CELL_POLICY
 from ketaclinic.outcomes.queries import (
     LocationCounts,
     course_counts_by_clinic,
@@ -63,7 +63,7 @@ class NetworkOutcomes:
     locations: list[LocationOutcomes]
     total: LocationOutcomes
     minimum: int = SMALL_CELL_MIN
-    source: str = SMALL_CELL_SOURCE
+    policy: str = SMALL_CELL_POLICY
 
     @property
     def suppressed_cells(self) -> int:
@@ -104,7 +104,7 @@ class NetworkEquity:
     columns: list[str]
     dimensions: list[equity_rules.NetworkDimension]
     minimum: int = SMALL_CELL_MIN
-    source: str = SMALL_CELL_SOURCE
+    policy: str = SMALL_CELL_POLICY
 
     @property
     def suppressed_cells(self) -> int:

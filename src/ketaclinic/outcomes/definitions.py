@@ -46,7 +46,8 @@ BP_ALERT_SOURCE = "the blood-pressure alerts of the clinic's protocols (hyperten
 # Zero is shown (it is not a small cell under that policy). Complementary suppression then
 # hides a second cell wherever a single hidden cell could be worked out from a total.
 SMALL_CELL_MIN = 11
-SMALL_CELL_SOURCE = "CMS Cell Size Suppression Policy (counts of 1 to 10 are not displayed)"
+SMALL_CELL_POLICY = "CMS Cell Size Suppression Policy"
+SMALL_CELL_SOURCE = f"{SMALL_CELL_POLICY}: counts of 1 to 10 are not displayed"
 
 # --- age ------------------------------------------------------------------------------------
 
