@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from ketaclinic.core.permissions import Role
 from ketaclinic.inventory import queries, services
 from ketaclinic.inventory.models import EntryType, LedgerEntry
-from tests.factories import PASSWORD, make_clinic, make_user
+from tests.factories import PASSWORD, add_ketamine, make_clinic, make_user
 
 from .conftest import open_nav
 
@@ -67,15 +67,7 @@ def test_a_nurse_receives_draws_administers_wastes_with_a_witness_and_counts(
     nurse = make_user(clinic, "rnjones", Role.NURSE, first_name="Sam", last_name="Jones")
     witness = make_user(clinic, "rnokafor", Role.NURSE, first_name="Grace", last_name="Okafor")
     safe = services.create_location(actor=admin, name="Main safe")
-    services.create_product(
-        actor=admin,
-        name="Ketamine HCl injection 50 mg/mL",
-        drug="ketamine",
-        ndc="00000-0050-10",
-        form="injection_solution",
-        concentration=Decimal("50"),
-        units_per_container=Decimal("10"),
-    )
+    add_ketamine(admin)
     session = _todays_session(clinic, prescriber, desk)
 
     # when the nurse receives two vials into the safe
