@@ -47,6 +47,10 @@ ALLOWED = {
     "clinic (the clinic switcher's choices)",
     ("accounts.queries", "staff_of_clinic", "User"): "filtered on the clinic in a Q object: "
     "home clinic here, or a membership here",
+    ("accounts.queries", "clinical_locations", "User"): "the user's own row: their home clinic "
+    "and role there",
+    ("accounts.queries", "clinical_locations", "Membership"): "the user's own memberships, "
+    "at every clinic (which locations' records they may open)",
     ("accounts.queries", "organization_member", "User"): "a network administrator's reach: "
     "home clinics of the actor's organization (clinic__organization_id)",
     ("measures.queries", "request_for_token", "MeasureRequest"): "a patient's link has no "

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ketaclinic.accounts.queries import clinical_locations
+from ketaclinic.accounts.services import grant_membership
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.capacity import services as capacity_services
 from ketaclinic.core.permissions import Role
@@ -253,3 +255,25 @@ def test_the_diversion_page_does_not_grow_with_the_entries(
         many = _page_cost(client, "network:diversion")
     assert many[0] == few[0]
     assert abs(many[1] - few[1]) < 20  # the same signal, a larger count
+
+
+def test_a_location_where_the_analyst_also_works_counts_as_known_to_them(
+    analyst, clinic, riverside
+):
+    # given the analyst is also a nurse at Riverside, and the White group's network figure
+    # (35) would give Lakeside's 5 away to someone who knows Riverside's 30
+    add_course_facts(riverside, 30, responders=15, race="white")
+    add_course_facts(riverside, 40, responders=20, race="black")
+    add_course_facts(clinic, 5, responders=2, race="white")
+    add_course_facts(clinic, 45, responders=20, race="black")
+    before = queries.equity(analyst)
+    grant_membership(actor=None, user=analyst, clinic=riverside, role="nurse")
+    assert clinical_locations(analyst) == {riverside.pk}
+    after = queries.equity(analyst)
+
+    def white_network(report):
+        race = next(d for d in report.dimensions if d.key == "race")
+        return next(g for g in race.groups if g.key == "white").courses[-1]
+
+    assert not white_network(before).suppressed
+    assert white_network(after).suppressed

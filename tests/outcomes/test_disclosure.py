@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ketaclinic.outcomes import equity
 from ketaclinic.outcomes.disclosure import Sum, protect, protect_rates
 from ketaclinic.outcomes.rules import DENOMINATOR, SMALL, SMALL_COMPLEMENT
 from tests.disclosure_check import worked_out
@@ -97,7 +98,7 @@ def test_rates_hide_a_numerator_with_its_denominator_and_when_the_rest_is_small(
 
 
 def test_a_numerator_above_its_denominator_is_refused():
-    with pytest.raises(ValueError, match="numerator 3 above denominator 2"):
+    with pytest.raises(ValueError, match="3 is more than its whole 2"):
         protect_rates({"a": (3, 2)}, [])
 
 
@@ -124,3 +125,57 @@ def test_a_numerator_is_hidden_when_the_rest_of_its_group_is_small():
     cells = protect_rates(rates, sums)
     assert cells[("g0", "L0")].numerator.reason == SMALL_COMPLEMENT
     assert cells[("g0", "L0")].denominator.value == 14
+
+
+def _row(race: str, courses: int, evaluable: int, responders: int) -> tuple:
+    """An equity row: (race, ethnicity, sex, payer, income, age band, courses, evaluable,
+    responders, remitters, active, completed, stopped)."""
+    return (race, None, None, None, None, "35-44", courses, evaluable, responders, 0, 0, courses, 0)
+
+
+def _totals(rows) -> dict:
+    return {
+        "courses": sum(r[6] for r in rows),
+        "evaluable": sum(r[7] for r in rows),
+        "responders": sum(r[8] for r in rows),
+        "remitters": 0,
+        "dosed_sessions": 6 * sum(r[6] for r in rows),
+    }
+
+
+def test_courses_without_a_later_score_are_not_shown_as_a_small_count():
+    # 50 courses, 41 with a score after baseline: showing both would show the 9 without
+    rows = {"L0": [_row("white", 50, 41, 20)], "L1": [_row("white", 60, 60, 30)]}
+    tables = equity.network_tables({k: _totals(v) for k, v in rows.items()}, rows, {})
+    l0 = tables.figures["L0"]
+    assert l0.courses.value == 50
+    assert l0.response.denominator.suppressed and l0.response.numerator.suppressed
+    race = next(d for d in tables.dimensions if d.key == "race")
+    assert race.groups[0].response[0].denominator.suppressed
+
+
+def test_a_location_the_reader_works_at_counts_as_known():
+    # the reader knows Lakeside's 30; the network's 35 would give away Riverside's 5
+    rows = {
+        "L0": [_row("white", 30, 30, 15), _row("black", 40, 40, 20)],
+        "L1": [_row("white", 5, 5, 2), _row("black", 45, 45, 20)],
+    }
+    totals = {k: _totals(v) for k, v in rows.items()}
+    blind = equity.network_tables(totals, rows, {})
+    insider = equity.network_tables(totals, rows, {}, known_locations=["L0"])
+    white = {
+        name: next(d for d in t.dimensions if d.key == "race").groups[1]
+        for name, t in (("blind", blind), ("insider", insider))
+    }
+    assert white["insider"].key == "white"
+    assert white["insider"].courses[2].suppressed  # the network's 35
+    # whereas for a reader who knows neither location, hiding Lakeside's 30 was enough
+    assert white["blind"].courses[0].suppressed and not white["blind"].courses[2].suppressed
+
+
+def test_the_clinic_equity_view_hides_evaluable_courses_when_the_rest_is_small():
+    rows = [_row("white", 50, 41, 20), _row("black", 60, 60, 30)]
+    race = next(d for d in equity.breakdown(rows, {}) if d.key == "race")
+    white = next(g for g in race.groups if g.key == "white")
+    assert white.courses.value == 50
+    assert white.response.denominator.suppressed

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.models import Clinic
-from ketaclinic.core.permissions import can, require
+from ketaclinic.core.permissions import CLINIC_ROLES, can, require
 
 from . import rules
 from .models import ApiToken, ClinicSecurity, Membership, User
@@ -78,6 +78,20 @@ def clinics_of(user) -> list[Membership]:
         .filter(user_id=user.pk, is_active=True)
         .order_by("clinic__name")
     )
+
+
+def clinical_locations(user) -> set:
+    """The clinics where the user holds a clinic role (not a network role): those whose records
+    they may open, so whose figures a network report must count as known to them."""
+    home = User.objects.filter(pk=user.pk).values_list("clinic_id", "role").first()
+    places = set(
+        Membership.objects.filter(
+            user_id=user.pk, is_active=True, role__in=list(CLINIC_ROLES)
+        ).values_list("clinic_id", flat=True)
+    )
+    if home and home[0] is not None and home[1] in CLINIC_ROLES:
+        places.add(home[0])
+    return places
 
 
 def staff_of_clinic(actor):

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
 
+from ketaclinic.accounts.queries import clinical_locations
 from ketaclinic.capacity.queries import ChairUtilisation, chair_utilisation
 from ketaclinic.core.models import Clinic
 from ketaclinic.core.permissions import require
@@ -73,13 +74,19 @@ class NetworkOutcomes:
         return cells
 
 
-def _tables(clinics: list[Clinic]) -> equity_rules.NetworkTables:
-    """Outcomes and equity by location, suppressed together (two grouped queries)."""
+def _tables(user, clinics: list[Clinic]) -> equity_rules.NetworkTables:
+    """Outcomes and equity by location, suppressed together (two grouped queries). The
+    locations where the reader holds a clinic role count as known to them."""
     ids = [c.pk for c in clinics]
     by_clinic = course_counts_by_clinic(ids)
     empty = LocationCounts(0, 0, 0, 0, 0)
     totals = {pk: asdict(by_clinic.get(pk, empty)) for pk in ids}
-    return equity_rules.network_tables(totals, equity_rows_by_clinic(ids), equity_labels())
+    return equity_rules.network_tables(
+        totals,
+        equity_rows_by_clinic(ids),
+        equity_labels(),
+        known_locations=clinical_locations(user) & set(ids),
+    )
 
 
 def outcomes(user) -> NetworkOutcomes:
@@ -88,7 +95,7 @@ def outcomes(user) -> NetworkOutcomes:
     here or on the equity page (outcomes.disclosure)."""
     require(user, "network.view_outcomes")
     clinics = locations(user)
-    figures = _tables(clinics).figures
+    figures = _tables(user, clinics).figures
 
     def row(name, key) -> LocationOutcomes:
         f = figures[key]
@@ -116,7 +123,7 @@ def equity(user) -> NetworkEquity:
     and for the network, from the course facts, suppressed with the outcomes by location."""
     require(user, "network.view_outcomes")
     clinics = locations(user)
-    tables = _tables(clinics)
+    tables = _tables(user, clinics)
     return NetworkEquity([*(c.name for c in clinics), "Network"], tables.dimensions)
 
 

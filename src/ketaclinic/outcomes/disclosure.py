@@ -23,7 +23,7 @@ be narrowed to a range; the CMS policy is about showing or deriving the count it
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,10 +81,14 @@ def determined(hidden: Iterable[Hashable], sums: Sequence[Sum]) -> list[Hashable
     return [key for key, is_free in zip(unknown, free, strict=True) if not is_free]
 
 
-def _partner(counts: Mapping, cells: Mapping, keys: Iterable[Hashable]) -> Hashable | None:
-    """The cell to hide with a hidden one: the smallest non-zero shown cell, else a shown 0."""
+def _partner(
+    counts: Mapping, cells: Mapping, keys: Iterable[Hashable], known: Collection = ()
+) -> Hashable | None:
+    """The cell to hide with a hidden one: the smallest non-zero shown cell, else a shown 0
+    (never one the reader knows anyway)."""
     shown = sorted(
-        {k for k in keys if not cells[k].suppressed}, key=lambda k: (counts[k] == 0, counts[k])
+        {k for k in keys if not cells[k].suppressed and k not in known},
+        key=lambda k: (counts[k] == 0, counts[k]),
     )
     return shown[0] if shown else None
 
@@ -95,23 +99,30 @@ def protect(
     minimum: int = SMALL_CELL_MIN,
     *,
     hidden: Mapping[Hashable, str] | None = None,
+    known: Collection = (),
 ) -> dict[Hashable, Cell]:
-    """Every cell as it may be shown, so that no hidden cell can be worked out exactly."""
+    """Every cell as it may be shown, so that no hidden cell can be worked out exactly.
+
+    `known`: cells this reader knows whatever the page shows (a location whose records they
+    may open). They are hidden as any other cell would be, but count as known in the sums."""
     cells = {k: suppress_count(v, minimum) for k, v in counts.items()}
     for key, reason in (hidden or {}).items():
         if not cells[key].suppressed:
             cells[key] = Cell(None, reason)
     order = {key: i for i, key in enumerate(counts)}
     while True:
-        if _complement_lines(counts, cells, sums):
+        if _complement_lines(counts, cells, sums, known):
             continue
-        exposed = determined(sorted(_hidden(cells), key=order.__getitem__), sums)
+        unknown = [k for k in _hidden(cells) if k not in known]
+        exposed = determined(sorted(unknown, key=order.__getitem__), sums)
         if not exposed:
             return cells
         key = exposed[0]
         near = [k for relation in sums if key in relation.cells for k in relation.cells]
-        partner = _partner(counts, cells, near) or _partner(counts, cells, counts)
-        if partner is None:  # everything is hidden already
+        partner = _partner(counts, cells, near, known)
+        if partner is None:
+            partner = _partner(counts, cells, counts, known)
+        if partner is None:  # nothing left to hide
             return cells
         cells[partner] = Cell(None, COMPLEMENT)
 
@@ -120,32 +131,51 @@ def _hidden(cells: Mapping[Hashable, Cell]) -> list[Hashable]:
     return [k for k, c in cells.items() if c.suppressed]
 
 
-def _complement_lines(counts, cells, sums) -> bool:
+def _complement_lines(counts, cells, sums, known) -> bool:
     changed = False
     for relation in sums:
         line = relation.cells
-        if sum(cells[k].suppressed for k in line) == 1:
-            partner = _partner(counts, cells, [k for k in line if counts[k] > 0])
+        if sum(cells[k].suppressed and k not in known for k in line) == 1:
+            partner = _partner(counts, cells, [k for k in line if counts[k] > 0], known)
             if partner is not None:
                 cells[partner] = Cell(None, COMPLEMENT)
                 changed = True
     return changed
 
 
+def part_seeds(
+    parts: Mapping[Hashable, int], wholes: Mapping[Hashable, int], whole_cells, minimum
+) -> dict[Hashable, str]:
+    """Cells of a count that is part of another shown beside it (responders of evaluable
+    courses, evaluable courses of all courses) to hide before suppressing: where the whole is
+    hidden, and where the rest of the whole (whole - part) is small."""
+    seeds = {}
+    for key, part in parts.items():
+        whole = wholes[key]
+        if part > whole:
+            raise ValueError(f"{key}: {part} is more than its whole {whole}")
+        if whole_cells[key].suppressed:
+            seeds[key] = DENOMINATOR
+        elif is_small(whole - part, minimum) and not is_small(part, minimum):
+            seeds[key] = SMALL_COMPLEMENT
+    return seeds
+
+
 def protect_rates(
-    rates: Mapping[Hashable, tuple[int, int]], sums: Sequence[Sum], minimum: int = SMALL_CELL_MIN
+    rates: Mapping[Hashable, tuple[int, int]],
+    sums: Sequence[Sum],
+    minimum: int = SMALL_CELL_MIN,
+    *,
+    denominators_hidden: Mapping[Hashable, str] | None = None,
+    known: Collection = (),
 ) -> dict[Hashable, RateCell]:
     """`protect` for rates {cell: (numerator, denominator)} whose numerators and denominators
     each add up along `sums`. A numerator is hidden with its denominator, and where the rest of
-    its group (denominator - numerator) is small."""
-    denominators = protect({k: d for k, (_, d) in rates.items()}, sums, minimum)
-    seeds = {}
-    for key, (num, den) in rates.items():
-        if num > den:
-            raise ValueError(f"{key}: numerator {num} above denominator {den}")
-        if denominators[key].suppressed:
-            seeds[key] = DENOMINATOR
-        elif is_small(den - num, minimum) and not is_small(num, minimum):
-            seeds[key] = SMALL_COMPLEMENT
-    numerators = protect({k: n for k, (n, _) in rates.items()}, sums, minimum, hidden=seeds)
+    its group (denominator - numerator) is small; `denominators_hidden` seeds the
+    denominators the same way (evaluable courses as part of all courses)."""
+    dens = {k: d for k, (_, d) in rates.items()}
+    denominators = protect(dens, sums, minimum, hidden=denominators_hidden, known=known)
+    nums = {k: n for k, (n, _) in rates.items()}
+    seeds = part_seeds(nums, dens, denominators, minimum)
+    numerators = protect(nums, sums, minimum, hidden=seeds, known=known)
     return {k: RateCell(numerators[k], denominators[k]) for k in rates}

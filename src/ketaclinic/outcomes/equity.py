@@ -11,8 +11,14 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ketaclinic.outcomes.definitions import AGE_BANDS, EQUITY_DIMENSIONS, SMALL_CELL_MIN
-from ketaclinic.outcomes.disclosure import Sum, protect, protect_rates
-from ketaclinic.outcomes.rules import Cell, RateCell, suppress_breakdown, suppress_rates
+from ketaclinic.outcomes.disclosure import Sum, part_seeds, protect, protect_rates
+from ketaclinic.outcomes.rules import (
+    Cell,
+    RateCell,
+    parts_to_hide,
+    suppress_breakdown,
+    suppress_rates,
+)
 from ketaclinic.outcomes.sql import EQUITY_COLUMNS
 
 ROW_COLUMNS = (
@@ -85,20 +91,26 @@ def breakdown(
         groups = totals[key]
         names = labels.get(key, {})
         order = _order(key, groups, names)
-        courses = suppress_breakdown({g: groups[g]["courses"] for g in order}, minimum)
+        all_courses = {g: groups[g]["courses"] for g in order}
+        courses = suppress_breakdown(all_courses, minimum)
+        evaluable = {g: groups[g]["evaluable"] for g in order}
+        ended = {g: _ended(groups[g]) for g in order}
+        # Evaluable and ended courses are parts of the courses shown beside them.
+        hide_evaluable = parts_to_hide(evaluable, all_courses, courses, minimum)
+        hide_ended = parts_to_hide(ended, all_courses, courses, minimum)
+
+        def rate(measure: str, denominators: dict, hidden: list, groups=groups) -> dict:
+            return suppress_rates(
+                {g: (groups[g][measure], d) for g, d in denominators.items()},
+                minimum,
+                denominators_hidden=hidden,
+            )
+
         rates = {
-            "response": suppress_rates(
-                {g: (groups[g]["responders"], groups[g]["evaluable"]) for g in order}, minimum
-            ),
-            "remission": suppress_rates(
-                {g: (groups[g]["remitters"], groups[g]["evaluable"]) for g in order}, minimum
-            ),
-            "completion": suppress_rates(
-                {g: (groups[g]["completed"], _ended(groups[g])) for g in order}, minimum
-            ),
-            "dropout": suppress_rates(
-                {g: (groups[g]["stopped"], _ended(groups[g])) for g in order}, minimum
-            ),
+            "response": rate("responders", evaluable, hide_evaluable),
+            "remission": rate("remitters", evaluable, hide_evaluable),
+            "completion": rate("completed", ended, hide_ended),
+            "dropout": rate("stopped", ended, hide_ended),
         }
         dimensions.append(
             Dimension(
@@ -178,6 +190,8 @@ def network_tables(
     rows_by_location: Mapping[Hashable, Iterable[Sequence]],
     labels: Mapping[str, Mapping[str, str]],
     minimum: int = SMALL_CELL_MIN,
+    *,
+    known_locations: Iterable[Hashable] = (),
 ) -> NetworkTables:
     """The outcomes by location and the equity by location, suppressed together.
 
@@ -185,7 +199,9 @@ def network_tables(
     remitters (the outcome facts); `rows_by_location` its equity rows. Every published sum ties
     the figures: locations add up to the network, each group's locations to its network figure,
     each location's groups to its total. `disclosure.protect` hides what those sums would give
-    away, for each measure over both pages at once, so neither page undoes the other."""
+    away, for each measure over both pages at once, so neither page undoes the other.
+    `known_locations`: locations whose records the reader may open, whose figures they know
+    whatever the pages show."""
     locations = list(totals)
     columns = [*locations, NETWORK]
     grouped = {loc: _sum_groups(rows_by_location.get(loc, ())) for loc in locations}
@@ -218,15 +234,26 @@ def network_tables(
                     values[(key, g, c)] = cell(key, g, c, group_measure)
         return values
 
-    courses = protect(figures("courses", "courses"), sums, minimum)
+    known = {k for k in _keys(dimension_groups, columns) if k[-1] in set(known_locations)}
+    all_courses = figures("courses", "courses")
+    courses = protect(all_courses, sums, minimum, known=known)
     evaluable = figures("evaluable", "evaluable")
+    # Evaluable courses are part of the courses shown beside them: hidden with them, and where
+    # the courses without a later score would be a small count.
+    evaluable_seeds = part_seeds(evaluable, all_courses, courses, minimum)
     rates = {}
     for measure in ("responders", "remitters"):
         numerators = figures(measure, measure)
         rates[measure] = protect_rates(
-            {k: (numerators[k], evaluable[k]) for k in numerators}, sums, minimum
+            {k: (numerators[k], evaluable[k]) for k in numerators},
+            sums,
+            minimum,
+            denominators_hidden=evaluable_seeds,
+            known=known,
         )
-    dosed = protect({(TOTAL, c): total(c, "dosed_sessions") for c in columns}, sums[:1], minimum)
+    dosed = protect(
+        {(TOTAL, c): total(c, "dosed_sessions") for c in columns}, sums[:1], minimum, known=known
+    )
     location_figures = {
         c: LocationFigures(
             courses[(TOTAL, c)],
@@ -255,6 +282,13 @@ def network_tables(
         for key, order in dimension_groups
     ]
     return NetworkTables(location_figures, dimensions)
+
+
+def _keys(dimension_groups, columns) -> list[tuple]:
+    keys = [(TOTAL, c) for c in columns]
+    for key, order in dimension_groups:
+        keys += [(key, g, c) for g in order for c in columns]
+    return keys
 
 
 def _ended(group: Mapping[str, int]) -> int:

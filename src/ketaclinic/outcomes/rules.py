@@ -343,8 +343,24 @@ class RateCell:
         return self.numerator.suppressed
 
 
+def parts_to_hide(
+    parts: Mapping[str, int], wholes: Mapping[str, int], whole_cells: Mapping[str, Cell], minimum
+) -> list[str]:
+    """Groups whose count, part of another shown beside it (evaluable courses of all courses),
+    must be hidden: where the whole is hidden, or the rest of the whole would be small."""
+    return [
+        k
+        for k, part in parts.items()
+        if whole_cells[k].suppressed
+        or (is_small(wholes[k] - part, minimum) and not is_small(part, minimum))
+    ]
+
+
 def suppress_rates(
-    rates: Mapping[str, tuple[int, int]], minimum: int = SMALL_CELL_MIN
+    rates: Mapping[str, tuple[int, int]],
+    minimum: int = SMALL_CELL_MIN,
+    *,
+    denominators_hidden: Iterable[str] = (),
 ) -> dict[str, RateCell]:
     """Suppress a breakdown of rates {group: (numerator, denominator)}.
 
@@ -352,9 +368,13 @@ def suppress_rates(
     groups, since denominators add up to the published total). Its numerator is suppressed
     when small, when the rest of the group (denominator - numerator) is small, or when the
     denominator is hidden; then complementary suppression across groups again, since
-    numerators add up to the published total too.
+    numerators add up to the published total too. `denominators_hidden`: groups whose
+    denominator must be hidden for a reason of the caller's (it is part of a count shown
+    beside it, whose rest would be small).
     """
-    denominators = suppress_breakdown({k: d for k, (_, d) in rates.items()}, minimum)
+    denominators = suppress_breakdown(
+        {k: d for k, (_, d) in rates.items()}, minimum, hidden=denominators_hidden
+    )
     numerators: dict[str, Cell] = {}
     for key, (num, den) in rates.items():
         if num > den:
