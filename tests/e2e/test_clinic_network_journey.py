@@ -8,20 +8,10 @@ from playwright.sync_api import expect
 
 from ketaclinic.accounts.services import grant_membership
 from ketaclinic.inventory import services as inventory_services
-from ketaclinic.patients.services import register_patient
 from tests.factories import add_course_facts, add_ketamine, make_clinic, make_user
+from tests.treatments.helpers import registered
 
 from .conftest import open_nav
-
-
-def _patient(registrar, given: str, family: str):
-    return register_patient(
-        actor=registrar,
-        given_name=given,
-        family_name=family,
-        date_of_birth="1984-03-12",
-        sex="female",
-    )
 
 
 def _night_receipt(clinic) -> None:
@@ -53,8 +43,8 @@ def test_a_nurse_switches_clinics_and_the_compliance_officer_sees_every_location
     # given two locations of one organization, a patient at each, and a nurse of both
     lakeside = make_clinic("Lakeside Clinic", "lakeside", dea_registration_number="AL1234563")
     riverside = make_clinic("Riverside Clinic", "riverside", organization=lakeside.organization)
-    _patient(make_user(lakeside, "fd_lake", "front_desk"), "Jordan", "Rivera")
-    _patient(make_user(riverside, "fd_river", "front_desk"), "Casey", "Okoro")
+    registered(make_user(lakeside, "fd_lake", "front_desk"), "Jordan", "Rivera")
+    registered(make_user(riverside, "fd_river", "front_desk"), "Casey", "Okoro")
     nurse = make_user(lakeside, "rn_jones", "nurse", first_name="Sam", last_name="Jones")
     grant_membership(actor=None, user=nurse, clinic=riverside, role="nurse")
     officer = make_user(lakeside, "net_comp", "network_compliance", first_name="Omar")

@@ -193,10 +193,7 @@ def chair_utilisation(clinic, date_from: dt.date, date_to: dt.date) -> ChairUtil
     windows = planner.week_hours(
         date_from, hours, closed_dates=closed, open_weekdays=weekdays, days=days
     )
-    open_minutes = chairs * sum(_minute(w.end) - _minute(w.start) for w in windows)
+    minute = planner.inputs.minute_of_day
+    open_minutes = chairs * sum(minute(w.end) - minute(w.start) for w in windows)
     sessions, used = treatment_queries.chair_minutes(clinic.pk, date_from, date_to)
     return ChairUtilisation(date_from, date_to, chairs, open_minutes, sessions, used)
-
-
-def _minute(value: dt.time) -> int:
-    return value.hour * 60 + value.minute
