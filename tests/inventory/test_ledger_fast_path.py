@@ -58,8 +58,8 @@ def content_of(entry_type: str, variant: int) -> dict:
         "related_entry": some if variant == 2 else None,
         "witness": some if variant else None,
         "witness_name": "Pat Lee, RN" if variant else "",
-        "second_witness": None,
-        "second_witness_name": "",
+        "second_witness": some if variant == 7 else None,
+        "second_witness_name": "Ana Ruiz, PharmD" if variant == 7 else "",
         "reason": ["", "broken vial\tat \u2028 the cart", "x" * 300, TRICKY * 3][variant % 4],
         "data": [
             {},
@@ -208,6 +208,7 @@ def every_type(clinic, nurse, nurse2, ketamine_lot, safe, cart, session, patient
                 patient=session.patient_id if c["patient"] else None,
                 related_entry=first_id if c["related_entry"] else None,
                 witness=nurse2.pk if c["witness"] else None,
+                second_witness=nurse.pk if c["second_witness"] else None,
                 occurred_at=c["occurred_at"].astimezone(dt.UTC),
             )
             entry = LedgerEntry(
@@ -262,7 +263,7 @@ def test_rows_of_a_ledger_written_by_the_services_give_the_reference_bytes(ledge
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_long_chain_read_over_two_connections_gives_the_same_verdicts(
+def test_a_long_chain_checked_in_stretches_over_two_connections_gives_the_same_verdicts(
     ledger,  # noqa: F811
     clinic,
     monkeypatch,
@@ -271,15 +272,18 @@ def test_a_long_chain_read_over_two_connections_gives_the_same_verdicts(
 
     if connection.vendor != "postgresql":
         pytest.skip("the chain is read over two connections on PostgreSQL only")
-    # a "long" chain: eight committed entries, read in two halves at once
+    # a "long" chain: eight committed entries, in stretches of three, two read at once
     monkeypatch.setattr(verification, "PARALLEL_MIN_ENTRIES", 4)
+    monkeypatch.setattr(verification, "CHUNK", 3)
     head = LedgerChainHead.objects.get(clinic=clinic)
-    assert verification._ranges(0, rules.HeadMark(head.sequence, head.head_hash)) != [
-        (0, verification.LAST)
+    assert verification._ranges(0, rules.HeadMark(head.sequence, head.head_hash)) == [
+        (0, 2),
+        (3, 5),
+        (6, verification.LAST),
     ]
     verdict = verification.verify_clinic_chain(clinic.pk)
     assert verdict.valid and verdict.entries == 8
-    # the entry where the halves meet, and one in the second half, deleted or changed
+    # an entry in the last stretch changed, one in the middle deleted, then a whole stretch
     table = LedgerEntry._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET reason = 'edited' WHERE sequence = 7")
@@ -289,6 +293,10 @@ def test_a_long_chain_read_over_two_connections_gives_the_same_verdicts(
         cursor.execute(f"DELETE FROM {table} WHERE sequence = 4")
     verdict = verification.verify_clinic_chain(clinic.pk)
     assert not verdict.valid and verdict.first_bad.sequence == 5
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE sequence IN (3, 5)")
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert not verdict.valid and verdict.first_bad.sequence == 6
 
 
 @pytest.mark.django_db
@@ -409,3 +417,43 @@ def test_the_database_checks_every_entry_type_with_nested_data_rebuilt_in_python
         )
     assert verification._check_range_in_database(clinic.pk, 0, verification.LAST, "") is None
     assert verification.verify_clinic_chain(clinic.pk).first_bad.sequence == nested.sequence
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_sent", [True, False], ids=["textsend", "convert_to"])
+def test_the_database_matches_every_flat_entry_with_each_column_null_or_set(
+    every_type, clinic, as_sent
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database checks a stretch itself on PostgreSQL only")
+    nested = {
+        e.sequence
+        for e in LedgerEntry.objects.filter(clinic=clinic)
+        if any(isinstance(v, dict | list) for v in e.data.values())
+    }
+    nullable = [f.column for f in LedgerEntry._meta.concrete_fields if f.null]
+    kinds = LedgerEntry.objects.filter(clinic=clinic)
+    for column in nullable:  # the ledger holds each nullable column both empty and set
+        assert kinds.filter(**{f"{column}__isnull": True}).exists(), column
+        assert kinds.filter(**{f"{column}__isnull": False}).exists(), column
+    sql = verification._verdict_sql(clinic.pk, as_sent=as_sent)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["", clinic.pk, 0, verification.LAST])
+        count, linked, _seen, unmatched = cursor.fetchone()
+        assert (count, linked) == (every_type, True)
+        # only the entries with nested data are left for Python to rebuild
+        assert set(unmatched or ()) == nested
+        # a nullable column emptied, or filled, changes the message the database hashes
+        table = LedgerEntry._meta.db_table
+        set_one = kinds.filter(location_id__isnull=False).exclude(sequence__in=nested).first()
+        empty_one = kinds.filter(session_id__isnull=True).exclude(sequence__in=nested).first()
+        some_session = kinds.filter(session_id__isnull=False).first().session_id
+        cursor.execute(f"UPDATE {table} SET location_id = NULL WHERE id = %s", [set_one.pk])
+        cursor.execute(
+            f"UPDATE {table} SET session_id = %s WHERE id = %s", [some_session, empty_one.pk]
+        )
+        cursor.execute(sql, ["", clinic.pk, 0, verification.LAST])
+        _count, _linked, _seen, unmatched = cursor.fetchone()
+    assert set(unmatched) == nested | {set_one.sequence, empty_one.sequence}

@@ -23,10 +23,10 @@ recomputed. `full=True` recomputes the chain from its first entry.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import pairwise
 
 from django.db import DatabaseError, connection, connections, transaction
 
@@ -74,14 +74,31 @@ def _column(name: str) -> str:
     return _field(name).column
 
 
-def _sql_json(name: str, kind: str) -> list[str]:
+@dataclass(frozen=True)
+class _NullSwitch:
+    """Text that depends on whether a nullable column is NULL: `CASE WHEN col IS NULL THEN
+    if_null ELSE if_set END`. The literals around a nullable value are folded into these, and
+    concat() skips the NULL value itself, so `null` or `"value"` costs no string operations."""
+
+    column: str
+    if_null: str
+    if_set: str
+
+    def sql(self) -> str:
+        return f"CASE WHEN {self.column} IS NULL THEN '{self.if_null}' ELSE '{self.if_set}' END"
+
+
+def _sql_json(name: str, kind: str) -> list:
     """PostgreSQL pieces giving the canonical JSON text of one hashed column.
 
-    A column the database keeps NOT NULL needs no null branch, and concat() writes it with the
-    column type's own output: no intermediate strings. An empty text is `""` without to_json().
+    Literals are quoted SQL strings ('...'), NULL-dependent text is a `_NullSwitch`. concat()
+    writes each column with its type's own output: no intermediate strings. An empty text is
+    `""` without to_json().
     """
     if name == "v":
         return [f"'{rules.CANONICAL_VERSION}'"]
+    if kind.startswith("'"):  # a value known for the whole stretch, as an SQL literal
+        return [kind]
     col = connection.ops.quote_name(_column(name))
     if kind == fastchain.UUID:
         value, quoted = col, True
@@ -96,13 +113,35 @@ def _sql_json(name: str, kind: str) -> list[str]:
         value, quoted = col, False
     if not _field(name).null:
         return ["'\"'", value, "'\"'"] if quoted else [value]
-    if quoted:
-        value = f"'\"' || {value}::text || '\"'"
-    return [f"COALESCE({value}, 'null')"]
+    quote = '"' if quoted else ""
+    return [_NullSwitch(col, "null", quote), value, _NullSwitch(col, "", quote)]
 
 
-def _literal(piece: str) -> bool:
-    return len(piece) >= 2 and piece[0] == piece[-1] == "'" and "'" not in piece[1:-1]
+def _literal(piece) -> bool:
+    return (
+        isinstance(piece, str)
+        and len(piece) >= 2
+        and piece[0] == piece[-1] == "'"
+        and "'" not in piece[1:-1]
+    )
+
+
+def _merged(pieces: list) -> list[str]:
+    """Adjacent literals as one, and literals folded into the NULL switch next to them."""
+    merged = []
+    for piece in pieces:
+        last = merged[-1] if merged else None
+        if _literal(piece) and _literal(last):
+            merged[-1] = last[:-1] + piece[1:]
+        elif _literal(piece) and isinstance(last, _NullSwitch):
+            text = piece[1:-1]
+            merged[-1] = _NullSwitch(last.column, last.if_null + text, last.if_set + text)
+        elif isinstance(piece, _NullSwitch) and _literal(last):
+            text = last[1:-1]
+            merged[-1] = _NullSwitch(piece.column, text + piece.if_null, text + piece.if_set)
+        else:
+            merged.append(piece)
+    return [piece.sql() if isinstance(piece, _NullSwitch) else piece for piece in merged]
 
 
 def _sql_concat(prev_hash: str, head, data: str, tail) -> str:
@@ -118,13 +157,7 @@ def _sql_concat(prev_hash: str, head, data: str, tail) -> str:
             pieces.append(f"'{separator}\"{name}\":'")
             pieces.extend(_sql_json(name, kind))
     pieces.append("'}'")
-    merged = []
-    for piece in pieces:  # adjacent literals as one
-        if merged and _literal(piece) and _literal(merged[-1]):
-            merged[-1] = merged[-1][:-1] + piece[1:]
-        else:
-            merged.append(piece)
-    return f"concat({', '.join(merged)})"
+    return f"concat({', '.join(_merged(pieces))})"
 
 
 # A clinic's entries in a range of sequence numbers, in chain order (both line queries).
@@ -194,27 +227,46 @@ def _canonical_data_sql(data: str) -> str:
     )
 
 
-def _verdict_sql() -> str:
+def _utf8(text_sql: str, *, as_sent: bool) -> str:
+    """The UTF-8 bytes of a text. `as_sent`: the database and this connection both use UTF-8,
+    so the text's wire form (`textsend`) is those bytes, without convert_to()'s re-validation
+    of text the database already holds as valid UTF-8."""
+    if as_sent:
+        return f"pg_catalog.textsend({text_sql})"
+    return f"convert_to({text_sql}, 'UTF8')"
+
+
+def _verdict_sql(clinic_id, *, as_sent: bool = False) -> str:
     """One row for a stretch of a clinic's chain, checked by the database: (entries, every
     link and sequence number intact, the saved head seen, the entries whose hash did not match
     the message the database wrote). Links: each previous hash is the hash before it, each
-    sequence follows the one before."""
+    sequence follows the one before. `as_sent`: see `_utf8`.
+
+    Every row of the stretch has this clinic, so its id is written into the message as text
+    once, not per row. Each entry's digest is compared below the window, so the rows the window
+    keeps for lag() are four narrow columns, not the whole entry.
+    """
     q = connection.ops.quote_name
     table, data = q(LedgerEntry._meta.db_table), q(_column("data"))
-    message = _sql_concat(
-        q("prev_hash"), fastchain.HEAD_FIELDS, _canonical_data_sql(data), fastchain.TAIL_FIELDS
+    head = tuple(
+        (name, kind) if name != "clinic" else (name, f"'\"{uuid.UUID(str(clinic_id))}\"'")
+        for name, kind in fastchain.HEAD_FIELDS
     )
+    message = _sql_concat(q("prev_hash"), head, _canonical_data_sql(data), fastchain.TAIL_FIELDS)
     stored, previous = q("hash"), q("prev_hash")
-    digest = f"encode(pg_catalog.sha256(convert_to({message}, 'UTF8')), 'hex')"
+    digest = f"encode(pg_catalog.sha256({_utf8(message, as_sent=as_sent)}), 'hex')"
+    entries = (
+        f"SELECT sequence, {stored}, {previous}, {digest} = {stored} AS hashed, "  # noqa: S608 (names from the model)
+        f"{stored} = %s AS saved FROM {table} "
+        "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence OFFSET 0"
+    )
     return (
         "SELECT count(*), coalesce(bool_and(linked), true), coalesce(bool_or(saved), false), "  # noqa: S608 (names from the model)
         "array_agg(sequence) FILTER (WHERE NOT hashed) "
-        f"FROM (SELECT sequence, {digest} = {stored} AS hashed, "
-        f"(lag({stored}) OVER w IS NULL OR {previous} = lag({stored}) OVER w) "
-        "AND (lag(sequence) OVER w IS NULL OR sequence = lag(sequence) OVER w + 1) AS linked, "
-        f"{stored} = %s AS saved FROM {table} "
-        "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s WINDOW w AS (ORDER BY sequence)"
-        ") AS checked"
+        "FROM (SELECT sequence, hashed, saved, "
+        f"coalesce({previous} = lag({stored}) OVER w, true) "
+        "AND coalesce(sequence = lag(sequence) OVER w + 1, true) AS linked "
+        f"FROM ({entries}) AS entry WINDOW w AS (ORDER BY sequence)) AS checked"
     )
 
 
@@ -240,6 +292,20 @@ def _recheck(clinic_id, sequences: list[int]) -> bool:
     return all(fastchain.hashes([row]) == [row[1].decode()] for row in rows)
 
 
+def _verification_settings(cursor) -> bool:
+    """No JIT for the rest of this transaction; whether the database and this connection both
+    use UTF-8 (`_utf8`). The verification queries are one long row of function calls per entry;
+    PostgreSQL's JIT (on by default from a plan cost of 100,000, which a few thousand entries
+    reach) compiles them into code measured about 20% slower than its own expression
+    interpreter (docs/performance.md)."""
+    cursor.execute(
+        "SELECT set_config('jit', 'off', true), current_setting('server_encoding'), "
+        "current_setting('client_encoding')"
+    )
+    _jit, server, client = cursor.fetchone()
+    return server == client == "UTF8"
+
+
 def _check_range_in_database(clinic_id, first: int, last: int, saved: str) -> _Range | None:
     """The stretch checked by PostgreSQL (nothing per entry crosses the wire but the few whose
     data it cannot write canonically); None when anything does not check, for the line path to
@@ -251,7 +317,8 @@ def _check_range_in_database(clinic_id, first: int, last: int, saved: str) -> _R
         "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence {} LIMIT 1)"
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_verdict_sql(), [saved, clinic_id, first, last])
+        utf8 = _verification_settings(cursor)
+        cursor.execute(_verdict_sql(clinic_id, as_sent=utf8), [saved, clinic_id, first, last])
         count, linked, seen, unmatched = cursor.fetchone()
         if not linked or len(unmatched or ()) > RECHECK_SHARE * count:
             return None
@@ -276,6 +343,8 @@ def _check_range_in_database(clinic_id, first: int, last: int, saved: str) -> _R
 def _streamed_lines(sql: str, clinic_id, from_sequence: int, to_sequence: int | None):
     last = LAST if to_sequence is None else to_sequence
     with transaction.atomic():
+        with connection.cursor() as settings:
+            _verification_settings(settings)
         cursor = connection.chunked_cursor()
         try:
             cursor.execute(sql, [clinic_id, from_sequence, last])
@@ -364,9 +433,12 @@ class _Range:
     saved_seen: bool = False
 
 
-# A long chain on PostgreSQL is read over two connections at once: the database builds one
-# half's rows while Python hashes the other's (psycopg waits without the GIL).
+# A long chain on PostgreSQL is checked over two connections at once, in stretches of CHUNK
+# entries that each connection takes in turn as it finishes the last: the database builds
+# one stretch's messages while the other connection builds another's, and a connection that
+# runs slower (a busy core) takes fewer stretches instead of holding up the end.
 PARALLEL_MIN_ENTRIES = 50_000
+CHUNK = 25_000
 WORKERS = 2
 
 
@@ -378,9 +450,8 @@ def _ranges(from_sequence: int, recorded_head) -> list[tuple[int, int]]:
         or recorded_head.sequence - from_sequence < PARALLEL_MIN_ENTRIES
     ):
         return [(from_sequence, LAST)]
-    step = (recorded_head.sequence - from_sequence + 1) // WORKERS
-    bounds = [from_sequence + i * step for i in range(WORKERS)]
-    return [(lo, hi - 1) for lo, hi in pairwise(bounds)] + [(bounds[-1], LAST)]
+    bounds = range(from_sequence, recorded_head.sequence + 1, CHUNK)
+    return [(lo, lo + CHUNK - 1) for lo in bounds[:-1]] + [(bounds[-1], LAST)]
 
 
 def _check_lines(batches, found: _Range, saved: bytes) -> tuple[bytes | None, int | None]:
@@ -440,14 +511,30 @@ def _check_range(clinic_id, first: int, last: int, saved_head) -> _Range:
 
 
 def _check_ranges_in_parallel(clinic_id, ranges, saved_head) -> list[_Range]:
-    def work(first, last):
+    """Each range checked by one of WORKERS threads (each with its own connection), in order
+    of sequence; once one stretch does not check, the rest are not read (the reference takes
+    over)."""
+    found = [_Range(ok=False) for _ in ranges]  # a stretch not read does not check
+    pending = iter(enumerate(ranges))
+    lock, broken = threading.Lock(), threading.Event()
+
+    def work():
         try:
-            return _check_range(clinic_id, first, last, saved_head)
+            while not broken.is_set():
+                with lock:
+                    index, bounds = next(pending, (None, None))
+                if index is None:
+                    return
+                found[index] = _check_range(clinic_id, *bounds, saved_head)
+                if not found[index].ok:
+                    broken.set()
         finally:
             connections.close_all()  # this thread's own connection
 
-    with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
-        return list(pool.map(lambda bounds: work(*bounds), ranges))
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for running in [pool.submit(work) for _ in range(WORKERS)]:
+            running.result()
+    return found
 
 
 def verify_chain_from(
