@@ -227,6 +227,24 @@ def _canonical_data_sql(data: str) -> str:
     )
 
 
+def _compact_data_sql(data: str) -> str:
+    """The "data" object as jsonb writes it, without the space after each key's colon and after
+    each comma before a quote: the canonical JSON whenever jsonb's key order (shorter keys
+    first) is code-point order and nothing nests an array, with no per-key work.
+
+    Taken only when the compact text reads back as exactly this value (its jsonb text equals
+    the column's): otherwise the spaces removed were inside a string, and the canonical text is
+    written key by key (`_canonical_data_sql`). So the text hashed always stands for the
+    column's value, and a hash that matches it proves the value is the one hashed at writing.
+    """
+    compact = f"replace(replace({data}::text, '\": ', '\":'), ', \"', ',\"')"
+    return (
+        f"CASE WHEN {data} = '{{}}'::jsonb THEN '{{}}' "
+        f"WHEN {compact}::jsonb::text = {data}::text THEN {compact} "
+        f"ELSE {_canonical_data_sql(data)} END"
+    )
+
+
 def _utf8(text_sql: str, *, as_sent: bool) -> str:
     """The UTF-8 bytes of a text. `as_sent`: the database and this connection both use UTF-8,
     so the text's wire form (`textsend`) is those bytes, without convert_to()'s re-validation
@@ -252,11 +270,19 @@ def _verdict_sql(clinic_id, *, as_sent: bool = False) -> str:
         (name, kind) if name != "clinic" else (name, f"'\"{uuid.UUID(str(clinic_id))}\"'")
         for name, kind in fastchain.HEAD_FIELDS
     )
-    message = _sql_concat(q("prev_hash"), head, _canonical_data_sql(data), fastchain.TAIL_FIELDS)
     stored, previous = q("hash"), q("prev_hash")
-    digest = f"encode(pg_catalog.sha256({_utf8(message, as_sent=as_sent)}), 'hex')"
+
+    def matches(data_sql: str) -> str:
+        message = _sql_concat(previous, head, data_sql, fastchain.TAIL_FIELDS)
+        return f"encode(pg_catalog.sha256({_utf8(message, as_sent=as_sent)}), 'hex') = {stored}"
+
+    # Keys that jsonb orders otherwise than code points get a second message, key by key.
+    hashed = (
+        f"({matches(_compact_data_sql(data))} OR ({data} <> '{{}}'::jsonb "
+        f"AND {matches(_canonical_data_sql(data))}))"
+    )
     entries = (
-        f"SELECT sequence, {stored}, {previous}, {digest} = {stored} AS hashed, "  # noqa: S608 (names from the model)
+        f"SELECT sequence, {stored}, {previous}, {hashed} AS hashed, "  # noqa: S608 (names from the model)
         f"{stored} = %s AS saved FROM {table} "
         "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence OFFSET 0"
     )
