@@ -7,7 +7,8 @@
 
 With --db the script migrates the configured database, writes a throwaway clinic's chain
 straight into the table inside a transaction (with a checkpoint `--day` entries before the
-end), verifies it as `verify_ledger --full` does (streamed from the database), times raw
+end), verifies it as `verify_ledger --full` does (streamed from the database), times the same
+check over one connection only (what the second connection adds), times raw
 `hashlib.sha256` over the same canonical bytes for the ratio, times the default incremental
 verification from the checkpoint, and rolls everything back. It prints numbers and asserts
 nothing.
@@ -170,7 +171,7 @@ def _measure(n, day, clinic, write) -> None:
     from ketaclinic.inventory import services
     from ketaclinic.inventory.models import LedgerEntry
     from ketaclinic.inventory.queries import verify_clinic_chain, verify_clinic_ledger
-    from ketaclinic.inventory.verification import fast_rows
+    from ketaclinic.inventory.verification import LAST, _check_range, fast_rows
 
     # The daily checkpoint, then one more day of entries after it.
     started = time.perf_counter()
@@ -187,10 +188,12 @@ def _measure(n, day, clinic, write) -> None:
     # so that both see the same load.
     inputs = [row[2] for batch in fast_rows(clinic.pk) for row in batch]
     sha = hashlib.sha256
-    took, raw = float("inf"), float("inf")
+    took, raw, alone = float("inf"), float("inf"), float("inf")
     for _ in range(3):
         took = min(took, _timed(lambda: verify_clinic_chain(clinic.pk)))
         raw = min(raw, _timed(lambda: [sha(b).hexdigest() for b in inputs]))
+        # the whole chain over this one connection: what the second connection adds
+        alone = min(alone, _timed(lambda: _check_range(clinic.pk, 0, LAST, None)))
     verdict = verify_clinic_chain(clinic.pk)
     full_rate = n / took
     raw_rate = n / raw
@@ -200,6 +203,7 @@ def _measure(n, day, clinic, write) -> None:
         f"db verify  : {n} entries in {took:.2f} s = {full_rate:,.0f} entries/s "
         f"(valid={verdict.valid}, {connection.vendor})"
     )
+    print(f"one conn.  : {n} entries in {alone:.2f} s = {n / alone:,.0f} entries/s")
     print(f"raw sha256 : {n} inputs in {raw:.3f} s = {raw_rate:,.0f} entries/s")
     print(f"ratio      : verification takes {raw_rate / full_rate:.2f}x raw sha256's time")
     print(f"load       : {os.getloadavg()[0]:.1f} (1-minute load average, {os.cpu_count()} cores)")

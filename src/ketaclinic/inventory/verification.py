@@ -2,16 +2,15 @@
 
 On PostgreSQL a stretch is first checked by the database alone (`_check_range_in_database`):
 one query hashes every entry's message, checks the links and sequence numbers and returns one
-row, and only the entries whose nested data it cannot write canonically are rebuilt here.
-Failing that, the line path: the database writes each entry's hashed message (prev_hash +
-canonical JSON) from its columns and, for an entry without data, hashes it too
-(`pg_catalog.sha256`); each
-entry comes through a server-side cursor as one short line (sequence, hash, previous hash and
-whether the database's hash matched, or the message of an entry with data), with no model
-instances and no per-column Python values. `rules.fastchain.check_lines` checks the verdicts,
-hashes the entries with data, and checks every link and sequence number. A long chain is read
-over two connections at once. Elsewhere the message is built from `.values()` rows and hashed
-here. On the first anomaly the reference verifier
+row, and only the entries whose nested data it cannot write canonically are rebuilt here. A
+long chain is cut into stretches that two connections take in turn. Failing that, the line
+path: the database writes each entry's hashed message (prev_hash + canonical JSON) from its
+columns and, for an entry without data, hashes it too (`pg_catalog.sha256`); each entry comes
+through a server-side cursor as one short line (sequence, hash, previous hash and whether the
+database's hash matched, or the message of an entry with data), with no model instances and
+no per-column Python values. `rules.fastchain.check_lines` checks the verdicts, hashes the
+entries with data, and checks every link and sequence number. Elsewhere the message is built
+from `.values()` rows and hashed here. On the first anomaly the reference verifier
 (`rules.verify_chain`) re-reads the same stretch and names the first bad entry, so diagnostics
 are exactly the reference's.
 
