@@ -271,10 +271,21 @@ def test_rows_of_a_ledger_written_by_the_services_give_the_reference_bytes(ledge
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("change", "first_bad"),
+    [
+        ("DELETE FROM {table} WHERE sequence = 3", 4),  # the first entry of a stretch
+        ("DELETE FROM {table} WHERE sequence IN (3, 4, 5)", 6),  # a whole stretch
+        ("UPDATE {table} SET reason = 'edited' WHERE sequence = 7", 7),  # inside one
+    ],
+    ids=["first-of-stretch-deleted", "stretch-deleted", "entry-changed"],
+)
 def test_a_long_chain_checked_in_stretches_over_two_connections_gives_the_same_verdicts(
     ledger,  # noqa: F811
     clinic,
     monkeypatch,
+    change,
+    first_bad,
 ):
     from django.db import connection
 
@@ -291,20 +302,49 @@ def test_a_long_chain_checked_in_stretches_over_two_connections_gives_the_same_v
     ]
     verdict = verification.verify_clinic_chain(clinic.pk)
     assert verdict.valid and verdict.entries == 8
-    # an entry in the last stretch changed, one in the middle deleted, then a whole stretch
-    table = LedgerEntry._meta.db_table
+    # each stretch alone stays intact where only the joins between stretches break; the
+    # change goes past the foreign keys (later entries refer to earlier ones)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET reason = 'edited' WHERE sequence = 7")
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            cursor.execute(change.format(table=LedgerEntry._meta.db_table))
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
     verdict = verification.verify_clinic_chain(clinic.pk)
-    assert not verdict.valid and verdict.first_bad.sequence == 7
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE sequence = 4")
+    assert not verdict.valid and verdict.first_bad.sequence == first_bad
+
+
+@pytest.mark.django_db
+def test_the_database_neither_matches_nor_links_an_entry_whose_hash_is_null(ledger, clinic):  # noqa: F811
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database checks a stretch itself on PostgreSQL only")
+    table = LedgerEntry._meta.db_table
+    with connection.cursor() as cursor:  # someone able to change the table itself
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN hash DROP NOT NULL")
+        cursor.execute(f"UPDATE {table} SET quantity = 0.001, hash = NULL WHERE sequence = 5")
+    assert verification._check_range_in_database(clinic.pk, 0, verification.LAST, "") is None
     verdict = verification.verify_clinic_chain(clinic.pk)
     assert not verdict.valid and verdict.first_bad.sequence == 5
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE sequence IN (3, 5)")
-    verdict = verification.verify_clinic_chain(clinic.pk)
-    assert not verdict.valid and verdict.first_bad.sequence == 6
+
+
+@pytest.mark.django_db
+def test_the_same_instant_moved_before_the_common_era_is_not_matched(ledger, clinic):  # noqa: F811
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database checks a stretch itself on PostgreSQL only")
+    table = LedgerEntry._meta.db_table
+    with connection.cursor() as cursor:  # to_char's YYYY writes 2026 BC as 2026
+        cursor.execute(
+            f"UPDATE {table} SET occurred_at = occurred_at - interval '4051 years' "
+            "WHERE sequence = 5"
+        )
+        cursor.execute(f"SELECT to_char(occurred_at, 'YYYY BC') FROM {table} WHERE sequence = 5")
+        assert cursor.fetchone()[0].endswith(" BC")
+    assert verification._check_range_in_database(clinic.pk, 0, verification.LAST, "") is None
 
 
 @pytest.mark.django_db

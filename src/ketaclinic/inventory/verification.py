@@ -104,8 +104,11 @@ def _sql_json(name: str, kind: str) -> list:
     elif kind == fastchain.DECIMAL:
         value, quoted = f"trim_scale({col})", True
     elif kind == fastchain.TIME:
+        # to_char writes a year BC as the same digits as AD: mark it, so that no such
+        # instant gives a canonical message (Python has no year before 1).
         utc = f"{col} AT TIME ZONE 'UTC'"
-        value, quoted = f'to_char({utc}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')', True
+        value = f'to_char({utc}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\')'
+        value, quoted = f"{value}, CASE WHEN {utc} < '0001-01-01' THEN ' BC' END", True
     elif kind == fastchain.TEXT:
         value, quoted = f"CASE WHEN {col} = '' THEN '\"\"' ELSE to_json({col})::text END", False
     else:  # sequence
@@ -285,13 +288,13 @@ def _verdict_sql(clinic_id, *, as_sent: bool = False) -> str:
         f"{stored} = %s AS saved FROM {table} "
         "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence OFFSET 0"
     )
+    # A NULL anywhere (a column stripped of NOT NULL) is neither matched nor linked.
     return (
         "SELECT count(*), coalesce(bool_and(linked), true), coalesce(bool_or(saved), false), "  # noqa: S608 (names from the model)
-        "array_agg(sequence) FILTER (WHERE NOT hashed) "
-        "FROM (SELECT sequence, hashed, saved, "
-        f"coalesce({previous} = lag({stored}) OVER w, true) "
-        "AND coalesce(sequence = lag(sequence) OVER w + 1, true) AS linked "
-        f"FROM ({entries}) AS entry WINDOW w AS (ORDER BY sequence)) AS checked"
+        "array_agg(sequence) FILTER (WHERE hashed IS NOT TRUE) "
+        "FROM (SELECT sequence, hashed, saved, row_number() OVER w = 1 OR coalesce("
+        f"{previous} = lag({stored}) OVER w AND sequence = lag(sequence) OVER w + 1, false) "
+        f"AS linked FROM ({entries}) AS entry WINDOW w AS (ORDER BY sequence)) AS checked"
     )
 
 
@@ -341,7 +344,10 @@ def _check_range_in_database(clinic_id, first: int, last: int, saved: str) -> _R
         f"(SELECT sequence, {q('hash')}, {q('prev_hash')} FROM {table} "  # noqa: S608 (names from the model)
         "WHERE clinic_id = %s AND sequence >= %s AND sequence <= %s ORDER BY sequence {} LIMIT 1)"
     )
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
+        if own_transaction:  # the verdict and the ends from one snapshot
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         utf8 = _verification_settings(cursor)
         cursor.execute(_verdict_sql(clinic_id, as_sent=utf8), [saved, clinic_id, first, last])
         count, linked, seen, unmatched = cursor.fetchone()
@@ -501,7 +507,7 @@ def _check_range(clinic_id, first: int, last: int, saved_head) -> _Range:
     if connection.vendor == "postgresql":
         try:
             checked = _check_range_in_database(clinic_id, first, last, saved_head or "")
-        except DatabaseError:
+        except (DatabaseError, ValueError):  # ValueError: a clinic id that is no UUID
             checked = None
         if checked is not None:
             return checked
@@ -536,11 +542,13 @@ def _check_range(clinic_id, first: int, last: int, saved_head) -> _Range:
 
 
 def _check_ranges_in_parallel(clinic_id, ranges, saved_head) -> list[_Range]:
-    """Each range checked by one of WORKERS threads (each with its own connection), in order
-    of sequence; once one stretch does not check, the rest are not read (the reference takes
-    over)."""
+    """Each range checked by one of WORKERS threads (each with its own connection); once one
+    stretch does not check, the rest are not read (the reference takes over)."""
     found = [_Range(ok=False) for _ in ranges]  # a stretch not read does not check
-    pending = iter(enumerate(ranges))
+    # The open-ended last stretch first, right after the recorded head was read: an entry
+    # appended meanwhile would otherwise be found past that head (a false alarm).
+    order = [len(ranges) - 1, *range(len(ranges) - 1)]
+    pending = iter([(index, ranges[index]) for index in order])
     lock, broken = threading.Lock(), threading.Event()
 
     def work():
@@ -553,6 +561,9 @@ def _check_ranges_in_parallel(clinic_id, ranges, saved_head) -> list[_Range]:
                 found[index] = _check_range(clinic_id, *bounds, saved_head)
                 if not found[index].ok:
                     broken.set()
+        except BaseException:
+            broken.set()  # the other thread stops too
+            raise
         finally:
             connections.close_all()  # this thread's own connection
 
