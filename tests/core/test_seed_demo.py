@@ -51,3 +51,51 @@ def test_a_weak_demo_password_is_refused_with_a_clear_message_and_nothing_saved(
     with pytest.raises(CommandError, match="password"):
         call_command("seed_demo", stdout=io.StringIO())
     assert not Clinic.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("local_noon", "open_days"),
+    [
+        ("2026-12-02T12:00:00-05:00", [0, 1, 2, 3, 4]),  # a Wednesday
+        ("2026-12-05T12:00:00-05:00", [0, 1, 2, 3, 4, 5]),  # a Saturday
+        ("2026-12-06T23:30:00-05:00", [0, 1, 2, 3, 4, 6]),  # late on a Sunday, clinic time
+    ],
+)
+def test_the_demo_clinic_opens_on_weekdays_and_today_and_has_hours_every_open_day(
+    local_noon, open_days
+):
+    import datetime as dt
+    import random
+
+    from faker import Faker
+
+    from ketaclinic.capacity import demo as capacity_demo
+    from ketaclinic.capacity.queries import opening_hours
+    from ketaclinic.core.demo import DemoContext
+    from tests.factories import make_clinic, make_user
+
+    clinic = make_clinic("Weekend clinic", "weekend")
+    users = {
+        name: make_user(clinic, name, role)
+        for name, role in (
+            ("admin", "clinic_admin"),
+            ("nurse", "nurse"),
+            ("nurse2", "nurse"),
+            ("prescriber", "prescriber"),
+            ("prescriber2", "prescriber"),
+        )
+    }
+    ctx = DemoContext(
+        seed=1,
+        password="x",
+        now=dt.datetime.fromisoformat(local_noon),
+        rng=random.Random(1),
+        fake=Faker("en_US"),
+        clinic=clinic,
+        users=users,
+    )
+    assert ctx.open_weekdays() == open_days
+    capacity_demo.seed(ctx)
+    # the week's plan needs hours on every day the clinic calendar opens
+    assert sorted(opening_hours(users["admin"])) == open_days

@@ -1,4 +1,4 @@
-"""Demo clinic resources: six chairs, weekday hours, the clinic's own staffing rules, shifts."""
+"""Demo clinic resources: six chairs, opening hours, the clinic's own staffing rules, shifts."""
 
 import datetime as dt
 
@@ -22,7 +22,7 @@ HOURS = (dt.time(8), dt.time(18))
 # The demo clinic's session minutes the protocols leave open: arrival and pre-checks, chair
 # turnover, and observation after an IV infusion ends.
 ARRIVAL_MIN, TURNOVER_MIN, OBSERVATION_MIN = 20, 15, 60
-# username -> (from, to) on weekdays
+# username -> (from, to) on each open day
 SHIFTS = {
     "nurse": (dt.time(8), dt.time(16, 30)),
     "nurse2": (dt.time(9, 30), dt.time(18)),
@@ -37,7 +37,8 @@ def seed(ctx) -> None:
         services.add_chair(
             actor=admin, name=name, location=location, iv_infusion=iv, esketamine=esk
         )
-    for weekday in range(5):
+    open_weekdays = ctx.open_weekdays()  # the days the clinic calendar opens
+    for weekday in open_weekdays:
         services.set_opening_hours(actor=admin, weekday=weekday, opens=HOURS[0], closes=HOURS[1])
     services.update_staffing_rules(
         actor=admin,
@@ -52,7 +53,7 @@ def seed(ctx) -> None:
     monday = today - dt.timedelta(days=today.weekday())
     for offset in range(14):
         day = monday + dt.timedelta(days=offset)
-        if day.weekday() >= 5:
+        if day.weekday() not in open_weekdays:
             continue
         for username, (start, end) in SHIFTS.items():
             services.add_shift(
@@ -62,8 +63,9 @@ def seed(ctx) -> None:
                 starts_at=start,
                 ends_at=end,
             )
+    weekend = " and today" if len(open_weekdays) > 5 else ""
     ctx.notes.append(
-        f"Capacity: {len(CHAIRS)} chairs, open Monday-Friday "
+        f"Capacity: {len(CHAIRS)} chairs, open Monday-Friday{weekend} "
         f"{HOURS[0]:%H:%M}-{HOURS[1]:%H:%M}, {CHAIRS_PER_NURSE} chairs per nurse (the demo "
         "clinic's own value), staff shifts for this week and next."
     )

@@ -28,3 +28,8 @@ class DemoContext:
 
     def user(self, username: str):
         return self.users[username]
+
+    def open_weekdays(self) -> list[int]:
+        """The demo clinic's open weekdays (Monday = 0): Monday to Friday, and today whatever
+        day today is, so that the treatment day and the week's plan have a day to show."""
+        return sorted({0, 1, 2, 3, 4, self.clinic.today(self.now).weekday()})

@@ -339,10 +339,7 @@ class Demo:
 
 def seed(ctx) -> None:
     demo = Demo(ctx)
-    # The demo clinic treats Monday to Friday, and today whatever day today is.
-    protocols.set_open_weekdays(
-        actor=demo.prescriber, weekdays=sorted({0, 1, 2, 3, 4, demo.today.weekday()})
-    )
+    protocols.set_open_weekdays(actor=demo.prescriber, weekdays=ctx.open_weekdays())
     patients = demo.patients(len(LINEUP))
     mins = lambda minutes: demo.now - datetime.timedelta(minutes=minutes)  # noqa: E731
     board = {}
