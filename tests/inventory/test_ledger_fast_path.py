@@ -345,6 +345,9 @@ def test_the_same_instant_moved_before_the_common_era_is_not_matched(ledger, cli
         cursor.execute(f"SELECT to_char(occurred_at, 'YYYY BC') FROM {table} WHERE sequence = 5")
         assert cursor.fetchone()[0].endswith(" BC")
     assert verification._check_range_in_database(clinic.pk, 0, verification.LAST, "") is None
+    # and the reference, which Python cannot read such an instant for, names the entry
+    verdict = verification.verify_clinic_chain(clinic.pk)
+    assert not verdict.valid and verdict.first_bad.sequence == 5
 
 
 @pytest.mark.django_db

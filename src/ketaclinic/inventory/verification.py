@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import Case, DateTimeField, F, Value, When
 
 from ketaclinic.audit.queries import object_ids_of_actions
 from ketaclinic.inventory import anchors, rules
@@ -96,8 +97,6 @@ def _sql_json(name: str, kind: str) -> list:
     """
     if name == "v":
         return [f"'{rules.CANONICAL_VERSION}'"]
-    if kind.startswith("'"):  # a value known for the whole stretch, as an SQL literal
-        return [kind]
     col = connection.ops.quote_name(_column(name))
     if kind == fastchain.UUID:
         value, quoted = col, True
@@ -146,8 +145,9 @@ def _merged(pieces: list) -> list[str]:
     return [piece.sql() if isinstance(piece, _NullSwitch) else piece for piece in merged]
 
 
-def _sql_concat(prev_hash: str, head, data: str, tail) -> str:
-    """The hashed message as one `concat(...)` (one copy into the result, unlike `||`)."""
+def _sql_concat(prev_hash: str, head, data: str, tail, known: dict | None = None) -> str:
+    """The hashed message as one `concat(...)` (one copy into the result, unlike `||`).
+    `known`: field name -> its canonical JSON as an SQL literal, the same for every row."""
     pieces = [prev_hash, "'{'"]
     for fields in (head, None, tail):
         if fields is None:
@@ -157,7 +157,10 @@ def _sql_concat(prev_hash: str, head, data: str, tail) -> str:
         for name, kind in fields:
             separator = "" if pieces[-1] == "'{'" else ","
             pieces.append(f"'{separator}\"{name}\":'")
-            pieces.extend(_sql_json(name, kind))
+            if known and name in known:
+                pieces.append(known[name])
+            else:
+                pieces.extend(_sql_json(name, kind))
     pieces.append("'}'")
     return f"concat({', '.join(_merged(pieces))})"
 
@@ -268,14 +271,13 @@ def _verdict_sql(clinic_id, *, as_sent: bool = False) -> str:
     """
     q = connection.ops.quote_name
     table, data = q(LedgerEntry._meta.db_table), q(_column("data"))
-    head = tuple(
-        (name, kind) if name != "clinic" else (name, f"'\"{uuid.UUID(str(clinic_id))}\"'")
-        for name, kind in fastchain.HEAD_FIELDS
-    )
+    known = {"clinic": f"'\"{uuid.UUID(str(clinic_id))}\"'"}
     stored, previous = q("hash"), q("prev_hash")
 
     def matches(data_sql: str) -> str:
-        message = _sql_concat(previous, head, data_sql, fastchain.TAIL_FIELDS)
+        message = _sql_concat(
+            previous, fastchain.HEAD_FIELDS, data_sql, fastchain.TAIL_FIELDS, known
+        )
         return f"encode(pg_catalog.sha256({_utf8(message, as_sent=as_sent)}), 'hex') = {stored}"
 
     # Keys that jsonb orders otherwise than code points get a second message, key by key.
@@ -430,16 +432,28 @@ def fast_rows(clinic_id, from_sequence: int = 0, to_sequence: int = LAST):
     return _fast_rows_generic(clinic_id, from_sequence, to_sequence)
 
 
+# The instants Python can hold. One outside them (a year before 1, 'infinity') was written by
+# no ledger service: it is read as no instant at all, so its entry does not hash and the
+# reference names it, instead of the read failing.
+_READABLE = (dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=dt.UTC))
+
+
 def chain_rows(clinic_id, chunk_size: int = 2000, from_sequence: int = 0):
     """(content, hash, prev_hash) of a clinic's entries in sequence order, streamed (reference)."""
-    columns = (*HASHED_COLUMNS, "hash", "prev_hash")
+    columns = (*(c for c in HASHED_COLUMNS if c != "occurred_at"), "hash", "prev_hash")
+    readable = Case(
+        When(occurred_at__range=_READABLE, then=F("occurred_at")),
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
     rows = (
         LedgerEntry.objects.filter(clinic_id=clinic_id, sequence__gte=from_sequence)
         .order_by("sequence")
-        .values(*columns)
+        .values(*columns, readable_occurred_at=readable)
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
+        row["occurred_at"] = row.pop("readable_occurred_at")
         yield entry_content(row), row["hash"], row["prev_hash"]
 
 
