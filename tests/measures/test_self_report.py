@@ -106,6 +106,23 @@ def test_an_incomplete_submission_saves_nothing_and_names_the_missing_items(link
     assert link.request.used_at is None
 
 
+@pytest.mark.parametrize("bad", ["--1", "\u00b2", "9" * 5000])
+def test_an_answer_that_is_no_whole_number_is_named_on_the_form(link, bad):
+    # given a patient whose answer to item 3 is not a plain whole number
+    data = form_data("phq9", phq9())
+    data["phq9-3"] = bad
+    # when they submit
+    response = Client().post(f"/r/{token_of(link.url)}/", data)
+    # then the form comes back with that item marked, nothing is saved, the link still works
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "is not a whole number" in html
+    assert len(html) < 60_000  # the value is named, not echoed whole
+    assert not MeasureResponse.objects.exists()
+    link.request.refresh_from_db()
+    assert link.request.used_at is None
+
+
 def test_a_complete_submission_is_saved_once_and_thanks_without_the_score(link, patient):
     client = Client()
     # when the patient answers every item

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -70,6 +71,12 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _shown(value: object, limit: int = 40) -> str:
+    """A posted value as an error names it: quoted, and cut short if it is long."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def _answered(answers: Mapping, key: str) -> bool:
     return answers.get(key) is not None
 
@@ -91,7 +98,7 @@ def validate_answers(instrument: Instrument, answers: object) -> list[ItemError]
                 errors.append(ItemError(item.key, "missing"))
             continue
         if not _is_int(value):
-            errors.append(ItemError(item.key, f"{value!r} is not a whole number"))
+            errors.append(ItemError(item.key, f"{_shown(value)} is not a whole number"))
         elif value not in item.values:
             errors.append(
                 ItemError(item.key, f"{value} is out of range {item.min_value}-{item.max_value}")
@@ -123,6 +130,12 @@ def _item_sort_key(key: str) -> tuple[int, str]:
     return (int(digits) if digits else 10**6, key)
 
 
+# A posted answer read as a number: ASCII digits, an optional minus, short enough for any
+# item's scale (anything else, such as "--1", "²" or a thousand digits, is kept for validation
+# to name).
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,6}")
+
+
 def parse_form_answers(instrument: Instrument, data: Mapping[str, object]) -> dict[str, object]:
     """Turn posted form strings into answers: '' -> not answered, digits -> int, anything else kept
     as is so validation names it."""
@@ -134,7 +147,7 @@ def parse_form_answers(instrument: Instrument, data: Mapping[str, object]) -> di
         raw = raw.strip() if isinstance(raw, str) else raw
         if raw == "":
             continue
-        if isinstance(raw, str) and raw.lstrip("-").isdigit():
+        if isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw):
             answers[item.key] = int(raw)
         else:
             answers[item.key] = raw
