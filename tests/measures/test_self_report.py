@@ -1,5 +1,6 @@
 """Self-report links: hashed single-use tokens, expiry, complete submissions only, rate limits."""
 
+import logging
 import re
 from datetime import timedelta
 
@@ -184,6 +185,21 @@ def test_guessing_tokens_from_one_address_is_rate_limited(db):
     client = Client(REMOTE_ADDR="203.0.113.9")
     statuses = [client.get(f"/r/guess{n}/").status_code for n in range(6)]
     assert statuses == [404, 404, 404, 404, 404, 429]
+
+
+@override_settings(MEASURE_SELF_REPORT_RATE_PER_IP=(2, 600))
+def test_a_refused_request_for_an_open_link_does_not_log_its_token(link, caplog):
+    # given a link still open, and a clinic network address that has asked too often
+    token = token_of(link.url)
+    client = Client()
+    with caplog.at_level(logging.INFO):
+        statuses = [client.get(f"/r/{token}/").status_code for _ in range(3)]
+    # then Django logs the refusal, but not the token, which would open the questionnaire
+    assert statuses == [200, 200, 429]
+    assert "Too Many Requests: /r/<token>/" in caplog.text
+    assert token not in caplog.text
+    link.request.refresh_from_db()
+    assert link.request.used_at is None
 
 
 def test_a_self_reported_safety_item_alerts_and_emails_the_clinic_at_once(

@@ -282,10 +282,34 @@ MEASURE_REQUEST_EXPIRY_HOURS = int(os.environ.get("KETACLINIC_MEASURE_LINK_HOURS
 # Largest FHIR referral Bundle the import reads, in MB (intake; see docs/intake.md).
 KETACLINIC_FHIR_MAX_BUNDLE_MB = float(os.environ.get("KETACLINIC_FHIR_MAX_BUNDLE_MB", "20"))
 
+# Self-report link tokens are secrets: the loggers that write request paths, and the console,
+# take them out of each message (core/logs.py).
+_LINK_TOKENS = ["link_tokens"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"link_tokens": {"()": "ketaclinic.core.logs.LinkTokenFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": _LINK_TOKENS},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": _LINK_TOKENS,
+        },
+    },
+    "loggers": {
+        "django.request": {"filters": _LINK_TOKENS},
+        "django.security.csrf": {"filters": _LINK_TOKENS},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("KETACLINIC_LOG_LEVEL", "WARNING")},
 }
 
