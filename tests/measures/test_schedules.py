@@ -1,17 +1,21 @@
 """Measurement schedules: the due list and the background task that emails due links."""
 
+import smtplib
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from ketaclinic.audit.models import AuditEvent
 from ketaclinic.core import ui
 from ketaclinic.measures import queries
 from ketaclinic.measures.models import MeasureRequest
 from ketaclinic.measures.services import create_schedule, record_measure, stop_schedule
 from ketaclinic.measures.tasks import send_due_measure_requests
+from ketaclinic.patients.services import register_patient
 
 from .conftest import phq9
 
@@ -52,6 +56,50 @@ def test_the_task_emails_one_link_per_patient_and_not_again_while_it_is_open(nur
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [patient.email]
     request = MeasureRequest.objects.get()
     assert sorted(request.instruments) == ["gad7", "phq9"] and request.sent_by is None
+
+
+def test_a_link_whose_email_fails_is_not_kept_and_the_others_still_go_out(
+    nurse, front_desk, patient
+):
+    # given two patients due for a PHQ-9, and a mail server that refuses Jordan's address
+    sam = register_patient(
+        actor=front_desk, given_name="Sam", family_name="Okafor", date_of_birth="1990-06-01",
+        sex="male", email="sam@example.com",
+    )  # fmt: skip
+    for someone in (patient, sam):
+        create_schedule(actor=nurse, patient=someone, instrument="phq9", frequency="interval",
+                        interval_days=7)  # fmt: skip
+    real_send = mail.send_mail
+
+    def refuse_jordan(*args, recipient_list, **kwargs):
+        if recipient_list == [patient.email]:
+            raise smtplib.SMTPRecipientsRefused({patient.email: (550, b"mailbox unavailable")})
+        return real_send(*args, recipient_list=recipient_list, **kwargs)
+
+    # when the task runs
+    with mock.patch("ketaclinic.measures.services.send_mail", side_effect=refuse_jordan):
+        sent = send_due_measure_requests.call()
+    # then Sam got a link, and Jordan has no link that was never sent (nor its audit event)
+    assert sent == 1 and [m.to for m in mail.outbox] == [[sam.email]]
+    assert [r.patient for r in MeasureRequest.objects.all()] == [sam]
+    assert AuditEvent.objects.filter(action="measure_request.sent").count() == 1
+    assert [r.patient for r in queries.due_list(nurse) if not r.open_request] == [patient]
+    # and once the mail server takes it, the next run sends Jordan's link
+    assert send_due_measure_requests.call() == 1
+    assert mail.outbox[-1].to == [patient.email]
+
+
+def test_a_nurse_is_told_when_a_link_cannot_be_emailed(api, nurse, patient):
+    with mock.patch(
+        "ketaclinic.measures.services.send_mail", side_effect=smtplib.SMTPServerDisconnected
+    ):
+        response = api(nurse).post(
+            f"/patients/{patient.id}/measure-requests",
+            {"instruments": ["phq9"], "delivery": "email"},
+        )
+    assert response.status_code == 503
+    assert "could not be emailed" in response.json()["detail"]
+    assert not MeasureRequest.objects.exists()
 
 
 def test_the_task_enqueued_through_django_tasks_runs(nurse, patient):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
-from ketaclinic.core.errors import Conflict, InvalidInput
+from ketaclinic.core.errors import Conflict, DomainError, InvalidInput
 from ketaclinic.core.permissions import Role, require
 from ketaclinic.patients.services import add_to_record, save_to_record
 
@@ -50,6 +50,7 @@ from .referrals import confirm_referral_score, record_referral_score
 __all__ = [
     "DEFAULT_REQUEST_EXPIRY_HOURS",
     "FUTURE_TOLERANCE",
+    "LinkNotDelivered",
     "LinkUnavailable",
     "SentRequest",
     "acknowledge_alert",
@@ -221,9 +222,18 @@ def send_measure_request(
             sent_by=actor,
             schedule=schedule,
         )
-    url = self_report_url(token)
-    if delivery == Delivery.EMAIL:
-        _email_link(patient, url, request.expires_at)
+        url = self_report_url(token)
+        if delivery == Delivery.EMAIL:
+            # Inside the transaction: a link whose email could not be sent is not kept (an
+            # open link would hold back the next one while the patient has none).
+            try:
+                _email_link(patient, url, request.expires_at)
+            except OSError as exc:
+                raise LinkNotDelivered(
+                    "The link could not be emailed (the mail server refused or did not "
+                    "answer); nothing was sent. Try again, or give the patient the link "
+                    "another way.",
+                ) from exc
     return SentRequest(request=request, url=url)
 
 
@@ -244,6 +254,13 @@ def _email_link(patient, url: str, expires_at: datetime) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[patient.email],
     )
+
+
+class LinkNotDelivered(DomainError):
+    """The mail server did not take a self-report link's email (503); no link was kept."""
+
+    status = 503
+    code = "link_not_delivered"
 
 
 class LinkUnavailable(Conflict):
@@ -380,16 +397,20 @@ def send_due_requests(*, clinic, now: datetime | None = None) -> list[SentReques
     sent = []
     for schedules_due in by_patient.values():
         patient = schedules_due[0].patient
-        sent.append(
-            send_measure_request(
-                actor=None,
-                patient=patient,
-                instruments=[s.instrument for s in schedules_due],
-                delivery=Delivery.EMAIL,
-                schedule=schedules_due[0],
-                now=now,
+        try:
+            sent.append(
+                send_measure_request(
+                    actor=None,
+                    patient=patient,
+                    instruments=[s.instrument for s in schedules_due],
+                    delivery=Delivery.EMAIL,
+                    schedule=schedules_due[0],
+                    now=now,
+                )
             )
-        )
+        except LinkNotDelivered:
+            # No link was kept, so the next run tries again; the other patients go on.
+            log.warning("Could not email a self-report link to patient %s", patient.pk)
     return sent
 
 
