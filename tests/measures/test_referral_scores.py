@@ -3,6 +3,7 @@
 Dates are explicit and computed from the clinic's local date, so the tests pass at any hour.
 """
 
+import datetime as dt
 from datetime import timedelta
 
 import pytest
@@ -268,6 +269,22 @@ def test_the_fhir_export_gives_it_as_an_observation_by_the_referring_organisatio
     assert resources[0]["performer"] == [{"display": ORGANISATION}]
     assert resources[0]["valueInteger"] == 24
     assert "derivedFrom" not in resources[0]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Pacific/Auckland"])
+def test_the_fhir_export_dates_it_by_the_clinics_calendar(api, nurse, patient, zone):
+    # given a clinic east or west of UTC and a referral score taken on 10 March 2025
+    patient.clinic.time_zone = zone
+    patient.clinic.save()
+    record_referral_score(
+        actor=nurse, patient=patient, total=14, observed_on=dt.date(2025, 3, 10),
+        organisation=ORGANISATION, referral_ref="R-1",
+    )  # fmt: skip
+    # then the Observation is dated that day, as the chart and the measures list show it
+    listed = api(nurse).get(f"/patients/{patient.id}/measures").json()
+    bundle = api(nurse).get(f"/patients/{patient.id}/fhir/measures").json()
+    assert listed[0]["referral"]["observed_on"] == "2025-03-10"
+    assert bundle["entry"][0]["resource"]["effectiveDateTime"] == "2025-03-10"
 
 
 def test_a_newer_referral_score_leaves_the_response_line_of_the_chart_in_place(

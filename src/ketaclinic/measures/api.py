@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.utils import timezone
 from ninja import Query, Router, Status
 
 from ketaclinic.core.errors import InvalidInput
@@ -146,6 +147,7 @@ def fhir_measures(request, patient_id: UUID):
     """A FHIR R4 Bundle: one QuestionnaireResponse and one Observation per response."""
     patient = queries.access_patient_measures(request.auth, patient_id, record_view=True)
     rows = queries.patient_history(request.auth, patient)
+    tz = patient.clinic.tz
     records = [
         ResponseRecord(
             id=row.id,
@@ -155,6 +157,7 @@ def fhir_measures(request, patient_id: UUID):
             total=row.total,
             severity=row.severity,
             referral_organisation=row.response.referral_organisation or None,
+            referral_observed_on=timezone.localdate(row.response.administered_at, tz),
         )
         for row in reversed(rows)
     ]

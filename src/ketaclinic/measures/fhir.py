@@ -6,7 +6,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from fhir.resources.R4B.bundle import Bundle
 
@@ -28,8 +28,10 @@ class ResponseRecord:
     answers: dict[str, int]
     total: int | None
     severity: str | None
-    # Set for a score that came with a referral: the total only, taken by that organisation.
+    # Set for a score that came with a referral: the total only, taken by that organisation
+    # on that day (the clinic's local date).
     referral_organisation: str | None = None
+    referral_observed_on: date | None = None
 
 
 def questionnaire_url(instrument: Instrument) -> str:
@@ -91,7 +93,8 @@ def _observation(record: ResponseRecord, subject: dict, qr_url: str | None) -> d
         observation["derivedFrom"] = [{"reference": qr_url}]
     if record.referral_organisation:
         # The referral gives the day only; the referring organisation took the score.
-        observation["effectiveDateTime"] = record.authored.date().isoformat()
+        observed_on = record.referral_observed_on or record.authored.date()
+        observation["effectiveDateTime"] = observed_on.isoformat()
         observation["performer"] = [{"display": record.referral_organisation}]
         observation["note"] = [{"text": f"From referral: {record.referral_organisation}"}]
     if record.total is not None:
