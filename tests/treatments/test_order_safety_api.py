@@ -1,7 +1,10 @@
 """The signed order and check-in keep to the same limits as the calculator: nothing else signs."""
 
+from decimal import Decimal
+
 import pytest
 
+from ketaclinic.audit.models import AuditEvent
 from ketaclinic.protocols import services as protocols
 from ketaclinic.treatments.models import Course, DoseOrder, TreatmentSession
 from tests.treatments.helpers import (
@@ -150,6 +153,19 @@ def test_check_in_refuses_an_implausible_weight_naming_the_range(api, nurse, esk
     assert answer.json()["fields"]["weight_kg"] == f"must be between {RANGE_TEXT}"
     assert typed.status_code == 422
     assert TreatmentSession.objects.get(pk=esk.pk).status == "scheduled"
+
+
+def test_the_weight_charted_at_check_in_is_in_the_audit_trail(api, nurse, esk):
+    # given a patient whose last weight on record is 72.5 kg
+    esk.weight_kg = Decimal("72.5")
+    esk.save(update_fields=["weight_kg"])
+    # when the nurse checks them in at 90 kg
+    answer = api(nurse).post(f"/sessions/{esk.id}/check-in", {"chair": "2", "weight_kg": "90.0"})
+    # then the check-in event names the weight charted and the one it replaced
+    assert answer.status_code == 200
+    event = AuditEvent.objects.get(action="session.checked_in", object_id=str(esk.id))
+    assert event.actor_id == nurse.id
+    assert event.changes["weight_kg"] == {"from": "72.5", "to": "90.0"}
 
 
 def test_without_a_prescriber_on_site_the_esketamine_dose_cannot_start(api, prescriber, nurse, esk):

@@ -75,15 +75,13 @@ def check_in(
         version = protocol_services.ensure_version(row.patient.clinic, row.protocol_code)
         row.protocol_version = version
         row.chair = chair.strip()[:20]
+        changes = {"chair": row.chair, "protocol_version": f"{version.code} v{version.version}"}
         if weight_kg is not None:
+            # The weight of the day doses an IV order: who charted it, and what it replaced.
+            changes["weight_kg"] = {"from": row.weight_kg, "to": weight_kg}
             row.weight_kg = weight_kg
         row.checked_in_at = arrived
-        move(
-            actor,
-            row,
-            SessionStatus.CHECKED_IN,
-            changes={"chair": row.chair, "protocol_version": f"{version.code} v{version.version}"},
-        )
+        move(actor, row, SessionStatus.CHECKED_IN, changes=changes)
     return row
 
 
