@@ -94,6 +94,20 @@ def test_an_order_draws_no_more_than_its_calculated_dose(api, prescriber, iv):
     )
 
 
+def test_the_signed_order_keeps_the_mg_per_kg_that_was_signed(api, prescriber, iv):
+    # 72.5 kg x 0.555 mg/kg = 40.2 mg: the order reads 0.555 mg/kg, not a rounded 0.56
+    answer = api(prescriber).post(
+        f"/sessions/{iv.id}/order", {"dose_mg_per_kg": "0.555"} | IV_ORDER
+    )
+
+    assert answer.status_code == 200, answer.json()
+    order = DoseOrder.objects.get(session=iv)
+    assert order.dose_mg_per_kg == Decimal("0.555")
+    assert order.calculation["dose_mg_per_kg"] == "0.555"
+    assert answer.json()["order"]["dose_mg_per_kg"] == "0.555"
+    assert answer.json()["order"]["calculated_dose_mg"] == "40.2"
+
+
 def test_an_order_of_a_strength_not_on_the_label_is_refused(api, prescriber, iv):
     answer = api(prescriber).post(
         f"/sessions/{iv.id}/order", {"concentration_mg_per_ml": 20, "bag_volume_ml": 100}

@@ -111,8 +111,9 @@ class TreatmentSession(ClinicScopedModel):
     # Arrival time on the clinic's wall clock, once the week is planned (empty: any time).
     scheduled_start = models.TimeField(null=True, blank=True)
     planned_dose_mg = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    # mg/kg to three places, as the order form and the API take it.
     planned_dose_mg_per_kg = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True
+        max_digits=6, decimal_places=3, null=True, blank=True
     )
     status = models.CharField(
         max_length=24, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
@@ -267,7 +268,8 @@ class DoseOrder(ClinicScopedModel):
         related_query_name="order",
     )
     dose_mg = models.DecimalField(max_digits=7, decimal_places=1)
-    dose_mg_per_kg = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # The mg/kg signed, to three places (as the form and the API take it): never rounded.
+    dose_mg_per_kg = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
     weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     # What the mg/kg multiplied: actual, ideal or adjusted body weight (with the height used).
     dosing_weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
