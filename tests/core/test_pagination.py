@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ketaclinic.core.models import Clinic, Organization
-from ketaclinic.core.pagination import page_number, paginate
+from ketaclinic.core.pagination import MAX_PAGE, page_number, paginate
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +124,23 @@ def test_an_exact_count_is_never_counted_twice():
     with CaptureQueriesContext(connection) as queries:
         assert (page.count, page.pages) == (12, 3)
     assert queries.captured_queries == []
+
+
+def test_a_page_number_past_any_real_list_shows_the_last_page():
+    assert page_number("99999999999999999999") == MAX_PAGE
+    rows = _clinics(30)
+    page = paginate(rows, "99999999999999999999", per_page=5, count_cap=10)
+    assert (page.page, len(page.items), page.has_next) == (6, 5, False)
+
+
+HUGE = "99999999999999999999"
+
+
+def test_lists_answer_a_huge_page_number_clearly(api, web, auditor, prescriber):
+    # the API refuses it naming the field; a page shows its last page
+    for user, path in ((auditor, "/audit-events"), (prescriber, "/patients")):
+        answer = api(user).get(path, page=HUGE)
+        assert answer.status_code == 422, (path, answer.status_code)
+        assert "page" in str(answer.json())
+    for user, path in ((prescriber, "/patients/"), (auditor, "/audit/")):
+        assert web(user).get(path, {"page": HUGE}).status_code == 200, path

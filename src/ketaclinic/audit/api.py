@@ -6,7 +6,7 @@ from uuid import UUID
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from ketaclinic.core.pagination import paginate
+from ketaclinic.core.pagination import MAX_PAGE, paginate
 
 from .queries import audit_events_for
 
@@ -19,7 +19,7 @@ class AuditFilter(Schema):
     actor: str | None = Field(None, max_length=150)
     since: date | None = Field(None, alias="from")
     until: date | None = Field(None, alias="to")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
 class AuditEventOut(Schema):

@@ -22,6 +22,9 @@ from math import ceil
 PER_PAGE = 25
 # Counting stops here: beyond it a page says "1,000+" instead of an exact total.
 COUNT_CAP = 1000
+# The highest page number read: far past any real list (2.5 million rows at 25 a page), and an
+# offset every database holds. A higher number shows the last page, like any page past the end.
+MAX_PAGE = 100_000
 
 
 @dataclass
@@ -66,12 +69,13 @@ class PageOf:
 
 
 def page_number(value) -> int:
-    """The page asked for: a whole number from 1, anything else is the first page."""
+    """The page asked for: a whole number from 1 to MAX_PAGE (a higher one is MAX_PAGE, which
+    shows the last page), anything else is the first page."""
     try:
         number = int(str(value).strip()) if value not in (None, "") else 1
     except ValueError:
         return 1
-    return max(1, number)
+    return min(max(1, number), MAX_PAGE)
 
 
 def paginate(queryset, page, per_page: int = PER_PAGE, *, count_cap: int = COUNT_CAP) -> PageOf:

@@ -10,6 +10,8 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import ConfigDict, Field, create_model
 
+from ketaclinic.core.pagination import MAX_PAGE
+
 from .models import Adherence, ConsentType, ReferralStatus, SignerRelationship, TrialOutcome
 from .rules import QUESTION_KEYS, Severity
 
@@ -284,7 +286,7 @@ class ReferralPage(Schema):
 class ReferralSearch(Schema):
     status: ReferralStatus | None = None
     q: str = Field("", max_length=200)
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
 class AntidepressantOut(Schema):

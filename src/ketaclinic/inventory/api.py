@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from ketaclinic.core.errors import InvalidInput
-from ketaclinic.core.pagination import paginate
+from ketaclinic.core.pagination import MAX_PAGE, paginate
 from ketaclinic.core.permissions import require
 from ketaclinic.inventory import diversion, queries, reports, rules, services
 from ketaclinic.inventory.schemas import (
@@ -58,7 +58,7 @@ class EntryFilter(Schema):
     type: str | None = Field(None, max_length=20)
     since: date | None = Field(None, alias="from")
     until: date | None = Field(None, alias="to")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
 class RangeFilter(Schema):

@@ -8,7 +8,7 @@ from pydantic import Field
 from ketaclinic.core import queries as core_queries
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.numbers import RANGE_MEANING
-from ketaclinic.core.pagination import paginate
+from ketaclinic.core.pagination import MAX_PAGE, paginate
 from ketaclinic.core.permissions import require
 
 from . import queries, services
@@ -26,7 +26,7 @@ router = Router(tags=["patients"])
 
 class PatientSearch(Schema):
     q: str = Field("", max_length=200)
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
 @router.post("/patients", response={201: PatientOut})

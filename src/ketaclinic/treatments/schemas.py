@@ -10,6 +10,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from ketaclinic.core.pagination import MAX_PAGE
 from ketaclinic.core.schemas import PlainDecimal
 
 # --- courses ---------------------------------------------------------------------------------
@@ -371,4 +372,4 @@ class RemsSubmittedIn(Schema):
 class SessionFilter(Schema):
     status: str = Field("", max_length=24)
     date: datetime.date | None = None
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
