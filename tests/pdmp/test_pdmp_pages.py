@@ -166,3 +166,18 @@ def test_the_tab_costs_the_same_queries_for_a_long_history(
         record(prescriber, patient, hours_ago=hours)
     with django_assert_max_num_queries(len(short.captured_queries)):
         client.get(f"/patients/{patient.id}/pdmp/")
+
+
+def test_only_who_may_correct_an_entry_opens_its_correction_form(web, nurse, prescriber, patient):
+    # given a prescriber's check with a concern; nurses record checks for a prescriber but do
+    # not read the log (its findings)
+    check = record(
+        prescriber, patient, finding="concern", concern_note="Three prescribers in 30 days"
+    )
+    path = f"/patients/{patient.id}/pdmp/checks/{check.id}/correct/"
+    # when a nurse who had no part in it opens its correction form
+    answer = web(nurse).get(path)
+    # then it is refused and shows nothing of the entry
+    assert answer.status_code == 403
+    assert b"Three prescribers in 30 days" not in answer.content
+    assert web(prescriber).get(path).status_code == 200

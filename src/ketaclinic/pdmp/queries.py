@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, Q
 
 from ketaclinic.audit.services import record_event
-from ketaclinic.core.errors import NotFound
+from ketaclinic.core.errors import Forbidden, NotFound
 from ketaclinic.core.permissions import Role, require
 
 from . import orders as order_source
@@ -47,6 +47,22 @@ def access_check(user, patient, check_id) -> PdmpCheck:
     if found is None:
         raise NotFound("No such PDMP check.")
     return found
+
+
+CORRECTORS = "Only the prescriber of record or whoever recorded the entry may correct it."
+
+
+def may_correct(user, check: PdmpCheck) -> bool:
+    """The prescriber of record, who checked, or who recorded the entry may correct it."""
+    return user.pk in (check.prescriber_id, check.checked_by_id, check.recorded_by_id)
+
+
+def access_check_to_correct(user, patient, check_id) -> PdmpCheck:
+    """An entry the user may correct (its finding is on the correction form), or Forbidden."""
+    check = access_check(user, patient, check_id)
+    if not may_correct(user, check):
+        raise Forbidden(CORRECTORS)
+    return check
 
 
 def prescribers(clinic_id):

@@ -188,10 +188,8 @@ def correct_check(
     correct it, once: a later mistake is corrected on the correction."""
     if not (can(actor, "pdmp.record") or can(actor, "pdmp.record_delegate")):
         require(actor, "pdmp.record")
-    if actor.pk not in (check.prescriber_id, check.checked_by_id, check.recorded_by_id):
-        raise Forbidden(
-            "Only the prescriber of record or whoever recorded the entry may correct it."
-        )
+    if not queries.may_correct(actor, check):
+        raise Forbidden(queries.CORRECTORS)
     reason = (reason or "").strip()
     errors = {}
     if not reason:

@@ -153,7 +153,7 @@ def correct_check(request, patient_id, check_id):
     if not _may_record(user):
         require(user, "pdmp.record")
     patient = access_patient(user, patient_id, record_view=request.method == "GET")
-    check = queries.access_check(user, patient, check_id)
+    check = queries.access_check_to_correct(user, patient, check_id)
     local = timezone.localtime(check.checked_at, user.clinic.tz)
     initial = {
         "state": check.state,
