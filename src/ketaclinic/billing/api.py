@@ -6,11 +6,11 @@ import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from ketaclinic.accounts.queries import staff_here
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 
@@ -328,9 +328,7 @@ def add_charge(request, patient_id: UUID, payload: ChargeIn):
     provider = None
     if payload.rendering_provider_id:
         provider = (
-            get_user_model()
-            .objects.filter(pk=payload.rendering_provider_id, clinic_id=request.auth.clinic_id)
-            .first()
+            staff_here(request.auth.clinic_id).filter(pk=payload.rendering_provider_id).first()
         )
         if provider is None:
             raise InvalidInput(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ketaclinic.accounts.queries import staff_here
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, DomainError, InvalidInput, raise_invalid
 from ketaclinic.core.permissions import require
@@ -215,7 +216,10 @@ def add_charge(
     today = queries.clinic_today(patient.clinic)
     if service_date > today:
         errors["service_date"] = "A charge is for a service already given."
-    if rendering_provider is not None and rendering_provider.clinic_id != patient.clinic_id:
+    if (
+        rendering_provider is not None
+        and not staff_here(patient.clinic_id).filter(pk=rendering_provider.pk).exists()
+    ):
         errors["rendering_provider"] = "Not a member of this clinic."
     raise_invalid(errors)
     schedule = queries.fee_schedule_on(patient.clinic_id, service_date)

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from ketaclinic.core.permissions import Role
+
 from .models import WEEKDAYS
 from .services import MAX_CHAIRS_PER_NURSE, MAX_TIMING_MIN
 
@@ -90,7 +92,10 @@ class ShiftForm(forms.Form):
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = staff
-        self.fields["staff"].label_from_instance = lambda u: f"{u.display_name} ({u.role_label})"
+        # The role held at this clinic (a member from another location may hold another).
+        self.fields["staff"].label_from_instance = lambda u: (
+            f"{u.display_name} ({Role(u.role_here).label})"
+        )
 
 
 class WeekForm(forms.Form):

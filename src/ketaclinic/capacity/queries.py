@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.auth import get_user_model
-
+from ketaclinic.accounts.queries import staff_here
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.protocols import queries as protocol_queries
@@ -65,11 +64,10 @@ def access_shift(user, shift_id, *, action: str = "capacity.view") -> StaffShift
 
 
 def schedulable_staff(user):
-    """Active nurses and prescribers of the clinic (who can be given a shift)."""
+    """Active nurses and prescribers who work at the clinic (who can be given a shift): its own,
+    and those of other locations who hold the role here (`role_here`)."""
     require(user, "capacity.view")
-    return get_user_model().objects.filter(
-        clinic_id=user.clinic_id, is_active=True, role__in=ShiftRole.values
-    )
+    return staff_here(user.clinic_id, ShiftRole.values)
 
 
 def week_of(day: dt.date) -> dt.date:

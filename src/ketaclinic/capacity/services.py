@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from ketaclinic.accounts.queries import staff_here
 from ketaclinic.audit.services import assign, record_event, save_changes, update_clinic_settings
 from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
@@ -157,16 +157,10 @@ def add_shift(
     """Put a nurse or prescriber of this clinic on site for a block of one day."""
     require(actor, "capacity.manage")
     errors = _time_errors(starts_at, ends_at, "starts_at", "ends_at")
-    staff = (
-        get_user_model()
-        .objects.filter(pk=staff_id, clinic_id=actor.clinic_id, is_active=True)
-        .first()
-        if staff_id
-        else None
-    )
+    staff = staff_here(actor.clinic_id).filter(pk=staff_id).first() if staff_id else None
     if staff is None:
         errors["staff"] = "Choose a nurse or prescriber of this clinic."
-    elif staff.role not in ShiftRole.values:
+    elif staff.role_here not in ShiftRole.values:
         errors["staff"] = "Shifts are planned for nurses and prescribers."
     if date is None:
         errors["date"] = "Give a date."
@@ -184,7 +178,7 @@ def add_shift(
         shift = StaffShift.objects.create(
             clinic_id=actor.clinic_id,
             staff=staff,
-            role=staff.role,
+            role=staff.role_here,
             date=date,
             starts_at=starts_at,
             ends_at=ends_at,

@@ -6,6 +6,8 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
 from ketaclinic.accounts.auth import user_for_token
+from ketaclinic.accounts.queries import active_membership
+from ketaclinic.accounts.signin import act_at
 from ketaclinic.core import context
 from ketaclinic.core.permissions import can, get
 
@@ -69,6 +71,12 @@ def authenticate_witness(
             raise WitnessRefused("the witness's username or password is not correct")
     if user.pk == actor.pk:
         raise WitnessRefused("a witness cannot be the actor")
+    if user.clinic_id != actor.clinic_id and user.is_active:
+        # A member from another location witnesses with the role they hold here.
+        membership = active_membership(user, actor.clinic_id)
+        if membership is None:
+            raise WitnessRefused("the witness's username or password is not correct")
+        act_at(user, membership)
     if user.clinic_id != actor.clinic_id or not user.is_active:
         raise WitnessRefused("the witness's username or password is not correct")
     if not can(user, action):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, Q
 
+from ketaclinic.accounts.queries import staff_here
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Forbidden, NotFound
 from ketaclinic.core.permissions import Role, require
@@ -66,12 +67,9 @@ def access_check_to_correct(user, patient, check_id) -> PdmpCheck:
 
 
 def prescribers(clinic_id):
-    """The clinic's active prescribers, by name."""
-    return (
-        get_user_model()
-        .objects.filter(clinic_id=clinic_id, role=Role.PRESCRIBER, is_active=True)
-        .order_by("last_name", "first_name", "username")
-    )
+    """The active prescribers who work at the clinic (its own, and those of other locations
+    who hold the role here), by name."""
+    return staff_here(clinic_id, Role.PRESCRIBER).order_by("last_name", "first_name", "username")
 
 
 def prescriber_of_clinic(clinic_id, user_id):

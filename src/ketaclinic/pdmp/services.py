@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ketaclinic.audit.services import assign, diff, record_event
 from ketaclinic.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ketaclinic.core.permissions import Role, can, require
+from ketaclinic.core.permissions import can, require
 
 from . import queries, rules
 from .models import Finding, PdmpCheck, PdmpRule, PdmpSettings
@@ -45,11 +45,7 @@ def _prescriber_for(actor, prescriber):
             "Name the prescriber on whose behalf you checked the PDMP.",
             fields={"prescriber_id": "The prescriber you checked for, as their delegate."},
         )
-    if (
-        prescriber.clinic_id != actor.clinic_id
-        or prescriber.role != Role.PRESCRIBER
-        or not prescriber.is_active
-    ):
+    if queries.prescriber_of_clinic(actor.clinic_id, prescriber.pk) is None:
         raise InvalidInput(
             "The PDMP check must be recorded for an active prescriber of the clinic.",
             fields={"prescriber_id": "An active prescriber of this clinic."},

@@ -11,11 +11,11 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from ketaclinic.accounts.queries import staff_here
 from ketaclinic.audit.services import record_event
 from ketaclinic.inventory import anchors, verification
 from ketaclinic.inventory.models import LedgerCheckpoint
@@ -34,11 +34,11 @@ class CheckpointRefused(Exception):
 
 
 def compliance_officers(clinic) -> list[str]:
-    """Email addresses of the clinic's active auditors and administrators."""
+    """Email addresses of the clinic's active auditors and administrators (its own, and those
+    of other locations who hold the role here)."""
     return sorted(
         set(
-            get_user_model()
-            .objects.filter(clinic=clinic, role__in=sorted(COMPLIANCE), is_active=True)
+            staff_here(clinic.pk, sorted(COMPLIANCE))
             .exclude(email="")
             .values_list("email", flat=True)
         )

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ketaclinic.accounts.queries import staff_here
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import Conflict, DomainError, InvalidInput
 from ketaclinic.core.permissions import Role, require
@@ -130,11 +130,10 @@ def notify_clinic_of_alerts(patient, alerts) -> None:
         return
     clinic = patient.clinic
     recipients = {clinic.email} if clinic.email else set()
+    # Every prescriber who works here: its own, and those of other locations who hold the
+    # role here.
     recipients |= set(
-        get_user_model()
-        .objects.filter(clinic=clinic, role=Role.PRESCRIBER, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
+        staff_here(clinic.pk, Role.PRESCRIBER).exclude(email="").values_list("email", flat=True)
     )
     if not recipients:
         log.warning("No email address to notify clinic %s of a safety alert", clinic.pk)
