@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from pydantic import ConfigDict, Field
 from ketaclinic.accounts.queries import staff_here
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.core.schemas import WorkingDate
 
 from . import charges, estimates, pdf, queries, reports, rules, services, superbill
 from .schemas import (
@@ -49,20 +49,20 @@ MAX_PERIOD_DAYS = 366
 class BillingPeriod(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
-    date_from: datetime.date = Field(alias="from")
-    date_to: datetime.date = Field(alias="to")
+    date_from: WorkingDate = Field(alias="from")
+    date_to: WorkingDate = Field(alias="to")
     format: str = Field("pdf", pattern="^(pdf|json)$")
 
 
 class Lookup(Schema):
     household_size: int = Field(ge=1, le=30)
     annual_income: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
-    on: datetime.date | None = None
+    on: WorkingDate | None = None
 
 
 class Preview(Schema):
     protocol: str = Field(min_length=1, max_length=60)
-    start_date: datetime.date | None = None
+    start_date: WorkingDate | None = None
 
 
 class Format(Schema):

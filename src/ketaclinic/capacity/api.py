@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from ketaclinic.core.errors import InvalidInput
+from ketaclinic.core.schemas import WorkingDate
 
 from . import planner, planning, services
 
@@ -28,7 +29,7 @@ class WhatIfIn(Schema):
 
 
 class PlanIn(Schema):
-    week_start: datetime.date
+    week_start: WorkingDate
     what_if: WhatIfIn | None = None
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from ketaclinic.core.calendar import WorkingDateField
 from ketaclinic.core.permissions import Role
 
 from .models import WEEKDAYS
@@ -85,7 +86,7 @@ class StaffingForm(forms.Form):
 
 class ShiftForm(forms.Form):
     staff = forms.ModelChoiceField(queryset=None, label="Nurse or prescriber")
-    date = forms.DateField(widget=DATE)
+    date = WorkingDateField(widget=DATE)
     starts_at = forms.TimeField(label="From", widget=TIME)
     ends_at = forms.TimeField(label="To", widget=TIME)
 
@@ -99,7 +100,7 @@ class ShiftForm(forms.Form):
 
 
 class WeekForm(forms.Form):
-    week = forms.DateField(widget=DATE, required=False)
+    week = WorkingDateField(widget=DATE, required=False)
 
 
 WHAT_IF_CHOICES = (
@@ -110,7 +111,7 @@ WHAT_IF_CHOICES = (
 
 
 class PlanForm(forms.Form):
-    week = forms.DateField(widget=DATE, help_text="Any day of the week to plan.")
+    week = WorkingDateField(widget=DATE, help_text="Any day of the week to plan.")
     what_if = forms.ChoiceField(label="Compare with", choices=WHAT_IF_CHOICES, required=False)
 
 

@@ -84,6 +84,21 @@ def domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+@api.exception_handler(OverflowError)
+def out_of_range(request, exc: OverflowError):
+    # A date or number so far out that arithmetic on it fails (a year near 9999): the inputs
+    # that plan or report refuse such dates by name; this answers for any other.
+    return api.create_response(
+        request,
+        error_body(
+            "A date or number in the request is out of the range this system computes with "
+            f"({exc}).",
+            "out_of_range",
+        ),
+        status=422,
+    )
+
+
 @api.exception_handler(DjangoValidationError)
 def django_validation_error(request, exc: DjangoValidationError):
     fields = (

@@ -1,11 +1,13 @@
 """API types every app shares: a decimal typed by a person, and the error answer."""
 
+import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
+from .calendar import date_problem
 from .numbers import number_problem
 
 
@@ -20,6 +22,17 @@ def _plain_number(value):
 
 # A decimal typed by a person: finite, in plain notation. Every dose and weight input uses it.
 PlainDecimal = Annotated[Decimal, BeforeValidator(_plain_number)]
+
+
+def _working_date(value: datetime.date) -> datetime.date:
+    problem = date_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# A date for planning or reporting: within the span the clinic works with (core.calendar).
+WorkingDate = Annotated[datetime.date, AfterValidator(_working_date)]
 
 
 class ErrorOut(Schema):

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from ketaclinic.core.calendar import WorkingDateField
+
 from . import rules
 from .models import STATE_CHOICES, Finding, Frequency
 
@@ -99,5 +101,5 @@ class PracticeStateForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label="Checked from", widget=DATE)
-    date_to = forms.DateField(label="Checked to", widget=DATE)
+    date_from = WorkingDateField(label="Checked from", widget=DATE)
+    date_to = WorkingDateField(label="Checked to", widget=DATE)

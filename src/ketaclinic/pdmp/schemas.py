@@ -9,6 +9,8 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from ketaclinic.core.schemas import WorkingDate
+
 from . import rules
 from .models import Finding, Frequency
 
@@ -141,8 +143,8 @@ class StatusOut(Schema):
 class PdmpReportPeriod(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
-    date_from: date = Field(alias="from")
-    date_to: date = Field(alias="to")
+    date_from: WorkingDate = Field(alias="from")
+    date_to: WorkingDate = Field(alias="to")
 
 
 class ConcernOut(Schema):
