@@ -7,6 +7,7 @@ from ninja import Query, Router, Status
 
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.core.schemas import ErrorOut
 
 from . import present, queries, services
 from .fhir import ResponseRecord, measures_bundle
@@ -100,7 +101,9 @@ def confirm_referral_score(request, patient_id: UUID, response_id: UUID):
     }
 
 
-@router.post("/patients/{patient_id}/measure-requests", response={201: MeasureRequestOut})
+@router.post(
+    "/patients/{patient_id}/measure-requests", response={201: MeasureRequestOut, 503: ErrorOut}
+)
 def send_measure_request(request, patient_id: UUID, payload: MeasureRequestIn):
     patient = queries.access_patient_measures(request.auth, patient_id, action="measure.request")
     sent = services.send_measure_request(
