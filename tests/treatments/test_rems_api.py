@@ -222,6 +222,45 @@ def test_an_open_session_cannot_be_submitted(api, prescriber, nurse, patient):
     assert answer.json()["code"] == "session_open"
 
 
+def test_the_form_of_a_session_aborted_after_the_dose_can_be_marked_submitted(
+    api, clinic, prescriber, nurse, patient
+):
+    # given an esketamine session dosed 30 min ago, with a high BP at 20 min, then aborted:
+    # the patient goes to the emergency department
+    clinic.phone, nurse.email = "(555) 010-0100", "sam.jones@example.org"
+    clinic.save()
+    nurse.save()
+    course = course_today(prescriber, nurse, patient, "esketamine_trd")
+    session = dosing_started(first_session(course), prescriber, nurse, minutes_ago=30)
+    n = api(nurse)
+    n.post(
+        f"/sessions/{session.id}/vitals",
+        CALM | {"systolic": 190, "diastolic": 115, "measured_at": ago(10).isoformat()},
+    )
+    reason = "Transferred to the emergency department"
+    assert n.post(f"/sessions/{session.id}/abort", {"reason": reason}).json()["status"] == (
+        "aborted"
+    )
+    assert [r["session_id"] for r in n.get("/rems-forms/due").json()] == [str(session.id)]
+
+    form = n.get(f"/sessions/{session.id}/rems-form").json()
+    values = fields(form)
+
+    # monitoring ended at the abort; the last vitals were not acceptable (discharge criterion)
+    assert 29 <= int(values["total_monitoring_minutes"]) <= 32
+    assert values["vitals_acceptable_at_completion"] == "no"
+    assert values["bp_completion"] == "190/115"
+    # what monitoring could not record is said so, with the reason; nothing is left blank
+    note = f"not recorded: the session ended early ({reason})"
+    assert values["bp_40_min"] == note and values["ready_to_leave_minutes"] == note
+    assert form["missing"] == [] and "bp_40_min" in form["not_recorded"]
+    assert any("below the required 120 min" in line for line in form["problems"])
+    # so the form can be marked submitted, and leaves the due list
+    answer = n.post(f"/sessions/{session.id}/rems-form/submitted", {"confirmation": "R-1"})
+    assert answer.status_code == 200, answer.json()
+    assert n.get("/rems-forms/due").json() == []
+
+
 def test_a_nurse_records_that_pulse_oximetry_was_not_monitored_at_discharge(
     api, prescriber, nurse, patient
 ):

@@ -61,6 +61,9 @@ class RemsFacts:
     first_treatment: bool | None = None
     rems_enrolled: bool | None = None
     pulse_oximetry_monitored: bool | None = None
+    # Why the session ended before discharge (it was aborted), or "": what monitoring could not
+    # record then is written as not recorded instead of being left to fill.
+    ended_early: str = ""
 
 
 def _bp(reading: BloodPressure | None) -> str:
@@ -247,6 +250,14 @@ def build_form(facts: RemsFacts) -> dict:
             ],
         ),
     ]
+    not_recorded = []
+    if facts.ended_early:
+        note = f"not recorded: the session ended early ({facts.ended_early})"
+        for _, _, items in sections:
+            for index, (key, label, value) in enumerate(items):
+                if value == "":
+                    items[index] = (key, label, note)
+                    not_recorded.append(key)
     missing = [key for _, _, items in sections for key, _, value in items if value == ""]
     missing_labels = [label for _, _, items in sections for _, label, value in items if value == ""]
     problems = []
@@ -273,6 +284,7 @@ def build_form(facts: RemsFacts) -> dict:
         ],
         "missing": missing,
         "missing_labels": missing_labels,
+        "not_recorded": not_recorded,
         "problems": problems,
         "complete": not missing and not problems,
     }

@@ -95,6 +95,9 @@ def rems_facts(session, state: SessionState) -> rems.RemsFacts:
     if session.status == SessionStatus.DISCHARGED:
         # Unmet criteria are kept only when a prescriber overrode them at discharge.
         acceptable_end = not any(i.get("code") == "vitals" for i in session.discharge_unmet)
+    elif session.status == SessionStatus.ABORTED and state.latest_vitals_entry is not None:
+        # Ended early: the last vitals after the dose, judged by the discharge criterion.
+        acceptable_end = not any(i.code == "vitals" for i in state.clinical_issues)
     # Dose and lot as the ledger recorded the administration; before any is recorded, as the
     # order and its second check named them.
     given_mg, given_lots = ledger_administration(session)
@@ -123,7 +126,7 @@ def rems_facts(session, state: SessionState) -> rems.RemsFacts:
         dose_mg=given_mg,
         lot_number=lot_number,
         first_device_at=session.dose_started_at,
-        monitoring_ended_at=session.discharged_at,
+        monitoring_ended_at=session.discharged_at or session.aborted_at,
         ready_to_leave_at=session.ready_to_leave_at,
         vitals_acceptable_before=acceptable_before,
         vitals_acceptable_at_completion=acceptable_end,
@@ -138,6 +141,11 @@ def rems_facts(session, state: SessionState) -> rems.RemsFacts:
         provider_email=provider_email,
         first_treatment=first_treatment(session),
         rems_enrolled=rems_enrollment(patient, session.course),
+        ended_early=(
+            session.abort_reason or "no reason given"
+            if session.status == SessionStatus.ABORTED
+            else ""
+        ),
         pulse_oximetry_monitored=_pulse_oximetry(session, state),
     )
 
