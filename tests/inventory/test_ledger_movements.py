@@ -218,6 +218,22 @@ def test_a_closed_session_refuses_further_movements(drawn, session, nurse, at):
         services.administer(actor=nurse, session=session, quantity="1")
 
 
+def test_an_open_session_with_nothing_drawn_keeps_its_drug_record_open(
+    ketamine_lot, safe, session, nurse, make_session, patient, at
+):
+    # closing before the draw is refused, so the dose can still be drawn
+    with pytest.raises(Conflict) as refused:
+        services.close_session_drug_record(actor=nurse, session=session, now=at())
+    assert refused.value.code == "nothing_drawn"
+    services.draw_for_session(
+        actor=nurse, session=session, lot=ketamine_lot, location=safe, quantity="50", now=at()
+    )
+    # a session that ended before any draw closes with nothing to account for
+    aborted = make_session(patient, status="aborted")
+    closure = services.close_session_drug_record(actor=nurse, session=aborted, now=at())
+    assert closure.drawn == 0
+
+
 def test_an_unbalanced_session_cannot_be_closed(drawn, session, nurse):
     services.administer(actor=nurse, session=session, quantity="40")
     with pytest.raises(Conflict) as exc:

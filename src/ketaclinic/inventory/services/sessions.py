@@ -292,6 +292,14 @@ def close_session_drug_record(*, actor, session, now=None) -> SessionDrugClosure
                 "waste or return first.",
                 code="unbalanced",
             )
+        if record.drawn == 0 and not session.ended_by(now):
+            # A closed record takes no draws: closing an empty one would leave the session
+            # unable to get its dose.
+            raise Conflict(
+                "Nothing has been drawn for this session yet: close its drug record once the "
+                "dose is drawn and accounted for, or after the session ends.",
+                code="nothing_drawn",
+            )
         return _create_audited(
             actor,
             SessionDrugClosure,
