@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from ketaclinic.audit.models import AuditEvent
 from ketaclinic.protocols import services
 from ketaclinic.treatments import services as treatment_services
 from ketaclinic.treatments.models import TreatmentSession
@@ -135,6 +136,14 @@ def test_stopping_a_course_cancels_its_planned_sessions(api, prescriber, nurse, 
     assert answer.json()["status"] == "stopped"
     assert {s["status"] for s in answer.json()["sessions"]} == {"aborted"}
     assert current_course_started_on(patient) is None
+    # each cancelled session has its own audit event, with the reason, by the prescriber
+    sessions = TreatmentSession.objects.filter(course=course)
+    events = AuditEvent.objects.filter(action="session.aborted")
+    assert sorted(e.object_id for e in events) == sorted(str(s.pk) for s in sessions)
+    assert {e.changes["reason"] for e in events} == {"Course stopped: Patient moved away."}
+    assert {e.actor_id for e in events} == {prescriber.id}
+    stopped = AuditEvent.objects.get(action="course.stopped")
+    assert stopped.changes["sessions_cancelled"] == sessions.count()
 
 
 def test_exposure_above_the_protocol_limit_is_warned(api, prescriber, nurse, patient, clinic):

@@ -18,7 +18,7 @@ from ketaclinic.protocols import services as protocol_services
 from ketaclinic.protocols.definitions import FIXED_MG
 from ketaclinic.treatments.models import Course, CourseStatus, SessionStatus, TreatmentSession
 from ketaclinic.treatments.queries.courses import current_course
-from ketaclinic.treatments.services.common import audit, require_still_scheduled
+from ketaclinic.treatments.services.common import audit, move, require_still_scheduled
 
 # A course already under way on paper can be entered this far back (its sessions charted).
 MAX_PAST_START_DAYS = 365
@@ -173,14 +173,22 @@ def stop_course(*, actor, course, reason: str) -> Course:
         now = timezone.now()
         locked.status, locked.ended_at, locked.end_reason = CourseStatus.STOPPED, now, reason
         locked.save(update_fields=["status", "ended_at", "end_reason"])
-        cancelled = TreatmentSession.objects.filter(
-            course=locked, status=SessionStatus.SCHEDULED
-        ).update(
-            status=SessionStatus.ABORTED,
-            aborted_at=now,
-            abort_reason=f"Course stopped: {reason.strip()}",
+        scheduled = list(
+            TreatmentSession.objects.select_for_update()
+            .filter(course=locked, status=SessionStatus.SCHEDULED)
+            .order_by("number")
         )
-        audit(actor, "course.stopped", locked, {"reason": reason, "sessions_cancelled": cancelled})
+        why = f"Course stopped: {reason.strip()}"
+        for session in scheduled:
+            # Each cancelled session has its own event, as when it is aborted by itself.
+            session.aborted_at, session.abort_reason = now, why
+            move(actor, session, SessionStatus.ABORTED, changes={"reason": why})
+        audit(
+            actor,
+            "course.stopped",
+            locked,
+            {"reason": reason, "sessions_cancelled": len(scheduled)},
+        )
     return locked
 
 
