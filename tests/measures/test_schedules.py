@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +14,12 @@ from ketaclinic.audit.models import AuditEvent
 from ketaclinic.core import ui
 from ketaclinic.measures import queries
 from ketaclinic.measures.models import MeasureRequest
-from ketaclinic.measures.services import create_schedule, record_measure, stop_schedule
+from ketaclinic.measures.services import (
+    create_schedule,
+    record_measure,
+    send_measure_request,
+    stop_schedule,
+)
 from ketaclinic.measures.tasks import send_due_measure_requests
 from ketaclinic.patients.services import register_patient
 
@@ -79,10 +85,12 @@ def test_a_link_whose_email_fails_is_not_kept_and_the_others_still_go_out(
     # when the task runs
     with mock.patch("ketaclinic.measures.services.send_mail", side_effect=refuse_jordan):
         sent = send_due_measure_requests.call()
-    # then Sam got a link, and Jordan has no link that was never sent (nor its audit event)
+    # then Sam got a link, and Jordan's link, never sent, was closed at once (and audited)
     assert sent == 1 and [m.to for m in mail.outbox] == [[sam.email]]
-    assert [r.patient for r in MeasureRequest.objects.all()] == [sam]
-    assert AuditEvent.objects.filter(action="measure_request.sent").count() == 1
+    now = timezone.now()
+    assert [r.patient for r in MeasureRequest.objects.all() if r.status_at(now) == "open"] == [sam]
+    closed = AuditEvent.objects.get(action="measure_request.not_delivered")
+    assert closed.patient_id == patient.id and closed.changes["delivery"] == "email"
     assert [r.patient for r in queries.due_list(nurse) if not r.open_request] == [patient]
     # and once the mail server takes it, the next run sends Jordan's link
     assert send_due_measure_requests.call() == 1
@@ -99,7 +107,22 @@ def test_a_nurse_is_told_when_a_link_cannot_be_emailed(api, nurse, patient):
         )
     assert response.status_code == 503
     assert "could not be emailed" in response.json()["detail"]
-    assert not MeasureRequest.objects.exists()
+    assert MeasureRequest.objects.get().status_at(timezone.now()) != "open"
+    assert AuditEvent.objects.filter(action="measure_request.not_delivered").count() == 1
+
+
+def test_no_transaction_waits_on_the_mail_server(nurse, patient):
+    # the link is saved (and committed) before the email goes out
+    outer = len(connection.atomic_blocks)
+    depths = []
+
+    def send(*args, **kwargs):
+        depths.append(len(connection.atomic_blocks))
+        return 1
+
+    with mock.patch("ketaclinic.measures.services.send_mail", side_effect=send):
+        send_measure_request(actor=nurse, patient=patient, instruments=["phq9"], delivery="email")
+    assert depths == [outer]
 
 
 def test_the_task_enqueued_through_django_tasks_runs(nurse, patient):

@@ -77,6 +77,10 @@ CODES: dict[str, AuditCode] = _codes(
     ("measure.referral_confirmed", "A clinician confirmed a score that came with a referral"),
     ("measure_request.sent", "Sent a patient a self-report link"),
     ("measure_request.completed", "A patient completed a self-report link"),
+    (
+        "measure_request.not_delivered",
+        "A self-report link was closed: the mail server did not take its email",
+    ),
     ("measure_schedule.created", "Scheduled a rating scale"),
     ("measure_schedule.stopped", "Stopped a rating-scale schedule"),
     ("safety_alert.raised", "A rating scale raised a safety alert"),

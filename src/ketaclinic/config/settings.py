@@ -274,6 +274,8 @@ EMAIL_BACKEND = os.environ.get(
     "KETACLINIC_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("KETACLINIC_FROM_EMAIL", "ketaclinic@localhost")
+# Seconds an SMTP server may take to answer before a send fails (and the caller says so).
+EMAIL_TIMEOUT = int(os.environ.get("KETACLINIC_EMAIL_TIMEOUT", "30"))
 
 # Public base URL used in links sent to patients (self-report links).
 PUBLIC_BASE_URL = os.environ.get("KETACLINIC_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

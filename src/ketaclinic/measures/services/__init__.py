@@ -221,18 +221,28 @@ def send_measure_request(
             sent_by=actor,
             schedule=schedule,
         )
-        url = self_report_url(token)
-        if delivery == Delivery.EMAIL:
-            # Inside the transaction: a link whose email could not be sent is not kept (an
-            # open link would hold back the next one while the patient has none).
-            try:
-                _email_link(patient, url, request.expires_at)
-            except OSError as exc:
-                raise LinkNotDelivered(
-                    "The link could not be emailed (the mail server refused or did not "
-                    "answer); nothing was sent. Try again, or give the patient the link "
-                    "another way.",
-                ) from exc
+    url = self_report_url(token)
+    if delivery == Delivery.EMAIL:
+        # After the commit (no transaction waits on the mail server). A link whose email
+        # could not be sent is closed at once: an open link would hold back the next one
+        # while the patient has none.
+        try:
+            _email_link(patient, url, request.expires_at)
+        except OSError as exc:
+            with transaction.atomic():
+                request.expires_at = now
+                save_to_record(
+                    request,
+                    actor=actor,
+                    action="measure_request.not_delivered",
+                    changes={"delivery": delivery, "error": type(exc).__name__},
+                    update_fields=["expires_at"],
+                )
+            raise LinkNotDelivered(
+                "The link could not be emailed (the mail server refused or did not answer); "
+                "it was closed and nothing was sent. Try again, or give the patient a link "
+                "another way.",
+            ) from exc
     return SentRequest(request=request, url=url)
 
 
