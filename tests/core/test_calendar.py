@@ -51,6 +51,25 @@ def test_the_pages_answer_a_date_at_the_end_of_the_calendar(web, clinic_admin, a
     assert "The date must be a date from 1900-01-01 to 2199-12-31." in plan.content.decode()
 
 
+def test_an_estimate_and_the_access_report_name_a_date_out_of_the_span(
+    web, api, clinic_admin, front_desk, patient
+):
+    from tests.billing.helpers import fee_schedule
+
+    fee_schedule(clinic_admin)
+    estimate = web(front_desk).get(
+        f"/patients/{patient.id}/billing/",
+        {"protocol": "esketamine_trd", "start_date": "9999-12-28"},
+    )
+    assert estimate.status_code in (200, 422)
+    assert "The date must be a date from 1900-01-01 to 2199-12-31." in estimate.content.decode()
+    report = web(clinic_admin).get(
+        "/access/report/", {"date_from": "9999-12-30", "date_to": "9999-12-31"}
+    )
+    assert report.status_code in (200, 422)
+    assert "The date must be a date from 1900-01-01 to 2199-12-31." in report.content.decode()
+
+
 def test_any_other_overflow_in_the_api_is_a_clear_422(api, prescriber, monkeypatch):
     from ketaclinic.patients import api as patients_api
 

@@ -37,3 +37,9 @@ def test_the_filter_rewrites_the_record_every_handler_sees():
     plain = logging.LogRecord("x", logging.INFO, __file__, 1, "%s rows", (3,), None)
     LinkTokenFilter().filter(plain)
     assert (plain.msg, plain.args) == ("%s rows", (3,))
+
+
+def test_a_malformed_log_call_is_left_for_the_handler_to_report():
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "%s and %s", ("one",), None)
+    assert LinkTokenFilter().filter(record) is True
+    assert (record.msg, record.args) == ("%s and %s", ("one",))

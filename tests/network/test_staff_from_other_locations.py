@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from ketaclinic.accounts.queries import staff_here
-from ketaclinic.accounts.services import grant_membership
+from ketaclinic.accounts.services import create_api_token, grant_membership
 from ketaclinic.billing import charges
 from ketaclinic.capacity import services as capacity
 from ketaclinic.core.errors import InvalidInput
@@ -149,6 +149,10 @@ def test_a_charge_names_a_prescriber_who_works_here_as_rendering_provider(
             rendering_provider=other,
         )
     assert not_here.value.fields == {"rendering_provider": "Not a member of this clinic."}
+    # a provider who has left since is still named for a service they gave
+    visiting.is_active = False
+    visiting.save()
+    assert api(front_desk).post(f"/patients/{patient.id}/charges", body).status_code == 201
 
 
 @pytest.mark.usefixtures("clinic_hours")
@@ -177,7 +181,18 @@ def test_a_member_from_another_location_witnesses_a_waste_here(
             method=method,
             witness=WitnessCredentials(username="rv_stranger", password=PASSWORD),
         )
-    # the member witnesses with the role held here
+    # an API token is bound to the clinic it was made for: the member's Riverside token does
+    # not sign here
+    _row, riverside_token = create_api_token(actor=None, user=witness, name="riverside")
+    with pytest.raises(InvalidInput, match="witness"):
+        ledger.record_waste(
+            actor=nurse,
+            session=session.pk,
+            quantity="1",
+            method=method,
+            witness=WitnessCredentials(token=riverside_token),
+        )
+    # with their password, the member witnesses with the role held here
     waste = ledger.record_waste(
         actor=nurse,
         session=session.pk,
@@ -187,7 +202,7 @@ def test_a_member_from_another_location_witnesses_a_waste_here(
     )
 
     assert LedgerEntry.objects.get(pk=waste.pk).witness_id == witness.pk
-    assert RefusedMovement.objects.count() == 1  # the stranger's attempt only
+    assert RefusedMovement.objects.count() == 2  # the stranger's and the token's attempts
 
 
 def test_the_ledger_checkpoint_emails_an_auditor_who_works_here_by_membership(

@@ -255,7 +255,15 @@ def test_the_form_of_a_session_aborted_after_the_dose_can_be_marked_submitted(
     assert values["bp_40_min"] == note and values["ready_to_leave_minutes"] == note
     assert form["missing"] == [] and "bp_40_min" in form["not_recorded"]
     assert any("below the required 120 min" in line for line in form["problems"])
-    # so the form can be marked submitted, and leaves the due list
+    # so the form can be marked submitted, and leaves the due list; a field the record
+    # should hold whatever happened (the clinic's telephone) is still missing without it
+    clinic.phone = ""
+    clinic.save()
+    form = n.get(f"/sessions/{session.id}/rems-form").json()
+    assert form["missing"] == ["monitoring_provider_telephone"]
+    assert n.post(f"/sessions/{session.id}/rems-form/submitted", {}).status_code == 409
+    clinic.phone = "(555) 010-0100"
+    clinic.save()
     answer = n.post(f"/sessions/{session.id}/rems-form/submitted", {"confirmation": "R-1"})
     assert answer.status_code == 200, answer.json()
     assert n.get("/rems-forms/due").json() == []

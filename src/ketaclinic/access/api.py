@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from uuid import UUID
 
 from ninja import Query, Router, Schema, Status
@@ -10,6 +9,7 @@ from pydantic import ConfigDict, Field
 
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.core.schemas import WorkingDate
 from ketaclinic.patients.queries import access_patient
 
 from . import queries, reports, services
@@ -29,8 +29,8 @@ router = Router(tags=["access"])
 class AccessReportPeriod(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
-    date_from: datetime.date = Field(alias="from")
-    date_to: datetime.date = Field(alias="to")
+    date_from: WorkingDate = Field(alias="from")
+    date_to: WorkingDate = Field(alias="to")
 
 
 @router.get("/patients/{patient_id}/barriers", response=list[BarrierOut])

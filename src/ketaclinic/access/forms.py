@@ -2,6 +2,8 @@
 
 from django import forms
 
+from ketaclinic.core.calendar import WorkingDateField
+
 from .models import BarrierKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -26,5 +28,5 @@ class ResolveForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label="Referred from", widget=DATE)
-    date_to = forms.DateField(label="Referred to", widget=DATE)
+    date_from = WorkingDateField(label="Referred from", widget=DATE)
+    date_to = WorkingDateField(label="Referred to", widget=DATE)

@@ -94,27 +94,27 @@ def clinical_locations(user) -> set:
     return places
 
 
-def staff_here(clinic_id, roles=None):
+def staff_here(clinic_id, roles=None, *, active_only: bool = True):
     """Active users who work at the clinic: its own staff, and members from other locations of
     the organization with an active membership here. With `roles` (a role or several), only
     those who hold one of them here: the home role for its own staff, the membership's role
-    for the others. Each has `role_here`."""
+    for the others. Each has `role_here`. `active_only=False`: also those who worked here
+    (an inactive account or membership), e.g. the provider of a service already given."""
     if isinstance(roles, str):
         roles = [roles]
-    here = Membership.objects.filter(user=OuterRef("pk"), clinic_id=clinic_id, is_active=True)
+    here = Membership.objects.filter(user=OuterRef("pk"), clinic_id=clinic_id)
+    if active_only:
+        here = here.filter(is_active=True)
     home = Q(clinic_id=clinic_id)
     visiting = Exists(here if roles is None else here.filter(role__in=list(roles)))
     if roles is not None:
         home &= Q(role__in=list(roles))
-    return (
-        User.objects.filter(is_active=True)
-        .filter(home | (visiting & ~Q(clinic_id=clinic_id)))
-        .annotate(
-            role_here=Case(
-                When(clinic_id=clinic_id, then=F("role")),
-                default=Subquery(here.values("role")[:1]),
-                output_field=CharField(),
-            )
+    users = User.objects.filter(is_active=True) if active_only else User.objects.all()
+    return users.filter(home | (visiting & ~Q(clinic_id=clinic_id))).annotate(
+        role_here=Case(
+            When(clinic_id=clinic_id, then=F("role")),
+            default=Subquery(here.values("role")[:1]),
+            output_field=CharField(),
         )
     )
 

@@ -327,9 +327,9 @@ def add_charge(request, patient_id: UUID, payload: ChargeIn):
     patient = queries.access_billing_patient(request.auth, patient_id, action="billing.charge")
     provider = None
     if payload.rendering_provider_id:
-        provider = (
-            staff_here(request.auth.clinic_id).filter(pk=payload.rendering_provider_id).first()
-        )
+        # a service already given: its provider may have left since
+        staff = staff_here(request.auth.clinic_id, active_only=False)
+        provider = staff.filter(pk=payload.rendering_provider_id).first()
         if provider is None:
             raise InvalidInput(
                 "No such member of staff.", fields={"rendering_provider_id": "unknown"}

@@ -218,7 +218,10 @@ def add_charge(
         errors["service_date"] = "A charge is for a service already given."
     if (
         rendering_provider is not None
-        and not staff_here(patient.clinic_id).filter(pk=rendering_provider.pk).exists()
+        # a service already given: its provider may have left since
+        and not staff_here(patient.clinic_id, active_only=False)
+        .filter(pk=rendering_provider.pk)
+        .exists()
     ):
         errors["rendering_provider"] = "Not a member of this clinic."
     raise_invalid(errors)

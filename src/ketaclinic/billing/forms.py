@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import forms
 
+from ketaclinic.core.calendar import WorkingDateField
+
 from .definitions import DIAGNOSES, SERVICES
 from .models import BillingSettings, PaymentMethod
 from .poverty_guidelines import REGIONS
@@ -66,7 +68,7 @@ class EstimateForm(forms.Form):
     """A protocol and start date, for an estimate before a course exists."""
 
     protocol = forms.ChoiceField()
-    start_date = forms.DateField(label="Expected start", widget=DATE)
+    start_date = WorkingDateField(label="Expected start", widget=DATE)
 
     def __init__(self, *args, protocols=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,8 +76,8 @@ class EstimateForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label="From", widget=DATE)
-    date_to = forms.DateField(label="To", widget=DATE)
+    date_from = WorkingDateField(label="From", widget=DATE)
+    date_to = WorkingDateField(label="To", widget=DATE)
 
     def clean(self):
         cleaned = super().clean()

@@ -21,7 +21,10 @@ class LinkTokenFilter(logging.Filter):
     """Rewrites a record whose message names a self-report link, before any handler sees it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
         redacted = redact_link_tokens(message)
         if redacted != message:
             record.msg, record.args = redacted, ()

@@ -71,8 +71,9 @@ def authenticate_witness(
             raise WitnessRefused("the witness's username or password is not correct")
     if user.pk == actor.pk:
         raise WitnessRefused("a witness cannot be the actor")
-    if user.clinic_id != actor.clinic_id and user.is_active:
-        # A member from another location witnesses with the role they hold here.
+    if not credentials.token and user.clinic_id != actor.clinic_id and user.is_active:
+        # A member from another location witnesses with the role they hold here (with their
+        # password: a token is bound to the one clinic it was created for).
         membership = active_membership(user, actor.clinic_id)
         if membership is None:
             raise WitnessRefused("the witness's username or password is not correct")

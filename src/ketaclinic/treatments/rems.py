@@ -135,6 +135,23 @@ def _enrolled(facts: RemsFacts) -> str:
     return NOT_FIRST if facts.first_treatment is False else ""
 
 
+# The fields the observation fills as it goes: a session that ended early (aborted after the
+# dose) may not have reached them.
+MONITORING_FIELDS = frozenset(
+    {
+        "total_monitoring_minutes",
+        "ready_to_leave_minutes",
+        "vitals_acceptable_at_completion",
+        "bp_40_min",
+        "bp_completion",
+        "pulse_oximetry_monitored",
+        "sedation_resolved_at",
+        "dissociation_resolved_at",
+        "respiratory_depression_resolved_at",
+    }
+)
+
+
 def build_form(facts: RemsFacts) -> dict:
     """The form as ordered sections of labelled fields; unfilled fields are named in `missing`.
 
@@ -252,10 +269,12 @@ def build_form(facts: RemsFacts) -> dict:
     ]
     not_recorded = []
     if facts.ended_early:
+        # Only what the monitoring itself would have recorded later; anything else still
+        # missing (a telephone, a lot) stays missing.
         note = f"not recorded: the session ended early ({facts.ended_early})"
         for _, _, items in sections:
             for index, (key, label, value) in enumerate(items):
-                if value == "":
+                if value == "" and key in MONITORING_FIELDS:
                     items[index] = (key, label, note)
                     not_recorded.append(key)
     missing = [key for _, _, items in sections for key, _, value in items if value == ""]
