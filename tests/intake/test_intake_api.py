@@ -122,6 +122,25 @@ def test_a_trial_ending_before_it_starts_is_refused(api, nurse, patient):
     assert not AntidepressantTrial.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("started_on", "named"),
+    [
+        ("1024-01-10", "must be a date from 1900-01-01 to 2199-12-31"),
+        ("1900-01-10", "weeks, more than 1000: check the start date"),
+    ],
+    ids=["year-typed-wrong", "duration-beyond-any-trial"],
+)
+def test_a_mistyped_start_year_is_refused_naming_the_start(api, nurse, patient, started_on, named):
+    client = api(nurse)
+    payload = {**SERTRALINE, "started_on": started_on, "ended_on": "2024-03-10"}
+    payload.pop("weeks", None)
+    response = client.post(trials_url(patient), payload)
+    assert response.status_code == 422
+    assert named in response.json()["fields"]["started_on"]
+    assert not AntidepressantTrial.objects.exists()
+    assert client.get(trials_url(patient)).status_code == 200
+
+
 def test_bad_trial_input_names_every_field(api, nurse, patient):
     response = api(nurse).post(
         trials_url(patient), {"drug": "", "daily_dose_mg": -5, "outcome": "cured"}

@@ -152,8 +152,11 @@ def import_fhir_bundle(*, actor, raw) -> dict:
             .values_list("import_key", flat=True)
         )
         for trial in data.trials:
-            if trial.key in known_trials:
+            # The key as stored; a resource listed twice in the Bundle is imported once.
+            key = trial.key[:300]
+            if key in known_trials:
                 continue
+            known_trials.add(key)
             AntidepressantTrial.objects.create(
                 clinic_id=patient.clinic_id,
                 patient=patient,
@@ -163,7 +166,7 @@ def import_fhir_bundle(*, actor, raw) -> dict:
                 started_on=trial.started_on,
                 ended_on=trial.ended_on,
                 needs_review=True,
-                import_key=trial.key[:300],
+                import_key=key,
                 source_text=trial.source_text,
                 notes=("Missing from the referral: " + ", ".join(trial.missing))
                 if trial.missing
@@ -179,8 +182,10 @@ def import_fhir_bundle(*, actor, raw) -> dict:
         for item in data.items:
             if item.ketamine_allergy:
                 _flag_ketamine_allergy(actor, patient, item.display, unmapped)
-            if item.key in known_items:
+            key = item.key[:300]
+            if key in known_items:
                 continue
+            known_items.add(key)
             if item.kind == "observation" and item.value is not None:
                 # The referral's PHQ-9 total goes on the trajectory as a score "from referral",
                 # never a course baseline until a clinician confirms it.
@@ -202,7 +207,7 @@ def import_fhir_bundle(*, actor, raw) -> dict:
                 display=item.display,
                 value=item.value,
                 recorded_on=item.recorded_on,
-                import_key=item.key[:300],
+                import_key=key,
             )
             counts[plural[item.kind]] += 1
 

@@ -13,7 +13,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ketaclinic.core.calendar import date_problem
 from ketaclinic.intake.antidepressants import Antidepressant, dose_table, find_in_text
+from ketaclinic.intake.rules.trials import MAX_DAILY_DOSE_MG, MAX_TRIAL_WEEKS
 
 ICD10_SYSTEMS = frozenset({"http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10"})
 ICD10_DEPRESSION_PREFIXES = ("F32", "F33")  # ICD-10(-CM) F32.x / F33.x depressive episodes
@@ -327,7 +329,10 @@ def _daily_dose(dosages, strength: Decimal | None) -> tuple[Decimal | None, str]
             per_day = _text_frequency(text)
         if per_day is None:
             return None, "dose frequency not given"
-        return (dose * per_day).quantize(Decimal("0.01")).normalize(), ""
+        try:
+            return (dose * per_day).quantize(Decimal("0.01")).normalize(), ""
+        except InvalidOperation:  # a value beyond any dose (1e30)
+            return None, f"{quantity.value} {unit} cannot be read as a daily dose"
     if text:
         per_day_text = _MG_PER_DAY.search(text)
         if per_day_text:
@@ -386,11 +391,21 @@ def _medication_trial(
         start = _date(resource.authoredOn) or (_date(validity.start) if validity else None)
         end = None
     dose, why_no_dose = _daily_dose(dosages, _strength_mg(texts))
+    if dose is not None and not (dose.is_finite() and 0 < dose <= MAX_DAILY_DOSE_MG):
+        dose, why_no_dose = None, f"{dose} mg a day is not a plausible dose"
     missing = []
     if dose is None:
         missing.append(f"daily dose ({why_no_dose})")
+    for name, day in (("start", start), ("end", end)):
+        if date_problem(day):
+            # A year such as 0024 is a typing mistake in the sending record: not a date.
+            missing.append(f"{name} date ({day.isoformat()} {date_problem(day)})")
+            start, end = (None, end) if name == "start" else (start, None)
     weeks = _weeks(start, end)
-    if weeks is None:
+    if weeks is not None and weeks > MAX_TRIAL_WEEKS:
+        missing.append(f"duration ({weeks} weeks is more than {MAX_TRIAL_WEEKS})")
+        weeks = None
+    elif weeks is None:
         missing.append("duration")
     return (
         ImportedTrial(
@@ -527,35 +542,38 @@ def parse_bundle(
     for entry, resource in entries:
         rtype = resource.get_resource_type()
         key = _key(entry, resource)
-        reason = ""
         if rtype in ("Patient", "Medication"):
             continue
-        if rtype == "Organization":
-            if not result.organisation and resource.name:
-                result.organisation = str(resource.name)[:200]
-            continue
-        if rtype in ("MedicationStatement", "MedicationRequest"):
-            trial, reason = _medication_trial(resource, key, medications, table)
-            if trial:
-                result.trials.append(trial)
-        elif rtype == "Condition":
-            item = _condition(resource, key)
-            if item:
-                result.items.append(item)
-            else:
-                reason = (
-                    f"condition '{_concept_summary(resource.code)}' is not a depression diagnosis"
-                )
-        elif rtype == "Observation":
-            item, reason = _observation(resource, key)
-            if item:
-                result.items.append(item)
-        elif rtype == "AllergyIntolerance":
-            item, reason = _allergy(resource, key)
-            if item:
-                result.items.append(item)
-        else:
-            reason = "resource type not used by intake"
+        try:
+            reason = _map_resource(result, rtype, resource, key, medications, table)
+        except (InvalidOperation, OverflowError) as exc:  # a number or date beyond any use
+            reason = f"a value is out of range ({type(exc).__name__})"
         if reason:
             result.unmapped.append({"resource": _label(resource, key), "reason": reason})
     return result
+
+
+def _map_resource(result, rtype, resource, key, medications, table) -> str:
+    """Add what one resource gives to `result`; why it gives nothing, or ""."""
+    if rtype == "Organization":
+        if not result.organisation and resource.name:
+            result.organisation = str(resource.name)[:200]
+        return ""
+    if rtype in ("MedicationStatement", "MedicationRequest"):
+        trial, reason = _medication_trial(resource, key, medications, table)
+        if trial:
+            result.trials.append(trial)
+        return reason
+    if rtype == "Condition":
+        item = _condition(resource, key)
+        if item:
+            result.items.append(item)
+            return ""
+        return f"condition '{_concept_summary(resource.code)}' is not a depression diagnosis"
+    if rtype in ("Observation", "AllergyIntolerance"):
+        read = _observation if rtype == "Observation" else _allergy
+        item, reason = read(resource, key)
+        if item:
+            result.items.append(item)
+        return reason
+    return "resource type not used by intake"

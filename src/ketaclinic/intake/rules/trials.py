@@ -20,6 +20,11 @@ class IntakeSettings:
 
 DEFAULT_SETTINGS = IntakeSettings()
 
+# Data-entry plausibility bounds of a trial (typos), not clinical limits: typed by staff or
+# read from a referral.
+MAX_DAILY_DOSE_MG = Decimal("10000")
+MAX_TRIAL_WEEKS = Decimal("1000")
+
 
 # ---------------------------------------------------------------------------------------------
 # Antidepressant trials

@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.audit.services import assign, record_event, save_changes
+from ketaclinic.core.calendar import date_problem
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
+from ketaclinic.intake.rules.trials import MAX_DAILY_DOSE_MG, MAX_TRIAL_WEEKS
 from ketaclinic.patients.services import add_to_record, refuse_unknown_fields, save_to_record
 
 from .. import queries, rules
@@ -26,10 +28,6 @@ from ..models import (
     TreatmentHistory,
     TrialOutcome,
 )
-
-MAX_DAILY_DOSE_MG = Decimal("10000")  # data-entry plausibility bound (typos), not a clinical limit
-MAX_TRIAL_WEEKS = Decimal("1000")
-
 
 # --- referral status ----------------------------------------------------------------------------
 
@@ -178,6 +176,8 @@ def _clean_trial(data: dict, table, today: dt.date) -> dict:
     for field in ("started_on", "ended_on"):
         if data.get(field) and data[field] > today:
             errors[field] = "The date cannot be in the future."
+        elif data.get(field) and date_problem(data[field]):
+            errors[field] = f"The date {date_problem(data[field])}."
     if errors:
         raise InvalidInput("Please correct: " + ", ".join(sorted(errors)), fields=errors)
     return cleaned
@@ -189,7 +189,14 @@ def _derive_weeks(trial: AntidepressantTrial, weeks_given: bool) -> None:
         raise InvalidInput(message, fields={"ended_on": message})
     if not weeks_given and trial.started_on and trial.ended_on:
         days = (trial.ended_on - trial.started_on).days
-        trial.weeks = (Decimal(days) / 7).quantize(Decimal("0.1"))
+        weeks = (Decimal(days) / 7).quantize(Decimal("0.1"))
+        if weeks > MAX_TRIAL_WEEKS:
+            message = (
+                f"From {trial.started_on.isoformat()} to {trial.ended_on.isoformat()} is "
+                f"{weeks} weeks, more than {MAX_TRIAL_WEEKS}: check the start date."
+            )
+            raise InvalidInput(message, fields={"started_on": message})
+        trial.weeks = weeks
 
 
 def record_trial(
