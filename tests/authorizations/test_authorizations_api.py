@@ -99,6 +99,21 @@ def test_an_approval_without_units_or_dates_is_refused_naming_them(api, front_de
     assert set(response.json()["fields"]) == {"approved_units", "valid_from", "valid_to"}
 
 
+@pytest.mark.parametrize("field", ["valid_to", "valid_from", "approved_units"])
+def test_an_approvals_units_and_dates_cannot_be_cleared(api, front_desk, patient, field):
+    client = api(front_desk)
+    draft = start(client, patient, protocol_code="esketamine_trd")
+    day = today(patient.clinic).isoformat()
+    step(client, draft, to="submitted")
+    approved = step(client, draft, to="approved", approved_units=12, valid_from=day, valid_to=day)
+    assert approved.status_code == 200, approved.json()
+
+    response = client.patch(f"/authorizations/{draft['id']}", {field: None})
+
+    assert response.status_code == 422
+    assert response.json()["fields"][field] == "required for an approval"
+
+
 def test_an_appeal_links_to_the_denial_it_answers(api, front_desk, patient):
     client = api(front_desk)
     draft = start(client, patient, protocol_code="esketamine_trd")

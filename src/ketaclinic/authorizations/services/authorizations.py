@@ -180,6 +180,9 @@ def update_authorization(*, actor, authorization: PriorAuthorization, **changes)
             if name in changes:
                 changes[name] = _text(changes[name], name, errors, limit=limit)
         _approval_detail_errors(changes, errors)
+        for name in ("valid_from", "valid_to"):
+            if name in changes and changes[name] is None:
+                errors[name] = "required for an approval"
         start = changes.get("valid_from", row.valid_from)
         end = changes.get("valid_to", row.valid_to)
         if start and end and end < start:
