@@ -84,3 +84,34 @@ def test_an_unlinked_authorization_is_flagged_once_the_course_starts(
     items = queries.warnings_for_clinic(front_desk)
     assert [i.kind for i in items] == ["link_course"]
     assert "not linked to this authorization" in items[0].message
+
+
+def test_the_queue_reads_as_many_queries_for_many_unlinked_approvals_as_for_one(
+    clinic_hours, prescriber, nurse, front_desk, patient
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ketaclinic.patients.services import register_patient
+    from tests.treatments.helpers import course_today
+
+    def queries_read():
+        with CaptureQueriesContext(connection) as read:
+            items = queries.warnings_for_clinic(front_desk)
+        return len(read.captured_queries), [i.kind for i in items]
+
+    # given approvals made before a course, for patients whose courses have started
+    approved(front_desk, patient, units=16)
+    course_today(prescriber, nurse, patient)
+    one = queries_read()
+    for n in range(4):
+        other = register_patient(
+            actor=front_desk, given_name=f"P{n}", family_name="Queue",
+            date_of_birth=dt.date(1980, 1, 1 + n), sex="female",
+        )  # fmt: skip
+        approved(front_desk, other, units=16)
+        course_today(prescriber, nurse, other)
+    many = queries_read()
+    # then each is flagged, and the queue reads no query more per authorization
+    assert one[1] == ["link_course"] and many[1] == ["link_course"] * 5
+    assert many[0] == one[0]

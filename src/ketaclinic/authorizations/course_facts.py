@@ -146,6 +146,28 @@ def courses_for(user, course_ids, *, action: str) -> dict[uuid.UUID, CourseFact]
     return {cid: _fact(rows[cid], tz) for cid in wanted if cid in rows}
 
 
+@dataclass(frozen=True)
+class CurrentCourse:
+    """A patient's active course as the work queue names it (no sessions)."""
+
+    id: uuid.UUID
+    protocol_name: str
+    start_date: datetime.date
+    drug: str
+
+
+def current_courses_of(user, patient_ids) -> dict[uuid.UUID, CurrentCourse]:
+    """The active course of each of these patients of the user's clinic, by patient id: one
+    query whatever their number."""
+    found = {}
+    for patient_id, course in session_queries.current_courses(user.clinic_id, patient_ids).items():
+        definition = session_queries.course_definition(course)
+        found[patient_id] = CurrentCourse(
+            course.id, definition.name, course.start_date, definition.drug
+        )
+    return found
+
+
 def current_course_for(patient) -> CourseFact | None:
     """The patient's active course, if any (the caller has checked the user's rights)."""
     course = session_queries.current_course(patient)

@@ -288,9 +288,10 @@ def warnings_for_clinic(user, today: datetime.date | None = None) -> list[WorkIt
                     warning, picture.authorization(_grant_of(picture, warning)) or lead, course_id
                 )
             )
-    for row in rows:
-        if row.course_id is None and row.status in rules.LIVE:
-            items.extend(_unlinked(row, today))
+    unlinked = [row for row in rows if row.course_id is None and row.status in rules.LIVE]
+    current = course_facts.current_courses_of(user, {row.patient_id for row in unlinked})
+    for row in unlinked:
+        items.extend(_unlinked(row, current.get(row.patient_id), today))
     return sorted(items, key=lambda i: (i.day, i.patient_name))
 
 
@@ -302,8 +303,7 @@ def _grant_of(picture: CoursePicture, warning) -> str | None:
     return row.grant if row is not None else None
 
 
-def _unlinked(authorization, today) -> list[WorkItem]:
-    course = course_facts.current_course_for(authorization.patient)
+def _unlinked(authorization, course, today) -> list[WorkItem]:
     if course is None or course.drug != authorization.drug:
         return []
     warning = rules.AuthorizationWarning(

@@ -36,6 +36,22 @@ def current_course(patient):
     )
 
 
+def current_courses(clinic_id, patient_ids) -> dict:
+    """Each patient's active course (the latest started) by patient id, with its protocol
+    version: one query whatever the number of patients."""
+    found: dict = {}
+    rows = (
+        Course.objects.filter(
+            clinic_id=clinic_id, patient_id__in=list(patient_ids), status=CourseStatus.ACTIVE
+        )
+        .select_related("protocol_version")
+        .order_by("patient_id", "-start_date")
+    )
+    for course in rows:
+        found.setdefault(course.patient_id, course)
+    return found
+
+
 def current_course_started_on(patient: Any) -> datetime.date | None:
     """Start date of the patient's active course; None when there is none."""
     course = current_course(patient)
