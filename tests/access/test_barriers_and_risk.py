@@ -86,3 +86,26 @@ def test_patients_at_risk_show_their_signals_and_what_to_do(
 def test_a_patient_without_signals_is_not_at_risk(api, prescriber, nurse, patient):
     start_course(prescriber, nurse, patient)
     assert api(nurse).get("/at-risk").json() == []
+
+
+def test_the_at_risk_list_reads_the_billing_of_active_courses_only(
+    clinic_admin, front_desk, patient
+):
+    # given a patient with charges and no course (a past patient): none of it is read
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ketaclinic.access import queries
+
+    fee_schedule(clinic_admin)
+    for day in range(5):
+        charges.add_charge(
+            actor=front_desk,
+            patient=patient,
+            service="consultation",
+            service_date=today(patient.clinic) - dt.timedelta(days=day + 1),
+        )
+    with CaptureQueriesContext(connection) as read:
+        assert queries.at_risk(front_desk) == []
+    billing = [q["sql"] for q in read.captured_queries if "billing_charge" in q["sql"]]
+    assert all(" IN (" in sql for sql in billing), billing

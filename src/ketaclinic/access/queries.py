@@ -183,8 +183,9 @@ def at_risk(user, today: datetime.date | None = None) -> list[RiskRow]:
     courses = list(treatment_queries.active_courses(user))
     patient_ids = [c.patient_id for c in courses]
     counts = _session_counts(user, [c.id for c in courses], today)
-    balances = accounts(user)
-    oldest = oldest_unpaid_charge_dates(user)
+    # Only the patients in an active course: the clinic's whole billing history is not read.
+    balances = accounts(user, patient_ids)
+    oldest = oldest_unpaid_charge_dates(user, patient_ids, known_accounts=balances)
     barriers = open_barrier_kinds(user, patient_ids)
     discounted = discounted_patient_ids(user, patient_ids, today)
     show_money = can(user, "billing.view")

@@ -205,16 +205,21 @@ def discounted_patient_ids(user, patient_ids, today: datetime.date) -> set:
     )
 
 
-def accounts(user) -> dict:
-    """patient id -> Account for every patient of the clinic with a charge or a payment."""
+def _of_patients(rows, patient_ids):
+    return rows if patient_ids is None else rows.filter(patient_id__in=list(patient_ids))
+
+
+def accounts(user, patient_ids=None) -> dict:
+    """patient id -> Account for every patient of the clinic with a charge or a payment (or
+    only those of `patient_ids`)."""
     charged = (
-        Charge.objects.visible_to(user)
+        _of_patients(Charge.objects.visible_to(user), patient_ids)
         .filter(voided_at__isnull=True)
         .values("patient_id")
         .annotate(amount=Sum("amount"), discount=Sum("discount_amount"))
     )
     paid = (
-        Payment.objects.visible_to(user)
+        _of_patients(Payment.objects.visible_to(user), patient_ids)
         .filter(voided_at__isnull=True)
         .values("patient_id")
         .annotate(amount=Sum("amount"))
@@ -229,12 +234,16 @@ def accounts(user) -> dict:
     return {pid: rules.account(c, p) for pid, (c, p) in by_patient.items()}
 
 
-def oldest_unpaid_charge_dates(user) -> dict:
-    """patient id -> service date of the oldest charge not covered by payments (oldest first)."""
-    paid = {pid: a.paid for pid, a in accounts(user).items()}
+def oldest_unpaid_charge_dates(user, patient_ids=None, *, known_accounts=None) -> dict:
+    """patient id -> service date of the oldest charge not covered by payments (oldest first),
+    for the clinic's patients or only those of `patient_ids`; `known_accounts` saves reading
+    their accounts again."""
+    if known_accounts is None:
+        known_accounts = accounts(user, patient_ids)
+    paid = {pid: a.paid for pid, a in known_accounts.items()}
     result: dict = {}
     rows = (
-        Charge.objects.visible_to(user)
+        _of_patients(Charge.objects.visible_to(user), patient_ids)
         .filter(voided_at__isnull=True)
         .order_by("patient_id", "service_date", "created_at")
         .values_list("patient_id", "service_date", "amount", "discount_amount")
