@@ -8,6 +8,7 @@ from django.urls import reverse
 from ketaclinic.core.permissions import Role
 from ketaclinic.inventory import queries, services
 from ketaclinic.inventory.models import EntryType, LedgerEntry
+from ketaclinic.inventory.views import count_field
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +118,7 @@ def test_the_end_of_day_count_opens_a_discrepancy_shown_on_reconciliation(
     # when the nurse counts 1000 mg in the safe and 499 mg on the cart
     rows = queries.balances(nurse)
     values = {
-        f"counted-{i}": ("1000" if row.location.name == "Main safe" else "499")
-        for i, row in enumerate(rows)
+        count_field(row): ("1000" if row.location.name == "Main safe" else "499") for row in rows
     }
     response = web(nurse).post(reverse("inventory:count"), values)
     assert response.status_code == 302
@@ -198,7 +198,8 @@ def test_a_blank_count_is_refused_by_name_and_nothing_is_written(web, nurse, ket
     # given one lot on the shelf and no count yet
     before = LedgerEntry.objects.filter(entry_type=EntryType.COUNT).count()
     # when the nurse submits the count form with the counted quantity left blank
-    response = web(nurse).post(reverse("inventory:count"), {"counted-0": "  "})
+    row = queries.balances(nurse)[0]
+    response = web(nurse).post(reverse("inventory:count"), {count_field(row): "  "})
     # then the page stays, names the blank field and claims no match
     page = response.content.decode()
     assert response.status_code == 200
@@ -216,9 +217,37 @@ def test_a_count_with_one_row_blank_writes_none_of_the_rows(
     rows = queries.balances(nurse)
     assert len(rows) == 2
     # when the first row is counted and the second left blank
-    response = web(nurse).post(reverse("inventory:count"), {"counted-0": "1000", "counted-1": ""})
+    response = web(nurse).post(
+        reverse("inventory:count"), {count_field(rows[0]): "1000", count_field(rows[1]): ""}
+    )
     # then the entered value is kept for correction and no count entry exists
     page = response.content.decode()
     assert 'value="1000"' in page
     assert f"lot {rows[1].lot.lot_number} at {rows[1].location.name}: enter" in page
     assert not LedgerEntry.objects.filter(entry_type=EntryType.COUNT).exists()
+
+
+def test_a_count_is_booked_against_the_rows_it_was_typed_for(
+    web, nurse, ketamine_lot, safe, cart, make_session, patient
+):
+    # given 50 mg in the safe and 950 mg on the cart, both counted right on the page
+    services.transfer_stock(
+        actor=nurse, lot=ketamine_lot, from_location=safe, to_location=cart, quantity="950"
+    )
+    rows = queries.balances(nurse)
+    typed = {count_field(r): ("50" if r.location == safe else "950") for r in rows}
+    # when a colleague draws the safe's last 50 mg before the count is submitted
+    services.draw_for_session(
+        actor=nurse, session=make_session(patient), lot=ketamine_lot, location=safe, quantity="50"
+    )
+    response = web(nurse).post(reverse("inventory:count"), typed)
+    # then nothing is booked (no value moves to another row), and the page asks again
+    assert response.status_code == 200
+    assert "changed while you were counting" in response.content.decode()
+    assert queries.stock_balance(ketamine_lot.pk, cart.pk) == Decimal("950")
+    assert not LedgerEntry.objects.filter(entry_type=EntryType.COUNT).exists()
+    # and the count of the rows now on hand goes through
+    cart_row = queries.balances(nurse)[0]
+    again = web(nurse).post(reverse("inventory:count"), {count_field(cart_row): "950"})
+    assert again.status_code == 302
+    assert not LedgerEntry.objects.filter(entry_type=EntryType.DISCREPANCY).exists()

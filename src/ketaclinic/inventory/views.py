@@ -228,36 +228,52 @@ def transfer(request):
     )
 
 
+def count_field(row) -> str:
+    """The count form's field of one row: named by its lot and location, so that a value is
+    booked against the row it was typed for even if the rows change meanwhile."""
+    return f"counted-{row.lot.pk}-{row.location.pk}"
+
+
 @clinic_view
 def count(request):
     """The end-of-day count: one counted quantity per lot and location, expected not shown.
 
     Every row must be counted (an empty shelf is 0): a blank row is refused by name and nothing
-    is written, so a forgotten row never reads as a count that matches the ledger.
+    is written, so a forgotten row never reads as a count that matches the ledger. If the rows
+    changed while the count was typed (a shelf emptied by a draw, a new lot), nothing is
+    written and the page asks for the count again.
     """
     user = request.user
     require(user, "ledger.count")
     rows = queries.balances(user)
-    values, field_errors = {}, {}
+    keys = [count_field(row) for row in rows]
+    values, field_errors, errors = {}, {}, []
     if request.method == "POST":
-        for index, row in enumerate(rows):
-            value = request.POST.get(f"counted-{index}", "").strip()
-            values[index] = value
+        posted = {k for k in request.POST if k.startswith("counted-")}
+        for key, row in zip(keys, rows, strict=True):
+            value = request.POST.get(key, "").strip()
+            values[key] = value
             if value == "":
-                field_errors[index] = (
+                field_errors[key] = (
                     f"Counted ({row.unit}) for lot {row.lot.lot_number} at {row.location.name}: "
                     "enter the quantity counted (0 if the shelf is empty)."
                 )
-        if not field_errors:
+        if posted - set(keys):
+            errors.append(
+                "The stock on the book changed while you were counting (a lot or location "
+                "listed then is no longer on hand): nothing was recorded. Check the rows below "
+                "and record the count again."
+            )
+        if not field_errors and not errors:
             found = 0
             with transaction.atomic():
-                for index, row in enumerate(rows):
+                for key, row in zip(keys, rows, strict=True):
                     try:
                         outcome = services.count_stock(
-                            actor=user, lot=row.lot, location=row.location, counted=values[index]
+                            actor=user, lot=row.lot, location=row.location, counted=values[key]
                         )
                     except DomainError as exc:
-                        field_errors[index] = (
+                        field_errors[key] = (
                             f"Counted for lot {row.lot.lot_number} at {row.location.name}: "
                             f"{exc.message}"
                         )
@@ -273,13 +289,13 @@ def count(request):
                     messages.success(request, "Count recorded: it matches the ledger.")
                 return redirect("inventory:reconciliation")
     table = [
-        {"row": row, "value": values.get(index, ""), "error": field_errors.get(index, "")}
-        for index, row in enumerate(rows)
+        {"row": row, "key": key, "value": values.get(key, ""), "error": field_errors.get(key, "")}
+        for key, row in zip(keys, rows, strict=True)
     ]
     return render(
         request,
         "inventory/count.html",
-        {"table": table, "errors": [field_errors[i] for i in sorted(field_errors)]},
+        {"table": table, "errors": errors + [field_errors[k] for k in keys if k in field_errors]},
     )
 
 
