@@ -376,6 +376,36 @@ def test_a_loss_found_by_a_count_does_not_take_the_stock_off_twice(
     assert balance(ketamine_lot, safe) == D("900")
 
 
+def test_a_discrepancy_is_reported_as_lost_once_and_where_it_was_found(
+    ketamine_lot, safe, cart, nurse, prescriber, at
+):
+    # given a count that found 100 mg missing in the safe
+    found = services.count_stock(
+        actor=nurse, lot=ketamine_lot, location=safe, counted="900", now=at()
+    ).discrepancy
+    loss = {
+        "actor": prescriber,
+        "lot": ketamine_lot,
+        "loss_type": "theft",
+        "discovered_on": dt.date(2026, 3, 2),
+        "circumstances": "Vial missing at count",
+        "discrepancy": found,
+        "now": at(hours=1),
+    }
+    # a loss at another location is not the one the count found
+    with pytest.raises(InvalidInput) as elsewhere:
+        services.record_loss(**loss, location=cart, quantity="100")
+    assert "location" in elsewhere.value.fields
+    # 60 mg reported, then the other 40 mg; nothing more of the same 100 mg
+    services.record_loss(**loss, location=safe, quantity="60")
+    services.record_loss(**loss, location=safe, quantity="40")
+    with pytest.raises(InvalidInput) as twice:
+        services.record_loss(**loss, location=safe, quantity="1")
+    assert twice.value.fields == {"quantity": "at most 0.000"}
+    assert LedgerEntry.objects.filter(entry_type=EntryType.LOSS).count() == 2
+    assert balance(ketamine_lot, safe) == D("900")
+
+
 def test_esketamine_is_counted_in_whole_devices(
     receive, esketamine, safe, make_session, patient, nurse
 ):

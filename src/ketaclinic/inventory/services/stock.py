@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from ketaclinic.core.errors import Conflict, InvalidInput, NotFound
@@ -455,14 +456,32 @@ def record_loss(
         found = None
         if discrepancy is not None:
             found = queries.access_entry(actor, discrepancy)
-            if found.entry_type != EntryType.DISCREPANCY or found.lot_id != locked.pk:
+            if (
+                found.entry_type != EntryType.DISCREPANCY
+                or found.data.get("kind") != "found"
+                or found.lot_id != locked.pk
+            ):
                 raise InvalidInput(
                     "That is not a discrepancy of this lot.", fields={"discrepancy": "mismatch"}
                 )
-            if amount > -found.quantity:
+            if found.location_id != place.pk:
                 raise InvalidInput(
-                    "The loss is larger than the missing quantity the count found.",
-                    fields={"quantity": f"at most {-found.quantity}"},
+                    "The count found that quantity missing at another location.",
+                    fields={"location": "the discrepancy's location"},
+                )
+            # Under the lot's lock: what earlier losses already reported of this discrepancy.
+            reported = (
+                LedgerEntry.objects.filter(
+                    clinic_id=actor.clinic_id, entry_type=EntryType.LOSS, related_entry=found
+                ).aggregate(total=Sum("quantity"))["total"]
+                or 0
+            )
+            left = -found.quantity - reported
+            if amount > left:
+                raise InvalidInput(
+                    "The loss is larger than the missing quantity the count found"
+                    + (f", less the {reported} already reported as lost." if reported else "."),
+                    fields={"quantity": f"at most {max(left, 0)}"},
                 )
             delta = Decimal(0)
         else:
