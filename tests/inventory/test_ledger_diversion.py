@@ -90,8 +90,58 @@ def test_the_seeded_outlier_nurse_is_flagged_and_nothing_else(scenario, auditor,
     assert [(s.kind, s.subject) for s in signals] == [(SignalKind.WASTE_OUTLIER, "RN_X")]
     wastes = LedgerEntry.objects.filter(entry_type=EntryType.WASTE, actor=team["rn_x"])
     assert set(signals[0].entry_ids) == set(wastes.values_list("id", flat=True))
-    # half of each 50 mg draw wasted: as much wasted as administered
-    assert "wasted 100% of the mg administered" in signals[0].detail
+    # half of each 50 mg draw wasted
+    assert "wasted 50% of the mg they drew" in signals[0].detail
+
+
+def test_a_nurse_who_wastes_half_of_each_draw_is_flagged_even_if_others_chart_the_dose(
+    clinic, prescriber, ketamine, safe, receive, make_session, make_patient, witness_of, auditor, at
+):
+    team = {
+        n: make_user(clinic, n, Role.NURSE, first_name=n.upper())
+        for n in ("rn_a", "rn_b", "rn_c", "rn_d", "rn_x")
+    }
+    lot = receive(ketamine, safe, containers=4).lot
+    names = list(team)
+    for day in range(4):
+        for index, name in enumerate(names):
+            wasted = "25" if name == "rn_x" else "5"
+            session = make_session(make_patient(given=f"{name}{day}"))
+            start = at(days=day, hours=index)
+            services.draw_for_session(
+                actor=team[name], session=session, lot=lot, location=safe, quantity="50",
+                now=start,
+            )  # fmt: skip
+            # the prescriber charts rn_x's doses at the bedside
+            services.administer(
+                actor=prescriber if name == "rn_x" else team[name],
+                session=session,
+                quantity=str(50 - int(wasted)),
+                now=start + dt.timedelta(minutes=5),
+            )
+            services.record_waste(
+                actor=team[name],
+                session=session,
+                quantity=wasted,
+                method="syringe into disposal container",
+                witness=witness_of(team[names[(index + 1) % 5]]),
+                now=start + dt.timedelta(minutes=45),
+            )
+    outliers = [s.subject for s in report(auditor).signals if s.kind == SignalKind.WASTE_OUTLIER]
+    assert outliers == ["RN_X"]
+
+
+def test_a_distribution_at_night_is_a_movement_outside_clinic_hours(
+    nurse, auditor, ketamine_lot, safe
+):
+    night = dt.datetime(2026, 3, 3, 7, 0, tzinfo=dt.UTC)  # 02:00 in New York
+    entry = services.distribute_stock(
+        actor=nurse, lot=ketamine_lot, location=safe, quantity="500", kind="supplier_return",
+        recipient_name="Acme Pharma", recipient_address="1 Supply Way, Columbus, OH",
+        recipient_dea="AP5836727", now=night,
+    )  # fmt: skip
+    signals = report(auditor).signals
+    assert [(s.kind, s.entry_ids) for s in signals] == [(SignalKind.OUTSIDE_HOURS, [entry.pk])]
 
 
 def test_a_draw_without_an_administration_is_flagged_after_the_grace_period(

@@ -44,6 +44,7 @@ MOVEMENT_TYPES = (
     EntryType.TRANSFER,
     EntryType.DESTRUCTION,
     EntryType.LOSS,
+    EntryType.DISTRIBUTION,
 )
 
 
@@ -122,8 +123,9 @@ def location_report(
 
 
 def _waste_outliers(in_range, config) -> list[Signal]:
-    """Waste as a share of what the same person administered, against peers (mg products)."""
-    kinds = (EntryType.ADMINISTRATION, EntryType.WASTE)
+    """Waste as a share of what the same person drew, against peers (mg products): whoever
+    charts the dose, a person who wastes much of what they draw stands out."""
+    kinds = (EntryType.DRAW, EntryType.WASTE)
     totals: dict = defaultdict(lambda: dict.fromkeys(kinds, Decimal(0)))
     names = {}
     rows = (
@@ -137,9 +139,9 @@ def _waste_outliers(in_range, config) -> list[Signal]:
         names[row["actor_id"]] = row["actor_name"]
     # Fair to staff who treat more patients: a ratio, not a total.
     ratios = {
-        actor: t[EntryType.WASTE] / t[EntryType.ADMINISTRATION]
+        actor: t[EntryType.WASTE] / t[EntryType.DRAW]
         for actor, t in totals.items()
-        if t[EntryType.ADMINISTRATION] > 0
+        if t[EntryType.DRAW] > 0
     }
     if not ratios:
         return []
@@ -158,7 +160,7 @@ def _waste_outliers(in_range, config) -> list[Signal]:
                 kind=SignalKind.WASTE_OUTLIER,
                 title="Wastes more than peers",
                 detail=(
-                    f"wasted {outlier.value:.0%} of the mg administered, peers' median "
+                    f"wasted {outlier.value:.0%} of the mg they drew, peers' median "
                     f"{median:.0%}; robust z = {outlier.z:.1f} "
                     f"(threshold {config.robust_z_threshold})"
                 ),
