@@ -251,3 +251,27 @@ def test_a_count_is_booked_against_the_rows_it_was_typed_for(
     again = web(nurse).post(reverse("inventory:count"), {count_field(cart_row): "950"})
     assert again.status_code == 302
     assert not LedgerEntry.objects.filter(entry_type=EntryType.DISCREPANCY).exists()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "query"),
+    [
+        ("inventory:reconciliation", {"date_from": "9999-12-31"}),
+        ("inventory:entries", {"date_to": "9999-12-31"}),
+        ("inventory:diversion", {"date_to": "0001-01-01"}),
+        ("inventory:reports", {"report": "receipts", "format": "csv", "date_to": "9999-12-31"}),
+    ],
+)
+def test_a_far_off_date_on_a_ledger_page_is_not_a_server_error(
+    web, clinic_admin, ketamine_lot, url_name, query
+):
+    client = web(clinic_admin)
+    client.raise_request_exception = False
+    response = client.get(reverse(url_name), query)
+    assert response.status_code in (200, 422)
+
+
+def test_the_api_names_a_far_off_ledger_date(api, auditor):
+    answer = api(auditor).get("/ledger/entries", **{"to": "9999-12-31"})
+    assert answer.status_code == 422
+    assert "must be a date from 1900-01-01 to 2199-12-31" in str(answer.json())

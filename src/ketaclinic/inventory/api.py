@@ -11,6 +11,7 @@ from pydantic import Field
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.core.pagination import MAX_PAGE, paginate
 from ketaclinic.core.permissions import require
+from ketaclinic.core.schemas import WorkingDate
 from ketaclinic.inventory import diversion, queries, reports, rules, services
 from ketaclinic.inventory.schemas import (
     AdministrationIn,
@@ -56,14 +57,14 @@ class EntryFilter(Schema):
     lot: UUID | None = None
     session: UUID | None = None
     type: str | None = Field(None, max_length=20)
-    since: date | None = Field(None, alias="from")
-    until: date | None = Field(None, alias="to")
+    since: WorkingDate | None = Field(None, alias="from")
+    until: WorkingDate | None = Field(None, alias="to")
     page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
 class RangeFilter(Schema):
-    since: date | None = Field(None, alias="from")
-    until: date | None = Field(None, alias="to")
+    since: WorkingDate | None = Field(None, alias="from")
+    until: WorkingDate | None = Field(None, alias="to")
 
 
 class VerifyFilter(Schema):

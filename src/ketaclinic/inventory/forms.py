@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from ketaclinic.core.calendar import WorkingDateField
 from ketaclinic.inventory import definitions as d
 from ketaclinic.inventory import queries
 from ketaclinic.inventory.models import Drug, LocationKind, ProductForm
@@ -39,7 +40,7 @@ class ReceiptForm(ScopedForm):
     product = forms.ModelChoiceField(queryset=None)
     location = forms.ModelChoiceField(queryset=None, label="Received into")
     lot_number = forms.CharField(max_length=60)
-    expires_on = forms.DateField(widget=DATE, label="Expiry date")
+    expires_on = WorkingDateField(widget=DATE, label="Expiry date")
     containers = forms.IntegerField(min_value=1, max_value=100000, label="Containers received")
     supplier_name = forms.CharField(max_length=200)
     supplier_address = forms.CharField(max_length=400)
@@ -130,7 +131,7 @@ class LossForm(ScopedForm):
             ("lost_in_transit", "Lost in transit"),
         ]
     )
-    discovered_on = forms.DateField(widget=DATE)
+    discovered_on = WorkingDateField(widget=DATE)
     circumstances = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     police_report = forms.CharField(max_length=200, required=False)
     purchase_value = forms.DecimalField(
@@ -161,7 +162,7 @@ class DistributionForm(ScopedForm):
         label="Recipient DEA registration number",
         help_text="Two letters and seven digits, as on the recipient's DEA registration.",
     )
-    distributed_on = forms.DateField(widget=DATE, label="Date distributed", required=False)
+    distributed_on = WorkingDateField(widget=DATE, label="Date distributed", required=False)
     reference = forms.CharField(
         max_length=100, required=False, label="Invoice or shipping reference"
     )
@@ -180,7 +181,7 @@ class FilingForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("notice", "Written notice sent"), ("form_106", "Form 106 filed")]
     )
-    filed_on = forms.DateField(widget=DATE)
+    filed_on = WorkingDateField(widget=DATE)
     reference = forms.CharField(max_length=200, required=False)
 
 
@@ -204,8 +205,8 @@ class LocationCreateForm(forms.Form):
 
 
 class RangeForm(forms.Form):
-    date_from = forms.DateField(widget=DATE, label="From", required=False)
-    date_to = forms.DateField(widget=DATE, label="To", required=False)
+    date_from = WorkingDateField(widget=DATE, label="From", required=False)
+    date_to = WorkingDateField(widget=DATE, label="To", required=False)
 
 
 class ReportForm(RangeForm):
