@@ -183,3 +183,71 @@ def test_the_clinic_equity_view_hides_evaluable_courses_when_the_rest_is_small()
     white = next(g for g in race.groups if g.key == "white")
     assert white.courses.value == 50
     assert white.response.denominator.suppressed
+
+
+def _ended_row(race: str, completed: int, stopped: int) -> tuple:
+    courses = completed + stopped
+    return (race, None, None, None, None, "35-44", courses, courses, courses // 2, 0, 0,
+            completed, stopped)  # fmt: skip
+
+
+def _partition(rows):
+    """The completed, stopped and ended cells of the race dimension as the equity view shows
+    them, with their counts and the sums a reader knows (each group's completed + stopped =
+    ended; each column's total is published with the dashboard)."""
+    race = next(d for d in equity.breakdown(rows, {}) if d.key == "race")
+    cells, counts, sums = {}, {}, []
+    totals = {"completed": 0, "stopped": 0, "ended": 0}
+    for group, row in zip(
+        race.groups, sorted(rows, key=lambda r: race_order(race, r)), strict=True
+    ):
+        g = group.key
+        cells[("completed", g)] = group.completion.numerator
+        cells[("stopped", g)] = group.dropout.numerator
+        cells[("ended", g)] = group.completion.denominator
+        counts[("completed", g)], counts[("stopped", g)] = row[11], row[12]
+        counts[("ended", g)] = row[11] + row[12]
+        sums.append(Sum(("ended", g), (("completed", g), ("stopped", g))))
+        for m in totals:
+            totals[m] += counts[(m, g)]
+    groups = [g.key for g in race.groups]
+    for m, total in totals.items():
+        cells[(m, TOTAL)] = Cell(total)
+        sums.append(Sum((m, TOTAL), tuple((m, g) for g in groups)))
+    return cells, counts, sums
+
+
+def race_order(race, row):
+    return [g.key for g in race.groups].index(row[0])
+
+
+def test_a_small_completed_count_cannot_be_worked_out_from_the_dropout_column():
+    # white completed 5 (hidden); suppressed one rate at a time, black's completed (hidden
+    # beside it) followed from black's shown stopped 40 of 52 ended, and white's from the total
+    rows = [_ended_row("white", 5, 20), _ended_row("black", 12, 40), _ended_row("asian", 50, 15)]
+    cells, _counts, sums = _partition(rows)
+    assert cells[("completed", "white")].suppressed
+    assert worked_out(cells, sums) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=40), st.integers(min_value=0, max_value=40)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_no_hidden_completed_or_stopped_count_can_be_worked_out(pairs):
+    races = ["white", "black", "asian", "other"]
+    rows = [_ended_row(races[i], c, s) for i, (c, s) in enumerate(pairs)]
+    cells, counts, sums = _partition(rows)
+    for key, cell in cells.items():
+        if not cell.suppressed and key in counts:
+            assert cell.value == counts[key]
+        if key in counts and 0 < counts[key] < 11:
+            assert cell.suppressed, key
+    # the view gives away nothing the dashboard's totals do not give on their own (with one
+    # group, the total is that group's count)
+    nothing_shown = {k: (Cell(None) if k in counts else c) for k, c in cells.items()}
+    assert set(worked_out(cells, sums)) <= set(worked_out(nothing_shown, sums))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ketaclinic.outcomes.definitions import AGE_BANDS, EQUITY_DIMENSIONS, SMALL_CELL_MIN
 from ketaclinic.outcomes.disclosure import Sum, part_seeds, protect, protect_rates
 from ketaclinic.outcomes.rules import (
+    DENOMINATOR,
     Cell,
     RateCell,
     parts_to_hide,
@@ -106,11 +107,18 @@ def breakdown(
                 denominators_hidden=hidden,
             )
 
+        completion, dropout = _partition_protected(
+            groups,
+            order,
+            rate("completed", ended, hide_ended),
+            rate("stopped", ended, hide_ended),
+            minimum,
+        )
         rates = {
             "response": rate("responders", evaluable, hide_evaluable),
             "remission": rate("remitters", evaluable, hide_evaluable),
-            "completion": rate("completed", ended, hide_ended),
-            "dropout": rate("stopped", ended, hide_ended),
+            "completion": completion,
+            "dropout": dropout,
         }
         dimensions.append(
             Dimension(
@@ -128,6 +136,48 @@ def breakdown(
             )
         )
     return dimensions
+
+
+TOTAL = "all groups"
+
+
+def _partition_protected(groups, order, completion, dropout, minimum):
+    """Completion and dropout rates suppressed together.
+
+    In every group completed + stopped = ended, and each column adds up to a total published
+    elsewhere (the dashboard, a dimension with one group). Suppressed one rate at a time, the
+    cell hidden beside a small completed count could be another group than the one hidden
+    beside its stopped count, and the small count then follows by subtraction. So the cells
+    the two rates hide are checked as one system (`disclosure.protect`, the totals known)."""
+    counts, hidden = {}, {}
+    for g in order:
+        counts[("completed", g)] = groups[g]["completed"]
+        counts[("stopped", g)] = groups[g]["stopped"]
+        counts[("ended", g)] = _ended(groups[g])
+        for measure, cells in (("completed", completion), ("stopped", dropout)):
+            if cells[g].numerator.suppressed:
+                hidden[(measure, g)] = cells[g].numerator.reason
+        if completion[g].denominator.suppressed:
+            hidden[("ended", g)] = completion[g].denominator.reason
+    measures = ("completed", "stopped", "ended")
+    for measure in measures:
+        counts[(measure, TOTAL)] = sum(counts[(measure, g)] for g in order)
+    sums = [Sum(("ended", g), (("completed", g), ("stopped", g))) for g in order]
+    sums += [Sum((m, TOTAL), tuple((m, g) for g in order)) for m in measures]
+    cells = protect(counts, sums, minimum, hidden=hidden, known={(m, TOTAL) for m in measures})
+
+    def rate_cells(measure):
+        return {
+            g: RateCell(
+                cells[(measure, g)]
+                if not cells[("ended", g)].suppressed or cells[(measure, g)].suppressed
+                else Cell(None, DENOMINATOR),
+                cells[("ended", g)],
+            )
+            for g in order
+        }
+
+    return rate_cells("completed"), rate_cells("stopped")
 
 
 NETWORK = "network"
