@@ -186,7 +186,8 @@ def scale_resources(clinic_ids, ids: Ids, shifts: Shifts) -> Iterator[dict]:
 
     def bundle():
         result = measures_bundle(ids("patient", current), records)
-        return [entry["resource"] for entry in result["entry"]]
+        # every exported resource carries the pseudonymised label
+        return [entry["resource"] | {"meta": PSEUDONYMISED} for entry in result["entry"]]
 
     for row in response_rows(clinic_ids, fields, chunk_size=10000):
         if current is not None and row["patient_id"] != current and records:

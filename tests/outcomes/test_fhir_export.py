@@ -93,6 +93,18 @@ def test_every_resource_of_a_registry_export_is_valid_fhir_r4b(seeded, tmp_path)
     assert "44261-6" in codes  # PHQ-9 total
 
 
+@pytest.mark.parametrize("data", ["seeded", "hand_built"])
+def test_every_exported_resource_is_labelled_pseudonymised(data, request, tmp_path):
+    export_fhir(request.getfixturevalue(data), tmp_path, KEY)
+    unlabelled = {}
+    for kind in TYPES:
+        for resource in read(tmp_path, kind):
+            codes = {s.get("code") for s in resource.get("meta", {}).get("security", [])}
+            if "PSEUDED" not in codes:
+                unlabelled[kind] = unlabelled.get(kind, 0) + 1
+    assert unlabelled == {}
+
+
 def test_the_export_checks_the_first_resource_of_each_type_and_every_hundredth(
     seeded, tmp_path, monkeypatch
 ):

@@ -316,7 +316,9 @@ def scale_resources(clinic_ids, ids: Pseudonyms, people: People) -> Iterator[dic
             total=row["total"],
             severity=row["severity"] or None,
         )
-        yield from record_resources(record, subject)
+        for resource in record_resources(record, subject):
+            resource["meta"] = PSEUDONYMISED  # labelled like every other exported resource
+            yield resource
 
 
 class _Staging:
