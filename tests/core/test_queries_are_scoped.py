@@ -47,6 +47,8 @@ ALLOWED = {
     "clinic (the clinic switcher's choices)",
     ("accounts.queries", "staff_of_clinic", "User"): "filtered on the clinic in a Q object: "
     "home clinic here, or a membership here",
+    ("accounts.queries", "staff_here", "User"): "filtered on the clinic in a Q object: home "
+    "clinic here, or a membership here (as staff_of_clinic)",
     ("accounts.queries", "clinical_locations", "User"): "the user's own row: their home clinic "
     "and role there",
     ("accounts.queries", "clinical_locations", "Membership"): "the user's own memberships, "
