@@ -129,7 +129,8 @@ def week(user, week_start: dt.date) -> Week:
 
     # Today's sessions are on today's chair board already: the plan starts tomorrow.
     rows = list(treatment_queries.sessions_to_plan(user, earliest, week_end))
-    last = treatment_queries.last_dosed_dates(user, {r.course_id for r in rows}, week_start)
+    # Every dose before the first day planned counts, this week's included (today's too).
+    last = treatment_queries.last_dosed_dates(user, {r.course_id for r in rows}, earliest)
     chair_ids = {c.name: c.id for c in resources.chairs}
     sessions, kept, patients, by_id = [], [], {}, {}
     previous: dict = {}
