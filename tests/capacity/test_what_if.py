@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from ketaclinic.capacity import queries
 from ketaclinic.capacity.planner import (
     IV,
     NewPatientDemand,
@@ -114,3 +115,17 @@ def test_re_planning_from_the_last_plan_keeps_at_least_what_it_placed(seed):
         last.sessions_placed,
         last.new_patients_started,
     )
+
+
+@pytest.mark.parametrize("end", ["12:00Z", "12:00+02:00"])
+def test_a_what_if_shift_with_a_utc_offset_is_refused_naming_the_field(api, clinic_admin, end):
+    monday = queries.week_of(clinic_admin.clinic.today()) + dt.timedelta(days=7)
+    body = {
+        "week_start": monday.isoformat(),
+        "what_if": {
+            "extra_nurse_shift": {"date": monday.isoformat(), "start": "08:00", "end": end}
+        },
+    }
+    answer = api(clinic_admin).post("/capacity/plan", body)
+    assert answer.status_code == 422
+    assert "without a UTC offset" in str(answer.json())

@@ -8,7 +8,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from ketaclinic.core.errors import InvalidInput
-from ketaclinic.core.schemas import WorkingDate
+from ketaclinic.core.schemas import WallClockTime, WorkingDate
 
 from . import planner, planning, services
 
@@ -17,8 +17,8 @@ router = Router(tags=["capacity"])
 
 class NurseShiftIn(Schema):
     date: datetime.date
-    start: datetime.time
-    end: datetime.time
+    start: WallClockTime
+    end: WallClockTime
 
 
 class WhatIfIn(Schema):

@@ -35,6 +35,16 @@ def _working_date(value: datetime.date) -> datetime.date:
 WorkingDate = Annotated[datetime.date, AfterValidator(_working_date)]
 
 
+def _wall_clock(value: datetime.time) -> datetime.time:
+    if value.tzinfo is not None:
+        raise ValueError("a time on the clinic's clock, without a UTC offset (e.g. 08:00)")
+    return value
+
+
+# A time of day on the clinic's wall clock (opening hours, shifts): an offset would be dropped.
+WallClockTime = Annotated[datetime.time, AfterValidator(_wall_clock)]
+
+
 class ErrorOut(Schema):
     """Every error answer of the API (400, 401, 403, 404, 409, 422) has this shape."""
 
