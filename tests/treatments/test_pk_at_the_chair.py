@@ -1,5 +1,6 @@
 """Predicted concentrations on the session page: the order preview and the session overlay."""
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -74,6 +75,30 @@ def test_the_order_form_previews_an_infusion_with_the_clements_model(
     # 0.5 mg/kg over 40 min in a 70 kg adult: about 185 ng/mL at the end of the infusion
     (cmax,) = _cmax(page)
     assert 150 <= cmax <= 230
+
+
+def test_an_infusion_preview_without_its_minutes_uses_the_protocols_time_not_a_bolus(
+    web, prescriber, nurse, patient
+):
+    _, blank = _preview_page(
+        web, prescriber, nurse, patient, "iv_ketamine", "?pk_dose=35&pk_duration="
+    )
+    # the protocol's 40 minutes: about 185 ng/mL at the end (as a bolus it would peak near 285)
+    (cmax,) = _cmax(blank)
+    assert 150 <= cmax <= 230
+
+
+def test_an_infusion_preview_with_no_time_anywhere_asks_for_it():
+    from types import SimpleNamespace
+
+    from ketaclinic.treatments import pk_chart
+
+    patient = SimpleNamespace(weight_kg=70, date_of_birth=dt.date(1980, 1, 1), sex="female")
+    session = SimpleNamespace(patient=patient, weight_kg=70, scheduled_date=dt.date(2026, 12, 7))
+    dose = SimpleNamespace(device_mg=None, rest_between_devices_min=None, default_duration_min=None)
+    definition = SimpleNamespace(route="intravenous", dose=dose)
+    chart, reason = pk_chart.preview(session, definition, dose_mg=35.0, duration_min=None)
+    assert chart is None and reason == "Give the infusion time (minutes) to preview it."
 
 
 def test_a_bad_preview_dose_names_the_field_and_draws_nothing(web, prescriber, nurse, patient):

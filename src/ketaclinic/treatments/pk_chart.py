@@ -331,6 +331,11 @@ def preview(session, definition, *, dose_mg, duration_min=None, compare_mg=None,
                     f"{name}: the nasal spray is given in whole {device_mg:g} mg devices, "
                     "per the SPRAVATO prescribing information."
                 )
+    if definition.route == "intravenous" and duration_min is None:
+        # An infusion left without its minutes is not a bolus: the protocol's time, or ask.
+        duration_min = definition.dose.default_duration_min
+        if duration_min is None:
+            return None, "Give the infusion time (minutes) to preview it."
     rest = definition.dose.rest_between_devices_min
     doses = [(f"{_f(float(dose_mg))} mg", float(dose_mg))]
     if compare_mg and compare_mg > 0:
