@@ -189,3 +189,26 @@ def test_a_near_defective_system_falls_back_to_matrix_exponentials():
     expected = 10.0 * 0.1 * t * np.exp(-0.1 * t) / 10.0 * 1000.0
     assert not system.modal
     assert np.allclose(result.plasma, expected, rtol=1e-8, atol=1e-8)
+
+
+def test_the_time_below_a_threshold_counts_a_peak_between_grid_points():
+    # a bolus at minute 5 peaks near 285 ng/mL between the points of a 10-minute grid
+    patient = rules.Patient(weight_kg=70, age_years=40)
+    doses = [rules.Dose("iv", 35.0, start_min=5.0, duration_min=0.0)]
+
+    def below(step):
+        return rules.predict(
+            "clements_1981", patient, doses, until_min=240, step_min=step, threshold=270
+        )
+
+    fine, coarse = below(0.1), below(10)
+    assert fine.cmax > 270 and coarse.cmax < 270
+    assert 5 < fine.below_threshold_from < 10
+    assert abs(coarse.below_threshold_from - fine.below_threshold_from) < 0.1
+    # a threshold never reached still answers 0
+    assert (
+        rules.predict(
+            "clements_1981", patient, doses, until_min=240, step_min=10, threshold=400
+        ).below_threshold_from
+        == 0
+    )

@@ -307,6 +307,10 @@ def curve(system: LinearSystem, inputs: list[Input], times: np.ndarray, *, metho
     return Curve(traj.times, plasma, effect, auc)
 
 
+# Just after a bolus: the concentration the instant after the dose enters.
+PEAK_AFTER_BOLUS_MIN = 1e-6
+
+
 def below_from(
     system: LinearSystem, inputs: list[Input], result: Curve, threshold: float
 ) -> float | None:
@@ -315,17 +319,35 @@ def below_from(
     None when it is still at or above the threshold at the end of the span. The crossing is
     found exactly (root of the closed-form curve) inside the last grid interval above it.
     """
-    above = np.flatnonzero(result.plasma >= threshold)
-    if above.size == 0:
-        return float(result.times[0])
-    last = int(above[-1])
-    if last == len(result.times) - 1:
-        return None
-    lo, hi = float(result.times[last]), float(result.times[last + 1])
 
     def excess(t: float) -> float:
         amount = simulate(system, inputs, np.array([t]), [system.central]).values[0, 0]
         return float(concentration_ng_per_ml(system, amount)) - threshold
+
+    times = result.times
+    above = np.flatnonzero(result.plasma >= threshold)
+    if above.size == 0:
+        # No grid point reaches it, but a peak between two (just after a bolus, at the end of
+        # an infusion) may: the crossing is then after the last such peak.
+        start, end = float(times[0]), float(times[-1])
+        events = sorted(
+            {
+                t
+                for i in inputs
+                for t in (i.start_min + PEAK_AFTER_BOLUS_MIN, i.start_min + i.duration_min)
+                if start <= t < end
+            }
+        )
+        peaks = [t for t in events if excess(t) >= 0]
+        if not peaks:
+            return start
+        lo = peaks[-1]
+        hi = float(times[np.searchsorted(times, lo, side="right")])
+        return float(brentq(excess, lo, hi, xtol=1e-6)) if excess(lo) > 0 else lo
+    last = int(above[-1])
+    if last == len(times) - 1:
+        return None
+    lo, hi = float(times[last]), float(times[last + 1])
 
     if excess(lo) <= 0:
         return lo
