@@ -58,8 +58,9 @@ def test_a_weak_demo_password_is_refused_with_a_clear_message_and_nothing_saved(
     ("local_noon", "open_days"),
     [
         ("2026-12-02T12:00:00-05:00", [0, 1, 2, 3, 4]),  # a Wednesday
-        ("2026-12-05T12:00:00-05:00", [0, 1, 2, 3, 4, 5]),  # a Saturday
-        ("2026-12-06T23:30:00-05:00", [0, 1, 2, 3, 4, 6]),  # late on a Sunday, clinic time
+        ("2026-12-05T12:00:00-05:00", [0, 1, 2, 3, 4, 5]),  # a Saturday (and Friday)
+        ("2026-12-06T23:30:00-05:00", [0, 1, 2, 3, 4, 5, 6]),  # late on a Sunday (and Saturday)
+        ("2026-12-06T00:20:00-05:00", [0, 1, 2, 3, 4, 5, 6]),  # just after midnight on Sunday
     ],
 )
 def test_the_demo_clinic_opens_on_weekdays_and_today_and_has_hours_every_open_day(

@@ -30,6 +30,8 @@ class DemoContext:
         return self.users[username]
 
     def open_weekdays(self) -> list[int]:
-        """The demo clinic's open weekdays (Monday = 0): Monday to Friday, and today whatever
-        day today is, so that the treatment day and the week's plan have a day to show."""
-        return sorted({0, 1, 2, 3, 4, self.clinic.today(self.now).weekday()})
+        """The demo clinic's open weekdays (Monday = 0): Monday to Friday, and today and
+        yesterday whatever days they are, so that the treatment day (whose evening sessions,
+        loaded in the small hours, began yesterday) and the week's plan have days to show."""
+        today = self.clinic.today(self.now).weekday()
+        return sorted({0, 1, 2, 3, 4, today, (today - 1) % 7})
