@@ -67,6 +67,14 @@ def clinic_hours():
         yield traveller
 
 
+@pytest.fixture(scope="module")
+def clinic_hours_for_module():
+    """`clinic_hours` for a module whose shared `world` tells a clinic-day story (a session
+    dosed half an hour ago, still today): the module runs in the afternoon of the clinic date."""
+    with time_machine.travel(clinic_moment(clinic_today(), 14), tick=True) as traveller:
+        yield traveller
+
+
 @pytest.fixture
 def at_clinic_time():
     """at_clinic_time(hour, minute=0, days=0): move the ticking clock to that clinic time."""

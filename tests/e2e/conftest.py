@@ -30,28 +30,78 @@ CHROMIUM_ARGS = [
 GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "img"
 
 
-class OneRequestAtATimeServer(ThreadedWSGIServer):
-    """The live server on SQLite: threads still accept connections (a browser's idle
-    pre-connection must not hold up the others), but the application answers one request at a
-    time. The in-memory test database is one connection shared by every thread, and a page and
-    the navigation counts it fetches once loaded would otherwise open two transactions on it."""
+class _Answered:
+    """A response body that reports when the server has closed it (Django closes its database
+    connection then, on `request_finished`)."""
 
+    def __init__(self, body, done):
+        self.body, self.done = body, done
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.done()
+
+
+class CountingLiveServer(ThreadedWSGIServer):
+    """The live server, knowing how many requests it has not finished answering.
+
+    A test's browser can leave a request behind when its context closes (the navigation counts a
+    page fetches once loaded, a board's poll): the test waits for the server to finish it before
+    the database is emptied for the next test, which on SQLite would otherwise fail to flush.
+
+    On SQLite the application also answers one request at a time: threads still accept
+    connections (a browser's idle pre-connection must not hold up the others), but the in-memory
+    test database is one connection shared by every thread, and a page and the navigation counts
+    it fetches would otherwise open two transactions on it."""
+
+    one_at_a_time = False
     lock = threading.Lock()
+    idle = threading.Condition()
+    unfinished = 0
 
     def set_app(self, application):
-        def one_at_a_time(environ, start_response):
-            with self.lock:
-                return application(environ, start_response)
+        cls = type(self)
 
-        super().set_app(one_at_a_time)
+        def finished():
+            with cls.idle:
+                cls.unfinished -= 1
+                cls.idle.notify_all()
+
+        def counted(environ, start_response):
+            with cls.idle:
+                cls.unfinished += 1
+            try:
+                if cls.one_at_a_time:
+                    with cls.lock:
+                        body = application(environ, start_response)
+                else:
+                    body = application(environ, start_response)
+            except BaseException:
+                finished()
+                raise
+            return _Answered(body, finished)
+
+        super().set_app(counted)
+
+    @classmethod
+    def wait_until_idle(cls, timeout: float = 30) -> None:
+        with cls.idle:
+            if not cls.idle.wait_for(lambda: cls.unfinished == 0, timeout=timeout):
+                pytest.fail(f"The live server still answers {cls.unfinished} request(s).")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def one_request_at_a_time_on_sqlite():
+def counting_live_server():
     """PostgreSQL gives each server thread its own connection; SQLite's in-memory database
     cannot, so its live server answers requests one after another."""
-    if connection.vendor == "sqlite":
-        LiveServerThread.server_class = OneRequestAtATimeServer
+    CountingLiveServer.one_at_a_time = connection.vendor == "sqlite"
+    LiveServerThread.server_class = CountingLiveServer
     yield
 
 
@@ -97,6 +147,7 @@ def page(browser, live_server, transactional_db):
     page = context.new_page()
     yield page
     context.close()
+    CountingLiveServer.wait_until_idle()
 
 
 @pytest.fixture
@@ -114,6 +165,7 @@ def new_page(browser, live_server, transactional_db):
     yield _new
     for context in contexts:
         context.close()
+    CountingLiveServer.wait_until_idle()
 
 
 @pytest.fixture
@@ -170,7 +222,11 @@ def sign_in():
 
 def open_nav(page):
     """Open the main navigation when it is folded behind the Menu button (below 1100 px);
-    gives the navigation, ready to click a link in."""
+    gives the navigation, ready to click a link in.
+
+    app.js (a deferred script) shows the button and folds the navigation only once the page is
+    parsed: look before that and a visible navigation folds away under the click."""
+    page.wait_for_load_state("domcontentloaded")
     button = page.get_by_role("button", name="Menu")
     if button.is_visible() and button.get_attribute("aria-expanded") != "true":
         button.click()

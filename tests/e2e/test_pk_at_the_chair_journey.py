@@ -19,7 +19,7 @@ def _ago(minutes: int) -> dt.datetime:
 
 
 def test_the_simulator_the_order_preview_and_the_session_overlay(
-    page, new_page, login, screenshot, prescriber, nurse, patient
+    clinic_hours, page, new_page, login, screenshot, prescriber, nurse, patient
 ):
     # given a pre-checked esketamine session
     session = first_session(course_today(prescriber, nurse, patient, "esketamine_trd"))

@@ -43,7 +43,7 @@ def _monitored_session(prescriber, nurse, patient):
 
 
 def test_the_trend_chart_is_in_view_and_the_header_stays_while_scrolling(
-    page, new_page, login, screenshot, prescriber, nurse, patient
+    clinic_hours, page, new_page, login, screenshot, prescriber, nurse, patient
 ):
     session = _monitored_session(prescriber, nurse, patient)
     login(page, nurse)

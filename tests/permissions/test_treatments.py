@@ -35,7 +35,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(prescriber, nurse, front_desk, patient):
+def world(clinic_hours_for_module, prescriber, nurse, front_desk, patient):
     course = course_today(prescriber, nurse, patient, "esketamine_trd")
     other = register_patient(
         actor=front_desk,

@@ -146,7 +146,9 @@ def test_stopping_a_course_cancels_its_planned_sessions(api, prescriber, nurse, 
     assert stopped.changes["sessions_cancelled"] == sessions.count()
 
 
-def test_exposure_above_the_protocol_limit_is_warned(api, prescriber, nurse, patient, clinic):
+def test_exposure_above_the_protocol_limit_is_warned(
+    clinic_hours, api, prescriber, nurse, patient, clinic
+):
     # given a clinic version of esketamine with an exposure limit of 0 sessions per 30 days
     services.change_protocol(
         actor=prescriber,

@@ -9,7 +9,8 @@ from ketaclinic.patients.services import register_patient
 from ketaclinic.treatments import services
 from tests.treatments.helpers import ago, course_today, dosing_started, first_session
 
-pytestmark = pytest.mark.django_db
+# Sessions dosed minutes ago, still today: the stories run in the afternoon of the clinic date.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clinic_hours")]
 
 ESKETAMINE_US = "Esketamine nasal spray, treatment-resistant depression (US label schedule)"
 

@@ -21,7 +21,8 @@ from tests.treatments.helpers import (
     pre_checked,
 )
 
-pytestmark = pytest.mark.django_db
+# Sessions dosed minutes ago, still today: the stories run in the afternoon of the clinic date.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clinic_hours")]
 
 ALDRETE = dict.fromkeys(
     ["activity", "respiration", "circulation", "consciousness", "oxygen_saturation"], 2
@@ -269,7 +270,6 @@ def test_a_nasal_preview_not_in_whole_devices_says_why_and_draws_nothing(
     assert 'class="pk-curve"' not in page
 
 
-@pytest.mark.usefixtures("clinic_hours")
 def test_a_discharged_session_shows_the_discharge_on_the_curve(
     web, prescriber, nurse, clinic_admin, patient
 ):

@@ -16,7 +16,8 @@ from ketaclinic.core import charts
 from ketaclinic.treatments import services, vitals_chart
 from tests.treatments.helpers import course_today, dosing_started, first_session
 
-pytestmark = pytest.mark.django_db
+# Sessions dosed minutes ago, still today: the stories run in the afternoon of the clinic date.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clinic_hours")]
 
 
 def _text(html: str) -> str:

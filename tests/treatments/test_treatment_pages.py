@@ -16,7 +16,8 @@ from tests.treatments.helpers import (
     registered,
 )
 
-pytestmark = pytest.mark.django_db
+# Sessions dosed minutes ago, still today: the stories run in the afternoon of the clinic date.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clinic_hours")]
 
 
 def monitored_patients(prescriber, nurse, front_desk, count):

@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from ketaclinic.treatments import services
 from tests.treatments.helpers import ago, course_today, dosing_started, first_session, registered
 
-pytestmark = pytest.mark.django_db
+# Sessions dosed minutes ago, still today: the stories run in the afternoon of the clinic date.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clinic_hours")]
 
 
 def chairs_in_monitoring(prescriber, nurse, front_desk, first, count):
