@@ -57,12 +57,15 @@ def test_a_prescriber_enrolls_at_first_sign_in_and_then_signs_in_with_a_code(pag
     expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     expect(page.locator("#recovery-codes li")).to_have_count(10)
     screenshot(page, "accounts-recovery-codes")
-    page.get_by_role("link", name="I have saved them: continue").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="I have saved them: continue").click()
     page.goto(f"/patients/{patient.id}/")
     expect(page.get_by_role("heading", name="Quintero, Marisol")).to_be_visible()
 
     # when she signs out and in again, then the password alone is not enough
-    page.get_by_role("button", name="Sign out").click()
+    # (the sign-out finishes before the next page is asked for: both would use the session)
+    with page.expect_navigation(url="**/login/"):
+        page.get_by_role("button", name="Sign out").click()
     _password_step(page, prescriber)
     expect(page.get_by_role("heading", name="Two-factor authentication")).to_be_visible()
     screenshot(page, "accounts-mfa-verify")
