@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core import signing
@@ -320,6 +321,42 @@ def plan(user, week_start: dt.date, change: Change | None = None, *, time_limit_
     return body
 
 
+def chair_clashes(user, week_start: dt.date, rows) -> list[str]:
+    """A plan's placements (as its token carries them) that would now share a chair with a
+    session outside the plan, in words: empty while the plan still fits the week.
+
+    A plan stays valid for a day; meanwhile another plan of the week may have been applied
+    (placing a course started since), and a placement must not land on that patient's chair."""
+    found = week(user, week_start)
+    earliest = min((day for _, day, _, _ in rows), default=None)
+    today = timezone.localdate(timezone.now(), user.clinic.tz)
+    if earliest is not None and earliest <= today:
+        return [f"The plan places sessions on {earliest.isoformat()}, a day already begun."]
+    timing = {s.id: s.timing for s in found.data.sessions}
+    in_plan = {session_id for session_id, _, _, _ in rows}
+    taken = defaultdict(list)  # (date, chair name) -> [(from, to, patient)]
+    for key, row in found.sessions.items():
+        if key in in_plan or row.scheduled_start is None or not row.chair or key not in timing:
+            continue
+        begins = dt.datetime.combine(row.scheduled_date, row.scheduled_start)
+        ends = begins + dt.timedelta(minutes=timing[key].chair_min)
+        who = found.patients.get(str(row.patient_id), "another patient")
+        taken[(row.scheduled_date, row.chair)].append((begins, ends, who))
+    clashes = []
+    for session_id, day, start, chair in rows:
+        if session_id not in timing:
+            continue  # no longer due: scheduling it refuses it by name
+        begins = dt.datetime.combine(day, start)
+        ends = begins + dt.timedelta(minutes=timing[session_id].chair_min)
+        for other_begins, other_ends, who in taken.get((day, chair), ()):
+            if begins < other_ends and other_begins < ends:
+                clashes.append(
+                    f"Chair {chair} on {day.isoformat()} at {start:%H:%M} is now taken by "
+                    f"{who} ({other_begins:%H:%M}-{other_ends:%H:%M})."
+                )
+    return clashes
+
+
 def read_token(user, token: str) -> tuple[dt.date, list[tuple[str, dt.date, dt.time, str]]]:
     """The placements a plan token carries, if it was made for this clinic and is recent."""
     try:
@@ -343,4 +380,4 @@ def read_token(user, token: str) -> tuple[dt.date, list[tuple[str, dt.date, dt.t
     return dt.date.fromisoformat(data["week"]), rows
 
 
-__all__ = ["Change", "Week", "plan", "read_token", "week"]
+__all__ = ["Change", "Week", "chair_clashes", "plan", "read_token", "week"]

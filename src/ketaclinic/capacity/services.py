@@ -8,7 +8,7 @@ from django.db import transaction
 
 from ketaclinic.accounts.queries import staff_here
 from ketaclinic.audit.services import assign, record_event, save_changes, update_clinic_settings
-from ketaclinic.core.errors import InvalidInput, NotFound
+from ketaclinic.core.errors import Conflict, InvalidInput, NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.treatments import queries as treatment_queries
 from ketaclinic.treatments import services as treatment_services
@@ -263,7 +263,9 @@ def apply_plan(*, actor, token: str, confirm: bool) -> dict:
     All or nothing, each session under its row lock; a session already in its planned slot
     is left alone, so applying the same plan again changes nothing and records nothing.
     Waiting patients' first sessions are shown in the plan but not applied: starting a
-    course stays the prescriber's decision.
+    course stays the prescriber's decision. A plan that would now put a patient on a chair
+    another session holds (another plan applied since), or on a day already begun, is refused
+    whole (409 `plan_outdated`).
     """
     require(actor, "capacity.apply")
     if confirm is not True:
@@ -275,9 +277,26 @@ def apply_plan(*, actor, token: str, confirm: bool) -> dict:
         week_start, rows = planning.read_token(actor, token or "")
     except planner.PlanningRefused as exc:
         raise InvalidInput(exc.message, fields=exc.fields) from None
-    found = {str(s.pk): s for s in treatment_queries.sessions_by_ids(actor, [r[0] for r in rows])}
+    ids = [r[0] for r in rows]
     changed = 0
     with transaction.atomic():
+        # The week's sessions stay put while the plan is checked against them and applied.
+        treatment_services.hold_slots(
+            actor=actor,
+            first_day=week_start,
+            last_day=week_start + dt.timedelta(days=6),
+            session_ids=ids,
+        )
+        try:
+            clashes = planning.chair_clashes(actor, week_start, rows)
+        except planner.PlanningRefused as exc:
+            raise InvalidInput(exc.message, fields=exc.fields) from None
+        if clashes:
+            raise Conflict(
+                "The plan no longer fits the week: plan it again. " + " ".join(clashes),
+                code="plan_outdated",
+            )
+        found = {str(s.pk): s for s in treatment_queries.sessions_by_ids(actor, ids)}
         for session_id, day, start, chair in rows:
             session = found.get(session_id)
             if session is None:

@@ -21,7 +21,7 @@ from ketaclinic.treatments.services.flowsheet import (
     update_adverse_event,
 )
 from ketaclinic.treatments.services.orders import second_check, sign_order
-from ketaclinic.treatments.services.scheduling import schedule_session
+from ketaclinic.treatments.services.scheduling import hold_slots, schedule_session
 from ketaclinic.treatments.services.settings import set_pk_threshold
 from ketaclinic.treatments.services.transitions import (
     abort,
@@ -45,6 +45,7 @@ __all__ = [
     "decide_go_no_go",
     "discharge",
     "end_infusion",
+    "hold_slots",
     "mark_ready",
     "mark_rems_submitted",
     "pre_check_issues",

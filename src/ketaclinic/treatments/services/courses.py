@@ -149,15 +149,18 @@ def reschedule_session(*, actor, session, new_date: datetime.date) -> list[str]:
             open_weekdays=weekdays,
             closed_dates=closed,
         )
-        before = locked.scheduled_date
+        changes = {"date": {"from": locked.scheduled_date, "to": new_date}}
+        if new_date != locked.scheduled_date:
+            # The arrival time and chair were that day's slot: on another day they could meet
+            # another patient's session, so the moved session waits for a new slot.
+            if locked.scheduled_start is not None:
+                changes["start"] = {"from": locked.scheduled_start, "to": None}
+            if locked.chair:
+                changes["chair"] = {"from": locked.chair, "to": ""}
+            locked.scheduled_start, locked.chair = None, ""
         locked.scheduled_date = new_date
-        locked.save(update_fields=["scheduled_date", "updated_at"])
-        audit(
-            actor,
-            "session.rescheduled",
-            locked,
-            {"date": {"from": before, "to": new_date}, "warnings": warnings},
-        )
+        locked.save(update_fields=["scheduled_date", "scheduled_start", "chair", "updated_at"])
+        audit(actor, "session.rescheduled", locked, changes | {"warnings": warnings})
     return warnings
 
 

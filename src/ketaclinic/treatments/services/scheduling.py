@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
@@ -68,3 +69,19 @@ def schedule_session(
             },
         )
     return row, True
+
+
+def hold_slots(*, actor, first_day: datetime.date, last_day: datetime.date, session_ids) -> None:
+    """Lock, until the caller's transaction ends, the clinic's sessions dated in the range and
+    the named ones: a week plan is checked against the chairs and applied while no one else
+    moves them (two administrators applying two plans at once wait for each other)."""
+    require(actor, "session.schedule")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("hold_slots locks rows for a transaction: call it inside one.")
+    list(
+        TreatmentSession.objects.filter(clinic_id=actor.clinic_id)
+        .filter(Q(scheduled_date__range=(first_day, last_day)) | Q(pk__in=list(session_ids)))
+        .order_by("pk")
+        .select_for_update(of=("self",))
+        .values_list("pk", flat=True)
+    )
