@@ -181,3 +181,16 @@ def test_only_who_may_correct_an_entry_opens_its_correction_form(web, nurse, pre
     assert answer.status_code == 403
     assert b"Three prescribers in 30 days" not in answer.content
     assert web(prescriber).get(path).status_code == 200
+
+
+def test_the_log_offers_correct_only_on_entries_the_reader_may_correct(
+    web, prescriber, prescriber2, patient
+):
+    # given a check by one prescriber
+    check = record(prescriber, patient)
+    link = f'href="/patients/{patient.id}/pdmp/checks/{check.id}/correct/"'
+    # then she is offered its correction, and another prescriber, who had no part in it, is not
+    assert link in web(prescriber).get(f"/patients/{patient.id}/pdmp/").content.decode()
+    other = web(prescriber2).get(f"/patients/{patient.id}/pdmp/").content.decode()
+    assert check.transaction_id in other
+    assert link not in other

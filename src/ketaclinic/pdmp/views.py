@@ -54,6 +54,15 @@ def _statuses(user, patient) -> list:
     ]
 
 
+def _check_page(user, patient, offset: int):
+    """A page of the patient's check log, each entry knowing whether this user may correct it
+    (the same rule as the correction page: `queries.may_correct`)."""
+    page = chart_page(queries.checks_of(user, patient).order_by(*CHECK_ORDER), offset, CHECKS_SHOWN)
+    for check in page.rows:
+        check.correctable = queries.may_correct(user, check)
+    return page
+
+
 def _tab(request, patient, form=None, status=200):
     user = request.user
     settings = queries.practice_settings(user.clinic_id)
@@ -64,11 +73,7 @@ def _tab(request, patient, form=None, status=200):
         {
             "patient": patient,
             "active_tab": "pdmp",
-            "checks": chart_page(
-                queries.checks_of(user, patient).order_by(*CHECK_ORDER), 0, CHECKS_SHOWN
-            )
-            if can(user, "pdmp.view")
-            else None,
+            "checks": _check_page(user, patient, 0) if can(user, "pdmp.view") else None,
             "may_record": _may_record(user),
             "form": form
             or (_check_form(user, initial=_initial(user)) if _may_record(user) else None),
@@ -88,9 +93,7 @@ def older_checks(request, patient_id):
     require(user, "pdmp.view")
     patient = access_patient(user, patient_id, record_view=True)
     offset = page_offset(request.GET.get("offset"))
-    checks = chart_page(
-        queries.checks_of(user, patient).order_by(*CHECK_ORDER), offset, CHECKS_SHOWN
-    )
+    checks = _check_page(user, patient, offset)
     context = {"patient": patient, "checks": checks, "may_record": _may_record(user)}
     return older_rows(
         request,
