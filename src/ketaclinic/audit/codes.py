@@ -109,7 +109,10 @@ CODES: dict[str, AuditCode] = _codes(
     ("course.started", "Started a treatment course"),
     ("course.stopped", "Stopped a treatment course"),
     ("course.rems_enrollment_confirmed", "Confirmed the patient's enrollment in the Spravato REMS"),
-    ("session.rescheduled", "Moved a planned session to another day"),
+    (
+        "session.rescheduled",
+        "Moved a planned session to another day (its arrival time and chair are cleared)",
+    ),
     ("session.slot_set", "Set a planned session's date, start time and chair from a week plan"),
     # The treatment day.
     ("session.checked_in", "Checked a patient in"),
