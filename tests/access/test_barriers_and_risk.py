@@ -3,11 +3,15 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from ketaclinic.access import queries as access_queries
 from ketaclinic.access.models import AccessBarrier
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.billing import charges
 from tests.billing.helpers import complete, fee_schedule, local, session, start_course, today
+from tests.outcomes.builders import make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -89,14 +93,9 @@ def test_a_patient_without_signals_is_not_at_risk(api, prescriber, nurse, patien
 
 
 def test_the_at_risk_list_reads_the_billing_of_active_courses_only(
-    clinic_admin, front_desk, patient
+    clinic_admin, prescriber, nurse, front_desk, patient
 ):
-    # given a patient with charges and no course (a past patient): none of it is read
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from ketaclinic.access import queries
-
+    # given a past patient with charges and no course, and a patient in an active course
     fee_schedule(clinic_admin)
     for day in range(5):
         charges.add_charge(
@@ -105,7 +104,15 @@ def test_the_at_risk_list_reads_the_billing_of_active_courses_only(
             service="consultation",
             service_date=today(patient.clinic) - dt.timedelta(days=day + 1),
         )
+    current = make_patient(front_desk, "Current")
+    start_course(prescriber, nurse, current)
+    # when the at-risk list is read
     with CaptureQueriesContext(connection) as read:
-        assert queries.at_risk(front_desk) == []
-    billing = [q["sql"] for q in read.captured_queries if "billing_charge" in q["sql"]]
+        access_queries.at_risk(front_desk)
+    # then billing is read for the patient in a course, and never for the past patient
+    billing = [q["sql"] for q in read.captured_queries if "billing_" in q["sql"]]
+    assert billing, "the balances of patients in a course are read"
     assert all(" IN (" in sql for sql in billing), billing
+    for sql in billing:
+        assert current.pk.hex in sql.replace("-", "")
+        assert patient.pk.hex not in sql.replace("-", "")
