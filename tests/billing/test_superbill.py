@@ -186,3 +186,24 @@ def test_the_superbill_print_view_is_the_same_document_and_audited_like_the_pdf(
     # and another clinic does not find it
     url = f"/patients/{patient.id}/billing/superbill/"
     assert web(outsider).get(url, period).status_code == 404
+
+
+def test_the_superbill_print_view_costs_the_same_queries_for_more_lines(
+    web, march, front_desk, patient, django_assert_max_num_queries
+):
+    client = web(front_desk)
+    url = f"/patients/{patient.id}/billing/superbill/"
+    period = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
+    client.get(url, period)  # warm the session
+    with django_assert_max_num_queries(60) as few:
+        client.get(url, period)
+    for day in range(12, 24):
+        charges.add_charge(
+            actor=front_desk,
+            patient=patient,
+            service="consultation",
+            service_date=dt.date(2026, 3, day),
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url, period)
+    assert page.content.decode().count("2026-03-23") >= 1

@@ -169,6 +169,16 @@ class SlidingTableForm(forms.Form):
     def rows(self):
         return [(i, self[f"max_{i}"], self[f"discount_{i}"]) for i in range(1, BAND_ROWS + 1)]
 
+    def clean(self):
+        data = super().clean()
+        # A band with a limit and no discount would be left out, and its households would get
+        # the next band's discount: ask for it instead.
+        for i in range(1, BAND_ROWS + 1):
+            missing = data.get(f"max_{i}") is not None and data.get(f"discount_{i}") is None
+            if missing and f"discount_{i}" not in self.errors:
+                self.add_error(f"discount_{i}", "Give this band's discount (0 for none).")
+        return data
+
     def bands(self) -> list[dict]:
         data = self.cleaned_data
         return [

@@ -46,8 +46,13 @@ def billing_report(user, date_from: datetime.date, date_to: datetime.date) -> di
     for day, amount, method in payments.values_list("received_on", "amount", "method"):
         months[_month(day)]["received"] += amount
         by_method[method] += amount
+    # Approved on the clinic's local dates of the period (an API call has no local time zone).
+    tz = user.clinic.tz
     assessments = SlidingScaleAssessment.objects.visible_to(user).filter(
-        approved_at__date__gte=date_from, approved_at__date__lte=date_to
+        approved_at__gte=datetime.datetime.combine(date_from, datetime.time.min, tz),
+        approved_at__lt=datetime.datetime.combine(
+            date_to + datetime.timedelta(days=1), datetime.time.min, tz
+        ),
     )
     by_discount: dict[str, int] = defaultdict(int)
     for percent in assessments.values_list("discount_percent", flat=True):

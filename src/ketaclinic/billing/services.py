@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event, update_clinic_settings
@@ -97,6 +98,12 @@ def _create_for_patient(actor, model, patient, *, action: str, changes: dict, **
 # --- configuration -----------------------------------------------------------------------------
 
 
+# Bounds of the configurable coding rules (the settings form and the API schema say the same).
+MINUTE_RULES = {"infusion_push_max_minutes": 60, "infusion_additional_more_than_minutes": 59}
+LOW_DOSE_MG_BELOW = Decimal("10000")
+TENTH = Decimal("0.1")
+
+
 def update_billing_settings(*, actor, **changes) -> BillingSettings:
     """Change the clinic's billing identifiers or configurable billing rules."""
     require(actor, "billing.configure")
@@ -109,6 +116,18 @@ def update_billing_settings(*, actor, **changes) -> BillingSettings:
         errors["poverty_region"] = "Unknown region."
     if "dispute_threshold" in changes:
         _decimal(changes["dispute_threshold"], "dispute_threshold", errors)
+    # The coding rules, bounded as the API bounds them: the page and the API both save here.
+    for field, most in MINUTE_RULES.items():
+        if field in changes:
+            value = changes[field]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+                errors[field] = f"Whole minutes from 0 to {most}."
+    if "esketamine_low_dose_max_mg" in changes:
+        mg = _decimal(changes["esketamine_low_dose_max_mg"], "esketamine_low_dose_max_mg", errors)
+        if mg is not None and not (0 < mg < LOW_DOSE_MG_BELOW and mg == mg.quantize(TENTH)):
+            errors["esketamine_low_dose_max_mg"] = (
+                f"More than 0 and below {LOW_DOSE_MG_BELOW:,} mg, to one decimal place."
+            )
     if "charge_at_discharge" in changes and changes["charge_at_discharge"] not in (
         AUTOMATIC,
         MANUAL,
@@ -309,10 +328,15 @@ def apply_sliding_scale(
         rule += f" (The {day.year} guideline is not loaded; {guideline.year} values used.)"
     now = timezone.now()
     with transaction.atomic():
-        open_rows = SlidingScaleAssessment.objects.select_for_update().filter(
-            clinic_id=patient.clinic_id, patient=patient, ended_on__isnull=True
+        # The new assessment decides from its date on, as the charges re-priced below: every
+        # assessment still in force on or after that date ends there (one dated later, a
+        # backdated correction replaces whole), so one day never has two discounts.
+        in_force_after = SlidingScaleAssessment.objects.select_for_update().filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day),
+            clinic_id=patient.clinic_id,
+            patient=patient,
         )
-        for previous in open_rows:
+        for previous in in_force_after:
             previous.ended_on = max(day, previous.effective_from)
             previous.save(update_fields=["ended_on"])
         assessment = SlidingScaleAssessment.objects.create(

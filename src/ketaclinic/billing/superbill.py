@@ -87,6 +87,7 @@ def superbill(patient, date_from: datetime.date, date_to: datetime.date, *, sess
     discounts = sum((c.discount_amount for c in charges), start=0)
     paid = sum((p.amount for p in payments), start=0)
     account = queries.account_of(patient)
+    place_of_service = queries.billing_settings(patient.clinic).place_of_service
     return {
         "title": "Superbill",
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
@@ -97,7 +98,7 @@ def superbill(patient, date_from: datetime.date, date_to: datetime.date, *, sess
         "lines": [
             {
                 "date": c.service_date.isoformat(),
-                "place_of_service": queries.billing_settings(patient.clinic).place_of_service,
+                "place_of_service": place_of_service,
                 "code": c.code,
                 "description": c.description,
                 "units": _units(c.quantity),
