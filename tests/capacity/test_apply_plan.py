@@ -11,6 +11,7 @@ from django.db import connection
 
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.capacity import planning, services
+from ketaclinic.capacity.models import Chair
 from ketaclinic.core.errors import Conflict
 from ketaclinic.protocols import services as protocols
 from ketaclinic.treatments import services as treatments
@@ -130,6 +131,45 @@ def test_a_session_moved_to_another_day_leaves_its_slot(clinic_admin, nurse, wee
     event = AuditEvent.objects.filter(action="session.rescheduled", object_id=str(ana.pk)).get()
     assert event.changes["start"] == {"from": "09:00:00", "to": None}
     assert event.changes["chair"] == {"from": "1", "to": ""}
+
+
+@pytest.mark.django_db
+def test_a_renamed_chair_is_still_taken_by_the_sessions_planned_on_it(clinic_admin, week):
+    ana, bea = week["Ana"], week["Bea"]
+    services.apply_plan(
+        actor=clinic_admin,
+        token=plan_token(clinic_admin, (ana, WEDNESDAY, "09:00", "1")),
+        confirm=True,
+    )
+    # when the chair is renamed, Ana's session follows it (audited)
+    services.update_chair(actor=clinic_admin, chair=Chair.objects.get(name="1"), name="Window 1")
+    assert slot(ana) == (WEDNESDAY, T(9), "Window 1")
+    events = AuditEvent.objects.filter(action="session.slot_set", object_id=str(ana.pk))
+    assert {"chair": {"from": "1", "to": "Window 1"}} in [e.changes for e in events]
+    # so a plan putting Bea there at the same time is refused
+    later = plan_token(clinic_admin, (bea, WEDNESDAY, "09:00", "Window 1"))
+    with pytest.raises(Conflict) as refused:
+        services.apply_plan(actor=clinic_admin, token=later, confirm=True)
+    assert "Chair Window 1 on 2026-12-09 at 09:00 is now taken by" in refused.value.message
+    assert slot(bea) == (WEDNESDAY, None, "")
+
+
+@pytest.mark.django_db
+def test_a_plan_is_not_applied_to_a_chair_taken_out_of_use_or_of_the_treatment(clinic_admin, week):
+    services.add_chair(actor=clinic_admin, name="2", iv_infusion=True)
+    token = plan_token(clinic_admin, (week["Ana"], WEDNESDAY, "09:00", "1"))
+    other = plan_token(clinic_admin, (week["Ana"], WEDNESDAY, "09:00", "2"))
+    services.update_chair(actor=clinic_admin, chair=Chair.objects.get(name="1"), active=False)
+    with pytest.raises(Conflict) as refused:
+        services.apply_plan(actor=clinic_admin, token=token, confirm=True)
+    assert "Chair 1 is no longer in use." in refused.value.message
+    services.update_chair(
+        actor=clinic_admin, chair=Chair.objects.get(name="2"), iv_infusion=False, esketamine=True
+    )
+    with pytest.raises(Conflict) as refused:
+        services.apply_plan(actor=clinic_admin, token=other, confirm=True)
+    assert "Chair 2 no longer takes IV infusions." in refused.value.message
+    assert slot(week["Ana"]) == (WEDNESDAY, None, "")
 
 
 @pytest.mark.postgres_only

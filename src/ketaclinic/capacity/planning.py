@@ -321,9 +321,13 @@ def plan(user, week_start: dt.date, change: Change | None = None, *, time_limit_
     return body
 
 
+KIND_WORDS = {planner.IV: "IV infusions", planner.ESKETAMINE: "esketamine sessions"}
+
+
 def chair_clashes(user, week_start: dt.date, rows) -> list[str]:
     """A plan's placements (as its token carries them) that would now share a chair with a
-    session outside the plan, in words: empty while the plan still fits the week.
+    session outside the plan, or sit on a chair since taken out of use or no longer fit for
+    the treatment, in words: empty while the plan still fits the week.
 
     A plan stays valid for a day; meanwhile another plan of the week may have been applied
     (placing a course started since), and a placement must not land on that patient's chair."""
@@ -342,10 +346,18 @@ def chair_clashes(user, week_start: dt.date, rows) -> list[str]:
         ends = begins + dt.timedelta(minutes=timing[key].chair_min)
         who = found.patients.get(str(row.patient_id), "another patient")
         taken[(row.scheduled_date, row.chair)].append((begins, ends, who))
+    chairs = {c.name: c for c in found.data.chairs}  # the active chairs
+    kinds = {s.id: s.kind for s in found.data.sessions}
     clashes = []
     for session_id, day, start, chair in rows:
         if session_id not in timing:
             continue  # no longer due: scheduling it refuses it by name
+        if chair not in chairs:
+            clashes.append(f"Chair {chair} is no longer in use.")
+            continue
+        if kinds[session_id] not in chairs[chair].capabilities:
+            clashes.append(f"Chair {chair} no longer takes {KIND_WORDS[kinds[session_id]]}.")
+            continue
         begins = dt.datetime.combine(day, start)
         ends = begins + dt.timedelta(minutes=timing[session_id].chair_min)
         for other_begins, other_ends, who in taken.get((day, chair), ()):

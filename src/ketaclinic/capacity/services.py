@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from ketaclinic.accounts.queries import staff_here
 from ketaclinic.audit.services import assign, record_event, save_changes, update_clinic_settings
@@ -87,10 +88,19 @@ def update_chair(*, actor, chair: Chair, **changes) -> Chair:
         )
         _refuse(errors)
         merged["name"], merged["location"] = name, (merged["location"] or "").strip()[:100]
+        old_name = row.name
         before = assign(
             row, {f: merged[f] if f in ("name", "location") else bool(merged[f]) for f in merged}
         )
         save_changes(row, before, CHAIR_FIELDS, actor=actor, action="capacity.chair_changed")
+        if row.name != old_name:
+            # Sessions record the chair by name: those planned on it follow the new one.
+            treatment_services.rename_chair(
+                actor=actor,
+                old=old_name,
+                new=row.name,
+                from_date=timezone.localdate(timezone.now(), actor.clinic.tz),
+            )
     return row
 
 

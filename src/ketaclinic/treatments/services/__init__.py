@@ -21,7 +21,7 @@ from ketaclinic.treatments.services.flowsheet import (
     update_adverse_event,
 )
 from ketaclinic.treatments.services.orders import second_check, sign_order
-from ketaclinic.treatments.services.scheduling import hold_slots, schedule_session
+from ketaclinic.treatments.services.scheduling import hold_slots, rename_chair, schedule_session
 from ketaclinic.treatments.services.settings import set_pk_threshold
 from ketaclinic.treatments.services.transitions import (
     abort,
@@ -55,6 +55,7 @@ __all__ = [
     "record_rems_enrollment",
     "record_scale",
     "record_vitals",
+    "rename_chair",
     "reschedule_session",
     "save_note",
     "schedule_session",

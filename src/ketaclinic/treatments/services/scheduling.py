@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from ketaclinic.core.errors import InvalidInput, NotFound
 from ketaclinic.core.permissions import require
-from ketaclinic.treatments.models import TreatmentSession
+from ketaclinic.treatments.models import SessionStatus, TreatmentSession
 from ketaclinic.treatments.services.common import audit, require_still_scheduled
 
 CHAIR_MAX_LENGTH = TreatmentSession._meta.get_field("chair").max_length
@@ -85,3 +85,25 @@ def hold_slots(*, actor, first_day: datetime.date, last_day: datetime.date, sess
         .select_for_update(of=("self",))
         .values_list("pk", flat=True)
     )
+
+
+def rename_chair(*, actor, old: str, new: str, from_date: datetime.date) -> int:
+    """The sessions planned on a chair from a date on follow the chair's new name, each under
+    its row lock and audited (`session.slot_set`), so the chair is still seen as taken."""
+    require(actor, "session.schedule")
+    with transaction.atomic():
+        rows = list(
+            TreatmentSession.objects.filter(
+                clinic_id=actor.clinic_id,
+                status=SessionStatus.SCHEDULED,
+                chair=old,
+                scheduled_date__gte=from_date,
+            )
+            .order_by("pk")
+            .select_for_update(of=("self",))
+        )
+        for row in rows:
+            row.chair = new
+            row.save(update_fields=["chair", "updated_at"])
+            audit(actor, "session.slot_set", row, {"chair": {"from": old, "to": new}})
+    return len(rows)
