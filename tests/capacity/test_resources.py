@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 
+from ketaclinic.accounts.services import grant_membership
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.capacity import queries, services
 from ketaclinic.capacity.models import Chair, StaffShift
 from ketaclinic.capacity.planner import ESKETAMINE, IV, NURSE, PRESCRIBER
 from ketaclinic.core.errors import Forbidden, InvalidInput, NotFound
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +217,27 @@ def test_what_is_missing_before_planning_is_named(clinic_admin):
         "The clinic calendar opens on Tuesday: set its hours.",
         "Enter the nurses' shifts for the week.",
     )
+
+
+def test_a_nurse_is_not_on_shift_at_two_locations_at_once(clinic_admin, nurse, riverside):
+    # given a nurse who also works at Riverside, a location an hour behind (Chicago)
+    riverside.time_zone = "America/Chicago"
+    riverside.save()
+    grant_membership(actor=None, user=nurse, clinic=riverside, role="nurse")
+    river_admin = make_user(riverside, "admin_river", "clinic_admin")
+    services.add_shift(
+        actor=clinic_admin, staff_id=nurse.pk, date=MONDAY, starts_at=T(8), ends_at=T(12)
+    )
+    # when Riverside puts her on from 10:30 its time (11:30 here), it is refused naming Lakeside
+    with pytest.raises(InvalidInput) as refused:
+        services.add_shift(
+            actor=river_admin, staff_id=nurse.pk, date=MONDAY, starts_at=T(10, 30), ends_at=T(13)
+        )
+    assert (
+        f"at {clinic_admin.clinic.name} overlapping this time" in refused.value.fields["starts_at"]
+    )
+    # and from 11:00 its time (noon here, when her shift here ends) it is accepted
+    services.add_shift(
+        actor=river_admin, staff_id=nurse.pk, date=MONDAY, starts_at=T(11), ends_at=T(15)
+    )
+    assert StaffShift.objects.filter(staff=nurse).count() == 2

@@ -161,6 +161,29 @@ def close_weekday(*, actor, weekday: int) -> None:
         row.delete()
 
 
+def _overlapping_shift(actor, staff, date, starts_at, ends_at) -> StaffShift | None:
+    """The staff member's shift, here or at another location, that overlaps this one in time.
+
+    Locations may keep different time zones: shifts are compared as instants, each on its own
+    clinic's wall clock."""
+    tz = actor.clinic.tz
+    begins = dt.datetime.combine(date, starts_at, tz)
+    ends = dt.datetime.combine(date, ends_at, tz)
+    near = (
+        StaffShift.objects.select_for_update(of=("self",))
+        .filter(staff=staff, date__range=(date - dt.timedelta(days=1), date + dt.timedelta(days=1)))
+        .select_related("clinic")
+        .order_by("date", "starts_at")
+    )
+    for shift in near:
+        other_tz = shift.clinic.tz
+        other_begins = dt.datetime.combine(shift.date, shift.starts_at, other_tz)
+        other_ends = dt.datetime.combine(shift.date, shift.ends_at, other_tz)
+        if begins < other_ends and other_begins < ends:
+            return shift
+    return None
+
+
 def add_shift(
     *, actor, staff_id, date: dt.date, starts_at: dt.time, ends_at: dt.time
 ) -> StaffShift:
@@ -176,15 +199,15 @@ def add_shift(
         errors["date"] = "Give a date."
     _refuse(errors)
     with transaction.atomic():
-        clash = StaffShift.objects.select_for_update().filter(
-            clinic_id=actor.clinic_id,
-            staff=staff,
-            date=date,
-            starts_at__lt=ends_at,
-            ends_at__gt=starts_at,
-        )
-        if clash.exists():
-            _refuse({"starts_at": f"{staff} already has a shift overlapping this time."})
+        clash = _overlapping_shift(actor, staff, date, starts_at, ends_at)
+        if clash is not None:
+            where = "" if clash.clinic_id == actor.clinic_id else f" at {clash.clinic.name}"
+            _refuse(
+                {
+                    "starts_at": f"{staff} already has a shift{where} overlapping this time "
+                    f"({clash.date.isoformat()} {clash.starts_at:%H:%M}-{clash.ends_at:%H:%M})."
+                }
+            )
         shift = StaffShift.objects.create(
             clinic_id=actor.clinic_id,
             staff=staff,
