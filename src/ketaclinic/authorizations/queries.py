@@ -180,7 +180,11 @@ def course_picture(user, course_id, today: datetime.date | None = None) -> Cours
     """The course page's picture: every authorization on the course and its sessions."""
     require(user, "authorization.view")
     course = course_facts.course_for(user, course_id, action="authorization.view")
-    authorizations = PriorAuthorization.objects.visible_to(user).filter(course_id=course.id)
+    authorizations = (
+        PriorAuthorization.objects.visible_to(user)
+        .filter(course_id=course.id)
+        .select_related("coverage")
+    )
     return picture_of(course, authorizations, today or clinic_today(user.clinic))
 
 
@@ -439,9 +443,16 @@ def patient_overview(user, patient, today: datetime.date | None = None) -> Patie
     today = today or clinic_today(user.clinic)
     days = settings_for(user.clinic).expiry_warning_days
     authorizations = list(authorizations_of(user, patient))
-    pictures = {}
-    for course_id in dict.fromkeys(a.course_id for a in authorizations if a.course_id):
-        pictures[course_id] = course_picture(user, course_id, today)
+    require(user, "authorization.view")
+    courses = course_facts.courses_for(
+        user, [a.course_id for a in authorizations if a.course_id], action="authorization.view"
+    )  # every course at once, however long the patient's history
+    pictures = {
+        course_id: picture_of(
+            course, [a for a in authorizations if a.course_id == course_id], today
+        )
+        for course_id, course in courses.items()
+    }
     rows, warnings = [], []
     for picture in pictures.values():
         if picture.course.active or any(a.status in rules.LIVE for a in picture.authorizations):

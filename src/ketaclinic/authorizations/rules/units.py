@@ -195,16 +195,25 @@ def course_warnings(
     short = [c.visit for c in ahead if c.problem == Problem.UNITS_USED_UP]
     if short:
         first = short[0]
-        usages = [usage(g, coverage) for g in grants]
+        # Only approvals that can still cover a planned session count: one marked expired or
+        # whose dates are over keeps what was given under it, and its unused units are gone.
+        usable = [g for g in grants if g.active and g.valid_to >= today]
+        usages = [usage(g, coverage) for g in usable]
         approved = sum(u.grant.units for u in usages)
         used = sum(u.used for u in usages)
+        ended = len(grants) - len(usable)
+        not_counted = (
+            f"; {ended} approval{'s' if ended > 1 else ''} ended or expired, not counted"
+            if ended
+            else ""
+        )
         warnings.append(
             AuthorizationWarning(
                 "units_short",
                 f"The approved units run out before the course ends: planned session "
                 f"{first.number} on {first.day.isoformat()} is the first not covered "
                 f"({len(short)} of {len(ahead)} planned sessions not covered; {approved} "
-                f"approved, {used} used, {approved - used} left).",
+                f"approved, {used} used, {approved - used} left{not_counted}).",
                 first.day,
                 first.number,
                 {"sessions": [v.number for v in short], "left": approved - used},
