@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from dataclasses import dataclass, field
 
@@ -260,22 +261,45 @@ def _rows(session, name: str, *related: str) -> list:
     return list(getattr(session, name).select_related(*related))
 
 
-def state_of(session, now: datetime.datetime) -> SessionState:
-    """Build the state from the session's related rows (prefetched or read here)."""
+def _as_it_stood(rows: list, at: datetime.datetime, when: str, *later: str) -> list:
+    """The rows that existed at `at` (their `when` not after it), with what happened to them
+    after it (`later`: an acknowledgement, a resolution) undone on a copy."""
+    kept = []
+    for row in rows:
+        if getattr(row, when) > at:
+            continue
+        undone = [name for name in later if (getattr(row, name) or at) > at]
+        if undone:
+            row = copy.copy(row)
+            for name in undone:
+                setattr(row, name, None)
+        kept.append(row)
+    return kept
+
+
+def state_of(session, now: datetime.datetime, *, as_of: bool = False) -> SessionState:
+    """Build the state from the session's related rows (prefetched or read here).
+
+    `as_of`: the state as it stood at `now`, a time in the past (a discharge charted later):
+    entries charted for after it are left out, and alerts acknowledged or adverse events
+    resolved after it count as still open."""
     definition = definition_for(session)
+    vitals = _rows(session, "vitals", "recorded_by")
+    scales = _rows(session, "scales", "recorded_by")
+    alerts = _rows(session, "alerts", "acknowledged_by")
+    events = _rows(session, "adverse_events")
+    if as_of:
+        vitals = _as_it_stood(vitals, now, "measured_at")
+        scales = _as_it_stood(scales, now, "measured_at")
+        alerts = _as_it_stood(alerts, now, "raised_at", "acknowledged_at")
+        events = _as_it_stood(events, now, "onset_at", "resolved_at")
     return SessionState(
         session=session,
         definition=definition,
         now=now,
         infusion=is_infusion(definition),
-        vitals=sorted(
-            _rows(session, "vitals", "recorded_by"), key=lambda v: (v.measured_at, v.created_at)
-        ),
-        scales=sorted(
-            _rows(session, "scales", "recorded_by"), key=lambda s: (s.measured_at, s.created_at)
-        ),
-        alerts=sorted(
-            _rows(session, "alerts", "acknowledged_by"), key=lambda a: (a.raised_at, a.created_at)
-        ),
-        adverse_events=sorted(_rows(session, "adverse_events"), key=lambda e: e.onset_at),
+        vitals=sorted(vitals, key=lambda v: (v.measured_at, v.created_at)),
+        scales=sorted(scales, key=lambda s: (s.measured_at, s.created_at)),
+        alerts=sorted(alerts, key=lambda a: (a.raised_at, a.created_at)),
+        adverse_events=sorted(events, key=lambda e: e.onset_at),
     )

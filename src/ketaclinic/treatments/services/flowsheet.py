@@ -104,6 +104,16 @@ def chart_vitals(
     return entry, reading
 
 
+# Pre-dose vitals may be taken shortly before check-in (in the waiting room), not earlier.
+PRE_DOSE_LEAD = datetime.timedelta(minutes=30)
+PRE_DOSE_LEAD_LABEL = "30 minutes before check-in"
+
+
+def pre_dose_floor(row) -> datetime.datetime | None:
+    """The earliest time a pre-dose reading of the session may carry."""
+    return row.checked_in_at - PRE_DOSE_LEAD if row.checked_in_at else None
+
+
 def record_vitals(
     *, actor, session, measured_at: datetime.datetime | None = None, **values
 ) -> tuple[VitalSignsEntry, list[SessionAlert], TreatmentSession]:
@@ -122,8 +132,8 @@ def record_vitals(
             measured_at=measured_at,
             now=now,
             pre_dose=pre_dose,
-            not_before=row.dose_started_at if not pre_dose else None,
-            not_before_label="the dose start",
+            not_before=pre_dose_floor(row) if pre_dose else row.dose_started_at,
+            not_before_label=PRE_DOSE_LEAD_LABEL if pre_dose else "the dose start",
         )
         at = entry.measured_at
         alerts: list[SessionAlert] = []
@@ -248,6 +258,7 @@ def record_adverse_event(
     require(actor, "session.run")
     coded = {"code": code, "severity": severity, "action": action, "outcome": outcome}
     _event_fields(coded | {"description": description}, partial=False)
+    _refuse_resolution_without_outcome(outcome, resolved_at)
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)
@@ -260,9 +271,7 @@ def record_adverse_event(
             not_before=row.checked_in_at,
             not_before_label="check-in",
         )
-        resolved = None
-        if resolved_at is not None or outcome == "resolved":
-            resolved = _resolved_at(resolved_at, onset, now)
+        resolved = _resolved_at(resolved_at, onset, now) if outcome == "resolved" else None
         times = {"onset_at": onset, "resolved_at": resolved}
         event = add_entry(
             actor,
@@ -277,6 +286,16 @@ def record_adverse_event(
         )
         refresh_readiness(actor, row)
     return event
+
+
+def _refuse_resolution_without_outcome(outcome: str, resolved_at) -> None:
+    """A resolution time with another outcome would count the event as over (discharge and
+    the REMS form read `resolved_at`): refuse it, naming the field."""
+    if resolved_at is not None and outcome != "resolved":
+        raise InvalidInput(
+            "Please correct: resolved_at.",
+            fields={"resolved_at": "only with the outcome resolved"},
+        )
 
 
 def _resolved_at(value: datetime.datetime | None, onset: datetime.datetime, now):
@@ -303,6 +322,7 @@ def update_adverse_event(
     require(actor, "session.run")
     changes = {"outcome": outcome} | ({"action": action} if action else {})
     _event_fields(changes, partial=True)
+    _refuse_resolution_without_outcome(outcome, resolved_at)
     now = timezone.now()
     with transaction.atomic():
         row = locked(session)

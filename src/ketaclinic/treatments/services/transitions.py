@@ -34,7 +34,11 @@ from ketaclinic.treatments.services.common import (
     since_dose,
 )
 from ketaclinic.treatments.services.courses import record_rems_enrollment
-from ketaclinic.treatments.services.flowsheet import chart_vitals
+from ketaclinic.treatments.services.flowsheet import (
+    PRE_DOSE_LEAD_LABEL,
+    chart_vitals,
+    pre_dose_floor,
+)
 from ketaclinic.treatments.signals import session_discharged
 from ketaclinic.treatments.state import SessionState, definition_for, state_of
 
@@ -189,10 +193,8 @@ def _record_pre_dose_vitals(actor, row, values: dict, now) -> VitalSignsEntry:
         measured_at=values.pop("measured_at", None),
         now=now,
         pre_dose=True,
-        not_before=row.checked_in_at - datetime.timedelta(minutes=30)
-        if row.checked_in_at
-        else None,
-        not_before_label="30 minutes before check-in",
+        not_before=pre_dose_floor(row),
+        not_before_label=PRE_DOSE_LEAD_LABEL,
     )
     return entry
 
@@ -258,9 +260,16 @@ def start_dose(*, actor, session, at: datetime.datetime | None = None) -> Treatm
             problems["order"] = "No signed order."
         elif order.checked_at is None:
             problems["second_check"] = "The second check is not recorded."
+        findings = [r.message for r in reasons]
         if reasons and row.pre_check.decision != c.GO:
-            problems["go_no_go"] = "A prescriber's go decision is needed: " + "; ".join(
-                r.message for r in reasons
+            problems["go_no_go"] = "A prescriber's go decision is needed: " + "; ".join(findings)
+        elif reasons and list(row.pre_check.decision_reasons or []) != findings:
+            # A go covers the findings it was decided on, not a later, different reading.
+            problems["go_no_go"] = (
+                "A new go decision is needed: the findings changed since the decision ("
+                + "; ".join(row.pre_check.decision_reasons or [])
+                + "); now: "
+                + "; ".join(findings)
             )
         if problems:
             raise Conflict(
@@ -268,9 +277,13 @@ def start_dose(*, actor, session, at: datetime.datetime | None = None) -> Treatm
                 fields=problems,
                 code="dose_blocked",
             )
-        started = moment(
-            at, field="at", now=now, not_before=row.checked_in_at, not_before_label="check-in"
-        )
+        # Not before the pre-dose reading the dose was decided on (the REMS form's "blood
+        # pressure prior to administration" is that reading).
+        baseline = state.baseline_entry
+        floor, floor_label = row.checked_in_at, "check-in"
+        if baseline is not None and (floor is None or baseline.measured_at > floor):
+            floor, floor_label = baseline.measured_at, "the pre-dose vitals"
+        started = moment(at, field="at", now=now, not_before=floor, not_before_label=floor_label)
         row.dose_started_at, row.monitored_by = started, actor
         row.devices_given = 1 if order.devices else 0
         move(
@@ -385,7 +398,8 @@ def discharge(
             session, SessionStatus.MONITORING, SessionStatus.READY_FOR_DISCHARGE, doing="discharge"
         )
         now = since_dose(at, row, now=timezone.now())
-        state = state_of_row(row, now)
+        # A discharge charted later is judged on what had been charted for up to its time.
+        state = state_of(row, now, as_of=at is not None)
         issues = state.discharge_issues(escort_present=escort_present)
         override = override_note.strip()
         if issues and not override:
