@@ -102,6 +102,16 @@ def test_a_bad_offset_gives_the_first_page(web, histories, prescriber, offset):
     assert re.findall(r"<tr><td>(\d+)</td>", part.content.decode())[0] == "500"
 
 
+@pytest.mark.parametrize("name", ["treatments:older_sessions", "measures:older_scores"])
+def test_an_offset_past_any_history_is_an_empty_page_not_a_server_error(
+    web, histories, prescriber, name
+):
+    url = reverse(name, kwargs={"patient_id": histories[500].pk})
+    part = web(prescriber).get(url, {"offset": "9" * 20}, HTTP_HX_REQUEST="true")
+    assert part.status_code == 200
+    assert "Show older" not in _text(part)
+
+
 def test_measures_tab_keeps_the_whole_course_in_its_chart_and_pages_the_scores(
     web, histories, prescriber
 ):

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from ketaclinic.audit.services import record_event
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.models import Clinic
+from ketaclinic.core.pagination import MAX_PAGE
 from ketaclinic.core.permissions import require
 
 from . import search
@@ -135,10 +136,16 @@ class ChartPage:
     next_offset: int | None
 
 
+# The furthest an older-rows request may reach (a larger offset would overflow the database's
+# integers: it reads as this one, past every chart's end).
+MAX_OFFSET = MAX_PAGE * CHART_PAGE
+
+
 def page_offset(value) -> int:
-    """The `offset` query parameter of an older-rows request (bad or negative input: 0)."""
+    """The `offset` query parameter of an older-rows request (bad or negative input: 0; beyond
+    MAX_OFFSET: MAX_OFFSET)."""
     try:
-        return max(0, int(value or 0))
+        return min(max(0, int(value or 0)), MAX_OFFSET)
     except (TypeError, ValueError):
         return 0
 
