@@ -143,7 +143,7 @@ def test_clinician_scales_and_patients_without_email_get_no_automatic_link(nurse
     assert len(queries.due_list(nurse)) == 2
 
 
-def test_before_session_schedules_use_session_markers_from_other_apps(nurse, patient):
+def test_before_session_schedules_use_the_last_sessions_other_apps_report(nurse, patient):
     # given a treatment session yesterday (as the treatments app reports it) and an older PHQ-9
     record_measure(
         actor=nurse, patient=patient, instrument="phq9", answers=phq9(),
@@ -153,16 +153,16 @@ def test_before_session_schedules_use_session_markers_from_other_apps(nurse, pat
         actor=nurse, patient=patient, instrument="phq9", frequency="before_session",
         starts_on=patient.clinic.today() - timedelta(days=10),
     )  # fmt: skip
-    session = ui.ChartMarker(at=timezone.now() - timedelta(days=1), label="IV", kind="session")
+    yesterday = timezone.now() - timedelta(days=1)
 
-    def provider(p):
-        return [session] if p.pk == patient.pk else []
+    def provider(clinic_id, patient_ids, now):
+        return {patient.pk: yesterday} if patient.pk in patient_ids else {}
 
-    ui.register_trajectory_markers(provider)
+    ui.register_last_sessions(provider)
     try:
         rows = queries.due_list(nurse)
     finally:
-        ui._marker_providers.remove(provider)
+        ui._last_session_providers.remove(provider)
     # then the PHQ-9 is due again after that session
     assert [r.status for r in rows] == ["overdue"]
 

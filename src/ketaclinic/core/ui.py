@@ -77,6 +77,7 @@ _sections: dict[str, WorkSection] = {
 }
 _tabs: dict[str, ChartTab] = {}
 _marker_providers: list[Callable] = []
+_last_session_providers: list[Callable] = []
 
 
 def register_nav_item(item: NavItem) -> None:
@@ -93,8 +94,31 @@ def register_trajectory_markers(provider: Callable) -> None:
         _marker_providers.append(provider)
 
 
+def register_last_sessions(provider: Callable) -> None:
+    """`provider(clinic_id, patient_ids, now) -> {patient_id: datetime}`: each patient's latest
+    treatment session (dose start) up to `now`, for many patients in one read."""
+    if provider not in _last_session_providers:
+        _last_session_providers.append(provider)
+
+
+def last_sessions(clinic_id, patient_ids, now) -> dict:
+    """Each patient's latest session up to `now` across the registered providers."""
+    latest: dict = {}
+    for provider in _last_session_providers:
+        for patient_id, at in provider(clinic_id, patient_ids, now).items():
+            if at is not None and (patient_id not in latest or at > latest[patient_id]):
+                latest[patient_id] = at
+    return latest
+
+
 def register(
-    *, nav=(), chart_tabs=(), work_sections=(), work_items=(), trajectory_markers=()
+    *,
+    nav=(),
+    chart_tabs=(),
+    work_sections=(),
+    work_items=(),
+    trajectory_markers=(),
+    last_sessions=(),
 ) -> None:
     """An app's additions to the shared screens, declared in one call from its ui.py: navigation
     items, patient-chart tabs, home work-queue sections and the providers of their items, and
@@ -109,6 +133,8 @@ def register(
         register_work_items(provider)
     for provider in trajectory_markers:
         register_trajectory_markers(provider)
+    for provider in last_sessions:
+        register_last_sessions(provider)
 
 
 def nav_items_for(user) -> list[NavItem]:

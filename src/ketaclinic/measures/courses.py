@@ -1,7 +1,8 @@
-"""When the patient's current course started, as told by the app that owns courses.
+"""When the patient's course started, as told by the app that owns courses.
 
-Which score is a patient's baseline depends on when the current course started. Courses
-belong to the treatments app, above measures: it registers its reader here in its
+Which score is a patient's baseline depends on when the course started: the active course,
+else the latest one (a course ended keeps its own baseline, as the outcome dashboard counts
+it). Courses belong to the treatments app, above measures: it registers its reader here in its
 AppConfig.ready(), so measures never imports it. Without a reader there is no course.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +30,8 @@ from .models import (
     ResponseSource,
     SafetyAlert,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def latest_severities(clinic_id, patient_ids, instruments) -> dict:
@@ -77,7 +80,22 @@ def configured_instruments(clinic_id) -> dict[str, Instrument]:
         row.instrument: row.overrides
         for row in InstrumentSettings.objects.filter(clinic_id=clinic_id)
     }
-    return {code: rules.with_overrides(i, overrides.get(code)) for code, i in INSTRUMENTS.items()}
+    return {code: _configured(i, overrides.get(code), clinic_id) for code, i in INSTRUMENTS.items()}
+
+
+def _configured(instrument: Instrument, overrides, clinic_id) -> Instrument:
+    """The instrument with the clinic's cut-offs; with its published ones (and a warning in the
+    log) when a setting saved before today's checks no longer passes them."""
+    try:
+        return rules.with_overrides(instrument, overrides)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        logger.warning(
+            "Clinic %s: the %s settings are not usable (%s); the published values apply.",
+            clinic_id,
+            instrument.code,
+            exc,
+        )
+        return instrument
 
 
 def clinic_instruments(user) -> list[Instrument]:
@@ -576,12 +594,6 @@ class DueRow:
         return INSTRUMENTS[self.schedule.instrument].completed_by == "patient"
 
 
-def last_session_at(patient, now) -> datetime | None:
-    """The latest past treatment-session marker drawn by other apps (e.g. treatments)."""
-    sessions = [m.at for m in ui.trajectory_markers(patient) if m.kind == "session" and m.at <= now]
-    return max(sessions) if sessions else None
-
-
 def schedule_rows(schedules, clinic, now) -> list[DueRow]:
     """Due state of each schedule: last response per (patient, instrument) in one query."""
     schedules = list(schedules)
@@ -600,16 +612,14 @@ def schedule_rows(schedules, clinic, now) -> list[DueRow]:
         clinic=clinic, patient_id__in=patient_ids, used_at__isnull=True, expires_at__gt=now
     ):
         open_requests.setdefault(req.patient_id, set()).update(req.instruments)
-    session_cache: dict = {}
+    # The latest session of every patient due "before each session", in one read.
+    before_session = {s.patient_id for s in schedules if s.frequency == rules.BEFORE_SESSION}
+    sessions = ui.last_sessions(clinic.pk, before_session, now) if before_session else {}
     today = timezone.localtime(now, tz).date()
     rows = []
     for s in schedules:
         last_at = last.get((s.patient_id, s.instrument))
-        session_at = None
-        if s.frequency == rules.BEFORE_SESSION:
-            if s.patient_id not in session_cache:
-                session_cache[s.patient_id] = last_session_at(s.patient, now)
-            session_at = session_cache[s.patient_id]
+        session_at = sessions.get(s.patient_id) if s.frequency == rules.BEFORE_SESSION else None
         due_on = rules.schedule_due_on(
             frequency=s.frequency,
             interval_days=s.interval_days,

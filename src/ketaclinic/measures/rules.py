@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ketaclinic.measures.instruments import (
     CSSRS_RISK_RULES,
@@ -287,7 +287,12 @@ def reliable_change_index(
         return None
     standard_error = sd * (Decimal(1) - reliability).sqrt()
     s_diff = (2 * standard_error**2).sqrt()
-    return (Decimal(current - baseline) / s_diff).quantize(_TWO_DECIMALS, rounding=ROUND_HALF_UP)
+    try:
+        return (Decimal(current - baseline) / s_diff).quantize(
+            _TWO_DECIMALS, rounding=ROUND_HALF_UP
+        )
+    except InvalidOperation:  # an index too large to state (settings saved before the bounds)
+        return None
 
 
 def classify_reliable_change(
@@ -329,6 +334,22 @@ def outcome(
 # --- configuration -----------------------------------------------------------------------------
 
 
+# Plausible bounds of a clinic's reliable-change inputs (not clinical values: outside them the
+# index is meaningless or cannot be computed; the published values sit well inside).
+RELIABILITY_MAX = Decimal("0.999")
+SD_MIN, SD_MAX = Decimal("0.01"), Decimal("1000")
+
+
+def _finite(value, name: str) -> bool:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"{name} must be a number") from None
+    if not number.is_finite():
+        raise ValueError(f"{name} must be a number")
+    return True
+
+
 def with_overrides(instrument: Instrument, overrides: Mapping[str, object] | None) -> Instrument:
     """A copy of `instrument` with a clinic's configured cut-offs.
 
@@ -354,10 +375,13 @@ def with_overrides(instrument: Instrument, overrides: Mapping[str, object] | Non
         rc = instrument.reliable_change or ReliableChangeData(None, "", None, "")
         reliability = overrides.get("reliability", rc.reliability)
         sd = overrides.get("sd", rc.sd)
-        if reliability is not None and not (0 <= Decimal(str(reliability)) < 1):
-            raise ValueError("reliability must be at least 0 and below 1")
-        if sd is not None and Decimal(str(sd)) <= 0:
-            raise ValueError("sd must be above 0")
+        if reliability is not None and not (
+            _finite(reliability, "reliability")
+            and 0 <= Decimal(str(reliability)) <= RELIABILITY_MAX
+        ):
+            raise ValueError(f"reliability must be from 0 to {RELIABILITY_MAX}")
+        if sd is not None and not (_finite(sd, "sd") and SD_MIN <= Decimal(str(sd)) <= SD_MAX):
+            raise ValueError(f"sd must be from {SD_MIN} to {SD_MAX}")
         changes["reliable_change"] = ReliableChangeData(
             reliability=None if reliability is None else Decimal(str(reliability)),
             reliability_source="clinic setting"

@@ -9,6 +9,7 @@ from ketaclinic.core.ui import ChartTab, NavItem, WorkItem, WorkSection, registe
 from ketaclinic.treatments.queries import (
     SessionStatus,
     board,
+    last_dose_starts,
     rems_due,
     todays_schedule,
     trajectory_markers,
@@ -116,4 +117,5 @@ register(
     ],
     work_items=[schedule, vitals_overdue, rems_forms],
     trajectory_markers=[trajectory_markers],
+    last_sessions=[last_dose_starts],
 )

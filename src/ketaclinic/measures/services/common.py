@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from ketaclinic.core.calendar import date_problem
 from ketaclinic.core.errors import InvalidInput
 from ketaclinic.patients.services import add_to_record
 
@@ -59,6 +60,12 @@ def _administered_at(value: datetime | None, now: datetime, tz) -> datetime:
         raise InvalidInput(
             "The administration time cannot be in the future.",
             fields={"administered_at": "cannot be in the future"},
+        )
+    problem = date_problem(value.date())
+    if problem:
+        # (the year 1 is a typing mistake, and the chart could not place it on a clock)
+        raise InvalidInput(
+            f"The administration time {problem}.", fields={"administered_at": problem}
         )
     return value
 

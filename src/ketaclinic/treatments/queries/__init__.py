@@ -22,6 +22,7 @@ from ketaclinic.treatments.queries.courses import (
     doses_given,
     exposure_of,
     latest_course,
+    latest_course_started_on,
     rems_enrollment,
 )
 from ketaclinic.treatments.queries.ledger import ledger_administration, lots_for_order
@@ -47,6 +48,7 @@ from ketaclinic.treatments.queries.sessions import (
     clinic_today,
     discharged_sessions,
     dose_start_times,
+    last_dose_starts,
     scheduled_today,
     session_definition,
     session_for_update,
@@ -87,8 +89,10 @@ __all__ = [
     "doses_given",
     "exposure_of",
     "first_treatment",
+    "last_dose_starts",
     "last_dosed_dates",
     "latest_course",
+    "latest_course_started_on",
     "ledger_administration",
     "localize_form",
     "lots_for_order",

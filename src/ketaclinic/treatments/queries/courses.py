@@ -58,6 +58,14 @@ def current_course_started_on(patient: Any) -> datetime.date | None:
     return course.start_date if course else None
 
 
+def latest_course_started_on(patient: Any) -> datetime.date | None:
+    """Start date of the course the patient's scores are judged against: the active course,
+    else the most recent one (a course ended keeps its own baseline, as the outcome dashboard
+    counts it); None for a patient never treated."""
+    course = latest_course(patient)
+    return course.start_date if course else None
+
+
 def latest_course(patient):
     """The active course, else the most recent one; None for a patient never treated."""
     courses = Course.objects.filter(clinic_id=patient.clinic_id, patient=patient).select_related(
