@@ -121,6 +121,37 @@ def test_rescheduling_that_breaks_the_minimum_gap_answers_warnings(api, prescrib
     assert second.scheduled_date == monday + dt.timedelta(days=1)
 
 
+def test_dates_past_the_calendar_are_refused_on_the_api_and_the_page(
+    api, web, prescriber, nurse, patient
+):
+    make_treatable(prescriber, nurse, patient, "esketamine_trd")
+    # a course starting in the year 9999 would plan sessions past the end of the calendar
+    page = web(prescriber).post(
+        f"/patients/{patient.id}/courses/start/",
+        {"protocol": "esketamine_trd", "start_date": "9999-12-20"},
+    )
+    assert page.status_code == 302
+    assert not TreatmentSession.objects.filter(course__patient=patient).exists()
+    answer = api(prescriber).post(
+        f"/patients/{patient.id}/courses",
+        {"protocol": "esketamine_trd", "start_date": "9999-12-20"},
+    )
+    assert answer.status_code == 422
+    assert "2199-12-31" in answer.json()["fields"]["start_date"]
+    # and a session is not moved there either
+    course = treatment_services.start_course(
+        actor=prescriber,
+        patient=patient,
+        protocol_code="esketamine_trd",
+        start_date=next_monday(patient.clinic),
+    )
+    second = TreatmentSession.objects.get(course=course, number=2)
+    moved = api(nurse).post(f"/sessions/{second.id}/reschedule", {"date": "9999-12-31"})
+    assert moved.status_code == 422
+    assert "date" in moved.json()["fields"]
+    assert not TreatmentSession.objects.filter(scheduled_date__year__gt=2199).exists()
+
+
 def test_stopping_a_course_cancels_its_planned_sessions(api, prescriber, nurse, patient):
     make_treatable(prescriber, nurse, patient, "esketamine_trd")
     course = treatment_services.start_course(

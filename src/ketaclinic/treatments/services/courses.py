@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ketaclinic.core.calendar import date_problem
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.core.queries import weight_errors
@@ -37,6 +38,10 @@ def start_course(
     require(actor, "course.start")
     protocol_queries.access_protocol(actor, protocol_code)
     today = timezone.localdate(timezone.now(), patient.clinic.tz)
+    # (a year 9999 start would plan sessions past the end of the calendar)
+    problem = date_problem(start_date)
+    if problem:
+        raise InvalidInput(f"The start date {problem}.", fields={"start_date": problem})
     if start_date < today - datetime.timedelta(days=MAX_PAST_START_DAYS):
         raise InvalidInput(
             f"A course can be entered at most {MAX_PAST_START_DAYS} days back.",
@@ -131,6 +136,9 @@ def _planned(sessions) -> list[protocol_rules.PlannedSession]:
 def reschedule_session(*, actor, session, new_date: datetime.date) -> list[str]:
     """Move a planned session; answers the warnings when the move breaks the protocol's rules."""
     require(actor, "course.reschedule")
+    problem = date_problem(new_date)
+    if problem:
+        raise InvalidInput(f"The new date {problem}.", fields={"date": problem})
     with transaction.atomic():
         locked = TreatmentSession.objects.select_for_update().get(pk=session.pk)
         require_still_scheduled(locked, new_date, done="moved", into_past="move into the past")
