@@ -152,6 +152,20 @@ def test_a_step_dated_before_the_previous_one_is_refused(api, front_desk, patien
     assert response.status_code == 422 and "previous change" in response.json()["fields"]["on"]
 
 
+def test_dates_outside_the_calendar_are_refused_naming_each(api, front_desk, patient):
+    client = api(front_desk)
+    draft = start(client, patient, protocol_code="esketamine_trd")
+    first = step(client, draft, to="submitted", on="0001-01-01")
+    assert first.status_code == 422 and "1900-01-01" in first.json()["fields"]["on"]
+    step(client, draft, to="submitted")
+    approved = step(
+        client, draft, to="approved", approved_units=6,
+        valid_from="0001-01-02", valid_to="9999-12-31",
+    )  # fmt: skip
+    assert approved.status_code == 422
+    assert {"valid_from", "valid_to"} <= set(approved.json()["fields"])
+
+
 def test_devices_are_counted_for_esketamine_only(api, front_desk, patient):
     client = api(front_desk)
     response = client.post(

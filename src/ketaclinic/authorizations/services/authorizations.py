@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from ketaclinic.audit.services import assign, record_event, save_changes
+from ketaclinic.core.calendar import date_problem
 from ketaclinic.core.errors import Conflict, NotFound
 from ketaclinic.core.permissions import require
 
@@ -251,6 +252,11 @@ def change_status(
         errors = rules.transition_errors(
             to, details, on=on, today=today, last_change_on=last.on if last else None
         )
+        # Dates typed far outside the calendar (the year 1) are mistakes, not history.
+        for name, value in (("on", on), ("valid_from", valid_from), ("valid_to", valid_to)):
+            problem = date_problem(value) if isinstance(value, datetime.date) else None
+            if problem:
+                errors.setdefault(name, problem)
         reference = _text(payer_reference, "payer_reference", errors, limit=100)
         note = _text(note, "note", errors, limit=4000)
         reason = _text(reason, "reason", errors, limit=4000)
