@@ -46,6 +46,18 @@ def test_a_bad_date_range_shows_the_error_and_no_figures(registry, web, prescrib
     assert "data-kpi" not in page
 
 
+@pytest.mark.parametrize("path", ["/outcomes/", "/outcomes/equity/"])
+@pytest.mark.parametrize(
+    "query", [{"start": "2025-13-40"}, {"protocol": "no_such_protocol"}], ids=["date", "protocol"]
+)
+def test_a_malformed_filter_is_a_422_like_a_reversed_range(
+    registry, web, clinic_admin, path, query
+):
+    response = web(clinic_admin).get(path, query)
+    assert response.status_code == 422
+    assert "data-kpi" not in response.content.decode()
+
+
 def test_the_equity_view_marks_suppressed_cells(registry, web, clinic_admin):
     page = web(clinic_admin).get("/outcomes/equity/").content.decode()
     assert "Counts under 11 are <strong>suppressed</strong>" in page

@@ -63,7 +63,9 @@ def dashboard(request):
             km_svg=mark_safe(present.km_figure(result, per_protocol=many)),  # noqa: S308
             rate_text=present.rate_text,
         )
-    return render(request, "outcomes/dashboard.html", context)
+    return render(
+        request, "outcomes/dashboard.html", context, status=200 if filters is not None else 422
+    )
 
 
 @clinic_view
@@ -93,7 +95,9 @@ def equity(request):
             definition=definition_dict(definition),
             suppressed=sum(d.suppressed_cells for d in dimensions),
         )
-    return render(request, "outcomes/equity.html", context)
+    return render(
+        request, "outcomes/equity.html", context, status=200 if filters is not None else 422
+    )
 
 
 EXPOSURE_LIMIT = 500  # the most recent discharged sessions simulated for the page
