@@ -2,11 +2,12 @@
 
 import csv
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pyarrow.parquet as pq
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from ketaclinic.audit.models import AuditEvent
@@ -156,6 +157,17 @@ def test_ages_over_89_are_top_coded_and_no_birth_date_is_exported(registry, clin
     assert next(p for p in patients if p["patient"] == odile)["age_at_index"] == "90+"
     ages = {p["age_at_index"] for p in patients}
     assert "44" in ages  # born 15 June 1980, first course 3 March 2025
+
+
+def test_the_age_at_registration_counts_the_clinics_date(front_desk, clinic, tmp_path):
+    # registered at 21:30 in New York on 1 March 2026 (already 2 March in UTC), the day before
+    # the 36th birthday, never treated: 35 at the index date
+    with time_machine.travel(datetime(2026, 3, 2, 2, 30, tzinfo=UTC), tick=False):
+        eve = make_patient(front_desk, "Eve", date_of_birth=date(1990, 3, 2))
+    export_tables([clinic.pk], tmp_path, "csv", KEY)
+    eve_id = pseudonym(KEY, "patient", eve.pk.hex)
+    row = next(p for p in read_csv(tmp_path / "patients.csv") if p["patient"] == eve_id)
+    assert row["age_at_index"] == "35"
 
 
 def test_pseudonyms_link_exports_made_with_one_key_and_differ_with_another(

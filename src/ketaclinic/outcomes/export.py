@@ -17,6 +17,7 @@ from pathlib import Path
 from django.apps import apps
 from django.utils import timezone
 
+from ketaclinic.core.models import Clinic
 from ketaclinic.intake.antidepressants import BUILT_IN
 from ketaclinic.outcomes import keys
 from ketaclinic.outcomes.definitions import (
@@ -98,6 +99,12 @@ def _known_drugs() -> set[str]:
 def prepared_rows(spec: TableSpec, clinic_ids, key: bytes, shifts: Shifts, cache: dict):
     """De-identified tuples of one table, in the spec's column order."""
     index = _index_dates(clinic_ids) if spec.name == "patients" else {}
+    # Registration dates are the clinic's local dates (ids are compared in their export spelling).
+    zones = (
+        {canonical_id(c.pk): c.tz for c in Clinic.objects.filter(pk__in=list(clinic_ids))}
+        if spec.name == "patients"
+        else {}
+    )
     drugs = _known_drugs() if spec.name == "antidepressant_trials" else set()
     for row in source_rows(spec, clinic_ids):
         for name, value in list(row.items()):
@@ -105,7 +112,7 @@ def prepared_rows(spec: TableSpec, clinic_ids, key: bytes, shifts: Shifts, cache
                 row[name] = None if value is None else canonical_id(value)
         patient = row[spec.patient]
         if spec.name == "patients":
-            registered = row["created_at"].astimezone(UTC).date()
+            registered = row["created_at"].astimezone(zones.get(row["clinic_id"], UTC)).date()
             day = index.get(patient, registered)
             row["age_at_index"] = deidentified_age(age_on(row["date_of_birth"], day))
         if drugs and row.get("drug") not in drugs:
