@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketaclinic.audit.services import record_event
+from ketaclinic.core.calendar import date_problem
 from ketaclinic.core.errors import Conflict, InvalidInput
 from ketaclinic.core.permissions import require
 from ketaclinic.patients.services import add_to_record, save_to_record
@@ -115,6 +116,8 @@ def record_consent(
         errors["witness_name"] = "The witness must be someone other than the signer."
     if signed_on > queries.clinic_today(patient.clinic):
         errors["signed_on"] = "The signing date cannot be in the future."
+    elif date_problem(signed_on):
+        errors["signed_on"] = f"The date {date_problem(signed_on)}."
     if signer_relationship not in SignerRelationship.values:
         errors["signer_relationship"] = "patient or legal_representative"
     if errors:

@@ -88,6 +88,9 @@ def create_referral(
     if referred_on > today:
         message = "The referral date cannot be in the future."
         raise InvalidInput(message, fields={"referred_on": message})
+    if date_problem(referred_on):
+        message = f"The date {date_problem(referred_on)}."
+        raise InvalidInput(message, fields={"referred_on": message})
     with transaction.atomic():
         if Referral.objects.filter(patient=patient).exists():
             raise Conflict("This patient is already on the intake waiting list.")
@@ -115,6 +118,8 @@ def update_history(*, actor, patient, **changes) -> TreatmentHistory:
     onset = changes.get("episode_onset")
     if onset is not None and onset > queries.clinic_today(patient.clinic):
         errors["episode_onset"] = "The episode onset cannot be in the future."
+    elif onset is not None and date_problem(onset):
+        errors["episode_onset"] = f"The date {date_problem(onset)}."
     severity = changes.get("current_severity")
     if severity not in (None, "") and severity not in set(rules.Severity):
         errors["current_severity"] = "Choose one of: " + ", ".join(rules.Severity)
@@ -151,6 +156,11 @@ def _decimal(value, field: str, errors: dict) -> Decimal | None:
         return None
 
 
+# The places a trial's numbers are stored to (AntidepressantTrial's columns).
+TRIAL_PRECISION = {"daily_dose_mg": Decimal("0.01"), "weeks": Decimal("0.1")}
+TRIAL_PRECISION_WORDS = {"daily_dose_mg": "two decimal places", "weeks": "one decimal place"}
+
+
 def _clean_trial(data: dict, table, today: dt.date) -> dict:
     """Validated trial fields; the drug becomes its table name when the table knows it."""
     errors: dict[str, str] = {}
@@ -166,6 +176,9 @@ def _clean_trial(data: dict, table, today: dt.date) -> dict:
             value = _decimal(data[field], field, errors)
             if value is not None and not (Decimal(0) <= value <= limit):
                 errors[field] = f"Must be between 0 and {limit}."
+            elif value is not None and value != value.quantize(TRIAL_PRECISION[field]):
+                # Stored to these places: a finer value would be saved as another (0.001 mg as 0).
+                errors[field] = f"At most {TRIAL_PRECISION_WORDS[field]}."
             if field == "daily_dose_mg" and value == 0:
                 errors[field] = "A daily dose must be more than 0 mg."
             cleaned[field] = value
