@@ -11,7 +11,7 @@ from django.db import connection
 
 from ketaclinic.audit.models import AuditEvent
 from ketaclinic.capacity import planning, services
-from ketaclinic.capacity.models import Chair
+from ketaclinic.capacity.models import Chair, StaffShift
 from ketaclinic.core.errors import Conflict
 from ketaclinic.protocols import services as protocols
 from ketaclinic.treatments import services as treatments
@@ -56,6 +56,7 @@ def week(monday_morning, clinic_admin, prescriber, nurse, front_desk):
             protocol_version=built.course.protocol_version, protocol_code="iv_ketamine",
             number=1, phase="induction", scheduled_date=WEDNESDAY, status="scheduled",
         )  # fmt: skip
+    sessions["nurse"] = nurse
     return sessions
 
 
@@ -169,6 +170,24 @@ def test_a_plan_is_not_applied_to_a_chair_taken_out_of_use_or_of_the_treatment(c
     with pytest.raises(Conflict) as refused:
         services.apply_plan(actor=clinic_admin, token=other, confirm=True)
     assert "Chair 2 no longer takes IV infusions." in refused.value.message
+    assert slot(week["Ana"]) == (WEDNESDAY, None, "")
+
+
+@pytest.mark.django_db
+def test_a_plan_is_not_applied_when_the_nurse_or_the_hours_are_gone(clinic_admin, week):
+    token = plan_token(clinic_admin, (week["Ana"], WEDNESDAY, "09:00", "1"))
+    # the clinic now opens at noon on Wednesdays, and the nurse's Wednesday shift is removed
+    services.set_opening_hours(actor=clinic_admin, weekday=2, opens=T(12), closes=T(18))
+    services.remove_shift(actor=clinic_admin, shift=StaffShift.objects.get(date=WEDNESDAY))
+    services.add_shift(
+        actor=clinic_admin, staff_id=week["nurse"].pk, date=WEDNESDAY, starts_at=T(12),
+        ends_at=T(18),
+    )  # fmt: skip
+    with pytest.raises(Conflict) as refused:
+        services.apply_plan(actor=clinic_admin, token=token, confirm=True)
+    message = refused.value.message
+    assert "The session on 2026-12-09 at 09:00 is now outside the opening hours." in message
+    assert "No nurse is on shift any more for the whole session on 2026-12-09 at 09:00." in message
     assert slot(week["Ana"]) == (WEDNESDAY, None, "")
 
 

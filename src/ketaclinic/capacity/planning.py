@@ -21,6 +21,7 @@ from ketaclinic.protocols import queries as protocol_queries
 from ketaclinic.treatments import queries as treatment_queries
 
 from . import planner
+from .planner.checker import covered_by
 from .planner.inputs import DOSE_END, DOSE_START
 from .queries import planning_resources, staffing_rules
 
@@ -348,6 +349,17 @@ def chair_clashes(user, week_start: dt.date, rows) -> list[str]:
         taken[(row.scheduled_date, row.chair)].append((begins, ends, who))
     chairs = {c.name: c for c in found.data.chairs}  # the active chairs
     kinds = {s.id: s.kind for s in found.data.sessions}
+    opening, nurses, prescribers = defaultdict(list), defaultdict(list), defaultdict(list)
+    for w in found.data.opening:
+        opening[w.day].append(
+            (dt.datetime.combine(w.day, w.start), dt.datetime.combine(w.day, w.end))
+        )
+    for shift in found.data.shifts:
+        span = (
+            dt.datetime.combine(shift.day, shift.start),
+            dt.datetime.combine(shift.day, shift.end),
+        )
+        (nurses if shift.role == planner.NURSE else prescribers)[shift.day].append(span)
     clashes = []
     for session_id, day, start, chair in rows:
         if session_id not in timing:
@@ -360,6 +372,18 @@ def chair_clashes(user, week_start: dt.date, rows) -> list[str]:
             continue
         begins = dt.datetime.combine(day, start)
         ends = begins + dt.timedelta(minutes=timing[session_id].chair_min)
+        leaves = begins + dt.timedelta(minutes=timing[session_id].patient_min)
+        at = f"{day.isoformat()} at {start:%H:%M}"
+        if not covered_by(opening[day], begins, ends):
+            clashes.append(f"The session on {at} is now outside the opening hours.")
+        if not any(a <= begins and leaves <= b for a, b in nurses[day]):
+            clashes.append(f"No nurse is on shift any more for the whole session on {at}.")
+        if kinds[session_id] in found.data.staffing.prescriber_on_site_for and not covered_by(
+            prescribers[day],
+            begins + dt.timedelta(minutes=timing[session_id].arrival_min),
+            leaves,
+        ):
+            clashes.append(f"No prescriber is on site any more for the session on {at}.")
         for other_begins, other_ends, who in taken.get((day, chair), ()):
             if begins < other_ends and other_begins < ends:
                 clashes.append(

@@ -28,7 +28,7 @@ def _at(day: dt.date, clock: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, clock)
 
 
-def _inside(spans, start: dt.datetime, end: dt.datetime) -> bool:
+def covered_by(spans, start: dt.datetime, end: dt.datetime) -> bool:
     """Is [start, end] inside the union of the spans (touching spans join)?"""
     joined: list[list[dt.datetime]] = []
     for a, b in sorted(spans):
@@ -105,7 +105,7 @@ def check_plan(data: PlanningInput, sessions) -> list[Violation]:
             bad("chair_capability", f"chair {p.chair_id} cannot give {p.kind}", key)
         if not (week_from <= p.start and p.chair_free <= week_to):
             bad("hours", "outside the planned week", key)
-        elif not _inside(opening.get(p.start.date(), []), p.start, p.chair_free):
+        elif not covered_by(opening.get(p.start.date(), []), p.start, p.chair_free):
             bad("hours", "outside opening hours", key)
         if demand.availability:
             windows = [(_at(w.day, w.start), _at(w.day, w.end)) for w in demand.availability]
@@ -113,7 +113,7 @@ def check_plan(data: PlanningInput, sessions) -> list[Violation]:
                 bad("patient_availability", "outside the patient's available times", key)
         if not any(a <= p.start and p.end <= b for a, b in nurse_shifts.get(p.nurse_id, [])):
             bad("nurse_off_shift", f"nurse {p.nurse_id} is not on shift", key)
-        if p.kind in data.staffing.prescriber_on_site_for and not _inside(
+        if p.kind in data.staffing.prescriber_on_site_for and not covered_by(
             prescriber_shifts, p.dose_start, p.end
         ):
             bad("prescriber", "no prescriber on site during dosing and observation", key)
