@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +24,8 @@ MAX_POINTS = 2881
 ANCESTRIES = ("non_asian", "asian_non_japanese", "japanese")
 # SPRAVATO US prescribing information, section 2 (administration): 5 minutes between devices.
 LABEL_MINUTES_BETWEEN_DEVICES = 5.0
+# The shortest infusion simulated as one (6 seconds); a shorter one is a bolus.
+MIN_INFUSION_MIN = 0.1
 
 DECISION_SUPPORT_NOTE = (
     "Decision support only. This is the population-average prediction of the published model "
@@ -113,7 +116,11 @@ def charted_doses(
     """
     if route == "intravenous":
         ran = minutes_between(infusion_ended_at, start)
-        duration = ran if ran is not None and ran > 0 else float(ordered_duration_min or 0)
+        if ran is not None and ran > 0:
+            # (an end charted within seconds of the start was, in effect, a bolus)
+            duration = ran if ran >= MIN_INFUSION_MIN else 0.0
+        else:
+            duration = float(ordered_duration_min or 0)
         return [Dose("iv", float(mg), start_min=0.0, duration_min=duration)]
     devices = max(1, devices)
     per_device = float(mg) / devices
@@ -169,6 +176,12 @@ def check_plan(model: PKModel, doses: list[Dose], until_min: float, step_min: fl
             if dose.duration_min is None:
                 problems[f"{where}.duration_min"] = (
                     "Required for an intravenous dose (0 for a bolus)."
+                )
+            elif 0 < dose.duration_min < MIN_INFUSION_MIN:
+                # Shorter than this the constant-rate formula loses its precision, and the
+                # dose is a bolus in all but name.
+                problems[f"{where}.duration_min"] = (
+                    f"0 for a bolus, or at least {MIN_INFUSION_MIN:g} min for an infusion."
                 )
             if dose.time_min is not None:
                 problems[f"{where}.time_min"] = "An intravenous dose uses start_min."
@@ -386,6 +399,9 @@ def predict(
     inputs = inputs_for(model, system, patient, doses)
     times = time_grid(until_min, step_min)
     result = simulator.curve(system, inputs, times)
+    if not (np.all(np.isfinite(result.plasma)) and math.isfinite(result.auc_ng_min_per_ml)):
+        # Never a NaN or an infinity in an answer: the inputs are past what the model computes.
+        raise PlanError({"doses": "The model cannot compute these doses: check their numbers."})
     warnings = warnings_for(model, patient, doses)
     below = None
     if threshold is not None:

@@ -343,7 +343,9 @@ def below_from(
             return start
         lo = peaks[-1]
         hi = float(times[np.searchsorted(times, lo, side="right")])
-        return float(brentq(excess, lo, hi, xtol=1e-6)) if excess(lo) > 0 else lo
+        if excess(lo) <= 0:
+            return lo
+        return hi if excess(hi) >= 0 else float(brentq(excess, lo, hi, xtol=1e-6))
     last = int(above[-1])
     if last == len(times) - 1:
         return None
@@ -351,6 +353,8 @@ def below_from(
 
     if excess(lo) <= 0:
         return lo
+    if excess(hi) >= 0:  # rounding puts both ends above: the grid point after is the answer
+        return hi
     return float(brentq(excess, lo, hi, xtol=1e-6))
 
 
