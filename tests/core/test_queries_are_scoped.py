@@ -45,6 +45,8 @@ ALLOWED = {
     "operator's backup and restore commands (no user)",
     ("accounts.queries", "clinics_of", "Membership"): "the user's own memberships, at every "
     "clinic (the clinic switcher's choices)",
+    ("accounts.queries", "holds_network_role", "Membership"): "one person's memberships at "
+    "every location: whether they act for the organization anywhere",
     ("accounts.queries", "staff_of_clinic", "User"): "filtered on the clinic in a Q object: "
     "home clinic here, or a membership here",
     ("accounts.queries", "staff_here", "User"): "filtered on the clinic in a Q object: home "

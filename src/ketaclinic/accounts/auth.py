@@ -70,7 +70,13 @@ class BearerTokenAuth(HttpBearer):
     def authenticate(self, request, token):
         row = _usable_token(token)
         if row is None:
-            return None
+            # A call that sends a token stands or falls by it: it never falls back to the
+            # browser session (which the sign-in checks let through for token calls).
+            raise Unauthenticated(
+                "This API token is not valid: it is unknown, revoked, or its user no longer "
+                "works at its clinic.",
+                code="token_invalid",
+            )
         if row.status() == "expired":
             raise Unauthenticated(
                 f"This API token expired on {row.expires_at:%Y-%m-%d %H:%M} UTC: create a new "
@@ -93,6 +99,8 @@ class ClinicSessionAuth(SessionAuth):
     """Session auth that only accepts active members of a clinic."""
 
     def authenticate(self, request, key):
+        if request.headers.get("Authorization", "").strip().lower().startswith("bearer"):
+            return None  # a token call is judged by its token alone
         user = super().authenticate(request, key)
         if user is None or user.clinic_id is None:
             return None

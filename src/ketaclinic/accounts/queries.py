@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.models import Clinic
-from ketaclinic.core.permissions import CLINIC_ROLES, can, require
+from ketaclinic.core.permissions import CLINIC_ROLES, NETWORK_ROLES, can, require
 
 from . import rules
 from .models import ApiToken, ClinicSecurity, Membership, User
@@ -54,6 +54,16 @@ def needs_second_factor(user) -> bool:
 
 def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def holds_network_role(user) -> bool:
+    """Whether the person acts for the organization anywhere (a network role at home or at
+    any location)."""
+    if user.role in NETWORK_ROLES:
+        return True
+    return Membership.objects.filter(
+        user_id=user.pk, is_active=True, role__in=list(NETWORK_ROLES)
+    ).exists()
 
 
 def active_membership(user, clinic_id) -> Membership | None:

@@ -225,6 +225,13 @@ def _locked_member(actor, user_id) -> User:
             "can, and your password is changed on your account page.",
             code="own_account",
         )
+    if queries.holds_network_role(member) and not can(actor, "network.manage_staff"):
+        # A clinic's administrator never resets, demotes or deactivates someone who acts for
+        # the whole organization: that would hand them the organization.
+        raise Forbidden(
+            "This member holds a network role: a network administrator manages their account.",
+            code="network_role",
+        )
     return User.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=member.pk)
 
 
@@ -414,12 +421,26 @@ def grant_membership(*, actor, user: User, clinic, role: str) -> Membership:
             locked.role = role
             locked.save(update_fields=["role"])
         _update_several_clinics(locked)
+        # As for a role changed by the clinic: a role that needs a second factor there, held
+        # without one, ends the person's sessions and revokes their tokens (they enroll first).
+        as_there = User(pk=locked.pk, clinic=clinic, role=role)
+        ended = queries.mfa_required_for(as_there) and not queries.has_mfa(locked)
+        revoked = 0
+        if ended:
+            locked.end_all_sessions()
+            revoked = _revoke_all_tokens(actor, locked)
         record_event(
             actor=actor,
             action="staff.membership_granted",
             clinic=clinic,
             obj=locked,
-            changes={"role": role, "before": before, "home_clinic": str(locked.clinic_id)},
+            changes={
+                "role": role,
+                "before": before,
+                "home_clinic": str(locked.clinic_id),
+                "sessions_ended": ended,
+                "tokens_revoked": revoked,
+            },
         )
     user.works_at_several_clinics = locked.works_at_several_clinics
     return membership
