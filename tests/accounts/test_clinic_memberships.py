@@ -208,6 +208,14 @@ def test_each_clinics_staff_list_shows_the_role_held_there(
         )
 
 
+def test_a_member_deactivated_by_her_home_clinic_shows_inactive_everywhere(
+    two_clinic_nurse, river_admin, clinic_admin
+):
+    services.deactivate_staff_member(actor=clinic_admin, user_id=two_clinic_nurse.pk)
+    # she can no longer sign in at all: Riverside's list says so
+    assert queries.access_staff_member(river_admin, two_clinic_nurse.pk).active_here is False
+
+
 def test_roles_are_given_only_within_one_organization_and_by_a_network_administrator(
     nurse, riverside, other_clinic, clinic_admin
 ):

@@ -3,7 +3,18 @@ two-factor state."""
 
 import uuid
 
-from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -150,6 +161,8 @@ def staff_of_clinic(actor):
             ),
             active_here=Case(
                 When(home, then=F("is_active")),
+                # Deactivated by their home clinic: they can no longer sign in anywhere.
+                When(is_active=False, then=Value(False)),
                 default=Coalesce(
                     Subquery(here.values("is_active")[:1]), False, output_field=BooleanField()
                 ),
