@@ -91,8 +91,12 @@ def parse_money(value) -> Decimal:
         raise MoneyError(f"{value!r} is not an amount of money")
     if amount < 0:
         raise MoneyError("cannot be negative")
-    if amount != round(amount, MONEY_DECIMAL_PLACES):
-        raise MoneyError("at most 2 decimal places (cents)")
-    if amount > MAX_PURCHASE_VALUE:
+    if amount > MAX_PURCHASE_VALUE:  # (before rounding, which a huge amount would overflow)
         raise MoneyError("not a plausible purchase value")
+    try:
+        finer = amount != round(amount, MONEY_DECIMAL_PLACES)
+    except ArithmeticError:
+        raise MoneyError("not a plausible purchase value") from None
+    if finer:
+        raise MoneyError("at most 2 decimal places (cents)")
     return amount.quantize(Decimal(1).scaleb(-MONEY_DECIMAL_PLACES))

@@ -37,7 +37,11 @@ def parse_quantity(value, unit: BaseUnit) -> Decimal:
     if quantity <= 0:
         raise QuantityError("quantity must be greater than zero")
     places = QUANTITY_DECIMAL_PLACES.value if BaseUnit(unit) == BaseUnit.MG else 0
-    if quantity.as_tuple().exponent < -places and quantity != round(quantity, places):
+    try:
+        finer = quantity.as_tuple().exponent < -places and quantity != round(quantity, places)
+    except ArithmeticError:  # more digits than decimal arithmetic carries: no stock is that big
+        raise QuantityError(f"{value!r} is not a plausible quantity") from None
+    if finer:
         if places:
             raise QuantityError(f"quantity must have at most {places} decimal places (mg)")
         raise QuantityError("quantity must be a whole number of devices")
