@@ -17,9 +17,11 @@ from ketaclinic.protocols.definitions import (
     MG_PER_KG,
     ProtocolDefinition,
 )
+from ketaclinic.protocols.shapes import FIRST_DEVICE
 from ketaclinic.protocols.sources import (
     DOSING_WEIGHTS,
     ESKETAMINE_LABEL_DOSES,
+    ESKETAMINE_LABEL_FLOORS,
     JURISDICTIONS,
     KETAMINE_STRENGTHS_MG_PER_ML,
 )
@@ -119,6 +121,44 @@ def _listed(values) -> str:
     return ", ".join(str(v) for v in values)
 
 
+def _floor_problems(definition: ProtocolDefinition, where: str) -> list[str]:
+    """What the label fixes for every esketamine session, kept by a clinic's copy."""
+    floors = ESKETAMINE_LABEL_FLOORS.get(definition.jurisdiction)
+    if floors is None:
+        return []
+    dose, rule = definition.dose, definition.observation
+    problems = []
+    if dose.device_mg != floors.device_mg:
+        problems.append(
+            f"dose.device_mg: {where} has {floors.device_mg} mg devices ({floors.source})"
+        )
+    if (dose.rest_between_devices_min or 0) < floors.rest_between_devices_min:
+        problems.append(
+            f"dose.rest_between_devices_min: at least {floors.rest_between_devices_min} minutes "
+            f"between devices under {where} ({floors.source})"
+        )
+    if (
+        rule.minimum_min is None
+        or rule.minimum_min < floors.observation_min
+        or rule.measured_from != FIRST_DEVICE
+    ):
+        problems.append(
+            f"observation.minimum_min: at least {floors.observation_min} minutes from the first "
+            f"device under {where} ({floors.source})"
+        )
+    if floors.prescriber_on_site and not definition.prescriber_on_site_required:
+        problems.append(
+            f"prescriber_on_site_required: {where} requires a prescriber on site during "
+            f"administration and monitoring ({floors.source})"
+        )
+    if floors.rems_form and not definition.rems_form_required:
+        problems.append(
+            f"rems_form_required: {where} requires a REMS Patient Monitoring Form for each "
+            f"session ({floors.source})"
+        )
+    return problems
+
+
 def _label_problems(definition: ProtocolDefinition) -> list[str]:
     """A clinic copy may narrow what the product label allows, never widen it."""
     problems: list[str] = []
@@ -159,6 +199,7 @@ def _label_problems(definition: ProtocolDefinition) -> list[str]:
                 f"dose.allowed_doses_mg_age_65_plus: {where} allows {_listed(older)} mg at 65 "
                 f"and over ({label.age_65_plus_source or label.source})"
             )
+        problems += _floor_problems(definition, where)
         if dose.first_dose_mg is not None and dose.first_dose_mg not in label.doses_mg:
             problems.append(f"dose.first_dose_mg: {where} allows {_listed(label.doses_mg)} mg")
         if dose.first_dose_mg_age_65_plus is not None and (

@@ -110,6 +110,34 @@ class LabelDoses:
     age_65_plus_source: str = ""
 
 
+@dataclass(frozen=True)
+class LabelFloors:
+    """What a jurisdiction's esketamine label fixes for every session: a clinic's copy of the
+    protocol may be stricter, never looser."""
+
+    device_mg: Decimal
+    rest_between_devices_min: int
+    observation_min: int  # counted from the first device
+    prescriber_on_site: bool
+    rems_form: bool
+    source: str
+
+
+# The US label and REMS (clinical reference, section 1): 28 mg devices 5 minutes apart, at
+# least 2 hours of observation from the first device, a prescriber on site during
+# administration and monitoring, a REMS Patient Monitoring Form for each session.
+ESKETAMINE_LABEL_FLOORS = {
+    US_FDA: LabelFloors(
+        device_mg=Decimal("28"),
+        rest_between_devices_min=5,
+        observation_min=120,
+        prescriber_on_site=True,
+        rems_form=True,
+        source=f"{ESK_LABEL}; {ESK_REMS}",
+    ),
+}
+
+
 ESKETAMINE_LABEL_DOSES = {
     US_FDA: LabelDoses((Decimal("56"), Decimal("84")), ESK_US_DOSES),
     EU_EMA: LabelDoses(
