@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,7 @@ from ketaclinic.protocols.definitions import (
     MG_PER_KG,
     ProtocolDefinition,
 )
-from ketaclinic.protocols.shapes import FIRST_DEVICE
+from ketaclinic.protocols.shapes import FIRST_DEVICE, ObservationRule
 from ketaclinic.protocols.sources import (
     DOSING_WEIGHTS,
     ESKETAMINE_LABEL_DOSES,
@@ -157,6 +157,33 @@ def _floor_problems(definition: ProtocolDefinition, where: str) -> list[str]:
             f"session ({floors.source})"
         )
     return problems
+
+
+def held_to_label(definition: ProtocolDefinition) -> ProtocolDefinition:
+    """A stored version as it applies: a copy saved before the label's floors were checked,
+    and looser than them, is read with the floors in their place (never the looser value)."""
+    floors = ESKETAMINE_LABEL_FLOORS.get(definition.jurisdiction)
+    if floors is None or definition.drug != ESKETAMINE or definition.dose.basis != FIXED_MG:
+        return definition
+    dose, rule = definition.dose, definition.observation
+    if (dose.rest_between_devices_min or 0) < floors.rest_between_devices_min:
+        dose = replace(dose, rest_between_devices_min=floors.rest_between_devices_min)
+    if (
+        rule.minimum_min is None
+        or rule.minimum_min < floors.observation_min
+        or rule.measured_from != FIRST_DEVICE
+    ):
+        rule = ObservationRule(
+            max(rule.minimum_min or 0, floors.observation_min), FIRST_DEVICE, floors.source
+        )
+    return replace(
+        definition,
+        dose=dose,
+        observation=rule,
+        prescriber_on_site_required=definition.prescriber_on_site_required
+        or floors.prescriber_on_site,
+        rems_form_required=definition.rems_form_required or floors.rems_form,
+    )
 
 
 def _label_problems(definition: ProtocolDefinition) -> list[str]:

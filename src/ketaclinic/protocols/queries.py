@@ -9,7 +9,7 @@ from typing import Any
 from ketaclinic.core.errors import NotFound
 from ketaclinic.core.permissions import require
 from ketaclinic.protocols.definitions import PROTOCOLS, ProtocolDefinition
-from ketaclinic.protocols.editing import from_data
+from ketaclinic.protocols.editing import from_data, held_to_label
 from ketaclinic.protocols.models import ClinicCalendar, ClosedDate, ProtocolVersion
 
 # Monday-Friday until a clinic sets its own open days (a planning default, not clinical).
@@ -47,8 +47,8 @@ def latest_version(clinic: Any, code: str):
 
 
 def definition_of(version) -> ProtocolDefinition:
-    """The ProtocolDefinition stored in a version row."""
-    return from_data(ProtocolDefinition, version.definition)
+    """The ProtocolDefinition stored in a version row, held to its label's floors."""
+    return held_to_label(from_data(ProtocolDefinition, version.definition))
 
 
 def _facts(code: str, name: str, kind: ProtocolDefinition) -> ProtocolFacts:

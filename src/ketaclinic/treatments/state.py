@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from ketaclinic.protocols.definitions import MG_PER_KG, ProtocolDefinition
-from ketaclinic.protocols.editing import from_data
+from ketaclinic.protocols.editing import from_data, held_to_label
 from ketaclinic.treatments import codes as c
 from ketaclinic.treatments import rules
 from ketaclinic.treatments.models import ACTIVE_STATUSES, DOSED_STATUSES, SessionStatus
@@ -25,7 +25,9 @@ def definition_for(session) -> ProtocolDefinition:
     if found is None:
         if len(_parsed) > 512:
             _parsed.clear()
-        found = _parsed[version.pk] = from_data(ProtocolDefinition, version.definition)
+        found = _parsed[version.pk] = held_to_label(
+            from_data(ProtocolDefinition, version.definition)
+        )
     return found
 
 
