@@ -326,9 +326,10 @@ KIND_WORDS = {planner.IV: "IV infusions", planner.ESKETAMINE: "esketamine sessio
 
 
 def chair_clashes(user, week_start: dt.date, rows) -> list[str]:
-    """A plan's placements (as its token carries them) that would now share a chair with a
-    session outside the plan, or sit on a chair since taken out of use or no longer fit for
-    the treatment, in words: empty while the plan still fits the week.
+    """A plan's placements (as its token carries them) that no longer fit the week, in words:
+    a chair now shared with a session outside the plan, taken out of use or no longer fit for
+    the treatment; outside the opening hours; without a nurse on shift for the whole patient
+    time or (esketamine) a prescriber on site; on a day already begun. Empty while it fits.
 
     A plan stays valid for a day; meanwhile another plan of the week may have been applied
     (placing a course started since), and a placement must not land on that patient's chair."""
