@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from ketaclinic.audit.models import AuditEvent
 from ketaclinic.billing import charges, queries, services
 from ketaclinic.billing.models import SlidingScale
 from tests.billing.helpers import fee_schedule, local, sliding_scale
@@ -95,6 +96,16 @@ def test_a_backdated_assessment_gives_one_discount_per_day(clinic_admin, front_d
     first.refresh_from_db()
     assert first.discount_percent == second.discount_percent == Decimal("50.00")
     assert queries.assessment_on(patient, dt.date(2026, 1, 15)).discount_percent == Decimal("50")
+    # and the correction's audit event names the two assessments it ended, and how
+    [event] = [
+        e
+        for e in AuditEvent.objects.filter(action="billing.sliding_scale_applied")
+        if e.changes["effective_from"] == "2025-12-01"
+    ]
+    ended = [e["ended_on"] for e in event.changes["assessments_ended"]]
+    assert sorted(ended, key=str) == sorted(
+        [{"from": "2026-03-01", "to": "2026-01-01"}, {"from": None, "to": "2026-03-01"}], key=str
+    )
 
 
 def test_the_report_api_counts_assessments_on_the_clinics_date(

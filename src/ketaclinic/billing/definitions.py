@@ -201,3 +201,9 @@ GFE_DISCLAIMERS = (
     "For questions or more information about your right to a Good Faith Estimate or the "
     "dispute process, visit www.cms.gov/nosurprises.",
 )
+
+
+# Bounds of the configurable coding rules (plausibility, not clinical values): the settings
+# service checks them for the page and the API alike, and the API schema states the same.
+MINUTE_RULE_MAX = {"infusion_push_max_minutes": 60, "infusion_additional_more_than_minutes": 59}
+LOW_DOSE_MG_BELOW = Decimal("10000")  # the column holds 5 digits, one after the point

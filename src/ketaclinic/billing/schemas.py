@@ -7,6 +7,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from .definitions import MINUTE_RULE_MAX
 from .models import PaymentMethod
 
 
@@ -272,8 +273,12 @@ class BillingSettingsIn(Schema):
     place_of_service: str | None = Field(None, min_length=2, max_length=2)
     poverty_region: str | None = None
     dispute_threshold: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)
-    infusion_push_max_minutes: int | None = Field(None, ge=0, le=60)
-    infusion_additional_more_than_minutes: int | None = Field(None, ge=0, le=59)
+    infusion_push_max_minutes: int | None = Field(
+        None, ge=0, le=MINUTE_RULE_MAX["infusion_push_max_minutes"]
+    )
+    infusion_additional_more_than_minutes: int | None = Field(
+        None, ge=0, le=MINUTE_RULE_MAX["infusion_additional_more_than_minutes"]
+    )
     esketamine_low_dose_max_mg: Decimal | None = Field(None, gt=0, max_digits=5, decimal_places=1)
     charge_at_discharge: str | None = Field(None, pattern="^(automatic|manual)$")
 

@@ -15,7 +15,7 @@ from ketaclinic.core.permissions import require
 from ketaclinic.patients.services import add_to_record
 
 from . import estimates, queries, rules
-from .definitions import DIAGNOSES, SERVICES
+from .definitions import DIAGNOSES, LOW_DOSE_MG_BELOW, MINUTE_RULE_MAX, SERVICES
 from .models import (
     AUTOMATIC,
     MANUAL,
@@ -98,9 +98,6 @@ def _create_for_patient(actor, model, patient, *, action: str, changes: dict, **
 # --- configuration -----------------------------------------------------------------------------
 
 
-# Bounds of the configurable coding rules (the settings form and the API schema say the same).
-MINUTE_RULES = {"infusion_push_max_minutes": 60, "infusion_additional_more_than_minutes": 59}
-LOW_DOSE_MG_BELOW = Decimal("10000")
 TENTH = Decimal("0.1")
 
 
@@ -117,7 +114,7 @@ def update_billing_settings(*, actor, **changes) -> BillingSettings:
     if "dispute_threshold" in changes:
         _decimal(changes["dispute_threshold"], "dispute_threshold", errors)
     # The coding rules, bounded as the API bounds them: the page and the API both save here.
-    for field, most in MINUTE_RULES.items():
+    for field, most in MINUTE_RULE_MAX.items():
         if field in changes:
             value = changes[field]
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
@@ -336,9 +333,14 @@ def apply_sliding_scale(
             clinic_id=patient.clinic_id,
             patient=patient,
         )
+        ended = []
         for previous in in_force_after:
+            was = previous.ended_on
             previous.ended_on = max(day, previous.effective_from)
             previous.save(update_fields=["ended_on"])
+            ended.append(
+                {"id": str(previous.pk), "ended_on": {"from": was, "to": previous.ended_on}}
+            )
         assessment = SlidingScaleAssessment.objects.create(
             clinic_id=patient.clinic_id,
             patient=patient,
@@ -368,6 +370,7 @@ def apply_sliding_scale(
                 "effective_from": day,
                 "rule": rule,
                 "charges_repriced": repriced,
+                "assessments_ended": ended,
             },
         )
     return assessment
