@@ -66,7 +66,7 @@ def test_an_adverse_event_not_resolved_cannot_carry_a_resolution_time(
 
 
 def test_a_go_decision_on_one_high_bp_does_not_cover_a_later_higher_pre_dose_bp(
-    api, prescriber, nurse, patient
+    api, web, prescriber, nurse, patient
 ):
     s = pre_checked(
         first_session(course_today(prescriber, nurse, patient)),
@@ -89,6 +89,9 @@ def test_a_go_decision_on_one_high_bp_does_not_cover_a_later_higher_pre_dose_bp(
     assert answer.status_code == 409
     assert "findings changed since the decision" in answer.json()["fields"]["go_no_go"]
     assert "210/125" in answer.json()["fields"]["go_no_go"]
+    # the session page asks the prescriber again (the earlier decision no longer stands)
+    page = web(prescriber).get(f"/treatments/sessions/{s.id}/").content.decode()
+    assert f"/treatments/sessions/{s.id}/go-no-go/" in page
     # a decision on the new reading lets the dose start
     go = api(prescriber).post(
         f"/sessions/{s.id}/go-no-go", {"decision": "go", "note": "Rechecked, discussed: go"}

@@ -361,6 +361,12 @@ def decision_reasons(protocol: ProtocolDefinition, facts: PreCheckFacts) -> list
     return reasons
 
 
+def decision_stands(decision: str, decided_on: Iterable[str], reasons: Iterable[Issue]) -> bool:
+    """Whether a prescriber's go/no-go still answers the findings: it covers those it was
+    decided on, not a later, different reading (a higher pre-dose BP needs a new decision)."""
+    return bool(decision) and list(decided_on or []) == [r.message for r in reasons]
+
+
 # --- next vitals due -------------------------------------------------------------------------
 
 

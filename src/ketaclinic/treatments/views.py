@@ -24,7 +24,7 @@ from ketaclinic.protocols.definitions import COMPARISON_SYMBOLS
 from ketaclinic.protocols.rules import max_dose_note
 from ketaclinic.protocols.sources import DOSING_WEIGHTS
 from ketaclinic.treatments import codes as c
-from ketaclinic.treatments import forms, panels, pk_views, queries, services, vitals_chart
+from ketaclinic.treatments import forms, panels, pk_views, queries, rules, services, vitals_chart
 from ketaclinic.treatments.models import DOSED_STATUSES, PRE_DOSE_STATUSES, PreCheck, SessionStatus
 from ketaclinic.treatments.pdf import rems_html
 from ketaclinic.treatments.pdf import rems_pdf as build_rems_pdf
@@ -93,7 +93,9 @@ def _page_context(request, session) -> dict:
         "patient": session.patient,
         "issues": issues,
         "reasons": reasons,
-        "decided": pre_check is not None and bool(pre_check.decision),
+        # A decision on other findings (an earlier, lower BP) no longer stands: ask again.
+        "decided": pre_check is not None
+        and rules.decision_stands(pre_check.decision, pre_check.decision_reasons, reasons),
         "order": getattr(session, "order", None),
         "note": getattr(session, "note", None),
         "panels": panels.panel_lines(user, [session], queries.clinic_today(user))[session.id],

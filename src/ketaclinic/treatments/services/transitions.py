@@ -263,8 +263,9 @@ def start_dose(*, actor, session, at: datetime.datetime | None = None) -> Treatm
         findings = [r.message for r in reasons]
         if reasons and row.pre_check.decision != c.GO:
             problems["go_no_go"] = "A prescriber's go decision is needed: " + "; ".join(findings)
-        elif reasons and list(row.pre_check.decision_reasons or []) != findings:
-            # A go covers the findings it was decided on, not a later, different reading.
+        elif reasons and not rules.decision_stands(
+            row.pre_check.decision, row.pre_check.decision_reasons, reasons
+        ):
             problems["go_no_go"] = (
                 "A new go decision is needed: the findings changed since the decision ("
                 + "; ".join(row.pre_check.decision_reasons or [])
