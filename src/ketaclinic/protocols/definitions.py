@@ -49,6 +49,7 @@ from ketaclinic.protocols.sources import (
     ESK_REMS_2024,
     ESK_SMPC,
     ESK_US_DOSES,
+    ESKETAMINE_LABEL_FLOORS,
     EU_EMA,
     IV_INDUCTION,
     IV_MONITORING,
@@ -148,7 +149,9 @@ def _esketamine_common(label: str, *, us: bool) -> dict[str, Any]:
         ),
         "observation": (
             ObservationRule(
-                120, FIRST_DEVICE, f"at least 2 hours after dosing ({ESK_LABEL}; {ESK_REMS})"
+                ESKETAMINE_LABEL_FLOORS[US_FDA].observation_min,
+                FIRST_DEVICE,
+                f"at least 2 hours after dosing ({ESK_LABEL}; {ESK_REMS})",
             )
             if us
             else ObservationRule(
