@@ -7,14 +7,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ketaclinic.protocols.definitions import CONCOMITANT_MEDICATION_CLASSES
-from ketaclinic.protocols.sources import ESK_REMS, ESK_REMS_2024
+from ketaclinic.protocols.sources import (
+    ESK_REMS,
+    ESK_REMS_2024,
+    ESKETAMINE_LABEL_FLOORS,
+    US_FDA,
+)
 
 SOURCE = (
     "Spravato REMS Patient Monitoring Form, outpatient healthcare settings, as revised with the "
     f"{ESK_REMS_2024}"
 )
 SUBMIT_WITHIN_DAYS = 7  # "submit completed patient monitoring forms within 7 days" (the form)
-MINIMUM_MONITORING_MIN = 120  # "patient must be monitored for at least 2 hours" (the form)
+# "patient must be monitored for at least 2 hours" (the form; the US label floors)
+MINIMUM_MONITORING_MIN = ESKETAMINE_LABEL_FLOORS[US_FDA].observation_min
 BP_40_MIN_WINDOW = (30, 55)  # "about 40 min": the entry nearest 40 min within this window
 NOT_FIRST = "not asked (not the first treatment)"
 
