@@ -25,7 +25,7 @@ def test_trial_weeks_finer_than_a_tenth_are_refused(api, nurse, patient):
         {"drug": "sertraline", "daily_dose_mg": "100", "weeks": "6.05", "outcome": "no_response"},
     )
     assert response.status_code == 422
-    assert response.json()["fields"]["weeks"] == "At most one decimal place."
+    assert response.json()["fields"]["weeks"] == "At most 1 decimal place."
 
 
 @pytest.mark.parametrize(

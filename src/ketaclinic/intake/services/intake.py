@@ -156,9 +156,12 @@ def _decimal(value, field: str, errors: dict) -> Decimal | None:
         return None
 
 
-# The places a trial's numbers are stored to (AntidepressantTrial's columns).
-TRIAL_PRECISION = {"daily_dose_mg": Decimal("0.01"), "weeks": Decimal("0.1")}
-TRIAL_PRECISION_WORDS = {"daily_dose_mg": "two decimal places", "weeks": "one decimal place"}
+# The places a trial's numbers are stored to (AntidepressantTrial's columns): a finer value
+# would be saved as another.
+TRIAL_PLACES = {
+    name: AntidepressantTrial._meta.get_field(name).decimal_places
+    for name in ("daily_dose_mg", "weeks")
+}
 
 
 def _clean_trial(data: dict, table, today: dt.date) -> dict:
@@ -176,9 +179,10 @@ def _clean_trial(data: dict, table, today: dt.date) -> dict:
             value = _decimal(data[field], field, errors)
             if value is not None and not (Decimal(0) <= value <= limit):
                 errors[field] = f"Must be between 0 and {limit}."
-            elif value is not None and value != value.quantize(TRIAL_PRECISION[field]):
-                # Stored to these places: a finer value would be saved as another (0.001 mg as 0).
-                errors[field] = f"At most {TRIAL_PRECISION_WORDS[field]}."
+            elif value is not None and value != round(value, TRIAL_PLACES[field]):
+                # (0.001 mg would be stored as 0)
+                places = TRIAL_PLACES[field]
+                errors[field] = f"At most {places} decimal place{'s' if places > 1 else ''}."
             if field == "daily_dose_mg" and value == 0:
                 errors[field] = "A daily dose must be more than 0 mg."
             cleaned[field] = value
