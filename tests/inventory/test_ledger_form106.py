@@ -109,7 +109,13 @@ def test_the_value_is_under_the_ledgers_hash(lose):
 
 
 @pytest.mark.parametrize(
-    ("value", "says"), [("-5", "negative"), ("1.234", "2 decimal places"), ("lots", "decimal")]
+    ("value", "says"),
+    [
+        ("-5", "negative"),
+        ("1.234", "2 decimal places"),
+        ("lots", "decimal"),
+        ("1E+30", "plausible"),  # past what decimal rounding carries
+    ],
 )
 def test_a_bad_purchase_value_is_422_naming_the_field(
     api, prescriber, ketamine_lot, safe, value, says
