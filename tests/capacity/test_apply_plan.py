@@ -13,9 +13,9 @@ from ketaclinic.audit.models import AuditEvent
 from ketaclinic.capacity import planning, services
 from ketaclinic.capacity.models import Chair, StaffShift
 from ketaclinic.core.errors import Conflict
-from ketaclinic.protocols import services as protocols
 from ketaclinic.treatments import services as treatments
 from ketaclinic.treatments.models import TreatmentSession
+from tests.capacity.clinic_week import one_iv_chair_on_wednesday_and_thursday
 from tests.clock import clinic_moment
 from tests.outcomes.builders import make_course, make_patient
 
@@ -35,18 +35,7 @@ def monday_morning():
 def week(monday_morning, clinic_admin, prescriber, nurse, front_desk):
     """One IV chair open Wednesday and Thursday, and two patients each with an infusion due
     on Wednesday, not yet given a time or chair."""
-    services.add_chair(actor=clinic_admin, name="1", iv_infusion=True)
-    protocols.set_open_weekdays(actor=clinic_admin, weekdays=[2, 3])
-    for weekday in (2, 3):
-        services.set_opening_hours(actor=clinic_admin, weekday=weekday, opens=T(8), closes=T(18))
-    services.update_staffing_rules(
-        actor=clinic_admin, chairs_per_nurse=2, prescriber_for_esketamine=True,
-        prescriber_for_iv=False, arrival_min=15, turnover_min=15, observation_min=60,
-    )  # fmt: skip
-    for day in (WEDNESDAY, THURSDAY):
-        services.add_shift(
-            actor=clinic_admin, staff_id=nurse.pk, date=day, starts_at=T(8), ends_at=T(18)
-        )
+    one_iv_chair_on_wednesday_and_thursday(clinic_admin, nurse, WEDNESDAY)
     sessions = {}
     for name in ("Ana", "Bea"):
         patient = make_patient(front_desk, name)

@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from ketaclinic.capacity import planning, services
-from ketaclinic.protocols import services as protocols
+from ketaclinic.capacity import planning
 from ketaclinic.treatments.models import TreatmentSession
+from tests.capacity.clinic_week import one_iv_chair_on_wednesday_and_thursday
 from tests.clock import clinic_moment
 from tests.outcomes.builders import make_course, make_patient
 
@@ -25,20 +25,7 @@ def test_a_session_dosed_earlier_this_week_keeps_the_minimum_gap(
 ):
     monkeypatch.setattr(planning, "TIME_LIMIT_S", 3.0)
     with time_machine.travel(clinic_moment(TUESDAY, 15), tick=False):
-        services.add_chair(actor=clinic_admin, name="1", iv_infusion=True)
-        protocols.set_open_weekdays(actor=clinic_admin, weekdays=[2, 3])  # Wed, Thu
-        for weekday in (2, 3):
-            services.set_opening_hours(
-                actor=clinic_admin, weekday=weekday, opens=T(8), closes=T(18)
-            )
-        services.update_staffing_rules(
-            actor=clinic_admin, chairs_per_nurse=2, prescriber_for_esketamine=True,
-            prescriber_for_iv=False, arrival_min=15, turnover_min=15, observation_min=60,
-        )  # fmt: skip
-        for day in (WEDNESDAY, THURSDAY):
-            services.add_shift(
-                actor=clinic_admin, staff_id=nurse.pk, date=day, starts_at=T(8), ends_at=T(18)
-            )
+        one_iv_chair_on_wednesday_and_thursday(clinic_admin, nurse, WEDNESDAY)
         patient = make_patient(front_desk, "Gap")
         # IV induction (never on consecutive days): infusion 1 was given today, Tuesday
         built = make_course(prescriber, patient, "iv_ketamine", TUESDAY, "active", doses={1: 0})
