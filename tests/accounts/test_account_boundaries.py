@@ -81,3 +81,15 @@ def test_a_clinic_admin_does_not_manage_a_network_administrators_account(
     assert refused.value.code == "network_role"
     network_admin.refresh_from_db()
     assert network_admin.is_active and network_admin.role == "network_admin"
+
+
+def test_a_network_role_held_at_another_location_also_keeps_the_clinic_admin_out(
+    clinic_admin, nurse, riverside
+):
+    # given a nurse here who is a network administrator through her role at Riverside
+    services.grant_membership(actor=None, user=nurse, clinic=riverside, role="network_admin")
+    with pytest.raises(Forbidden) as refused:
+        services.reset_password(
+            actor=clinic_admin, user_id=nurse.pk, password="another-long-secret-42"
+        )
+    assert refused.value.code == "network_role"
